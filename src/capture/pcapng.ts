@@ -1,0 +1,151 @@
+import { Carry, type FormatParser, type FrameSink, type ReadProblem } from "./types.js";
+
+/** Largest block accepted; a larger length field means the file is corrupt (Wireshark's limit is similar). */
+export const MAX_PCAPNG_BLOCK = 16 * 1024 * 1024;
+
+const SHB = 0x0a0d0d0a;
+const IDB = 1;
+const OPB = 2;
+const SPB = 3;
+const EPB = 6;
+
+interface Iface {
+  linkType: number;
+  snapLen: number;
+  unitsPerSec: number;
+  tsOffset: number;
+}
+
+/** pcapng (draft-ietf-opsawg-pcapng): sections of either byte order, IDB/EPB/SPB/OPB; other blocks are skipped by length. */
+export class PcapngParser implements FormatParser {
+  readonly format = "pcapng" as const;
+  readonly problems: ReadProblem[] = [];
+  frames = 0;
+  private carry = new Carry();
+  private le = true;
+  private ifaces: Iface[] = [];
+  private stopped = false;
+  private sawShb = false;
+
+  constructor(private readonly sink: FrameSink) {}
+
+  push(chunk: Buffer): boolean {
+    if (this.stopped) return false;
+    const buf = this.carry.take(chunk);
+    const end = buf.length;
+    let pos = 0;
+    while (pos + 12 <= end) {
+      const fileOff = this.carry.base + pos;
+      let type = buf.readUInt32LE(pos);
+      if (type === SHB) {
+        const bom = buf.readUInt32LE(pos + 8);
+        if (bom === 0x1a2b3c4d) this.le = true;
+        else if (bom === 0x4d3c2b1a) this.le = false;
+        else return this.fail("section header block with an unknown byte-order magic", fileOff);
+        this.sawShb = true;
+      } else if (!this.sawShb) {
+        return this.fail("not a pcapng file (no section header block)", fileOff);
+      }
+      const le = this.le;
+      if (!le) type = buf.readUInt32BE(pos);
+      const len = le ? buf.readUInt32LE(pos + 4) : buf.readUInt32BE(pos + 4);
+      if (len < 12 || len % 4 !== 0 || len > MAX_PCAPNG_BLOCK) {
+        return this.fail(`block of type 0x${type.toString(16)} has an impossible length ${len}`, fileOff);
+      }
+      if (pos + len > end) break;
+      const trailer = le ? buf.readUInt32LE(pos + len - 4) : buf.readUInt32BE(pos + len - 4);
+      if (trailer !== len) {
+        return this.fail(`block of type 0x${type.toString(16)}: trailing length ${trailer} differs from leading length ${len}`, fileOff);
+      }
+      const body = pos + 8;
+      const bodyEnd = pos + len - 4;
+      switch (type) {
+        case SHB:
+          this.ifaces = [];
+          break;
+        case IDB:
+          this.readIdb(buf, body, bodyEnd, fileOff);
+          break;
+        case EPB:
+        case OPB: {
+          if (bodyEnd - body < 20) return this.fail("packet block too short", fileOff);
+          const ifId = type === EPB
+            ? (le ? buf.readUInt32LE(body) : buf.readUInt32BE(body))
+            : (le ? buf.readUInt16LE(body) : buf.readUInt16BE(body));
+          const iface = this.ifaces[ifId];
+          if (iface === undefined) {
+            this.problems.push({ level: "warning", message: `packet block names interface ${ifId}, which the section did not describe; frame skipped`, offset: fileOff });
+            this.frames++;
+            break;
+          }
+          const hi = le ? buf.readUInt32LE(body + 4) : buf.readUInt32BE(body + 4);
+          const lo = le ? buf.readUInt32LE(body + 8) : buf.readUInt32BE(body + 8);
+          const capLen = le ? buf.readUInt32LE(body + 12) : buf.readUInt32BE(body + 12);
+          const origLen = le ? buf.readUInt32LE(body + 16) : buf.readUInt32BE(body + 16);
+          if (body + 20 + capLen > bodyEnd) return this.fail(`packet block claims ${capLen} captured bytes, more than the block holds`, fileOff);
+          this.frames++;
+          this.sink(this.frames, (hi * 4294967296 + lo) / iface.unitsPerSec + iface.tsOffset, iface.linkType, buf, body + 20, capLen, origLen);
+          break;
+        }
+        case SPB: {
+          const iface = this.ifaces[0];
+          if (iface === undefined) return this.fail("simple packet block without an interface description", fileOff);
+          const origLen = le ? buf.readUInt32LE(body) : buf.readUInt32BE(body);
+          let capLen = Math.min(origLen, bodyEnd - body - 4);
+          if (iface.snapLen > 0) capLen = Math.min(capLen, iface.snapLen);
+          this.frames++;
+          this.sink(this.frames, 0, iface.linkType, buf, body + 4, capLen, origLen);
+          break;
+        }
+        default:
+          break; // NRB, ISB, DSB, custom and unknown blocks carry no frames
+      }
+      pos += len;
+    }
+    this.carry.keep(buf, pos);
+    return true;
+  }
+
+  end(): void {
+    if (this.stopped) return;
+    if (!this.sawShb) this.problems.push({ level: "error", message: "file too short for a pcapng section header", offset: 0 });
+    else if (this.carry.pending > 0) {
+      this.problems.push({ level: "warning", message: `truncated: last block incomplete (${this.carry.pending} bytes left over)`, offset: this.carry.base });
+    }
+  }
+
+  private readIdb(buf: Buffer, body: number, bodyEnd: number, fileOff: number): void {
+    const le = this.le;
+    const iface: Iface = {
+      linkType: le ? buf.readUInt16LE(body) : buf.readUInt16BE(body),
+      snapLen: le ? buf.readUInt32LE(body + 4) : buf.readUInt32BE(body + 4),
+      unitsPerSec: 1e6,
+      tsOffset: 0,
+    };
+    let p = body + 8;
+    while (p + 4 <= bodyEnd) {
+      const code = le ? buf.readUInt16LE(p) : buf.readUInt16BE(p);
+      const olen = le ? buf.readUInt16LE(p + 2) : buf.readUInt16BE(p + 2);
+      if (code === 0) break;
+      if (p + 4 + olen > bodyEnd) {
+        this.problems.push({ level: "warning", message: "interface description option runs past its block", offset: fileOff });
+        break;
+      }
+      if (code === 9 && olen >= 1) {
+        const v = buf[p + 4];
+        iface.unitsPerSec = v & 0x80 ? 2 ** (v & 0x7f) : 10 ** v;
+      } else if (code === 14 && olen >= 8) {
+        const off = le ? buf.readBigInt64LE(p + 4) : buf.readBigInt64BE(p + 4);
+        iface.tsOffset = Number(off);
+      }
+      p += 4 + ((olen + 3) & ~3);
+    }
+    this.ifaces.push(iface);
+  }
+
+  private fail(message: string, offset: number): false {
+    this.problems.push({ level: "error", message, offset });
+    this.stopped = true;
+    return false;
+  }
+}

@@ -1,0 +1,132 @@
+import { createReadStream } from "node:fs";
+import { createGunzip } from "node:zlib";
+import type { Readable } from "node:stream";
+import { PcapParser } from "./pcap.js";
+import { PcapngParser } from "./pcapng.js";
+import type { CaptureFormat, FormatParser, FrameSink, ReadProblem } from "./types.js";
+
+export const CHUNK_SIZE = 1 << 20;
+
+export interface ReadResult {
+  format: CaptureFormat | "unknown";
+  gzip: boolean;
+  frames: number;
+  /** bytes of capture read (after decompression) */
+  bytes: number;
+  problems: ReadProblem[];
+}
+
+/** Which capture format a file starts with, or null. */
+export function sniffFormat(head: Buffer): CaptureFormat | "gzip" | null {
+  if (head.length < 4) return null;
+  if (head[0] === 0x1f && head[1] === 0x8b) return "gzip";
+  const m = head.readUInt32LE(0);
+  if (m === 0x0a0d0d0a) return "pcapng";
+  if (m === 0xa1b2c3d4 || m === 0xd4c3b2a1) return "pcap";
+  if (m === 0xa1b23c4d || m === 0x4d3cb2a1) return "pcap-ns";
+  return null;
+}
+
+function describe(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  if (e && e.code === "ENOENT") return "no such file";
+  if (e && e.code === "EISDIR") return "is a directory";
+  if (e && e.code === "EACCES") return "permission denied";
+  if (e && e.code === "Z_BUF_ERROR") return "gzip stream ends early";
+  if (e && typeof e.code === "string" && e.code.startsWith("Z_")) return `gzip data is corrupt (${e.message})`;
+  return e && e.message ? e.message : String(err);
+}
+
+/**
+ * Streams a capture file ("-" for standard input) through the right format parser, in chunks
+ * of CHUNK_SIZE, calling `sink` once per frame. Never throws for bad input: problems are returned.
+ */
+export async function readCapture(path: string, sink: FrameSink): Promise<ReadResult> {
+  const result: ReadResult = { format: "unknown", gzip: false, frames: 0, bytes: 0, problems: [] };
+  const raw: Readable = path === "-" ? process.stdin : createReadStream(path, { highWaterMark: CHUNK_SIZE });
+  let input: Readable = raw;
+  let parser: FormatParser | null = null;
+  let head: Buffer = Buffer.alloc(0);
+  let stage = "sniff" as "sniff" | "parse" | "stopped";
+
+  const feed = (chunk: Buffer): void => {
+    if (stage === "stopped") return;
+    result.bytes += chunk.length;
+    if (stage === "sniff") {
+      head = head.length ? Buffer.concat([head, chunk]) : chunk;
+      if (head.length < 4) return;
+      const kind = sniffFormat(head);
+      if (kind === null || kind === "gzip") {
+        result.problems.push({ level: "error", message: `not a capture file (starts with ${head.subarray(0, 4).toString("hex")}; expected pcap or pcapng)`, offset: 0 });
+        stage = "stopped";
+        return;
+      }
+      parser = kind === "pcapng" ? new PcapngParser(sink) : new PcapParser(sink);
+      result.format = parser.format;
+      stage = "parse";
+      chunk = head;
+    }
+    if (!parser!.push(chunk)) stage = "stopped";
+  };
+
+  try {
+    // Peek at the first bytes to decide on gzip, by magic and never by name.
+    const iter = raw[Symbol.asyncIterator]();
+    const first = await iter.next();
+    if (first.done) {
+      result.problems.push({ level: "error", message: "empty file", offset: 0 });
+      return result;
+    }
+    const firstChunk = first.value as Buffer;
+    if (firstChunk.length >= 2 && firstChunk[0] === 0x1f && firstChunk[1] === 0x8b) {
+      result.gzip = true;
+      const gunzip = createGunzip({ chunkSize: 256 * 1024 });
+      gunzip.on("error", () => {}); // surfaced by the for-await below
+      gunzip.write(firstChunk);
+      (async () => {
+        try {
+          for (;;) {
+            const n = await iter.next();
+            if (n.done || gunzip.destroyed) break;
+            if (!gunzip.write(n.value)) await new Promise((r) => gunzip.once("drain", r));
+          }
+          gunzip.end();
+        } catch (err) {
+          gunzip.destroy(err as Error);
+        }
+      })();
+      input = gunzip;
+      for await (const chunk of input) {
+        feed(chunk as Buffer);
+        if (stage === "stopped") break;
+      }
+    } else {
+      feed(firstChunk);
+      if (stage !== "stopped") {
+        for (;;) {
+          const n = await iter.next();
+          if (n.done) break;
+          feed(n.value as Buffer);
+          if ((stage as string) === "stopped") break;
+        }
+      }
+    }
+  } catch (err) {
+    const offset = result.bytes;
+    result.problems.push({ level: "error", message: describe(err), offset });
+  } finally {
+    if (path !== "-") raw.destroy();
+    if (input !== raw) input.destroy();
+  }
+  if (stage === "sniff" && result.problems.length === 0) {
+    result.problems.push({ level: "error", message: `file too short to be a capture (${result.bytes} bytes)`, offset: 0 });
+  }
+  const p = parser as FormatParser | null;
+  if (p) {
+    p.end();
+    result.format = p.format;
+    result.frames = p.frames;
+    result.problems.push(...p.problems);
+  }
+  return result;
+}

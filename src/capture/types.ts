@@ -1,0 +1,51 @@
+/** One captured frame, handed to the next stage without copying: `data` is a view into the
+ * reader's current chunk and is only valid during the callback. */
+export interface FrameSink {
+  (frame: number, time: number, linkType: number, data: Buffer, start: number, capLen: number, origLen: number): void;
+}
+
+/** A reading problem: something in the file that could not be read as it claims to be. */
+export interface ReadProblem {
+  message: string;
+  /** byte offset in the (decompressed) capture file */
+  offset: number;
+  /** "error" stops reading the file; "warning" means reading went on (or the file simply ended) */
+  level: "error" | "warning";
+}
+
+export type CaptureFormat = "pcap" | "pcap-ns" | "pcapng";
+
+/** A push parser: fed the file chunk by chunk, it calls the sink once per frame. */
+export interface FormatParser {
+  readonly format: CaptureFormat;
+  /** Feed the next bytes. Returns false once the parser has stopped on an error. */
+  push(chunk: Buffer): boolean;
+  /** The input ended: reports a truncated last record. */
+  end(): void;
+  readonly frames: number;
+  readonly problems: ReadProblem[];
+}
+
+/** Where a parser keeps a partial record across chunk boundaries. */
+export class Carry {
+  private rest: Buffer | null = null;
+  /** file offset of byte 0 of the buffer returned by take() */
+  base = 0;
+
+  take(chunk: Buffer): Buffer {
+    if (this.rest === null) return chunk;
+    const joined = Buffer.concat([this.rest, chunk]);
+    this.rest = null;
+    return joined;
+  }
+
+  keep(buf: Buffer, from: number): void {
+    this.base += from;
+    if (from < buf.length) this.rest = Buffer.from(buf.subarray(from));
+    else this.rest = null;
+  }
+
+  get pending(): number {
+    return this.rest === null ? 0 : this.rest.length;
+  }
+}

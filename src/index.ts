@@ -1,0 +1,10 @@
+/** smtpcap as a library: the same model the CLI prints. */
+export { analyzeFile, DEFAULT_ANALYZE, type AnalyzeOptions, type FileReport, type FileStats } from "./analyze.js";
+export { toJson } from "./report/json.js";
+export { toText } from "./report/text.js";
+export { escapeText } from "./report/escape.js";
+export { ALL_RULES } from "./rules/index.js";
+export type { Finding, Rule, RuleMeta, Severity, Side, SessionVerdict } from "./rules/types.js";
+export type * from "./smtp/model.js";
+export { readCapture, type ReadResult } from "./capture/source.js";
+export type { ReadProblem } from "./capture/types.js";

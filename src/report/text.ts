@@ -1,0 +1,99 @@
+import type { FileReport } from "../analyze.js";
+import type { Finding } from "../rules/types.js";
+import type { Command, Reply, Session } from "../smtp/model.js";
+import { clip, escapeText } from "./escape.js";
+
+export interface TextOptions {
+  color: boolean;
+  /** show every reply line, not just the first and last of long replies */
+  verbose: boolean;
+}
+
+const SGR = { red: "\x1b[31m", yellow: "\x1b[33m", cyan: "\x1b[36m", dim: "\x1b[2m", bold: "\x1b[1m", reset: "\x1b[0m" };
+
+function paint(on: boolean, code: string, s: string): string {
+  return on ? code + s + SGR.reset : s;
+}
+
+function sevColor(f: Finding["severity"]): string {
+  return f === "error" ? SGR.red : f === "warning" ? SGR.yellow : SGR.cyan;
+}
+
+function rel(t: number, t0: number): string {
+  return ((t - t0) * 1000).toFixed(1).padStart(9) + " ms";
+}
+
+interface Row { frame: number; time: number; text: string[] }
+
+function replyRows(r: Reply, verbose: boolean): Row {
+  const n = r.lineInfo.length;
+  const shown: string[] = [];
+  const lines = r.lines.map((l) => clip(escapeText(l), 100));
+  if (verbose || n <= 4) shown.push(...lines);
+  else shown.push(lines[0], lines[1], `… ${n - 3} more lines …`, lines[n - 1]);
+  if (r.linesDropped) shown.push(`… ${r.linesDropped} further lines not kept`);
+  const first = r.segments[0];
+  const label = r.greeting ? " (greeting)" : r.command === null ? " (no command outstanding)" : "";
+  const text = shown.map((l, i) => (i === 0 ? `S  ${l}${label}` : `   ${l}`));
+  if (!r.complete) text.push("   [reply incomplete: no final line]");
+  if (r.frames.length > 1) {
+    text.push(`   carried in ${r.segments.length} segments:`);
+    for (const g of r.segments) {
+      const lineNos = g.lines.length ? `lines ${g.lines[0] + 1}-${g.lines[g.lines.length - 1] + 1}` : "no complete line";
+      text.push(`     frame ${g.frame}  +${((g.time - (first?.time ?? g.time)) * 1000).toFixed(1)} ms  seq ${g.seq}  ${g.bytes} bytes  ${lineNos}${g.midLine ? "  (ends mid-line)" : ""}`);
+    }
+  }
+  return { frame: first?.frame ?? 0, time: r.firstTime, text };
+}
+
+function commandRow(c: Command): Row {
+  const first = c.segments[0];
+  let text = c.kind === "message" ? c.line : clip(escapeText(c.line), 100);
+  if (c.afterStartTls) text += "  (plaintext after STARTTLS)";
+  if (c.authUser !== undefined) text += `  (user ${clip(escapeText(c.authUser), 60)})`;
+  const ack = first && first.ack !== null ? `  [ack ${first.ack}]` : "";
+  return { frame: first?.frame ?? 0, time: c.time, text: [`C  ${text}${ack}`] };
+}
+
+function sessionText(s: Session & { verdict: { summary: string; decisive: { reference: string; quote: string } | null; notEvaluable: string[] } }, findings: Finding[], o: TextOptions): string[] {
+  const out: string[] = [];
+  const head = `Session ${s.index}  tcp.stream ${s.tcpStream}  client ${s.client} → server ${s.server}`;
+  out.push(paint(o.color, SGR.bold, head));
+  const facts = [`${s.commands.length} commands, ${s.replies.length} replies`, `bytes client ${s.bytes.client} / server ${s.bytes.server}`];
+  if (s.tls) facts.push(`TLS (${s.tls.mode}) from frame ${s.tls.frame}: the rest is encrypted`);
+  if (!s.sawSyn) facts.push("no SYN captured (started mid-connection)");
+  out.push("  " + facts.join(" · "));
+  out.push("  Verdict: " + s.verdict.summary);
+  if (s.verdict.decisive) out.push(`    ${s.verdict.decisive.reference}: “${s.verdict.decisive.quote}”`);
+  for (const f of findings) {
+    const tag = paint(o.color, sevColor(f.severity), f.severity.toUpperCase().padEnd(7));
+    out.push(`  ${tag} ${f.rule} [${f.side}] frames ${f.frames.join(",") || "-"}`);
+    out.push(`          ${f.message}`);
+    if (f.evidence) out.push(paint(o.color, SGR.dim, `          evidence: ${f.evidence}`));
+    out.push(paint(o.color, SGR.dim, `          ${f.reference} · filter: ${f.filter}`));
+  }
+  if (s.verdict.notEvaluable.length) out.push(`  Not evaluable (encrypted after frame ${s.tls?.frame}): ${s.verdict.notEvaluable.length} plaintext rules`);
+  for (const g of s.gaps) out.push(`  GAP    ${g.side} bytes ${g.offset}..${g.offset + g.bytes} missing (frame ${g.frame}): ${g.reason}`);
+  const rows: Row[] = [...s.commands.map(commandRow), ...s.replies.map((r) => replyRows(r, o.verbose))];
+  rows.sort((a, b) => a.frame - b.frame || a.time - b.time);
+  out.push("  Timeline (frame, time since first packet of the session):");
+  for (const r of rows) {
+    r.text.forEach((t, i) => out.push(i === 0 ? `  ${String(r.frame).padStart(7)} ${rel(r.time, s.startTime)}  ${t}` : `  ${" ".repeat(7)} ${" ".repeat(12)}  ${t}`));
+  }
+  return out;
+}
+
+/** The human report for one file. */
+export function toText(rep: FileReport, o: TextOptions): string {
+  const out: string[] = [];
+  out.push(paint(o.color, SGR.bold, `${escapeText(rep.file)}`) + `  ${rep.format}${rep.gzip ? " (gzip)" : ""}, ${rep.packets} packets, ${rep.stats.tcpConnections} TCP connections, ${rep.sessions.length} SMTP sessions`);
+  for (const p of rep.problems) out.push(`  ${p.level === "error" ? "ERROR" : "WARNING"}: ${escapeText(rep.file)}: byte ${p.offset}: ${escapeText(p.message)}`);
+  const counts = { error: 0, warning: 0, info: 0 };
+  for (const f of rep.findings) counts[f.severity]++;
+  out.push(`  findings: ${counts.error} errors, ${counts.warning} warnings, ${counts.info} infos`);
+  for (const s of rep.sessions) {
+    out.push("");
+    out.push(...sessionText(s, rep.findings.filter((f) => f.session === s.index), o));
+  }
+  return out.join("\n") + "\n";
+}

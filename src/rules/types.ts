@@ -1,0 +1,89 @@
+import type { Command, Reply, Session } from "../smtp/model.js";
+
+export type Severity = "error" | "warning" | "info";
+export type Side = "client" | "server" | "middlebox";
+
+export const SEVERITY_RANK: Record<Severity, number> = { info: 1, warning: 2, error: 3 };
+
+/** What `smtpcap rules` and `smtpcap explain` print; written from the catalog, in our own words. */
+export interface RuleMeta {
+  id: string;
+  title: string;
+  severity: Severity;
+  side: Side;
+  /** RFC and section, e.g. "RFC 5321 §4.3.1" */
+  reference: string;
+  /** the RFC sentence that decides it */
+  quote: string;
+  /** what the finding means, why it matters, how to fix it */
+  meaning: string;
+  why: string;
+  fix: string;
+  /** the rule reads plaintext SMTP: after STARTTLS it cannot be evaluated */
+  plaintext: boolean;
+}
+
+export interface Finding {
+  rule: string;
+  severity: Severity;
+  side: Side;
+  session: number;
+  tcpStream: number;
+  frames: number[];
+  time: number;
+  message: string;
+  reference: string;
+  evidence: string;
+  /** a Wireshark display filter that shows the frames */
+  filter: string;
+}
+
+export interface SessionVerdict {
+  /** who is at fault by the most severe finding: "none" when nothing reached warning */
+  fault: Side | "none";
+  /** one or two sentences in plain words */
+  summary: string;
+  /** the rule and RFC sentence that decide it */
+  decisive: { rule: string; reference: string; quote: string } | null;
+  counts: { error: number; warning: number; info: number };
+  /** rules that could not look at this session because it was encrypted */
+  notEvaluable: string[];
+}
+
+export interface RuleOptions {
+  /** reply-split-delay threshold */
+  splitDelayMs: number;
+  /** server-reply-latency threshold */
+  latencyMs: number;
+  /** run only these rules (empty: all) */
+  only: string[];
+  disable: string[];
+}
+
+export const DEFAULT_RULE_OPTIONS: RuleOptions = { splitDelayMs: 200, latencyMs: 30000, only: [], disable: [] };
+
+export interface ReportArgs {
+  frames: number[];
+  message: string;
+  evidence: string;
+  /** overrides the rule's default severity or side (sub-cases) */
+  severity?: Severity;
+  side?: Side;
+  time?: number;
+}
+
+export interface RuleContext {
+  session: Session;
+  all: Session[];
+  opts: RuleOptions;
+  report(args: ReportArgs): void;
+  /** the reply whose final line answers `cmd` (its last reply), if any */
+  replyTo(cmd: Command): Reply | undefined;
+  /** relative sequence number shown for a stream offset */
+  seq(offset: number): number;
+}
+
+export interface Rule {
+  meta: RuleMeta;
+  check(ctx: RuleContext): void;
+}

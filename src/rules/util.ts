@@ -1,0 +1,67 @@
+import { clip, escapeText } from "../report/escape.js";
+import type { Command, Reply, Session } from "../smtp/model.js";
+
+/** Wireshark display filter for the frames of a finding. */
+export function filterFor(stream: number, frames: number[]): string {
+  if (frames.length === 0) return `tcp.stream eq ${stream}`;
+  return `tcp.stream eq ${stream} && frame.number in {${frames.join(" ")}}`;
+}
+
+/** Safe, short quotation of capture text. */
+export function q(text: string, max = 80): string {
+  return "`" + clip(escapeText(text), max) + "`";
+}
+
+export function ms(seconds: number): string {
+  const v = seconds * 1000;
+  return v >= 100 ? `${Math.round(v)} ms` : `${v.toFixed(1)} ms`;
+}
+
+/** A command as shown in messages: its line (already redacted), or the message summary. */
+export function cmdLabel(c: Command): string {
+  if (c.kind === "message") return "the message content";
+  if (c.kind === "auth-response") return "an AUTH response line";
+  return q(c.line, 60);
+}
+
+export function replyLabel(r: Reply): string {
+  const n = r.lineInfo.length + r.linesDropped;
+  return n > 1 ? `the ${r.code ?? "?"} reply (${n} lines)` : `the reply ${q(r.lines[0] ?? "", 60)}`;
+}
+
+/** The first octet of a command: frame and ACK (relative seq into the server stream). */
+export function firstSegment(c: Command) {
+  return c.segments[0];
+}
+
+/** Server-stream position just after the reply's final line, as a relative seq. */
+export function replyEndSeq(s: Session, r: Reply): number {
+  return r.end + (s.sawSyn ? 1 : 0);
+}
+
+export type Knowledge = "ack" | "time";
+
+/**
+ * Had the client received all of `reply` when it sent `cmd`? Proven from the ACK field of the
+ * segment that carried the command's first octet (catalog §0); timestamps only when there is no ACK.
+ * Returns null when the capture cannot decide.
+ */
+export function sentBeforeEnd(s: Session, cmd: Command, reply: Reply): { before: boolean; by: Knowledge; acked: number | null } | null {
+  const seg = cmd.segments[0];
+  if (!seg) return null;
+  if (!reply.complete) return null;
+  const end = replyEndSeq(s, reply);
+  if (seg.ack !== null) return { before: seg.ack < end, by: "ack", acked: seg.ack };
+  return { before: seg.time < reply.lastTime, by: "time", acked: null };
+}
+
+/** Octets of `reply` the client had acknowledged (complete lines), given an ACK seq. */
+export function linesCovered(s: Session, reply: Reply, ackSeq: number): number {
+  const base = s.sawSyn ? 1 : 0;
+  let n = 0;
+  for (const l of reply.lineInfo) {
+    if (l.end + base <= ackSeq) n++;
+    else break;
+  }
+  return n;
+}

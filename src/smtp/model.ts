@@ -1,0 +1,183 @@
+/**
+ * The session model: what the SMTP dissector builds and every rule reads.
+ * Offsets (`start`, `end`) are positions in one direction's reassembled byte stream, counted
+ * from its first byte; `seq`/`ack` are the same positions as Wireshark shows relative sequence
+ * numbers (offset + 1 when the SYN was captured).
+ */
+
+/** A piece of one TCP segment that carried part of a reply or command. */
+export interface Segment {
+  frame: number;
+  time: number;
+  /** relative sequence number of the first byte of this piece */
+  seq: number;
+  /** the segment's ACK field as a relative sequence number of the peer's stream (null: no ACK) */
+  ack: number | null;
+  /** stream offsets [start, end) of the bytes this piece carried */
+  start: number;
+  end: number;
+  bytes: number;
+  /** indexes (within the reply or command) of the lines whose terminator this segment carried */
+  lines: number[];
+  /** the segment ended inside a line (including inside the `NNN-` prefix) */
+  midLine: boolean;
+  /** the peer's most recent ACK before this segment (offset into this stream), if any */
+  peerAck?: { frame: number; time: number; offset: number };
+}
+
+export type Terminator = "crlf" | "lf" | "none";
+
+/** One text line as it arrived. `text` excludes the terminator and is cut at MAX_LINE_KEPT octets. */
+export interface Line {
+  text: string;
+  /** octets on the wire including the terminator */
+  length: number;
+  start: number;
+  end: number;
+  terminator: Terminator;
+  /** a CR not followed by LF inside the line */
+  bareCr: boolean;
+  /** frame and time of the segment that carried the terminator (or the last byte) */
+  frame: number;
+  time: number;
+  /** the line was carried by more than one segment */
+  split: boolean;
+  /** part of the line was lost in a capture gap */
+  gap: boolean;
+}
+
+export interface ReplyLine extends Line {
+  /** the 3-digit code, or null when the line does not start with three digits */
+  code: number | null;
+  /** the octet after the code: "-", " ", "" (line ends after the code) or another character */
+  sep: string;
+}
+
+export interface Reply {
+  index: number;
+  code: number | null;
+  lines: string[];
+  lineInfo: ReplyLine[];
+  /** lines beyond the stored limit (counted, not kept) */
+  linesDropped: number;
+  frames: number[];
+  segments: Segment[];
+  /** the final line (code + SP, or a line that ends the reply) arrived */
+  complete: boolean;
+  /** index of the command (slot) this reply answers; null for the greeting or an unsolicited reply */
+  command: number | null;
+  greeting: boolean;
+  /** server octets sent after a STARTTLS 220 and before TLS began */
+  afterStartTls: boolean;
+  start: number;
+  end: number;
+  firstTime: number;
+  lastTime: number;
+}
+
+export interface MessageStats {
+  bytes: number;
+  lines: number;
+  longestLine: number;
+  longLines: number;
+  firstLongLine: { offset: number; frame: number; length: number } | null;
+  bareLf: number;
+  bareCr: number;
+  firstBare: { offset: number; frame: number; kind: "lf" | "cr" } | null;
+  eightBit: number;
+  /** the exact end-of-data sequence, escaped ("\r\n.\r\n"), or null if the message never ended */
+  endOfData: string | null;
+  endFrame: number | null;
+  /** offset just after the end-of-data sequence */
+  endOffset: number | null;
+  nonstandardEnds: { sequence: string; offset: number; end: number; frame: number }[];
+  smuggledCommands: { line: string; offset: number; frame: number }[];
+  /** part of the message was lost in a capture gap */
+  gap: boolean;
+}
+
+export type CommandKind = "command" | "message" | "auth-response";
+
+export interface Command {
+  index: number;
+  kind: CommandKind;
+  /** upper-case command word ("" for message content and AUTH responses) */
+  verb: string;
+  /** the line as shown (credentials redacted unless asked for) */
+  line: string;
+  frames: number[];
+  time: number;
+  segments: Segment[];
+  start: number;
+  end: number;
+  /** details of the command line (absent for message content) */
+  lineInfo: Line | null;
+  /** replies paired with this command, in order (normally one) */
+  replies: number[];
+  /** sent after STARTTLS was accepted, or before its reply arrived, in plaintext */
+  afterStartTls: boolean;
+  /** AUTH payloads and SASL responses */
+  secret: boolean;
+  /** decoded user name, where the mechanism carries one in clear (PLAIN, LOGIN) */
+  authUser?: string;
+  message?: MessageStats;
+  bdat?: { size: number; last: boolean; received: number; framing: string | null };
+}
+
+export interface Gap {
+  side: "client" | "server";
+  offset: number;
+  bytes: number;
+  frame: number;
+  reason: string;
+}
+
+export interface CloseEvent {
+  kind: "fin" | "rst";
+  frame: number;
+  time: number;
+}
+
+export interface TlsInfo {
+  mode: "starttls" | "implicit";
+  /** first frame whose payload is TLS (or the 220 reply that started it) */
+  frame: number;
+  time: number;
+  /** first TLS record seen from each side */
+  clientHelloFrame: number | null;
+  serverHelloFrame: number | null;
+}
+
+export interface AckEvent {
+  frame: number;
+  time: number;
+  offset: number;
+}
+
+export interface Session {
+  index: number;
+  tcpStream: number;
+  client: string;
+  server: string;
+  clientPort: number;
+  serverPort: number;
+  /** how client and server were told apart */
+  roles: "syn" | "port" | "greeting";
+  sawSyn: boolean;
+  firstFrame: number;
+  lastFrame: number;
+  startTime: number;
+  endTime: number;
+  bytes: { client: number; server: number };
+  retransmitted: { client: number; server: number };
+  tls: TlsInfo | null;
+  commands: Command[];
+  replies: Reply[];
+  gaps: Gap[];
+  close: { client: CloseEvent | null; server: CloseEvent | null };
+  /** things the dissector could not decide; findings near them are less certain */
+  notes: string[];
+  /** client octets that were not SMTP (e.g. a TLS ClientHello on a plain port), first frame */
+  clientFirstBytes: string;
+  serverFirstBytes: string;
+}

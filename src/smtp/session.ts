@@ -1,0 +1,459 @@
+import type { Flow, FlowApp } from "../tcp/flows.js";
+import type { SegmentMeta } from "../tcp/reassembly.js";
+import { DataScanner } from "./data.js";
+import { LineAssembler, addPiece, type LinePiece } from "./lines.js";
+import type { AckEvent, Command, Line, Reply, ReplyLine, Segment, Session } from "./model.js";
+import { describeAuth } from "./auth.js";
+
+export interface DissectOptions {
+  /** show AUTH payloads instead of "[redacted N bytes]" */
+  showSecrets: boolean;
+  /** reply lines kept per reply; the rest are counted */
+  maxLinesPerReply: number;
+  /** commands and replies kept per session; the rest are counted in notes */
+  maxItemsPerSession: number;
+  /** segment pieces kept per command, reply or message */
+  maxSegmentsPerItem: number;
+}
+
+export const DEFAULT_DISSECT: DissectOptions = {
+  showSecrets: false,
+  maxLinesPerReply: 1000,
+  maxItemsPerSession: 100000,
+  maxSegmentsPerItem: 256,
+};
+
+type ServerMode = "smtp" | "resync" | "after-starttls" | "tls";
+type ClientMode = "command" | "resync" | "data" | "bdat" | "starttls-wait" | "tls-expected" | "tls";
+
+const CODE_RE = /^([0-9]{3})/;
+
+function isTlsRecord(buf: Buffer, pos: number, end: number): boolean {
+  return buf[pos] === 0x16 && (pos + 1 >= end || buf[pos + 1] === 0x03);
+}
+
+/**
+ * The SMTP dissector for one TCP connection: turns the two reassembled byte streams into
+ * commands and logical replies, each with the segments that carried it. It judges nothing;
+ * the rules read the model it builds.
+ */
+export class SmtpSession implements FlowApp {
+  readonly s: Session;
+  private relBase = 0;
+  private serverLines = new LineAssembler();
+  private clientLines = new LineAssembler();
+  private openReply: Reply | null = null;
+  private serverMode: ServerMode = "smtp";
+  private clientMode: ClientMode = "command";
+  private pending: number[] = [];
+  private pendingHead = 0;
+  private greetingDecided = false;
+  private scanner: DataScanner | null = null;
+  private message: Command | null = null;
+  private bdat: Command | null = null;
+  private bdatLeft = 0;
+  private auth: { cmd: number; expectResponse: boolean; mech: string } | null = null;
+  private lastClientAck: AckEvent | null = null;
+  private sawServerData = false;
+  private sawClientData = false;
+  private dropped = 0;
+  private readonly lineOut: { line: Line | null } = { line: null };
+
+  constructor(private readonly flow: Flow, private readonly onDone: (s: Session) => void, private readonly opts: DissectOptions = DEFAULT_DISSECT) {
+    this.s = {
+      index: 0, tcpStream: flow.index, client: "", server: "", clientPort: 0, serverPort: 0,
+      roles: "syn", sawSyn: false, firstFrame: flow.firstFrame, lastFrame: flow.firstFrame,
+      startTime: flow.firstTime, endTime: flow.firstTime,
+      bytes: { client: 0, server: 0 }, retransmitted: { client: 0, server: 0 },
+      tls: null, commands: [], replies: [], gaps: [], close: { client: null, server: null }, notes: [],
+      clientFirstBytes: "", serverFirstBytes: "",
+    };
+  }
+
+  private get serverDir(): 0 | 1 {
+    return this.flow.serverDir === 0 ? 0 : 1;
+  }
+
+  data(dir: 0 | 1, buf: Buffer, start: number, end: number, rel: number, meta: SegmentMeta): void {
+    this.relBase = this.flow.sawSyn ? 1 : 0;
+    if (dir === this.serverDir) {
+      this.s.bytes.server += end - start;
+      if (!this.sawServerData) {
+        this.sawServerData = true;
+        this.s.serverFirstBytes = buf.toString("hex", start, Math.min(end, start + 8));
+      }
+      this.serverData(buf, start, end, rel, meta);
+    } else {
+      this.s.bytes.client += end - start;
+      if (!this.sawClientData) {
+        this.sawClientData = true;
+        this.s.clientFirstBytes = buf.toString("hex", start, Math.min(end, start + 8));
+      }
+      this.clientData(buf, start, end, rel, meta);
+    }
+  }
+
+  gap(dir: 0 | 1, rel: number, len: number, frame: number, time: number, reason: string): void {
+    const side = dir === this.serverDir ? "server" : "client";
+    this.s.gaps.push({ side, offset: rel, bytes: len, frame, reason });
+    if (side === "server") {
+      this.s.bytes.server += 0;
+      if (this.serverMode === "tls" || this.serverMode === "after-starttls") return;
+      if (this.serverLines.inLine) {
+        this.serverLines.markGap();
+        const line = this.serverLines.flush({ frame, time });
+        if (line) this.serverLine(line, this.serverLines.takePieces());
+      }
+      if (this.openReply) this.openReply = null; // reply stays incomplete
+      this.serverMode = "resync";
+      this.s.notes.push(`server bytes ${rel}..${rel + len} missing (frame ${frame}): reply parsing resynchronised at the next line`);
+    } else {
+      switch (this.clientMode) {
+        case "tls":
+          return;
+        case "data":
+          if (this.scanner) this.scanner.markGap(len);
+          if (this.message?.message) this.message.message.gap = true;
+          this.s.notes.push(`client bytes ${rel}..${rel + len} missing (frame ${frame}) inside message data: end-of-data detection uncertain`);
+          return;
+        case "bdat":
+          if (len <= this.bdatLeft) {
+            this.bdatLeft -= len;
+            if (this.bdat?.bdat) this.bdat.bdat.received += len;
+            if (this.bdatLeft === 0) this.clientMode = "command";
+            return;
+          }
+          this.bdatLeft = 0;
+          break;
+        default:
+          break;
+      }
+      if (this.clientLines.inLine) {
+        this.clientLines.markGap();
+        const line = this.clientLines.flush({ frame, time });
+        if (line) this.clientLine(line, this.clientLines.takePieces());
+      }
+      this.clientMode = "resync";
+      this.s.notes.push(`client bytes ${rel}..${rel + len} missing (frame ${frame}): command parsing resynchronised at the next line`);
+    }
+  }
+
+  ack(dir: 0 | 1, ackRel: number, frame: number, time: number): void {
+    if (dir !== this.serverDir) this.lastClientAck = { frame, time, offset: ackRel };
+  }
+
+  close(dir: 0 | 1, kind: "fin" | "rst", frame: number, time: number): void {
+    const side = dir === this.serverDir ? "server" : "client";
+    if (this.s.close[side] === null) this.s.close[side] = { kind, frame, time };
+  }
+
+  finish(): void {
+    const s = this.s;
+    const f = this.flow;
+    const sd = this.serverDir;
+    s.server = f.endpoints[sd];
+    s.client = f.endpoints[sd ^ 1];
+    s.serverPort = f.ports[sd];
+    s.clientPort = f.ports[sd ^ 1];
+    s.sawSyn = f.sawSyn;
+    s.roles = f.sawSyn ? "syn" : this.flow.serverDir === -1 ? "port" : s.roles;
+    s.lastFrame = f.lastFrame;
+    s.endTime = f.lastTime;
+    const r = f.reasm;
+    if (r) {
+      s.retransmitted.server = r.dirs[sd].retransmitted;
+      s.retransmitted.client = r.dirs[sd ^ 1].retransmitted;
+    }
+    const end = { frame: f.lastFrame, time: f.lastTime };
+    if (this.serverMode !== "tls" && this.serverLines.inLine) {
+      const line = this.serverLines.flush(end);
+      if (line) this.serverLine(line, this.serverLines.takePieces());
+    }
+    if (this.openReply) this.finishReplyFrames(this.openReply);
+    if (this.clientLines.inLine && (this.clientMode === "command" || this.clientMode === "starttls-wait" || this.clientMode === "tls-expected")) {
+      const line = this.clientLines.flush(end);
+      if (line) this.clientLine(line, this.clientLines.takePieces());
+    }
+    if (this.message) this.finishMessage(this.message);
+    if (this.dropped > 0) s.notes.push(`${this.dropped} commands/replies beyond the per-session limit were counted but not kept`);
+    this.onDone(s);
+  }
+
+  // ---- server side -------------------------------------------------------------------------
+
+  private serverData(buf: Buffer, pos: number, end: number, rel: number, meta: SegmentMeta): void {
+    const base = rel - pos;
+    while (pos < end) {
+      const mode = this.serverMode;
+      if (mode === "tls") return;
+      if (mode === "resync") {
+        const lf = buf.indexOf(10, pos);
+        if (lf < 0 || lf >= end) return;
+        pos = lf + 1;
+        this.serverMode = "smtp";
+        continue;
+      }
+      if (!this.serverLines.inLine) {
+        if (isTlsRecord(buf, pos, end) && (mode === "after-starttls" || (this.s.replies.length === 0 && this.s.tls === null))) {
+          this.startTls("server", meta);
+          this.serverMode = "tls";
+          return;
+        }
+        if (this.openReply === null) this.openReply = this.newReply(base + pos, meta.time, mode === "after-starttls");
+      }
+      pos = this.serverLines.feed(buf, pos, end, base + pos, meta, this.lineOut);
+      const pieces = this.serverLines.pieces;
+      const last = pieces[pieces.length - 1] as LinePiece & { peer?: AckEvent | null };
+      if (last.peer === undefined) last.peer = this.lastClientAck;
+      if (this.lineOut.line) this.serverLine(this.lineOut.line, this.serverLines.takePieces());
+    }
+  }
+
+  private newReply(start: number, time: number, afterStartTls: boolean): Reply {
+    const reply: Reply = {
+      index: this.s.replies.length, code: null, lines: [], lineInfo: [], linesDropped: 0, frames: [], segments: [],
+      complete: false, command: null, greeting: false, afterStartTls, start, end: start, firstTime: time, lastTime: time,
+    };
+    if (this.s.replies.length < this.opts.maxItemsPerSession) this.s.replies.push(reply);
+    else this.dropped++;
+    return reply;
+  }
+
+  private serverLine(line: Line, pieces: LinePiece[]): void {
+    const reply = this.openReply ?? this.newReply(line.start, line.time, this.serverMode === "after-starttls");
+    this.openReply = reply;
+    const m = CODE_RE.exec(line.text);
+    const code = m ? Number(m[1]) : null;
+    const sep = line.text.length > 3 ? line.text[3] : "";
+    const rl: ReplyLine = Object.assign(line, { code, sep });
+    const idx = reply.lineInfo.length + reply.linesDropped;
+    if (reply.lineInfo.length < this.opts.maxLinesPerReply) {
+      reply.lineInfo.push(rl);
+      reply.lines.push(line.text);
+    } else reply.linesDropped++;
+    const complete = line.terminator !== "none";
+    for (let i = 0; i < pieces.length; i++) {
+      const p = pieces[i] as LinePiece & { peer?: AckEvent | null };
+      if (addPiece(reply.segments, p, this.relBase, idx, complete && i === pieces.length - 1, this.opts.maxSegmentsPerItem)) {
+        const seg = reply.segments[reply.segments.length - 1];
+        if (seg.peerAck === undefined && p.peer) seg.peerAck = { frame: p.peer.frame, time: p.peer.time, offset: p.peer.offset };
+      }
+    }
+    if (idx === 0) reply.code = code;
+    reply.end = line.end;
+    reply.lastTime = line.time;
+    if (!complete) return; // closed or cut by a gap in mid-line: the reply stays incomplete
+    const continues = code !== null && code === reply.code && sep === "-";
+    if (continues) return;
+    reply.complete = true;
+    this.openReply = null;
+    this.finishReplyFrames(reply);
+    this.pairReply(reply);
+  }
+
+  private finishReplyFrames(reply: Reply): void {
+    reply.frames = uniqueFrames(reply.segments);
+  }
+
+  /** FIFO pairing (RFC 2920 §3.1): each command line, AUTH response and message takes one reply slot. */
+  private pairReply(reply: Reply): void {
+    if (reply.afterStartTls) return;
+    if (!this.greetingDecided) {
+      this.greetingDecided = true;
+      const nothingPending = this.pendingHead >= this.pending.length;
+      if (this.flow.sawSyn || (nothingPending && reply.code === 220)) {
+        reply.greeting = true;
+        return;
+      }
+    }
+    if (this.pendingHead >= this.pending.length) return; // unsolicited
+    const idx = this.pending[this.pendingHead++];
+    if (this.pendingHead > 1024 && this.pendingHead * 2 > this.pending.length) {
+      this.pending = this.pending.slice(this.pendingHead);
+      this.pendingHead = 0;
+    }
+    const cmd = this.s.commands[idx];
+    if (!cmd) return;
+    cmd.replies.push(reply.index);
+    reply.command = idx;
+    const code = reply.code;
+    if (this.auth && (cmd.index === this.auth.cmd || cmd.kind === "auth-response")) {
+      if (code === 334) this.auth.expectResponse = true;
+      else this.auth = null;
+    }
+    if (cmd.verb === "DATA" && cmd.kind === "command" && code !== 354) {
+      if (this.clientMode === "data" && this.message === null) {
+        this.clientMode = this.clientLines.inLine ? "command" : "command";
+        this.scanner = null;
+      }
+    }
+    if (cmd.verb === "STARTTLS" && cmd.kind === "command") {
+      if (code === 220) {
+        this.serverMode = "after-starttls";
+        this.s.tls = { mode: "starttls", frame: reply.segments[reply.segments.length - 1]?.frame ?? 0, time: reply.lastTime, clientHelloFrame: null, serverHelloFrame: null };
+        if (this.clientMode === "starttls-wait") this.clientMode = "tls-expected";
+      } else if (this.clientMode === "starttls-wait") {
+        this.clientMode = "command";
+      }
+    }
+  }
+
+  private startTls(side: "client" | "server", meta: SegmentMeta): void {
+    if (this.s.tls === null) {
+      this.s.tls = { mode: "implicit", frame: meta.frame, time: meta.time, clientHelloFrame: null, serverHelloFrame: null };
+    }
+    if (side === "client" && this.s.tls.clientHelloFrame === null) this.s.tls.clientHelloFrame = meta.frame;
+    if (side === "server" && this.s.tls.serverHelloFrame === null) this.s.tls.serverHelloFrame = meta.frame;
+  }
+
+  // ---- client side -------------------------------------------------------------------------
+
+  private clientData(buf: Buffer, pos: number, end: number, rel: number, meta: SegmentMeta): void {
+    const base = rel - pos;
+    while (pos < end) {
+      switch (this.clientMode) {
+        case "tls":
+          return;
+        case "resync": {
+          const lf = buf.indexOf(10, pos);
+          if (lf < 0 || lf >= end) return;
+          pos = lf + 1;
+          this.clientMode = "command";
+          continue;
+        }
+        case "data": {
+          if (this.message === null) this.message = this.newMessage(base + pos, meta.time);
+          const msg = this.message;
+          const stop = this.scanner!.scan(buf, pos, end, base + pos, meta.frame);
+          const until = stop < 0 ? end : stop;
+          addPiece(msg.segments, { frame: meta.frame, time: meta.time, start: base + pos, end: base + until, ackRel: meta.ackRel }, this.relBase, 0, stop >= 0, this.opts.maxSegmentsPerItem);
+          msg.end = base + until;
+          if (stop < 0) return;
+          this.finishMessage(msg);
+          this.message = null;
+          this.scanner = null;
+          this.clientMode = "command";
+          pos = stop;
+          continue;
+        }
+        case "bdat": {
+          const n = Math.min(this.bdatLeft, end - pos);
+          const cmd = this.bdat!;
+          cmd.bdat!.received += n;
+          addPiece(cmd.segments, { frame: meta.frame, time: meta.time, start: base + pos, end: base + pos + n, ackRel: meta.ackRel }, this.relBase, 0, false, this.opts.maxSegmentsPerItem);
+          cmd.end = base + pos + n;
+          this.bdatLeft -= n;
+          pos += n;
+          if (this.bdatLeft === 0) {
+            this.clientMode = "command";
+            cmd.frames = uniqueFrames(cmd.segments);
+          }
+          continue;
+        }
+        default: {
+          if (!this.clientLines.inLine && isTlsRecord(buf, pos, end)) {
+            if (this.clientMode !== "command" || this.s.commands.length === 0) {
+              this.startTls("client", meta);
+              this.clientMode = "tls";
+              return;
+            }
+          }
+          pos = this.clientLines.feed(buf, pos, end, base + pos, meta, this.lineOut);
+          if (this.lineOut.line) this.clientLine(this.lineOut.line, this.clientLines.takePieces());
+        }
+      }
+    }
+  }
+
+  private newCommand(kind: Command["kind"], verb: string, line: string, start: number, time: number): Command {
+    const cmd: Command = {
+      index: this.s.commands.length, kind, verb, line, frames: [], time, segments: [], start, end: start,
+      lineInfo: null, replies: [], afterStartTls: this.clientMode === "starttls-wait" || this.clientMode === "tls-expected",
+      secret: false,
+    };
+    if (this.s.commands.length < this.opts.maxItemsPerSession) {
+      this.s.commands.push(cmd);
+      this.pending.push(cmd.index);
+    } else this.dropped++;
+    return cmd;
+  }
+
+  private newMessage(start: number, time: number): Command {
+    const cmd = this.newCommand("message", "", "", start, time);
+    cmd.message = this.scanner!.stats;
+    return cmd;
+  }
+
+  private finishMessage(msg: Command): void {
+    const st = msg.message!;
+    msg.frames = uniqueFrames(msg.segments);
+    msg.line = `<message: ${st.bytes} bytes, ${st.lines} lines${st.endOfData === null ? ", no end-of-data" : ""}>`;
+  }
+
+  private clientLine(line: Line, pieces: LinePiece[]): void {
+    const text = line.text;
+    let cmd: Command;
+    if (this.auth && this.auth.expectResponse) {
+      this.auth.expectResponse = false;
+      const shown = text === "*" ? "*" : this.opts.showSecrets ? text : `[redacted ${text.length} bytes]`;
+      cmd = this.newCommand("auth-response", "", shown, line.start, pieces[0]?.time ?? line.time);
+      cmd.secret = text !== "*";
+      if (this.auth.mech === "LOGIN" && this.auth.cmd === cmd.index - 1) {
+        const user = describeAuth("LOGIN", text).user;
+        if (user !== undefined) cmd.authUser = user;
+      }
+    } else {
+      const sp = text.indexOf(" ");
+      const verb = (sp < 0 ? text : text.slice(0, sp)).toUpperCase();
+      const args = sp < 0 ? "" : text.slice(sp + 1);
+      let shown = text;
+      if (verb === "AUTH") {
+        const parts = args.split(" ");
+        const mech = (parts[0] ?? "").toUpperCase();
+        const ir = parts.length > 1 ? parts.slice(1).join(" ") : null;
+        if (ir !== null && ir !== "" && ir !== "=" && !this.opts.showSecrets) shown = `${text.slice(0, sp)} ${parts[0]} [redacted ${ir.length} bytes]`;
+        cmd = this.newCommand("command", verb, shown, line.start, pieces[0]?.time ?? line.time);
+        if (ir !== null && ir !== "=") {
+          cmd.secret = true;
+          const user = describeAuth(mech, ir).user;
+          if (user !== undefined) cmd.authUser = user;
+        }
+        this.auth = { cmd: cmd.index, expectResponse: ir === null, mech };
+      } else {
+        cmd = this.newCommand("command", verb, shown, line.start, pieces[0]?.time ?? line.time);
+      }
+      if (line.terminator !== "none") {
+        if (verb === "DATA" && args === "") {
+          this.clientMode = "data";
+          this.scanner = new DataScanner();
+          this.message = null;
+        } else if (verb === "BDAT") {
+          const m = /^([0-9]{1,15})(?: +(LAST))? *$/i.exec(args);
+          if (m) {
+            const size = Number(m[1]);
+            cmd.bdat = { size, last: m[2] !== undefined, received: 0, framing: null };
+            if (size > 0) {
+              this.clientMode = "bdat";
+              this.bdatLeft = size;
+              this.bdat = cmd;
+            }
+          }
+        } else if (verb === "STARTTLS") {
+          this.clientMode = "starttls-wait";
+        }
+      }
+    }
+    cmd.lineInfo = line;
+    cmd.end = line.end;
+    for (let i = 0; i < pieces.length; i++) {
+      addPiece(cmd.segments, pieces[i], this.relBase, 0, line.terminator !== "none" && i === pieces.length - 1, this.opts.maxSegmentsPerItem);
+    }
+    cmd.frames = uniqueFrames(cmd.segments);
+  }
+}
+
+function uniqueFrames(segs: Segment[]): number[] {
+  const out: number[] = [];
+  for (const s of segs) if (out.length === 0 || out[out.length - 1] !== s.frame) out.push(s.frame);
+  return out;
+}

@@ -1,0 +1,196 @@
+import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from "./decode.js";
+
+/** Where a byte range came from: the segment that first carried it. */
+export interface SegmentMeta {
+  frame: number;
+  time: number;
+  /** absolute TCP sequence number of the segment's first payload byte */
+  seq: number;
+  /** the ACK field of that segment, as an offset into the peer's stream (NaN if unknown) */
+  ackRel: number;
+  /** raw ACK field */
+  ack: number;
+  flags: number;
+}
+
+/** The per-connection interface the assembler calls (gopacket's ReassembledSG / ReassemblyComplete). */
+export interface StreamHandler {
+  /** In-order bytes of direction `dir` (0 = initiator), buf[start, end) at stream offset `rel`. The buffer is only valid during the call. */
+  data(dir: 0 | 1, buf: Buffer, start: number, end: number, rel: number, meta: SegmentMeta): void;
+  /** Bytes [rel, rel+len) of direction `dir` were never seen in the capture. */
+  gap(dir: 0 | 1, rel: number, len: number, frame: number, time: number, reason: string): void;
+  /** A segment of direction `dir` acknowledged the peer's stream up to `ackRel`. `pure` when it carried no payload. */
+  ack(dir: 0 | 1, ackRel: number, frame: number, time: number, pure: boolean): void;
+  /** FIN or RST from `dir`. */
+  close(dir: 0 | 1, kind: "fin" | "rst", frame: number, time: number): void;
+}
+
+export interface ReassemblyOptions {
+  /** Out-of-order bytes buffered per direction before the hole is declared a gap. */
+  maxOutOfOrderBytes: number;
+}
+
+export const DEFAULT_REASSEMBLY: ReassemblyOptions = { maxOutOfOrderBytes: 4 * 1024 * 1024 };
+
+const TWO32 = 4294967296;
+const TWO31 = 2147483648;
+
+interface Pending {
+  rel: number;
+  data: Buffer;
+  meta: SegmentMeta;
+}
+
+/** One direction of a TCP connection: sequence unwrapping, ordering, retransmission and gap handling. */
+export class HalfStream {
+  /** absolute seq of stream offset 0; -1 until known */
+  base = -1;
+  sawSyn = false;
+  next = 0;
+  /** offset the peer has acknowledged beyond what we saw */
+  ackedUnseen = 0;
+  pending: Pending[] = [];
+  pendingBytes = 0;
+  retransmitted = 0;
+  bytes = 0;
+  closed = false;
+
+  /** Offset in this stream of absolute sequence number `seq`, unwrapped near `next`. */
+  rel(seq: number): number {
+    const r32 = (seq - this.base + TWO32) % TWO32;
+    const n32 = this.next % TWO32;
+    let d = (r32 - n32 + TWO32) % TWO32;
+    if (d >= TWO31) d -= TWO32;
+    return this.next + d;
+  }
+}
+
+export class Reassembler {
+  readonly dirs: [HalfStream, HalfStream] = [new HalfStream(), new HalfStream()];
+
+  constructor(private readonly handler: StreamHandler, private readonly opts: ReassemblyOptions = DEFAULT_REASSEMBLY) {}
+
+  /** Feed one segment of direction `dir`. `payload` is buf[start, start+captured); `wireLen` is what the segment carried. */
+  segment(dir: 0 | 1, frame: number, time: number, seq: number, ack: number, flags: number,
+    buf: Buffer, start: number, captured: number, wireLen: number): void {
+    const h = this.dirs[dir];
+    const peer = this.dirs[dir ^ 1];
+    if (flags & TCP_SYN) {
+      if (h.base < 0 || !h.sawSyn) {
+        h.base = (seq + 1) % TWO32;
+        h.sawSyn = true;
+        h.next = 0;
+      }
+      seq = (seq + 1) % TWO32;
+    }
+    if (h.base < 0) h.base = seq;
+    const ackRel = flags & TCP_ACK && peer.base >= 0 ? peer.rel(ack) : NaN;
+    const meta: SegmentMeta = { frame, time, seq, ackRel, ack, flags };
+    if (wireLen > 0) this.payload(dir, h, buf, start, captured, wireLen, meta);
+    if (flags & TCP_ACK && peer.base >= 0) {
+      this.handler.ack(dir, ackRel, frame, time, wireLen === 0);
+      if (ackRel > peer.next) this.peerAcked((dir ^ 1) as 0 | 1, ackRel, frame, time);
+    }
+    if (flags & TCP_FIN && !h.closed) {
+      h.closed = true;
+      this.flush(dir, frame, time, "FIN");
+      this.handler.close(dir, "fin", frame, time);
+    }
+    if (flags & TCP_RST) {
+      this.flush(dir, frame, time, "RST");
+      this.handler.close(dir, "rst", frame, time);
+    }
+  }
+
+  private payload(dir: 0 | 1, h: HalfStream, buf: Buffer, start: number, captured: number, wireLen: number, meta: SegmentMeta): void {
+    const rel = h.rel(meta.seq);
+    const end = rel + wireLen;
+    if (end <= h.next) {
+      h.retransmitted += wireLen;
+      return;
+    }
+    if (rel > h.next) {
+      if (h.ackedUnseen >= rel || h.pendingBytes + captured > this.opts.maxOutOfOrderBytes) {
+        // the hole is known lost (the peer acknowledged past it) or the buffer is full
+        this.drainWithGaps(dir, rel, meta.frame, meta.time, h.ackedUnseen >= rel ? "peer acknowledged bytes never seen in the capture" : "out-of-order buffer limit reached");
+      } else {
+        this.store(h, rel, buf, start, captured, wireLen, meta);
+        return;
+      }
+    }
+    this.deliver(dir, h, buf, start, captured, rel, wireLen, meta);
+    this.drain(dir, h);
+  }
+
+  private store(h: HalfStream, rel: number, buf: Buffer, start: number, captured: number, wireLen: number, meta: SegmentMeta): void {
+    const data = Buffer.from(buf.subarray(start, start + captured));
+    // a segment cut by the snap length keeps its wire length through a zero-filled marker
+    const p: Pending = { rel, data, meta };
+    if (captured < wireLen) (p as Pending & { wire: number }).wire = wireLen;
+    let i = h.pending.length;
+    while (i > 0 && h.pending[i - 1].rel > rel) i--;
+    h.pending.splice(i, 0, p);
+    h.pendingBytes += captured;
+  }
+
+  /** Deliver bytes [rel, rel+wireLen), of which `captured` are present; trims what was already delivered. */
+  private deliver(dir: 0 | 1, h: HalfStream, buf: Buffer, start: number, captured: number, rel: number, wireLen: number, meta: SegmentMeta): void {
+    let skip = h.next - rel;
+    if (skip > 0) h.retransmitted += Math.min(skip, wireLen);
+    else skip = 0;
+    if (skip < captured) {
+      this.handler.data(dir, buf, start + skip, start + captured, rel + skip, meta);
+      h.bytes += captured - skip;
+    }
+    const end = rel + wireLen;
+    const capEnd = rel + captured;
+    if (capEnd < end) {
+      const from = Math.max(capEnd, h.next);
+      if (end > from) {
+        this.handler.gap(dir, from, end - from, meta.frame, meta.time, "segment cut short by the capture's snap length");
+      }
+    }
+    if (end > h.next) h.next = end;
+  }
+
+  private drain(dir: 0 | 1, h: HalfStream): void {
+    while (h.pending.length > 0 && h.pending[0].rel <= h.next) {
+      const p = h.pending.shift()!;
+      h.pendingBytes -= p.data.length;
+      const wire = (p as Pending & { wire?: number }).wire ?? p.data.length;
+      if (p.rel + wire <= h.next) { h.retransmitted += wire; continue; }
+      this.deliver(dir, h, p.data, 0, p.data.length, p.rel, wire, p.meta);
+    }
+  }
+
+  /** Declare the hole before the first buffered segment (or before `upTo`) lost, and deliver what follows it. */
+  private drainWithGaps(dir: 0 | 1, upTo: number, frame: number, time: number, reason: string): void {
+    const h = this.dirs[dir];
+    while (h.next < upTo) {
+      const first = h.pending.length > 0 ? h.pending[0].rel : Infinity;
+      const target = Math.min(first, upTo);
+      if (target > h.next) {
+        this.handler.gap(dir, h.next, target - h.next, frame, time, reason);
+        h.next = target;
+      }
+      this.drain(dir, h);
+    }
+    this.drain(dir, h);
+  }
+
+  private peerAcked(dir: 0 | 1, ackRel: number, frame: number, time: number): void {
+    const h = this.dirs[dir];
+    if (ackRel > h.ackedUnseen) h.ackedUnseen = ackRel;
+    while (h.pending.length > 0 && h.pending[0].rel <= ackRel) {
+      this.drainWithGaps(dir, h.pending[0].rel, frame, time, "peer acknowledged bytes never seen in the capture");
+    }
+  }
+
+  /** Deliver everything still buffered in direction `dir`, declaring holes as gaps. */
+  flush(dir: 0 | 1, frame: number, time: number, why: string): void {
+    const h = this.dirs[dir];
+    while (h.pending.length > 0) {
+      this.drainWithGaps(dir, h.pending[0].rel, frame, time, `bytes missing from the capture before ${why}`);
+    }
+  }
+}
