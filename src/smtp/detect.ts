@@ -34,6 +34,14 @@ export class SmtpFlowFactory implements FlowFactory {
       flow.serverDir = dir;
       return "follow";
     }
+    // SMTP through an HTTP proxy: "CONNECT host:25 HTTP/1.x"
+    const head = pkt.buf.toString("latin1", pkt.payloadStart, pkt.payloadStart + Math.min(pkt.capturedPayload, 300));
+    const m = /^CONNECT \S+:(\d+) /.exec(head);
+    if (m && this.ports.has(Number(m[1]))) {
+      flow.serverDir = (dir ^ 1) as 0 | 1;
+      flow.tag = "http-connect";
+      return "follow";
+    }
     return "ignore";
   }
 

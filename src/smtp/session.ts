@@ -57,6 +57,8 @@ export class SmtpSession implements FlowApp {
   private sawServerData = false;
   private sawClientData = false;
   private dropped = 0;
+  /** HTTP CONNECT tunnel: per side, how many octets of the "\r\n\r\n" header end have been matched (-1: done) */
+  private tunnel: [number, number] = [-1, -1];
   private readonly lineOut: { line: Line | null } = { line: null };
 
   constructor(private readonly flow: Flow, private readonly onDone: (s: Session) => void, private readonly opts: DissectOptions = DEFAULT_DISSECT) {
@@ -76,6 +78,19 @@ export class SmtpSession implements FlowApp {
 
   data(dir: 0 | 1, buf: Buffer, start: number, end: number, rel: number, meta: SegmentMeta): void {
     this.relBase = this.flow.sawSyn ? 1 : 0;
+    if (this.flow.tag === "http-connect" && !this.sawServerData && !this.sawClientData) {
+      this.tunnel = [0, 0];
+      this.s.notes.push("SMTP carried inside an HTTP CONNECT tunnel: the HTTP request and response are skipped");
+    }
+    const side = dir === this.serverDir ? 1 : 0;
+    if (this.tunnel[side] >= 0) {
+      const skip = this.skipHttp(side, buf, start, end);
+      if (side === 1) this.s.bytes.server += skip - start; else this.s.bytes.client += skip - start;
+      if (side === 1) this.sawServerData = true; else this.sawClientData = true;
+      rel += skip - start;
+      start = skip;
+      if (start >= end) return;
+    }
     if (dir === this.serverDir) {
       this.s.bytes.server += end - start;
       if (!this.sawServerData) {
@@ -91,6 +106,21 @@ export class SmtpSession implements FlowApp {
       }
       this.clientData(buf, start, end, rel, meta);
     }
+  }
+
+  /** Skip an HTTP header block up to its blank line; returns where SMTP starts. */
+  private skipHttp(side: 0 | 1, buf: Buffer, start: number, end: number): number {
+    const want = [13, 10, 13, 10];
+    let m = this.tunnel[side];
+    for (let i = start; i < end; i++) {
+      m = buf[i] === want[m] ? m + 1 : buf[i] === 13 ? 1 : 0;
+      if (m === 4) {
+        this.tunnel[side] = -1;
+        return i + 1;
+      }
+    }
+    this.tunnel[side] = m;
+    return end;
   }
 
   gap(dir: 0 | 1, rel: number, len: number, frame: number, time: number, reason: string): void {
