@@ -224,7 +224,7 @@ export class SmtpSession implements FlowApp {
         continue;
       }
       if (!this.serverLines.inLine) {
-        if (isTlsRecord(buf, pos, end) && (mode === "after-starttls" || (this.s.replies.length === 0 && this.s.tls === null))) {
+        if (isTlsRecord(buf, pos, end) && (mode === "after-starttls" || (this.s.replies.length === 0 && (this.s.tls === null || this.s.tls.mode === "implicit")))) {
           this.startTls("server", meta);
           this.serverMode = "tls";
           return;

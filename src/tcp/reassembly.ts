@@ -170,7 +170,9 @@ export class Reassembler {
       const first = h.pending.length > 0 ? h.pending[0].rel : Infinity;
       const target = Math.min(first, upTo);
       if (target > h.next) {
-        this.handler.gap(dir, h.next, target - h.next, frame, time, reason);
+        // name the first segment after the hole, as Wireshark's "previous segment not captured" does
+        const after = first === target ? h.pending[0].meta : null;
+        this.handler.gap(dir, h.next, target - h.next, after ? after.frame : frame, after ? after.time : time, reason);
         h.next = target;
       }
       this.drain(dir, h);
