@@ -1,3 +1,89 @@
 import type { Rule } from "./types.js";
+import replyCodeInvalid from "./reply-code-invalid.js";
+import replyContinuationInvalid from "./reply-continuation-invalid.js";
+import multilineCodeMismatch from "./multiline-code-mismatch.js";
+import replyLastLineNoSp from "./reply-last-line-no-sp.js";
+import replyTextInvalidChars from "./reply-text-invalid-chars.js";
+import replyIncompleteAtClose from "./reply-incomplete-at-close.js";
+import replyLineTooLong from "./reply-line-too-long.js";
+import bareCrLfInReply from "./bare-cr-lf-in-reply.js";
+import escClassMismatch from "./esc-class-mismatch.js";
+import bareCrLfInCommand from "./bare-cr-lf-in-command.js";
+import commandLineTooLong from "./command-line-too-long.js";
+import nonAsciiInCommand from "./non-ascii-in-command.js";
+import greetingInvalid from "./greeting-invalid.js";
+import unsolicitedReply from "./unsolicited-reply.js";
+import replyCountMismatch from "./reply-count-mismatch.js";
+import replyCodeUnexpectedForCommand from "./reply-code-unexpected-for-command.js";
+import mailWithoutHelo from "./mail-without-helo.js";
+import transactionOrderViolation from "./transaction-order-violation.js";
+import messageDataWithout354 from "./message-data-without-354.js";
+import replySplitAcrossSegments from "./reply-split-across-segments.js";
+import replySplitDelay from "./reply-split-delay.js";
+import clientCommandBeforeReplyComplete from "./client-command-before-reply-complete.js";
+import clientActedOnPartialMultilineReply from "./client-acted-on-partial-multiline-reply.js";
+import pregreetEarlyTalker from "./pregreet-early-talker.js";
+import commandSplitAcrossSegments from "./command-split-across-segments.js";
+import serverReplyLatency from "./server-reply-latency.js";
+import pipeliningNotNegotiated from "./pipelining-not-negotiated.js";
+import pipeliningCommandNotLast from "./pipelining-command-not-last.js";
+import starttlsCommandInjection from "./starttls-command-injection.js";
+import starttlsResponseInjection from "./starttls-response-injection.js";
+import starttlsUnavailableOrStripped from "./starttls-unavailable-or-stripped.js";
+import plaintextAfterStarttlsFailure from "./plaintext-after-starttls-failure.js";
+import authCleartextCredentials from "./auth-cleartext-credentials.js";
+import authMechanismNotAdvertised from "./auth-mechanism-not-advertised.js";
+import esmtpParamNotAdvertised from "./esmtp-param-not-advertised.js";
+import nonstandardEndOfData from "./nonstandard-end-of-data.js";
+import bareCrLfInData from "./bare-cr-lf-in-data.js";
+import smuggledCommandsInData from "./smuggled-commands-in-data.js";
+import serverAcceptsNonstandardEod from "./server-accepts-nonstandard-eod.js";
+import dataLineTooLong from "./data-line-too-long.js";
+import bdatWithoutChunking from "./bdat-without-chunking.js";
+import bdatFramingError from "./bdat-framing-error.js";
 
-export const ALL_RULES: Rule[] = [];
+/** Every rule, in catalog order (RFC 5321 §4.2 syntax first, then order, timing, extensions, content). */
+export const ALL_RULES: Rule[] = [
+  replyCodeInvalid,
+  replyContinuationInvalid,
+  multilineCodeMismatch,
+  replyLastLineNoSp,
+  replyTextInvalidChars,
+  replyIncompleteAtClose,
+  replyLineTooLong,
+  bareCrLfInReply,
+  escClassMismatch,
+  bareCrLfInCommand,
+  commandLineTooLong,
+  nonAsciiInCommand,
+  greetingInvalid,
+  unsolicitedReply,
+  replyCountMismatch,
+  replyCodeUnexpectedForCommand,
+  mailWithoutHelo,
+  transactionOrderViolation,
+  messageDataWithout354,
+  replySplitAcrossSegments,
+  replySplitDelay,
+  clientCommandBeforeReplyComplete,
+  clientActedOnPartialMultilineReply,
+  pregreetEarlyTalker,
+  commandSplitAcrossSegments,
+  serverReplyLatency,
+  pipeliningNotNegotiated,
+  pipeliningCommandNotLast,
+  starttlsCommandInjection,
+  starttlsResponseInjection,
+  starttlsUnavailableOrStripped,
+  plaintextAfterStarttlsFailure,
+  authCleartextCredentials,
+  authMechanismNotAdvertised,
+  esmtpParamNotAdvertised,
+  nonstandardEndOfData,
+  bareCrLfInData,
+  smuggledCommandsInData,
+  serverAcceptsNonstandardEod,
+  dataLineTooLong,
+  bdatWithoutChunking,
+  bdatFramingError,
+];

@@ -65,3 +65,13 @@ export function linesCovered(s: Session, reply: Reply, ackSeq: number): number {
   }
   return n;
 }
+
+/** "client frame 9 acknowledged server seq 97; the reply's final line ends at seq 237 (frame 11)" */
+export function ackEvidence(s: Session, cmd: Command, reply: Reply, by: Knowledge, acked: number | null): string {
+  const last = reply.segments[reply.segments.length - 1];
+  const end = replyEndSeq(s, reply);
+  if (by === "ack") {
+    return `client frame ${cmd.frames[0]} carried ack ${acked}: it had received server bytes up to seq ${acked}; the reply's final line ends at seq ${end} (frame ${last?.frame}, ${ms(reply.lastTime - cmd.time)} later in the capture)`;
+  }
+  return `by capture timestamps (the segment carried no ACK): client frame ${cmd.frames[0]} at ${cmd.time.toFixed(6)} s, the reply's final line in frame ${last?.frame} at ${reply.lastTime.toFixed(6)} s`;
+}

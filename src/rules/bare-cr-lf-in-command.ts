@@ -1,0 +1,22 @@
+import { defineRule } from "./define.js";
+import { cmdLabel } from "./util.js";
+
+export default defineRule({
+  id: "bare-cr-lf-in-command",
+  title: "Command line ended by a bare LF or containing a bare CR",
+  severity: "error",
+  side: "client",
+  reference: "RFC 5321 §2.3.8",
+  quote: "SMTP client implementations MUST NOT transmit these characters except when they are intended as line terminators and then MUST, as indicated above, transmit them only as a <CRLF> sequence.",
+  meaning: "A command line (outside message content) ends with LF alone or carries a CR not followed by LF.",
+  why: "Servers disagree on where such a command ends; Postfix postscreen rejects clients that do it.",
+  fix: "Send CR LF after every command line.",
+  plaintext: true,
+}, (ctx) => {
+  for (const c of ctx.session.commands) {
+    const l = c.lineInfo;
+    if (!l || l.gap) continue;
+    const kind = l.terminator === "lf" ? "ends with a bare LF" : l.bareCr ? "contains a bare CR" : "";
+    if (kind) ctx.report({ frames: c.frames, time: c.time, message: `${cmdLabel(c)} ${kind}`, evidence: `client offsets ${l.start}..${l.end}` });
+  }
+});

@@ -1,0 +1,29 @@
+import { defineRule } from "./define.js";
+import { q } from "./util.js";
+
+export default defineRule({
+  id: "bare-cr-lf-in-reply",
+  title: "Reply line ended by a bare LF or containing a bare CR",
+  severity: "error",
+  side: "server",
+  reference: "RFC 5321 §2.3.8",
+  quote: "Conforming implementations MUST NOT recognize or generate any other character or character sequence as a line terminator.",
+  meaning: "A server line ends with LF alone, or carries a CR that is not followed by LF.",
+  why: "Strict clients do not see the end of the line and wait; lenient ones split differently from strict ones.",
+  fix: "End every line with CR LF.",
+  plaintext: true,
+}, (ctx) => {
+  let first: { frame: number; time: number; text: string; kind: string } | null = null;
+  let count = 0;
+  const frames: number[] = [];
+  for (const r of ctx.session.replies) {
+    for (const l of r.lineInfo) {
+      const kind = l.terminator === "lf" ? "ends with a bare LF" : l.bareCr ? "contains a bare CR" : "";
+      if (!kind) continue;
+      count++;
+      if (frames.length < 16) frames.push(l.frame);
+      if (!first) first = { frame: l.frame, time: l.time, text: l.text, kind };
+    }
+  }
+  if (first) ctx.report({ frames, time: first.time, message: `${count} server line(s) without a proper CRLF; the first, ${q(first.text)}, ${first.kind}`, evidence: `first in frame ${first.frame}` });
+});

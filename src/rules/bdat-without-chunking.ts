@@ -1,0 +1,27 @@
+import { defineRule } from "./define.js";
+import { factsOf } from "./facts.js";
+import { q } from "./util.js";
+
+export default defineRule({
+  id: "bdat-without-chunking",
+  title: "BDAT without CHUNKING",
+  severity: "error",
+  side: "client",
+  reference: "RFC 3030 §2",
+  quote: "Note: Because the receiver-SMTP does not acknowledge the BDAT command before the message data is sent, it is important to send the BDAT only to systems that have declared their capability to accept BDAT commands.",
+  meaning: "The client sent BDAT although CHUNKING was not in the EHLO reply in effect.",
+  why: "The server reads the chunk's octets as commands: each line gets a 500, or worse, is executed.",
+  fix: "Use DATA unless the server advertises CHUNKING.",
+  plaintext: true,
+}, (ctx) => {
+  const s = ctx.session;
+  const f = factsOf(s);
+  for (const c of s.commands) {
+    if (c.kind !== "command" || c.verb !== "BDAT" || c.afterStartTls) continue;
+    const caps = f.caps[c.index];
+    if (caps && !caps.keywords.has("CHUNKING")) {
+      ctx.report({ frames: c.frames.slice(0, 1), time: c.time, message: `${q(c.line, 40)} was sent, but CHUNKING was not advertised`, evidence: `capabilities from frame ${caps.reply.frames[0]}: ${[...caps.keywords.keys()].join(" ") || "none"}` });
+      return;
+    }
+  }
+});

@@ -1,0 +1,37 @@
+import { defineRule } from "./define.js";
+import { factsOf, pipelinable } from "./facts.js";
+import { ackEvidence, cmdLabel, q } from "./util.js";
+
+const DEPENDS = new Set(["STARTTLS", "AUTH", "BDAT", "MAIL"]);
+
+export default defineRule({
+  id: "client-acted-on-partial-multiline-reply",
+  title: "Client acted on part of a multi-line reply",
+  severity: "error",
+  side: "client",
+  reference: "RFC 2920 §3.1; RFC 5321 §4.3.1",
+  quote: "Clients MUST NOT confuse responses to multiple commands with multiline responses.",
+  meaning: "The client had received one or more complete `NNN-` lines of a multi-line reply, but not its final `NNN ` line, when it sent its next command (proven from the ACK field of that command's segment). A reply ends only at the line with a space after the code (RFC 5321 §4.2.1); TCP segment boundaries mean nothing.",
+  why: "The client takes the rest of the reply, when it arrives, as the answer to its new command (e.g. `250 …` for STARTTLS, which expects 220) and fails. Acting on a partial EHLO reply also means acting on an incomplete capability list.",
+  fix: "Fix the client: keep reading until the final line of the reply. Splitting the reply across segments is legal, so the server or proxy need not change, although writing each reply with one send() avoids triggering the bug.",
+  plaintext: true,
+}, (ctx) => {
+  const s = ctx.session;
+  for (const e of factsOf(s).early) {
+    if (e.prev === null || e.reply.lineInfo.length < 2 || e.linesHad < 1) continue;
+    if (e.pipelining && pipelinable(e.prev)) continue;
+    if (e.prev.kind === "command" && e.prev.verb === "STARTTLS") continue;
+    const had = e.reply.lineInfo.slice(0, e.linesHad);
+    const rest = e.reply.lineInfo.slice(e.linesHad);
+    const next = rest[0];
+    const nextSeg = next ? e.reply.segments.find((g) => g.start <= next.start && g.end > next.start) : undefined;
+    const depends = e.cmd.kind === "command" && DEPENDS.has(e.cmd.verb) && e.prev.verb === "EHLO" ? " It relied on a capability list it had not finished reading." : "";
+    const consumed = next ? ` The next bytes it received, starting ${q(next.text, 50)} in frame ${nextSeg?.frame ?? next.frame}, are what a client that treats each read as one reply takes as the answer to ${cmdLabel(e.cmd)}.` : "";
+    ctx.report({
+      frames: [e.cmd.frames[0], ...e.reply.frames],
+      time: e.cmd.time,
+      message: `${cmdLabel(e.cmd)} was sent after ${e.linesHad} of the ${e.reply.lineInfo.length} lines of the ${e.reply.code} reply to ${cmdLabel(e.prev)}, before its final line ${q(e.reply.lines[e.reply.lines.length - 1] ?? "", 40)}.${depends}${consumed}`,
+      evidence: `${ackEvidence(s, e.cmd, e.reply, e.by, e.acked)}; lines the client had: ${had.map((l) => q(l.text, 30)).join(", ")}`,
+    });
+  }
+});

@@ -1,0 +1,37 @@
+import { defineRule } from "./define.js";
+import { factsOf, pipelinable, type EarlyCommand } from "./facts.js";
+import { ackEvidence, cmdLabel, replyLabel } from "./util.js";
+
+/** Early commands no more specific rule (pregreet, STARTTLS injection, partial multi-line, pipelining, DATA) claims. */
+export function generalCase(e: EarlyCommand): boolean {
+  if (e.prev === null) return false;
+  if (e.prev.kind === "command" && e.prev.verb === "STARTTLS") return false;
+  if (e.cmd.kind === "message" && e.prev.verb === "DATA") return false;
+  if (e.reply.lineInfo.length >= 2 && e.linesHad >= 1) return false;
+  if (pipelinable(e.prev)) return false; // pipelining-not-negotiated, or legal with PIPELINING
+  return !e.pipelining;
+}
+
+export default defineRule({
+  id: "client-command-before-reply-complete",
+  title: "Client sent a command before the previous reply was complete",
+  severity: "error",
+  side: "client",
+  reference: "RFC 5321 §4.3.1",
+  quote: "Unless other arrangements are negotiated through service extensions, the sender MUST wait for this response before sending further commands.",
+  meaning: "The segment carrying the command's first octet acknowledged less of the server's stream than the end of the previous reply: the client's TCP (and so the client) had not received that reply when it sent the command.",
+  why: "The client will read the late reply as the answer to its new command and lose step with the server.",
+  fix: "Read replies until the line with a space after the code before sending the next command (unless PIPELINING allows it).",
+  plaintext: true,
+}, (ctx) => {
+  const s = ctx.session;
+  for (const e of factsOf(s).early) {
+    if (!generalCase(e)) continue;
+    ctx.report({
+      frames: [e.cmd.frames[0], ...e.reply.frames],
+      time: e.cmd.time,
+      message: `${cmdLabel(e.cmd)} was sent before ${replyLabel(e.reply)} to ${cmdLabel(e.prev!)} had arrived`,
+      evidence: ackEvidence(s, e.cmd, e.reply, e.by, e.acked),
+    });
+  }
+});

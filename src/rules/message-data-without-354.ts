@@ -1,0 +1,30 @@
+import { defineRule } from "./define.js";
+import { factsOf } from "./facts.js";
+import { ackEvidence, q } from "./util.js";
+
+export default defineRule({
+  id: "message-data-without-354",
+  title: "Message content sent before (or without) a 354 reply",
+  severity: "error",
+  side: "client",
+  reference: "RFC 5321 §3.3",
+  quote: "If one of those replies (or any other 5yz reply) is received, the client MUST NOT send the message data; more generally, message data MUST NOT be sent unless a 354 reply is received.",
+  meaning: "After DATA, the client sent message content before it had received the 354 reply (ACK proof), or after DATA was refused.",
+  why: "A server that refused DATA reads the message lines as commands; this is the 'unauthorised pipelining' Postfix blocks against SMTP smuggling.",
+  fix: "Wait for 354 before sending the message.",
+  plaintext: true,
+}, (ctx) => {
+  const s = ctx.session;
+  for (const e of factsOf(s).early) {
+    if (e.prev === null || e.cmd.kind !== "message" || e.prev.verb !== "DATA") continue;
+    ctx.report({ frames: [e.cmd.frames[0], ...e.reply.frames], time: e.cmd.time, message: `the message content was sent before the reply to DATA (${q(e.reply.lines[0] ?? "", 40)}) had arrived`, evidence: ackEvidence(s, e.cmd, e.reply, e.by, e.acked) });
+  }
+  for (const c of s.commands) {
+    if (c.kind !== "message" || c.index === 0) continue;
+    const data = s.commands[c.index - 1];
+    const r = data.replies.length ? s.replies[data.replies[0]] : undefined;
+    if (r && r.complete && r.code !== null && r.code !== 354 && !factsOf(s).early.some((e) => e.cmd === c)) {
+      ctx.report({ frames: [c.frames[0], ...r.frames], time: c.time, message: `the message content was sent although DATA was answered ${r.code}`, evidence: `reply ${q(r.lines[0] ?? "", 50)}` });
+    }
+  }
+});

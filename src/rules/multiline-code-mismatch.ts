@@ -1,0 +1,23 @@
+import { defineRule } from "./define.js";
+import { q } from "./util.js";
+
+export default defineRule({
+  id: "multiline-code-mismatch",
+  title: "Lines of one multi-line reply carry different codes",
+  severity: "error",
+  side: "server",
+  reference: "RFC 5321 §4.2.1",
+  quote: "In a multiline reply, the reply code on each of the lines MUST be the same.",
+  meaning: "After a `NNN-` line, a line with another code arrived; smtpcap ends the reply there.",
+  why: "Clients that act on the code of the first or of the last line will disagree about what the server said.",
+  fix: "Use one reply code for every line of a reply.",
+  plaintext: true,
+}, (ctx) => {
+  for (const r of ctx.session.replies) {
+    const first = r.lineInfo[0];
+    for (const l of r.lineInfo.slice(1)) {
+      if (l.gap || l.code === null || first.code === null || l.code === first.code) continue;
+      ctx.report({ frames: [first.frame, l.frame], time: l.time, message: `reply starting ${q(first.text, 40)} continues with code ${l.code} in ${q(l.text, 40)}`, evidence: `codes ${first.code} and ${l.code} in one reply (server offsets ${r.start}..${r.end})` });
+    }
+  }
+});

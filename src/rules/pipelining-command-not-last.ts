@@ -1,0 +1,24 @@
+import { defineRule } from "./define.js";
+import { factsOf, pipelinable } from "./facts.js";
+import { ackEvidence, cmdLabel, replyLabel } from "./util.js";
+
+export default defineRule({
+  id: "pipelining-command-not-last",
+  title: "Command that must end a pipelined group was followed by another",
+  severity: "error",
+  side: "client",
+  reference: "RFC 2920 §3.1",
+  quote: "The EHLO, DATA, VRFY, EXPN, TURN, QUIT, and NOOP commands can only appear as the last command in a group since their success or failure produces a change of state which the client SMTP must accommodate.",
+  meaning: "With PIPELINING negotiated, the client sent another command before the reply to EHLO, DATA, VRFY, EXPN, TURN, QUIT, NOOP, STARTTLS, AUTH (without a one-round-trip initial response) or another extension command. Only RSET, MAIL, RCPT, BDAT and message content may be followed within a group.",
+  why: "The next command depends on the outcome of this one; sending it blind desynchronises client and server when the outcome differs.",
+  fix: "End the group with that command and wait for its reply.",
+  plaintext: true,
+}, (ctx) => {
+  const s = ctx.session;
+  for (const e of factsOf(s).early) {
+    if (e.prev === null || !e.pipelining || pipelinable(e.prev)) continue;
+    if (e.prev.kind === "command" && e.prev.verb === "STARTTLS") continue; // starttls-command-injection
+    if (e.cmd.kind === "message" && e.prev.verb === "DATA") continue; // message-data-without-354
+    ctx.report({ frames: [e.cmd.frames[0], ...e.reply.frames], time: e.cmd.time, message: `${cmdLabel(e.cmd)} followed ${cmdLabel(e.prev)} before ${replyLabel(e.reply)} had arrived; ${e.prev.verb || "it"} must be the last command of a pipelined group`, evidence: ackEvidence(s, e.cmd, e.reply, e.by, e.acked) });
+  }
+});

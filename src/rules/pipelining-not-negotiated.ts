@@ -1,0 +1,23 @@
+import { defineRule } from "./define.js";
+import { factsOf, pipelinable } from "./facts.js";
+import { ackEvidence, cmdLabel, replyLabel } from "./util.js";
+
+export default defineRule({
+  id: "pipelining-not-negotiated",
+  title: "Commands pipelined without PIPELINING",
+  severity: "error",
+  side: "client",
+  reference: "RFC 2920 §3; RFC 5321 §4.3.1",
+  quote: "If the server SMTP responds with code 250 to the EHLO command, and the response includes the EHLO keyword value PIPELINING, then the server SMTP has indicated that it can accommodate SMTP command pipelining.",
+  meaning: "The client sent a command while the reply to a MAIL, RCPT, RSET, BDAT or message content was still outstanding (ACK proof), but PIPELINING was not in a complete EHLO reply it had received.",
+  why: "Servers without pipelining may discard the queued commands; Postfix rejects it as 'unauthorised pipelining', the mitigation for SMTP smuggling.",
+  fix: "Pipeline only after the server advertises PIPELINING in its EHLO reply.",
+  plaintext: true,
+}, (ctx) => {
+  const s = ctx.session;
+  for (const e of factsOf(s).early) {
+    if (e.prev === null || e.pipelining || !pipelinable(e.prev)) continue;
+    if (e.reply.lineInfo.length >= 2 && e.linesHad >= 1) continue;
+    ctx.report({ frames: [e.cmd.frames[0], ...e.reply.frames], time: e.cmd.time, message: `${cmdLabel(e.cmd)} was sent before ${replyLabel(e.reply)} to ${cmdLabel(e.prev)}, and the server had not advertised PIPELINING`, evidence: ackEvidence(s, e.cmd, e.reply, e.by, e.acked) });
+  }
+});

@@ -1,0 +1,26 @@
+import { defineRule } from "./define.js";
+import { factsOf } from "./facts.js";
+import { ackEvidence, cmdLabel } from "./util.js";
+
+export default defineRule({
+  id: "pregreet-early-talker",
+  title: "Client spoke before the greeting was complete",
+  severity: "warning",
+  side: "client",
+  reference: "RFC 5321 §4.3.1",
+  quote: "The sender SHOULD wait for this greeting message before sending any commands.",
+  meaning: "The client's first octets were sent before it had received the final line of the 220 greeting (ACK proof), or it opened with a TLS ClientHello on a plain SMTP port (variant implicit-tls-on-plain-port).",
+  why: "Postfix postscreen and similar defences treat early talkers as spam bots and drop them.",
+  fix: "Wait for the complete greeting; use implicit TLS only on port 465.",
+  plaintext: true,
+}, (ctx) => {
+  const s = ctx.session;
+  const f = factsOf(s);
+  for (const e of f.early) {
+    if (e.prev !== null) continue;
+    ctx.report({ frames: [e.cmd.frames[0], ...e.reply.frames], time: e.cmd.time, message: `${cmdLabel(e.cmd)} was sent before the greeting's final line had arrived`, evidence: ackEvidence(s, e.cmd, e.reply, e.by, e.acked) });
+  }
+  if (s.tls?.mode === "implicit" && s.clientFirstBytes.startsWith("1603") && s.serverPort !== 465 && s.tls.clientHelloFrame !== null && f.greeting) {
+    ctx.report({ frames: [s.tls.clientHelloFrame], time: s.tls.time, message: `the client sent a TLS ClientHello on port ${s.serverPort}, where the server speaks plain SMTP first (implicit-tls-on-plain-port)`, evidence: `first client octets ${s.clientFirstBytes}` });
+  }
+});

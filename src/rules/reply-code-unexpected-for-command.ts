@@ -1,0 +1,65 @@
+import type { Command } from "../smtp/model.js";
+import { defineRule } from "./define.js";
+import { cmdLabel, q } from "./util.js";
+
+/** RFC 5321 §4.3.2 and the extension RFCs: the codes each command may get (besides 421, 500, 501, 530). */
+const TABLE: Record<string, number[]> = {
+  EHLO: [250, 504, 550, 502],
+  HELO: [250, 504, 550, 502],
+  MAIL: [250, 552, 451, 452, 550, 553, 503, 455, 555],
+  RCPT: [250, 251, 550, 551, 552, 553, 450, 451, 452, 503, 455, 555, 556],
+  DATA: [354, 503, 554],
+  RSET: [250],
+  VRFY: [250, 251, 252, 550, 551, 553, 502, 504],
+  EXPN: [250, 252, 550, 502, 504],
+  HELP: [211, 214, 502, 504],
+  NOOP: [250],
+  QUIT: [221],
+  STARTTLS: [220, 454],
+  AUTH: [235, 334, 432, 454, 503, 504, 534, 535, 538],
+};
+const MESSAGE = [250, 552, 554, 451, 452, 450, 550];
+const UNIVERSAL = [421, 500, 501, 530];
+
+function allowed(c: Command): number[] | null {
+  if (c.kind === "message") return MESSAGE;
+  if (c.kind === "auth-response") return TABLE.AUTH;
+  if (c.verb === "BDAT") return null; // 250 or any 4yz/5yz: checked below
+  return TABLE[c.verb] ?? null;
+}
+
+export default defineRule({
+  id: "reply-code-unexpected-for-command",
+  title: "Reply code not defined for the command it answers",
+  severity: "warning",
+  side: "server",
+  reference: "RFC 5321 §4.3.1",
+  quote: "A receiver MAY substitute text in the replies, but the meanings and actions implied by the code numbers and by the specific command reply sequence MUST be preserved.",
+  meaning: "The reply paired (in order) with a command has a code that the command–reply table of RFC 5321 §4.3.2 (and the extension RFCs) does not list for it. A 3yz reply to anything but DATA or AUTH is an error.",
+  why: "Clients act on the code; an unexpected one, above all a 3yz, makes them send the wrong thing next.",
+  fix: "Answer each command with a code from its row of the table; if the pairing itself is off, look for the missing or extra reply first.",
+  plaintext: true,
+}, (ctx) => {
+  for (const c of ctx.session.commands) {
+    if (c.afterStartTls || c.replies.length === 0) continue;
+    const r = ctx.session.replies[c.replies[0]];
+    if (!r.complete || r.code === null) continue;
+    const code = r.code;
+    if (UNIVERSAL.includes(code)) continue;
+    const first = Math.floor(code / 100);
+    if (c.verb === "BDAT" && c.kind === "command") {
+      if (code === 250 || first === 4 || first === 5) continue;
+    } else {
+      const ok = allowed(c);
+      if (ok === null || ok.includes(code)) continue;
+    }
+    const threeYz = first === 3;
+    ctx.report({
+      severity: threeYz ? "error" : undefined,
+      frames: [...c.frames.slice(0, 1), ...r.frames.slice(0, 1)],
+      time: r.firstTime,
+      message: `${cmdLabel(c)} was answered ${code} (${q(r.lines[0] ?? "", 50)}), which is not a reply defined for it${threeYz ? "; a 3yz asks the client for more input it has no reason to send" : ""}`,
+      evidence: `reply ${r.index} paired with command ${c.index} by counting`,
+    });
+  }
+});

@@ -1,0 +1,32 @@
+import { defineRule } from "./define.js";
+import { cmdLabel } from "./util.js";
+
+export default defineRule({
+  id: "reply-count-mismatch",
+  title: "Command left without a reply",
+  severity: "error",
+  side: "server",
+  reference: "RFC 5321 §4.2",
+  quote: "Every command MUST generate exactly one reply.",
+  meaning: "Counting replies against commands in order, a command got none although the server answered later commands or closed the connection.",
+  why: "The client's count of outstanding replies is off by one from then on (RFC 2920 §3.1 pairs replies by counting).",
+  fix: "Answer every command; look for a server or proxy that swallows a command line.",
+  plaintext: true,
+}, (ctx) => {
+  const s = ctx.session;
+  if (s.gaps.length > 0) return;
+  if (s.replies.some((r) => r.code === 421)) return;
+  const cmds = s.commands.filter((c) => !c.afterStartTls);
+  const lastAnswered = Math.max(-1, ...cmds.filter((c) => c.replies.length > 0).map((c) => c.index));
+  const serverClosed = s.close.server !== null;
+  for (const c of cmds) {
+    if (c.replies.length > 0) continue;
+    if (c.kind === "message" && c.message?.endOfData === null) continue; // never finished sending
+    if (c.bdat && c.bdat.received < c.bdat.size) continue;
+    const later = c.index < lastAnswered;
+    const closedAfter = serverClosed && s.close.server!.time >= c.time && !s.tls;
+    if (!later && !closedAfter) continue;
+    const how = later ? "although the server answered a later command" : `and the server closed the connection (frame ${s.close.server!.frame})`;
+    ctx.report({ frames: [...c.frames.slice(0, 1), ...(closedAfter && !later ? [s.close.server!.frame] : [])], time: c.time, message: `${cmdLabel(c)} got no reply, ${how}`, evidence: `${s.commands.length} commands, ${s.replies.filter((r) => !r.greeting).length} replies after the greeting` });
+  }
+});

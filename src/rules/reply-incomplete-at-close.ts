@@ -1,0 +1,26 @@
+import { defineRule } from "./define.js";
+import { q } from "./util.js";
+
+export default defineRule({
+  id: "reply-incomplete-at-close",
+  title: "Connection closed in the middle of a reply",
+  severity: "warning",
+  side: "server",
+  reference: "RFC 5321 §4.2.1",
+  quote: "The reply text may be longer than a single line; in these cases the complete text must be marked so the SMTP client knows when it can stop reading the reply.",
+  meaning: "The server closed (FIN or RST) while a reply was still open: `NNN-` lines without a final line, or a last line without CRLF.",
+  why: "The client never learns the outcome of its command.",
+  fix: "Finish every reply, including the one before closing (e.g. `421` or `221`), with a final `NNN ` line and CRLF.",
+  plaintext: true,
+}, (ctx) => {
+  const s = ctx.session;
+  const closed = s.close.server ?? (s.close.client?.kind === "rst" ? s.close.client : null);
+  if (!closed) return; // the capture just ended: nothing proves the server stopped
+  for (const r of s.replies) {
+    if (r.complete || r.afterStartTls) continue;
+    const last = r.lineInfo[r.lineInfo.length - 1];
+    if (!last || r.lineInfo.some((l) => l.gap)) continue;
+    const why = last.terminator === "none" ? `its last line ${q(last.text)} has no CRLF` : `the last line ${q(last.text)} announces more lines`;
+    ctx.report({ frames: [...r.frames, closed.frame], time: closed.time, message: `the connection was closed (${closed.kind.toUpperCase()}, frame ${closed.frame}) while a reply was open: ${why}`, evidence: `reply of ${r.lineInfo.length} lines at server offsets ${r.start}..${r.end}` });
+  }
+});

@@ -1,0 +1,21 @@
+import { defineRule } from "./define.js";
+import { q } from "./util.js";
+
+export default defineRule({
+  id: "reply-line-too-long",
+  title: "Reply line longer than 512 octets",
+  severity: "warning",
+  side: "server",
+  reference: "RFC 5321 §4.5.3.1.5",
+  quote: "The maximum total length of a reply line including the reply code and the <CRLF> is 512 octets.",
+  meaning: "A server line, including its code and CRLF, exceeds 512 octets.",
+  why: "Clients with fixed buffers may cut the line and read the rest as a new reply.",
+  fix: "Split long text over several `NNN-` lines.",
+  plaintext: true,
+}, (ctx) => {
+  for (const r of ctx.session.replies) {
+    for (const l of r.lineInfo) {
+      if (l.length > 512) ctx.report({ frames: [l.frame], time: l.time, message: `reply line of ${l.length} octets (limit 512): ${q(l.text, 50)}`, evidence: `server offsets ${l.start}..${l.end}` });
+    }
+  }
+});

@@ -1,0 +1,48 @@
+import { defineRule } from "./define.js";
+import { cmdLabel, ms, replyLabel } from "./util.js";
+
+/** A tail segment this soon after the client's ACK of the head is the Nagle/delayed-ACK signature. */
+const NAGLE_REACTION = 0.01;
+
+export default defineRule({
+  id: "reply-split-delay",
+  title: "Pause inside one reply",
+  severity: "info",
+  side: "server",
+  reference: "RFC 1122 §4.2.3.2; RFC 2920 §3.2",
+  quote: "… the delay MUST be less than 0.5 seconds …",
+  meaning: "The largest pause between two segments of one reply exceeds the threshold (--split-delay-ms, default 200). smtpcap classifies it: a tail that leaves within a few ms of the client's ACK of the head is Nagle meeting a delayed ACK (the server writes one line per send()); otherwise the server or proxy produced the rest later. A warning when the client sent something during the pause.",
+  why: "No RFC forbids the pause, but it opens the window in which broken clients act on a partial reply.",
+  fix: "Server/proxy: write each reply with one send(), or disable Nagle for replies. Client: read to the final line.",
+  plaintext: true,
+}, (ctx) => {
+  const s = ctx.session;
+  const threshold = ctx.opts.splitDelayMs / 1000;
+  for (const r of s.replies) {
+    if (r.segments.length < 2 || r.afterStartTls) continue;
+    let worst = 0, at = 1;
+    for (let i = 1; i < r.segments.length; i++) {
+      const gap = r.segments[i].time - r.segments[i - 1].time;
+      if (gap > worst) { worst = gap; at = i; }
+    }
+    if (worst <= threshold) continue;
+    const head = r.segments[at - 1], tail = r.segments[at];
+    const ack = tail.peerAck;
+    const acked = ack !== undefined && ack.offset >= head.end && ack.time >= head.time;
+    const reaction = acked ? tail.time - ack!.time : Infinity;
+    const kind = acked && reaction <= NAGLE_REACTION && worst <= 0.5
+      ? `TCP stack artefact (Nagle/delayed ACK): the tail left ${ms(reaction)} after the client's ACK in frame ${ack!.frame}; the server writes one line per send()`
+      : acked
+        ? `application stall: the client had acknowledged the head (frame ${ack!.frame}) ${ms(reaction)} before the tail was sent; the server or proxy produced the rest later`
+        : "the capture shows no client ACK of the head before the tail";
+    const during = s.commands.filter((c) => c.segments[0] && c.segments[0].time > head.time && c.segments[0].time < tail.time);
+    const spoke = during.length > 0;
+    ctx.report({
+      severity: spoke ? "warning" : undefined,
+      frames: [head.frame, tail.frame, ...(acked ? [ack!.frame] : []), ...during.map((c) => c.frames[0])],
+      time: tail.time,
+      message: `${replyLabel(r)} paused ${ms(worst)} between frame ${head.frame} and frame ${tail.frame}${spoke ? `; the client sent ${during.map(cmdLabel).join(", ")} during the pause` : ""}`,
+      evidence: kind,
+    });
+  }
+});

@@ -1,0 +1,27 @@
+import { defineRule } from "./define.js";
+import { q } from "./util.js";
+
+export default defineRule({
+  id: "reply-text-invalid-chars",
+  title: "Control characters or 8-bit octets in reply text",
+  severity: "warning",
+  side: "server",
+  reference: "RFC 5321 §4.2",
+  quote: "textstring = 1*(%d09 / %d32-126) ; HT, SP, Printable US-ASCII",
+  meaning: "Reply text contains control characters or octets of 0x80 and above.",
+  why: "Clients may show or log reply text; control characters can corrupt terminals and logs, and 8-bit text is only allowed where SMTPUTF8 permits it.",
+  fix: "Keep reply text to printable US-ASCII, HT and SP.",
+  plaintext: true,
+}, (ctx) => {
+  for (const r of ctx.session.replies) {
+    for (const [i, l] of r.lineInfo.entries()) {
+      if (l.gap || l.code === null) continue;
+      const text = l.text.slice(4);
+      // the first line of an EHLO reply (ehlo-greet) allows any octet below 128 except CR and LF
+      const ehloGreet = i === 0 && r.command !== null && ctx.session.commands[r.command]?.verb === "EHLO";
+      const bad = ehloGreet ? /[\x80-\xff]/ : /[\x00-\x08\x0a-\x0c\x0e-\x1f\x7f-\xff]/;
+      const m = bad.exec(text);
+      if (m) ctx.report({ frames: [l.frame], time: l.time, message: `reply line ${q(l.text)} contains octet 0x${m[0].charCodeAt(0).toString(16).padStart(2, "0")} at column ${m.index + 5}`, evidence: `server offset ${l.start + 4 + m.index}` });
+    }
+  }
+});

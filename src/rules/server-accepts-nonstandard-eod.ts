@@ -1,0 +1,32 @@
+import { defineRule } from "./define.js";
+import { q } from "./util.js";
+
+export default defineRule({
+  id: "server-accepts-nonstandard-eod",
+  title: "Server ended the message at a non-standard end-of-data",
+  severity: "error",
+  side: "server",
+  reference: "RFC 5321 §4.1.1.4",
+  quote: "The custom of accepting lines ending only in <LF>, as a concession to non-conforming behavior on the part of some UNIX systems, has proven to cause more interoperability problems than it solves, and SMTP server systems MUST NOT do this, even in the name of improved robustness.",
+  meaning: "The server sent a reply whose ACK covers a non-standard end-of-data sequence but not the real CRLF.CRLF: it took the look-alike as the end of the message.",
+  why: "This is the receiving half of SMTP smuggling: the bytes after the look-alike become commands of a forged second message.",
+  fix: "Accept only CRLF.CRLF as end of data (Postfix smtpd_forbid_bare_newline = reject; Exim ≥ 4.97.1; sendmail's fix).",
+  plaintext: true,
+}, (ctx) => {
+  const s = ctx.session;
+  const base = s.sawSyn ? 1 : 0;
+  for (const c of s.commands) {
+    const m = c.message;
+    if (!m || m.nonstandardEnds.length === 0) continue;
+    const fake = m.nonstandardEnds[0];
+    const realEnd = m.endOffset;
+    for (const r of s.replies) {
+      const ack = r.segments[0]?.ack;
+      if (ack === null || ack === undefined || r.index <= (s.commands[c.index - 1]?.replies[0] ?? -1)) continue;
+      if (ack >= fake.end + base && (realEnd === null || ack < realEnd + base)) {
+        ctx.report({ frames: [fake.frame, ...r.frames], time: r.firstTime, message: `the server replied ${q(r.lines[0] ?? "", 40)} after the fake end-of-data \`${fake.sequence}\` and before the real one: it ended the message early`, evidence: `server frame ${r.frames[0]} carried ack ${ack}; the fake end ends at client seq ${fake.end + base}${realEnd !== null ? `, the real one at ${realEnd + base}` : ""}` });
+        break;
+      }
+    }
+  }
+});

@@ -1,0 +1,42 @@
+import { defineRule } from "./define.js";
+import { factsOf } from "./facts.js";
+import { q } from "./util.js";
+
+export default defineRule({
+  id: "starttls-unavailable-or-stripped",
+  title: "STARTTLS masked, removed or refused",
+  severity: "warning",
+  side: "middlebox",
+  reference: "RFC 3207 §6",
+  quote: "A man-in-the-middle attack can be launched by deleting the \"250 STARTTLS\" response from the server.",
+  meaning: "The EHLO reply has a keyword made only of X's (a masked STARTTLS), the banner is asterisks, another session to the same server offered STARTTLS and this one did not, or STARTTLS was refused with 500/502 although advertised. Info when the client asked for STARTTLS that was simply not offered.",
+  why: "The session falls back to plaintext: credentials and mail can be read on the path.",
+  fix: "Disable SMTP inspection on firewalls between client and server; require TLS for this peer.",
+  plaintext: true,
+}, (ctx) => {
+  const s = ctx.session;
+  const f = factsOf(s);
+  for (const c of s.commands) {
+    if (c.kind !== "command") continue;
+    if (c.verb === "EHLO" && c.replies.length) {
+      const r = s.replies[c.replies[0]];
+      for (const l of r.lineInfo.slice(1)) {
+        const kw = l.text.slice(4).split(" ")[0];
+        if (/^[Xx]{4,}$/.test(kw)) ctx.report({ frames: [l.frame], time: l.time, message: `the EHLO reply carries the masked keyword ${q(kw)}: a middlebox removed an extension (typically STARTTLS)`, evidence: `line ${q(l.text)}` });
+      }
+      const has = r.lines.slice(1).some((l) => l.slice(4).toUpperCase().startsWith("STARTTLS"));
+      if (!has && r.complete && r.code === 250) {
+        const other = ctx.all.find((o) => o !== s && o.server === s.server && o.replies.some((x) => x.command !== null && o.commands[x.command]?.verb === "EHLO" && x.lines.slice(1).some((l) => l.slice(4).toUpperCase().startsWith("STARTTLS"))));
+        if (other) ctx.report({ frames: r.frames, time: r.firstTime, message: `the EHLO reply does not offer STARTTLS, but session ${other.index} to the same server ${s.server} was offered it`, evidence: `compare tcp.stream ${other.tcpStream}` });
+      }
+    }
+    if (c.verb === "STARTTLS") {
+      const caps = f.caps[c.index];
+      const r = c.replies.length ? s.replies[c.replies[0]] : undefined;
+      if (caps && !caps.keywords.has("STARTTLS")) ctx.report({ severity: "info", frames: c.frames, time: c.time, message: "the client sent STARTTLS, which the server had not offered", evidence: `EHLO reply in frame ${caps.reply.frames[0]}` });
+      else if (caps && r && (r.code === 500 || r.code === 502)) ctx.report({ frames: [...c.frames, ...r.frames], time: r.firstTime, message: `STARTTLS was advertised but refused with ${r.code}`, evidence: `reply ${q(r.lines[0] ?? "")}` });
+    }
+  }
+  const g = f.greeting;
+  if (g && /^220[ -]\*{5,}/.test(g.lines[0] ?? "")) ctx.report({ frames: g.frames, time: g.firstTime, message: "the greeting banner is masked with asterisks: an inspecting firewall rewrites this session", evidence: `greeting ${q(g.lines[0])}` });
+});

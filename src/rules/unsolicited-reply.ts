@@ -1,0 +1,25 @@
+import { defineRule } from "./define.js";
+import { q, replyLabel } from "./util.js";
+
+export default defineRule({
+  id: "unsolicited-reply",
+  title: "Reply with no command outstanding",
+  severity: "error",
+  side: "server",
+  reference: "RFC 5321 §4.3.1",
+  quote: "The communication between the sender and receiver is an alternating dialogue, controlled by the sender.",
+  meaning: "A complete reply (not the greeting, not 421) arrived when every command had already been answered.",
+  why: "The client will take it as the answer to its next command: every later reply is then paired with the wrong command.",
+  fix: "Find what emitted the extra reply: a proxy answering for the backend, a server answering one command twice, or injected text around STARTTLS.",
+  plaintext: true,
+}, (ctx) => {
+  const s = ctx.session;
+  if (s.gaps.some((g) => g.side === "client")) return; // commands may be missing
+  for (const r of s.replies) {
+    if (!r.complete || r.greeting || r.command !== null) continue;
+    if (!s.sawSyn && !s.replies.some((x) => x.index < r.index && x.command !== null)) continue; // may answer a command sent before the capture began
+    const info = r.code === 421;
+    const why = r.afterStartTls ? " (sent after the STARTTLS 220, before TLS)" : "";
+    ctx.report({ severity: info ? "info" : undefined, frames: r.frames, time: r.firstTime, message: `${replyLabel(r)}${why} arrived when no command was waiting for a reply${info ? " (421 may be sent at any time)" : ""}`, evidence: `first line ${q(r.lines[0] ?? "")}, server offsets ${r.start}..${r.end}` });
+  }
+});
