@@ -18,7 +18,8 @@ export default defineRule({
   const frames: number[] = [];
   for (const r of ctx.session.replies) {
     for (const l of r.lineInfo) {
-      const kind = l.terminator === "lf" ? "ends with a bare LF" : l.bareCr ? "contains a bare CR" : "";
+      const unterminated = l.terminator === "none" && r.complete && l !== r.lineInfo[r.lineInfo.length - 1] ? false : l.terminator === "none" && (r.complete || r.index < ctx.session.replies.length - 1);
+      const kind = l.terminator === "lf" ? "ends with a bare LF" : l.bareCr ? "contains a bare CR" : unterminated ? "has no line terminator before the next reply line" : "";
       if (!kind) continue;
       count++;
       if (frames.length < 16) frames.push(l.frame);

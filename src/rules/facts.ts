@@ -1,5 +1,5 @@
 import type { Command, Reply, Session } from "../smtp/model.js";
-import { linesCovered, sentBeforeEnd, type Knowledge } from "./util.js";
+import { afterGap, linesCovered, sentBeforeEnd, type Knowledge } from "./util.js";
 
 /** Service extensions from one EHLO reply: keyword (upper case) → parameters. */
 export interface Caps {
@@ -75,7 +75,7 @@ export function factsOf(s: Session): Facts {
     caps.push(current);
     const prev = i > 0 ? s.commands[i - 1] : null;
     const reply = prev ? (prev.replies.length ? s.replies[prev.replies[0]] : undefined) : greeting ?? undefined;
-    if (reply && !cmd.afterStartTls) {
+    if (reply && !cmd.afterStartTls && !afterGap(s, Math.max(cmd.frames[0] ?? 0, reply.frames[reply.frames.length - 1] ?? 0))) {
       const w = sentBeforeEnd(s, cmd, reply);
       if (w && w.before) {
         const pip = current !== null && current.keywords.has("PIPELINING") && knewAt(s, cmd, current.reply);

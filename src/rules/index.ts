@@ -31,6 +31,7 @@ import starttlsCommandInjection from "./starttls-command-injection.js";
 import starttlsResponseInjection from "./starttls-response-injection.js";
 import starttlsUnavailableOrStripped from "./starttls-unavailable-or-stripped.js";
 import plaintextAfterStarttlsFailure from "./plaintext-after-starttls-failure.js";
+import implicitTlsPortMismatch from "./implicit-tls-port-mismatch.js";
 import authCleartextCredentials from "./auth-cleartext-credentials.js";
 import authMechanismNotAdvertised from "./auth-mechanism-not-advertised.js";
 import esmtpParamNotAdvertised from "./esmtp-param-not-advertised.js";
@@ -76,6 +77,7 @@ export const ALL_RULES: Rule[] = [
   starttlsResponseInjection,
   starttlsUnavailableOrStripped,
   plaintextAfterStarttlsFailure,
+  implicitTlsPortMismatch,
   authCleartextCredentials,
   authMechanismNotAdvertised,
   esmtpParamNotAdvertised,

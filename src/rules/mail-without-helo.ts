@@ -20,7 +20,8 @@ export default defineRule({
     if (c.kind !== "command" || c.afterStartTls) continue;
     if (c.verb === "EHLO" || c.verb === "HELO") {
       const r = c.replies.length ? s.replies[c.replies[0]] : undefined;
-      if (r && r.code !== null && r.code >= 200 && r.code < 300) greeted = true;
+      // no reply in view (one-sided capture) is not a rejection
+      if (!r || (r.code !== null && r.code >= 200 && r.code < 300)) greeted = true;
     } else if (c.verb === "MAIL" && !greeted) {
       ctx.report({ frames: c.frames, time: c.time, message: `${q(c.line, 60)} was sent before any EHLO/HELO was accepted`, evidence: `command ${c.index} of the session` });
       return;

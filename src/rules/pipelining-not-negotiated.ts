@@ -18,6 +18,10 @@ export default defineRule({
   for (const e of factsOf(s).early) {
     if (e.prev === null || e.pipelining || !pipelinable(e.prev)) continue;
     if (e.reply.lineInfo.length >= 2 && e.linesHad >= 1) continue;
-    ctx.report({ frames: [e.cmd.frames[0], ...e.reply.frames], time: e.cmd.time, message: `${cmdLabel(e.cmd)} was sent before ${replyLabel(e.reply)} to ${cmdLabel(e.prev)}, and the server had not advertised PIPELINING`, evidence: ackEvidence(s, e.cmd, e.reply, e.by, e.acked) });
+    const caps = factsOf(s).caps[e.cmd.index];
+    const misplaced = caps && !caps.helo && /^PIPELINING$/i.test(caps.reply.lines[0]?.slice(4).trim() ?? "")
+      ? " (the EHLO reply names PIPELINING on its first line, which carries the server's domain, not a keyword: RFC 5321 §4.1.1.1)"
+      : "";
+    ctx.report({ frames: [e.cmd.frames[0], ...e.reply.frames], time: e.cmd.time, message: `${cmdLabel(e.cmd)} was sent before ${replyLabel(e.reply)} to ${cmdLabel(e.prev)}, and the server had not advertised PIPELINING${misplaced}`, evidence: ackEvidence(s, e.cmd, e.reply, e.by, e.acked) });
   }
 });

@@ -1,6 +1,6 @@
 import type { Command } from "../smtp/model.js";
 import { defineRule } from "./define.js";
-import { cmdLabel, q } from "./util.js";
+import { afterGap, cmdLabel, q } from "./util.js";
 
 /** RFC 5321 §4.3.2 and the extension RFCs: the codes each command may get (besides 421, 500, 501, 530). */
 const TABLE: Record<string, number[]> = {
@@ -43,7 +43,7 @@ export default defineRule({
   for (const c of ctx.session.commands) {
     if (c.afterStartTls || c.replies.length === 0) continue;
     const r = ctx.session.replies[c.replies[0]];
-    if (!r.complete || r.code === null) continue;
+    if (!r.complete || r.code === null || afterGap(ctx.session, r.frames[r.frames.length - 1])) continue;
     const code = r.code;
     if (UNIVERSAL.includes(code)) continue;
     const first = Math.floor(code / 100);

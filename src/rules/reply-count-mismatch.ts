@@ -24,7 +24,9 @@ export default defineRule({
     if (c.kind === "message" && c.message?.endOfData === null) continue; // never finished sending
     if (c.bdat && c.bdat.received < c.bdat.size) continue;
     const later = c.index < lastAnswered;
-    const closedAfter = serverClosed && s.close.server!.time >= c.time && !s.tls;
+    // the server closing first counts; a client that closed before waiting for the reply ended it itself
+    const clientFirst = s.close.client !== null && s.close.client.frame < (s.close.server?.frame ?? Infinity);
+    const closedAfter = serverClosed && !clientFirst && s.close.server!.time >= c.time && !s.tls;
     if (!later && !closedAfter) continue;
     const how = later ? "although the server answered a later command" : `and the server closed the connection (frame ${s.close.server!.frame})`;
     ctx.report({ frames: [...c.frames.slice(0, 1), ...(closedAfter && !later ? [s.close.server!.frame] : [])], time: c.time, message: `${cmdLabel(c)} got no reply, ${how}`, evidence: `${s.commands.length} commands, ${s.replies.filter((r) => !r.greeting).length} replies after the greeting` });

@@ -28,7 +28,8 @@ export default defineRule({
     if (c.kind !== "command") continue;
     switch (c.verb) {
       case "RSET": case "EHLO": case "HELO":
-        reset();
+        // a rejected EHLO/HELO leaves the transaction as it was (RFC 5321 §4.1.4)
+        if (ok || r === undefined) reset();
         break;
       case "MAIL":
         if (open) ctx.report({ frames: c.frames, time: c.time, message: `${q(c.line, 60)} was sent while the previous transaction was still open`, evidence: "a MAIL was accepted and no end-of-data reply, RSET or EHLO followed" });

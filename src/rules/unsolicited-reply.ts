@@ -1,5 +1,5 @@
 import { defineRule } from "./define.js";
-import { q, replyLabel } from "./util.js";
+import { afterGap, q, replyLabel } from "./util.js";
 
 export default defineRule({
   id: "unsolicited-reply",
@@ -15,8 +15,9 @@ export default defineRule({
 }, (ctx) => {
   const s = ctx.session;
   if (s.gaps.some((g) => g.side === "client")) return; // commands may be missing
+  if (s.tls?.mode === "implicit" && s.tls.clientHelloFrame !== null) return; // replies to TLS bytes the client sent to a plaintext server (implicit-tls-port-mismatch, pregreet-early-talker)
   for (const r of s.replies) {
-    if (!r.complete || r.greeting || r.command !== null) continue;
+    if (!r.complete || r.greeting || r.command !== null || afterGap(s, r.frames[0])) continue;
     if (!s.sawSyn && !s.replies.some((x) => x.index < r.index && x.command !== null)) continue; // may answer a command sent before the capture began
     const info = r.code === 421;
     const why = r.afterStartTls ? " (sent after the STARTTLS 220, before TLS)" : "";

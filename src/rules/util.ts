@@ -75,3 +75,8 @@ export function ackEvidence(s: Session, cmd: Command, reply: Reply, by: Knowledg
   }
   return `by capture timestamps (the segment carried no ACK): client frame ${cmd.frames[0]} at ${cmd.time.toFixed(6)} s, the reply's final line in frame ${last?.frame} at ${reply.lastTime.toFixed(6)} s`;
 }
+
+/** After a capture gap, counting replies against commands is no longer reliable. */
+export function afterGap(s: Session, frame: number): boolean {
+  return s.gaps.length > 0 && s.gaps.some((g) => g.frame <= frame);
+}

@@ -27,6 +27,13 @@ type ServerMode = "smtp" | "resync" | "after-starttls" | "tls";
 type ClientMode = "command" | "resync" | "data" | "bdat" | "starttls-wait" | "tls-expected" | "tls";
 
 const CODE_RE = /^([0-9]{3})/;
+const COMMAND_RE = /^(MAIL|RCPT|QUIT|RSET|NOOP|EHLO|HELO|DATA|AUTH|STARTTLS|BDAT|VRFY|EXPN|HELP|ETRN|TURN)( |$)/i;
+/** the start of a reply line: a new segment that begins like this ends an unterminated line */
+function startsReply(buf: Buffer, pos: number, end: number): boolean {
+  if (end - pos < 4) return false;
+  const a = buf[pos], b = buf[pos + 1], c = buf[pos + 2], d = buf[pos + 3];
+  return a >= 0x32 && a <= 0x35 && b >= 0x30 && b <= 0x39 && c >= 0x30 && c <= 0x39 && (d === 0x20 || d === 0x2d || d === 0x0d);
+}
 
 function isTlsRecord(buf: Buffer, pos: number, end: number): boolean {
   return buf[pos] === 0x16 && (pos + 1 >= end || buf[pos + 1] === 0x03);
@@ -213,6 +220,12 @@ export class SmtpSession implements FlowApp {
 
   private serverData(buf: Buffer, pos: number, end: number, rel: number, meta: SegmentMeta): void {
     const base = rel - pos;
+    if (this.serverMode === "smtp" && this.serverLines.inLine && startsReply(buf, pos, end) && CODE_RE.test(this.serverLines.head)) {
+      // a segment that starts like a new reply line while the previous line was never terminated:
+      // the server left out the CRLF (bare-cr-lf-in-reply reports it); end the line here
+      const line = this.serverLines.flush(meta);
+      if (line) this.serverLine(line, this.serverLines.takePieces(), true);
+    }
     while (pos < end) {
       const mode = this.serverMode;
       if (mode === "tls") return;
@@ -249,7 +262,7 @@ export class SmtpSession implements FlowApp {
     return reply;
   }
 
-  private serverLine(line: Line, pieces: LinePiece[]): void {
+  private serverLine(line: Line, pieces: LinePiece[], cut = false): void {
     const reply = this.openReply ?? this.newReply(line.start, line.time, this.serverMode === "after-starttls");
     this.openReply = reply;
     const m = CODE_RE.exec(line.text);
@@ -261,7 +274,7 @@ export class SmtpSession implements FlowApp {
       reply.lineInfo.push(rl);
       reply.lines.push(line.text);
     } else reply.linesDropped++;
-    const complete = line.terminator !== "none";
+    const complete = line.terminator !== "none" || cut;
     for (let i = 0; i < pieces.length; i++) {
       const p = pieces[i] as LinePiece & { peer?: AckEvent | null };
       if (addPiece(reply.segments, p, this.relBase, idx, complete && i === pieces.length - 1, this.opts.maxSegmentsPerItem)) {
@@ -273,7 +286,9 @@ export class SmtpSession implements FlowApp {
     reply.end = line.end;
     reply.lastTime = line.time;
     if (!complete) return; // closed or cut by a gap in mid-line: the reply stays incomplete
-    const continues = code !== null && code === reply.code && sep === "-";
+    // A hyphen announces more lines even when the code differs from the first line's
+    // (multiline-code-mismatch reports that); ending the reply there would make its tail look unsolicited.
+    const continues = code !== null && sep === "-";
     if (continues) return;
     reply.complete = true;
     this.openReply = null;
@@ -291,7 +306,14 @@ export class SmtpSession implements FlowApp {
     if (!this.greetingDecided) {
       this.greetingDecided = true;
       const nothingPending = this.pendingHead >= this.pending.length;
-      if (this.flow.sawSyn || (nothingPending && reply.code === 220)) {
+      const greetingCode = reply.code === 220 || reply.code === 554 || reply.code === 521 || reply.code === 421;
+      // A first reply that is no greeting code and came after the server had the first command's
+      // CRLF (by its ACK) answers that command: the server sent no greeting at all.
+      const first = nothingPending ? undefined : this.s.commands[this.pending[this.pendingHead]];
+      const ack = reply.segments[0]?.ack;
+      const answersCommand = !greetingCode && first !== undefined && ack !== null && ack !== undefined && ack >= first.end + this.relBase;
+      if (answersCommand) this.s.notes.push(`the server sent no greeting: its first reply (frame ${reply.frames[0]}) answers the first command`);
+      if (!answersCommand && (this.flow.sawSyn || (nothingPending && reply.code === 220))) {
         reply.greeting = true;
         return;
       }
@@ -423,7 +445,9 @@ export class SmtpSession implements FlowApp {
   private clientLine(line: Line, pieces: LinePiece[]): void {
     const text = line.text;
     let cmd: Command;
-    if (this.auth && this.auth.expectResponse) {
+    // Inside an AUTH exchange every line that is not plainly a command is a SASL response:
+    // when a 334 went missing, guessing "command" would print a password.
+    if (this.auth && (this.auth.expectResponse || !COMMAND_RE.test(text))) {
       this.auth.expectResponse = false;
       const shown = text === "*" ? "*" : this.opts.showSecrets ? text : `[redacted ${text.length} bytes]`;
       cmd = this.newCommand("auth-response", "", shown, line.start, pieces[0]?.time ?? line.time);
