@@ -14,6 +14,7 @@ export function q(text: string, max = 80): string {
 
 export function ms(seconds: number): string {
   const v = seconds * 1000;
+  if (v >= 10000) return `${(v / 1000).toFixed(1)} s`;
   return v >= 100 ? `${Math.round(v)} ms` : `${v.toFixed(1)} ms`;
 }
 
