@@ -6,7 +6,7 @@ const PHASE: Record<string, number> = { MAIL: 300, RCPT: 300, DATA: 120, message
 
 export default defineRule({
   id: "server-reply-latency",
-  title: "Slow reply",
+  title: "Slow reply to a command",
   severity: "info",
   side: "server",
   reference: "RFC 5321 §4.5.3.2",

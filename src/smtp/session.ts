@@ -497,7 +497,8 @@ export class SmtpSession implements FlowApp {
         }
       }
     }
-    cmd.lineInfo = line;
+    // the model never keeps a secret the reports would have to remember to hide
+    cmd.lineInfo = cmd.secret && !this.opts.showSecrets ? { ...line, text: cmd.line } : line;
     cmd.end = line.end;
     for (let i = 0; i < pieces.length; i++) {
       addPiece(cmd.segments, pieces[i], this.relBase, 0, line.terminator !== "none" && i === pieces.length - 1, this.opts.maxSegmentsPerItem);

@@ -1,0 +1,58 @@
+import { describe, expect, it } from "vitest";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { ALL_RULES } from "../../src/rules/index.js";
+import { explainRule, listRules } from "../../src/report/rules.js";
+import { analyzeFile } from "../../src/analyze.js";
+import { LAB, SHARED } from "../support/fixtures.js";
+
+const catalog = readFileSync(join(SHARED, "rules-catalog.md"), "utf8");
+const index = new Map<string, { severity: string; side: string }>();
+for (const m of catalog.matchAll(/^\| [\d.]+ \| `([a-z0-9-]+)` \| (\w+)[^|]* \| ([^|(]+)/gm)) index.set(m[1], { severity: m[2], side: m[3].trim() });
+
+describe("rule metadata", () => {
+  it("every rule id, severity and side comes from the catalog", () => {
+    for (const r of ALL_RULES) {
+      const c = index.get(r.meta.id);
+      expect(c, r.meta.id).toBeDefined();
+      expect(r.meta.severity, r.meta.id).toBe(c!.severity === "server" ? r.meta.severity : c!.severity.replace(/;.*/, ""));
+      expect(c!.side.split(/\/| or | and /), r.meta.id).toContain(r.meta.side);
+    }
+  });
+
+  it("ids are unique and every field is filled", () => {
+    expect(new Set(ALL_RULES.map((r) => r.meta.id)).size).toBe(ALL_RULES.length);
+    for (const r of ALL_RULES) for (const k of ["title", "reference", "quote", "meaning", "why", "fix"] as const) expect(r.meta[k].length, `${r.meta.id}.${k}`).toBeGreaterThan(10);
+  });
+
+  it("`smtpcap rules` lists every rule; `explain` prints meaning, reason and fix", () => {
+    const list = listRules(false);
+    for (const r of ALL_RULES) expect(list).toContain(r.meta.id);
+    const text = explainRule("client-acted-on-partial-multiline-reply")!;
+    expect(text).toContain("severity: error · at fault: client · RFC 2920 §3.1; RFC 5321 §4.3.1");
+    expect(text).toContain("The RFC: “Clients MUST NOT confuse responses to multiple commands with multiline responses.”");
+    expect(text).toMatch(/How to fix it: Fix the client/);
+    expect(explainRule("no-such-rule")).toBeNull();
+  });
+});
+
+describe("the verdict on the support case", () => {
+  it("says the client acted on a partial reply, that splitting is legal, and cites RFC 5321 §4.3.1", async () => {
+    const rep = await analyzeFile(join(LAB, "utm-naive-starttls.pcap"));
+    const v = rep.sessions[0].verdict;
+    expect(v.fault).toBe("client");
+    expect(v.decisive).toEqual({ rule: "client-acted-on-partial-multiline-reply", reference: "RFC 2920 §3.1; RFC 5321 §4.3.1", quote: "Clients MUST NOT confuse responses to multiple commands with multiline responses." });
+    expect(v.summary).toMatch(/^The client is at fault \(error\): `STARTTLS` was sent after 3 of the 11 lines of the 250 reply/);
+    expect(v.summary).toContain("Splitting the reply across TCP segments is legal");
+    const f = rep.findings.find((x) => x.rule === "client-acted-on-partial-multiline-reply")!;
+    expect(f.frames).toEqual([8, 9, 11]);
+    expect(f.evidence).toMatch(/^client frame 9 carried ack 97: it had received server bytes up to seq 97; the reply's final line ends at seq 207 \(frame 11/);
+    expect(f.filter).toBe("tcp.stream eq 0 && frame.number in {8 9 11}");
+  });
+
+  it("the swaks client that waited gets no client error", async () => {
+    const rep = await analyzeFile(join(LAB, "utm-swaks-waits.pcap"));
+    expect(rep.findings.filter((f) => f.severity === "error")).toEqual([]);
+    expect(rep.sessions[0].verdict.fault).toBe("none");
+  });
+});
