@@ -18,6 +18,9 @@ export function describeAuth(mech: string, payload: string): AuthView {
     if (parts.length === 3) return { user: parts[1] || parts[0] };
     return {};
   }
-  if (mech === "LOGIN") return { user: raw.toString("utf8") };
+  if (mech === "LOGIN") {
+    const user = raw.toString("utf8");
+    return /^[\x20-\x7e\u00a0-\uffff]+$/.test(user) && !user.includes("\ufffd") ? { user } : {};
+  }
   return {};
 }

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { analyzeFile } from "../../src/analyze.js";
 import { readCapture } from "../../src/capture/source.js";
-import { writeCapture, type LinkKind } from "../support/capture-writer.js";
+import { writeCapture, type LinkKind } from "../../src/capture/writer.js";
 import { SHARED, supportCase, tmpFile } from "../support/fixtures.js";
 
 async function summary(buf: Buffer, ext = ".pcap") {

@@ -107,7 +107,7 @@ describe("AUTH and parameters", () => {
     c.server("235 2.7.0 ok\r\n");
     const rep = await report(c);
     const h = rep.findings.filter((f) => f.rule === "auth-cleartext-credentials");
-    expect(h.map((f) => [f.severity, f.frames, f.message])).toEqual([["warning", [7], "AUTH PLAIN for user `alice` was sent without TLS, exposing the password; the server accepted it (235)"]]);
+    expect(h.map((f) => [f.severity, f.frames, f.message])).toEqual([["warning", [7], "AUTH PLAIN for user `alice` was sent without TLS with a mechanism that carries the password in clear; the server accepted it (235)"]]);
     expect(JSON.stringify(rep)).not.toContain(ir);
     expect(rep.sessions[0].commands[1].line).toBe(`AUTH PLAIN [redacted ${ir.length} bytes]`);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Conversation } from "../support/capture-writer.js";
+import { Conversation } from "../../src/capture/writer.js";
 import { analyzeConv, conv } from "../support/fixtures.js";
 
 function dialogue(c: Conversation): Conversation {

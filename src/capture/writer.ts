@@ -1,5 +1,5 @@
 /**
- * A small capture writer for test fixtures and the benchmark workload: builds TCP conversations
+^ * A small capture writer for test fixtures, samples and the benchmark workload: builds TCP conversations
  * packet by packet (seq/ack kept automatically) and writes them as pcap, nanosecond pcap or
  * pcapng, in either byte order, over several link types.
  */
