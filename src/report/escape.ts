@@ -25,3 +25,13 @@ export function escapeText(s: string): string {
 export function clip(s: string, max = 120): string {
   return s.length <= max ? s : s.slice(0, max - 1) + "…";
 }
+
+/**
+ * Escapes only control characters (C0, DEL, C1), leaving backslashes alone: a last guard for text
+ * that is already partly escaped (rule messages quote capture text with escapeText).
+ */
+export function escapeControls(s: string): string {
+  return /[\x00-\x1f\x7f-\x9f]/.test(s)
+    ? s.replace(/[\x00-\x1f\x7f-\x9f]/g, (c) => (c === "\r" ? "\\r" : c === "\n" ? "\\n" : c === "\t" ? "\\t" : "\\x" + c.charCodeAt(0).toString(16).padStart(2, "0")))
+    : s;
+}

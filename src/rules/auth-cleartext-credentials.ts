@@ -22,6 +22,6 @@ export default defineRule({
     const r = last !== undefined ? s.replies[last] : undefined;
     const accepted = r?.code === 235 ? "; the server accepted it (235)" : r ? `; the server answered ${r.code}` : "";
     const who = c.authUser !== undefined ? ` for user ${q(c.authUser, 40)}` : "";
-    ctx.report({ frames: chain.flatMap((x) => x.frames.slice(0, 1)), time: c.time, message: `AUTH ${mech}${who} was sent without TLS${mech === "PLAIN" || mech === "LOGIN" ? " with a mechanism that carries the password in clear" : ""}${accepted}`, evidence: `${chain.length - 1} SASL response line(s) after the AUTH command, redacted in this report` });
+    ctx.report({ frames: chain.flatMap((x) => x.frames.slice(0, 1)), time: c.time, message: `AUTH ${q(mech, 30)}${who} was sent without TLS${mech === "PLAIN" || mech === "LOGIN" ? " with a mechanism that carries the password in clear" : ""}${accepted}`, evidence: `${chain.length - 1} SASL response line(s) after the AUTH command, redacted in this report` });
   }
 });

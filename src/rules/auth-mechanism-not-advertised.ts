@@ -1,5 +1,6 @@
 import { defineRule } from "./define.js";
 import { factsOf } from "./facts.js";
+import { q } from "./util.js";
 
 export default defineRule({
   id: "auth-mechanism-not-advertised",
@@ -23,9 +24,9 @@ export default defineRule({
     const list = caps.keywords.get("AUTH");
     const legacy = caps.keywords.get("AUTH=" + mech) !== undefined || [...caps.keywords.keys()].some((k) => k.startsWith("AUTH=") && k.slice(5).split(" ").includes(mech));
     if (list === undefined && ![...caps.keywords.keys()].some((k) => k.startsWith("AUTH="))) {
-      ctx.report({ frames: c.frames, time: c.time, message: `AUTH ${mech} was sent, but the EHLO reply did not advertise AUTH`, evidence: `EHLO reply in frame ${caps.reply.frames[0]}` });
+      ctx.report({ frames: c.frames, time: c.time, message: `AUTH ${q(mech, 30)} was sent, but the EHLO reply did not advertise AUTH`, evidence: `EHLO reply in frame ${caps.reply.frames[0]}` });
     } else if (list !== undefined && !list.toUpperCase().split(/\s+/).includes(mech) && !legacy) {
-      ctx.report({ frames: c.frames, time: c.time, message: `AUTH ${mech} was sent, but the server offered only ${list}`, evidence: `EHLO reply in frame ${caps.reply.frames[0]}` });
+      ctx.report({ frames: c.frames, time: c.time, message: `AUTH ${q(mech, 30)} was sent, but the server offered only ${q(list, 80)}`, evidence: `EHLO reply in frame ${caps.reply.frames[0]}` });
     }
   }
 });

@@ -20,7 +20,7 @@ export default defineRule({
     if (c.kind !== "command" || c.verb !== "BDAT" || c.afterStartTls) continue;
     const caps = f.caps[c.index];
     if (caps && !caps.keywords.has("CHUNKING")) {
-      ctx.report({ frames: c.frames.slice(0, 1), time: c.time, message: `${q(c.line, 40)} was sent, but CHUNKING was not advertised`, evidence: `capabilities from frame ${caps.reply.frames[0]}: ${[...caps.keywords.keys()].join(" ") || "none"}` });
+      ctx.report({ frames: c.frames.slice(0, 1), time: c.time, message: `${q(c.line, 40)} was sent, but CHUNKING was not advertised`, evidence: `capabilities from frame ${caps.reply.frames[0]}: ${q([...caps.keywords.keys()].join(" ") || "none", 200)}` });
       return;
     }
   }

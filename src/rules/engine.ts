@@ -1,5 +1,6 @@
 import type { Session } from "../smtp/model.js";
 import { ALL_RULES } from "./index.js";
+import { escapeControls } from "../report/escape.js";
 import { filterFor } from "./util.js";
 import { DEFAULT_RULE_OPTIONS, SEVERITY_RANK, type Finding, type Rule, type RuleContext, type RuleOptions, type SessionVerdict } from "./types.js";
 import { verdictFor } from "./verdict.js";
@@ -34,9 +35,10 @@ export function runRules(sessions: Session[], opts: RuleOptions): { sessions: (S
             tcpStream: session.tcpStream,
             frames,
             time: a.time ?? session.startTime,
-            message: a.message,
+            // rules quote capture text with q(); this guard catches any that slipped through
+            message: escapeControls(a.message),
             reference: rule.meta.reference,
-            evidence: a.evidence,
+            evidence: escapeControls(a.evidence),
             filter: filterFor(session.tcpStream, frames),
           });
         },

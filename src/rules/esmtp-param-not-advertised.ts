@@ -33,12 +33,12 @@ export default defineRule({
     for (const p of params) {
       const [k, v] = p.split("=");
       const key = k.toUpperCase();
-      if (seen.has(key) && (key === "SIZE" || key === "BODY")) ctx.report({ frames: c.frames, time: c.time, message: `${q(c.line, 60)} carries ${key} twice`, evidence: `parameters ${params.join(" ")}` });
+      if (seen.has(key) && (key === "SIZE" || key === "BODY")) ctx.report({ frames: c.frames, time: c.time, message: `${q(c.line, 60)} carries ${q(key, 30)} twice`, evidence: `parameters ${params.join(" ")}` });
       seen.add(key);
       let need = NEEDS[key];
       if (key === "BODY" && (v ?? "").toUpperCase() === "BINARYMIME") need = "BINARYMIME";
       if (key === "BODY" && (v ?? "").toUpperCase() === "7BIT") continue;
-      if (need && !caps.keywords.has(need)) ctx.report({ frames: c.frames, time: c.time, message: `${q(c.line, 60)} uses ${key}${v !== undefined ? "=" : ""}, but ${need} was not advertised${caps.helo ? " (the session used HELO, which offers no extensions)" : ""}`, evidence: `capabilities from frame ${caps.reply.frames[0]}: ${[...caps.keywords.keys()].join(" ") || "none"}` });
+      if (need && !caps.keywords.has(need)) ctx.report({ frames: c.frames, time: c.time, message: `${q(c.line, 60)} uses ${q(key, 30)}${v !== undefined ? "=" : ""}, but ${need} was not advertised${caps.helo ? " (the session used HELO, which offers no extensions)" : ""}`, evidence: `capabilities from frame ${caps.reply.frames[0]}: ${q([...caps.keywords.keys()].join(" ") || "none", 200)}` });
     }
   }
 });

@@ -1,6 +1,6 @@
 import { defineRule } from "./define.js";
 import { factsOf, pipelinable } from "./facts.js";
-import { ackEvidence, cmdLabel, replyLabel } from "./util.js";
+import { ackEvidence, cmdLabel, q, replyLabel } from "./util.js";
 
 export default defineRule({
   id: "pipelining-command-not-last",
@@ -19,6 +19,6 @@ export default defineRule({
     if (e.prev === null || !e.pipelining || pipelinable(e.prev)) continue;
     if (e.prev.kind === "command" && e.prev.verb === "STARTTLS") continue; // starttls-command-injection
     if (e.cmd.kind === "message" && e.prev.verb === "DATA") continue; // message-data-without-354
-    ctx.report({ frames: [e.cmd.frames[0], ...e.reply.frames], time: e.cmd.time, message: `${cmdLabel(e.cmd)} followed ${cmdLabel(e.prev)} before ${replyLabel(e.reply)} had arrived; ${e.prev.verb || "it"} must be the last command of a pipelined group`, evidence: ackEvidence(s, e.cmd, e.reply, e.by, e.acked) });
+    ctx.report({ frames: [e.cmd.frames[0], ...e.reply.frames], time: e.cmd.time, message: `${cmdLabel(e.cmd)} followed ${cmdLabel(e.prev)} before ${replyLabel(e.reply)} had arrived; ${e.prev.verb ? q(e.prev.verb, 20) : "it"} must be the last command of a pipelined group`, evidence: ackEvidence(s, e.cmd, e.reply, e.by, e.acked) });
   }
 });

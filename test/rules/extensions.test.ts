@@ -107,7 +107,7 @@ describe("AUTH and parameters", () => {
     c.server("235 2.7.0 ok\r\n");
     const rep = await report(c);
     const h = rep.findings.filter((f) => f.rule === "auth-cleartext-credentials");
-    expect(h.map((f) => [f.severity, f.frames, f.message])).toEqual([["warning", [7], "AUTH PLAIN for user `alice` was sent without TLS with a mechanism that carries the password in clear; the server accepted it (235)"]]);
+    expect(h.map((f) => [f.severity, f.frames, f.message])).toEqual([["warning", [7], "AUTH `PLAIN` for user `alice` was sent without TLS with a mechanism that carries the password in clear; the server accepted it (235)"]]);
     expect(JSON.stringify(rep)).not.toContain(ir);
     expect(rep.sessions[0].commands[1].line).toBe(`AUTH PLAIN [redacted ${ir.length} bytes]`);
   });
@@ -127,7 +127,7 @@ describe("AUTH and parameters", () => {
     c.client("AUTH LOGIN\r\n");
     c.server("334 VXNlcm5hbWU6\r\n");
     expect(await hits("auth-mechanism-not-advertised", c)).toEqual([
-      { severity: "warning", side: "client", frames: [7], message: "AUTH CRAM-MD5 was sent, but the server offered only PLAIN LOGIN" },
+      { severity: "warning", side: "client", frames: [7], message: "AUTH `CRAM-MD5` was sent, but the server offered only `PLAIN LOGIN`" },
     ]);
   });
 
@@ -136,8 +136,8 @@ describe("AUTH and parameters", () => {
     c.client("MAIL FROM:<a@b.test> SIZE=100 BODY=8BITMIME\r\n"); // 7
     c.server("555 unsupported\r\n");
     expect((await hits("esmtp-param-not-advertised", c)).map((x) => x.message)).toEqual([
-      "`MAIL FROM:<a@b.test> SIZE=100 BODY=8BITMIME` uses SIZE=, but SIZE was not advertised",
-      "`MAIL FROM:<a@b.test> SIZE=100 BODY=8BITMIME` uses BODY=, but 8BITMIME was not advertised",
+      "`MAIL FROM:<a@b.test> SIZE=100 BODY=8BITMIME` uses `SIZE`=, but SIZE was not advertised",
+      "`MAIL FROM:<a@b.test> SIZE=100 BODY=8BITMIME` uses `BODY`=, but 8BITMIME was not advertised",
     ]);
     const ok = greeted(["250-mx.example.test", "250-SIZE 1000", "250 8BITMIME"]);
     ok.client("MAIL FROM:<a@b.test> SIZE=100 BODY=8BITMIME\r\n");

@@ -180,7 +180,7 @@ describe("pipelining (RFC 2920)", () => {
     c.client("NOOP\r\nMAIL FROM:<a@b.test>\r\n"); // 7
     c.server("250 ok\r\n250 ok\r\n"); // 8
     expect(await hits("pipelining-command-not-last", c)).toEqual([
-      { severity: "error", side: "client", frames: [7, 8], message: "`MAIL FROM:<a@b.test>` followed `NOOP` before the reply `250 ok` had arrived; NOOP must be the last command of a pipelined group" },
+      { severity: "error", side: "client", frames: [7, 8], message: "`MAIL FROM:<a@b.test>` followed `NOOP` before the reply `250 ok` had arrived; `NOOP` must be the last command of a pipelined group" },
     ]);
   });
 });
