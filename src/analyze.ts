@@ -2,8 +2,7 @@ import { basename } from "node:path";
 import { readCapture, type ReadResult } from "./capture/source.js";
 import type { ReadProblem } from "./capture/types.js";
 import { TcpPacket } from "./tcp/decode.js";
-import { FlowTracker } from "./tcp/flows.js";
-import { DEFAULT_REASSEMBLY } from "./tcp/reassembly.js";
+import { DEFAULT_TRACKER, FlowTracker } from "./tcp/flows.js";
 import { SmtpFlowFactory } from "./smtp/detect.js";
 import type { Session } from "./smtp/model.js";
 import { DEFAULT_DISSECT } from "./smtp/session.js";
@@ -15,13 +14,15 @@ export interface AnalyzeOptions extends RuleOptions {
   ports: number[];
   showSecrets: boolean;
   maxOutOfOrderBytes: number;
+  maxOpenFlows: number;
 }
 
 export const DEFAULT_ANALYZE: AnalyzeOptions = {
   ...DEFAULT_RULE_OPTIONS,
   ports: [],
   showSecrets: false,
-  maxOutOfOrderBytes: DEFAULT_REASSEMBLY.maxOutOfOrderBytes,
+  maxOutOfOrderBytes: DEFAULT_TRACKER.maxOutOfOrderBytes,
+  maxOpenFlows: DEFAULT_TRACKER.maxOpenFlows,
 };
 
 export interface FileStats {
@@ -51,7 +52,7 @@ export async function analyzeFile(path: string, options: Partial<AnalyzeOptions>
   const opts: AnalyzeOptions = { ...DEFAULT_ANALYZE, ...options };
   const sessions: Session[] = [];
   const factory = new SmtpFlowFactory(opts.ports, (s) => sessions.push(s), { ...DEFAULT_DISSECT, showSecrets: opts.showSecrets });
-  const tracker = new FlowTracker(factory, { maxOutOfOrderBytes: opts.maxOutOfOrderBytes });
+  const tracker = new FlowTracker(factory, { ...DEFAULT_TRACKER, maxOutOfOrderBytes: opts.maxOutOfOrderBytes, maxOpenFlows: opts.maxOpenFlows });
   const pkt = new TcpPacket();
   const stats: FileStats = { frames: 0, tcpPackets: 0, tcpConnections: 0, nonTcp: 0, ipFragments: 0, malformed: 0 };
   const read = await readCapture(path, (frame, time, linkType, data, start, capLen) => {
@@ -65,6 +66,9 @@ export async function analyzeFile(path: string, options: Partial<AnalyzeOptions>
   stats.frames = read.frames;
   stats.tcpPackets = tracker.stats.tcpPackets;
   stats.tcpConnections = tracker.stats.connections;
+  if (tracker.stats.overLimit > 0) {
+    read.problems.push({ level: "warning", offset: 0, message: `${tracker.stats.overLimit} SMTP connections were not analysed: more than ${opts.maxOpenFlows} were open at once (--max-open-flows)` });
+  }
   sessions.sort((a, b) => a.tcpStream - b.tcpStream);
   sessions.forEach((s, i) => (s.index = i));
   const judged = runRules(sessions, opts);

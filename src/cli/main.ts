@@ -19,6 +19,8 @@ export interface CommonFlags {
   port: number[];
   showSecrets?: boolean;
   color: boolean;
+  maxOpenFlows: number;
+  maxOooBytes: number;
   verbose?: boolean;
 }
 
@@ -47,6 +49,8 @@ export function analyzeOptions(f: CommonFlags): Partial<AnalyzeOptions> {
   return {
     ports: f.port,
     showSecrets: !!f.showSecrets,
+    maxOpenFlows: f.maxOpenFlows,
+    maxOutOfOrderBytes: f.maxOooBytes,
     splitDelayMs: f.splitDelayMs,
     only: ruleList(f.only),
     disable: ruleList(f.disable),
@@ -81,7 +85,9 @@ function addCommon(cmd: Command): Command {
     .option("--split-delay-ms <ms>", "gap inside one reply reported by reply-split-delay", intArg, 200)
     .option("--port <port>", "also treat this TCP port as SMTP (repeatable)", portArg, [] as number[])
     .option("--show-secrets", "show AUTH credentials instead of redacting them")
-    .option("--no-color", "no colour, even on a terminal");
+    .option("--no-color", "no colour, even on a terminal")
+    .option("--max-open-flows <n>", "SMTP connections followed at once; more are counted and skipped", intArg, 100000)
+    .option("--max-ooo-bytes <n>", "out-of-order bytes buffered per direction before the hole becomes a gap", intArg, 4 * 1024 * 1024);
 }
 
 export function buildProgram(): Command {

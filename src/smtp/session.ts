@@ -27,6 +27,8 @@ type ServerMode = "smtp" | "resync" | "after-starttls" | "tls";
 type ClientMode = "command" | "resync" | "data" | "bdat" | "starttls-wait" | "tls-expected" | "tls";
 
 const CODE_RE = /^([0-9]{3})/;
+/** gaps (and notes) listed per session; more are counted */
+const MAX_GAPS_KEPT = 100;
 const COMMAND_RE = /^(MAIL|RCPT|QUIT|RSET|NOOP|EHLO|HELO|DATA|AUTH|STARTTLS|BDAT|VRFY|EXPN|HELP|ETRN|TURN)( |$)/i;
 /** the start of a reply line: a new segment that begins like this ends an unterminated line */
 function startsReply(buf: Buffer, pos: number, end: number): boolean {
@@ -64,6 +66,7 @@ export class SmtpSession implements FlowApp {
   private sawServerData = false;
   private sawClientData = false;
   private dropped = 0;
+  private gapsDropped = 0;
   /** HTTP CONNECT tunnel: per side, how many octets of the "\r\n\r\n" header end have been matched (-1: done) */
   private tunnel: [number, number] = [-1, -1];
   private readonly lineOut: { line: Line | null } = { line: null };
@@ -87,7 +90,7 @@ export class SmtpSession implements FlowApp {
     this.relBase = this.flow.sawSyn ? 1 : 0;
     if (this.flow.tag === "http-connect" && !this.sawServerData && !this.sawClientData) {
       this.tunnel = [0, 0];
-      this.s.notes.push("SMTP carried inside an HTTP CONNECT tunnel: the HTTP request and response are skipped");
+      this.note("SMTP carried inside an HTTP CONNECT tunnel: the HTTP request and response are skipped");
     }
     const side = dir === this.serverDir ? 1 : 0;
     if (this.tunnel[side] >= 0) {
@@ -115,6 +118,10 @@ export class SmtpSession implements FlowApp {
     }
   }
 
+  private note(text: string): void {
+    if (this.s.notes.length < MAX_GAPS_KEPT) this.s.notes.push(text);
+  }
+
   /** Skip an HTTP header block up to its blank line; returns where SMTP starts. */
   private skipHttp(side: 0 | 1, buf: Buffer, start: number, end: number): number {
     const want = [13, 10, 13, 10];
@@ -132,7 +139,8 @@ export class SmtpSession implements FlowApp {
 
   gap(dir: 0 | 1, rel: number, len: number, frame: number, time: number, reason: string): void {
     const side = dir === this.serverDir ? "server" : "client";
-    this.s.gaps.push({ side, offset: rel, bytes: len, frame, reason });
+    if (this.s.gaps.length < MAX_GAPS_KEPT) this.s.gaps.push({ side, offset: rel, bytes: len, frame, reason });
+    else this.gapsDropped++;
     if (side === "server") {
       this.s.bytes.server += 0;
       if (this.serverMode === "tls" || this.serverMode === "after-starttls") return;
@@ -143,7 +151,7 @@ export class SmtpSession implements FlowApp {
       }
       if (this.openReply) this.openReply = null; // reply stays incomplete
       this.serverMode = "resync";
-      this.s.notes.push(`server bytes ${rel}..${rel + len} missing (frame ${frame}): reply parsing resynchronised at the next line`);
+      this.note(`server bytes ${rel}..${rel + len} missing (frame ${frame}): reply parsing resynchronised at the next line`);
     } else {
       switch (this.clientMode) {
         case "tls":
@@ -151,7 +159,7 @@ export class SmtpSession implements FlowApp {
         case "data":
           if (this.scanner) this.scanner.markGap(len);
           if (this.message?.message) this.message.message.gap = true;
-          this.s.notes.push(`client bytes ${rel}..${rel + len} missing (frame ${frame}) inside message data: end-of-data detection uncertain`);
+          this.note(`client bytes ${rel}..${rel + len} missing (frame ${frame}) inside message data: end-of-data detection uncertain`);
           return;
         case "bdat":
           if (len <= this.bdatLeft) {
@@ -171,7 +179,7 @@ export class SmtpSession implements FlowApp {
         if (line) this.clientLine(line, this.clientLines.takePieces());
       }
       this.clientMode = "resync";
-      this.s.notes.push(`client bytes ${rel}..${rel + len} missing (frame ${frame}): command parsing resynchronised at the next line`);
+      this.note(`client bytes ${rel}..${rel + len} missing (frame ${frame}): command parsing resynchronised at the next line`);
     }
   }
 
@@ -212,6 +220,7 @@ export class SmtpSession implements FlowApp {
       if (line) this.clientLine(line, this.clientLines.takePieces());
     }
     if (this.message) this.finishMessage(this.message);
+    if (this.gapsDropped > 0) s.notes.push(`${this.gapsDropped} further capture gaps were counted but not listed`);
     if (this.dropped > 0) s.notes.push(`${this.dropped} commands/replies beyond the per-session limit were counted but not kept`);
     this.onDone(s);
   }
@@ -312,7 +321,7 @@ export class SmtpSession implements FlowApp {
       const first = nothingPending ? undefined : this.s.commands[this.pending[this.pendingHead]];
       const ack = reply.segments[0]?.ack;
       const answersCommand = !greetingCode && first !== undefined && ack !== null && ack !== undefined && ack >= first.end + this.relBase;
-      if (answersCommand) this.s.notes.push(`the server sent no greeting: its first reply (frame ${reply.frames[0]}) answers the first command`);
+      if (answersCommand) this.note(`the server sent no greeting: its first reply (frame ${reply.frames[0]}) answers the first command`);
       if (!answersCommand && (this.flow.sawSyn || (nothingPending && reply.code === 220))) {
         reply.greeting = true;
         return;

@@ -58,15 +58,25 @@ export interface TrackerStats {
   tcpPackets: number;
   connections: number;
   followed: number;
+  /** connections not followed because maxOpenFlows were open */
+  overLimit: number;
 }
+
+export interface TrackerOptions extends ReassemblyOptions {
+  /** connections followed at the same time; more are counted and skipped */
+  maxOpenFlows: number;
+}
+
+export const DEFAULT_TRACKER: TrackerOptions = { ...DEFAULT_REASSEMBLY, maxOpenFlows: 100000 };
 
 /** The connection table: assigns stream indexes, detects port reuse, feeds reassembly. */
 export class FlowTracker {
   private flows = new Map<string, Flow>();
   private nextIndex = 0;
-  readonly stats: TrackerStats = { tcpPackets: 0, connections: 0, followed: 0 };
+  readonly stats: TrackerStats = { tcpPackets: 0, connections: 0, followed: 0, overLimit: 0 };
+  private open = 0;
 
-  constructor(private readonly factory: FlowFactory, private readonly opts: ReassemblyOptions = DEFAULT_REASSEMBLY) {}
+  constructor(private readonly factory: FlowFactory, private readonly opts: TrackerOptions = DEFAULT_TRACKER) {}
 
   packet(pkt: TcpPacket, frame: number, time: number): void {
     this.stats.tcpPackets++;
@@ -99,7 +109,11 @@ export class FlowTracker {
       return;
     }
     if (f.state === "undecided") {
-      const verdict = this.factory.classify(f, pkt, dir);
+      let verdict = this.factory.classify(f, pkt, dir);
+      if (verdict === "follow" && this.open >= this.opts.maxOpenFlows) {
+        verdict = "ignore";
+        this.stats.overLimit++;
+      }
       if (verdict === "ignore") {
         f.state = "ignored";
         f.reasm = null;
@@ -107,6 +121,7 @@ export class FlowTracker {
       } else if (verdict === "follow") {
         f.state = "followed";
         this.stats.followed++;
+        this.open++;
       }
       if (f.reasm === null && f.state !== "ignored") {
         f.app = this.factory.create(f);
@@ -128,6 +143,7 @@ export class FlowTracker {
   }
 
   private end(f: Flow, flush = true): void {
+    if (f.state === "followed") this.open--;
     if (f.state === "followed" || f.state === "undecided") {
       if (flush && f.reasm) {
         f.reasm.flush(0, f.lastFrame, f.lastTime, "the end of the capture");

@@ -28,9 +28,11 @@ export interface StreamHandler {
 export interface ReassemblyOptions {
   /** Out-of-order bytes buffered per direction before the hole is declared a gap. */
   maxOutOfOrderBytes: number;
+  /** Out-of-order segments buffered per direction (segments cut to no payload count too). */
+  maxOutOfOrderSegments: number;
 }
 
-export const DEFAULT_REASSEMBLY: ReassemblyOptions = { maxOutOfOrderBytes: 4 * 1024 * 1024 };
+export const DEFAULT_REASSEMBLY: ReassemblyOptions = { maxOutOfOrderBytes: 4 * 1024 * 1024, maxOutOfOrderSegments: 4096 };
 
 const TWO32 = 4294967296;
 const TWO31 = 2147483648;
@@ -110,7 +112,7 @@ export class Reassembler {
       return;
     }
     if (rel > h.next) {
-      if (h.ackedUnseen >= rel || h.pendingBytes + captured > this.opts.maxOutOfOrderBytes) {
+      if (h.ackedUnseen >= rel || h.pendingBytes + captured > this.opts.maxOutOfOrderBytes || h.pending.length >= this.opts.maxOutOfOrderSegments) {
         // the hole is known lost (the peer acknowledged past it) or the buffer is full
         this.drainWithGaps(dir, rel, meta.frame, meta.time, h.ackedUnseen >= rel ? "peer acknowledged bytes never seen in the capture" : "out-of-order buffer limit reached");
       } else {
