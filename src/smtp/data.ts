@@ -43,6 +43,7 @@ export class DataScanner {
       this.crPending = false;
       if (buf[pos] === 10) {
         pos++;
+        this.lineLen += 1;
         const done = this.lineEnd("crlf", base + pos, frame);
         if (done) return this.finish(buf, start, pos, frame, base);
       } else {

@@ -272,3 +272,27 @@ describe("implicit TLS", () => {
     expect(await hits("implicit-tls-port-mismatch", ok)).toEqual([]);
   });
 });
+
+describe("end-of-data across segment boundaries", () => {
+  it("finds CRLF.CRLF whichever octet a segment boundary falls after", async () => {
+    const body = "Subject: x\r\n\r\nhello\r\n.\r\n";
+    for (let cut = 1; cut < body.length; cut++) {
+      const c = greeted();
+      c.client("MAIL FROM:<a@b.test>\r\n");
+      c.server("250 ok\r\n");
+      c.client("RCPT TO:<b@b.test>\r\n");
+      c.server("250 ok\r\n");
+      c.client("DATA\r\n");
+      c.server("354 go\r\n");
+      c.client(body.slice(0, cut));
+      c.client(body.slice(cut));
+      c.server("250 queued\r\n");
+      c.client("QUIT\r\n");
+      c.server("221 bye\r\n");
+      const rep = await report(c);
+      const msg = rep.sessions[0].commands.find((x) => x.kind === "message")!;
+      expect([cut, msg.message!.endOfData, msg.message!.bytes, msg.message!.longestLine]).toEqual([cut, "\\r\\n.\\r\\n", body.length, 12]);
+      expect(rep.findings, `cut ${cut}`).toEqual([]);
+    }
+  });
+});
