@@ -6,8 +6,8 @@ import { DEFAULT_TRACKER, FlowTracker } from "./tcp/flows.js";
 import { SmtpFlowFactory } from "./smtp/detect.js";
 import type { Session } from "./smtp/model.js";
 import { DEFAULT_DISSECT } from "./smtp/session.js";
-import { runRules, type RuleOptions, DEFAULT_RULE_OPTIONS } from "./rules/engine.js";
-import type { Finding, SessionVerdict } from "./rules/types.js";
+import { DEFAULT_RULE_OPTIONS, Judge, type JudgedSession, type RuleOptions } from "./rules/engine.js";
+import type { Finding } from "./rules/types.js";
 
 export interface AnalyzeOptions extends RuleOptions {
   /** extra ports on which to expect SMTP */
@@ -34,55 +34,101 @@ export interface FileStats {
   malformed: number;
 }
 
-/** Everything smtpcap knows about one capture file. */
-export interface FileReport {
+/** What is known of a file once it has been read (everything but the sessions). */
+export interface FileSummary {
   file: string;
   format: ReadResult["format"];
   gzip: boolean;
   packets: number;
   bytes: number;
   stats: FileStats;
-  sessions: (Session & { verdict: SessionVerdict })[];
-  findings: Finding[];
+  sessionCount: number;
   problems: ReadProblem[];
 }
 
-/** Read, reassemble, dissect and judge one capture file. Never throws for bad input. */
-export async function analyzeFile(path: string, options: Partial<AnalyzeOptions> = {}): Promise<FileReport> {
+/** Everything smtpcap knows about one capture file. */
+export interface FileReport extends Omit<FileSummary, "sessionCount"> {
+  sessions: JudgedSession[];
+  findings: Finding[];
+}
+
+/** Receives each judged session, in tcp.stream order, as soon as no earlier connection is still open. */
+export type SessionSink = (session: JudgedSession, findings: Finding[]) => void;
+
+/**
+ * Read, reassemble, dissect and judge one capture file as a stream: memory is bounded by the
+ * connections open at one time, not by the size of the capture. Never throws for bad input.
+ */
+export async function analyzeStream(path: string, options: Partial<AnalyzeOptions>, sink: SessionSink): Promise<FileSummary> {
   const opts: AnalyzeOptions = { ...DEFAULT_ANALYZE, ...options };
-  const sessions: Session[] = [];
-  const factory = new SmtpFlowFactory(opts.ports, (s) => sessions.push(s), { ...DEFAULT_DISSECT, showSecrets: opts.showSecrets });
+  const judge = new Judge(opts);
+  // judged sessions waiting for earlier connections to end, sorted by tcp.stream
+  const waiting: { session: JudgedSession; findings: Finding[] }[] = [];
+  let emitted = 0;
+  const emit = (w: { session: JudgedSession; findings: Finding[] }) => {
+    w.session.index = emitted++;
+    for (const f of w.findings) f.session = w.session.index;
+    sink(w.session, w.findings);
+  };
+  const onSession = (s: Session) => {
+    const j = judge.judge(s);
+    let i = waiting.length;
+    while (i > 0 && waiting[i - 1].session.tcpStream > s.tcpStream) i--;
+    waiting.splice(i, 0, j);
+  };
+  const factory = new SmtpFlowFactory(opts.ports, onSession, { ...DEFAULT_DISSECT, showSecrets: opts.showSecrets });
   const tracker = new FlowTracker(factory, { ...DEFAULT_TRACKER, maxOutOfOrderBytes: opts.maxOutOfOrderBytes, maxOpenFlows: opts.maxOpenFlows });
+  const release = () => {
+    const low = tracker.lowestOpen();
+    let n = 0;
+    while (n < waiting.length && waiting[n].session.tcpStream < low) emit(waiting[n++]);
+    if (n > 0) waiting.splice(0, n);
+  };
   const pkt = new TcpPacket();
   const stats: FileStats = { frames: 0, tcpPackets: 0, tcpConnections: 0, nonTcp: 0, ipFragments: 0, malformed: 0 };
   const read = await readCapture(path, (frame, time, linkType, data, start, capLen) => {
     const kind = pkt.decode(linkType, data, start, capLen);
-    if (kind === "tcp") tracker.packet(pkt, frame, time);
-    else if (kind === "frag") stats.ipFragments++;
+    if (kind === "tcp") {
+      tracker.packet(pkt, frame, time);
+      if (waiting.length > 0) release();
+    } else if (kind === "frag") stats.ipFragments++;
     else if (kind === "short") stats.malformed++;
     else stats.nonTcp++;
   });
   tracker.finishAll();
+  for (const w of waiting) emit(w);
   stats.frames = read.frames;
   stats.tcpPackets = tracker.stats.tcpPackets;
   stats.tcpConnections = tracker.stats.connections;
   if (tracker.stats.overLimit > 0) {
     read.problems.push({ level: "warning", offset: 0, message: `${tracker.stats.overLimit} SMTP connections were not analysed: more than ${opts.maxOpenFlows} were open at once (--max-open-flows)` });
   }
-  sessions.sort((a, b) => a.tcpStream - b.tcpStream);
-  sessions.forEach((s, i) => (s.index = i));
-  const judged = runRules(sessions, opts);
   return {
-    file: path === "-" ? "<stdin>" : path,
+    file: displayPath(path),
     format: read.format,
     gzip: read.gzip,
     packets: read.frames,
     bytes: read.bytes,
     stats,
-    sessions: judged.sessions,
-    findings: judged.findings,
+    sessionCount: emitted,
     problems: read.problems,
   };
+}
+
+/** Read, reassemble, dissect and judge one capture file, keeping every session in memory. */
+export async function analyzeFile(path: string, options: Partial<AnalyzeOptions> = {}): Promise<FileReport> {
+  const sessions: JudgedSession[] = [];
+  const findings: Finding[] = [];
+  const summary = await analyzeStream(path, options, (s, f) => {
+    sessions.push(s);
+    findings.push(...f);
+  });
+  const { sessionCount: _count, ...rest } = summary;
+  return { ...rest, sessions, findings };
+}
+
+export function displayPath(path: string): string {
+  return path === "-" ? "<stdin>" : path;
 }
 
 export function displayName(path: string): string {

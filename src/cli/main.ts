@@ -1,9 +1,9 @@
 import { Command, CommanderError, Option } from "commander";
-import { analyzeFile, type AnalyzeOptions, type FileReport } from "../analyze.js";
+import { analyzeStream, displayPath, type AnalyzeOptions, type FileSummary } from "../analyze.js";
 import { ALL_RULES } from "../rules/index.js";
-import { SEVERITY_RANK, type Severity } from "../rules/types.js";
-import { toJson } from "../report/json.js";
-import { toText } from "../report/text.js";
+import type { Finding, Severity } from "../rules/types.js";
+import { JsonFileWriter } from "../report/json.js";
+import { textFooter, textHeader, textSession, type TextOptions } from "../report/text.js";
 import { escapeText } from "../report/escape.js";
 import { explainRule, listRules } from "../report/rules.js";
 import { runBatch } from "./batch.js";
@@ -61,20 +61,63 @@ export function useColor(flag: boolean, stream: NodeJS.WriteStream): boolean {
   return flag && !!stream.isTTY && !("NO_COLOR" in process.env) && process.env.TERM !== "dumb";
 }
 
+export interface Counts { error: number; warning: number; info: number }
+
 /** Does any finding reach the --fail-on level? */
-export function reaches(rep: FileReport, failOn: FailOn): boolean {
+export function reachesCounts(c: Counts, failOn: FailOn): boolean {
   if (failOn === "never") return false;
-  const min = SEVERITY_RANK[failOn];
-  return rep.findings.some((f) => SEVERITY_RANK[f.severity] >= min);
+  if (failOn === "info") return c.error + c.warning + c.info > 0;
+  if (failOn === "warning") return c.error + c.warning > 0;
+  return c.error > 0;
 }
 
 /** A file from which nothing at all could be read. */
-export function unreadable(rep: FileReport): boolean {
-  return rep.problems.some((p) => p.level === "error") && rep.packets === 0;
+export function unreadableSummary(sum: { problems: FileSummary["problems"]; packets: number }): boolean {
+  return sum.problems.some((p) => p.level === "error") && sum.packets === 0;
 }
 
-export function problemLines(rep: FileReport): string[] {
-  return rep.problems.map((p) => `smtpcap: ${escapeText(rep.file)}: byte ${p.offset}: ${p.level === "warning" ? "warning: " : ""}${escapeText(p.message)}`);
+export function problemLines(sum: { file: string; problems: FileSummary["problems"] }): string[] {
+  return sum.problems.map((p) => `smtpcap: ${escapeText(sum.file)}: byte ${p.offset}: ${p.level === "warning" ? "warning: " : ""}${escapeText(p.message)}`);
+}
+
+/** Buffers output into large writes. */
+export class Output {
+  private buf: string[] = [];
+  private size = 0;
+
+  constructor(private readonly sink: (s: string) => void) {}
+
+  write(s: string): void {
+    this.buf.push(s);
+    this.size += s.length;
+    if (this.size > 1 << 20) this.flush();
+  }
+
+  flush(): void {
+    if (this.buf.length === 0) return;
+    this.sink(this.buf.join(""));
+    this.buf = [];
+    this.size = 0;
+  }
+}
+
+/** Analyse one file and write its report in `format` as sessions are judged. */
+export async function streamFile(file: string, opts: Partial<AnalyzeOptions>, format: string, text: TextOptions, out: Output, n: number): Promise<{ summary: FileSummary; counts: Counts }> {
+  const counts: Counts = { error: 0, warning: 0, info: 0 };
+  const count = (fs: Finding[]) => { for (const f of fs) counts[f.severity]++; };
+  let summary: FileSummary;
+  if (format === "text") {
+    out.write(textHeader(displayPath(file), text));
+    summary = await analyzeStream(file, opts, (s, fs) => { count(fs); out.write(textSession(s, fs, text)); });
+    out.write(textFooter(summary, counts));
+  } else {
+    if (format === "json" && n > 0) out.write(",");
+    const w = new JsonFileWriter((s) => out.write(s), displayPath(file));
+    summary = await analyzeStream(file, opts, (s, fs) => { count(fs); w.session(s, fs); });
+    w.end(summary);
+    if (format === "ndjson") out.write("\n");
+  }
+  return { summary, counts };
 }
 
 function addCommon(cmd: Command): Command {
@@ -111,21 +154,22 @@ export function buildProgram(): Command {
     .action(async (files: string[], flags: CommonFlags) => {
       const opts = analyzeOptions(flags);
       if (flags.showSecrets) process.stderr.write("smtpcap: warning: --show-secrets prints credentials from the capture\n");
-      const reports: FileReport[] = [];
+      const out = new Output((s) => process.stdout.write(s));
+      const text = { color: useColor(flags.color, process.stdout), verbose: !!flags.verbose };
       let failed = false;
-      for (const file of files) {
-        const rep = await analyzeFile(file, opts);
-        for (const l of problemLines(rep)) process.stderr.write(l + "\n");
-        reports.push(rep);
-        if (flags.format === "text") process.stdout.write(toText(rep, { color: useColor(flags.color, process.stdout), verbose: !!flags.verbose }));
-        else if (flags.format === "ndjson") process.stdout.write(JSON.stringify(toJson(rep)) + "\n");
-        if (reaches(rep, flags.failOn)) failed = true;
+      let readable = 0;
+      if (flags.format === "json" && files.length > 1) out.write("[");
+      for (const [n, file] of files.entries()) {
+        const r = await streamFile(file, opts, flags.format, text, out, n);
+        out.flush();
+        for (const l of problemLines(r.summary)) process.stderr.write(l + "\n");
+        if (reachesCounts(r.counts, flags.failOn)) failed = true;
+        if (!unreadableSummary(r.summary)) readable++;
       }
-      if (flags.format === "json") {
-        const docs = reports.map(toJson);
-        process.stdout.write(JSON.stringify(docs.length === 1 ? docs[0] : docs, null, 1) + "\n");
-      }
-      if (reports.every(unreadable)) process.exitCode = 2;
+      if (flags.format === "json" && files.length > 1) out.write("]");
+      if (flags.format === "json") out.write("\n");
+      out.flush();
+      if (readable === 0) process.exitCode = 2;
       else process.exitCode = failed ? 1 : 0;
     });
 

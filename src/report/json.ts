@@ -1,4 +1,6 @@
-import type { FileReport } from "../analyze.js";
+import type { FileReport, FileSummary } from "../analyze.js";
+import type { JudgedSession } from "../rules/engine.js";
+import type { Finding } from "../rules/types.js";
 import type { Command, Reply, Segment } from "../smtp/model.js";
 import { escapeText } from "./escape.js";
 
@@ -48,37 +50,67 @@ function reply(r: Reply) {
   return o;
 }
 
+/** The JSON model of one session. */
+export function sessionJson(s: JudgedSession): Record<string, unknown> {
+  return {
+    index: s.index,
+    tcpStream: s.tcpStream,
+    client: s.client,
+    server: s.server,
+    roles: s.roles,
+    sawSyn: s.sawSyn,
+    firstFrame: s.firstFrame,
+    lastFrame: s.lastFrame,
+    startTime: s.startTime,
+    endTime: s.endTime,
+    bytes: s.bytes,
+    retransmitted: s.retransmitted,
+    tls: s.tls,
+    close: s.close,
+    gaps: s.gaps,
+    notes: s.notes,
+    verdict: s.verdict,
+    commands: s.commands.map(command),
+    replies: s.replies.map(reply),
+  };
+}
+
+function tail(sum: Omit<FileSummary, "sessionCount">, findings: Finding[]): Record<string, unknown> {
+  return {
+    format: sum.format,
+    gzip: sum.gzip,
+    packets: sum.packets,
+    bytes: sum.bytes,
+    stats: sum.stats,
+    findings,
+    problems: sum.problems,
+  };
+}
+
 /** The JSON model of one file (the same for analyze --format json and batch). */
 export function toJson(rep: FileReport): Record<string, unknown> {
-  return {
-    file: rep.file,
-    format: rep.format,
-    gzip: rep.gzip,
-    packets: rep.packets,
-    bytes: rep.bytes,
-    stats: rep.stats,
-    sessions: rep.sessions.map((s) => ({
-      index: s.index,
-      tcpStream: s.tcpStream,
-      client: s.client,
-      server: s.server,
-      roles: s.roles,
-      sawSyn: s.sawSyn,
-      firstFrame: s.firstFrame,
-      lastFrame: s.lastFrame,
-      startTime: s.startTime,
-      endTime: s.endTime,
-      bytes: s.bytes,
-      retransmitted: s.retransmitted,
-      tls: s.tls,
-      close: s.close,
-      gaps: s.gaps,
-      notes: s.notes,
-      verdict: s.verdict,
-      commands: s.commands.map(command),
-      replies: s.replies.map(reply),
-    })),
-    findings: rep.findings,
-    problems: rep.problems,
-  };
+  return { file: rep.file, sessions: rep.sessions.map(sessionJson), ...tail(rep, rep.findings) };
+}
+
+/**
+ * Writes the same JSON document as toJson() piece by piece while sessions arrive, so a large
+ * capture never has its whole report in memory.
+ */
+export class JsonFileWriter {
+  private sessions = 0;
+  private readonly findings: Finding[] = [];
+
+  constructor(private readonly out: (s: string) => void, file: string) {
+    out(`{"file":${JSON.stringify(file)},"sessions":[`);
+  }
+
+  session(s: JudgedSession, findings: Finding[]): void {
+    this.out((this.sessions++ ? "," : "") + JSON.stringify(sessionJson(s)));
+    this.findings.push(...findings);
+  }
+
+  end(sum: FileSummary): void {
+    const { sessionCount: _n, ...rest } = sum;
+    this.out("]," + JSON.stringify(tail(rest, this.findings)).slice(1));
+  }
 }

@@ -1,6 +1,7 @@
-import type { FileReport } from "../analyze.js";
+import type { FileReport, FileSummary } from "../analyze.js";
+import type { JudgedSession } from "../rules/engine.js";
 import type { Finding } from "../rules/types.js";
-import type { Command, Reply, Session } from "../smtp/model.js";
+import type { Command, Reply } from "../smtp/model.js";
 import { clip, escapeText } from "./escape.js";
 
 export interface TextOptions {
@@ -55,7 +56,7 @@ function commandRow(c: Command): Row {
   return { frame: first?.frame ?? 0, time: c.time, text: [`C  ${text}${ack}`] };
 }
 
-function sessionText(s: Session & { verdict: { summary: string; decisive: { reference: string; quote: string } | null; notEvaluable: string[] } }, findings: Finding[], o: TextOptions): string[] {
+function sessionText(s: JudgedSession, findings: Finding[], o: TextOptions): string[] {
   const out: string[] = [];
   const head = `Session ${s.index}  tcp.stream ${s.tcpStream}  client ${s.client} → server ${s.server}`;
   out.push(paint(o.color, SGR.bold, head));
@@ -83,17 +84,29 @@ function sessionText(s: Session & { verdict: { summary: string; decisive: { refe
   return out;
 }
 
+/** The first line of a file's report. */
+export function textHeader(file: string, o: TextOptions): string {
+  return paint(o.color, SGR.bold, escapeText(file)) + "\n";
+}
+
+/** One session's block, as soon as it is judged. */
+export function textSession(s: JudgedSession, findings: Finding[], o: TextOptions): string {
+  return "\n" + sessionText(s, findings, o).join("\n") + "\n";
+}
+
+/** The closing lines: what was read, reading problems, totals. */
+export function textFooter(sum: Omit<FileSummary, "sessionCount"> & { sessionCount: number }, counts: { error: number; warning: number; info: number }): string {
+  const out: string[] = [""];
+  out.push(`  ${sum.format}${sum.gzip ? " (gzip)" : ""}, ${sum.packets} packets, ${sum.stats.tcpConnections} TCP connections, ${sum.sessionCount} SMTP sessions; findings: ${counts.error} errors, ${counts.warning} warnings, ${counts.info} infos`);
+  for (const p of sum.problems) out.push(`  ${p.level === "error" ? "ERROR" : "WARNING"}: ${escapeText(sum.file)}: byte ${p.offset}: ${escapeText(p.message)}`);
+  return out.join("\n") + "\n";
+}
+
 /** The human report for one file. */
 export function toText(rep: FileReport, o: TextOptions): string {
-  const out: string[] = [];
-  out.push(paint(o.color, SGR.bold, `${escapeText(rep.file)}`) + `  ${rep.format}${rep.gzip ? " (gzip)" : ""}, ${rep.packets} packets, ${rep.stats.tcpConnections} TCP connections, ${rep.sessions.length} SMTP sessions`);
-  for (const p of rep.problems) out.push(`  ${p.level === "error" ? "ERROR" : "WARNING"}: ${escapeText(rep.file)}: byte ${p.offset}: ${escapeText(p.message)}`);
   const counts = { error: 0, warning: 0, info: 0 };
   for (const f of rep.findings) counts[f.severity]++;
-  out.push(`  findings: ${counts.error} errors, ${counts.warning} warnings, ${counts.info} infos`);
-  for (const s of rep.sessions) {
-    out.push("");
-    out.push(...sessionText(s, rep.findings.filter((f) => f.session === s.index), o));
-  }
-  return out.join("\n") + "\n";
+  let out = textHeader(rep.file, o);
+  for (const s of rep.sessions) out += textSession(s, rep.findings.filter((f) => f.session === s.index), o);
+  return out + textFooter({ ...rep, sessionCount: rep.sessions.length }, counts);
 }

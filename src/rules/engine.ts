@@ -2,7 +2,7 @@ import type { Session } from "../smtp/model.js";
 import { ALL_RULES } from "./index.js";
 import { escapeControls } from "../report/escape.js";
 import { filterFor } from "./util.js";
-import { DEFAULT_RULE_OPTIONS, SEVERITY_RANK, type Finding, type Rule, type RuleContext, type RuleOptions, type SessionVerdict } from "./types.js";
+import { DEFAULT_RULE_OPTIONS, SEVERITY_RANK, type Finding, type Rule, type RuleContext, type RuleOptions, type SessionSummary, type SessionVerdict } from "./types.js";
 import { verdictFor } from "./verdict.js";
 
 export { DEFAULT_RULE_OPTIONS, type RuleOptions };
@@ -13,18 +13,27 @@ export function selectRules(opts: RuleOptions): Rule[] {
   return ALL_RULES.filter((r) => (only.size === 0 || only.has(r.meta.id)) && !disabled.has(r.meta.id));
 }
 
-/** Run every enabled rule over every session; findings sorted by session, then first frame. */
-export function runRules(sessions: Session[], opts: RuleOptions): { sessions: (Session & { verdict: SessionVerdict })[]; findings: Finding[] } {
-  const rules = selectRules(opts);
-  const findings: Finding[] = [];
-  const out: (Session & { verdict: SessionVerdict })[] = [];
-  for (const session of sessions) {
+export type JudgedSession = Session & { verdict: SessionVerdict };
+
+/**
+ * Judges sessions one by one as they end, so a capture is processed as a stream; each session
+ * sees summaries of the sessions that ended before it.
+ */
+export class Judge {
+  private readonly rules: Rule[];
+  private readonly earlier: SessionSummary[] = [];
+
+  constructor(private readonly opts: RuleOptions) {
+    this.rules = selectRules(opts);
+  }
+
+  judge(session: Session): { session: JudgedSession; findings: Finding[] } {
     const mine: Finding[] = [];
-    for (const rule of rules) {
+    for (const rule of this.rules) {
       const ctx: RuleContext = {
         session,
-        all: sessions,
-        opts,
+        earlier: this.earlier,
+        opts: this.opts,
         report(a) {
           const frames = [...new Set(a.frames.filter((f) => f > 0))].sort((x, y) => x - y);
           mine.push({
@@ -53,8 +62,12 @@ export function runRules(sessions: Session[], opts: RuleOptions): { sessions: (S
       rule.check(ctx);
     }
     mine.sort((a, b) => (a.frames[0] ?? 0) - (b.frames[0] ?? 0) || SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity]);
-    findings.push(...mine);
-    out.push(Object.assign(session, { verdict: verdictFor(session, mine, rules) }));
+    this.earlier.push(summarise(session));
+    return { session: Object.assign(session, { verdict: verdictFor(session, mine, this.rules) }), findings: mine };
   }
-  return { sessions: out, findings };
+}
+
+function summarise(s: Session): SessionSummary {
+  const offered = s.commands.some((c) => c.kind === "command" && c.verb === "EHLO" && c.replies.some((r) => s.replies[r]?.lines.slice(1).some((l) => l.slice(4).toUpperCase().startsWith("STARTTLS"))));
+  return { tcpStream: s.tcpStream, server: s.server, offeredStartTls: offered };
 }

@@ -9,7 +9,7 @@ export default defineRule({
   side: "middlebox",
   reference: "RFC 3207 §6",
   quote: "A man-in-the-middle attack can be launched by deleting the \"250 STARTTLS\" response from the server.",
-  meaning: "The EHLO reply has a keyword made only of X's (a masked STARTTLS), the banner is asterisks, another session to the same server offered STARTTLS and this one did not, or STARTTLS was refused with 500/502 although advertised. Info when the client asked for STARTTLS that was simply not offered.",
+  meaning: "The EHLO reply has a keyword made only of X's (a masked STARTTLS), the banner is asterisks, an earlier connection to the same server in the capture was offered STARTTLS and this one was not, or STARTTLS was refused with 500/502 although advertised. Info when the client asked for STARTTLS that was simply not offered.",
   why: "The session falls back to plaintext: credentials and mail can be read on the path.",
   fix: "Disable SMTP inspection on firewalls between client and server; require TLS for this peer.",
   plaintext: true,
@@ -26,8 +26,8 @@ export default defineRule({
       }
       const has = r.lines.slice(1).some((l) => l.slice(4).toUpperCase().startsWith("STARTTLS"));
       if (!has && r.complete && r.code === 250) {
-        const other = ctx.all.find((o) => o !== s && o.server === s.server && o.replies.some((x) => x.command !== null && o.commands[x.command]?.verb === "EHLO" && x.lines.slice(1).some((l) => l.slice(4).toUpperCase().startsWith("STARTTLS"))));
-        if (other) ctx.report({ frames: r.frames, time: r.firstTime, message: `the EHLO reply does not offer STARTTLS, but session ${other.index} to the same server ${s.server} was offered it`, evidence: `compare tcp.stream ${other.tcpStream}` });
+        const other = ctx.earlier.find((o) => o.server === s.server && o.offeredStartTls);
+        if (other) ctx.report({ frames: r.frames, time: r.firstTime, message: `the EHLO reply does not offer STARTTLS, but an earlier connection to the same server ${s.server} (tcp.stream ${other.tcpStream}) was offered it`, evidence: `compare tcp.stream ${other.tcpStream}` });
       }
     }
     if (c.verb === "STARTTLS") {

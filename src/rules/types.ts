@@ -72,9 +72,18 @@ export interface ReportArgs {
   time?: number;
 }
 
+/** What later sessions may know of an earlier one (the capture is judged as a stream). */
+export interface SessionSummary {
+  tcpStream: number;
+  server: string;
+  /** an EHLO reply in this session offered STARTTLS */
+  offeredStartTls: boolean;
+}
+
 export interface RuleContext {
   session: Session;
-  all: Session[];
+  /** sessions of the same capture that ended before this one */
+  earlier: SessionSummary[];
   opts: RuleOptions;
   report(args: ReportArgs): void;
   /** the reply whose final line answers `cmd` (its last reply), if any */

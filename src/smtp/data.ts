@@ -25,6 +25,9 @@ export function newMessageStats(): MessageStats {
 export class DataScanner {
   readonly stats = newMessageStats();
   private prev: Term = "crlf"; // the DATA command's CRLF precedes the content
+  /** first two octets of the current line (-1: none yet); the text head only after a fake end */
+  private b0 = -1;
+  private b1 = -1;
   private head = "";
   private lineLen = 0;
   private lineStart = 0;
@@ -64,7 +67,11 @@ export class DataScanner {
       if (nextCr >= 0 && (t < 0 || nextCr < t)) t = nextCr;
       const stop = t < 0 ? end : t;
       if (stop > pos) {
-        if (this.head.length < 32) this.head += buf.toString("latin1", pos, Math.min(stop, pos + 32 - this.head.length));
+        if (this.b0 < 0) {
+          this.b0 = buf[pos];
+          if (stop > pos + 1) this.b1 = buf[pos + 1];
+        } else if (this.b1 < 0) this.b1 = buf[pos];
+        if (this.afterNonstandard && this.head.length < 32) this.head += buf.toString("latin1", pos, Math.min(stop, pos + 32 - this.head.length));
         this.lineLen += stop - pos;
       }
       if (t < 0) break;
@@ -122,16 +129,19 @@ export class DataScanner {
     const st = this.stats;
     const len = this.lineLen;
     const head = this.head;
+    const b0 = this.b0, b1 = this.b1;
     const prev = this.prev;
     this.prev = kind;
     this.head = "";
+    this.b0 = -1;
+    this.b1 = -1;
     this.lineLen = 0;
     const lineStart = this.lineStart;
     this.lineStart = after;
     if (kind === "lf") { st.bareLf++; if (!st.firstBare) st.firstBare = { offset: after - 1, frame, kind: "lf" }; }
     if (kind === "cr") { st.bareCr++; if (!st.firstBare) st.firstBare = { offset: after - 1, frame, kind: "cr" }; }
     const termLen = kind === "crlf" ? 2 : 1;
-    if (len - termLen === 1 && head === ".") {
+    if (len - termLen === 1 && b0 === 0x2e) {
       const seq = `${TERM_TEXT[prev]}.${TERM_TEXT[kind]}`;
       if (prev === "crlf" && kind === "crlf") {
         st.endOfData = seq;
@@ -143,7 +153,7 @@ export class DataScanner {
       this.afterNonstandard = true;
       return false;
     }
-    if (len - termLen === 2 && head === "\0." && prev === "crlf" && kind === "crlf") {
+    if (len - termLen === 2 && b0 === 0 && b1 === 0x2e && prev === "crlf" && kind === "crlf") {
       if (st.nonstandardEnds.length < MAX_KEPT_EVENTS) {
         st.nonstandardEnds.push({ sequence: "\\r\\n\\x00.\\r\\n", offset: lineStart - 2, end: after, frame });
       }
@@ -152,7 +162,7 @@ export class DataScanner {
     }
     st.lines++;
     if (len > st.longestLine) st.longestLine = len;
-    const limit = MAX_DATA_LINE + (head.startsWith(".") ? 1 : 0);
+    const limit = MAX_DATA_LINE + (b0 === 0x2e ? 1 : 0);
     if (len > limit) {
       st.longLines++;
       if (!st.firstLongLine) st.firstLongLine = { offset: lineStart, frame, length: len };

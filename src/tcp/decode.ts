@@ -114,6 +114,15 @@ export class TcpPacket {
   /** source address and port as a string key (set by flowKey) */
   srcKey = "";
 
+  /** IPv4 only: address and port as one 48-bit number, for allocation-free connection lookup */
+  srcNum(): number {
+    return this.buf.readUInt32BE(this.srcAddrStart) * 65536 + this.srcPort;
+  }
+
+  dstNum(): number {
+    return this.buf.readUInt32BE(this.dstAddrStart) * 65536 + this.dstPort;
+  }
+
   /** A key for the connection, the same in both directions (smaller endpoint first). */
   flowKey(): string {
     const b = this.buf;

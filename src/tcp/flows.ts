@@ -7,6 +7,8 @@ export class Flow {
   readonly endpoints: [string, string];
   readonly ports: [number, number];
   readonly initKey: string;
+  /** IPv4: the initiator's address and port as a number (-1 for IPv6) */
+  initNum = -1;
   firstSeq: [number, number] = [-1, -1];
   sawSyn = false;
   closedFin: [boolean, boolean] = [false, false];
@@ -72,16 +74,32 @@ export const DEFAULT_TRACKER: TrackerOptions = { ...DEFAULT_REASSEMBLY, maxOpenF
 /** The connection table: assigns stream indexes, detects port reuse, feeds reassembly. */
 export class FlowTracker {
   private flows = new Map<string, Flow>();
+  /** IPv4 connections: larger endpoint number → smaller endpoint number → flow (no string per packet) */
+  private flows4 = new Map<number, Map<number, Flow>>();
   private nextIndex = 0;
   readonly stats: TrackerStats = { tcpPackets: 0, connections: 0, followed: 0, overLimit: 0 };
   private open = 0;
+  /** followed connections by stream index; finished ones are dropped lazily from the front */
+  private openOrder: Flow[] = [];
 
   constructor(private readonly factory: FlowFactory, private readonly opts: TrackerOptions = DEFAULT_TRACKER) {}
 
   packet(pkt: TcpPacket, frame: number, time: number): void {
     this.stats.tcpPackets++;
-    const key = pkt.flowKey();
-    let f = this.flows.get(key);
+    const v4 = pkt.ipVersion === 4;
+    let key = "";
+    let src = 0, lo = 0, hi = 0;
+    let f: Flow | undefined;
+    if (v4) {
+      src = pkt.srcNum();
+      const dst = pkt.dstNum();
+      lo = src < dst ? src : dst;
+      hi = src < dst ? dst : src;
+      f = this.flows4.get(hi)?.get(lo);
+    } else {
+      key = pkt.flowKey();
+      f = this.flows.get(key);
+    }
     const flags = pkt.flags;
     if (f !== undefined && (flags & (TCP_SYN | TCP_ACK)) === TCP_SYN) {
       const dir = this.dirOf(f, pkt);
@@ -93,9 +111,18 @@ export class FlowTracker {
       }
     }
     if (f === undefined) {
+      if (v4) pkt.flowKey(); // sets srcKey for the Flow constructor
       f = new Flow(this.nextIndex++, pkt, frame, time);
-      if (f.initKey === "") (f as { initKey: string }).initKey = this.otherKey(key, pkt.srcKey);
-      this.flows.set(key, f);
+      const synAck = (flags & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK);
+      if (v4) {
+        f.initNum = synAck ? (src === lo ? hi : lo) : src;
+        let m = this.flows4.get(hi);
+        if (m === undefined) this.flows4.set(hi, (m = new Map()));
+        m.set(lo, f);
+      } else {
+        if (f.initKey === "") (f as { initKey: string }).initKey = this.otherKey(key, pkt.srcKey);
+        this.flows.set(key, f);
+      }
       this.stats.connections++;
     }
     const dir = this.dirOf(f, pkt);
@@ -122,6 +149,9 @@ export class FlowTracker {
         f.state = "followed";
         this.stats.followed++;
         this.open++;
+        let i = this.openOrder.length;
+        while (i > 0 && this.openOrder[i - 1].index > f.index) i--;
+        this.openOrder.splice(i, 0, f);
       }
       if (f.reasm === null && f.state !== "ignored") {
         f.app = this.factory.create(f);
@@ -135,9 +165,20 @@ export class FlowTracker {
     if (f.reset || (f.closedFin[0] && f.closedFin[1])) this.end(f, false);
   }
 
+  /** The lowest stream index of a connection still being followed (Infinity: none). */
+  lowestOpen(): number {
+    const q = this.openOrder;
+    let drop = 0;
+    while (drop < q.length && q[drop].state !== "followed") drop++;
+    if (drop > 0) q.splice(0, drop);
+    return q.length > 0 ? q[0].index : Infinity;
+  }
+
   /** End of capture: finish every open connection, in stream order. */
   finishAll(): void {
-    const open = [...this.flows.values()].filter((f) => f.state === "followed" || f.state === "undecided");
+    const all = [...this.flows.values()];
+    for (const m of this.flows4.values()) all.push(...m.values());
+    const open = all.filter((f) => f.state === "followed" || f.state === "undecided");
     open.sort((a, b) => a.index - b.index);
     for (const f of open) this.end(f);
   }
@@ -157,6 +198,7 @@ export class FlowTracker {
   }
 
   private dirOf(f: Flow, pkt: TcpPacket): 0 | 1 {
+    if (f.initNum >= 0) return pkt.srcNum() === f.initNum ? 0 : 1;
     return pkt.srcKey === f.initKey ? 0 : 1;
   }
 

@@ -75,7 +75,7 @@ describe("STARTTLS (RFC 3207)", () => {
     const stripped = greeted(["250-mx.example.test", "250 PIPELINING"], conv({ client: "192.0.2.12:40002", t0: 1700000100 }).handshake());
     const rep = await report([offered, stripped]);
     expect(rep.findings.filter((f) => f.rule === "starttls-unavailable-or-stripped").map((f) => [f.session, f.message])).toEqual([
-      [1, "the EHLO reply does not offer STARTTLS, but session 0 to the same server 192.0.2.25:25 was offered it"],
+      [1, "the EHLO reply does not offer STARTTLS, but an earlier connection to the same server 192.0.2.25:25 (tcp.stream 0) was offered it"],
     ]);
   });
 
