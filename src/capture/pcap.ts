@@ -21,18 +21,36 @@ export class PcapParser implements FormatParser {
   push(chunk: Buffer): boolean {
     if (this.stopped) return false;
     const buf = this.carry.take(chunk);
+    const pos = this.parse(buf);
+    if (pos < 0) return false;
+    this.carry.keep(buf, pos);
+    return true;
+  }
+
+  /** Direct mode: parse buf, whose first byte is at file offset `base`; returns the bytes consumed (-1: stopped). */
+  parseAt(buf: Buffer, base: number): number {
+    if (this.stopped) return -1;
+    this.carry.base = base;
+    return this.parse(buf);
+  }
+
+  /** Direct mode: the input ended with `buf[from..]` unconsumed. */
+  endAt(buf: Buffer, from: number, base: number): void {
+    this.carry.base = base;
+    this.carry.keep(buf, from);
+    this.end();
+  }
+
+  private parse(buf: Buffer): number {
     let pos = 0;
     if (!this.headerDone) {
-      if (buf.length < 24) {
-        this.carry.keep(buf, 0);
-        return true;
-      }
+      if (buf.length < 24) return 0;
       const magic = buf.readUInt32LE(0);
       if (magic === 0xa1b2c3d4) this.le = true;
       else if (magic === 0xd4c3b2a1) this.le = false;
       else if (magic === 0xa1b23c4d) { this.le = true; this.tsDiv = 1e9; }
       else if (magic === 0x4d3cb2a1) { this.le = false; this.tsDiv = 1e9; }
-      else return this.fail("not a pcap file (bad magic)", 0);
+      else return this.failAt("not a pcap file (bad magic)", 0);
       if (this.tsDiv === 1e9) this.format = "pcap-ns";
       this.snapLen = this.le ? buf.readUInt32LE(16) : buf.readUInt32BE(16);
       // The top bits of the link-type field carry FCS information (pcap draft §4): mask them off.
@@ -49,15 +67,14 @@ export class PcapParser implements FormatParser {
       const capLen = le ? buf.readUInt32LE(pos + 8) : buf.readUInt32BE(pos + 8);
       const origLen = le ? buf.readUInt32LE(pos + 12) : buf.readUInt32BE(pos + 12);
       if (capLen > limit) {
-        return this.fail(`record ${this.frames + 1} claims ${capLen} captured bytes (more than the ${limit}-byte limit); file is corrupt from here`, this.carry.base + pos);
+        return this.failAt(`record ${this.frames + 1} claims ${capLen} captured bytes (more than the ${limit}-byte limit); file is corrupt from here`, this.carry.base + pos);
       }
       if (pos + 16 + capLen > end) break;
       this.frames++;
       this.sink(this.frames, sec + frac / this.tsDiv, this.linkType, buf, pos + 16, capLen, origLen);
       pos += 16 + capLen;
     }
-    this.carry.keep(buf, pos);
-    return true;
+    return pos;
   }
 
   end(): void {
@@ -73,9 +90,9 @@ export class PcapParser implements FormatParser {
     }
   }
 
-  private fail(message: string, offset: number): false {
+  private failAt(message: string, offset: number): number {
     this.problems.push({ level: "error", message, offset });
     this.stopped = true;
-    return false;
+    return -1;
   }
 }

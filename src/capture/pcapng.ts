@@ -32,6 +32,27 @@ export class PcapngParser implements FormatParser {
   push(chunk: Buffer): boolean {
     if (this.stopped) return false;
     const buf = this.carry.take(chunk);
+    const pos = this.parse(buf);
+    if (pos < 0) return false;
+    this.carry.keep(buf, pos);
+    return true;
+  }
+
+  /** Direct mode: parse buf, whose first byte is at file offset `base`; returns the bytes consumed (-1: stopped). */
+  parseAt(buf: Buffer, base: number): number {
+    if (this.stopped) return -1;
+    this.carry.base = base;
+    return this.parse(buf);
+  }
+
+  /** Direct mode: the input ended with `buf[from..]` unconsumed. */
+  endAt(buf: Buffer, from: number, base: number): void {
+    this.carry.base = base;
+    this.carry.keep(buf, from);
+    this.end();
+  }
+
+  private parse(buf: Buffer): number {
     const end = buf.length;
     let pos = 0;
     while (pos + 12 <= end) {
@@ -41,21 +62,21 @@ export class PcapngParser implements FormatParser {
         const bom = buf.readUInt32LE(pos + 8);
         if (bom === 0x1a2b3c4d) this.le = true;
         else if (bom === 0x4d3c2b1a) this.le = false;
-        else return this.fail("section header block with an unknown byte-order magic", fileOff);
+        else return this.failAt("section header block with an unknown byte-order magic", fileOff);
         this.sawShb = true;
       } else if (!this.sawShb) {
-        return this.fail("not a pcapng file (no section header block)", fileOff);
+        return this.failAt("not a pcapng file (no section header block)", fileOff);
       }
       const le = this.le;
       if (!le) type = buf.readUInt32BE(pos);
       const len = le ? buf.readUInt32LE(pos + 4) : buf.readUInt32BE(pos + 4);
       if (len < 12 || len % 4 !== 0 || len > MAX_PCAPNG_BLOCK) {
-        return this.fail(`block of type 0x${type.toString(16)} has an impossible length ${len}`, fileOff);
+        return this.failAt(`block of type 0x${type.toString(16)} has an impossible length ${len}`, fileOff);
       }
       if (pos + len > end) break;
       const trailer = le ? buf.readUInt32LE(pos + len - 4) : buf.readUInt32BE(pos + len - 4);
       if (trailer !== len) {
-        return this.fail(`block of type 0x${type.toString(16)}: trailing length ${trailer} differs from leading length ${len}`, fileOff);
+        return this.failAt(`block of type 0x${type.toString(16)}: trailing length ${trailer} differs from leading length ${len}`, fileOff);
       }
       const body = pos + 8;
       const bodyEnd = pos + len - 4;
@@ -68,7 +89,7 @@ export class PcapngParser implements FormatParser {
           break;
         case EPB:
         case OPB: {
-          if (bodyEnd - body < 20) return this.fail("packet block too short", fileOff);
+          if (bodyEnd - body < 20) return this.failAt("packet block too short", fileOff);
           const ifId = type === EPB
             ? (le ? buf.readUInt32LE(body) : buf.readUInt32BE(body))
             : (le ? buf.readUInt16LE(body) : buf.readUInt16BE(body));
@@ -82,14 +103,14 @@ export class PcapngParser implements FormatParser {
           const lo = le ? buf.readUInt32LE(body + 8) : buf.readUInt32BE(body + 8);
           const capLen = le ? buf.readUInt32LE(body + 12) : buf.readUInt32BE(body + 12);
           const origLen = le ? buf.readUInt32LE(body + 16) : buf.readUInt32BE(body + 16);
-          if (body + 20 + capLen > bodyEnd) return this.fail(`packet block claims ${capLen} captured bytes, more than the block holds`, fileOff);
+          if (body + 20 + capLen > bodyEnd) return this.failAt(`packet block claims ${capLen} captured bytes, more than the block holds`, fileOff);
           this.frames++;
           this.sink(this.frames, (hi * 4294967296 + lo) / iface.unitsPerSec + iface.tsOffset, iface.linkType, buf, body + 20, capLen, origLen);
           break;
         }
         case SPB: {
           const iface = this.ifaces[0];
-          if (iface === undefined) return this.fail("simple packet block without an interface description", fileOff);
+          if (iface === undefined) return this.failAt("simple packet block without an interface description", fileOff);
           const origLen = le ? buf.readUInt32LE(body) : buf.readUInt32BE(body);
           let capLen = Math.min(origLen, bodyEnd - body - 4);
           if (iface.snapLen > 0) capLen = Math.min(capLen, iface.snapLen);
@@ -102,8 +123,7 @@ export class PcapngParser implements FormatParser {
       }
       pos += len;
     }
-    this.carry.keep(buf, pos);
-    return true;
+    return pos;
   }
 
   end(): void {
@@ -143,9 +163,9 @@ export class PcapngParser implements FormatParser {
     this.ifaces.push(iface);
   }
 
-  private fail(message: string, offset: number): false {
+  private failAt(message: string, offset: number): number {
     this.problems.push({ level: "error", message, offset });
     this.stopped = true;
-    return false;
+    return -1;
   }
 }

@@ -1,4 +1,5 @@
 import { createReadStream } from "node:fs";
+import { open, type FileHandle } from "node:fs/promises";
 import { createGunzip } from "node:zlib";
 import type { Readable } from "node:stream";
 import { PcapParser } from "./pcap.js";
@@ -42,6 +43,79 @@ function describe(err: unknown): string {
  * of CHUNK_SIZE, calling `sink` once per frame. Never throws for bad input: problems are returned.
  */
 export async function readCapture(path: string, sink: FrameSink): Promise<ReadResult> {
+  if (path === "-") return readStream(path, sink);
+  let fh: FileHandle;
+  try {
+    fh = await open(path, "r");
+  } catch (err) {
+    return { format: "unknown", gzip: false, frames: 0, bytes: 0, problems: [{ level: "error", message: describe(err), offset: 0 }] };
+  }
+  try {
+    const head = Buffer.alloc(2);
+    const { bytesRead } = await fh.read(head, 0, 2, 0);
+    if (bytesRead === 2 && head[0] === 0x1f && head[1] === 0x8b) return await readStream(path, sink);
+    return await readDirect(fh, sink);
+  } catch (err) {
+    return { format: "unknown", gzip: false, frames: 0, bytes: 0, problems: [{ level: "error", message: describe(err), offset: 0 }] };
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Largest buffer the direct reader grows to for one record (pcapng blocks are capped lower). */
+const MAX_DIRECT_BUFFER = 64 * 1024 * 1024;
+
+/**
+ * Plain files: read into one reusable buffer and parse records in place; only the partial record
+ * at the end of a read is moved to the front (no per-chunk concatenation).
+ */
+async function readDirect(fh: FileHandle, sink: FrameSink): Promise<ReadResult> {
+  const result: ReadResult = { format: "unknown", gzip: false, frames: 0, bytes: 0, problems: [] };
+  let buf = Buffer.allocUnsafe(4 * CHUNK_SIZE);
+  let filled = 0;
+  let base = 0;
+  let parser: FormatParser | null = null;
+  let stopped = false;
+  for (;;) {
+    const { bytesRead } = await fh.read(buf, filled, buf.length - filled, base + filled);
+    if (bytesRead === 0) break;
+    filled += bytesRead;
+    result.bytes += bytesRead;
+    if (parser === null) {
+      if (filled < 4) continue;
+      const kind = sniffFormat(buf.subarray(0, 4));
+      if (kind === null || kind === "gzip") {
+        result.problems.push({ level: "error", message: `not a capture file (starts with ${buf.toString("hex", 0, 4)}; expected pcap or pcapng)`, offset: 0 });
+        return result;
+      }
+      parser = kind === "pcapng" ? new PcapngParser(sink) : new PcapParser(sink);
+    }
+    const used = parser.parseAt(buf.subarray(0, filled), base);
+    if (used < 0) { stopped = true; break; }
+    if (used > 0) {
+      buf.copyWithin(0, used, filled);
+      base += used;
+      filled -= used;
+    } else if (filled === buf.length) {
+      if (buf.length >= MAX_DIRECT_BUFFER) break;
+      const bigger = Buffer.allocUnsafe(buf.length * 2);
+      buf.copy(bigger, 0, 0, filled);
+      buf = bigger;
+    }
+  }
+  if (parser === null) {
+    result.problems.push({ level: "error", message: result.bytes === 0 ? "empty file" : `file too short to be a capture (${result.bytes} bytes)`, offset: 0 });
+    return result;
+  }
+  if (!stopped) parser.endAt(buf.subarray(0, filled), 0, base);
+  result.format = parser.format;
+  result.frames = parser.frames;
+  result.problems.push(...parser.problems);
+  return result;
+}
+
+/** Standard input and gzip files: a stream of chunks. */
+async function readStream(path: string, sink: FrameSink): Promise<ReadResult> {
   const result: ReadResult = { format: "unknown", gzip: false, frames: 0, bytes: 0, problems: [] };
   const raw: Readable = path === "-" ? process.stdin : createReadStream(path, { highWaterMark: CHUNK_SIZE });
   let input: Readable = raw;

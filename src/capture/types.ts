@@ -20,6 +20,10 @@ export interface FormatParser {
   readonly format: CaptureFormat;
   /** Feed the next bytes. Returns false once the parser has stopped on an error. */
   push(chunk: Buffer): boolean;
+  /** Direct mode (no copying): parse buf starting at file offset base; returns bytes consumed, -1 once stopped. */
+  parseAt(buf: Buffer, base: number): number;
+  /** Direct mode: the input ended with buf[from..] unconsumed. */
+  endAt(buf: Buffer, from: number, base: number): void;
   /** The input ended: reports a truncated last record. */
   end(): void;
   readonly frames: number;

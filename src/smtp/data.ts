@@ -11,7 +11,7 @@ const TERM_TEXT: Record<Term, string> = { crlf: "\\r\\n", lf: "\\n", cr: "\\r" }
 
 export function newMessageStats(): MessageStats {
   return {
-    bytes: 0, lines: 0, longestLine: 0, longLines: 0, firstLongLine: null, bareLf: 0, bareCr: 0,
+    bytes: 0, segments: 0, lines: 0, longestLine: 0, longLines: 0, firstLongLine: null, bareLf: 0, bareCr: 0,
     firstBare: null, eightBit: 0, endOfData: null, endFrame: null, endOffset: null,
     nonstandardEnds: [], smuggledCommands: [], gap: false,
   };

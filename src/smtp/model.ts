@@ -77,6 +77,8 @@ export interface Reply {
 
 export interface MessageStats {
   bytes: number;
+  /** TCP segments that carried the message (only the first few are listed in `segments`) */
+  segments: number;
   lines: number;
   longestLine: number;
   longLines: number;

@@ -12,8 +12,10 @@ export interface DissectOptions {
   maxLinesPerReply: number;
   /** commands and replies kept per session; the rest are counted in notes */
   maxItemsPerSession: number;
-  /** segment pieces kept per command, reply or message */
+  /** segment pieces kept per command or reply */
   maxSegmentsPerItem: number;
+  /** segment pieces kept per message (the rest are counted in message.segments) */
+  maxSegmentsPerMessage: number;
 }
 
 export const DEFAULT_DISSECT: DissectOptions = {
@@ -21,6 +23,7 @@ export const DEFAULT_DISSECT: DissectOptions = {
   maxLinesPerReply: 1000,
   maxItemsPerSession: 100000,
   maxSegmentsPerItem: 256,
+  maxSegmentsPerMessage: 16,
 };
 
 type ServerMode = "smtp" | "resync" | "after-starttls" | "tls";
@@ -62,7 +65,8 @@ export class SmtpSession implements FlowApp {
   private bdat: Command | null = null;
   private bdatLeft = 0;
   private auth: { cmd: number; expectResponse: boolean; mech: string } | null = null;
-  private lastClientAck: AckEvent | null = null;
+  private readonly lastClientAck: AckEvent = { frame: 0, time: 0, offset: 0 };
+  private clientAcked = false;
   private sawServerData = false;
   private sawClientData = false;
   private dropped = 0;
@@ -184,7 +188,14 @@ export class SmtpSession implements FlowApp {
   }
 
   ack(dir: 0 | 1, ackRel: number, frame: number, time: number): void {
-    if (dir !== this.serverDir) this.lastClientAck = { frame, time, offset: ackRel };
+    if (dir !== this.serverDir) {
+      // updated in place for every ACK; copied where a segment keeps it
+      const a = this.lastClientAck;
+      a.frame = frame;
+      a.time = time;
+      a.offset = ackRel;
+      this.clientAcked = true;
+    }
   }
 
   close(dir: 0 | 1, kind: "fin" | "rst", frame: number, time: number): void {
@@ -256,7 +267,7 @@ export class SmtpSession implements FlowApp {
       pos = this.serverLines.feed(buf, pos, end, base + pos, meta, this.lineOut);
       const pieces = this.serverLines.pieces;
       const last = pieces[pieces.length - 1] as LinePiece & { peer?: AckEvent | null };
-      if (last.peer === undefined) last.peer = this.lastClientAck;
+      if (last.peer === undefined) last.peer = this.clientAcked ? { ...this.lastClientAck } : null;
       if (this.lineOut.line) this.serverLine(this.lineOut.line, this.serverLines.takePieces());
     }
   }
@@ -387,7 +398,13 @@ export class SmtpSession implements FlowApp {
           const msg = this.message;
           const stop = this.scanner!.scan(buf, pos, end, base + pos, meta.frame);
           const until = stop < 0 ? end : stop;
-          addPiece(msg.segments, { frame: meta.frame, time: meta.time, start: base + pos, end: base + until, ackRel: meta.ackRel }, this.relBase, 0, stop >= 0, this.opts.maxSegmentsPerItem);
+          const st = msg.message!;
+          st.segments++;
+          const segs = msg.segments;
+          const last = segs.length > 0 ? segs[segs.length - 1] : null;
+          if (segs.length < this.opts.maxSegmentsPerMessage || (last !== null && last.frame === meta.frame && last.end === base + pos)) {
+            addPiece(segs, { frame: meta.frame, time: meta.time, start: base + pos, end: base + until, ackRel: meta.ackRel }, this.relBase, 0, stop >= 0, this.opts.maxSegmentsPerMessage);
+          }
           msg.end = base + until;
           if (stop < 0) return;
           this.finishMessage(msg);

@@ -69,6 +69,7 @@ export class HalfStream {
 
 export class Reassembler {
   readonly dirs: [HalfStream, HalfStream] = [new HalfStream(), new HalfStream()];
+  private readonly scratch: SegmentMeta = { frame: 0, time: 0, seq: 0, ackRel: 0, ack: 0, flags: 0 };
 
   constructor(private readonly handler: StreamHandler, private readonly opts: ReassemblyOptions = DEFAULT_REASSEMBLY) {}
 
@@ -87,7 +88,14 @@ export class Reassembler {
     }
     if (h.base < 0) h.base = seq;
     const ackRel = flags & TCP_ACK && peer.base >= 0 ? peer.rel(ack) : NaN;
-    const meta: SegmentMeta = { frame, time, seq, ackRel, ack, flags };
+    // one scratch object for in-order delivery; store() copies it for out-of-order segments
+    const meta = this.scratch;
+    meta.frame = frame;
+    meta.time = time;
+    meta.seq = seq;
+    meta.ackRel = ackRel;
+    meta.ack = ack;
+    meta.flags = flags;
     if (wireLen > 0) this.payload(dir, h, buf, start, captured, wireLen, meta);
     if (flags & TCP_ACK && peer.base >= 0) {
       this.handler.ack(dir, ackRel, frame, time, wireLen === 0);
@@ -127,7 +135,7 @@ export class Reassembler {
   private store(h: HalfStream, rel: number, buf: Buffer, start: number, captured: number, wireLen: number, meta: SegmentMeta): void {
     const data = Buffer.from(buf.subarray(start, start + captured));
     // a segment cut by the snap length keeps its wire length through a zero-filled marker
-    const p: Pending = { rel, data, meta };
+    const p: Pending = { rel, data, meta: { ...meta } };
     if (captured < wireLen) (p as Pending & { wire: number }).wire = wireLen;
     let i = h.pending.length;
     while (i > 0 && h.pending[i - 1].rel > rel) i--;
