@@ -6,7 +6,7 @@ import { JsonFileWriter } from "../report/json.js";
 import { textFooter, textHeader, textSession, type TextOptions } from "../report/text.js";
 import { escapeText } from "../report/escape.js";
 import { explainRule, listRules } from "../report/rules.js";
-import { runBatch } from "./batch.js";
+import { runBatch, type BatchFlags } from "./batch.js";
 
 export type FailOn = Severity | "never";
 
@@ -184,7 +184,7 @@ export function buildProgram(): Command {
       .option("-q, --quiet", "no progress bar"),
   )
     .addHelpText("after", "\nExit status: 0 every file readable and no finding at or above --fail-on; 1 a finding reached it or a file was unreadable; 2 usage error.")
-    .action(async (paths: string[], flags: CommonFlags & { jobs?: number; allFiles?: boolean; quiet?: boolean }) => {
+    .action(async (paths: string[], flags: BatchFlags) => {
       process.exitCode = await runBatch(paths, flags);
     });
 
