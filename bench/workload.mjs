@@ -25,7 +25,7 @@ function body(r, size) {
 }
 
 /** One SMTP session's packets (a few hundred KB at most). */
-function smtpSession(r, i) {
+function smtpSession(r, i, maxBody = 400000) {
   const c = new Conversation(`10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}:${1024 + (i % 60000)}`, "192.0.2.25:25", { isn: { client: (r() * 4e9) >>> 0, server: (r() * 4e9) >>> 0 } });
   c.handshake();
   c.server("220 mx.bench.test ESMTP\r\n");
@@ -37,7 +37,7 @@ function smtpSession(r, i) {
   for (let k = 0; k < rcpts; k++) cmds += `RCPT TO:<user${k}@bench.test>\r\n`;
   c.client(cmds + "DATA\r\n");
   c.server("250 2.1.0 Ok\r\n" + "250 2.1.5 Ok\r\n".repeat(rcpts) + "354 End data with <CR><LF>.<CR><LF>\r\n");
-  const msg = Buffer.from(body(r, 2000 + Math.floor(r() * r() * 400000)), "latin1");
+  const msg = Buffer.from(body(r, 2000 + Math.floor(r() * r() * maxBody)), "latin1");
   for (let off = 0, seg = 0; off < msg.length; off += 1448, seg++) {
     c.client(msg.subarray(off, off + 1448));
     if (seg % 2 === 1) c.ack("server");
@@ -64,7 +64,7 @@ function noise(r, i, bytes) {
 }
 
 /** Write a pcap of about `targetBytes` to `path`. Returns { bytes, packets, sessions }. */
-export function writeWorkload(path, targetBytes, seed = 1) {
+export function writeWorkload(path, targetBytes, seed = 1, { concurrency = 32, maxBody = 400000 } = {}) {
   const r = rng(seed);
   const fd = openSync(path, "w");
   const header = Buffer.alloc(24);
@@ -78,9 +78,9 @@ export function writeWorkload(path, targetBytes, seed = 1) {
   const flush = () => { if (out.length) { writeSync(fd, Buffer.concat(out)); out.length = 0; outBytes = 0; } };
   const active = [];
   const refill = () => {
-    while (active.length < 32 && written < targetBytes) {
+    while (active.length < concurrency && written < targetBytes) {
       const i = nextId++;
-      const pk = r() < 0.1 ? noise(r, i, 100000 + Math.floor(r() * 400000)) : (sessions++, smtpSession(r, i));
+      const pk = r() < 0.1 ? noise(r, i, Math.min(maxBody, 100000 + Math.floor(r() * 400000))) : (sessions++, smtpSession(r, i, maxBody));
       active.push({ pk, at: 0 });
     }
   };
