@@ -13,6 +13,8 @@ export interface AnalyzeOptions extends RuleOptions {
   /** extra ports on which to expect SMTP */
   ports: number[];
   showSecrets: boolean;
+  /** keep and show the first 64 KiB of each message */
+  showData: boolean;
   maxOutOfOrderBytes: number;
   maxOpenFlows: number;
 }
@@ -21,6 +23,7 @@ export const DEFAULT_ANALYZE: AnalyzeOptions = {
   ...DEFAULT_RULE_OPTIONS,
   ports: [],
   showSecrets: false,
+  showData: false,
   maxOutOfOrderBytes: DEFAULT_TRACKER.maxOutOfOrderBytes,
   maxOpenFlows: DEFAULT_TRACKER.maxOpenFlows,
 };
@@ -76,7 +79,7 @@ export async function analyzeStream(path: string, options: Partial<AnalyzeOption
     while (i > 0 && waiting[i - 1].session.tcpStream > s.tcpStream) i--;
     waiting.splice(i, 0, j);
   };
-  const factory = new SmtpFlowFactory(opts.ports, onSession, { ...DEFAULT_DISSECT, showSecrets: opts.showSecrets });
+  const factory = new SmtpFlowFactory(opts.ports, onSession, { ...DEFAULT_DISSECT, showSecrets: opts.showSecrets, showData: opts.showData });
   const tracker = new FlowTracker(factory, { ...DEFAULT_TRACKER, maxOutOfOrderBytes: opts.maxOutOfOrderBytes, maxOpenFlows: opts.maxOpenFlows });
   const release = () => {
     const low = tracker.lowestOpen();

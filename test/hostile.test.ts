@@ -80,6 +80,10 @@ describe("credentials", () => {
     const out = toText(rep, { color: false, verbose: true }) + JSON.stringify(toJson(rep)) + JSON.stringify(rep);
     expect(out).not.toContain("top secret");
     expect(out).toContain("<message: 45 bytes, 3 lines>");
+    const shown = await analyzeConv(c, {}, { showData: true });
+    const text = toText(shown, { color: false, verbose: true });
+    expect(text).toContain("   | Subject: top secret contract\n");
+    expect(text).toContain("   | the body\n");
   });
 });
 

@@ -18,6 +18,7 @@ export interface CommonFlags {
   splitDelayMs: number;
   port: number[];
   showSecrets?: boolean;
+  showData?: boolean;
   color: boolean;
   maxOpenFlows: number;
   maxOooBytes: number;
@@ -49,6 +50,7 @@ export function analyzeOptions(f: CommonFlags): Partial<AnalyzeOptions> {
   return {
     ports: f.port,
     showSecrets: !!f.showSecrets,
+    showData: !!f.showData,
     maxOpenFlows: f.maxOpenFlows,
     maxOutOfOrderBytes: f.maxOooBytes,
     splitDelayMs: f.splitDelayMs,
@@ -128,6 +130,7 @@ function addCommon(cmd: Command): Command {
     .option("--split-delay-ms <ms>", "gap inside one reply reported by reply-split-delay", intArg, 200)
     .option("--port <port>", "also treat this TCP port as SMTP (repeatable)", portArg, [] as number[])
     .option("--show-secrets", "show AUTH credentials instead of redacting them")
+    .option("--show-data", "show the first 64 KiB of each message (never shown otherwise)")
     .option("--no-color", "no colour, even on a terminal")
     .option("--max-open-flows <n>", "SMTP connections followed at once; more are counted and skipped", intArg, 100000)
     .option("--max-ooo-bytes <n>", "out-of-order bytes buffered per direction before the hole becomes a gap", intArg, 4 * 1024 * 1024);

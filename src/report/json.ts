@@ -25,7 +25,7 @@ function command(c: Command) {
   if (c.afterStartTls) o.afterStartTls = true;
   if (c.authUser !== undefined) o.authUser = escapeText(c.authUser);
   if (c.secret) o.redacted = !c.line.includes("[redacted") ? false : true;
-  if (c.message) o.message = c.message;
+  if (c.message) o.message = c.message.content === undefined ? c.message : { ...c.message, content: escapeText(c.message.content) };
   if (c.bdat) o.bdat = c.bdat;
   return o;
 }

@@ -53,7 +53,14 @@ function commandRow(c: Command): Row {
   if (c.afterStartTls) text += "  (plaintext after STARTTLS)";
   if (c.authUser !== undefined) text += `  (user ${clip(escapeText(c.authUser), 60)})`;
   const ack = first && first.ack !== null ? `  [ack ${first.ack}]` : "";
-  return { frame: first?.frame ?? 0, time: c.time, text: [`C  ${text}${ack}`] };
+  const rows = [`C  ${text}${ack}`];
+  const content = c.message?.content;
+  if (content !== undefined) {
+    const lines = content.replace(/\r?\n$/, "").split("\n");
+    for (const l of lines.slice(0, 200)) rows.push(`   | ${clip(escapeText(l.endsWith("\r") ? l.slice(0, -1) : l), 160)}`);
+    if (lines.length > 200 || content.length >= 65536) rows.push("   | … (message shown in part)");
+  }
+  return { frame: first?.frame ?? 0, time: c.time, text: rows };
 }
 
 function sessionText(s: JudgedSession, findings: Finding[], o: TextOptions): string[] {

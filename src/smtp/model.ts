@@ -96,6 +96,8 @@ export interface MessageStats {
   smuggledCommands: { line: string; offset: number; frame: number }[];
   /** part of the message was lost in a capture gap */
   gap: boolean;
+  /** the first octets of the message, only with --show-data */
+  content?: string;
 }
 
 export type CommandKind = "command" | "message" | "auth-response";

@@ -8,6 +8,8 @@ import { describeAuth } from "./auth.js";
 export interface DissectOptions {
   /** show AUTH payloads instead of "[redacted N bytes]" */
   showSecrets: boolean;
+  /** keep the first octets of each message (MAX_DATA_KEPT) so reports can show them */
+  showData: boolean;
   /** reply lines kept per reply; the rest are counted */
   maxLinesPerReply: number;
   /** commands and replies kept per session; the rest are counted in notes */
@@ -20,6 +22,7 @@ export interface DissectOptions {
 
 export const DEFAULT_DISSECT: DissectOptions = {
   showSecrets: false,
+  showData: false,
   maxLinesPerReply: 1000,
   maxItemsPerSession: 100000,
   maxSegmentsPerItem: 256,
@@ -30,6 +33,8 @@ type ServerMode = "smtp" | "resync" | "after-starttls" | "tls";
 type ClientMode = "command" | "resync" | "data" | "bdat" | "starttls-wait" | "tls-expected" | "tls";
 
 const CODE_RE = /^([0-9]{3})/;
+/** octets of message content kept with --show-data */
+export const MAX_DATA_KEPT = 64 * 1024;
 /** gaps (and notes) listed per session; more are counted */
 const MAX_GAPS_KEPT = 100;
 const COMMAND_RE = /^(MAIL|RCPT|QUIT|RSET|NOOP|EHLO|HELO|DATA|AUTH|STARTTLS|BDAT|VRFY|EXPN|HELP|ETRN|TURN)( |$)/i;
@@ -398,6 +403,11 @@ export class SmtpSession implements FlowApp {
           const msg = this.message;
           const stop = this.scanner!.scan(buf, pos, end, base + pos, meta.frame);
           const until = stop < 0 ? end : stop;
+          if (this.opts.showData) {
+            const st = msg.message!;
+            const kept = st.content ?? "";
+            if (kept.length < MAX_DATA_KEPT) st.content = kept + buf.toString("latin1", pos, Math.min(until, pos + MAX_DATA_KEPT - kept.length));
+          }
           const st = msg.message!;
           st.segments++;
           const segs = msg.segments;
