@@ -6,7 +6,7 @@ import { JsonFileWriter } from "../report/json.js";
 import { textFooter, textHeader, textSession, type TextOptions } from "../report/text.js";
 import { escapeText } from "../report/escape.js";
 import { explainRule, listRules } from "../report/rules.js";
-import { runBatch, type BatchFlags } from "./batch.js";
+import type { BatchFlags } from "./batch.js";
 
 export type FailOn = Severity | "never";
 
@@ -188,6 +188,8 @@ export function buildProgram(): Command {
   )
     .addHelpText("after", "\nExit status: 0 every file readable and no finding at or above --fail-on; 1 a finding reached it or a file was unreadable; 2 usage error.")
     .action(async (paths: string[], flags: BatchFlags) => {
+      // loaded on demand: analyze should not pay for the table package and worker threads
+      const { runBatch } = await import("./batch.js");
       process.exitCode = await runBatch(paths, flags);
     });
 
