@@ -2,18 +2,7 @@
 // sessions (32 open at a time) with multi-line replies, split replies, pipelining and big
 // bodies, plus ~20% non-SMTP bulk traffic. Streams to disk: memory stays flat at any size.
 import { closeSync, openSync, writeSync } from "node:fs";
-import { Conversation, frameFor } from "../dist/capture/writer.js";
-
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { Conversation, frameFor, rng } from "../dist/capture/writer.js";
 
 const EHLO = ["250-mx.bench.test", "250-PIPELINING", "250-SIZE 52428800", "250-VRFY", "250-ETRN", "250-STARTTLS",
   "250-AUTH PLAIN LOGIN", "250-ENHANCEDSTATUSCODES", "250-8BITMIME", "250-DSN", "250 CHUNKING"].map((l) => l + "\r\n");

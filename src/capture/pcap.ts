@@ -1,47 +1,22 @@
-import { Carry, type CaptureFormat, type FormatParser, type FrameSink, type ReadProblem } from "./types.js";
+import { RecordParser, type CaptureFormat, type FrameSink } from "./types.js";
 
 /** Largest record a classic pcap may claim (libpcap's own limit for non-D-Bus link types). */
 export const MAX_PCAP_RECORD = 262144 * 4;
 
 /** Classic libpcap files: both byte orders, microsecond and nanosecond timestamps. */
-export class PcapParser implements FormatParser {
-  readonly problems: ReadProblem[] = [];
-  frames = 0;
+export class PcapParser extends RecordParser {
   format: CaptureFormat = "pcap";
-  private carry = new Carry();
   private le = true;
   private tsDiv = 1e6;
   private linkType = -1;
   private snapLen = 0;
-  private stopped = false;
   private headerDone = false;
 
-  constructor(private readonly sink: FrameSink) {}
-
-  push(chunk: Buffer): boolean {
-    if (this.stopped) return false;
-    const buf = this.carry.take(chunk);
-    const pos = this.parse(buf);
-    if (pos < 0) return false;
-    this.carry.keep(buf, pos);
-    return true;
+  constructor(private readonly sink: FrameSink) {
+    super();
   }
 
-  /** Direct mode: parse buf, whose first byte is at file offset `base`; returns the bytes consumed (-1: stopped). */
-  parseAt(buf: Buffer, base: number): number {
-    if (this.stopped) return -1;
-    this.carry.base = base;
-    return this.parse(buf);
-  }
-
-  /** Direct mode: the input ended with `buf[from..]` unconsumed. */
-  endAt(buf: Buffer, from: number, base: number): void {
-    this.carry.base = base;
-    this.carry.keep(buf, from);
-    this.end();
-  }
-
-  private parse(buf: Buffer): number {
+  protected parse(buf: Buffer): number {
     let pos = 0;
     if (!this.headerDone) {
       if (buf.length < 24) return 0;
@@ -77,7 +52,7 @@ export class PcapParser implements FormatParser {
     return pos;
   }
 
-  end(): void {
+  override end(): void {
     if (this.stopped) return;
     if (!this.headerDone) {
       this.problems.push({ level: "error", message: "file too short for a pcap header", offset: 0 });
@@ -90,9 +65,4 @@ export class PcapParser implements FormatParser {
     }
   }
 
-  private failAt(message: string, offset: number): number {
-    this.problems.push({ level: "error", message, offset });
-    this.stopped = true;
-    return -1;
-  }
 }

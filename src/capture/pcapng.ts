@@ -1,4 +1,4 @@
-import { Carry, type FormatParser, type FrameSink, type ReadProblem } from "./types.js";
+import { RecordParser, type FrameSink } from "./types.js";
 
 /** Largest block accepted; a larger length field means the file is corrupt (Wireshark's limit is similar). */
 export const MAX_PCAPNG_BLOCK = 16 * 1024 * 1024;
@@ -17,42 +17,17 @@ interface Iface {
 }
 
 /** pcapng (draft-ietf-opsawg-pcapng): sections of either byte order, IDB/EPB/SPB/OPB; other blocks are skipped by length. */
-export class PcapngParser implements FormatParser {
+export class PcapngParser extends RecordParser {
   readonly format = "pcapng" as const;
-  readonly problems: ReadProblem[] = [];
-  frames = 0;
-  private carry = new Carry();
   private le = true;
   private ifaces: Iface[] = [];
-  private stopped = false;
   private sawShb = false;
 
-  constructor(private readonly sink: FrameSink) {}
-
-  push(chunk: Buffer): boolean {
-    if (this.stopped) return false;
-    const buf = this.carry.take(chunk);
-    const pos = this.parse(buf);
-    if (pos < 0) return false;
-    this.carry.keep(buf, pos);
-    return true;
+  constructor(private readonly sink: FrameSink) {
+    super();
   }
 
-  /** Direct mode: parse buf, whose first byte is at file offset `base`; returns the bytes consumed (-1: stopped). */
-  parseAt(buf: Buffer, base: number): number {
-    if (this.stopped) return -1;
-    this.carry.base = base;
-    return this.parse(buf);
-  }
-
-  /** Direct mode: the input ended with `buf[from..]` unconsumed. */
-  endAt(buf: Buffer, from: number, base: number): void {
-    this.carry.base = base;
-    this.carry.keep(buf, from);
-    this.end();
-  }
-
-  private parse(buf: Buffer): number {
+  protected parse(buf: Buffer): number {
     const end = buf.length;
     let pos = 0;
     while (pos + 12 <= end) {
@@ -126,7 +101,7 @@ export class PcapngParser implements FormatParser {
     return pos;
   }
 
-  end(): void {
+  override end(): void {
     if (this.stopped) return;
     if (!this.sawShb) this.problems.push({ level: "error", message: "file too short for a pcapng section header", offset: 0 });
     else if (this.carry.pending > 0) {
@@ -163,9 +138,4 @@ export class PcapngParser implements FormatParser {
     this.ifaces.push(iface);
   }
 
-  private failAt(message: string, offset: number): number {
-    this.problems.push({ level: "error", message, offset });
-    this.stopped = true;
-    return -1;
-  }
 }

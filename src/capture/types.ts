@@ -53,3 +53,44 @@ export class Carry {
     return this.rest === null ? 0 : this.rest.length;
   }
 }
+
+/** What pcap and pcapng share: chunked (push) and in-place (parseAt) feeding, stopping on an error. */
+export abstract class RecordParser implements FormatParser {
+  abstract readonly format: CaptureFormat;
+  readonly problems: ReadProblem[] = [];
+  frames = 0;
+  protected carry = new Carry();
+  protected stopped = false;
+
+  /** Parse complete records of buf (file offset carry.base); returns the bytes consumed, -1 once stopped. */
+  protected abstract parse(buf: Buffer): number;
+
+  abstract end(): void;
+
+  push(chunk: Buffer): boolean {
+    if (this.stopped) return false;
+    const buf = this.carry.take(chunk);
+    const pos = this.parse(buf);
+    if (pos < 0) return false;
+    this.carry.keep(buf, pos);
+    return true;
+  }
+
+  parseAt(buf: Buffer, base: number): number {
+    if (this.stopped) return -1;
+    this.carry.base = base;
+    return this.parse(buf);
+  }
+
+  endAt(buf: Buffer, from: number, base: number): void {
+    this.carry.base = base;
+    this.carry.keep(buf, from);
+    this.end();
+  }
+
+  protected failAt(message: string, offset: number): number {
+    this.problems.push({ level: "error", message, offset });
+    this.stopped = true;
+    return -1;
+  }
+}

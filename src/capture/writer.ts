@@ -5,6 +5,18 @@
  */
 import { gzipSync } from "node:zlib";
 
+/** Mulberry32: a small, fast, seeded generator for fixtures, the fuzzer and the benchmark workload. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
 export type LinkKind = "ethernet" | "vlan" | "qinq" | "sll" | "sll2" | "null" | "loop" | "raw";
 
 export interface Packet {

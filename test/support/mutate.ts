@@ -1,16 +1,6 @@
 /** A seeded mutator for capture files: the fuzz test's input generator. */
 
-/** Mulberry32: small, fast, deterministic. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng } from "../../src/capture/writer.js";
 
 export type Mutation = "bitflip" | "truncate" | "length" | "splice" | "duplicate" | "zero" | "bytes";
 
