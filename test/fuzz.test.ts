@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { analyzeFile } from "../src/analyze.js";
@@ -11,6 +12,9 @@ import { SHARED, tmpFile } from "./support/fixtures.js";
 const CASES = Number(process.env.FUZZ_CASES ?? 300);
 const SEED = Number(process.env.FUZZ_SEED ?? 20261128);
 const PER_CASE_MS = 10000;
+/** cases also run through the CLI (a process each) */
+const CLI_CASES = Number(process.env.FUZZ_CLI_CASES ?? 30);
+const BIN = join(import.meta.dirname, "..", "bin", "smtpcap.js");
 
 function seeds(): string[] {
   const out: string[] = [];
@@ -57,6 +61,13 @@ describe(`fuzz: ${CASES} mutated captures (seed ${SEED})`, () => {
         if (rep.problems.length) stats.withProblems++;
       } catch (err) {
         failures.push(`${label}: threw ${(err as Error).stack}`);
+      }
+      if (i < CLI_CASES) {
+        // the whole program too: exit 0, 1 or 2, one line per problem, never a stack trace
+        const r = spawnSync(process.execPath, [BIN, "analyze", "--format", i % 2 ? "json" : "text", path], { encoding: "utf8", timeout: 30000 });
+        if (r.status === null || r.status > 2) failures.push(`${label}: CLI exit ${r.status} (${r.signal ?? ""})`);
+        if (/\n\s+at .*:\d+:\d+/.test(r.stderr) || r.stderr.includes("internal error")) failures.push(`${label}: CLI stderr: ${r.stderr.slice(0, 300)}`);
+        if (r.stderr.split("\n").some((l) => l && !l.startsWith("smtpcap: "))) failures.push(`${label}: stray stderr: ${r.stderr.slice(0, 300)}`);
       }
       const ms = performance.now() - t0;
       stats.maxMs = Math.max(stats.maxMs, ms);

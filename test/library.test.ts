@@ -1,0 +1,14 @@
+import { describe, expect, it } from "vitest";
+import { join } from "node:path";
+import { LAB } from "./support/fixtures.js";
+
+describe("the library entry point", () => {
+  it('import { analyzeFile } from "smtpcap" returns the same model as the CLI', async () => {
+    const lib = await import("smtpcap");
+    const rep = await lib.analyzeFile(join(LAB, "utm-naive-starttls.pcapng"));
+    expect(rep.format).toBe("pcapng");
+    expect(rep.sessions[0].replies[1].frames).toEqual([8, 11]);
+    expect(lib.ALL_RULES.length).toBeGreaterThan(40);
+    expect(lib.toJson(rep)).toMatchObject({ file: expect.stringContaining("utm-naive-starttls.pcapng"), packets: 20 });
+  });
+});
