@@ -1,4 +1,3 @@
-import { basename } from "node:path";
 import { readCapture, type ReadResult } from "./capture/source.js";
 import type { ReadProblem } from "./capture/types.js";
 import { TcpPacket } from "./tcp/decode.js";
@@ -132,8 +131,4 @@ export async function analyzeFile(path: string, options: Partial<AnalyzeOptions>
 
 export function displayPath(path: string): string {
   return path === "-" ? "<stdin>" : path;
-}
-
-export function displayName(path: string): string {
-  return path === "-" ? "<stdin>" : basename(path);
 }

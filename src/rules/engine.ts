@@ -51,13 +51,6 @@ export class Judge {
             filter: filterFor(session.tcpStream, frames),
           });
         },
-        replyTo(cmd) {
-          const r = cmd.replies;
-          return r.length > 0 ? session.replies[r[r.length - 1]] : undefined;
-        },
-        seq(offset) {
-          return offset + (session.sawSyn ? 1 : 0);
-        },
       };
       rule.check(ctx);
     }

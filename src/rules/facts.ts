@@ -28,8 +28,6 @@ export interface EarlyCommand {
 export interface Facts {
   /** the capability set in effect when command `i` was sent (null: no EHLO/HELO answered yet in view) */
   caps: (Caps | null)[];
-  /** an EHLO or HELO was seen in the capture (otherwise order rules cannot judge) */
-  heloSeen: boolean;
   early: EarlyCommand[];
   greeting: Reply | null;
 }
@@ -68,7 +66,6 @@ export function factsOf(s: Session): Facts {
   const greeting = s.replies.find((r) => r.greeting) ?? null;
   const caps: (Caps | null)[] = [];
   let current: Caps | null = null;
-  let heloSeen = false;
   const early: EarlyCommand[] = [];
   for (let i = 0; i < s.commands.length; i++) {
     const cmd = s.commands[i];
@@ -83,12 +80,11 @@ export function factsOf(s: Session): Facts {
       }
     }
     if (cmd.kind === "command" && (cmd.verb === "EHLO" || cmd.verb === "HELO")) {
-      heloSeen = true;
       const r = cmd.replies.length ? s.replies[cmd.replies[0]] : undefined;
       if (r && r.complete && r.code !== null && r.code >= 200 && r.code < 300) current = parseCaps(r, i, cmd.verb === "HELO");
     }
   }
-  const f: Facts = { caps, heloSeen, early, greeting };
+  const f: Facts = { caps, early, greeting };
   cache.set(s, f);
   return f;
 }

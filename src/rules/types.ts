@@ -1,4 +1,4 @@
-import type { Command, Reply, Session } from "../smtp/model.js";
+import type { Session } from "../smtp/model.js";
 
 export type Severity = "error" | "warning" | "info";
 export type Side = "client" | "server" | "middlebox";
@@ -86,10 +86,6 @@ export interface RuleContext {
   earlier: SessionSummary[];
   opts: RuleOptions;
   report(args: ReportArgs): void;
-  /** the reply whose final line answers `cmd` (its last reply), if any */
-  replyTo(cmd: Command): Reply | undefined;
-  /** relative sequence number shown for a stream offset */
-  seq(offset: number): number;
 }
 
 export interface Rule {

@@ -30,11 +30,6 @@ export function replyLabel(r: Reply): string {
   return n > 1 ? `the ${r.code ?? "?"} reply (${n} lines)` : `the reply ${q(r.lines[0] ?? "", 60)}`;
 }
 
-/** The first octet of a command: frame and ACK (relative seq into the server stream). */
-export function firstSegment(c: Command) {
-  return c.segments[0];
-}
-
 /** Server-stream position just after the reply's final line, as a relative seq. */
 export function replyEndSeq(s: Session, r: Reply): number {
   return r.end + (s.sawSyn ? 1 : 0);

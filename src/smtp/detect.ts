@@ -32,6 +32,7 @@ export class SmtpFlowFactory implements FlowFactory {
     if (pkt.payloadLen === 0) return "undecided";
     if (looksLikeGreeting(pkt.buf, pkt.payloadStart, pkt.capturedPayload)) {
       flow.serverDir = dir;
+      flow.tag = "greeting";
       return "follow";
     }
     // SMTP through an HTTP proxy: "CONNECT host:25 HTTP/1.x"

@@ -151,7 +151,6 @@ export class SmtpSession implements FlowApp {
     if (this.s.gaps.length < MAX_GAPS_KEPT) this.s.gaps.push({ side, offset: rel, bytes: len, frame, reason });
     else this.gapsDropped++;
     if (side === "server") {
-      this.s.bytes.server += 0;
       if (this.serverMode === "tls" || this.serverMode === "after-starttls") return;
       if (this.serverLines.inLine) {
         this.serverLines.markGap();
@@ -217,7 +216,7 @@ export class SmtpSession implements FlowApp {
     s.serverPort = f.ports[sd];
     s.clientPort = f.ports[sd ^ 1];
     s.sawSyn = f.sawSyn;
-    s.roles = f.sawSyn ? "syn" : this.flow.serverDir === -1 ? "port" : s.roles;
+    s.roles = f.sawSyn ? "syn" : f.tag === "greeting" ? "greeting" : "port";
     s.lastFrame = f.lastFrame;
     s.endTime = f.lastTime;
     const r = f.reasm;
@@ -360,7 +359,7 @@ export class SmtpSession implements FlowApp {
     }
     if (cmd.verb === "DATA" && cmd.kind === "command" && code !== 354) {
       if (this.clientMode === "data" && this.message === null) {
-        this.clientMode = this.clientLines.inLine ? "command" : "command";
+        this.clientMode = "command";
         this.scanner = null;
       }
     }

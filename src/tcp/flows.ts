@@ -21,7 +21,7 @@ export class Flow {
   lastTime = 0;
   /** direction of the application server (set by the flow factory), -1 while unknown */
   serverDir: -1 | 0 | 1 = -1;
-  /** application-specific note set by the flow factory (e.g. "http-connect") */
+  /** how the flow factory recognised the application ("greeting", "http-connect"), or "" */
   tag = "";
 
   constructor(readonly index: number, pkt: TcpPacket, readonly firstFrame: number, readonly firstTime: number) {
