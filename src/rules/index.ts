@@ -1,4 +1,9 @@
 import type { Rule } from "./types.js";
+import eightbitDataWithout8bitmime from "./eightbit-data-without-8bitmime.js";
+import advertisedExtensionRejected from "./advertised-extension-rejected.js";
+import ehloReplyMalformed from "./ehlo-reply-malformed.js";
+import heloExtendedReply from "./helo-extended-reply.js";
+import mandatoryReplyWrong from "./mandatory-reply-wrong.js";
 import replyCodeInvalid from "./reply-code-invalid.js";
 import replyContinuationInvalid from "./reply-continuation-invalid.js";
 import multilineCodeMismatch from "./multiline-code-mismatch.js";
@@ -63,6 +68,10 @@ export const ALL_RULES: Rule[] = [
   replyCodeUnexpectedForCommand,
   mailWithoutHelo,
   transactionOrderViolation,
+  mandatoryReplyWrong,
+  heloExtendedReply,
+  ehloReplyMalformed,
+  advertisedExtensionRejected,
   messageDataWithout354,
   replySplitAcrossSegments,
   replySplitDelay,
@@ -86,6 +95,7 @@ export const ALL_RULES: Rule[] = [
   smuggledCommandsInData,
   serverAcceptsNonstandardEod,
   dataLineTooLong,
+  eightbitDataWithout8bitmime,
   bdatWithoutChunking,
   bdatFramingError,
 ];

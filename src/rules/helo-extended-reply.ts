@@ -1,0 +1,23 @@
+import { defineRule } from "./define.js";
+import { q } from "./util.js";
+
+export default defineRule({
+  id: "helo-extended-reply",
+  title: "EHLO-style capability list in reply to HELO",
+  severity: "error",
+  side: "server",
+  reference: "RFC 5321 §3.2",
+  quote: "Servers MUST NOT return the extended EHLO-style response to a HELO command.",
+  meaning: "The client said HELO (no extensions wanted) and the server answered with a multi-line 250 listing extension keywords.",
+  why: "A HELO client does not parse capability lists; some take the extra lines as replies to later commands.",
+  fix: "Answer HELO with a single `250 domain` line.",
+  plaintext: true,
+}, (ctx) => {
+  const s = ctx.session;
+  for (const c of s.commands) {
+    if (c.kind !== "command" || c.verb !== "HELO" || c.replies.length === 0) continue;
+    const r = s.replies[c.replies[0]];
+    if (r.code !== 250 || r.lineInfo.length < 2) continue;
+    ctx.report({ frames: [c.frames[0], ...r.frames], time: r.firstTime, message: `HELO was answered with a ${r.lineInfo.length}-line 250 reply listing ${r.lines.slice(1, 4).map((l) => q(l.slice(4), 20)).join(", ")}${r.lineInfo.length > 4 ? ", …" : ""}`, evidence: `reply ${r.index}, frames ${r.frames.join(", ")}` });
+  }
+});
