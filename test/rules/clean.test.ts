@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { clean } from "../support/rules.js";
-import { findings } from "../support/rules.js";
+import { clean, findings } from "../support/rules.js";
 
 describe("a well-behaved session", () => {
   it("has no findings at all", async () => {

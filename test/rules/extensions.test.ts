@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { conv } from "../support/fixtures.js";
-import { clean, greeted, hits, report } from "../support/rules.js";
+import { clean, envelope, greeted, hits, report } from "../support/rules.js";
 
 const TLS = ["250-mx.example.test", "250-PIPELINING", "250-STARTTLS", "250 AUTH PLAIN LOGIN"];
 const CLIENT_HELLO = Buffer.from([0x16, 0x03, 0x01, 0x00, 0x04, 1, 0, 0, 0]);
@@ -180,10 +180,7 @@ describe("DATA content and SMTP smuggling", () => {
 
   it("server-accepts-nonstandard-eod: the server replies after `\\n.\\n` and before the real end (ACK proof)", async () => {
     const c = greeted();
-    c.client("MAIL FROM:<a@b.test>\r\n");
-    c.server("250 ok\r\n");
-    c.client("RCPT TO:<b@b.test>\r\n");
-    c.server("250 ok\r\n");
+    envelope(c); // MAIL, 250, RCPT, 250
     c.client("DATA\r\n");
     c.server("354 go\r\n"); // 12
     c.client("hi\n.\n"); // 13
@@ -207,10 +204,7 @@ describe("DATA content and SMTP smuggling", () => {
 describe("CHUNKING / BDAT (RFC 3030)", () => {
   it("bdat-without-chunking; near miss: CHUNKING advertised", async () => {
     const c = greeted(["250-mx.example.test", "250 PIPELINING"]);
-    c.client("MAIL FROM:<a@b.test>\r\n");
-    c.server("250 ok\r\n");
-    c.client("RCPT TO:<b@b.test>\r\n");
-    c.server("250 ok\r\n");
+    envelope(c); // MAIL, 250, RCPT, 250
     c.client("BDAT 5 LAST\r\nhello"); // 11
     c.server("250 ok\r\n");
     expect(await hits("bdat-without-chunking", c)).toEqual([
@@ -222,10 +216,7 @@ describe("CHUNKING / BDAT (RFC 3030)", () => {
 
   it("bdat-framing-error: a chunk size that is one too small leaves a line that is no command", async () => {
     const c = greeted(["250-mx.example.test", "250 CHUNKING"]);
-    c.client("MAIL FROM:<a@b.test>\r\n");
-    c.server("250 ok\r\n");
-    c.client("RCPT TO:<b@b.test>\r\n");
-    c.server("250 ok\r\n");
+    envelope(c); // MAIL, 250, RCPT, 250
     c.client("BDAT 4 LAST\r\nhello\r\n"); // 11: "hell" is the chunk, "o" starts a "command"
     c.server("250 ok\r\n");
     c.server("500 unknown\r\n");
@@ -278,10 +269,7 @@ describe("end-of-data across segment boundaries", () => {
     const body = "Subject: x\r\n\r\nhello\r\n.\r\n";
     for (let cut = 1; cut < body.length; cut++) {
       const c = greeted();
-      c.client("MAIL FROM:<a@b.test>\r\n");
-      c.server("250 ok\r\n");
-      c.client("RCPT TO:<b@b.test>\r\n");
-      c.server("250 ok\r\n");
+      envelope(c); // MAIL, 250, RCPT, 250
       c.client("DATA\r\n");
       c.server("354 go\r\n");
       c.client(body.slice(0, cut));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { conv } from "../support/fixtures.js";
-import { clean, greeted, hits } from "../support/rules.js";
+import { clean, envelope, greeted, hits } from "../support/rules.js";
 
 describe("greeting, order and pairing", () => {
   it("greeting-invalid: a 250 greeting (error), a masked banner (warning)", async () => {
@@ -143,10 +143,7 @@ describe("greeting, order and pairing", () => {
 
   it("message-data-without-354: content pipelined behind DATA (ACK proof); near miss: content after the 354", async () => {
     const c = greeted();
-    c.client("MAIL FROM:<a@b.test>\r\n");
-    c.server("250 ok\r\n");
-    c.client("RCPT TO:<b@b.test>\r\n");
-    c.server("250 ok\r\n");
+    envelope(c); // MAIL, 250, RCPT, 250
     c.client("DATA\r\nSubject: x\r\n\r\nhi\r\n.\r\n"); // frame 11: DATA and content together
     c.server("354 go\r\n"); // 12
     c.server("250 queued\r\n");

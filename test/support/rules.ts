@@ -52,3 +52,12 @@ export function clean(o: CleanOptions = {}, c: Conversation = conv().handshake()
 export function greeted(ehlo?: string[], c: Conversation = conv().handshake()): Conversation {
   return clean({ ehlo, ehloOnly: true }, c);
 }
+
+/** MAIL FROM:<a@b.test> and RCPT TO:<b@b.test>, both accepted: four frames. */
+export function envelope(c: Conversation): Conversation {
+  c.client("MAIL FROM:<a@b.test>\r\n");
+  c.server("250 ok\r\n");
+  c.client("RCPT TO:<b@b.test>\r\n");
+  c.server("250 ok\r\n");
+  return c;
+}
