@@ -16,6 +16,7 @@ export interface CommonFlags {
   disable?: string;
   only?: string;
   splitDelayMs: number;
+  latencyMs: number;
   port: number[];
   showSecrets?: boolean;
   showData?: boolean;
@@ -54,6 +55,7 @@ export function analyzeOptions(f: CommonFlags): Partial<AnalyzeOptions> {
     maxOpenFlows: f.maxOpenFlows,
     maxOutOfOrderBytes: f.maxOooBytes,
     splitDelayMs: f.splitDelayMs,
+    latencyMs: f.latencyMs,
     only: ruleList(f.only),
     disable: ruleList(f.disable),
   };
@@ -128,6 +130,7 @@ function addCommon(cmd: Command): Command {
     .option("--disable <rules>", "comma-separated rule ids not to run")
     .option("--only <rules>", "comma-separated rule ids to run (no others)")
     .option("--split-delay-ms <ms>", "gap inside one reply reported by reply-split-delay", intArg, 200)
+    .option("--latency-ms <ms>", "reply time reported by server-reply-latency (phase minimums apply too)", intArg, 30000)
     .option("--port <port>", "also treat this TCP port as SMTP (repeatable)", portArg, [] as number[])
     .option("--show-secrets", "show AUTH credentials instead of redacting them")
     .option("--show-data", "show the first 64 KiB of each message (never shown otherwise)")
@@ -220,6 +223,8 @@ export async function main(argv: string[]): Promise<number> {
     return typeof process.exitCode === "number" ? process.exitCode : 0;
   } catch (err) {
     if (err instanceof CommanderError) {
+      // no command at all is a usage error (the help was printed); asking for help is not
+      if (err.code === "commander.help" && argv.length <= 2) return 2;
       if (err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.code === "commander.help") return 0;
       if (err.code.startsWith("smtpcap.")) process.stderr.write(`smtpcap: ${err.message}\n`);
       return 2;

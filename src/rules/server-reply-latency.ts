@@ -11,7 +11,7 @@ export default defineRule({
   side: "server",
   reference: "RFC 5321 §4.5.3.2",
   quote: "Based on extensive experience with busy mail-relay hosts, the minimum per-command timeout values SHOULD be as follows:",
-  meaning: "Time from the last octet of a command to the final line of its reply exceeds --latency threshold (30 s) or the client timeout minimum of that phase.",
+  meaning: "Time from the last octet of a command to the final line of its reply exceeds --latency-ms (default 30 s) or the client timeout minimum of that phase.",
   why: "Clients with short timeouts give up and retry; after end-of-data that duplicates mail.",
   fix: "Look at what the server does before replying (DNS, content scanning, tarpitting).",
   plaintext: true,

@@ -90,6 +90,12 @@ describe("smtpcap analyze", () => {
     expect(run(["explain", "nope"]).code).toBe(2);
   });
 
+  it("no command is a usage error (exit 2); --help is not", () => {
+    expect(run([]).code).toBe(2);
+    expect(run(["--help"]).code).toBe(0);
+    expect(run(["frob"]).code).toBe(2);
+  });
+
   it("--help documents the exit status", () => {
     const h = run(["analyze", "--help"]);
     expect(h.code).toBe(0);
