@@ -54,6 +54,9 @@ export interface FileReport extends Omit<FileSummary, "sessionCount"> {
   findings: Finding[];
 }
 
+/** Judged sessions held back at most, waiting for an earlier connection to close. */
+export const MAX_WAITING = 2000;
+
 /** Receives each judged session, in tcp.stream order, as soon as no earlier connection is still open. */
 export type SessionSink = (session: JudgedSession, findings: Finding[]) => void;
 
@@ -80,10 +83,17 @@ export async function analyzeStream(path: string, options: Partial<AnalyzeOption
   };
   const factory = new SmtpFlowFactory(opts.ports, onSession, { ...DEFAULT_DISSECT, showSecrets: opts.showSecrets, showData: opts.showData });
   const tracker = new FlowTracker(factory, { ...DEFAULT_TRACKER, maxOutOfOrderBytes: opts.maxOutOfOrderBytes, maxOpenFlows: opts.maxOpenFlows });
+  let overtaken = 0;
   const release = () => {
     const low = tracker.lowestOpen();
     let n = 0;
     while (n < waiting.length && waiting[n].session.tcpStream < low) emit(waiting[n++]);
+    // a connection that stays open for the whole capture must not make memory grow with it:
+    // past MAX_WAITING judged sessions, later ones are written before it
+    while (waiting.length - n > MAX_WAITING) {
+      emit(waiting[n++]);
+      overtaken++;
+    }
     if (n > 0) waiting.splice(0, n);
   };
   const pkt = new TcpPacket();
@@ -102,6 +112,9 @@ export async function analyzeStream(path: string, options: Partial<AnalyzeOption
   stats.frames = read.frames;
   stats.tcpPackets = tracker.stats.tcpPackets;
   stats.tcpConnections = tracker.stats.connections;
+  if (overtaken > 0) {
+    read.problems.push({ level: "warning", offset: 0, message: `${overtaken} sessions were written before a connection with a lower tcp.stream that stayed open (more than ${MAX_WAITING} were waiting)` });
+  }
   if (tracker.stats.overLimit > 0) {
     read.problems.push({ level: "warning", offset: 0, message: `${tracker.stats.overLimit} SMTP connections were not analysed: more than ${opts.maxOpenFlows} were open at once (--max-open-flows)` });
   }

@@ -164,3 +164,23 @@ describe("TCP reassembly", () => {
     expect(s.commands).toEqual([]);
   });
 });
+
+describe("streaming order", () => {
+  it("sessions come out in tcp.stream order even when a later connection closes first", async () => {
+    const { analyzeStream } = await import("../../src/analyze.js");
+    const { writeCapture } = await import("../../src/capture/writer.js");
+    const { tmpFile } = await import("../support/fixtures.js");
+    const long = conv({ client: "192.0.2.10:40000" }).handshake();
+    long.server("220 a ESMTP\r\n");
+    const short = new Conversation("192.0.2.11:40001", "192.0.2.25:25", { t0: long.now + 0.0001 });
+    dialogue(short.handshake());
+    short.fin("client").fin("server");
+    long.client("QUIT\r\n", { t: short.now + 1 });
+    long.server("221 bye\r\n");
+    long.fin("client").fin("server");
+    const order: number[] = [];
+    const path = tmpFile(writeCapture([...long.packets, ...short.packets].sort((a, b) => a.time - b.time)));
+    await analyzeStream(path, {}, (s) => order.push(s.tcpStream));
+    expect(order).toEqual([0, 1]);
+  });
+});
