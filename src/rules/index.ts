@@ -1,4 +1,8 @@
 import type { Rule } from "./types.js";
+import pipeliningKeywordWithParameter from "./pipelining-keyword-with-parameter.js";
+import smtputf8AdvertisementInvalid from "./smtputf8-advertisement-invalid.js";
+import escSyntax from "./esc-syntax.js";
+import replyBeforeCommandComplete from "./reply-before-command-complete.js";
 import eightbitDataWithout8bitmime from "./eightbit-data-without-8bitmime.js";
 import advertisedExtensionRejected from "./advertised-extension-rejected.js";
 import ehloReplyMalformed from "./ehlo-reply-malformed.js";
@@ -59,6 +63,7 @@ export const ALL_RULES: Rule[] = [
   replyLineTooLong,
   bareCrLfInReply,
   escClassMismatch,
+  escSyntax,
   bareCrLfInCommand,
   commandLineTooLong,
   nonAsciiInCommand,
@@ -68,6 +73,7 @@ export const ALL_RULES: Rule[] = [
   replyCodeUnexpectedForCommand,
   mailWithoutHelo,
   transactionOrderViolation,
+  replyBeforeCommandComplete,
   mandatoryReplyWrong,
   heloExtendedReply,
   ehloReplyMalformed,
@@ -82,6 +88,7 @@ export const ALL_RULES: Rule[] = [
   serverReplyLatency,
   pipeliningNotNegotiated,
   pipeliningCommandNotLast,
+  pipeliningKeywordWithParameter,
   starttlsCommandInjection,
   starttlsResponseInjection,
   starttlsUnavailableOrStripped,
@@ -90,6 +97,7 @@ export const ALL_RULES: Rule[] = [
   authCleartextCredentials,
   authMechanismNotAdvertised,
   esmtpParamNotAdvertised,
+  smtputf8AdvertisementInvalid,
   nonstandardEndOfData,
   bareCrLfInData,
   smuggledCommandsInData,

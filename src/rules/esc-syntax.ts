@@ -1,0 +1,25 @@
+import { defineRule } from "./define.js";
+import { q } from "./util.js";
+
+export default defineRule({
+  id: "esc-syntax",
+  title: "Malformed enhanced status code",
+  severity: "warning",
+  side: "server",
+  reference: "RFC 3463 §2",
+  quote: "Each numeric sub-code within the status-code MUST be expressed without leading zero digits.",
+  meaning: "Reply text starts like an enhanced status code (class.subject.detail) but has a leading zero, more than three digits in a part, or no space after it (RFC 2034 §3).",
+  why: "Clients that parse enhanced codes misread or ignore it.",
+  fix: "Write codes such as `5.7.1`, followed by a space.",
+  plaintext: true,
+}, (ctx) => {
+  for (const r of ctx.session.replies) {
+    for (const l of r.lineInfo) {
+      if (l.code === null) continue;
+      const m = /^([245])\.(\d+)\.(\d+)(\S*)/.exec(l.text.slice(4));
+      if (!m) continue;
+      const bad = [m[2], m[3]].some((p) => p.length > 3 || (p.length > 1 && p.startsWith("0"))) ? "a sub-code with a leading zero or more than three digits" : m[4] !== "" ? "no space after the code" : "";
+      if (bad) ctx.report({ frames: [l.frame], time: l.time, message: `reply ${q(l.text, 60)} has ${bad}`, evidence: `enhanced code ${q(m[0], 30)}` });
+    }
+  }
+});

@@ -1,0 +1,21 @@
+import { defineRule } from "./define.js";
+import { q } from "./util.js";
+
+export default defineRule({
+  id: "pipelining-keyword-with-parameter",
+  title: "PIPELINING advertised with a parameter",
+  severity: "info",
+  side: "server",
+  reference: "RFC 2920 §2",
+  quote: "(3) no parameter is used with the PIPELINING EHLO keyword;",
+  meaning: "The EHLO line for PIPELINING carries a parameter.",
+  why: "Strict clients may not recognise the keyword and will not pipeline.",
+  fix: "Advertise `PIPELINING` alone.",
+  plaintext: true,
+}, (ctx) => {
+  for (const r of ctx.session.replies) {
+    for (const l of r.lineInfo.slice(1)) {
+      if (/^PIPELINING\s+\S/i.test(l.text.slice(4))) ctx.report({ frames: [l.frame], time: l.time, message: `EHLO line ${q(l.text, 50)} gives PIPELINING a parameter`, evidence: `reply ${r.index}` });
+    }
+  }
+});
