@@ -1,5 +1,5 @@
 import { defineRule } from "./define.js";
-import { factsOf, pipelinable } from "./facts.js";
+import { factsOf, partialMultiline, pipelinable } from "./facts.js";
 import { ackEvidence, cmdLabel, q } from "./util.js";
 
 const DEPENDS = new Set(["STARTTLS", "AUTH", "BDAT", "MAIL"]);
@@ -18,7 +18,7 @@ export default defineRule({
 }, (ctx) => {
   const s = ctx.session;
   for (const e of factsOf(s).early) {
-    if (e.prev === null || e.reply.lineInfo.length < 2 || e.linesHad < 1) continue;
+    if (e.prev === null || !partialMultiline(e)) continue;
     if (e.pipelining && pipelinable(e.prev)) continue;
     if (e.prev.kind === "command" && e.prev.verb === "STARTTLS") continue;
     const had = e.reply.lineInfo.slice(0, e.linesHad);
@@ -30,7 +30,9 @@ export default defineRule({
     ctx.report({
       frames: [e.cmd.frames[0], ...e.reply.frames],
       time: e.cmd.time,
-      message: `${cmdLabel(e.cmd)} was sent after ${e.linesHad} of the ${e.reply.lineInfo.length} lines of the ${e.reply.code} reply to ${cmdLabel(e.prev)}, before its final line ${q(e.reply.lines[e.reply.lines.length - 1] ?? "", 40)}.${depends}${consumed}`,
+      message: e.reply.abandoned
+        ? `${cmdLabel(e.cmd)} was sent after ${e.linesHad} \`${e.reply.code}-\` line(s) of the reply to ${cmdLabel(e.prev)}, which never got its final line.${depends}`
+        : `${cmdLabel(e.cmd)} was sent after ${e.linesHad} of the ${e.reply.lineInfo.length} lines of the ${e.reply.code} reply to ${cmdLabel(e.prev)}, before its final line ${q(e.reply.lines[e.reply.lines.length - 1] ?? "", 40)}.${depends}${consumed}`,
       evidence: `${ackEvidence(s, e.cmd, e.reply, e.by, e.acked)}; lines the client had: ${had.map((l) => q(l.text, 30)).join(", ")}`,
     });
   }

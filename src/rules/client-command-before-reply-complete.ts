@@ -1,5 +1,5 @@
 import { defineRule } from "./define.js";
-import { factsOf, pipelinable, type EarlyCommand } from "./facts.js";
+import { factsOf, partialMultiline, pipelinable, type EarlyCommand } from "./facts.js";
 import { ackEvidence, cmdLabel, replyLabel } from "./util.js";
 
 /** Early commands no more specific rule (pregreet, STARTTLS injection, partial multi-line, pipelining, DATA) claims. */
@@ -7,7 +7,7 @@ export function generalCase(e: EarlyCommand): boolean {
   if (e.prev === null) return false;
   if (e.prev.kind === "command" && e.prev.verb === "STARTTLS") return false;
   if (e.cmd.kind === "message" && e.prev.verb === "DATA") return false;
-  if (e.reply.lineInfo.length >= 2 && e.linesHad >= 1) return false;
+  if (partialMultiline(e)) return false;
   if (pipelinable(e.prev)) return false; // pipelining-not-negotiated, or legal with PIPELINING
   return !e.pipelining;
 }

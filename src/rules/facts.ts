@@ -11,6 +11,11 @@ export interface Caps {
 }
 
 /** A command the client sent before the reply it had to wait for was complete. */
+/** The client had at least one complete `NNN-` line of a multi-line reply, not its end. */
+export function partialMultiline(e: EarlyCommand): boolean {
+  return e.reply.lineInfo[0]?.sep === "-" && e.linesHad >= 1;
+}
+
 export interface EarlyCommand {
   cmd: Command;
   /** the command whose reply was outstanding; null for the greeting */

@@ -1,5 +1,5 @@
 import { defineRule } from "./define.js";
-import { factsOf, pipelinable } from "./facts.js";
+import { factsOf, partialMultiline, pipelinable } from "./facts.js";
 import { ackEvidence, cmdLabel, replyLabel } from "./util.js";
 
 export default defineRule({
@@ -17,7 +17,7 @@ export default defineRule({
   const s = ctx.session;
   for (const e of factsOf(s).early) {
     if (e.prev === null || e.pipelining || !pipelinable(e.prev)) continue;
-    if (e.reply.lineInfo.length >= 2 && e.linesHad >= 1) continue;
+    if (partialMultiline(e)) continue;
     const caps = factsOf(s).caps[e.cmd.index];
     const misplaced = caps && !caps.helo && /^PIPELINING$/i.test(caps.reply.lines[0]?.slice(4).trim() ?? "")
       ? " (the EHLO reply names PIPELINING on its first line, which carries the server's domain, not a keyword: RFC 5321 §4.1.1.1)"

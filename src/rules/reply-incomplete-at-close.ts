@@ -8,15 +8,21 @@ export default defineRule({
   side: "server",
   reference: "RFC 5321 §4.2.1",
   quote: "The reply text may be longer than a single line; in these cases the complete text must be marked so the SMTP client knows when it can stop reading the reply.",
-  meaning: "The server closed (FIN or RST) while a reply was still open: `NNN-` lines without a final line, or a last line without CRLF.",
+  meaning: "The server closed (FIN or RST) while a reply was still open: `NNN-` lines without a final line, or a last line without CRLF; or the next reply (another code, in a new segment) began where the final line should have been.",
   why: "The client never learns the outcome of its command.",
   fix: "Finish every reply, including the one before closing (e.g. `421` or `221`), with a final `NNN ` line and CRLF.",
   plaintext: true,
 }, (ctx) => {
   const s = ctx.session;
+  for (const r of s.replies) {
+    if (!r.abandoned) continue;
+    const last = r.lineInfo[r.lineInfo.length - 1];
+    ctx.report({ frames: r.frames, time: r.lastTime, message: `the ${r.code} reply ends with ${q(last.text, 40)}, which announces more lines, but the next reply (another code) followed instead of its final line`, evidence: `reply of ${r.lineInfo.length} lines at server offsets ${r.start}..${r.end}` });
+  }
   const closed = s.close.server ?? (s.close.client?.kind === "rst" ? s.close.client : null);
   if (!closed) return; // the capture just ended: nothing proves the server stopped
   for (const r of s.replies) {
+    if (r.abandoned) continue;
     if (r.complete || r.afterStartTls) continue;
     const last = r.lineInfo[r.lineInfo.length - 1];
     if (!last || r.lineInfo.some((l) => l.gap)) continue;

@@ -45,6 +45,8 @@ export type Knowledge = "ack" | "time";
 export function sentBeforeEnd(s: Session, cmd: Command, reply: Reply): { before: boolean; by: Knowledge; acked: number | null } | null {
   const seg = cmd.segments[0];
   if (!seg) return null;
+  // an abandoned reply never ended: whatever came after it came before its end
+  if (reply.abandoned && seg.start >= 0 && seg.time >= reply.firstTime) return { before: true, by: seg.ack !== null ? "ack" : "time", acked: seg.ack };
   if (!reply.complete) return null;
   const end = replyEndSeq(s, reply);
   if (seg.ack !== null) return { before: seg.ack < end, by: "ack", acked: seg.ack };
@@ -66,6 +68,9 @@ export function linesCovered(s: Session, reply: Reply, ackSeq: number): number {
 export function ackEvidence(s: Session, cmd: Command, reply: Reply, by: Knowledge, acked: number | null): string {
   const last = reply.segments[reply.segments.length - 1];
   const end = replyEndSeq(s, reply);
+  if (reply.abandoned) {
+    return `client frame ${cmd.frames[0]} carried ack ${acked ?? "(none)"}; the reply (last line in frame ${reply.segments[reply.segments.length - 1]?.frame ?? "?"}) never got its final line: the next reply began with another code`;
+  }
   if (by === "ack") {
     return `client frame ${cmd.frames[0]} carried ack ${acked}: it had received server bytes up to seq ${acked}; the reply's final line ends at seq ${end} (frame ${last?.frame}, ${ms(reply.lastTime - cmd.time)} later in the capture)`;
   }

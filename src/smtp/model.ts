@@ -69,6 +69,9 @@ export interface Reply {
   greeting: boolean;
   /** server octets sent after a STARTTLS 220 and before TLS began */
   afterStartTls: boolean;
+  /** never finished: the next reply began (with another code, in a new segment, while the client
+   * waited for more replies) before this one's final line */
+  abandoned?: boolean;
   start: number;
   end: number;
   firstTime: number;

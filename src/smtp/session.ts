@@ -250,6 +250,17 @@ export class SmtpSession implements FlowApp {
       const line = this.serverLines.flush(meta);
       if (line) this.serverLine(line, this.serverLines.takePieces(), true);
     }
+    const open = this.openReply;
+    if (this.serverMode === "smtp" && open !== null && !this.serverLines.inLine && open.lineInfo.length > 0 && startsReply(buf, pos, end)
+      && this.pending.length - this.pendingHead >= 2 && (buf[pos] - 48) * 100 + (buf[pos + 1] - 48) * 10 + (buf[pos + 2] - 48) !== open.code) {
+      // A new segment starts a reply with another code while a multi-line reply is open and the
+      // client is waiting for the replies to two commands: the open reply was never finished.
+      // It keeps its command's place, so the new reply answers the next command.
+      open.abandoned = true;
+      this.openReply = null;
+      this.finishReplyFrames(open);
+      this.pairReply(open);
+    }
     while (pos < end) {
       const mode = this.serverMode;
       if (mode === "tls") return;

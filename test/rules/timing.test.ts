@@ -184,3 +184,22 @@ describe("pipelining (RFC 2920)", () => {
     ]);
   });
 });
+
+describe("a multi-line reply that never ends", () => {
+  it("the next reply (another code, new segment) takes over; the client that went on acted on a partial reply", async () => {
+    const c = conv().handshake();
+    c.server("220 mx ESMTP\r\n");
+    c.client("EHLO a.test\r\n"); // 5
+    c.server("250-mx.example.test\r\n"); // 6: the only line of the EHLO reply
+    c.client("AUTH LOGIN\r\n"); // 7
+    c.server("334 VXNlcm5hbWU6\r\n"); // 8
+    const { report } = await import("../support/rules.js");
+    const rep = await report(c);
+    const s = rep.sessions[0];
+    expect(s.replies.map((r) => [r.code, r.command, r.complete, r.abandoned ?? false])).toEqual([[220, null, true, false], [250, 0, false, true], [334, 1, true, false]]);
+    expect(rep.findings.filter((f) => f.rule !== "auth-cleartext-credentials").map((f) => [f.rule, f.frames, f.message])).toEqual([
+      ["client-acted-on-partial-multiline-reply", [6, 7], "`AUTH LOGIN` was sent after 1 `250-` line(s) of the reply to `EHLO a.test`, which never got its final line. It relied on a capability list it had not finished reading."],
+      ["reply-incomplete-at-close", [6], "the 250 reply ends with `250-mx.example.test`, which announces more lines, but the next reply (another code) followed instead of its final line"],
+    ]);
+  });
+});
