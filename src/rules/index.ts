@@ -1,4 +1,5 @@
 import type { Rule } from "./types.js";
+import connectionCloseViolation from "./connection-close-violation.js";
 import pipeliningKeywordWithParameter from "./pipelining-keyword-with-parameter.js";
 import smtputf8AdvertisementInvalid from "./smtputf8-advertisement-invalid.js";
 import escSyntax from "./esc-syntax.js";
@@ -75,6 +76,7 @@ export const ALL_RULES: Rule[] = [
   transactionOrderViolation,
   replyBeforeCommandComplete,
   mandatoryReplyWrong,
+  connectionCloseViolation,
   heloExtendedReply,
   ehloReplyMalformed,
   advertisedExtensionRejected,

@@ -74,3 +74,41 @@ describe("mandatory replies, HELO/EHLO replies, advertised extensions, 8-bit con
     expect(await hits("eightbit-data-without-8bitmime", c)).toEqual([]);
   });
 });
+
+describe("connection-close-violation", () => {
+  it("the server hangs up after RSET (error), after NOOP (warning), after a 5yz (info)", async () => {
+    const a = greeted();
+    a.client("RSET\r\n"); // 7
+    a.fin("server"); // 8
+    expect((await hits("connection-close-violation", a)).map((x) => [x.severity, x.side, x.frames])).toEqual([["error", "server", [7, 8]]]);
+    const b = greeted();
+    b.client("NOOP\r\n");
+    b.server("250 ok\r\n");
+    b.fin("server");
+    expect((await hits("connection-close-violation", b)).map((x) => x.severity)).toEqual(["warning"]);
+    const c = greeted();
+    c.client("MAIL FROM:<spam@b.test>\r\n");
+    c.server("554 5.7.1 go away\r\n");
+    c.fin("server");
+    expect((await hits("connection-close-violation", c)).map((x) => x.severity)).toEqual(["info"]);
+  });
+
+  it("the client hangs up without QUIT (warning), or right after QUIT (info)", async () => {
+    const a = greeted();
+    a.fin("client"); // 7
+    expect(await hits("connection-close-violation", a)).toEqual([
+      { severity: "warning", side: "client", frames: [7], message: "the client closed the connection (FIN, frame 7) without sending QUIT" },
+    ]);
+    const b = greeted();
+    b.client("QUIT\r\n"); // 7
+    b.fin("client"); // 8
+    expect((await hits("connection-close-violation", b)).map((x) => [x.severity, x.frames])).toEqual([["info", [7, 8]]]);
+  });
+
+  it("near misses: QUIT answered 221 then FIN; the server times out after 6 idle minutes", async () => {
+    expect(await hits("connection-close-violation", clean())).toEqual([]);
+    const c = greeted();
+    c.fin("server", { t: c.now + 360 });
+    expect(await hits("connection-close-violation", c)).toEqual([]);
+  });
+});

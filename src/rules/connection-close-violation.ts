@@ -1,0 +1,53 @@
+import { defineRule } from "./define.js";
+import { cmdLabel, ms } from "./util.js";
+
+const IDLE_TIMEOUT = 300; // RFC 5321 §4.5.3.2.7: at least 5 minutes
+
+export default defineRule({
+  id: "connection-close-violation",
+  title: "Connection closed without the QUIT/221 exchange",
+  severity: "warning",
+  side: "server",
+  reference: "RFC 5321 §3.8; §4.1.1.10",
+  quote: "An SMTP server MUST NOT intentionally close the connection under normal operational circumstances (see Section 7.8) except: …",
+  meaning: "The server closed first (FIN or RST) without a 221 or 421 and not after 5 minutes of client silence — an error after RSET, an unknown command or inside a mail transaction, else a warning (info right after a 5yz reply, §7.8); or the client closed without QUIT (warning), or right after QUIT before the 221 (info).",
+  why: "A server that hangs up mid-dialogue makes clients retry and duplicate; a client that drops the connection leaves the server guessing whether the message was meant to be sent.",
+  fix: "Servers: answer QUIT with 221, time out only after 5 minutes, shut down with 421. Clients: end with QUIT and wait for the 221.",
+  plaintext: true,
+}, (ctx) => {
+  const s = ctx.session;
+  if (s.tls !== null || !s.sawSyn || s.gaps.length > 0) return; // the end of the dialogue is not visible
+  const server = s.close.server, client = s.close.client;
+  const first = server && (!client || server.frame < client.frame) ? "server" : client ? "client" : null;
+  if (first === null) return;
+  const cmds = s.commands.filter((c) => c.kind === "command");
+  const quit = cmds.find((c) => c.verb === "QUIT");
+  const closing = s.replies.some((r) => r.code === 221 || r.code === 421);
+  if (first === "server") {
+    if (closing) return;
+    const lastClient = s.commands.length ? s.commands[s.commands.length - 1].time : s.startTime;
+    if (server!.time - lastClient >= IDLE_TIMEOUT) return;
+    const before = cmds.filter((c) => (c.frames[0] ?? 0) < server!.frame);
+    const last = before[before.length - 1];
+    // RFC 5321 §7.8: a server may give up on a client after permanent failures
+    const replies = s.replies.filter((r) => !r.greeting && r.code !== null && (r.frames[0] ?? 0) < server!.frame);
+    const all5yz = replies.length > 0 && replies[replies.length - 1].code! >= 500;
+    const mailOpen = before.some((c) => c.verb === "MAIL") && !s.commands.some((c) => c.kind === "message" && c.replies.length > 0 && c.frames[0] < server!.frame);
+    const afterQuit = last !== undefined && last.verb === "QUIT";
+    const severe = !afterQuit && last !== undefined && (last.verb === "RSET" || mailOpen || (last.replies.length > 0 && s.replies[last.replies[0]].code === 500));
+    ctx.report({
+      severity: all5yz ? "info" : severe ? "error" : "warning",
+      side: "server",
+      frames: [server!.frame, ...(last ? last.frames.slice(0, 1) : [])],
+      time: server!.time,
+      message: `the server closed the connection (${server!.kind.toUpperCase()}, frame ${server!.frame}) without a 221 or 421${last ? `, ${ms(server!.time - last.time)} after ${cmdLabel(last)}` : ""}${all5yz ? "; the last reply was a 5yz (RFC 5321 §7.8 lets a server give up on a misbehaving client)" : ""}`,
+      evidence: `${cmds.length} commands, no QUIT answered`,
+    });
+    return;
+  }
+  if (!quit) {
+    ctx.report({ side: "client", frames: [client!.frame], time: client!.time, message: `the client closed the connection (${client!.kind.toUpperCase()}, frame ${client!.frame}) without sending QUIT`, evidence: `${cmds.length} commands sent` });
+  } else if (!closing && quit.replies.length === 0) {
+    ctx.report({ side: "client", severity: "info", frames: [quit.frames[0], client!.frame], time: client!.time, message: `the client closed the connection (frame ${client!.frame}) right after QUIT, before the 221 arrived`, evidence: `QUIT in frame ${quit.frames[0]}` });
+  }
+});
