@@ -1,5 +1,5 @@
 import { defineRule } from "./define.js";
-import { q } from "./util.js";
+import { greetingExchanges, q } from "./util.js";
 
 const KEYWORD = /^[A-Za-z0-9][A-Za-z0-9-]*$/;
 const PARAM = /^[\x21-\x7e]+$/;
@@ -17,11 +17,8 @@ export default defineRule({
   fix: "Put the domain on the first line and one keyword per following line.",
   plaintext: true,
 }, (ctx) => {
-  const s = ctx.session;
-  for (const c of s.commands) {
-    if (c.kind !== "command" || c.verb !== "EHLO" || c.replies.length === 0) continue;
-    const r = s.replies[c.replies[0]];
-    if (r.code !== 250 || !r.complete) continue;
+  for (const { reply: r } of greetingExchanges(ctx.session)) {
+    if (!r.complete) continue;
     const first = r.lineInfo[0];
     const firstWord = first.text.slice(4).split(" ")[0].toUpperCase();
     if (r.lineInfo.length > 1 && KNOWN.has(firstWord)) {

@@ -1,5 +1,5 @@
 import { defineRule } from "./define.js";
-import { q } from "./util.js";
+import { greetingExchanges, q } from "./util.js";
 
 export default defineRule({
   id: "helo-extended-reply",
@@ -13,11 +13,8 @@ export default defineRule({
   fix: "Answer HELO with a single `250 domain` line.",
   plaintext: true,
 }, (ctx) => {
-  const s = ctx.session;
-  for (const c of s.commands) {
-    if (c.kind !== "command" || c.verb !== "HELO" || c.replies.length === 0) continue;
-    const r = s.replies[c.replies[0]];
-    if (r.code !== 250 || r.lineInfo.length < 2) continue;
+  for (const { cmd: c, reply: r } of greetingExchanges(ctx.session, "HELO")) {
+    if (r.lineInfo.length < 2) continue;
     ctx.report({ frames: [c.frames[0], ...r.frames], time: r.firstTime, message: `HELO was answered with a ${r.lineInfo.length}-line 250 reply listing ${r.lines.slice(1, 4).map((l) => q(l.slice(4), 20)).join(", ")}${r.lineInfo.length > 4 ? ", …" : ""}`, evidence: `reply ${r.index}, frames ${r.frames.join(", ")}` });
   }
 });

@@ -1,4 +1,5 @@
 import { defineRule } from "./define.js";
+import { greetingExchanges } from "./util.js";
 
 export default defineRule({
   id: "smtputf8-advertisement-invalid",
@@ -12,11 +13,7 @@ export default defineRule({
   fix: "Advertise `SMTPUTF8` alone, together with `8BITMIME`.",
   plaintext: true,
 }, (ctx) => {
-  const s = ctx.session;
-  for (const c of s.commands) {
-    if (c.kind !== "command" || c.verb !== "EHLO" || c.replies.length === 0) continue;
-    const r = s.replies[c.replies[0]];
-    if (r.code !== 250) continue;
+  for (const { reply: r } of greetingExchanges(ctx.session)) {
     const kws = r.lines.slice(1).map((l) => l.slice(4).trim().toUpperCase());
     const utf8 = kws.find((k) => k === "SMTPUTF8" || k.startsWith("SMTPUTF8 "));
     if (utf8 === undefined) continue;

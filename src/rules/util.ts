@@ -81,3 +81,14 @@ export function ackEvidence(s: Session, cmd: Command, reply: Reply, by: Knowledg
 export function afterGap(s: Session, frame: number): boolean {
   return s.gaps.length > 0 && s.gaps.some((g) => g.frame <= frame);
 }
+
+/** Each EHLO (or HELO) command with the 250 reply it got, in plaintext. */
+export function greetingExchanges(s: Session, verb: "EHLO" | "HELO" = "EHLO"): { cmd: Command; reply: Reply }[] {
+  const out: { cmd: Command; reply: Reply }[] = [];
+  for (const cmd of s.commands) {
+    if (cmd.kind !== "command" || cmd.verb !== verb || cmd.afterStartTls || cmd.replies.length === 0) continue;
+    const reply = s.replies[cmd.replies[0]];
+    if (reply.code === 250) out.push({ cmd, reply });
+  }
+  return out;
+}
