@@ -1,5 +1,5 @@
 import { availableParallelism } from "node:os";
-import { open, readdir, stat } from "node:fs/promises";
+import { open, readdir, realpath, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import { table } from "table";
@@ -36,12 +36,19 @@ async function sniffs(path: string): Promise<boolean> {
 export async function collect(paths: string[], allFiles: boolean): Promise<{ files: string[]; skipped: number }> {
   const files: string[] = [];
   let skipped = 0;
+  const seen = new Set<string>();
   const walk = async (dir: string): Promise<void> => {
+    const real = await realpath(dir).catch(() => dir);
+    if (seen.has(real)) return; // a link back up the tree
+    seen.add(real);
     const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
     for (const e of entries) {
       const p = join(dir, e.name);
-      if (e.isDirectory()) await walk(p);
-      else if (e.isFile()) {
+      // follow symbolic links (a support archive often links captures from elsewhere)
+      const kind = e.isSymbolicLink() ? await stat(p).catch(() => null) : e;
+      if (kind === null) { skipped++; continue; }
+      if (kind.isDirectory()) await walk(p);
+      else if (kind.isFile()) {
         if (allFiles ? await sniffs(p) : CAPTURE_NAME.test(e.name)) files.push(p);
         else skipped++;
       }

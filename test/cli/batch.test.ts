@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
@@ -71,6 +71,16 @@ describe("smtpcap batch", () => {
     expect(r.out).toContain("top rules: client-acted-on-partial-multiline-reply (2), reply-split-across-segments (2), reply-split-delay (2), auth-cleartext-credentials (1), connection-close-violation (1)");
     expect(r.out).toContain("1 unreadable, 2 skipped (not captures)");
     expect(r.err).not.toContain("[#");
+  });
+
+  it("follows symbolic links to captures, and survives a link back up the tree", () => {
+    const d = mkdtempSync(join(tmpdir(), "smtpcap-batch-"));
+    mkdirSync(join(d, "sub"));
+    writeFileSync(join(d, "sub", "clean.pcap"), cleanSample());
+    symlinkSync(join(d, "sub", "clean.pcap"), join(d, "link.pcap"));
+    symlinkSync(d, join(d, "sub", "loop"));
+    const recs = run(["batch", "--format", "ndjson", d]).out.trim().split("\n").map((l) => JSON.parse(l).file.slice(d.length + 1));
+    expect(recs).toEqual(["link.pcap", "sub/clean.pcap"]);
   });
 
   it("exit 0 when every file is readable and nothing reaches --fail-on; 2 for usage errors", () => {
