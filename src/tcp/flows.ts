@@ -59,7 +59,6 @@ export interface FlowFactory {
 export interface TrackerStats {
   tcpPackets: number;
   connections: number;
-  followed: number;
   /** connections not followed because maxOpenFlows were open */
   overLimit: number;
 }
@@ -77,7 +76,7 @@ export class FlowTracker {
   /** IPv4 connections: larger endpoint number → smaller endpoint number → flow (no string per packet) */
   private flows4 = new Map<number, Map<number, Flow>>();
   private nextIndex = 0;
-  readonly stats: TrackerStats = { tcpPackets: 0, connections: 0, followed: 0, overLimit: 0 };
+  readonly stats: TrackerStats = { tcpPackets: 0, connections: 0, overLimit: 0 };
   private open = 0;
   /** followed connections by stream index; finished ones are dropped lazily from the front */
   private openOrder: Flow[] = [];
@@ -147,7 +146,6 @@ export class FlowTracker {
         f.app = null;
       } else if (verdict === "follow") {
         f.state = "followed";
-        this.stats.followed++;
         this.open++;
         let i = this.openOrder.length;
         while (i > 0 && this.openOrder[i - 1].index > f.index) i--;

@@ -8,9 +8,6 @@ export interface SegmentMeta {
   seq: number;
   /** the ACK field of that segment, as an offset into the peer's stream (NaN if unknown) */
   ackRel: number;
-  /** raw ACK field */
-  ack: number;
-  flags: number;
 }
 
 /** The per-connection interface the assembler calls (gopacket's ReassembledSG / ReassemblyComplete). */
@@ -54,7 +51,6 @@ export class HalfStream {
   pending: Pending[] = [];
   pendingBytes = 0;
   retransmitted = 0;
-  bytes = 0;
   closed = false;
 
   /** Offset in this stream of absolute sequence number `seq`, unwrapped near `next`. */
@@ -69,7 +65,7 @@ export class HalfStream {
 
 export class Reassembler {
   readonly dirs: [HalfStream, HalfStream] = [new HalfStream(), new HalfStream()];
-  private readonly scratch: SegmentMeta = { frame: 0, time: 0, seq: 0, ackRel: 0, ack: 0, flags: 0 };
+  private readonly scratch: SegmentMeta = { frame: 0, time: 0, seq: 0, ackRel: 0 };
 
   constructor(private readonly handler: StreamHandler, private readonly opts: ReassemblyOptions = DEFAULT_REASSEMBLY) {}
 
@@ -94,8 +90,6 @@ export class Reassembler {
     meta.time = time;
     meta.seq = seq;
     meta.ackRel = ackRel;
-    meta.ack = ack;
-    meta.flags = flags;
     if (wireLen > 0) this.payload(dir, h, buf, start, captured, wireLen, meta);
     if (flags & TCP_ACK && peer.base >= 0) {
       this.handler.ack(dir, ackRel, frame, time, wireLen === 0);
@@ -150,7 +144,6 @@ export class Reassembler {
     else skip = 0;
     if (skip < captured) {
       this.handler.data(dir, buf, start + skip, start + captured, rel + skip, meta);
-      h.bytes += captured - skip;
     }
     const end = rel + wireLen;
     const capEnd = rel + captured;
