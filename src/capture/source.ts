@@ -51,63 +51,85 @@ export async function readCapture(path: string, sink: FrameSink): Promise<ReadRe
     return { format: "unknown", gzip: false, frames: 0, bytes: 0, problems: [{ level: "error", message: describe(err), offset: 0 }] };
   }
   try {
-    const head = Buffer.alloc(2);
-    const { bytesRead } = await fh.read(head, 0, 2, 0);
-    if (bytesRead === 2 && head[0] === 0x1f && head[1] === 0x8b) return await readStream(path, sink);
-    return await readDirect(fh, sink);
+    const result = await readDirect(fh, sink);
+    if (result !== "gzip") return result;
   } catch (err) {
     return { format: "unknown", gzip: false, frames: 0, bytes: 0, problems: [{ level: "error", message: describe(err), offset: 0 }] };
   } finally {
     await fh.close();
   }
+  return readStream(path, sink);
 }
 
-/** Largest buffer the direct reader grows to for one record (pcapng blocks are capped lower). */
+/** Largest partial record the direct reader carries across reads (pcapng blocks are capped lower). */
 const MAX_DIRECT_BUFFER = 64 * 1024 * 1024;
+/** Room kept in front of each read for the partial record left over from the previous one. */
+const HEADROOM = 256 * 1024;
+
+const READ_SIZE = 4 * CHUNK_SIZE;
+/** Read buffers kept for the next file: a batch worker reads hundreds of files, and fresh 4 MiB
+ * buffers for each would count as external memory and drive the garbage collector. */
+const spareBuffers: Buffer[] = [];
+const takeBuffer = (): Buffer => spareBuffers.pop() ?? Buffer.allocUnsafe(HEADROOM + READ_SIZE);
 
 /**
- * Plain files: read into one reusable buffer and parse records in place; only the partial record
- * at the end of a read is moved to the front (no per-chunk concatenation).
+ * Plain files: two buffers, so the next read is in flight while this one is parsed (records are
+ * parsed in place). The partial record at the end of a read is copied in front of the next read's
+ * data; only a record larger than the headroom (rare: pcapng blocks) is joined by concatenation.
  */
-async function readDirect(fh: FileHandle, sink: FrameSink): Promise<ReadResult> {
+async function readDirect(fh: FileHandle, sink: FrameSink): Promise<ReadResult | "gzip"> {
   const result: ReadResult = { format: "unknown", gzip: false, frames: 0, bytes: 0, problems: [] };
-  let buf = Buffer.allocUnsafe(4 * CHUNK_SIZE);
-  let filled = 0;
+  const size = READ_SIZE;
+  const bufs = [takeBuffer(), takeBuffer()];
+  let cur = 0;
+  let filePos = 0;
+  let pending = fh.read(bufs[0], HEADROOM, size, 0);
+  let left: Buffer = bufs[1].subarray(0, 0);
   let base = 0;
   let parser: FormatParser | null = null;
   let stopped = false;
-  for (;;) {
-    const { bytesRead } = await fh.read(buf, filled, buf.length - filled, base + filled);
-    if (bytesRead === 0) break;
-    filled += bytesRead;
-    result.bytes += bytesRead;
-    if (parser === null) {
-      if (filled < 4) continue;
-      const kind = sniffFormat(buf.subarray(0, 4));
-      if (kind === null || kind === "gzip") {
-        result.problems.push({ level: "error", message: `not a capture file (starts with ${buf.toString("hex", 0, 4)}; expected pcap or pcapng)`, offset: 0 });
-        return result;
+  try {
+    for (;;) {
+      const { bytesRead } = await pending;
+      if (bytesRead === 0) break;
+      filePos += bytesRead;
+      result.bytes += bytesRead;
+      const buf = bufs[cur];
+      let view: Buffer;
+      if (left.length <= HEADROOM) {
+        left.copy(buf, HEADROOM - left.length);
+        view = buf.subarray(HEADROOM - left.length, HEADROOM + bytesRead);
+      } else {
+        view = Buffer.concat([left, buf.subarray(HEADROOM, HEADROOM + bytesRead)]);
       }
-      parser = kind === "pcapng" ? new PcapngParser(sink) : new PcapParser(sink);
-    }
-    const used = parser.parseAt(buf.subarray(0, filled), base);
-    if (used < 0) { stopped = true; break; }
-    if (used > 0) {
-      buf.copyWithin(0, used, filled);
+      cur = 1 - cur;
+      pending = fh.read(bufs[cur], HEADROOM, size, filePos);
+      if (parser === null) {
+        if (view.length >= 2 && view[0] === 0x1f && view[1] === 0x8b && base === 0) return "gzip";
+        if (view.length < 4) { left = view; continue; }
+        const kind = sniffFormat(view.subarray(0, 4));
+        if (kind === null || kind === "gzip") {
+          result.problems.push({ level: "error", message: `not a capture file (starts with ${view.toString("hex", 0, 4)}; expected pcap or pcapng)`, offset: 0 });
+          return result;
+        }
+        parser = kind === "pcapng" ? new PcapngParser(sink) : new PcapParser(sink);
+      }
+      const used = parser.parseAt(view, base);
+      if (used < 0) { stopped = true; break; }
       base += used;
-      filled -= used;
-    } else if (filled === buf.length) {
-      if (buf.length >= MAX_DIRECT_BUFFER) break;
-      const bigger = Buffer.allocUnsafe(buf.length * 2);
-      buf.copy(bigger, 0, 0, filled);
-      buf = bigger;
+      left = view.subarray(used);
+      if (left.length >= MAX_DIRECT_BUFFER) break;
     }
+  } finally {
+    // never close the file under a read still in flight
+    await pending.catch(() => undefined);
+    if (spareBuffers.length < 4) spareBuffers.push(...bufs);
   }
   if (parser === null) {
     result.problems.push({ level: "error", message: result.bytes === 0 ? "empty file" : `file too short to be a capture (${result.bytes} bytes)`, offset: 0 });
     return result;
   }
-  if (!stopped) parser.endAt(buf.subarray(0, filled), 0, base);
+  if (!stopped) parser.endAt(left, 0, base);
   result.format = parser.format;
   result.frames = parser.frames;
   result.problems.push(...parser.problems);

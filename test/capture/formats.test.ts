@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { gzipSync } from "node:zlib";
 import { analyzeFile } from "../../src/analyze.js";
 import { readCapture } from "../../src/capture/source.js";
 import { writeCapture, type LinkKind } from "../../src/capture/writer.js";
@@ -116,6 +117,79 @@ describe("pcapng conformance files (Wireshark's reader tests)", () => {
       expect(res.problems).toEqual([]);
       expect(n).toBe(Number(count));
       expect(res.frames).toBe(Number(count));
+    });
+  }
+});
+
+describe("the direct reader's buffer handling", () => {
+  // records larger than the room kept in front of each read (256 KiB), some larger than a whole
+  // read (4 MiB): their partial tails are joined across reads; the gzip path, which streams, must agree
+  const sizes = [700_000, 3_000, 900_000, 60, 5_000_000, 1_000_000, 123_457, 9_000_000, 800_000, 64];
+  const frame = (i: number, n: number) => Buffer.alloc(n, (i * 37 + 11) & 0xff);
+
+  function pcap(): Buffer {
+    const head = Buffer.alloc(24);
+    head.writeUInt32LE(0xa1b2c3d4, 0);
+    head.writeUInt16LE(2, 4);
+    head.writeUInt16LE(4, 6);
+    head.writeUInt32LE(16_000_000, 16); // snaplen
+    head.writeUInt32LE(1, 20);
+    const recs = sizes.map((n, i) => {
+      const h = Buffer.alloc(16);
+      h.writeUInt32LE(1000 + i, 0);
+      h.writeUInt32LE(n, 8);
+      h.writeUInt32LE(n, 12);
+      return Buffer.concat([h, frame(i, n)]);
+    });
+    return Buffer.concat([head, ...recs]);
+  }
+
+  function pcapng(): Buffer {
+    const block = (type: number, body: Buffer) => {
+      const pad = (4 - (body.length % 4)) % 4;
+      const len = 12 + body.length + pad;
+      const b = Buffer.alloc(len);
+      b.writeUInt32LE(type, 0);
+      b.writeUInt32LE(len, 4);
+      body.copy(b, 8);
+      b.writeUInt32LE(len, len - 4);
+      return b;
+    };
+    const shb = Buffer.alloc(16);
+    shb.writeUInt32LE(0x1a2b3c4d, 0);
+    shb.writeUInt16LE(1, 4);
+    shb.writeBigInt64LE(-1n, 8);
+    const idb = Buffer.alloc(8);
+    idb.writeUInt16LE(1, 0);
+    const epbs = sizes.map((n, i) => {
+      const h = Buffer.alloc(20);
+      h.writeUInt32LE(n, 12);
+      h.writeUInt32LE(n, 16);
+      return block(6, Buffer.concat([h, frame(i, n)]));
+    });
+    return Buffer.concat([block(0x0a0d0d0a, shb), block(1, idb), ...epbs]);
+  }
+
+  async function frames(path: string) {
+    const got: [number, number, number][] = [];
+    const r = await readCapture(path, (_f, _t, _l, data, start, capLen) => {
+      let sum = 0;
+      for (let i = start; i < start + capLen; i += 4099) sum = (sum + data[i]) & 0xffff;
+      got.push([capLen, data[start], sum]);
+    });
+    return { got, problems: r.problems, frames: r.frames };
+  }
+
+  for (const [name, make] of [["pcap", pcap], ["pcapng", pcapng]] as const) {
+    it(`${name}: every frame whole, as the gzip (stream) reader sees it`, async () => {
+      const file = make();
+      const direct = await frames(tmpFile(file, `.${name}`));
+      const streamed = await frames(tmpFile(gzipSync(file), `.${name}.gz`));
+      expect(direct.problems).toEqual([]);
+      expect(direct.frames).toBe(sizes.length);
+      expect(direct.got.map((g) => g[0])).toEqual(sizes);
+      expect(direct.got.map((g) => g[1])).toEqual(sizes.map((_, i) => (i * 37 + 11) & 0xff));
+      expect(direct).toEqual(streamed);
     });
   }
 });
