@@ -216,7 +216,15 @@ export function buildProgram(): Command {
   return program;
 }
 
+/** The reader of our output went away (`smtpcap … | head`): stop quietly; any other write error in one line. */
+function onOutputError(err: NodeJS.ErrnoException): void {
+  if (err.code === "EPIPE") process.exit(0);
+  process.stderr.write(`smtpcap: cannot write the output: ${err.message}\n`);
+  process.exit(2);
+}
+
 export async function main(argv: string[]): Promise<number> {
+  if (process.stdout.listenerCount("error") === 0) process.stdout.on("error", onOutputError);
   const program = buildProgram();
   try {
     await program.parseAsync(argv);

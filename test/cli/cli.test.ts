@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { SAMPLES } from "../../src/capture/samples.js";
@@ -94,6 +94,16 @@ describe("smtpcap analyze", () => {
     expect(run([]).code).toBe(2);
     expect(run(["--help"]).code).toBe(0);
     expect(run(["frob"]).code).toBe(2);
+  });
+
+  it("a reader that goes away (`| head`) ends the run quietly: exit 0, no stack trace", async () => {
+    const child = spawn(process.execPath, [BIN, "analyze", "--format", "json", "samples/support-case.pcapng"], { cwd: ROOT });
+    child.stdout.destroy(); // closed before the first write
+    let err = "";
+    child.stderr.on("data", (d: Buffer) => (err += d.toString()));
+    const code = await new Promise((resolve) => child.on("close", resolve));
+    expect(err).toBe("");
+    expect(code).toBe(0);
   });
 
   it("--help documents the exit status", () => {
