@@ -1,4 +1,3 @@
-import { stat } from "node:fs/promises";
 import { analyzeStream, displayPath, type AnalyzeOptions } from "../analyze.js";
 import { JsonFileWriter } from "../report/json.js";
 import { SEVERITY_RANK, type Finding, type Severity } from "../rules/types.js";
@@ -6,6 +5,8 @@ import { SEVERITY_RANK, type Finding, type Severity } from "../rules/types.js";
 export interface BatchJob {
   id: number;
   path: string;
+  /** the file's size, for the progress bar */
+  bytes: number;
   opts: Partial<AnalyzeOptions>;
   /** build the JSON document (json/ndjson output) */
   json: boolean;
@@ -30,14 +31,9 @@ export interface BatchResult {
 
 /** Analyse one file of a batch; never throws. */
 export async function analyzeFileSummary(job: BatchJob): Promise<BatchResult> {
-  const res: BatchResult = { id: job.id, path: job.path, bytes: 0, sessions: 0, counts: { error: 0, warning: 0, info: 0 }, rules: {}, worst: null, error: null, problems: [], doc: null };
+  const res: BatchResult = { id: job.id, path: job.path, bytes: job.bytes, sessions: 0, counts: { error: 0, warning: 0, info: 0 }, rules: {}, worst: null, error: null, problems: [], doc: null };
   const parts: string[] = [];
   let best: Finding | null = null;
-  try {
-    res.bytes = (await stat(job.path)).size;
-  } catch {
-    // analyzeStream reports it
-  }
   try {
     const w = job.json ? new JsonFileWriter((s) => parts.push(s), displayPath(job.path)) : null;
     const sum = await analyzeStream(job.path, job.opts, (s, fs) => {

@@ -87,11 +87,15 @@ class Progress {
   }
 }
 
-/** Run jobs on `n` worker threads, each owning whole files; results in any order. */
+/** Jobs queued ahead on each worker, so that none waits for the main thread between files. */
+const QUEUE_AHEAD = 2;
+
+/** Run jobs on `n` worker threads, each owning whole files, largest first; results in any order. */
 function runPool(jobs: BatchJob[], n: number, onResult: (r: BatchResult) => void): Promise<void> {
   return new Promise((resolve, reject) => {
     if (jobs.length === 0) return resolve();
     const url = new URL("./batch-worker.js", import.meta.url);
+    jobs = [...jobs].sort((a, b) => b.bytes - a.bytes || a.id - b.id);
     let next = 0;
     let finished = 0;
     const workers: Worker[] = [];
@@ -112,7 +116,7 @@ function runPool(jobs: BatchJob[], n: number, onResult: (r: BatchResult) => void
         for (const x of workers) void x.terminate();
         reject(err);
       });
-      feed(w);
+      for (let k = 0; k < QUEUE_AHEAD; k++) feed(w);
     }
   });
 }
@@ -123,7 +127,7 @@ export async function runBatch(paths: string[], flags: BatchFlags): Promise<numb
   const { files, skipped } = await collect(paths, !!flags.allFiles);
   const sizes = await Promise.all(files.map((f) => stat(f).then((s) => s.size, () => 0)));
   const json = flags.format === "json" || flags.format === "ndjson";
-  const jobs: BatchJob[] = files.map((path, id) => ({ id, path, opts, json }));
+  const jobs: BatchJob[] = files.map((path, id) => ({ id, path, bytes: sizes[id], opts, json }));
   const jobsN = Math.max(1, flags.jobs ?? availableParallelism());
   const progress = new Progress(files.length, sizes.reduce((a, b) => a + b, 0), !!process.stderr.isTTY && !flags.quiet);
   const results: (BatchResult | undefined)[] = new Array(files.length);
