@@ -1,3 +1,4 @@
+import { u16be } from "./bytes.js";
 /** Link-layer types (LINKTYPE_* from the pcap link-type registry) that smtpcap decodes. */
 export const LINKTYPE = {
   NULL: 0,
@@ -27,11 +28,11 @@ export function peelLink(linkType: number, buf: Buffer, start: number, end: numb
   switch (linkType) {
     case LINKTYPE.ETHERNET: {
       if (end - p < 14) return false;
-      etherType = buf.readUInt16BE(p + 12);
+      etherType = u16be(buf, p + 12);
       p += 14;
       // 802.1Q, 802.1ad (QinQ) and the old 0x9100 tag, any depth
       while ((etherType === 0x8100 || etherType === 0x88a8 || etherType === 0x9100) && end - p >= 4) {
-        etherType = buf.readUInt16BE(p + 2);
+        etherType = u16be(buf, p + 2);
         p += 4;
       }
       break;

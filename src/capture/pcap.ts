@@ -1,3 +1,4 @@
+import { u32be, u32le } from "./bytes.js";
 import { RecordParser, type CaptureFormat, type FrameSink } from "./types.js";
 
 /** Largest record a classic pcap may claim (libpcap's own limit for non-D-Bus link types). */
@@ -37,10 +38,10 @@ export class PcapParser extends RecordParser {
     const limit = Math.max(MAX_PCAP_RECORD, this.snapLen);
     const end = buf.length;
     while (pos + 16 <= end) {
-      const sec = le ? buf.readUInt32LE(pos) : buf.readUInt32BE(pos);
-      const frac = le ? buf.readUInt32LE(pos + 4) : buf.readUInt32BE(pos + 4);
-      const capLen = le ? buf.readUInt32LE(pos + 8) : buf.readUInt32BE(pos + 8);
-      const origLen = le ? buf.readUInt32LE(pos + 12) : buf.readUInt32BE(pos + 12);
+      const sec = le ? u32le(buf, pos) : u32be(buf, pos);
+      const frac = le ? u32le(buf, pos + 4) : u32be(buf, pos + 4);
+      const capLen = le ? u32le(buf, pos + 8) : u32be(buf, pos + 8);
+      const origLen = le ? u32le(buf, pos + 12) : u32be(buf, pos + 12);
       if (capLen > limit) {
         return this.failAt(`record ${this.frames + 1} claims ${capLen} captured bytes (more than the ${limit}-byte limit); file is corrupt from here`, this.carry.base + pos);
       }

@@ -1,3 +1,4 @@
+import { u32be, u32le } from "./bytes.js";
 import { RecordParser, type FrameSink } from "./types.js";
 
 /** Largest block accepted; a larger length field means the file is corrupt (Wireshark's limit is similar). */
@@ -32,7 +33,7 @@ export class PcapngParser extends RecordParser {
     let pos = 0;
     while (pos + 12 <= end) {
       const fileOff = this.carry.base + pos;
-      let type = buf.readUInt32LE(pos);
+      let type = u32le(buf, pos);
       if (type === SHB) {
         const bom = buf.readUInt32LE(pos + 8);
         if (bom === 0x1a2b3c4d) this.le = true;
@@ -43,13 +44,13 @@ export class PcapngParser extends RecordParser {
         return this.failAt("not a pcapng file (no section header block)", fileOff);
       }
       const le = this.le;
-      if (!le) type = buf.readUInt32BE(pos);
-      const len = le ? buf.readUInt32LE(pos + 4) : buf.readUInt32BE(pos + 4);
+      if (!le) type = u32be(buf, pos);
+      const len = le ? u32le(buf, pos + 4) : u32be(buf, pos + 4);
       if (len < 12 || len % 4 !== 0 || len > MAX_PCAPNG_BLOCK) {
         return this.failAt(`block of type 0x${type.toString(16)} has an impossible length ${len}`, fileOff);
       }
       if (pos + len > end) break;
-      const trailer = le ? buf.readUInt32LE(pos + len - 4) : buf.readUInt32BE(pos + len - 4);
+      const trailer = le ? u32le(buf, pos + len - 4) : u32be(buf, pos + len - 4);
       if (trailer !== len) {
         return this.failAt(`block of type 0x${type.toString(16)}: trailing length ${trailer} differs from leading length ${len}`, fileOff);
       }
@@ -66,7 +67,7 @@ export class PcapngParser extends RecordParser {
         case OPB: {
           if (bodyEnd - body < 20) return this.failAt("packet block too short", fileOff);
           const ifId = type === EPB
-            ? (le ? buf.readUInt32LE(body) : buf.readUInt32BE(body))
+            ? (le ? u32le(buf, body) : u32be(buf, body))
             : (le ? buf.readUInt16LE(body) : buf.readUInt16BE(body));
           const iface = this.ifaces[ifId];
           if (iface === undefined) {
@@ -74,10 +75,10 @@ export class PcapngParser extends RecordParser {
             this.frames++;
             break;
           }
-          const hi = le ? buf.readUInt32LE(body + 4) : buf.readUInt32BE(body + 4);
-          const lo = le ? buf.readUInt32LE(body + 8) : buf.readUInt32BE(body + 8);
-          const capLen = le ? buf.readUInt32LE(body + 12) : buf.readUInt32BE(body + 12);
-          const origLen = le ? buf.readUInt32LE(body + 16) : buf.readUInt32BE(body + 16);
+          const hi = le ? u32le(buf, body + 4) : u32be(buf, body + 4);
+          const lo = le ? u32le(buf, body + 8) : u32be(buf, body + 8);
+          const capLen = le ? u32le(buf, body + 12) : u32be(buf, body + 12);
+          const origLen = le ? u32le(buf, body + 16) : u32be(buf, body + 16);
           if (body + 20 + capLen > bodyEnd) return this.failAt(`packet block claims ${capLen} captured bytes, more than the block holds`, fileOff);
           this.frames++;
           this.sink(this.frames, (hi * 4294967296 + lo) / iface.unitsPerSec + iface.tsOffset, iface.linkType, buf, body + 20, capLen, origLen);
@@ -86,7 +87,7 @@ export class PcapngParser extends RecordParser {
         case SPB: {
           const iface = this.ifaces[0];
           if (iface === undefined) return this.failAt("simple packet block without an interface description", fileOff);
-          const origLen = le ? buf.readUInt32LE(body) : buf.readUInt32BE(body);
+          const origLen = le ? u32le(buf, body) : u32be(buf, body);
           let capLen = Math.min(origLen, bodyEnd - body - 4);
           if (iface.snapLen > 0) capLen = Math.min(capLen, iface.snapLen);
           this.frames++;
@@ -113,7 +114,7 @@ export class PcapngParser extends RecordParser {
     const le = this.le;
     const iface: Iface = {
       linkType: le ? buf.readUInt16LE(body) : buf.readUInt16BE(body),
-      snapLen: le ? buf.readUInt32LE(body + 4) : buf.readUInt32BE(body + 4),
+      snapLen: le ? u32le(buf, body + 4) : u32be(buf, body + 4),
       unitsPerSec: 1e6,
       tsOffset: 0,
     };

@@ -1,3 +1,4 @@
+import { i32be, u16be, u32be } from "../capture/bytes.js";
 import { peelLink, type L3 } from "../capture/link.js";
 
 export const TCP_FIN = 0x01;
@@ -43,8 +44,8 @@ export class TcpPacket {
       if (end - p < 20 || buf[p] >> 4 !== 4) return "short";
       const ihl = (buf[p] & 0x0f) * 4;
       if (ihl < 20) return "short";
-      const total = buf.readUInt16BE(p + 2);
-      const fragField = buf.readUInt16BE(p + 6);
+      const total = u16be(buf, p + 2);
+      const fragField = u16be(buf, p + 6);
       if ((fragField & 0x3fff) !== 0) return "frag";
       if (buf[p + 9] !== 6) return "other";
       // total === 0 happens with TSO captures: trust the captured length then
@@ -56,7 +57,7 @@ export class TcpPacket {
       p += ihl;
     } else {
       if (end - p < 40 || buf[p] >> 4 !== 6) return "short";
-      const plen = buf.readUInt16BE(p + 4);
+      const plen = u16be(buf, p + 4);
       let next = buf[p + 6];
       this.ipVersion = 6;
       this.srcAddrStart = p + 8;
@@ -83,12 +84,12 @@ export class TcpPacket {
     if (end - p < 20) return "short";
     const hdr = (buf[p + 12] >> 4) * 4;
     if (hdr < 20) return "short";
-    this.srcPort = buf.readUInt16BE(p);
-    this.dstPort = buf.readUInt16BE(p + 2);
-    this.seq = buf.readUInt32BE(p + 4);
-    this.ack = buf.readUInt32BE(p + 8);
+    this.srcPort = u16be(buf, p);
+    this.dstPort = u16be(buf, p + 2);
+    this.seq = u32be(buf, p + 4);
+    this.ack = u32be(buf, p + 8);
     this.flags = buf[p + 13];
-    this.window = buf.readUInt16BE(p + 14);
+    this.window = u16be(buf, p + 14);
     const wireEnd = Math.min(ipEnd, Number.MAX_SAFE_INTEGER);
     const payloadStart = p + hdr;
     this.buf = buf;
@@ -114,13 +115,13 @@ export class TcpPacket {
   /** source address and port as a string key (set by flowKey) */
   srcKey = "";
 
-  /** IPv4 only: address and port as one 48-bit number, for allocation-free connection lookup */
-  srcNum(): number {
-    return this.buf.readUInt32BE(this.srcAddrStart) * 65536 + this.srcPort;
+  /** IPv4 only: the source address as a signed 32-bit integer (allocation-free connection lookup) */
+  srcIp4(): number {
+    return i32be(this.buf, this.srcAddrStart);
   }
 
-  dstNum(): number {
-    return this.buf.readUInt32BE(this.dstAddrStart) * 65536 + this.dstPort;
+  dstIp4(): number {
+    return i32be(this.buf, this.dstAddrStart);
   }
 
   /** A key for the connection, the same in both directions (smaller endpoint first). */

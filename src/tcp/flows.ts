@@ -1,4 +1,5 @@
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, endpoint, type TcpPacket } from "./decode.js";
+import { Ip4Table } from "./flow-table.js";
 import { DEFAULT_REASSEMBLY, Reassembler, type ReassemblyOptions, type StreamHandler } from "./reassembly.js";
 
 /** A TCP connection as Wireshark counts them: `index` equals Wireshark's `tcp.stream`. */
@@ -7,8 +8,9 @@ export class Flow {
   readonly endpoints: [string, string];
   readonly ports: [number, number];
   readonly initKey: string;
-  /** IPv4: the initiator's address and port as a number (-1 for IPv6) */
-  initNum = -1;
+  /** IPv4: the initiator's address (signed 32-bit) and port; initPort is -1 for IPv6 */
+  initIp = 0;
+  initPort = -1;
   firstSeq: [number, number] = [-1, -1];
   sawSyn = false;
   closedFin: [boolean, boolean] = [false, false];
@@ -73,8 +75,8 @@ export const DEFAULT_TRACKER: TrackerOptions = { ...DEFAULT_REASSEMBLY, maxOpenF
 /** The connection table: assigns stream indexes, detects port reuse, feeds reassembly. */
 export class FlowTracker {
   private flows = new Map<string, Flow>();
-  /** IPv4 connections: larger endpoint number → smaller endpoint number → flow (no string per packet) */
-  private flows4 = new Map<number, Map<number, Flow>>();
+  /** IPv4 connections, looked up without a string or a boxed number per packet */
+  private flows4 = new Ip4Table<Flow>();
   private nextIndex = 0;
   readonly stats: TrackerStats = { tcpPackets: 0, connections: 0, overLimit: 0 };
   private open = 0;
@@ -87,14 +89,12 @@ export class FlowTracker {
     this.stats.tcpPackets++;
     const v4 = pkt.ipVersion === 4;
     let key = "";
-    let src = 0, lo = 0, hi = 0;
+    let srcIp = 0, dstIp = 0;
     let f: Flow | undefined;
     if (v4) {
-      src = pkt.srcNum();
-      const dst = pkt.dstNum();
-      lo = src < dst ? src : dst;
-      hi = src < dst ? dst : src;
-      f = this.flows4.get(hi)?.get(lo);
+      srcIp = pkt.srcIp4();
+      dstIp = pkt.dstIp4();
+      f = this.flows4.get(srcIp, pkt.srcPort, dstIp, pkt.dstPort);
     } else {
       key = pkt.flowKey();
       f = this.flows.get(key);
@@ -114,10 +114,9 @@ export class FlowTracker {
       f = new Flow(this.nextIndex++, pkt, frame, time);
       const synAck = (flags & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK);
       if (v4) {
-        f.initNum = synAck ? (src === lo ? hi : lo) : src;
-        let m = this.flows4.get(hi);
-        if (m === undefined) this.flows4.set(hi, (m = new Map()));
-        m.set(lo, f);
+        f.initIp = synAck ? dstIp : srcIp;
+        f.initPort = synAck ? pkt.dstPort : pkt.srcPort;
+        this.flows4.set(srcIp, pkt.srcPort, dstIp, pkt.dstPort, f);
       } else {
         if (f.initKey === "") (f as { initKey: string }).initKey = this.otherKey(key, pkt.srcKey);
         this.flows.set(key, f);
@@ -175,7 +174,7 @@ export class FlowTracker {
   /** End of capture: finish every open connection, in stream order. */
   finishAll(): void {
     const all = [...this.flows.values()];
-    for (const m of this.flows4.values()) all.push(...m.values());
+    for (const f of this.flows4.values()) all.push(f);
     const open = all.filter((f) => f.state === "followed" || f.state === "undecided");
     open.sort((a, b) => a.index - b.index);
     for (const f of open) this.end(f);
@@ -196,7 +195,7 @@ export class FlowTracker {
   }
 
   private dirOf(f: Flow, pkt: TcpPacket): 0 | 1 {
-    if (f.initNum >= 0) return pkt.srcNum() === f.initNum ? 0 : 1;
+    if (f.initPort >= 0) return pkt.srcPort === f.initPort && pkt.srcIp4() === f.initIp ? 0 : 1;
     return pkt.srcKey === f.initKey ? 0 : 1;
   }
 
