@@ -23,9 +23,11 @@ export class SmtpFlowFactory implements FlowFactory {
   }
 
   classify(flow: Flow, pkt: TcpPacket, dir: 0 | 1): "follow" | "ignore" | "undecided" {
-    const [p0, p1] = flow.ports;
-    if (this.ports.has(p1) || this.ports.has(p0)) {
-      // the SYN sender is the client; without a SYN, the side on the SMTP port is the server
+    const p0 = flow.initPort, p1 = flow.respPort;
+    // The SYN sender is the client, so only the responder's port counts then (a client whose
+    // ephemeral port happens to be 2525 is not talking SMTP); without a SYN, either port does,
+    // and the side on the SMTP port is the server.
+    if (this.ports.has(p1) || (!flow.sawSyn && this.ports.has(p0))) {
       flow.serverDir = flow.sawSyn || this.ports.has(p1) ? 1 : 0;
       return "follow";
     }

@@ -1,18 +1,43 @@
+/** Bits of a retired connection's record. */
+export const R_SYN = 1;
+export const R_FIN0 = 2;
+export const R_FIN1 = 4;
+export const R_RESET = 8;
+/** the initiator is the endpoint stored first in the key (the smaller one) */
+export const R_INIT_FIRST = 16;
+
 /**
- * IPv4 connections by address and port pair, the same in both directions. Open addressing over an
- * Int32Array: a lookup per packet allocates nothing (a Map keyed by 48-bit endpoint numbers boxed
- * every key). Entries are never removed; the tracker keeps a connection's number for late packets.
+ * The IPv4 connections of a capture, by address and port pair, the same in both directions.
+ * Open addressing over typed arrays: a lookup per packet allocates nothing. A connection being
+ * followed or still undecided has a live object (`live[slot]`); one that ended or is not SMTP is
+ * retired to a few numbers (stream index, first sequence numbers, flags), so a capture with
+ * millions of connections (a scan) costs tens of bytes for each. A retired connection that was
+ * closed (FIN both ways, or RST) and silent for RETIRED_TTL seconds of capture time is forgotten
+ * when the table next grows.
  */
-export class Ip4Table<V> {
+export class Ip4Connections<F> {
   private keys: Int32Array;
-  private vals: (V | undefined)[];
+  live: (F | undefined)[];
+  /** stream index (tcp.stream); -1 marks an empty slot */
+  index: Int32Array;
+  seq0: Float64Array;
+  seq1: Float64Array;
+  bits: Uint8Array;
+  last: Float64Array;
   private mask: number;
   private count = 0;
+  /** the latest packet time seen, for forgetting old closed connections */
+  now = 0;
 
-  constructor(capacity = 1024) {
+  constructor(capacity = 1024, private readonly retiredTtl = 600) {
     const cap = 1 << Math.ceil(Math.log2(Math.max(16, capacity)));
     this.keys = new Int32Array(cap * 3);
-    this.vals = new Array<V | undefined>(cap).fill(undefined);
+    this.live = new Array<F | undefined>(cap).fill(undefined);
+    this.index = new Int32Array(cap).fill(-1);
+    this.seq0 = new Float64Array(cap);
+    this.seq1 = new Float64Array(cap);
+    this.bits = new Uint8Array(cap);
+    this.last = new Float64Array(cap);
     this.mask = cap - 1;
   }
 
@@ -20,68 +45,105 @@ export class Ip4Table<V> {
     return this.count;
   }
 
-  /** Addresses as signed 32-bit integers, ports as 0..65535. */
-  get(ipA: number, portA: number, ipB: number, portB: number): V | undefined {
+  /** The slot of this connection (addresses as signed 32-bit integers), or -1. */
+  find(ipA: number, portA: number, ipB: number, portB: number): number {
     const swap = ipA > ipB || (ipA === ipB && portA > portB);
     const k0 = swap ? ipB : ipA;
     const k1 = swap ? ipA : ipB;
     const k2 = swap ? (portB << 16) | portA : (portA << 16) | portB;
     const keys = this.keys;
     for (let i = hash(k0, k1, k2) & this.mask; ; i = (i + 1) & this.mask) {
-      const v = this.vals[i];
-      if (v === undefined) return undefined;
+      if (this.index[i] < 0) return -1;
       const j = i * 3;
-      if (keys[j] === k0 && keys[j + 1] === k1 && keys[j + 2] === k2) return v;
+      if (keys[j] === k0 && keys[j + 1] === k1 && keys[j + 2] === k2) return i;
     }
   }
 
-  /** Adds or replaces the entry for this address and port pair. */
-  set(ipA: number, portA: number, ipB: number, portB: number, value: V): void {
-    if ((this.count + 1) * 2 > this.vals.length) this.grow();
+  /** Whether the packet from ipA:portA travels from the initiator of the connection in `slot`. */
+  fromFirst(slot: number, ipA: number, portA: number): boolean {
+    const j = slot * 3;
+    return this.keys[j] === ipA && (this.keys[j + 2] >>> 16) === portA;
+  }
+
+  /** Adds a connection (which must not be in the table); returns its slot. Slots move when the table grows. */
+  add(ipA: number, portA: number, ipB: number, portB: number, index: number, value: F): number {
+    if ((this.count + 1) * 2 > this.index.length) this.rebuild();
     const swap = ipA > ipB || (ipA === ipB && portA > portB);
     const k0 = swap ? ipB : ipA;
     const k1 = swap ? ipA : ipB;
     const k2 = swap ? (portB << 16) | portA : (portA << 16) | portB;
-    const keys = this.keys;
-    for (let i = hash(k0, k1, k2) & this.mask; ; i = (i + 1) & this.mask) {
-      const j = i * 3;
-      if (this.vals[i] === undefined) {
-        keys[j] = k0;
-        keys[j + 1] = k1;
-        keys[j + 2] = k2;
-        this.vals[i] = value;
-        this.count++;
-        return;
-      }
-      if (keys[j] === k0 && keys[j + 1] === k1 && keys[j + 2] === k2) {
-        this.vals[i] = value;
-        return;
-      }
+    let i = hash(k0, k1, k2) & this.mask;
+    while (this.index[i] >= 0) i = (i + 1) & this.mask;
+    const j = i * 3;
+    this.keys[j] = k0;
+    this.keys[j + 1] = k1;
+    this.keys[j + 2] = k2;
+    this.count++;
+    this.put(i, index, value);
+    return i;
+  }
+
+  /** A new connection on the same address and port pair (port reuse) takes over the slot. */
+  put(slot: number, index: number, value: F): void {
+    this.index[slot] = index;
+    this.live[slot] = value;
+    this.bits[slot] = 0;
+    this.seq0[slot] = -1;
+    this.seq1[slot] = -1;
+    this.last[slot] = this.now;
+  }
+
+  /** Keep only the numbers of the connection in `slot`. */
+  retire(slot: number, seq0: number, seq1: number, bits: number, last: number): void {
+    this.live[slot] = undefined;
+    this.seq0[slot] = seq0;
+    this.seq1[slot] = seq1;
+    this.bits[slot] = bits;
+    this.last[slot] = last;
+  }
+
+  *liveValues(): IterableIterator<F> {
+    for (let i = 0; i < this.live.length; i++) {
+      const v = this.live[i];
+      if (v !== undefined) yield v;
     }
   }
 
-  *values(): IterableIterator<V> {
-    for (const v of this.vals) if (v !== undefined) yield v;
-  }
-
-  private grow(): void {
-    const oldKeys = this.keys;
-    const oldVals = this.vals;
-    const cap = oldVals.length * 2;
+  /** Rehash, forgetting closed retired connections silent for the TTL; doubles only when still half full. */
+  private rebuild(): void {
+    const horizon = this.now - this.retiredTtl;
+    const old = { keys: this.keys, live: this.live, index: this.index, seq0: this.seq0, seq1: this.seq1, bits: this.bits, last: this.last };
+    const forget = (i: number) => {
+      if (old.live[i] !== undefined) return false;
+      const b = old.bits[i];
+      return ((b & R_RESET) !== 0 || (b & (R_FIN0 | R_FIN1)) === (R_FIN0 | R_FIN1)) && old.last[i] < horizon;
+    };
+    let keep = 0;
+    for (let i = 0; i < old.index.length; i++) if (old.index[i] >= 0 && !forget(i)) keep++;
+    const cap = (keep + 1) * 4 > old.index.length ? old.index.length * 2 : old.index.length;
     this.keys = new Int32Array(cap * 3);
-    this.vals = new Array<V | undefined>(cap).fill(undefined);
+    this.live = new Array<F | undefined>(cap).fill(undefined);
+    this.index = new Int32Array(cap).fill(-1);
+    this.seq0 = new Float64Array(cap);
+    this.seq1 = new Float64Array(cap);
+    this.bits = new Uint8Array(cap);
+    this.last = new Float64Array(cap);
     this.mask = cap - 1;
-    for (let i = 0; i < oldVals.length; i++) {
-      const v = oldVals[i];
-      if (v === undefined) continue;
-      const j = i * 3;
-      const k0 = oldKeys[j], k1 = oldKeys[j + 1], k2 = oldKeys[j + 2];
+    this.count = keep;
+    for (let i = 0; i < old.index.length; i++) {
+      if (old.index[i] < 0 || forget(i)) continue;
+      const k0 = old.keys[i * 3], k1 = old.keys[i * 3 + 1], k2 = old.keys[i * 3 + 2];
       let n = hash(k0, k1, k2) & this.mask;
-      while (this.vals[n] !== undefined) n = (n + 1) & this.mask;
+      while (this.index[n] >= 0) n = (n + 1) & this.mask;
       this.keys[n * 3] = k0;
       this.keys[n * 3 + 1] = k1;
       this.keys[n * 3 + 2] = k2;
-      this.vals[n] = v;
+      this.live[n] = old.live[i];
+      this.index[n] = old.index[i];
+      this.seq0[n] = old.seq0[i];
+      this.seq1[n] = old.seq1[i];
+      this.bits[n] = old.bits[i];
+      this.last[n] = old.last[i];
     }
   }
 }

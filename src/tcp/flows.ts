@@ -1,19 +1,35 @@
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, endpoint, type TcpPacket } from "./decode.js";
-import { Ip4Table } from "./flow-table.js";
+import { Ip4Connections, R_FIN0, R_FIN1, R_INIT_FIRST, R_RESET, R_SYN } from "./flow-table.js";
 import { DEFAULT_REASSEMBLY, Reassembler, type ReassemblyOptions, type StreamHandler } from "./reassembly.js";
 
-/** A TCP connection as Wireshark counts them: `index` equals Wireshark's `tcp.stream`. */
+/** Seconds of capture time after which a connection still without payload on a non-SMTP port is given up. */
+const UNDECIDED_TTL = 300;
+
+/** Payload-less packets of an undecided connection kept for replay, at most (the last overwrites). */
+const MAX_EARLY_PACKETS = 16;
+
+/**
+ * A TCP connection as Wireshark counts them: `index` equals Wireshark's `tcp.stream`. Kept small:
+ * every connection of a capture keeps one (a scan has millions), and only connections found to be
+ * SMTP get a reassembler and a dissector.
+ */
 export class Flow {
-  /** endpoint strings, [0] = initiator (SYN sender, else sender of the first packet seen) */
-  readonly endpoints: [string, string];
-  readonly ports: [number, number];
-  readonly initKey: string;
-  /** IPv4: the initiator's address (signed 32-bit) and port; initPort is -1 for IPv6 */
+  /** the initiator's (SYN sender's, else first sender's) and the responder's port */
+  readonly initPort: number;
+  readonly respPort: number;
+  /** IPv4: the initiator's and responder's address as signed 32-bit integers */
   initIp = 0;
-  initPort = -1;
-  firstSeq: [number, number] = [-1, -1];
+  respIp = 0;
+  /** IPv6: the endpoints' text, [initiator, responder]; null for IPv4 */
+  readonly v6: [string, string] | null;
+  /** IPv6: the initiator's address and port key (see TcpPacket.flowKey) */
+  readonly initKey: string;
+  /** first sequence number seen from the initiator (0) and the responder (1); -1 while none */
+  firstSeq0 = -1;
+  firstSeq1 = -1;
   sawSyn = false;
-  closedFin: [boolean, boolean] = [false, false];
+  fin0 = false;
+  fin1 = false;
   reset = false;
   reasm: Reassembler | null = null;
   app: FlowApp | null = null;
@@ -25,21 +41,49 @@ export class Flow {
   serverDir: -1 | 0 | 1 = -1;
   /** how the flow factory recognised the application ("greeting", "http-connect"), or "" */
   tag = "";
+  /** while undecided: the payload-less packets so far, six numbers each (dir, frame, time, seq, ack, flags) */
+  early: number[] | null = null;
 
   constructor(readonly index: number, pkt: TcpPacket, readonly firstFrame: number, readonly firstTime: number) {
-    const src = endpoint(pkt.addr(pkt.srcAddrStart), pkt.srcPort);
-    const dst = endpoint(pkt.addr(pkt.dstAddrStart), pkt.dstPort);
     const synAck = (pkt.flags & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK);
-    if (synAck) {
-      this.endpoints = [dst, src];
-      this.ports = [pkt.dstPort, pkt.srcPort];
-      this.initKey = ""; // filled by the tracker: the destination is the initiator
+    this.initPort = synAck ? pkt.dstPort : pkt.srcPort;
+    this.respPort = synAck ? pkt.srcPort : pkt.dstPort;
+    if (pkt.ipVersion === 4) {
+      this.v6 = null;
+      this.initIp = synAck ? pkt.dstIp4() : pkt.srcIp4();
+      this.respIp = synAck ? pkt.srcIp4() : pkt.dstIp4();
+      this.initKey = "";
     } else {
-      this.endpoints = [src, dst];
-      this.ports = [pkt.srcPort, pkt.dstPort];
-      this.initKey = pkt.srcKey;
+      const src = endpoint(pkt.addr(pkt.srcAddrStart), pkt.srcPort);
+      const dst = endpoint(pkt.addr(pkt.dstAddrStart), pkt.dstPort);
+      this.v6 = synAck ? [dst, src] : [src, dst];
+      this.initKey = synAck ? "" : pkt.srcKey; // "": filled by the tracker, the destination is the initiator
     }
   }
+
+  /** endpoint text ("192.0.2.25:25", "[2001:db8::1]:25"), [initiator, responder] */
+  get endpoints(): [string, string] {
+    if (this.v6 !== null) return this.v6;
+    return [endpoint(ip4(this.initIp), this.initPort), endpoint(ip4(this.respIp), this.respPort)];
+  }
+
+  get ports(): [number, number] {
+    return [this.initPort, this.respPort];
+  }
+
+  firstSeq(dir: 0 | 1): number {
+    return dir === 0 ? this.firstSeq0 : this.firstSeq1;
+  }
+
+  remember(dir: 0 | 1, frame: number, time: number, seq: number, ack: number, flags: number): void {
+    const e = (this.early ??= []);
+    if (e.length >= MAX_EARLY_PACKETS * 6) e.length -= 6;
+    e.push(dir, frame, time, seq, ack, flags);
+  }
+}
+
+function ip4(n: number): string {
+  return `${(n >>> 24) & 255}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
 }
 
 /** What the application layer (SMTP) attaches to a followed flow. */
@@ -76,7 +120,7 @@ export const DEFAULT_TRACKER: TrackerOptions = { ...DEFAULT_REASSEMBLY, maxOpenF
 export class FlowTracker {
   private flows = new Map<string, Flow>();
   /** IPv4 connections, looked up without a string or a boxed number per packet */
-  private flows4 = new Ip4Table<Flow>();
+  private flows4 = new Ip4Connections<Flow>();
   private nextIndex = 0;
   readonly stats: TrackerStats = { tcpPackets: 0, connections: 0, overLimit: 0 };
   private open = 0;
@@ -87,50 +131,53 @@ export class FlowTracker {
 
   packet(pkt: TcpPacket, frame: number, time: number): void {
     this.stats.tcpPackets++;
-    const v4 = pkt.ipVersion === 4;
-    let key = "";
-    let srcIp = 0, dstIp = 0;
-    let f: Flow | undefined;
-    if (v4) {
-      srcIp = pkt.srcIp4();
-      dstIp = pkt.dstIp4();
-      f = this.flows4.get(srcIp, pkt.srcPort, dstIp, pkt.dstPort);
-    } else {
-      key = pkt.flowKey();
-      f = this.flows.get(key);
-    }
     const flags = pkt.flags;
-    if (f !== undefined && (flags & (TCP_SYN | TCP_ACK)) === TCP_SYN) {
-      const dir = this.dirOf(f, pkt);
-      // Wireshark starts a new conversation for a SYN whose sequence number differs from the
-      // first one seen in that direction, or for any SYN after a FIN or RST.
-      if (f.firstSeq[dir] >= 0 && (pkt.seq !== f.firstSeq[dir] || f.reset || f.closedFin[0] || f.closedFin[1])) {
+    let f: Flow | undefined;
+    if (pkt.ipVersion === 4) {
+      const t = this.flows4;
+      if (time > t.now) t.now = time;
+      const srcIp = pkt.srcIp4(), dstIp = pkt.dstIp4();
+      const slot = t.find(srcIp, pkt.srcPort, dstIp, pkt.dstPort);
+      if (slot >= 0) {
+        f = t.live[slot];
+        if (f === undefined) {
+          // a connection that ended or is not SMTP: only its numbers are kept
+          if (!this.retiredPacket(slot, pkt, srcIp, time)) return;
+          f = this.newFlow(pkt, frame, time);
+          t.put(slot, f.index, f);
+        } else if (this.restarts(f, pkt)) {
+          this.end(f);
+          f = this.newFlow(pkt, frame, time);
+          t.put(slot, f.index, f);
+        }
+      } else {
+        f = this.newFlow(pkt, frame, time);
+        if ((this.stats.connections & 0xffff) === 0) this.sweepUndecided();
+        t.add(srcIp, pkt.srcPort, dstIp, pkt.dstPort, f.index, f);
+      }
+    } else {
+      const key = pkt.flowKey();
+      f = this.flows.get(key);
+      if (f !== undefined && this.restarts(f, pkt)) {
         this.end(f);
         f = undefined;
       }
-    }
-    if (f === undefined) {
-      if (v4) pkt.flowKey(); // sets srcKey for the Flow constructor
-      f = new Flow(this.nextIndex++, pkt, frame, time);
-      const synAck = (flags & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK);
-      if (v4) {
-        f.initIp = synAck ? dstIp : srcIp;
-        f.initPort = synAck ? pkt.dstPort : pkt.srcPort;
-        this.flows4.set(srcIp, pkt.srcPort, dstIp, pkt.dstPort, f);
-      } else {
+      if (f === undefined) {
+        f = this.newFlow(pkt, frame, time);
         if (f.initKey === "") (f as { initKey: string }).initKey = this.otherKey(key, pkt.srcKey);
         this.flows.set(key, f);
       }
-      this.stats.connections++;
     }
     const dir = this.dirOf(f, pkt);
-    if (f.firstSeq[dir] < 0) f.firstSeq[dir] = pkt.seq;
+    if (dir === 0 ? f.firstSeq0 < 0 : f.firstSeq1 < 0) {
+      if (dir === 0) f.firstSeq0 = pkt.seq;
+      else f.firstSeq1 = pkt.seq;
+    }
     if (flags & TCP_SYN) f.sawSyn = true;
     f.lastFrame = frame;
     f.lastTime = time;
     if (f.state === "ignored" || f.state === "finished") {
-      if (flags & TCP_RST) f.reset = true;
-      if (flags & TCP_FIN) f.closedFin[dir] = true;
+      this.closing(f, dir, flags); // IPv6 only: IPv4 connections are retired instead
       return;
     }
     if (f.state === "undecided") {
@@ -141,25 +188,109 @@ export class FlowTracker {
       }
       if (verdict === "ignore") {
         f.state = "ignored";
-        f.reasm = null;
-        f.app = null;
-      } else if (verdict === "follow") {
-        f.state = "followed";
-        this.open++;
-        let i = this.openOrder.length;
-        while (i > 0 && this.openOrder[i - 1].index > f.index) i--;
-        this.openOrder.splice(i, 0, f);
+        f.early = null;
+        this.closing(f, dir, flags);
+        this.retire(f);
+        return;
       }
-      if (f.reasm === null && f.state !== "ignored") {
-        f.app = this.factory.create(f);
-        f.reasm = new Reassembler(f.app, this.opts);
+      if (verdict === "undecided") {
+        // no payload yet (any payload decides): kept to replay once the connection is followed
+        f.remember(dir, frame, time, pkt.seq, pkt.ack, flags);
+        this.closing(f, dir, flags);
+        return;
       }
-      if (f.state === "ignored") return;
+      this.follow(f);
     }
     f.reasm!.segment(dir, frame, time, pkt.seq, pkt.ack, flags, pkt.buf, pkt.payloadStart, pkt.capturedPayload, pkt.payloadLen);
+    this.closing(f, dir, flags);
+  }
+
+  private newFlow(pkt: TcpPacket, frame: number, time: number): Flow {
+    this.stats.connections++;
+    return new Flow(this.nextIndex++, pkt, frame, time);
+  }
+
+  /**
+   * Wireshark starts a new conversation for a SYN whose sequence number differs from the first
+   * one seen in that direction, or for any SYN after a FIN or RST.
+   */
+  private restarts(f: Flow, pkt: TcpPacket): boolean {
+    if ((pkt.flags & (TCP_SYN | TCP_ACK)) !== TCP_SYN) return false;
+    const first = f.firstSeq(this.dirOf(f, pkt));
+    return first >= 0 && (pkt.seq !== first || f.reset || f.fin0 || f.fin1);
+  }
+
+  /** A packet of a retired IPv4 connection: bookkeeping only. Returns true when a SYN restarts the pair. */
+  private retiredPacket(slot: number, pkt: TcpPacket, srcIp: number, time: number): boolean {
+    const t = this.flows4;
+    let b = t.bits[slot];
+    const dir = t.fromFirst(slot, srcIp, pkt.srcPort) === ((b & R_INIT_FIRST) !== 0) ? 0 : 1;
+    const first = dir === 0 ? t.seq0[slot] : t.seq1[slot];
+    const flags = pkt.flags;
+    if ((flags & (TCP_SYN | TCP_ACK)) === TCP_SYN && first >= 0 && (pkt.seq !== first || (b & (R_RESET | R_FIN0 | R_FIN1)) !== 0)) return true;
+    if (first < 0) (dir === 0 ? t.seq0 : t.seq1)[slot] = pkt.seq;
+    if (flags & TCP_SYN) b |= R_SYN;
+    if (flags & TCP_RST) b |= R_RESET;
+    if (flags & TCP_FIN) b |= dir === 0 ? R_FIN0 : R_FIN1;
+    t.bits[slot] = b;
+    t.last[slot] = time;
+    return false;
+  }
+
+  /** An IPv4 connection that ended or is not SMTP keeps only its numbers. */
+  private retire(f: Flow): void {
+    if (f.v6 !== null) return;
+    const t = this.flows4;
+    const slot = t.find(f.initIp, f.initPort, f.respIp, f.respPort);
+    if (slot < 0 || t.live[slot] !== f) return;
+    const bits = (f.sawSyn ? R_SYN : 0) | (f.fin0 ? R_FIN0 : 0) | (f.fin1 ? R_FIN1 : 0) | (f.reset ? R_RESET : 0)
+      | (t.fromFirst(slot, f.initIp, f.initPort) ? R_INIT_FIRST : 0);
+    t.retire(slot, f.firstSeq0, f.firstSeq1, bits, f.lastTime);
+  }
+
+  /**
+   * Connections on other ports that stay without payload (a scan's unanswered SYNs) would keep a
+   * live object each: after UNDECIDED_TTL seconds of capture time without a packet, they are
+   * treated as not SMTP. Runs once every 65536 new connections.
+   */
+  private sweepUndecided(): void {
+    const horizon = this.flows4.now - UNDECIDED_TTL;
+    const stale: Flow[] = [];
+    for (const f of this.flows4.liveValues()) if (f.state === "undecided" && f.lastTime < horizon) stale.push(f);
+    for (const f of stale) {
+      f.state = "ignored";
+      f.early = null;
+      this.retire(f);
+    }
+  }
+
+  /** Start following `f`: its dissector sees the payload-less packets that came before the decision. */
+  private follow(f: Flow): void {
+    f.state = "followed";
+    this.open++;
+    let i = this.openOrder.length;
+    while (i > 0 && this.openOrder[i - 1].index > f.index) i--;
+    this.openOrder.splice(i, 0, f);
+    f.app = this.factory.create(f);
+    f.reasm = new Reassembler(f.app, this.opts);
+    const e = f.early;
+    f.early = null;
+    if (e === null) return;
+    const none = Buffer.alloc(0);
+    for (let k = 0; k < e.length; k += 6) f.reasm.segment(e[k] as 0 | 1, e[k + 1], e[k + 2], e[k + 3], e[k + 4], e[k + 5], none, 0, 0, 0);
+  }
+
+  /** FIN and RST bookkeeping; a followed or undecided connection ends when both sides closed or one reset. */
+  private closing(f: Flow, dir: 0 | 1, flags: number): void {
     if (flags & TCP_RST) f.reset = true;
-    if (flags & TCP_FIN) f.closedFin[dir] = true;
-    if (f.reset || (f.closedFin[0] && f.closedFin[1])) this.end(f, false);
+    if (flags & TCP_FIN) {
+      if (dir === 0) f.fin0 = true;
+      else f.fin1 = true;
+    }
+    if ((f.state === "followed" || f.state === "undecided") && (f.reset || (f.fin0 && f.fin1))) {
+      this.end(f, false);
+      this.retire(f);
+    }
   }
 
   /** The lowest stream index of a connection still being followed (Infinity: none). */
@@ -174,7 +305,7 @@ export class FlowTracker {
   /** End of capture: finish every open connection, in stream order. */
   finishAll(): void {
     const all = [...this.flows.values()];
-    for (const f of this.flows4.values()) all.push(f);
+    for (const f of this.flows4.liveValues()) all.push(f);
     const open = all.filter((f) => f.state === "followed" || f.state === "undecided");
     open.sort((a, b) => a.index - b.index);
     for (const f of open) this.end(f);
@@ -192,10 +323,11 @@ export class FlowTracker {
     f.state = "finished";
     f.reasm = null;
     f.app = null;
+    f.early = null;
   }
 
   private dirOf(f: Flow, pkt: TcpPacket): 0 | 1 {
-    if (f.initPort >= 0) return pkt.srcPort === f.initPort && pkt.srcIp4() === f.initIp ? 0 : 1;
+    if (pkt.ipVersion === 4) return pkt.srcPort === f.initPort && pkt.srcIp4() === f.initIp ? 0 : 1;
     return pkt.srcKey === f.initKey ? 0 : 1;
   }
 

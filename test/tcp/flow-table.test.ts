@@ -1,30 +1,51 @@
 import { describe, expect, it } from "vitest";
-import { Ip4Table } from "../../src/tcp/flow-table.js";
+import { Ip4Connections, R_FIN0, R_FIN1, R_RESET } from "../../src/tcp/flow-table.js";
 
-describe("Ip4Table", () => {
-  it("finds a connection from either direction; replaces; keeps port pairs apart", () => {
-    const t = new Ip4Table<string>();
-    const a = 0x0a000001, b = (0xc0000219 | 0); // 10.0.0.1 and 192.0.2.25 (negative as int32)
-    t.set(a, 40000, b, 25, "one");
-    expect(t.get(a, 40000, b, 25)).toBe("one");
-    expect(t.get(b, 25, a, 40000)).toBe("one");
-    expect(t.get(a, 25, b, 40000)).toBeUndefined(); // ports swapped is another connection
-    expect(t.get(a, 40001, b, 25)).toBeUndefined();
-    t.set(b, 25, a, 40000, "two"); // the same connection, keyed from the other side
-    expect(t.get(a, 40000, b, 25)).toBe("two");
-    expect(t.size).toBe(1);
-    t.set(a, 5000, a, 5001, "self"); // both ends on one host
-    expect(t.get(a, 5001, a, 5000)).toBe("self");
+const A = 0x0a000001, B = 0xc0000219 | 0; // 10.0.0.1 and 192.0.2.25 (negative as int32)
+
+describe("Ip4Connections", () => {
+  it("finds a connection from either direction and keeps port pairs apart", () => {
+    const t = new Ip4Connections<string>();
+    const s = t.add(A, 40000, B, 25, 0, "one");
+    expect(t.find(A, 40000, B, 25)).toBe(s);
+    expect(t.find(B, 25, A, 40000)).toBe(s);
+    expect(t.live[s]).toBe("one");
+    expect(t.find(A, 25, B, 40000)).toBe(-1); // ports swapped is another connection
+    expect(t.find(A, 40001, B, 25)).toBe(-1);
+    expect(t.fromFirst(s, B, 25)).toBe(true); // 192.0.2.25 is negative as int32: it sorts first
+    expect(t.fromFirst(s, A, 40000)).toBe(false);
+    const self = t.add(A, 5000, A, 5001, 1, "self"); // both ends on one host
+    expect(t.find(A, 5001, A, 5000)).toBe(self);
+    expect(t.fromFirst(self, A, 5000)).toBe(true);
+    expect(t.fromFirst(self, A, 5001)).toBe(false);
     expect(t.size).toBe(2);
   });
 
-  it("grows without losing entries (100 000 connections)", () => {
-    const t = new Ip4Table<number>(16);
-    for (let i = 0; i < 100_000; i++) t.set((0x0a000000 + (i >> 8)) | 0, 1024 + (i & 255), 0xc0000219 | 0, 25, i);
+  it("grows without losing entries (100 000 connections); retired ones keep their numbers", () => {
+    const t = new Ip4Connections<number>(16);
+    for (let i = 0; i < 100_000; i++) {
+      const s = t.add((0x0a000000 + (i >> 8)) | 0, 1024 + (i & 255), B, 25, i, i);
+      if (i % 2) t.retire(s, i, -1, 0, 0);
+    }
     expect(t.size).toBe(100_000);
     let ok = 0;
-    for (let i = 0; i < 100_000; i++) if (t.get(0xc0000219 | 0, 25, (0x0a000000 + (i >> 8)) | 0, 1024 + (i & 255)) === i) ok++;
+    for (let i = 0; i < 100_000; i++) {
+      const s = t.find(B, 25, (0x0a000000 + (i >> 8)) | 0, 1024 + (i & 255));
+      if (s >= 0 && t.index[s] === i && (i % 2 ? t.live[s] === undefined && t.seq0[s] === i : t.live[s] === i)) ok++;
+    }
     expect(ok).toBe(100_000);
-    expect([...t.values()].length).toBe(100_000);
+    expect([...t.liveValues()].length).toBe(50_000);
+  });
+
+  it("forgets closed connections silent for the TTL when it grows, and only those", () => {
+    const t = new Ip4Connections<string>(16, 600);
+    const closed = [R_RESET, R_FIN0 | R_FIN1];
+    for (let i = 0; i < 6; i++) t.retire(t.add(A, 1000 + i, B, 25, i, "x"), 1, 1, i < 2 ? closed[i] : i === 2 ? R_FIN0 : 0, 0);
+    t.now = 1000; // everything above is 1000 s old: the two closed ones may go, the half-closed and open stay
+    for (let i = 6; i < 9; i++) t.add(A, 1000 + i, B, 25, i, "live"); // the 9th entry makes it rebuild
+    expect(t.find(A, 1000, B, 25)).toBe(-1);
+    expect(t.find(A, 1001, B, 25)).toBe(-1);
+    for (let i = 2; i < 9; i++) expect(t.index[t.find(A, 1000 + i, B, 25)]).toBe(i);
+    expect(t.size).toBe(7);
   });
 });

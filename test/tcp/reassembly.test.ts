@@ -155,6 +155,36 @@ describe("TCP reassembly", () => {
     expect((await analyzeConv(silent, {}, { ports: [10026] })).sessions).toHaveLength(1);
   });
 
+  it("a client whose ephemeral port is 2525, talking to port 80 after a SYN, is not SMTP; without a SYN either port counts", async () => {
+    const web = conv({ client: "192.0.2.10:2525", server: "192.0.2.80:80" }).handshake();
+    web.client("GET / HTTP/1.1\r\nHost: a.test\r\n\r\n").server("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+    expect((await analyzeConv(web)).sessions).toHaveLength(0);
+    const mid = dialogue(conv({ client: "192.0.2.10:40000", server: "192.0.2.25:2525" }).midstream());
+    expect((await analyzeConv(mid)).sessions.map((x) => [x.server, x.roles])).toEqual([["192.0.2.25:2525", "port"]]);
+  });
+
+  it("connections that ended or are not SMTP keep their tcp.stream: a late packet is no new stream, a SYN on the same ports is", async () => {
+    const web = conv({ client: "192.0.2.10:40000", server: "192.0.2.80:80" }).handshake();
+    web.client("GET / HTTP/1.1\r\n\r\n").rst("server"); // stream 0, not SMTP, reset
+    const s1 = dialogue(conv({ client: "192.0.2.11:40001", t0: web.now + 0.1 }).handshake()); // stream 1
+    const late = new Conversation("192.0.2.10:40000", "192.0.2.80:80", { t0: s1.now + 0.1 });
+    late.midstream().ack("client"); // a straggler of stream 0
+    const again = new Conversation("192.0.2.10:40000", "192.0.2.80:80", { isn: { client: 5555, server: 6666 }, t0: late.now + 0.1 });
+    again.handshake().client("GET /again HTTP/1.1\r\n\r\n"); // stream 2: a SYN after the reset
+    const s2 = dialogue(conv({ client: "192.0.2.12:40002", t0: again.now + 0.1 }).handshake()); // stream 3
+    const rep = await analyzeConv([web, s1, late, again, s2]);
+    expect(rep.sessions.map((x) => [x.tcpStream, x.client])).toEqual([[1, "192.0.2.11:40001"], [3, "192.0.2.12:40002"]]);
+    expect(rep.stats.tcpConnections).toBe(4);
+  });
+
+  it("SMTP found by its greeting keeps the handshake that came before the decision", async () => {
+    const c = dialogue(conv({ server: "192.0.2.25:10025" }).handshake());
+    const s = (await analyzeConv(c)).sessions[0];
+    expect([s.roles, s.sawSyn, s.firstFrame]).toEqual(["syn", true, 1]);
+    expect(s.replies[0].segments.map((g) => [g.frame, g.seq, g.ack])).toEqual([[4, 1, 1]]);
+    expect(s.commands[0].segments.map((g) => [g.frame, g.seq, g.ack])).toEqual([[5, 1, 15]]);
+  });
+
   it("implicit TLS on port 465 is reported, not parsed", async () => {
     const c = conv({ server: "192.0.2.25:465" }).handshake();
     c.client(Buffer.from([0x16, 0x03, 0x01, 0x00, 0x05, 1, 2, 3, 4, 5]));
