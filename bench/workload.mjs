@@ -1,7 +1,7 @@
 // Generates benchmark captures with the project's capture writer: many interleaved SMTP
 // sessions (32 open at a time) with multi-line replies, split replies, pipelining and big
 // bodies, plus ~20% non-SMTP bulk traffic. Streams to disk: memory stays flat at any size.
-import { closeSync, openSync, writeSync } from "node:fs";
+import { closeSync, openSync, writeFileSync, writeSync } from "node:fs";
 import { Conversation, frameFor, rng } from "../dist/capture/writer.js";
 
 const EHLO = ["250-mx.bench.test", "250-PIPELINING", "250-SIZE 52428800", "250-VRFY", "250-ETRN", "250-STARTTLS",
@@ -106,4 +106,55 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const t0 = Date.now();
   const res = writeWorkload(path, Number(mb) * 1e6);
   console.log(`${path}: ${(res.bytes / 1e6).toFixed(1)} MB, ${res.packets} packets, ${res.sessions} SMTP sessions, ${Date.now() - t0} ms`);
+}
+
+/**
+ * A port scan: `n` connection attempts to port 80 (a SYN each, answered by RST/ACK), 10 000 a
+ * second, from ever-new address and port pairs. Every one is a TCP connection (tcp.stream) of its
+ * own and none is SMTP: the connection table must stay small.
+ */
+export function writeScan(path, n) {
+  const rec = 16 + 14 + 20 + 20;
+  const buf = Buffer.alloc(24 + n * rec * 2);
+  buf.writeUInt32LE(0xa1b2c3d4, 0);
+  buf.writeUInt16LE(2, 4);
+  buf.writeUInt16LE(4, 6);
+  buf.writeUInt32LE(65535, 16);
+  buf.writeUInt32LE(1, 20);
+  let p = 24;
+  const put = (t, sip, dip, sp, dp, seq, ack, flags) => {
+    buf.writeUInt32LE(Math.floor(t), p);
+    buf.writeUInt32LE(Math.round((t % 1) * 1e6) % 1000000, p + 4);
+    buf.writeUInt32LE(54, p + 8);
+    buf.writeUInt32LE(54, p + 12);
+    p += 16;
+    buf.writeUInt16BE(0x0800, p + 12);
+    p += 14;
+    buf[p] = 0x45;
+    buf.writeUInt16BE(40, p + 2);
+    buf[p + 8] = 64;
+    buf[p + 9] = 6;
+    buf.writeUInt32BE(sip >>> 0, p + 12);
+    buf.writeUInt32BE(dip >>> 0, p + 16);
+    p += 20;
+    buf.writeUInt16BE(sp, p);
+    buf.writeUInt16BE(dp, p + 2);
+    buf.writeUInt32BE(seq >>> 0, p + 4);
+    buf.writeUInt32BE(ack >>> 0, p + 8);
+    buf[p + 12] = 0x50;
+    buf[p + 13] = flags;
+    buf.writeUInt16BE(65535, p + 14);
+    p += 20;
+  };
+  for (let i = 0; i < n; i++) {
+    const t = 1764300000 + i / 10000;
+    const client = 0x0a000000 + (i >> 14);
+    const server = 0xc0000250;
+    const port = 1024 + (i & 16383);
+    const seq = Math.imul(i, 7919) >>> 0;
+    put(t, client, server, port, 80, seq, 0, 0x02);
+    put(t + 0.00005, server, client, 80, port, 0, seq + 1, 0x14);
+  }
+  writeFileSync(path, buf);
+  return { bytes: buf.length, packets: 2 * n, connections: n };
 }
