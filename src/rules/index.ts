@@ -1,4 +1,12 @@
 import type { Rule } from "./types.js";
+import commandSyntax from "./command-syntax.js";
+import sequenceErrorNot503 from "./sequence-error-not-503.js";
+import serviceShutdown421 from "./service-shutdown-421.js";
+import authStateViolation from "./auth-state-violation.js";
+import pipeliningDataAcceptedWithoutRcpt from "./pipelining-data-accepted-without-rcpt.js";
+import serverCloseAfter554Greeting from "./server-close-after-554-greeting.js";
+import deprecatedFeature from "./deprecated-feature.js";
+import starttlsMisuse from "./starttls-misuse.js";
 import connectionCloseViolation from "./connection-close-violation.js";
 import pipeliningKeywordWithParameter from "./pipelining-keyword-with-parameter.js";
 import smtputf8AdvertisementInvalid from "./smtputf8-advertisement-invalid.js";
@@ -68,15 +76,20 @@ export const ALL_RULES: Rule[] = [
   bareCrLfInCommand,
   commandLineTooLong,
   nonAsciiInCommand,
+  commandSyntax,
   greetingInvalid,
   unsolicitedReply,
   replyCountMismatch,
   replyCodeUnexpectedForCommand,
   mailWithoutHelo,
   transactionOrderViolation,
+  sequenceErrorNot503,
   replyBeforeCommandComplete,
   mandatoryReplyWrong,
   connectionCloseViolation,
+  serviceShutdown421,
+  serverCloseAfter554Greeting,
+  deprecatedFeature,
   heloExtendedReply,
   ehloReplyMalformed,
   advertisedExtensionRejected,
@@ -91,13 +104,16 @@ export const ALL_RULES: Rule[] = [
   pipeliningNotNegotiated,
   pipeliningCommandNotLast,
   pipeliningKeywordWithParameter,
+  pipeliningDataAcceptedWithoutRcpt,
   starttlsCommandInjection,
   starttlsResponseInjection,
   starttlsUnavailableOrStripped,
   plaintextAfterStarttlsFailure,
+  starttlsMisuse,
   implicitTlsPortMismatch,
   authCleartextCredentials,
   authMechanismNotAdvertised,
+  authStateViolation,
   esmtpParamNotAdvertised,
   smtputf8AdvertisementInvalid,
   nonstandardEndOfData,

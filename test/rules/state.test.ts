@@ -1,0 +1,180 @@
+import { describe, expect, it } from "vitest";
+import { clean, envelope, greeted, hits } from "../support/rules.js";
+import { conv, EHLO_LINES } from "../support/fixtures.js";
+
+describe("command grammar, sequence and state rules", () => {
+  it("command-syntax: space after the colon, path without <>, bare IP in HELO, DATA with a parameter, trailing space (and a 501 for it); near miss: a clean session", async () => {
+    const c = greeted();
+    c.client("MAIL FROM: <a@b.test>\r\n"); // 7
+    c.server("250 ok\r\n");
+    c.client("RCPT TO:b@b.test\r\n"); // 9
+    c.server("250 ok\r\n");
+    c.client("DATA now\r\n"); // 11
+    c.server("501 no parameters\r\n");
+    c.client("RSET \r\n"); // 13
+    c.server("501 syntax\r\n");
+    c.client("HELO 192.0.2.1\r\n"); // 15
+    c.server("250 mx\r\n");
+    expect(await hits("command-syntax", c)).toEqual([
+      { severity: "warning", side: "client", frames: [7], message: "`MAIL FROM: <a@b.test>` has a space after the colon: spaces are not permitted on either side of it" },
+      { severity: "warning", side: "client", frames: [9], message: "`RCPT TO:b@b.test` gives the path without angle brackets (`<…>`)" },
+      { severity: "error", side: "client", frames: [11], message: "`DATA now` carries a parameter: DATA takes none (params-on-noarg-command)" },
+      { severity: "warning", side: "server", frames: [13, 14], message: "the server rejected `RSET ` with 501 only for its trailing white space, which it SHOULD tolerate" },
+      { severity: "info", side: "client", frames: [13], message: "`RSET ` ends with white space before the CRLF" },
+      { severity: "warning", side: "client", frames: [15], message: "`HELO 192.0.2.1` gives the IP address `192.0.2.1` without brackets: an address is sent as an address literal (`[192.0.2.1]`)" },
+    ]);
+    const ok = clean();
+    ok.client("EHLO [192.0.2.1]\r\n");
+    ok.client("MAIL FROM:<>\r\n");
+    expect(await hits("command-syntax", ok)).toEqual([]);
+  });
+
+  it("sequence-error-not-503: RCPT without MAIL accepted (error) or answered 550 (warning), MAIL inside a transaction accepted; near miss: 503s", async () => {
+    const c = greeted();
+    c.client("RCPT TO:<x@b.test>\r\n"); // 7
+    c.server("250 ok\r\n"); // 8
+    c.client("MAIL FROM:<a@b.test>\r\n"); // 9
+    c.server("550 no\r\n");
+    c.client("RCPT TO:<y@b.test>\r\n"); // 11
+    c.server("550 unknown user\r\n"); // 12
+    c.client("MAIL FROM:<a@b.test>\r\n"); // 13
+    c.server("250 ok\r\n");
+    c.client("MAIL FROM:<c@b.test>\r\n"); // 15
+    c.server("250 ok\r\n"); // 16
+    expect(await hits("sequence-error-not-503", c)).toEqual([
+      { severity: "error", side: "server", frames: [7, 8], message: "`RCPT TO:<x@b.test>` came with no accepted MAIL and was accepted with 250" },
+      { severity: "warning", side: "server", frames: [11, 12], message: "`RCPT TO:<y@b.test>` came with no accepted MAIL and was answered 550, not 503" },
+      { severity: "warning", side: "server", frames: [15, 16], message: "`MAIL FROM:<c@b.test>` came inside an open transaction and was accepted with 250: the server restarted the transaction instead of answering 503" },
+    ]);
+    const ok = greeted();
+    ok.client("RCPT TO:<x@b.test>\r\n");
+    ok.server("503 5.5.1 Error: need MAIL command\r\n");
+    envelope(ok);
+    ok.client("MAIL FROM:<c@b.test>\r\n");
+    ok.server("503 5.5.1 Error: nested MAIL command\r\n");
+    ok.client("RCPT TO:<z@b.test>\r\n");
+    ok.server("250 ok\r\n"); // the first transaction is still open
+    expect(await hits("sequence-error-not-503", ok)).toEqual([]);
+  });
+
+  it("service-shutdown-421: the 421 (info), a server that answers on (warning), a client that sends on after it arrived (warning); near miss: QUIT after 421", async () => {
+    const c = greeted();
+    c.client("MAIL FROM:<a@b.test>\r\n"); // 7
+    c.server("421 4.3.2 shutting down\r\n"); // 8
+    c.client("RCPT TO:<b@b.test>\r\n"); // 9: sent after the 421 arrived
+    c.server("250 ok\r\n"); // 10
+    expect(await hits("service-shutdown-421", c)).toEqual([
+      { severity: "warning", side: "server", frames: [8, 10], message: "after its 421 the server answered 1 more command (first `250 ok`) instead of closing" },
+      { severity: "warning", side: "client", frames: [8, 9], message: "the client sent 1 command (first `RCPT TO:<b@b.test>`) after the 421 had reached it" },
+      { severity: "info", side: "server", frames: [8], message: "the server sent `421 4.3.2 shutting down` (in reply to `MAIL FROM:<a@b.test>`): it is closing the connection" },
+    ]);
+    const ok = greeted();
+    ok.client("MAIL FROM:<a@b.test>\r\n");
+    ok.server("421 4.3.2 shutting down\r\n");
+    ok.client("QUIT\r\n");
+    ok.fin("server").fin("client");
+    expect((await hits("service-shutdown-421", ok)).map((h) => h.severity)).toEqual(["info"]);
+    expect(await hits("service-shutdown-421", clean())).toEqual([]);
+  });
+
+  it("auth-state-violation: AUTH after 235 and inside a transaction, not answered 503; near miss: one AUTH before MAIL", async () => {
+    const c = greeted();
+    c.client("AUTH PLAIN AGFAYg==\r\n"); // 7
+    c.server("235 2.7.0 ok\r\n");
+    c.client("AUTH PLAIN AGFAYg==\r\n"); // 9
+    c.server("235 2.7.0 ok\r\n"); // 10
+    c.client("MAIL FROM:<a@b.test>\r\n");
+    c.server("250 ok\r\n");
+    expect(await hits("auth-state-violation", c)).toEqual([
+      { severity: "error", side: "server", frames: [9, 10], message: "the server answered the AUTH sent after the client had already authenticated (235) with 235, not 503" },
+      { severity: "warning", side: "client", frames: [9], message: "the client sent `AUTH PLAIN [redacted 8 bytes]` after the client had already authenticated (235)" },
+    ]);
+    const t = greeted();
+    envelope(t);
+    t.client("AUTH PLAIN AGFAYg==\r\n"); // 11
+    t.server("503 5.5.1 Error: MAIL transaction in progress\r\n");
+    expect(await hits("auth-state-violation", t)).toEqual([
+      { severity: "warning", side: "client", frames: [11], message: "the client sent `AUTH PLAIN [redacted 8 bytes]` inside a mail transaction (after an accepted MAIL)" },
+    ]);
+    const ok = greeted();
+    ok.client("AUTH PLAIN AGFAYg==\r\n");
+    ok.server("235 2.7.0 ok\r\n");
+    envelope(ok);
+    expect(await hits("auth-state-violation", ok)).toEqual([]);
+  });
+
+  it("pipelining-data-accepted-without-rcpt: 354 after every RCPT failed (warning with PIPELINING, info without); near miss: one RCPT accepted", async () => {
+    const pipelined = (lines?: string[]) => {
+      const c = greeted(lines);
+      c.client("MAIL FROM:<a@b.test>\r\nRCPT TO:<x@b.test>\r\nDATA\r\n"); // 7
+      c.server("250 ok\r\n550 no such user\r\n354 go ahead\r\n"); // 8
+      c.client("Subject: x\r\n\r\nhi\r\n.\r\n");
+      c.server("554 no valid recipients\r\n");
+      return c;
+    };
+    expect(await hits("pipelining-data-accepted-without-rcpt", pipelined())).toEqual([
+      { severity: "warning", side: "server", frames: [7, 8], message: "the server answered DATA with `354 go ahead` although all 1 RCPT command of the transaction had failed (PIPELINING was advertised)" },
+    ]);
+    expect((await hits("pipelining-data-accepted-without-rcpt", pipelined(EHLO_LINES.filter((l) => !l.includes("PIPELINING"))))).map((h) => h.severity)).toEqual(["info"]);
+    expect(await hits("pipelining-data-accepted-without-rcpt", clean())).toEqual([]);
+  });
+
+  it("server-close-after-554-greeting: close without waiting for QUIT, a command answered 250; near miss: 503s and 221 to QUIT", async () => {
+    const c = conv().handshake();
+    c.server("554 5.7.1 no service for you\r\n"); // 4
+    c.client("EHLO a.test\r\n"); // 5
+    c.server("250 mx\r\n"); // 6
+    c.fin("server"); // 7
+    expect(await hits("server-close-after-554-greeting", c)).toEqual([
+      { severity: "error", side: "server", frames: [4, 7], message: "after its 554 greeting the server closed the connection (FIN, 3.0 ms after the greeting) without waiting for QUIT" },
+      { severity: "warning", side: "server", frames: [4, 5, 6], message: "after its 554 greeting the server answered `EHLO a.test` with `250 mx`, not 503" },
+    ]);
+    const ok = conv().handshake();
+    ok.server("554 5.7.1 no service for you\r\n");
+    ok.client("EHLO a.test\r\n");
+    ok.server("503 5.5.1 bad sequence of commands\r\n");
+    ok.client("QUIT\r\n");
+    ok.server("221 bye\r\n");
+    ok.fin("server").fin("client");
+    expect(await hits("server-close-after-554-greeting", ok)).toEqual([]);
+  });
+
+  it("deprecated-feature: TURN, a source route, a #-literal; near miss: ETRN and plain paths", async () => {
+    const c = greeted();
+    c.client("TURN\r\n"); // 7
+    c.server("502 no\r\n");
+    c.client("MAIL FROM:<@relay.test:a@b.test>\r\n"); // 9
+    c.server("250 ok\r\n");
+    c.client("HELO #12345\r\n"); // 11
+    c.server("250 mx\r\n");
+    expect(await hits("deprecated-feature", c)).toEqual([
+      { severity: "warning", side: "client", frames: [7], message: "the client sent TURN, deprecated since RFC 2821 (ETRN replaces it)" },
+      { severity: "warning", side: "client", frames: [9], message: "`MAIL FROM:<@relay.test:a@b.test>` carries a source route (`<@host,…:`)" },
+      { severity: "error", side: "client", frames: [11], message: "`HELO #12345` gives a `#` host literal, which MUST NOT be used" },
+    ]);
+    const ok = greeted();
+    ok.client("ETRN example.test\r\n");
+    ok.server("250 queuing started\r\n");
+    envelope(ok);
+    expect(await hits("deprecated-feature", ok)).toEqual([]);
+  });
+
+  it("starttls-misuse: STARTTLS with a parameter, a 250 to STARTTLS, 530 to NOOP; near miss: 220, and 530 to MAIL", async () => {
+    const c = greeted();
+    c.client("NOOP\r\n"); // 7
+    c.server("530 5.7.0 Must issue a STARTTLS command first\r\n"); // 8
+    c.client("STARTTLS now\r\n"); // 9
+    c.server("250 whatever\r\n"); // 10
+    expect(await hits("starttls-misuse", c)).toEqual([
+      { severity: "warning", side: "server", frames: [7, 8], message: "the server answered NOOP with `530 5.7.0 Must issue a STARTTLS command first`: RFC 3207 §4 keeps NOOP, EHLO, STARTTLS and QUIT usable before TLS" },
+      { severity: "error", side: "client", frames: [9], message: "`STARTTLS now`: STARTTLS takes no parameters" },
+      { severity: "warning", side: "server", frames: [9, 10], message: "the server answered STARTTLS with `250 whatever`: RFC 3207 allows 220, 454 or 501" },
+    ]);
+    const ok = greeted();
+    ok.client("MAIL FROM:<a@b.test>\r\n");
+    ok.server("530 5.7.0 Must issue a STARTTLS command first\r\n");
+    ok.client("STARTTLS\r\n");
+    ok.server("220 2.0.0 Ready to start TLS\r\n");
+    expect(await hits("starttls-misuse", ok)).toEqual([]);
+  });
+});
