@@ -20,9 +20,13 @@ export default defineRule({
   for (const c of s.commands) {
     if (c.afterStartTls) continue;
     if (c.kind === "message") { open = false; continue; }
-    if (c.kind !== "command") continue;
     const r = c.replies.length ? s.replies[c.replies[c.replies.length - 1]] : undefined;
     const code = r && r.complete ? r.code : null;
+    if (c.kind === "auth-response") {
+      if (code === 235) authed = true; // the end of a LOGIN or challenge exchange
+      continue;
+    }
+    if (c.kind !== "command") continue;
     const ok = code !== null && code >= 200 && code < 300;
     if (c.verb === "AUTH") {
       const why = authed ? "after the client had already authenticated (235)" : open ? "inside a mail transaction (after an accepted MAIL)" : null;

@@ -1,4 +1,10 @@
 import type { Rule } from "./types.js";
+import recipientLimitBelow100 from "./recipient-limit-below-100.js";
+import escMissingOrInconsistent from "./esc-missing-or-inconsistent.js";
+import submissionUnauthenticatedMailAccepted from "./submission-unauthenticated-mail-accepted.js";
+import authMailParam from "./auth-mail-param.js";
+import clientTimeoutTooShort from "./client-timeout-too-short.js";
+import serverIdleTimeoutTooShort from "./server-idle-timeout-too-short.js";
 import commandSyntax from "./command-syntax.js";
 import sequenceErrorNot503 from "./sequence-error-not-503.js";
 import serviceShutdown421 from "./service-shutdown-421.js";
@@ -73,6 +79,7 @@ export const ALL_RULES: Rule[] = [
   bareCrLfInReply,
   escClassMismatch,
   escSyntax,
+  escMissingOrInconsistent,
   bareCrLfInCommand,
   commandLineTooLong,
   nonAsciiInCommand,
@@ -84,6 +91,7 @@ export const ALL_RULES: Rule[] = [
   mailWithoutHelo,
   transactionOrderViolation,
   sequenceErrorNot503,
+  recipientLimitBelow100,
   replyBeforeCommandComplete,
   mandatoryReplyWrong,
   connectionCloseViolation,
@@ -101,6 +109,8 @@ export const ALL_RULES: Rule[] = [
   pregreetEarlyTalker,
   commandSplitAcrossSegments,
   serverReplyLatency,
+  clientTimeoutTooShort,
+  serverIdleTimeoutTooShort,
   pipeliningNotNegotiated,
   pipeliningCommandNotLast,
   pipeliningKeywordWithParameter,
@@ -114,6 +124,8 @@ export const ALL_RULES: Rule[] = [
   authCleartextCredentials,
   authMechanismNotAdvertised,
   authStateViolation,
+  authMailParam,
+  submissionUnauthenticatedMailAccepted,
   esmtpParamNotAdvertised,
   smtputf8AdvertisementInvalid,
   nonstandardEndOfData,

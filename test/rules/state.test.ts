@@ -178,3 +178,121 @@ describe("command grammar, sequence and state rules", () => {
     expect(await hits("starttls-misuse", ok)).toEqual([]);
   });
 });
+
+describe("more catalog rules: limits, enhanced codes, submission, AUTH= parameter, timeouts", () => {
+  it("auth-state-violation counts a 235 at the end of an AUTH LOGIN exchange", async () => {
+    const c = greeted();
+    c.client("AUTH LOGIN\r\n"); // 7
+    c.server("334 VXNlcm5hbWU6\r\n");
+    c.client("dXNlcg==\r\n"); // 9
+    c.server("334 UGFzc3dvcmQ6\r\n");
+    c.client("cGFzcw==\r\n"); // 11
+    c.server("235 2.7.0 ok\r\n");
+    c.client("AUTH PLAIN AGFAYg==\r\n"); // 13
+    c.server("503 5.5.1 Error: already authenticated\r\n");
+    expect(await hits("auth-state-violation", c)).toEqual([
+      { severity: "warning", side: "client", frames: [13], message: "the client sent `AUTH PLAIN [redacted 8 bytes]` after the client had already authenticated (235)" },
+    ]);
+  });
+
+  it("recipient-limit-below-100: 452 4.5.3 to the 3rd RCPT, and 552 for it (info); near miss: 452 for another reason", async () => {
+    const c = greeted();
+    c.client("MAIL FROM:<a@b.test>\r\n");
+    c.server("250 ok\r\n");
+    c.client("RCPT TO:<1@b.test>\r\n");
+    c.server("250 ok\r\n");
+    c.client("RCPT TO:<2@b.test>\r\n");
+    c.server("250 ok\r\n");
+    c.client("RCPT TO:<3@b.test>\r\n"); // 13
+    c.server("552 5.5.3 Error: too many recipients\r\n"); // 14
+    expect(await hits("recipient-limit-below-100", c)).toEqual([
+      { severity: "warning", side: "server", frames: [13, 14], message: "RCPT number 3 of the transaction was refused as one recipient too many: `552 5.5.3 Error: too many recipients`" },
+      { severity: "info", side: "server", frames: [13, 14], message: "too many recipients was answered 552; RFC 5321 §4.5.3.1.10 asks for 452, so that the client sends the rest later" },
+    ]);
+    const ok = greeted();
+    ok.client("MAIL FROM:<a@b.test>\r\n");
+    ok.server("250 ok\r\n");
+    ok.client("RCPT TO:<1@b.test>\r\n");
+    ok.server("452 4.3.1 Insufficient system storage\r\n");
+    expect(await hits("recipient-limit-below-100", ok)).toEqual([]);
+  });
+
+  it("esc-missing-or-inconsistent: a reply without an enhanced code (and how many more), codes differing within a reply, a code on 354 (info); near miss: no ENHANCEDSTATUSCODES", async () => {
+    const lines = ["250-mx.example.test", "250-PIPELINING", "250 ENHANCEDSTATUSCODES"];
+    const c = greeted(lines);
+    c.client("MAIL FROM:<a@b.test>\r\n"); // 7
+    c.server("250 ok\r\n"); // 8
+    c.client("RCPT TO:<b@b.test>\r\n"); // 9
+    c.server("250-2.1.5 first\r\n250 2.1.0 second\r\n"); // 10
+    c.client("DATA\r\n"); // 11
+    c.server("354 2.0.0 go ahead\r\n"); // 12
+    c.client("x\r\n.\r\n"); // 13
+    c.server("250 queued\r\n"); // 14
+    expect(await hits("esc-missing-or-inconsistent", c)).toEqual([
+      { severity: "warning", side: "server", frames: [8, 14], message: "reply line `250 ok` has no enhanced status code although the server advertised ENHANCEDSTATUSCODES (1 more reply too)" },
+      { severity: "warning", side: "server", frames: [10], message: "the lines of one 250 reply carry different enhanced codes (2.1.5, 2.1.0)" },
+      { severity: "info", side: "server", frames: [12], message: "the 354 reply carries an enhanced status code (`2.0.0`), which 3yz replies do not take" },
+    ]);
+    const ok = greeted(["250-mx.example.test", "250 PIPELINING"]);
+    ok.client("MAIL FROM:<a@b.test>\r\n");
+    ok.server("250 ok\r\n");
+    expect(await hits("esc-missing-or-inconsistent", ok)).toEqual([]);
+    expect(await hits("esc-missing-or-inconsistent", clean())).toEqual([]);
+  });
+
+  it("submission-unauthenticated-mail-accepted: MAIL accepted on 587 without AUTH; near miss: after AUTH, and on port 25", async () => {
+    const c = greeted(undefined, conv({ server: "192.0.2.25:587" }).handshake());
+    c.client("MAIL FROM:<a@b.test>\r\n"); // 7
+    c.server("250 ok\r\n"); // 8
+    expect(await hits("submission-unauthenticated-mail-accepted", c)).toEqual([
+      { severity: "info", side: "server", frames: [7, 8], message: "the submission server (port 587) accepted `MAIL FROM:<a@b.test>` without AUTH" },
+    ]);
+    const ok = greeted(undefined, conv({ server: "192.0.2.25:587" }).handshake());
+    ok.client("AUTH PLAIN AGFAYg==\r\n");
+    ok.server("235 2.7.0 ok\r\n");
+    envelope(ok);
+    expect(await hits("submission-unauthenticated-mail-accepted", ok)).toEqual([]);
+    expect(await hits("submission-unauthenticated-mail-accepted", clean())).toEqual([]);
+  });
+
+  it("auth-mail-param: an AUTH= value that is not xtext; near miss: xtext and <>", async () => {
+    const c = greeted();
+    c.client("MAIL FROM:<a@b.test> AUTH=a+b=c@b.test\r\n"); // 7
+    c.server("250 ok\r\n");
+    expect(await hits("auth-mail-param", c)).toEqual([
+      { severity: "warning", side: "client", frames: [7], message: "`MAIL FROM:<a@b.test> AUTH=a+b=c@b.test`: the AUTH= value `a+b=c@b.test` is not xtext" },
+    ]);
+    const ok = greeted();
+    ok.client("MAIL FROM:<a@b.test> AUTH=a+2Bb+3Dc@b.test\r\n");
+    ok.server("250 ok\r\n");
+    ok.client("MAIL FROM:<a@b.test> AUTH=<>\r\n");
+    ok.server("503 nested\r\n");
+    expect(await hits("auth-mail-param", ok)).toEqual([]);
+  });
+
+  it("client-timeout-too-short: the client closes 30 s into waiting for the reply to MAIL; near miss: after 6 minutes", async () => {
+    const wait = (seconds: number) => {
+      const c = greeted();
+      c.client("MAIL FROM:<a@b.test>\r\n"); // 7
+      c.fin("client", { t: c.now + seconds }); // 8
+      return c;
+    };
+    expect(await hits("client-timeout-too-short", wait(30))).toEqual([
+      { severity: "warning", side: "client", frames: [7, 8], message: "the client closed the connection after waiting 30.0 s for the reply to `MAIL FROM:<a@b.test>`; RFC 5321 asks clients to wait at least 5 minutes in this phase" },
+    ]);
+    expect(await hits("client-timeout-too-short", wait(360))).toEqual([]);
+  });
+
+  it("server-idle-timeout-too-short: the server closes after 60 s of client silence; near miss: after 6 minutes, and right after a reply", async () => {
+    const idle = (seconds: number) => {
+      const c = greeted(); // the EHLO reply is frame 6
+      c.fin("server", { t: c.now + seconds }); // 7
+      return c;
+    };
+    expect(await hits("server-idle-timeout-too-short", idle(60))).toEqual([
+      { severity: "warning", side: "server", frames: [7], message: "the server closed the connection after the client had been idle for 60.0 s, with nothing outstanding; RFC 5321 asks servers to wait at least 5 minutes" },
+    ]);
+    expect(await hits("server-idle-timeout-too-short", idle(360))).toEqual([]);
+    expect(await hits("server-idle-timeout-too-short", idle(0))).toEqual([]);
+  });
+});

@@ -1,0 +1,47 @@
+import { defineRule } from "./define.js";
+import { factsOf } from "./facts.js";
+import { q } from "./util.js";
+
+const ESC = /^[245]\.\d{1,3}\.\d{1,3}(?=\s|$)/;
+
+export default defineRule({
+  id: "esc-missing-or-inconsistent",
+  title: "Enhanced status code missing or differing between lines",
+  severity: "warning",
+  side: "server",
+  reference: "RFC 2034 §4",
+  quote: "These codes must appear in all 2xx, 4xx, and 5xx response lines other than initial greeting and any response to HELO or EHLO.",
+  meaning: "After advertising ENHANCEDSTATUSCODES the server sent a 2yz/4yz/5yz reply line (not the greeting or an EHLO/HELO reply) without an enhanced code, or different codes on the lines of one reply (warning); an enhanced code on a 3yz reply, which RFC 2034 excludes (info).",
+  why: "Clients that use enhanced codes to tell permanent from temporary failures, or to classify bounces, fall back to guessing from text.",
+  fix: "Start the text of every 2yz/4yz/5yz line with the same class.subject.detail code.",
+  plaintext: true,
+}, (ctx) => {
+  const s = ctx.session;
+  const f = factsOf(s);
+  const missing: { frame: number; time: number; line: string; ehlo: number }[] = [];
+  for (const c of s.commands) {
+    if (c.afterStartTls || c.replies.length === 0 || c.verb === "EHLO" || c.verb === "HELO") continue;
+    if (!f.caps[c.index]?.keywords.has("ENHANCEDSTATUSCODES")) continue;
+    for (const i of c.replies) {
+      const r = s.replies[i];
+      if (!r.complete || r.code === null || r.greeting || r.afterStartTls) continue;
+      const codes = r.lineInfo.map((l) => ESC.exec(l.text.slice(4))?.[0] ?? null);
+      const cls = Math.floor(r.code / 100);
+      if (cls === 3) {
+        if (codes.some((x) => x !== null)) ctx.report({ severity: "info", frames: r.frames, time: r.firstTime, message: `the ${r.code} reply carries an enhanced status code (${q(codes.find((x) => x !== null)!)}), which 3yz replies do not take`, evidence: `reply ${q(r.lines[0] ?? "")}` });
+        continue;
+      }
+      const at = codes.findIndex((x) => x === null);
+      if (at >= 0) {
+        missing.push({ frame: r.lineInfo[at].frame, time: r.lineInfo[at].time, line: r.lines[at] ?? "", ehlo: f.caps[c.index]!.reply.frames[0] ?? 0 });
+      } else if (new Set(codes).size > 1) {
+        ctx.report({ frames: r.frames, time: r.firstTime, message: `the lines of one ${r.code} reply carry different enhanced codes (${[...new Set(codes)].join(", ")})`, evidence: `reply ${r.index}` });
+      }
+    }
+  }
+  if (missing.length > 0) {
+    const m = missing[0];
+    const more = missing.length > 1 ? ` (${missing.length - 1} more repl${missing.length > 2 ? "ies" : "y"} too)` : "";
+    ctx.report({ frames: missing.slice(0, 10).map((x) => x.frame), time: m.time, message: `reply line ${q(m.line, 60)} has no enhanced status code although the server advertised ENHANCEDSTATUSCODES${more}`, evidence: `EHLO reply in frame ${m.ehlo}` });
+  }
+});

@@ -1,0 +1,35 @@
+import { defineRule } from "./define.js";
+import { ms, q } from "./util.js";
+
+/** RFC 5321 §4.5.3.2.7, seconds. */
+const SERVER_TIMEOUT = 300;
+/** A close sooner than this after the last exchange is a reaction, not an idle timeout. */
+const MIN_IDLE = 5;
+
+export default defineRule({
+  id: "server-idle-timeout-too-short",
+  title: "Server timed out an idle client sooner than 5 minutes",
+  severity: "warning",
+  side: "server",
+  reference: "RFC 5321 §4.5.3.2.7",
+  quote: "An SMTP server SHOULD have a timeout of at least 5 minutes while it is awaiting the next command from the sender.",
+  meaning: "With every command answered, the client silent, the server closed the connection (FIN or RST) or sent an unprompted 421 after at least 5 seconds but less than 5 minutes of silence.",
+  why: "Clients that pause (looking up the next message, waiting on their own queue) lose the connection and must reconnect; some report it as a delivery failure.",
+  fix: "Wait at least 5 minutes for the next command (Postfix smtpd_timeout, Exchange connection timeout).",
+  plaintext: true,
+}, (ctx) => {
+  const s = ctx.session;
+  const close = s.close.server;
+  const unprompted = s.replies.find((r) => r.code === 421 && r.command === null && !r.greeting && r.complete);
+  const end = unprompted ? { time: unprompted.firstTime, frame: unprompted.frames[0], how: `sent ${q(unprompted.lines[0] ?? "", 50)}` } : close ? { time: close.time, frame: close.frame, how: close.kind === "rst" ? "reset the connection" : "closed the connection" } : null;
+  if (!end) return;
+  if (s.tls && s.tls.time <= end.time) return; // encrypted by then: the commands are invisible
+  if (s.close.client && s.close.client.time <= end.time) return; // the client left first
+  const before = s.commands.filter((c) => c.time < end.time);
+  if (before.some((c) => c.replies.length === 0 || c.verb === "QUIT")) return; // something was outstanding, or the client said goodbye
+  const lastClient = before.length ? before[before.length - 1].segments.at(-1)?.time ?? before[before.length - 1].time : s.startTime;
+  const lastServer = Math.max(...s.replies.filter((r) => r.lastTime < end.time && r !== unprompted).map((r) => r.lastTime), s.startTime);
+  const idle = end.time - Math.max(lastClient, lastServer);
+  if (idle < MIN_IDLE || idle >= SERVER_TIMEOUT) return;
+  ctx.report({ frames: [end.frame], time: end.time, message: `the server ${end.how} after the client had been idle for ${ms(idle)}, with nothing outstanding; RFC 5321 asks servers to wait at least 5 minutes`, evidence: `last exchange ended at ${Math.max(lastClient, lastServer).toFixed(3)} s` });
+});
