@@ -1,4 +1,8 @@
 import type { Rule } from "./types.js";
+import middleboxEsmtpRewriting from "./middlebox-esmtp-rewriting.js";
+import greetingDelay from "./greeting-delay.js";
+import dataContinuesAfterEnd from "./data-continues-after-end.js";
+import sizeLimitViolation from "./size-limit-violation.js";
 import recipientLimitBelow100 from "./recipient-limit-below-100.js";
 import escMissingOrInconsistent from "./esc-missing-or-inconsistent.js";
 import submissionUnauthenticatedMailAccepted from "./submission-unauthenticated-mail-accepted.js";
@@ -107,6 +111,7 @@ export const ALL_RULES: Rule[] = [
   clientCommandBeforeReplyComplete,
   clientActedOnPartialMultilineReply,
   pregreetEarlyTalker,
+  greetingDelay,
   commandSplitAcrossSegments,
   serverReplyLatency,
   clientTimeoutTooShort,
@@ -118,6 +123,7 @@ export const ALL_RULES: Rule[] = [
   starttlsCommandInjection,
   starttlsResponseInjection,
   starttlsUnavailableOrStripped,
+  middleboxEsmtpRewriting,
   plaintextAfterStarttlsFailure,
   starttlsMisuse,
   implicitTlsPortMismatch,
@@ -127,11 +133,13 @@ export const ALL_RULES: Rule[] = [
   authMailParam,
   submissionUnauthenticatedMailAccepted,
   esmtpParamNotAdvertised,
+  sizeLimitViolation,
   smtputf8AdvertisementInvalid,
   nonstandardEndOfData,
   bareCrLfInData,
   smuggledCommandsInData,
   serverAcceptsNonstandardEod,
+  dataContinuesAfterEnd,
   dataLineTooLong,
   eightbitDataWithout8bitmime,
   bdatWithoutChunking,

@@ -296,3 +296,73 @@ describe("more catalog rules: limits, enhanced codes, submission, AUTH= paramete
     expect(await hits("server-idle-timeout-too-short", idle(0))).toEqual([]);
   });
 });
+
+describe("middleboxes, greeting delay, text after the end of data, SIZE", () => {
+  it("middlebox-esmtp-rewriting: an asterisk-masked banner and an XXXX command; near miss: a normal banner", async () => {
+    const c = conv().handshake();
+    c.server("220 ****************************2*0*0******2**0*******0*\r\n"); // 4
+    c.client("EHLO a.test\r\n");
+    c.server("250 mx\r\n");
+    c.client("XXXX\r\n"); // 7
+    c.server("500 unknown command\r\n");
+    expect(await hits("middlebox-esmtp-rewriting", c)).toEqual([
+      { severity: "warning", side: "middlebox", frames: [4], message: "the greeting `220 ****************************2*0*0******2**0*******0*` is masked with asterisks: a firewall's SMTP inspection (such as Cisco ASA/PIX) rewrote it" },
+      { severity: "warning", side: "middlebox", frames: [7], message: "a command arrived as `XXXX`: a firewall replaced a command it does not allow with X's" },
+    ]);
+    expect(await hits("middlebox-esmtp-rewriting", clean())).toEqual([]);
+  });
+
+  it("greeting-delay: a greeting 12 s after the connection, a 220- teaser with the rest 6 s later; near miss: a prompt greeting", async () => {
+    const c = conv().handshake();
+    c.server("220-mx.example.test ESMTP\r\n", { t: c.now + 12 }); // 4
+    c.server("220 ready\r\n", { t: c.now + 6 }); // 5
+    c.client("QUIT\r\n");
+    expect(await hits("greeting-delay", c)).toEqual([
+      { severity: "info", side: "server", frames: [1, 4], message: "the greeting began 12.0 s after the connection was opened" },
+      { severity: "info", side: "server", frames: [4, 5], message: "the greeting's first line `220-mx.example.test ESMTP` came 6000 ms before the rest (a greeting teaser, as Postfix postscreen sends)" },
+    ]);
+    expect(await hits("greeting-delay", clean())).toEqual([]);
+  });
+
+  it("data-continues-after-end: unstuffed '.' line, the rest refused as commands; near miss: a dot-stuffed line", async () => {
+    const c = greeted();
+    envelope(c);
+    c.client("DATA\r\n");
+    c.server("354 go\r\n");
+    c.client("Subject: x\r\n\r\nfirst\r\n.\r\nsecond part\r\n"); // 13: the lone "." ends the message
+    c.server("250 queued\r\n500 unknown command\r\n"); // 14
+    expect(await hits("data-continues-after-end", c)).toEqual([
+      { severity: "warning", side: "client", frames: [13], message: "after the end of the message the client sent 1 line of text (first `second part`) that the server refused as commands: the message held an unstuffed \".\" line and was cut there" },
+    ]);
+    expect(await hits("data-continues-after-end", clean({ body: "Subject: x\r\n\r\nfirst\r\n..\r\nsecond part\r\n.\r\n" }))).toEqual([]);
+  });
+
+  it("size-limit-violation: SIZE= above the limit, a message larger than declared, 552 for a message within its size; near miss: within limits", async () => {
+    const lines = ["250-mx.example.test", "250-PIPELINING", "250 SIZE 1000"];
+    const c = greeted(lines);
+    c.client("MAIL FROM:<a@b.test> SIZE=2000\r\n"); // 7
+    c.server("552 5.3.4 too big\r\n");
+    c.client("MAIL FROM:<a@b.test> SIZE=10\r\n"); // 9
+    c.server("250 ok\r\n");
+    c.client("RCPT TO:<b@b.test>\r\n");
+    c.server("250 ok\r\n");
+    c.client("DATA\r\n");
+    c.server("354 go\r\n");
+    c.client("Subject: a longer message than declared\r\n\r\nhello\r\n.\r\n"); // 15
+    c.server("250 queued\r\n");
+    c.client("MAIL FROM:<a@b.test> SIZE=500\r\n");
+    c.server("250 ok\r\n");
+    c.client("RCPT TO:<b@b.test>\r\n");
+    c.server("250 ok\r\n");
+    c.client("DATA\r\n");
+    c.server("354 go\r\n");
+    c.client("Subject: small\r\n\r\nhi\r\n.\r\n"); // 23
+    c.server("552 5.3.4 message too big\r\n"); // 24
+    expect(await hits("size-limit-violation", c)).toEqual([
+      { severity: "warning", side: "client", frames: [7], message: "`MAIL FROM:<a@b.test> SIZE=2000` declares 2000 octets, more than the 1000 the server advertised" },
+      { severity: "info", side: "client", frames: [15], message: "the message (at least 47 octets) is larger than the SIZE=10 its MAIL declared" },
+      { severity: "info", side: "server", frames: [23, 24], message: "the server refused the message with `552 5.3.4 message too big` although it was no larger (22 octets at most) than the SIZE=500 it had accepted" },
+    ]);
+    expect(await hits("size-limit-violation", clean({ ehlo: lines }))).toEqual([]);
+  });
+});

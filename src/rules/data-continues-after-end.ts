@@ -1,0 +1,31 @@
+import { defineRule } from "./define.js";
+import { q } from "./util.js";
+
+const VERBS = new Set(["EHLO", "HELO", "MAIL", "RCPT", "DATA", "BDAT", "RSET", "VRFY", "EXPN", "HELP", "NOOP", "QUIT", "STARTTLS", "AUTH", "ETRN", "TURN", "ATRN", "BURL", "XCLIENT", "XFORWARD", "LHLO"]);
+
+export default defineRule({
+  id: "data-continues-after-end",
+  title: "Message text went on after the end of data",
+  severity: "warning",
+  side: "client",
+  reference: "RFC 5321 §4.5.2",
+  quote: "Before sending a line of mail text, the SMTP client checks the first character of the line.",
+  meaning: "Right after the end-of-data sequence the client sent lines that are not SMTP commands (header or body text), and the server refused them as commands (500/502): a line holding a lone \".\" in the message was not dot-stuffed, so the message was cut there.",
+  why: "The recipient gets a truncated message, and the rest is fed to the server as commands; with crafted content the same mistake smuggles commands (see smuggled-commands-in-data).",
+  fix: "Dot-stuff: send an extra \".\" before every line of the message that starts with one.",
+  plaintext: true,
+}, (ctx) => {
+  const s = ctx.session;
+  for (let i = 0; i < s.commands.length; i++) {
+    if (s.commands[i].kind !== "message" || s.commands[i].afterStartTls) continue;
+    const run = [];
+    for (let j = i + 1; j < s.commands.length; j++) {
+      const c = s.commands[j];
+      const r = c.replies.length ? s.replies[c.replies[0]] : undefined;
+      if (c.kind !== "command" || VERBS.has(c.verb) || !r || (r.code !== 500 && r.code !== 502)) break;
+      run.push(c);
+    }
+    if (run.length === 0) continue;
+    ctx.report({ frames: run.slice(0, 10).flatMap((c) => c.frames), time: run[0].time, message: `after the end of the message the client sent ${run.length} line${run.length > 1 ? "s" : ""} of text (first ${q(run[0].line, 50)}) that the server refused as commands: the message held an unstuffed "." line and was cut there`, evidence: `message ${s.commands[i].index} ended in frame ${s.commands[i].message?.endFrame ?? "?"}` });
+  }
+});

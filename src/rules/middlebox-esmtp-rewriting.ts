@@ -1,0 +1,31 @@
+import { defineRule } from "./define.js";
+import { factsOf } from "./facts.js";
+import { q } from "./util.js";
+
+export default defineRule({
+  id: "middlebox-esmtp-rewriting",
+  title: "A firewall's SMTP inspection rewrote the dialogue",
+  severity: "warning",
+  side: "middlebox",
+  reference: "RFC 5321 §2.3.10",
+  quote: "For the purposes of this specification, firewalls that rewrite addresses should be considered as gateways, even if SMTP is used on both sides of them (see RFC 2979 [27]).",
+  meaning: "The greeting's text is masked with asterisks (`220 ****…`, Cisco ASA/PIX ESMTP inspection), or a command arrived as a row of X's (commands the box disallows are \"replaced by Xs\"). Masked EHLO keywords are reported by starttls-unavailable-or-stripped.",
+  why: "The endpoints no longer see what the other side sent: banners, extensions and commands change in transit, and the box, not the MTA, is then the cause of what follows.",
+  fix: "Turn off the firewall's ESMTP inspection (Cisco: `no inspect esmtp`) or exempt the mail servers from it.",
+  plaintext: true,
+}, (ctx) => {
+  const s = ctx.session;
+  const g = factsOf(s).greeting;
+  if (g && g.complete) {
+    const text = g.lines.map((l) => l.slice(4)).join("");
+    const stars = text.split("*").length - 1;
+    if (stars >= 5 && stars * 2 >= text.replace(/\s/g, "").length) {
+      ctx.report({ frames: g.frames, time: g.firstTime, message: `the greeting ${q(g.lines[0] ?? "", 60)} is masked with asterisks: a firewall's SMTP inspection (such as Cisco ASA/PIX) rewrote it`, evidence: `${stars} of ${text.length} characters are *` });
+    }
+  }
+  const masked = s.commands.filter((c) => c.kind === "command" && !c.afterStartTls && /^X{4,}\b/.test(c.line));
+  if (masked.length > 0) {
+    const c = masked[0];
+    ctx.report({ frames: masked.slice(0, 10).flatMap((x) => x.frames), time: c.time, message: `${masked.length > 1 ? `${masked.length} commands` : "a command"} arrived as ${q(c.line, 40)}: a firewall replaced a command it does not allow with X's`, evidence: `command ${c.index}` });
+  }
+});
