@@ -2,7 +2,14 @@ import { defineRule } from "./define.js";
 import { factsOf } from "./facts.js";
 import { q } from "./util.js";
 
-const ESC = /^[245]\.\d{1,3}\.\d{1,3}(?=\s|$)/;
+/** an enhanced status code right after "NNN " / "NNN-" (sticky at offset 4: no copy of the text) */
+const ESC = /[245]\.\d{1,3}\.\d{1,3}(?=\s|$)/y;
+
+function escOf(text: string): string | null {
+  ESC.lastIndex = 4;
+  const m = ESC.exec(text);
+  return m === null ? null : m[0];
+}
 
 export default defineRule({
   id: "esc-missing-or-inconsistent",
@@ -25,7 +32,7 @@ export default defineRule({
     for (const i of c.replies) {
       const r = s.replies[i];
       if (!r.complete || r.code === null || r.greeting || r.afterStartTls) continue;
-      const codes = r.lineInfo.map((l) => ESC.exec(l.text.slice(4))?.[0] ?? null);
+      const codes = r.lineInfo.map((l) => escOf(l.text));
       const cls = Math.floor(r.code / 100);
       if (cls === 3) {
         if (codes.some((x) => x !== null)) ctx.report({ severity: "info", frames: r.frames, time: r.firstTime, message: `the ${r.code} reply carries an enhanced status code (${q(codes.find((x) => x !== null)!)}), which 3yz replies do not take`, evidence: `reply ${q(r.lines[0] ?? "")}` });

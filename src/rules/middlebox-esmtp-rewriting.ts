@@ -16,14 +16,14 @@ export default defineRule({
 }, (ctx) => {
   const s = ctx.session;
   const g = factsOf(s).greeting;
-  if (g && g.complete) {
+  if (g && g.complete && (g.lines[0] ?? "").includes("**")) {
     const text = g.lines.map((l) => l.slice(4)).join("");
     const stars = text.split("*").length - 1;
     if (stars >= 5 && stars * 2 >= text.replace(/\s/g, "").length) {
       ctx.report({ frames: g.frames, time: g.firstTime, message: `the greeting ${q(g.lines[0] ?? "", 60)} is masked with asterisks: a firewall's SMTP inspection (such as Cisco ASA/PIX) rewrote it`, evidence: `${stars} of ${text.length} characters are *` });
     }
   }
-  const masked = s.commands.filter((c) => c.kind === "command" && !c.afterStartTls && /^X{4,}\b/.test(c.line));
+  const masked = s.commands.filter((c) => c.kind === "command" && c.verb.startsWith("XXXX") && !c.afterStartTls && /^X{4,}\b/.test(c.line));
   if (masked.length > 0) {
     const c = masked[0];
     ctx.report({ frames: masked.slice(0, 10).flatMap((x) => x.frames), time: c.time, message: `${masked.length > 1 ? `${masked.length} commands` : "a command"} arrived as ${q(c.line, 40)}: a firewall replaced a command it does not allow with X's`, evidence: `command ${c.index}` });
