@@ -1,20 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { analyzeFile } from "../src/analyze.js";
 import { hasTshark, tsharkFollow, tsharkSmtpStreams } from "./support/tshark.js";
 import { LAB, SHARED } from "./support/fixtures.js";
-
-function captures(dir: string): string[] {
-  const out: string[] = [];
-  for (const e of readdirSync(dir)) {
-    const p = join(dir, e);
-    if (statSync(p).isDirectory()) {
-      if (e !== "pcapng-conformance") out.push(...captures(p));
-    } else if (/\.(pcap|pcapng|cap)(\.gz)?$/.test(e)) out.push(p);
-  }
-  return out.sort();
-}
+import { captures } from "./support/golden.js";
 
 const ALL = captures(join(SHARED, "captures"));
 

@@ -16,21 +16,30 @@ export const R_INIT_FIRST = 16;
  * when the table next grows.
  */
 export class Ip4Connections<F> {
-  private keys: Int32Array;
-  live: (F | undefined)[];
+  // the arrays are set by allocate()
+  private keys!: Int32Array;
+  live!: (F | undefined)[];
   /** stream index (tcp.stream); -1 marks an empty slot */
-  index: Int32Array;
-  seq0: Float64Array;
-  seq1: Float64Array;
-  bits: Uint8Array;
-  last: Float64Array;
-  private mask: number;
+  index!: Int32Array;
+  seq0!: Float64Array;
+  seq1!: Float64Array;
+  bits!: Uint8Array;
+  last!: Float64Array;
+  private mask = 0;
   private count = 0;
   /** the latest packet time seen, for forgetting old closed connections */
   now = 0;
 
+  /** the canonical key of the last pair asked for (smaller endpoint first), set by key() */
+  private k0 = 0;
+  private k1 = 0;
+  private k2 = 0;
+
   constructor(capacity = 1024, private readonly retiredTtl = 600) {
-    const cap = 1 << Math.ceil(Math.log2(Math.max(16, capacity)));
+    this.allocate(1 << Math.ceil(Math.log2(Math.max(16, capacity))));
+  }
+
+  private allocate(cap: number): void {
     this.keys = new Int32Array(cap * 3);
     this.live = new Array<F | undefined>(cap).fill(undefined);
     this.index = new Int32Array(cap).fill(-1);
@@ -41,16 +50,21 @@ export class Ip4Connections<F> {
     this.mask = cap - 1;
   }
 
+  private key(ipA: number, portA: number, ipB: number, portB: number): void {
+    const swap = ipA > ipB || (ipA === ipB && portA > portB);
+    this.k0 = swap ? ipB : ipA;
+    this.k1 = swap ? ipA : ipB;
+    this.k2 = swap ? (portB << 16) | portA : (portA << 16) | portB;
+  }
+
   get size(): number {
     return this.count;
   }
 
   /** The slot of this connection (addresses as signed 32-bit integers), or -1. */
   find(ipA: number, portA: number, ipB: number, portB: number): number {
-    const swap = ipA > ipB || (ipA === ipB && portA > portB);
-    const k0 = swap ? ipB : ipA;
-    const k1 = swap ? ipA : ipB;
-    const k2 = swap ? (portB << 16) | portA : (portA << 16) | portB;
+    this.key(ipA, portA, ipB, portB);
+    const k0 = this.k0, k1 = this.k1, k2 = this.k2;
     const keys = this.keys;
     for (let i = hash(k0, k1, k2) & this.mask; ; i = (i + 1) & this.mask) {
       if (this.index[i] < 0) return -1;
@@ -68,10 +82,8 @@ export class Ip4Connections<F> {
   /** Adds a connection (which must not be in the table); returns its slot. Slots move when the table grows. */
   add(ipA: number, portA: number, ipB: number, portB: number, index: number, value: F): number {
     if ((this.count + 1) * 2 > this.index.length) this.rebuild();
-    const swap = ipA > ipB || (ipA === ipB && portA > portB);
-    const k0 = swap ? ipB : ipA;
-    const k1 = swap ? ipA : ipB;
-    const k2 = swap ? (portB << 16) | portA : (portA << 16) | portB;
+    this.key(ipA, portA, ipB, portB);
+    const k0 = this.k0, k1 = this.k1, k2 = this.k2;
     let i = hash(k0, k1, k2) & this.mask;
     while (this.index[i] >= 0) i = (i + 1) & this.mask;
     const j = i * 3;
@@ -120,15 +132,7 @@ export class Ip4Connections<F> {
     };
     let keep = 0;
     for (let i = 0; i < old.index.length; i++) if (old.index[i] >= 0 && !forget(i)) keep++;
-    const cap = (keep + 1) * 4 > old.index.length ? old.index.length * 2 : old.index.length;
-    this.keys = new Int32Array(cap * 3);
-    this.live = new Array<F | undefined>(cap).fill(undefined);
-    this.index = new Int32Array(cap).fill(-1);
-    this.seq0 = new Float64Array(cap);
-    this.seq1 = new Float64Array(cap);
-    this.bits = new Uint8Array(cap);
-    this.last = new Float64Array(cap);
-    this.mask = cap - 1;
+    this.allocate((keep + 1) * 4 > old.index.length ? old.index.length * 2 : old.index.length);
     this.count = keep;
     for (let i = 0; i < old.index.length; i++) {
       if (old.index[i] < 0 || forget(i)) continue;
