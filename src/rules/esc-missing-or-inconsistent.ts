@@ -22,6 +22,7 @@ export default defineRule({
   why: "Clients that use enhanced codes to tell permanent from temporary failures, or to classify bounces, fall back to guessing from text.",
   fix: "Start the text of every 2yz/4yz/5yz line with the same class.subject.detail code.",
   plaintext: true,
+  minor: true,
 }, (ctx) => {
   const s = ctx.session;
   const f = factsOf(s);

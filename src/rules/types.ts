@@ -21,6 +21,8 @@ export interface RuleMeta {
   fix: string;
   /** the rule reads plaintext SMTP: after STARTTLS it cannot be evaluated */
   plaintext: boolean;
+  /** a grammar nit: it decides a session's verdict only when no other rule found something as severe */
+  minor?: boolean;
 }
 
 export interface Finding {

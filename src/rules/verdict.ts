@@ -6,7 +6,8 @@ export function verdictFor(session: Session, findings: Finding[], rules: Rule[])
   const counts = { error: 0, warning: 0, info: 0 };
   for (const f of findings) counts[f.severity]++;
   const notEvaluable = session.tls ? rules.filter((r) => r.meta.plaintext).map((r) => r.meta.id) : [];
-  const worst = [...findings].sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity])[0];
+  const minor = new Set(rules.filter((r) => r.meta.minor).map((r) => r.meta.id));
+  const worst = [...findings].sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || Number(minor.has(a.rule)) - Number(minor.has(b.rule)))[0];
   if (!worst || worst.severity === "info") {
     const split = findings.find((f) => f.rule === "reply-split-across-segments");
     return {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { clean, envelope, greeted, hits } from "../support/rules.js";
+import { clean, envelope, greeted, hits, report } from "../support/rules.js";
 import { conv, EHLO_LINES } from "../support/fixtures.js";
 
 describe("command grammar, sequence and state rules", () => {
@@ -364,5 +364,26 @@ describe("middleboxes, greeting delay, text after the end of data, SIZE", () => 
       { severity: "info", side: "server", frames: [23, 24], message: "the server refused the message with `552 5.3.4 message too big` although it was no larger (22 octets at most) than the SIZE=500 it had accepted" },
     ]);
     expect(await hits("size-limit-violation", clean({ ehlo: lines }))).toEqual([]);
+  });
+});
+
+describe("verdict", () => {
+  it("a grammar nit (minor rule) decides only when nothing else is as severe", async () => {
+    const c = greeted();
+    c.client("MAIL FROM: <a@b.test>\r\n"); // 7: command-syntax warning
+    c.server("250 ok\r\n");
+    c.client("RCPT TO:<b@b.test>\r\n");
+    c.server("250 ok\r\n");
+    c.client("DATA\r\n");
+    c.server("354 go\r\n");
+    c.client(`Subject: x\r\n\r\n${"y".repeat(1200)}\r\n.\r\n`); // data-line-too-long warning, later
+    c.server("250 queued\r\n");
+    const rep = await report(c);
+    expect(rep.findings.filter((f) => f.severity === "warning").map((f) => f.rule)).toEqual(["command-syntax", "data-line-too-long"]);
+    expect(rep.sessions[0].verdict.decisive?.rule).toBe("data-line-too-long");
+    const alone = greeted();
+    alone.client("MAIL FROM: <a@b.test>\r\n");
+    alone.server("250 ok\r\n");
+    expect((await report(alone)).sessions[0].verdict.decisive?.rule).toBe("command-syntax");
   });
 });
