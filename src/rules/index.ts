@@ -1,4 +1,6 @@
 import type { Rule } from "./types.js";
+import authExchangeSyntax from "./auth-exchange-syntax.js";
+import authInitialResponseInvalid from "./auth-initial-response-invalid.js";
 import middleboxEsmtpRewriting from "./middlebox-esmtp-rewriting.js";
 import greetingDelay from "./greeting-delay.js";
 import dataContinuesAfterEnd from "./data-continues-after-end.js";
@@ -131,6 +133,8 @@ export const ALL_RULES: Rule[] = [
   authMechanismNotAdvertised,
   authStateViolation,
   authMailParam,
+  authExchangeSyntax,
+  authInitialResponseInvalid,
   submissionUnauthenticatedMailAccepted,
   esmtpParamNotAdvertised,
   sizeLimitViolation,

@@ -4,8 +4,13 @@ export interface AuthView {
   user?: string;
 }
 
+/** RFC 4954 §4: only the BASE64 alphabet, padding only at the end. */
+export function isBase64(text: string): boolean {
+  return /^[A-Za-z0-9+/]*={0,2}$/.test(text) && text.length % 4 === 0;
+}
+
 function b64(text: string): Buffer | null {
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 !== 0) return null;
+  if (!isBase64(text)) return null;
   return Buffer.from(text, "base64");
 }
 

@@ -127,6 +127,8 @@ export interface Command {
   secret: boolean;
   /** decoded user name, where the mechanism carries one in clear (PLAIN, LOGIN) */
   authUser?: string;
+  /** SASL payloads (AUTH initial response, responses after 334): whether it was valid BASE64 (RFC 4954 §4); the payload itself is not kept */
+  saslBase64?: boolean;
   message?: MessageStats;
   bdat?: { size: number; last: boolean; received: number; framing: string | null };
 }

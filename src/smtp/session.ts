@@ -3,7 +3,7 @@ import type { SegmentMeta } from "../tcp/reassembly.js";
 import { DataScanner } from "./data.js";
 import { LineAssembler, addPiece, type LinePiece } from "./lines.js";
 import type { AckEvent, Command, Line, Reply, ReplyLine, Segment, Session } from "./model.js";
-import { describeAuth } from "./auth.js";
+import { describeAuth, isBase64 } from "./auth.js";
 
 export interface DissectOptions {
   /** show AUTH payloads instead of "[redacted N bytes]" */
@@ -498,6 +498,7 @@ export class SmtpSession implements FlowApp {
       const shown = text === "*" ? "*" : this.opts.showSecrets ? text : `[redacted ${text.length} bytes]`;
       cmd = this.newCommand("auth-response", "", shown, line.start, pieces[0]?.time ?? line.time);
       cmd.secret = text !== "*";
+      if (text !== "*") cmd.saslBase64 = isBase64(text);
       if (this.auth.mech === "LOGIN" && this.auth.cmd === cmd.index - 1) {
         const user = describeAuth("LOGIN", text).user;
         if (user !== undefined) cmd.authUser = user;
@@ -515,6 +516,7 @@ export class SmtpSession implements FlowApp {
         cmd = this.newCommand("command", verb, shown, line.start, pieces[0]?.time ?? line.time);
         if (ir !== null && ir !== "=") {
           cmd.secret = true;
+          cmd.saslBase64 = isBase64(ir);
           const user = describeAuth(mech, ir).user;
           if (user !== undefined) cmd.authUser = user;
         }

@@ -387,3 +387,52 @@ describe("verdict", () => {
     expect((await report(alone)).sessions[0].verdict.decisive?.rule).toBe("command-syntax");
   });
 });
+
+describe("AUTH grammar", () => {
+  it("auth-exchange-syntax: a 334 in clear text, a response that is not BASE64 accepted, `*` answered 535; near miss: a clean LOGIN exchange", async () => {
+    const c = greeted();
+    c.client("AUTH LOGIN\r\n"); // 7
+    c.server("334 Username:\r\n"); // 8
+    c.client("user name\r\n"); // 9
+    c.server("334 UGFzc3dvcmQ6\r\n"); // 10
+    c.client("*\r\n"); // 11
+    c.server("535 5.7.8 failed\r\n"); // 12
+    expect(await hits("auth-exchange-syntax", c)).toEqual([
+      { severity: "error", side: "server", frames: [8], message: "the challenge `334 Username:` is not BASE64" },
+      { severity: "error", side: "client", frames: [9], message: "the SASL response `[redacted 9 bytes]` is not BASE64" },
+      { severity: "error", side: "server", frames: [9, 10], message: "the server answered a response that is not BASE64 with `334 UGFzc3dvcmQ6`, not 501" },
+      { severity: "error", side: "server", frames: [11, 12], message: "the client cancelled the exchange with `*` and the server answered `535 5.7.8 failed`, not 501" },
+    ]);
+    const ok = greeted();
+    ok.client("AUTH LOGIN\r\n");
+    ok.server("334 VXNlcm5hbWU6\r\n");
+    ok.client("dXNlcg==\r\n");
+    ok.server("334 UGFzc3dvcmQ6\r\n");
+    ok.client("*\r\n");
+    ok.server("501 5.7.0 cancelled\r\n");
+    expect(await hits("auth-exchange-syntax", ok)).toEqual([]);
+  });
+
+  it("auth-initial-response-invalid: empty after a space, longer than 512 octets, not BASE64; near miss: `=` and a short response", async () => {
+    const c = greeted();
+    c.client("AUTH PLAIN \r\n"); // 7
+    c.server("334 \r\n");
+    c.client("*\r\n");
+    c.server("501 cancelled\r\n");
+    c.client(`AUTH PLAIN ${"QUFB".repeat(130)}\r\n`); // 11: 533 octets
+    c.server("535 no\r\n");
+    c.client("AUTH PLAIN not!base64\r\n"); // 13
+    c.server("501 bad\r\n");
+    expect(await hits("auth-initial-response-invalid", c)).toEqual([
+      { severity: "error", side: "client", frames: [7], message: "`AUTH PLAIN ` ends with a space and no initial response (an empty one is sent as `=`)" },
+      { severity: "error", side: "client", frames: [11], message: "`AUTH PLAIN [redacted 520 bytes]` is 533 octets with its initial response, more than 512" },
+      { severity: "error", side: "client", frames: [13], message: "`AUTH PLAIN [redacted 10 bytes]` carries an initial response that is not BASE64" },
+    ]);
+    const ok = greeted();
+    ok.client("AUTH EXTERNAL =\r\n");
+    ok.server("235 ok\r\n");
+    ok.client("AUTH PLAIN AGFAYg==\r\n");
+    ok.server("503 already\r\n");
+    expect(await hits("auth-initial-response-invalid", ok)).toEqual([]);
+  });
+});
