@@ -1,4 +1,6 @@
 import type { Rule } from "./types.js";
+import bdatSequenceViolation from "./bdat-sequence-violation.js";
+import authLockoutTooEarly from "./auth-lockout-too-early.js";
 import authExchangeSyntax from "./auth-exchange-syntax.js";
 import authInitialResponseInvalid from "./auth-initial-response-invalid.js";
 import middleboxEsmtpRewriting from "./middlebox-esmtp-rewriting.js";
@@ -135,6 +137,7 @@ export const ALL_RULES: Rule[] = [
   authMailParam,
   authExchangeSyntax,
   authInitialResponseInvalid,
+  authLockoutTooEarly,
   submissionUnauthenticatedMailAccepted,
   esmtpParamNotAdvertised,
   sizeLimitViolation,
@@ -148,4 +151,5 @@ export const ALL_RULES: Rule[] = [
   eightbitDataWithout8bitmime,
   bdatWithoutChunking,
   bdatFramingError,
+  bdatSequenceViolation,
 ];

@@ -436,3 +436,66 @@ describe("AUTH grammar", () => {
     expect(await hits("auth-initial-response-invalid", ok)).toEqual([]);
   });
 });
+
+describe("BDAT sequence and AUTH lockout", () => {
+  it("bdat-sequence-violation: BDAT after LAST accepted, BDAT after a refused chunk arrived, DATA after BDAT; near miss: MAIL between, and a pipelined chunk", async () => {
+    const c = greeted(); // EHLO_LINES offer CHUNKING
+    envelope(c); // 7-10
+    c.client("BDAT 5 LAST\r\nhello"); // 11
+    c.server("250 ok\r\n");
+    c.client("BDAT 3\r\nabc"); // 13: after LAST
+    c.server("250 ok\r\n"); // 14
+    envelope(c); // 15-18
+    c.client("BDAT 3\r\nabc"); // 19
+    c.server("552 too big\r\n"); // 20
+    c.client("BDAT 3 LAST\r\nxyz"); // 21: after the refusal arrived
+    c.server("503 5.5.1 no\r\n");
+    envelope(c); // 23-26
+    c.client("BDAT 3\r\nabc"); // 27
+    c.server("250 ok\r\n");
+    c.client("DATA\r\n"); // 29
+    c.server("503 5.5.1 no\r\n");
+    expect(await hits("bdat-sequence-violation", c)).toEqual([
+      { severity: "error", side: "client", frames: [13], message: "`BDAT 3` was sent after BDAT LAST, before a new MAIL" },
+      { severity: "error", side: "server", frames: [13, 14], message: "the server answered `BDAT 3`, sent after BDAT LAST, before a new MAIL, with 250, not 503" },
+      { severity: "error", side: "client", frames: [21], message: "`BDAT 3 LAST` was sent after the refusal `552 too big` of an earlier chunk had reached the client" },
+      { severity: "error", side: "client", frames: [29], message: "`DATA` was sent after BDAT in the same transaction" },
+    ]);
+    const ok = greeted();
+    envelope(ok);
+    ok.client("BDAT 3\r\nabcBDAT 3 LAST\r\nxyz"); // the second chunk was in the pipeline before the refusal
+    ok.server("552 too big\r\n503 5.5.1 no\r\n");
+    envelope(ok);
+    ok.client("BDAT 3 LAST\r\nabc");
+    ok.server("250 ok\r\n");
+    expect(await hits("bdat-sequence-violation", ok)).toEqual([]);
+  });
+
+  it("auth-lockout-too-early: closed after one failure; near miss: after three", async () => {
+    const fail = (n: number) => {
+      const c = greeted();
+      for (let i = 0; i < n; i++) {
+        c.client("AUTH PLAIN AGFAYg==\r\n");
+        c.server("535 5.7.8 authentication failed\r\n");
+      }
+      c.fin("server");
+      return c;
+    };
+    expect(await hits("auth-lockout-too-early", fail(1))).toEqual([
+      { severity: "warning", side: "server", frames: [8, 9], message: "the server closed the connection after 1 failed AUTH attempt; RFC 4954 asks for at least 3" },
+    ]);
+    expect(await hits("auth-lockout-too-early", fail(3))).toEqual([]);
+  });
+});
+
+describe("bdat-sequence-violation near misses", () => {
+  it("a BDAT line that does not parse, rejected, refuses no chunk: the next BDAT is fine", async () => {
+    const c = greeted();
+    envelope(c);
+    c.client("BDAT 5 X\r\n");
+    c.server("501 5.5.4 Syntax: BDAT count [LAST]\r\n");
+    c.client("BDAT 5 LAST\r\nhello");
+    c.server("250 ok\r\n");
+    expect(await hits("bdat-sequence-violation", c)).toEqual([]);
+  });
+});

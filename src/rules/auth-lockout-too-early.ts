@@ -1,0 +1,36 @@
+import { defineRule } from "./define.js";
+
+const FAILED = new Set([535, 534, 454]);
+
+export default defineRule({
+  id: "auth-lockout-too-early",
+  title: "Connection dropped after fewer than 3 failed AUTH attempts",
+  severity: "warning",
+  side: "server",
+  reference: "RFC 4954 §9",
+  quote: "If they do so, they SHOULD NOT drop the connection until at least 3 attempts to authenticate have failed.",
+  meaning: "The server closed the connection (FIN, RST or 421) after one or two failed AUTH attempts (535, 534, 454), with no successful one.",
+  why: "A user who mistyped a password once is cut off; clients report a connection error instead of a wrong password.",
+  fix: "Allow at least three failed attempts before closing.",
+  plaintext: true,
+}, (ctx) => {
+  const s = ctx.session;
+  const fails: number[] = [];
+  let authed = false;
+  for (const c of s.commands) {
+    if (c.afterStartTls) return;
+    if (c.verb !== "AUTH" && c.kind !== "auth-response") continue;
+    const r = c.replies.length ? s.replies[c.replies[c.replies.length - 1]] : undefined;
+    if (!r || !r.complete) continue;
+    if (r.code === 235) authed = true;
+    if (r.code !== null && FAILED.has(r.code)) fails.push(...r.frames.slice(-1));
+  }
+  if (authed || fails.length === 0 || fails.length >= 3) return;
+  const bye = s.replies.find((r) => r.code === 421 && r.complete && (r.frames[0] ?? 0) > fails[fails.length - 1]);
+  const close = s.close.server;
+  const clientFirst = s.close.client && (!close || s.close.client.frame < close.frame);
+  if (clientFirst && !bye) return;
+  const end = bye ? { frame: bye.frames[0], time: bye.firstTime, how: "sent 421" } : close ? { frame: close.frame, time: close.time, how: close.kind === "rst" ? "reset the connection" : "closed the connection" } : null;
+  if (!end) return;
+  ctx.report({ frames: [...fails, end.frame], time: end.time, message: `the server ${end.how} after ${fails.length} failed AUTH attempt${fails.length > 1 ? "s" : ""}; RFC 4954 asks for at least 3`, evidence: `failures in frames ${fails.join(", ")}` });
+});
