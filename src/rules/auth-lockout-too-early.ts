@@ -1,4 +1,5 @@
 import { defineRule } from "./define.js";
+import { finalReply } from "./util.js";
 
 const FAILED = new Set([535, 534, 454]);
 
@@ -20,7 +21,7 @@ export default defineRule({
   for (const c of s.commands) {
     if (c.afterStartTls) return;
     if (c.verb !== "AUTH" && c.kind !== "auth-response") continue;
-    const r = c.replies.length ? s.replies[c.replies[c.replies.length - 1]] : undefined;
+    const r = finalReply(s, c);
     if (!r || !r.complete) continue;
     if (r.code === 235) authed = true;
     if (r.code !== null && FAILED.has(r.code)) fails.push(...r.frames.slice(-1));

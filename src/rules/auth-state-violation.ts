@@ -1,5 +1,5 @@
 import { defineRule } from "./define.js";
-import { afterGap, q } from "./util.js";
+import { afterGap, finalReply, q } from "./util.js";
 
 export default defineRule({
   id: "auth-state-violation",
@@ -20,7 +20,7 @@ export default defineRule({
   for (const c of s.commands) {
     if (c.afterStartTls) continue;
     if (c.kind === "message") { open = false; continue; }
-    const r = c.replies.length ? s.replies[c.replies[c.replies.length - 1]] : undefined;
+    const r = finalReply(s, c);
     const code = r && r.complete ? r.code : null;
     if (c.kind === "auth-response") {
       if (code === 235) authed = true; // the end of a LOGIN or challenge exchange

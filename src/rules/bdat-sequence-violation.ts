@@ -1,5 +1,5 @@
 import { defineRule } from "./define.js";
-import { afterGap, q, replyEndSeq } from "./util.js";
+import { afterGap, finalReply, q, replyEndSeq } from "./util.js";
 import type { Reply } from "../smtp/model.js";
 
 export default defineRule({
@@ -24,7 +24,7 @@ export default defineRule({
     if (c.afterStartTls || afterGap(s, c.frames[0] ?? 0)) continue;
     if (c.kind === "message") { bdatUsed = false; binary = false; refused = null; continue; }
     if (c.kind !== "command") continue;
-    const r = c.replies.length ? s.replies[c.replies[c.replies.length - 1]] : undefined;
+    const r = finalReply(s, c);
     const code = r && r.complete ? r.code : null;
     const ok = code !== null && code >= 200 && code < 300;
     let why: string | null = null;

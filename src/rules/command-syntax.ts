@@ -1,5 +1,5 @@
 import { defineRule } from "./define.js";
-import { q } from "./util.js";
+import { finalReply, q } from "./util.js";
 import type { Command } from "../smtp/model.js";
 
 const LABEL = "[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?";
@@ -50,7 +50,7 @@ export default defineRule({
     const p = problem(c);
     if (p === null) continue;
     ctx.report({ severity: p.severity, frames: c.frames, time: c.time, message: `${q(c.line, 60)} ${p.what}`, evidence: `command ${c.index}` });
-    const r = c.replies.length ? s.replies[c.replies[c.replies.length - 1]] : undefined;
+    const r = finalReply(s, c);
     if (p.trailing && r && r.complete && r.code === 501) {
       ctx.report({ severity: "warning", side: "server", frames: [...c.frames, ...r.frames], time: r.firstTime, message: `the server rejected ${q(c.line, 60)} with 501 only for its trailing white space, which it SHOULD tolerate`, evidence: `reply ${q(r.lines[0] ?? "")}` });
     }

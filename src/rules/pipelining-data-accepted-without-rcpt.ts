@@ -1,6 +1,6 @@
 import { defineRule } from "./define.js";
 import { factsOf } from "./facts.js";
-import { afterGap, q } from "./util.js";
+import { afterGap, finalReply, q } from "./util.js";
 
 export default defineRule({
   id: "pipelining-data-accepted-without-rcpt",
@@ -22,7 +22,7 @@ export default defineRule({
     if (c.afterStartTls) continue;
     if (c.kind === "message") { rcpts = 0; accepted = 0; continue; }
     if (c.kind !== "command") continue;
-    const r = c.replies.length ? s.replies[c.replies[c.replies.length - 1]] : undefined;
+    const r = finalReply(s, c);
     const code = r && r.complete ? r.code : null;
     if (c.verb === "MAIL" || c.verb === "RSET" || c.verb === "EHLO" || c.verb === "HELO") { rcpts = 0; accepted = 0; }
     else if (c.verb === "RCPT") {

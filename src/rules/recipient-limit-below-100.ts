@@ -1,5 +1,5 @@
 import { defineRule } from "./define.js";
-import { q } from "./util.js";
+import { finalReply, q } from "./util.js";
 
 const TOO_MANY = /too many recipients|recipient limit|exceeds? .*recipients/i;
 
@@ -22,7 +22,7 @@ export default defineRule({
     if (c.kind === "message" || c.verb === "MAIL" || c.verb === "RSET" || c.verb === "EHLO" || c.verb === "HELO") { n = 0; continue; }
     if (c.kind !== "command" || c.verb !== "RCPT") continue;
     n++;
-    const r = c.replies.length ? s.replies[c.replies[c.replies.length - 1]] : undefined;
+    const r = finalReply(s, c);
     if (!r || !r.complete || (r.code !== 452 && r.code !== 552)) continue;
     const text = r.lines.join(" ");
     if (!/^\d{3}[ -][45]\.5\.3\b/.test(r.lines[0] ?? "") && !TOO_MANY.test(text)) continue;

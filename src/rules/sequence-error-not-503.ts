@@ -1,5 +1,5 @@
 import { defineRule } from "./define.js";
-import { afterGap, q } from "./util.js";
+import { afterGap, finalReply, q } from "./util.js";
 
 export default defineRule({
   id: "sequence-error-not-503",
@@ -20,7 +20,7 @@ export default defineRule({
     if (c.afterStartTls) continue;
     if (c.kind === "message") { open = false; continue; }
     if (c.kind !== "command") continue;
-    const r = c.replies.length ? s.replies[c.replies[c.replies.length - 1]] : undefined;
+    const r = finalReply(s, c);
     if (r === undefined || !r.complete || r.code === null || afterGap(s, r.frames[0] ?? 0)) continue;
     const ok = r.code >= 200 && r.code < 300;
     switch (c.verb) {

@@ -1,5 +1,5 @@
 import { defineRule } from "./define.js";
-import { q } from "./util.js";
+import { finalReply, q } from "./util.js";
 
 export default defineRule({
   id: "submission-unauthenticated-mail-accepted",
@@ -18,7 +18,7 @@ export default defineRule({
   let authed = false;
   for (const c of s.commands) {
     if (c.afterStartTls) return; // encrypted from here: AUTH is invisible
-    const r = c.replies.length ? s.replies[c.replies[c.replies.length - 1]] : undefined;
+    const r = finalReply(s, c);
     // the 235 may answer the AUTH command or the last SASL response of its exchange
     if ((c.verb === "AUTH" || c.kind === "auth-response") && r?.code === 235) authed = true;
     if (c.kind !== "command") continue;

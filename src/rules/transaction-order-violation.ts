@@ -1,5 +1,5 @@
 import { defineRule } from "./define.js";
-import { q } from "./util.js";
+import { finalReply, q } from "./util.js";
 
 export default defineRule({
   id: "transaction-order-violation",
@@ -22,7 +22,7 @@ export default defineRule({
   const reset = () => { open = false; mailSent = false; rcptSent = false; bodyStarted = false; };
   for (const c of s.commands) {
     if (c.afterStartTls) continue;
-    const r = c.replies.length ? s.replies[c.replies[c.replies.length - 1]] : undefined;
+    const r = finalReply(s, c);
     const ok = r !== undefined && r.code !== null && r.code >= 200 && r.code < 300;
     if (c.kind === "message") { reset(); continue; }
     if (c.kind !== "command") continue;

@@ -25,6 +25,11 @@ export function cmdLabel(c: Command): string {
   return q(c.line, 60);
 }
 
+/** The last reply paired with a command (the one that concludes it: 235 after 334s, say), if any. */
+export function finalReply(s: Session, c: Command): Reply | undefined {
+  return c.replies.length ? s.replies[c.replies[c.replies.length - 1]] : undefined;
+}
+
 export function replyLabel(r: Reply): string {
   const n = r.lineInfo.length + r.linesDropped;
   return n > 1 ? `the ${r.code ?? "?"} reply (${n} lines)` : `the reply ${q(r.lines[0] ?? "", 60)}`;
