@@ -211,10 +211,11 @@ export class SmtpSession implements FlowApp {
     const s = this.s;
     const f = this.flow;
     const sd = this.serverDir;
-    s.server = f.endpoints[sd];
-    s.client = f.endpoints[sd ^ 1];
-    s.serverPort = f.ports[sd];
-    s.clientPort = f.ports[sd ^ 1];
+    const ends = f.endpoints;
+    s.server = ends[sd];
+    s.client = ends[sd ^ 1];
+    s.serverPort = sd === 0 ? f.initPort : f.respPort;
+    s.clientPort = sd === 0 ? f.respPort : f.initPort;
     s.sawSyn = f.sawSyn;
     s.roles = f.sawSyn ? "syn" : f.tag === "greeting" ? "greeting" : "port";
     s.lastFrame = f.lastFrame;

@@ -29,6 +29,9 @@ export class TcpPacket {
   payloadLen = 0;
   srcAddrStart = 0;
   dstAddrStart = 0;
+  /** IPv4 only: the addresses as signed 32-bit integers, read once (allocation-free connection lookup) */
+  srcIp4 = 0;
+  dstIp4 = 0;
   private l3: L3 = { offset: 0, version: 0 };
 
   /**
@@ -53,6 +56,8 @@ export class TcpPacket {
       this.ipVersion = 4;
       this.srcAddrStart = p + 12;
       this.dstAddrStart = p + 16;
+      this.srcIp4 = i32be(buf, p + 12);
+      this.dstIp4 = i32be(buf, p + 16);
       ipEnd = total === 0 ? Number.MAX_SAFE_INTEGER : p + total;
       p += ihl;
     } else {
@@ -115,14 +120,7 @@ export class TcpPacket {
   /** source address and port as a string key (set by flowKey) */
   srcKey = "";
 
-  /** IPv4 only: the source address as a signed 32-bit integer (allocation-free connection lookup) */
-  srcIp4(): number {
-    return i32be(this.buf, this.srcAddrStart);
-  }
 
-  dstIp4(): number {
-    return i32be(this.buf, this.dstAddrStart);
-  }
 
   /** A key for the connection, the same in both directions (smaller endpoint first). */
   flowKey(): string {

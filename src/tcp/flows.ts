@@ -50,8 +50,8 @@ export class Flow {
     this.respPort = synAck ? pkt.srcPort : pkt.dstPort;
     if (pkt.ipVersion === 4) {
       this.v6 = null;
-      this.initIp = synAck ? pkt.dstIp4() : pkt.srcIp4();
-      this.respIp = synAck ? pkt.srcIp4() : pkt.dstIp4();
+      this.initIp = synAck ? pkt.dstIp4 : pkt.srcIp4;
+      this.respIp = synAck ? pkt.srcIp4 : pkt.dstIp4;
       this.initKey = "";
     } else {
       const src = endpoint(pkt.addr(pkt.srcAddrStart), pkt.srcPort);
@@ -65,10 +65,6 @@ export class Flow {
   get endpoints(): [string, string] {
     if (this.v6 !== null) return this.v6;
     return [endpoint(ip4(this.initIp), this.initPort), endpoint(ip4(this.respIp), this.respPort)];
-  }
-
-  get ports(): [number, number] {
-    return [this.initPort, this.respPort];
   }
 
   firstSeq(dir: 0 | 1): number {
@@ -136,7 +132,7 @@ export class FlowTracker {
     if (pkt.ipVersion === 4) {
       const t = this.flows4;
       if (time > t.now) t.now = time;
-      const srcIp = pkt.srcIp4(), dstIp = pkt.dstIp4();
+      const srcIp = pkt.srcIp4, dstIp = pkt.dstIp4;
       const slot = t.find(srcIp, pkt.srcPort, dstIp, pkt.dstPort);
       if (slot >= 0) {
         f = t.live[slot];
@@ -327,7 +323,7 @@ export class FlowTracker {
   }
 
   private dirOf(f: Flow, pkt: TcpPacket): 0 | 1 {
-    if (pkt.ipVersion === 4) return pkt.srcPort === f.initPort && pkt.srcIp4() === f.initIp ? 0 : 1;
+    if (pkt.ipVersion === 4) return pkt.srcPort === f.initPort && pkt.srcIp4 === f.initIp ? 0 : 1;
     return pkt.srcKey === f.initKey ? 0 : 1;
   }
 
