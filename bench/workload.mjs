@@ -2,7 +2,10 @@
 // sessions (32 open at a time) with multi-line replies, split replies, pipelining and big
 // bodies, plus ~20% non-SMTP bulk traffic. Streams to disk: memory stays flat at any size.
 import { closeSync, openSync, writeFileSync, writeSync } from "node:fs";
-import { Conversation, frameFor, rng } from "../dist/capture/writer.js";
+import { fileURLToPath } from "node:url";
+import { loadSupport } from "../test/support/load.mjs";
+
+const { Conversation, frameFor, rng } = await loadSupport(fileURLToPath(new URL("../test/support/writer.ts", import.meta.url)));
 
 const EHLO = ["250-mx.bench.test", "250-PIPELINING", "250-SIZE 52428800", "250-VRFY", "250-ETRN", "250-STARTTLS",
   "250-AUTH PLAIN LOGIN", "250-ENHANCEDSTATUSCODES", "250-8BITMIME", "250-DSN", "250 CHUNKING"].map((l) => l + "\r\n");

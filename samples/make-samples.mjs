@@ -1,11 +1,12 @@
 #!/usr/bin/env node
-// Writes the sample captures from src/capture/samples.ts (run `npm run build` first).
+// Writes the sample captures from test/support/samples.ts.
 import { writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { SAMPLES } from "../dist/capture/samples.js";
+import { loadSupport } from "../test/support/load.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
+const { SAMPLES } = await loadSupport(join(here, "../test/support/samples.ts"));
 for (const [name, make] of Object.entries(SAMPLES)) {
   writeFileSync(join(here, name), make());
   console.log(`wrote samples/${name}`);

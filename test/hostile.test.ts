@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { analyzeFile } from "../src/analyze.js";
 import { toJson } from "../src/report/json.js";
 import { toText } from "../src/report/text.js";
-import { Conversation, writeCapture } from "../src/capture/writer.js";
+import { Conversation, writeCapture } from "./support/writer.js";
 import { analyzeConv, conv, LAB, tmpFile } from "./support/fixtures.js";
 
 const ROOT = join(import.meta.dirname, "..");

@@ -3,7 +3,7 @@ import { open, readdir, realpath, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import { table } from "table";
-import { escapeText } from "../report/escape.js";
+import { escapeText } from "../text/escape.js";
 import type { BatchJob, BatchResult } from "./batch-file.js";
 import { analyzeOptions, reachesCounts, type CommonFlags } from "./main.js";
 

@@ -4,7 +4,7 @@ import { ALL_RULES } from "../rules/index.js";
 import type { Finding, Severity } from "../rules/types.js";
 import { JsonFileWriter } from "../report/json.js";
 import { textFooter, textHeader, textSession, type TextOptions } from "../report/text.js";
-import { escapeText } from "../report/escape.js";
+import { escapeText } from "../text/escape.js";
 import { explainRule, listRules } from "../report/rules.js";
 import type { BatchFlags } from "./batch.js";
 

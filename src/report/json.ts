@@ -2,7 +2,7 @@ import type { FileReport, FileSummary } from "../analyze.js";
 import type { JudgedSession } from "../rules/engine.js";
 import type { Finding } from "../rules/types.js";
 import type { Command, Reply, Segment } from "../smtp/model.js";
-import { escapeText } from "./escape.js";
+import { escapeText } from "../text/escape.js";
 
 function seg(s: Segment) {
   const o: Record<string, unknown> = { frame: s.frame, time: s.time, bytes: s.bytes, seq: s.seq, ack: s.ack, lines: s.lines, midLine: s.midLine };

@@ -2,7 +2,7 @@ import type { FileReport, FileSummary } from "../analyze.js";
 import type { JudgedSession } from "../rules/engine.js";
 import type { Finding } from "../rules/types.js";
 import type { Command, Reply } from "../smtp/model.js";
-import { clip, escapeText } from "./escape.js";
+import { clip, escapeText } from "../text/escape.js";
 
 export interface TextOptions {
   color: boolean;

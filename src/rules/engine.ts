@@ -1,6 +1,6 @@
 import type { Session } from "../smtp/model.js";
 import { ALL_RULES } from "./index.js";
-import { escapeControls } from "../report/escape.js";
+import { escapeControls } from "../text/escape.js";
 import { filterFor } from "./util.js";
 import { DEFAULT_RULE_OPTIONS, SEVERITY_RANK, type Finding, type Rule, type RuleContext, type RuleOptions, type SessionSummary, type SessionVerdict } from "./types.js";
 import { verdictFor } from "./verdict.js";

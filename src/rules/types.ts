@@ -15,6 +15,9 @@ export interface RuleMeta {
   reference: string;
   /** the RFC sentence that decides it */
   quote: string;
+  /** where the rule can blame either side: the RFC sentence addressed to that side (the verdict quotes
+   * the one addressed to the side blamed; `quote` otherwise) */
+  quoteFor?: Partial<Record<Side, { reference: string; quote: string }>>;
   /** what the finding means, why it matters, how to fix it */
   meaning: string;
   why: string;
@@ -38,11 +41,20 @@ export interface Finding {
   evidence: string;
   /** a Wireshark display filter that shows the frames */
   filter: string;
+  /** this finding follows from another finding of the same session (not an independent fault):
+   * that finding's rule and first frame, and a short reason ("the client took the reply's tail as
+   * the STARTTLS answer") */
+  consequenceOf?: { rule: string; frame: number; why: string };
+  /** repeated findings of one rule in one session collapse into one: how many there were (absent: 1) */
+  count?: number;
 }
 
 export interface SessionVerdict {
-  /** who is at fault by the most severe finding: "none" when nothing reached warning */
-  fault: Side | "none";
+  /** who is at fault by the most severe independent finding: "none" when nothing reached warning;
+   * "undetermined" when nothing decides and the capture lacks what a judgement needs (see limits) */
+  fault: Side | "none" | "undetermined";
+  /** what the capture lacks that a judgement needed, in sentences ("the capture holds only the client's side") */
+  limits: string[];
   /** one or two sentences in plain words */
   summary: string;
   /** the rule and RFC sentence that decide it */

@@ -1,10 +1,10 @@
-import { clip, escapeText } from "../report/escape.js";
+import { clip, escapeText } from "../text/escape.js";
 import type { Command, Reply, Session } from "../smtp/model.js";
 
 /** Wireshark display filter for the frames of a finding. */
 export function filterFor(stream: number, frames: number[]): string {
   if (frames.length === 0) return `tcp.stream eq ${stream}`;
-  return `tcp.stream eq ${stream} && frame.number in {${frames.join(" ")}}`;
+  return `tcp.stream eq ${stream} && frame.number in {${frames.join(",")}}`;
 }
 
 /** Safe, short quotation of capture text. */

@@ -16,6 +16,7 @@ export function verdictFor(session: Session, findings: Finding[], rules: Rule[])
       decisive: null,
       counts,
       notEvaluable,
+      limits: [],
     };
   }
   const rule = rules.find((r) => r.meta.id === worst.rule)!;
@@ -31,5 +32,6 @@ export function verdictFor(session: Session, findings: Finding[], rules: Rule[])
     decisive: { rule: rule.meta.id, reference: rule.meta.reference, quote: rule.meta.quote },
     counts,
     notEvaluable,
+    limits: [],
   };
 }

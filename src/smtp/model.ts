@@ -125,6 +125,10 @@ export interface Command {
   afterStartTls: boolean;
   /** AUTH payloads and SASL responses */
   secret: boolean;
+  /** a known SMTP command line (verb kept, kind "command") sent while an AUTH exchange was open,
+   * which the server took as a SASL response (e.g. `QUIT` taken as the AUTH LOGIN user name):
+   * it takes the auth-response reply slot; credential rules must not treat it as a credential */
+  takenAsAuthResponse?: boolean;
   /** decoded user name, where the mechanism carries one in clear (PLAIN, LOGIN) */
   authUser?: string;
   /** SASL payloads (AUTH initial response, responses after 334): whether it was valid BASE64 (RFC 4954 §4); the payload itself is not kept */
@@ -155,6 +159,31 @@ export interface TlsInfo {
   /** first TLS record seen from each side */
   clientHelloFrame: number | null;
   serverHelloFrame: number | null;
+}
+
+/**
+ * Something the capture lacks for this session. A judgement that needs it must say "cannot
+ * judge" instead of "no violation". Bytes a peer acknowledged that the capture does not hold are
+ * also listed in `Session.gaps` (reason says so), so pairing trust sees them.
+ */
+export type LimitKind =
+  | "no-client-bytes" // the client's direction is absent from the capture
+  | "no-server-bytes" // the server's direction is absent from the capture
+  | "acked-not-captured" // the peer acknowledged bytes the capture does not hold
+  | "gap" // bytes missing inside a direction (out-of-order hole, lost segment)
+  | "started-mid-session" // the capture starts after the session began (no SYN, no greeting)
+  | "ended-open" // the capture ends while the dialogue was still waiting (command unanswered, connection open)
+  | "file-damaged" // the capture file is damaged or cut; the session may continue beyond it
+  | "encrypted"; // TLS records flow: the rest of the dialogue cannot be read
+
+export interface Limit {
+  kind: LimitKind;
+  side?: "client" | "server";
+  /** the frame where the lack shows (the ACK beyond the data, the first frame after a gap, …) */
+  frame?: number;
+  bytes?: number;
+  /** one sentence a customer can read, e.g. "the capture holds only the client's side" */
+  text: string;
 }
 
 export interface AckEvent {
@@ -189,4 +218,6 @@ export interface Session {
   /** client octets that were not SMTP (e.g. a TLS ClientHello on a plain port), first frame */
   clientFirstBytes: string;
   serverFirstBytes: string;
+  /** what the capture lacks for this session (empty: nothing known to be missing) */
+  limits: Limit[];
 }

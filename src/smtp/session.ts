@@ -87,7 +87,7 @@ export class SmtpSession implements FlowApp {
       startTime: flow.firstTime, endTime: flow.firstTime,
       bytes: { client: 0, server: 0 }, retransmitted: { client: 0, server: 0 },
       tls: null, commands: [], replies: [], gaps: [], close: { client: null, server: null }, notes: [],
-      clientFirstBytes: "", serverFirstBytes: "",
+      clientFirstBytes: "", serverFirstBytes: "", limits: [],
     };
   }
 

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { analyzeFile } from "../../src/analyze.js";
 import { readCapture } from "../../src/capture/source.js";
-import { writeCapture, type LinkKind } from "../../src/capture/writer.js";
+import { writeCapture, type LinkKind } from "../support/writer.js";
 import { SHARED, supportCase, tmpFile } from "../support/fixtures.js";
 
 async function summary(buf: Buffer, ext = ".pcap") {

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { cleanSample, supportCaseSample } from "../../src/capture/samples.js";
+import { cleanSample, supportCaseSample } from "../support/samples.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 function run(args: string[]) {

@@ -2,8 +2,8 @@ import { describe, expect, it } from "vitest";
 import { spawn, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { SAMPLES } from "../../src/capture/samples.js";
-import { writeCapture } from "../../src/capture/writer.js";
+import { SAMPLES } from "../support/samples.js";
+import { writeCapture } from "../support/writer.js";
 import { LAB, supportCase, tmpFile } from "../support/fixtures.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");
@@ -16,7 +16,7 @@ function run(args: string[], input?: Buffer) {
 
 describe("the shipped samples", () => {
   for (const [name, make] of Object.entries(SAMPLES)) {
-    it(`samples/${name} is what src/capture/samples.ts writes`, () => {
+    it(`samples/${name} is what test/support/samples.ts writes`, () => {
       expect(readFileSync(join(ROOT, "samples", name)).equals(make())).toBe(true);
     });
   }

@@ -49,7 +49,7 @@ describe("the verdict on the support case", () => {
     const f = rep.findings.find((x) => x.rule === "client-acted-on-partial-multiline-reply")!;
     expect(f.frames).toEqual([8, 9, 11]);
     expect(f.evidence).toMatch(/^client frame 9 carried ack 97: it had received server bytes up to seq 97; the reply's final line ends at seq 207 \(frame 11/);
-    expect(f.filter).toBe("tcp.stream eq 0 && frame.number in {8 9 11}");
+    expect(f.filter).toBe("tcp.stream eq 0 && frame.number in {8,9,11}");
   });
 
   it("the swaks client that waited gets no client error", async () => {

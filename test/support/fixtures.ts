@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { analyzeFile, type AnalyzeOptions, type FileReport } from "../../src/analyze.js";
-import { Conversation, writeCapture, type WriteOptions } from "../../src/capture/writer.js";
+import { Conversation, writeCapture, type WriteOptions } from "./writer.js";
 
 const dir = mkdtempSync(join(tmpdir(), "smtpcap-test-"));
 let n = 0;

@@ -1,6 +1,6 @@
 /** A seeded mutator for capture files: the fuzz test's input generator. */
 
-export { rng } from "../../src/capture/writer.js";
+export { rng } from "./writer.js";
 
 export type Mutation = "bitflip" | "truncate" | "length" | "splice" | "duplicate" | "zero" | "bytes";
 

@@ -1,6 +1,6 @@
 import type { Finding } from "../../src/rules/types.js";
 import type { AnalyzeOptions, FileReport } from "../../src/analyze.js";
-import type { Conversation } from "../../src/capture/writer.js";
+import type { Conversation } from "./writer.js";
 import { analyzeConv, conv, ehloReply } from "./fixtures.js";
 
 export async function findings(c: Conversation | Conversation[], o: Partial<AnalyzeOptions> = {}): Promise<Finding[]> {

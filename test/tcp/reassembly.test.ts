@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Conversation } from "../../src/capture/writer.js";
+import { Conversation } from "../support/writer.js";
 import { analyzeConv, conv } from "../support/fixtures.js";
 
 function dialogue(c: Conversation): Conversation {
@@ -198,7 +198,7 @@ describe("TCP reassembly", () => {
 describe("streaming order", () => {
   it("sessions come out in tcp.stream order even when a later connection closes first", async () => {
     const { analyzeStream } = await import("../../src/analyze.js");
-    const { writeCapture } = await import("../../src/capture/writer.js");
+    const { writeCapture } = await import("../support/writer.js");
     const { tmpFile } = await import("../support/fixtures.js");
     const long = conv({ client: "192.0.2.10:40000" }).handshake();
     long.server("220 a ESMTP\r\n");
