@@ -46,6 +46,9 @@ export interface FileSummary {
   stats: FileStats;
   sessionCount: number;
   problems: ReadProblem[];
+  /** when no SMTP session was found: why, in one sentence ("no TCP", "unsupported link type 147",
+   * "TCP but no SMTP: try --port 8025") */
+  diagnosis?: string;
 }
 
 /** Everything smtpcap knows about one capture file. */
