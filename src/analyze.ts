@@ -1,6 +1,7 @@
 import { readCapture, type ReadResult } from "./capture/source.js";
 import type { ReadProblem } from "./capture/types.js";
 import { TcpPacket } from "./tcp/decode.js";
+import { isSupportedLinkType } from "./capture/link.js";
 import { DEFAULT_TRACKER, FlowTracker } from "./tcp/flows.js";
 import { SmtpFlowFactory } from "./smtp/detect.js";
 import type { Session } from "./smtp/model.js";
@@ -34,6 +35,10 @@ export interface FileStats {
   nonTcp: number;
   ipFragments: number;
   malformed: number;
+  /** TCP connections that never carried payload (refused, scanned): counted, not reported */
+  connectionsWithoutPayload: number;
+  /** connections with a 220 banner whose client did not speak SMTP (FTP and the like): not reported */
+  notSmtp: number;
 }
 
 /** What is known of a file once it has been read (everything but the sessions). */
@@ -78,7 +83,10 @@ export async function analyzeStream(path: string, options: Partial<AnalyzeOption
     for (const f of w.findings) f.session = w.session.index;
     sink(w.session, w.findings);
   };
+  // set once the file is read: sessions still open then may continue beyond a damaged or cut file
+  let damage: string | null = null;
   const onSession = (s: Session) => {
+    if (damage !== null) s.limits.push({ kind: "file-damaged", frame: s.lastFrame, text: damage });
     const j = judge.judge(s);
     let i = waiting.length;
     while (i > 0 && waiting[i - 1].session.tcpStream > s.tcpStream) i--;
@@ -100,8 +108,14 @@ export async function analyzeStream(path: string, options: Partial<AnalyzeOption
     if (n > 0) waiting.splice(0, n);
   };
   const pkt = new TcpPacket();
-  const stats: FileStats = { frames: 0, tcpPackets: 0, tcpConnections: 0, nonTcp: 0, ipFragments: 0, malformed: 0 };
+  const stats: FileStats = { frames: 0, tcpPackets: 0, tcpConnections: 0, nonTcp: 0, ipFragments: 0, malformed: 0, connectionsWithoutPayload: 0, notSmtp: 0 };
+  const unsupported = new Map<number, number>();
   const read = await readCapture(path, (frame, time, linkType, data, start, capLen) => {
+    if (!isSupportedLinkType(linkType)) {
+      unsupported.set(linkType, (unsupported.get(linkType) ?? 0) + 1);
+      stats.nonTcp++;
+      return;
+    }
     const kind = pkt.decode(linkType, data, start, capLen);
     if (kind === "tcp") {
       tracker.packet(pkt, frame, time);
@@ -110,11 +124,15 @@ export async function analyzeStream(path: string, options: Partial<AnalyzeOption
     else if (kind === "short") stats.malformed++;
     else stats.nonTcp++;
   });
+  const hurt = read.problems.find((p) => p.level === "error" || /truncated|corrupt|incomplete/i.test(p.message));
+  if (hurt) damage = `the capture file is damaged or cut at byte ${hurt.offset}: the session may continue beyond what was read`;
   tracker.finishAll();
   for (const w of waiting) emit(w);
   stats.frames = read.frames;
   stats.tcpPackets = tracker.stats.tcpPackets;
   stats.tcpConnections = tracker.stats.connections;
+  stats.connectionsWithoutPayload = factory.stats.connectionsWithoutPayload;
+  stats.notSmtp = factory.stats.notSmtp;
   if (overtaken > 0) {
     read.problems.push({ level: "warning", offset: 0, message: `${overtaken} sessions were written before a connection with a lower tcp.stream that stayed open (more than ${MAX_WAITING} were waiting)` });
   }
@@ -130,7 +148,30 @@ export async function analyzeStream(path: string, options: Partial<AnalyzeOption
     stats,
     sessionCount: emitted,
     problems: read.problems,
+    ...(emitted === 0 && read.frames > 0 ? { diagnosis: diagnose(stats, unsupported, factory.stats.smtpLikePorts) } : {}),
   };
+}
+
+const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
+
+/** Why a readable file gave no SMTP session, in one sentence. */
+export function diagnose(stats: FileStats, unsupported: Map<number, number>, smtpLike: Map<number, number>): string {
+  if (stats.tcpPackets === 0) {
+    if (unsupported.size > 0) {
+      const types = [...unsupported.keys()].sort((a, b) => a - b).join(", ");
+      return `unsupported link type ${types}: ${plural(stats.frames, "frame")} could not be decoded`;
+    }
+    return `no TCP: ${plural(stats.frames, "frame")}, none of them TCP over IPv4 or IPv6`;
+  }
+  const ports = [...smtpLike.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, 3);
+  const conns = plural(stats.tcpConnections, "TCP connection");
+  if (ports.length > 0) {
+    const named = ports.map(([p, n]) => `--port ${p} (${plural(n, "connection")})`).join(", ");
+    return `TCP but no SMTP: ${conns}, none on an SMTP port or opened by a 220 greeting and an SMTP command; payload that looks like SMTP was seen on other ports: try ${named}`;
+  }
+  const without = stats.connectionsWithoutPayload > 0 ? ` (${stats.connectionsWithoutPayload} never carried payload)` : "";
+  const ftp = stats.notSmtp > 0 ? `; ${plural(stats.notSmtp, "connection")} with a 220 banner did not continue in SMTP (FTP or another protocol)` : "";
+  return `TCP but no SMTP: ${conns}${without}, none on an SMTP port or opened by a 220 greeting and an SMTP command${ftp}`;
 }
 
 /** Read, reassemble, dissect and judge one capture file, keeping every session in memory. */

@@ -76,3 +76,22 @@ export function peelLink(linkType: number, buf: Buffer, start: number, end: numb
   out.version = etherType === 0x0800 ? 4 : etherType === 0x86dd ? 6 : 0;
   return out.version !== 0;
 }
+
+/** Whether smtpcap decodes frames of this link type at all. */
+export function isSupportedLinkType(linkType: number): boolean {
+  switch (linkType) {
+    case LINKTYPE.NULL:
+    case LINKTYPE.ETHERNET:
+    case LINKTYPE.RAW:
+    case 12:
+    case 14:
+    case LINKTYPE.LOOP:
+    case LINKTYPE.LINUX_SLL:
+    case LINKTYPE.IPV4:
+    case LINKTYPE.IPV6:
+    case LINKTYPE.LINUX_SLL2:
+      return true;
+    default:
+      return false;
+  }
+}

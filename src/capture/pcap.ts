@@ -12,6 +12,8 @@ export class PcapParser extends RecordParser {
   private linkType = -1;
   private snapLen = 0;
   private headerDone = false;
+  /** record header length: 16, or 24 in the modified format (ifindex, protocol, packet type, pad) */
+  private recHdr = 16;
 
   constructor(private readonly sink: FrameSink) {
     super();
@@ -26,6 +28,8 @@ export class PcapParser extends RecordParser {
       else if (magic === 0xd4c3b2a1) this.le = false;
       else if (magic === 0xa1b23c4d) { this.le = true; this.tsDiv = 1e9; }
       else if (magic === 0x4d3cb2a1) { this.le = false; this.tsDiv = 1e9; }
+      else if (magic === 0xa1b2cd34) { this.le = true; this.recHdr = 24; this.format = "pcap-modified"; }
+      else if (magic === 0x34cdb2a1) { this.le = false; this.recHdr = 24; this.format = "pcap-modified"; }
       else return this.failAt("not a pcap file (bad magic)", 0);
       if (this.tsDiv === 1e9) this.format = "pcap-ns";
       this.snapLen = this.le ? buf.readUInt32LE(16) : buf.readUInt32BE(16);
@@ -37,7 +41,8 @@ export class PcapParser extends RecordParser {
     const le = this.le;
     const limit = Math.max(MAX_PCAP_RECORD, this.snapLen);
     const end = buf.length;
-    while (pos + 16 <= end) {
+    const hdr = this.recHdr;
+    while (pos + hdr <= end) {
       const sec = le ? u32le(buf, pos) : u32be(buf, pos);
       const frac = le ? u32le(buf, pos + 4) : u32be(buf, pos + 4);
       const capLen = le ? u32le(buf, pos + 8) : u32be(buf, pos + 8);
@@ -45,10 +50,10 @@ export class PcapParser extends RecordParser {
       if (capLen > limit) {
         return this.failAt(`record ${this.frames + 1} claims ${capLen} captured bytes (more than the ${limit}-byte limit); file is corrupt from here`, this.carry.base + pos);
       }
-      if (pos + 16 + capLen > end) break;
+      if (pos + hdr + capLen > end) break;
       this.frames++;
-      this.sink(this.frames, sec + frac / this.tsDiv, this.linkType, buf, pos + 16, capLen, origLen);
-      pos += 16 + capLen;
+      this.sink(this.frames, sec + frac / this.tsDiv, this.linkType, buf, pos + hdr, capLen, origLen);
+      pos += hdr + capLen;
     }
     return pos;
   }

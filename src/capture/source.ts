@@ -25,6 +25,7 @@ export function sniffFormat(head: Buffer): CaptureFormat | "gzip" | null {
   if (m === 0x0a0d0d0a) return "pcapng";
   if (m === 0xa1b2c3d4 || m === 0xd4c3b2a1) return "pcap";
   if (m === 0xa1b23c4d || m === 0x4d3cb2a1) return "pcap-ns";
+  if (m === 0xa1b2cd34 || m === 0x34cdb2a1) return "pcap-modified";
   return null;
 }
 

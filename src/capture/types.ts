@@ -13,7 +13,8 @@ export interface ReadProblem {
   level: "error" | "warning";
 }
 
-export type CaptureFormat = "pcap" | "pcap-ns" | "pcapng";
+/** "pcap-modified": the patched libpcap format (magic a1b2cd34, 24-byte record headers), read by tshark */
+export type CaptureFormat = "pcap" | "pcap-ns" | "pcap-modified" | "pcapng";
 
 /** A push parser: fed the file chunk by chunk, it calls the sink once per frame. */
 export interface FormatParser {

@@ -17,7 +17,7 @@ export default defineRule({
 }, (ctx) => {
   const s = ctx.session;
   for (const c of s.commands) {
-    if (c.kind !== "command" || c.afterStartTls || c.replies.length === 0) continue;
+    if (c.kind !== "command" || c.afterStartTls || c.takenAsAuthResponse || c.replies.length === 0) continue;
     const want = WANT[c.verb];
     if (want === undefined) continue;
     if (c.verb === "RSET" && c.line.trim().toUpperCase() !== "RSET") continue; // arguments: 501 is right

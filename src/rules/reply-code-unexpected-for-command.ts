@@ -41,7 +41,7 @@ export default defineRule({
   plaintext: true,
 }, (ctx) => {
   for (const c of ctx.session.commands) {
-    if (c.afterStartTls || c.replies.length === 0) continue;
+    if (c.afterStartTls || c.takenAsAuthResponse || c.replies.length === 0) continue; // a SASL answer, not the command's
     const r = ctx.session.replies[c.replies[0]];
     if (!r.complete || r.code === null || afterGap(ctx.session, r.frames[r.frames.length - 1])) continue;
     const code = r.code;

@@ -1,22 +1,48 @@
 import type { TcpPacket } from "../tcp/decode.js";
 import type { Flow, FlowApp, FlowFactory } from "../tcp/flows.js";
 import type { Session } from "./model.js";
-import { DEFAULT_DISSECT, SmtpSession, type DissectOptions } from "./session.js";
+import { DEFAULT_DISSECT, SmtpSession, type DissectOptions, type SkipReason } from "./session.js";
 
 /** Ports where SMTP is expected: SMTP (25), submission (587), the common alternative 2525. */
 export const SMTP_PORTS = [25, 587, 2525];
 /** Implicit TLS submission (RFC 8314). */
 export const SMTPS_PORT = 465;
 
-/** Greeting pattern that makes a connection on any other port SMTP: the server's first payload is a 220 line. */
+/** Client payloads an undecided connection may send before the server's first line decides. */
+const MAX_CLIENT_FIRST = 4;
+
+/** Greeting pattern that makes a connection on any other port a candidate: the server's first payload is a 220 line. */
 function looksLikeGreeting(buf: Buffer, start: number, len: number): boolean {
   return len >= 4 && buf[start] === 0x32 && buf[start + 1] === 0x32 && buf[start + 2] === 0x30
     && (buf[start + 3] === 0x20 || buf[start + 3] === 0x2d || buf[start + 3] === 0x0d);
 }
 
+const CLIENT_FIRST_RE = /^(EHLO|HELO|LHLO) [\x21-\x7e]/i;
+/** payload that only SMTP sends (the verbs and codes SMTP shares with FTP and others do not count) */
+const SMTP_VERB_RE = /^(EHLO |HELO |LHLO |MAIL FROM:|RCPT TO:|STARTTLS\r?\n|BDAT [0-9])/i;
+const SMTP_REPLY_RE = /^(?:[245][0-9]{2}[ -][\x20-\x7e]*\bE?SMTP\b|250-(?:PIPELINING|8BITMIME|SIZE|STARTTLS|ENHANCEDSTATUSCODES|CHUNKING|SMTPUTF8|AUTH)\b|354 )/i;
+
+/** The start of a SOCKS4 CONNECT or a SOCKS5 method offer. */
+function socksKind(buf: Buffer, start: number, len: number): 4 | 5 | 0 {
+  if (len >= 9 && buf[start] === 4 && buf[start + 1] === 1 && buf.indexOf(0, start + 8) >= 0) return 4;
+  if (len >= 3 && buf[start] === 5 && buf[start + 1] >= 1 && len === 2 + buf[start + 1]) return 5;
+  return 0;
+}
+
+/** Counters the factory keeps for the file's statistics and diagnosis. */
+export interface DetectStats {
+  /** followed connections that never carried payload (refused, scanned) */
+  connectionsWithoutPayload: number;
+  /** connections with a 220 banner whose client did not speak SMTP (FTP and the like) */
+  notSmtp: number;
+  /** connections not followed whose first payload looked like SMTP, by the likely server port */
+  smtpLikePorts: Map<number, number>;
+}
+
 /** Decides which TCP connections are SMTP and creates their dissectors. */
 export class SmtpFlowFactory implements FlowFactory {
   private readonly ports: Set<number>;
+  readonly stats: DetectStats = { connectionsWithoutPayload: 0, notSmtp: 0, smtpLikePorts: new Map() };
 
   constructor(extraPorts: number[], private readonly onSession: (s: Session) => void, private readonly opts: DissectOptions = DEFAULT_DISSECT) {
     this.ports = new Set([...SMTP_PORTS, SMTPS_PORT, ...extraPorts]);
@@ -32,23 +58,54 @@ export class SmtpFlowFactory implements FlowFactory {
       return "follow";
     }
     if (pkt.payloadLen === 0) return "undecided";
-    if (looksLikeGreeting(pkt.buf, pkt.payloadStart, pkt.capturedPayload)) {
+    const buf = pkt.buf, start = pkt.payloadStart, len = pkt.capturedPayload;
+    if (looksLikeGreeting(buf, start, len)) {
+      // a candidate: SMTP only once the client answers with an SMTP command (the session decides)
       flow.serverDir = dir;
       flow.tag = "greeting";
       return "follow";
     }
+    const head = buf.toString("latin1", start, start + Math.min(len, 300));
+    // a client that speaks first on another port: wait for the server's first line
+    const clientSide = flow.sawSyn ? dir === 0 : true;
+    if (clientSide && CLIENT_FIRST_RE.test(head) && flow.earlyPayloads < MAX_CLIENT_FIRST) return "undecided";
     // SMTP through an HTTP proxy: "CONNECT host:25 HTTP/1.x"
-    const head = pkt.buf.toString("latin1", pkt.payloadStart, pkt.payloadStart + Math.min(pkt.capturedPayload, 300));
     const m = /^CONNECT \S+:(\d+) /.exec(head);
     if (m && this.ports.has(Number(m[1]))) {
       flow.serverDir = (dir ^ 1) as 0 | 1;
       flow.tag = "http-connect";
       return "follow";
     }
+    // SMTP through a SOCKS proxy: SOCKS4 names the port at once; SOCKS5 after the method offer
+    const socks = flow.earlyPayloads === 0 && (!flow.sawSyn || dir === 0) ? socksKind(buf, start, len) : 0;
+    if (socks === 5 || (socks === 4 && this.ports.has(buf.readUInt16BE(start + 2)))) {
+      flow.serverDir = (dir ^ 1) as 0 | 1;
+      flow.tag = "socks";
+      return "follow";
+    }
+    this.hint(flow, dir, head);
     return "ignore";
   }
 
+  /** Remember the port of a connection not followed whose payload looks like SMTP (for "try --port N"). */
+  private hint(flow: Flow, dir: 0 | 1, head: string): void {
+    let port = -1;
+    if (SMTP_REPLY_RE.test(head)) port = dir === 0 ? flow.initPort : flow.respPort;
+    else if (SMTP_VERB_RE.test(head)) port = dir === 0 ? flow.respPort : flow.initPort;
+    if (port < 0) return;
+    const m = this.stats.smtpLikePorts;
+    if (m.size < 10000 || m.has(port)) m.set(port, (m.get(port) ?? 0) + 1);
+  }
+
+  abandoned(flow: Flow): void {
+    if (flow.earlyPayloads === 0) this.stats.connectionsWithoutPayload++;
+    else this.stats.smtpLikePorts.set(flow.respPort, (this.stats.smtpLikePorts.get(flow.respPort) ?? 0) + 1); // a client that spoke SMTP first, unanswered
+  }
+
   create(flow: Flow): FlowApp {
-    return new SmtpSession(flow, this.onSession, this.opts);
+    return new SmtpSession(flow, this.onSession, this.opts, this.ports, (why: SkipReason) => {
+      if (why === "no-payload") this.stats.connectionsWithoutPayload++;
+      else this.stats.notSmtp++;
+    });
   }
 }

@@ -159,6 +159,16 @@ export interface TlsInfo {
   /** first TLS record seen from each side */
   clientHelloFrame: number | null;
   serverHelloFrame: number | null;
+  /** TLS really flows: a ClientHello was seen and the server answered it with TLS records (or its
+   * side is absent from the capture). False when STARTTLS was accepted but the client went on in
+   * plaintext, or a port-465 server answered the ClientHello in plaintext. */
+  encrypted: boolean;
+  /** the first plaintext client command after the STARTTLS 220 (or on the implicit-TLS port), if any */
+  plaintextFrame: number | null;
+  /** the capture holds the TLS phase decrypted (Wireshark "export decrypted", a TLS-terminating
+   * tap): after the STARTTLS 220 no TLS record flows and the server answered a new EHLO as a
+   * TLS-phase server (a capability list without STARTTLS). That phase is dissected as plaintext. */
+  decrypted?: boolean;
 }
 
 /**

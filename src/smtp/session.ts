@@ -4,6 +4,8 @@ import { DataScanner } from "./data.js";
 import { LineAssembler, addPiece, type LinePiece } from "./lines.js";
 import type { AckEvent, Command, Line, Reply, ReplyLine, Segment, Session } from "./model.js";
 import { describeAuth, isBase64 } from "./auth.js";
+import { addCompleteness } from "./completeness.js";
+import { SocksSkipper } from "./socks.js";
 
 export interface DissectOptions {
   /** show AUTH payloads instead of "[redacted N bytes]" */
@@ -38,6 +40,13 @@ export const MAX_DATA_KEPT = 64 * 1024;
 /** gaps (and notes) listed per session; more are counted */
 const MAX_GAPS_KEPT = 100;
 const COMMAND_RE = /^(MAIL|RCPT|QUIT|RSET|NOOP|EHLO|HELO|DATA|AUTH|STARTTLS|BDAT|VRFY|EXPN|HELP|ETRN|TURN)( |$)/i;
+/** first client commands that make a connection SMTP (FTP, POP3 and the like send none of them first) */
+const SMTP_EVIDENCE_RE = /^(EHLO|HELO|LHLO|MAIL|STARTTLS)( |$)/i;
+/** client commands SMTP shares with other protocols (FTP has QUIT, NOOP, HELP, AUTH): no decision yet */
+const SHARED_VERB_RE = /^(QUIT|NOOP|HELP|RSET|AUTH|VRFY|EXPN)( |$)/i;
+
+/** Why a followed connection is not reported as an SMTP session. */
+export type SkipReason = "no-payload" | "not-smtp";
 /** the start of a reply line: a new segment that begins like this ends an unterminated line */
 function startsReply(buf: Buffer, pos: number, end: number): boolean {
   if (end - pos < 4) return false;
@@ -70,6 +79,10 @@ export class SmtpSession implements FlowApp {
   private bdat: Command | null = null;
   private bdatLeft = 0;
   private auth: { cmd: number; expectResponse: boolean; mech: string } | null = null;
+  /** after a STARTTLS 220 the client went on in plaintext: index of its first plaintext command (-1: not so) */
+  private plainCmdFrom = -1;
+  /** the server sent plaintext SMTP after the client's ClientHello */
+  private serverPlainAfterHello = false;
   private readonly lastClientAck: AckEvent = { frame: 0, time: 0, offset: 0 };
   private clientAcked = false;
   private sawServerData = false;
@@ -79,8 +92,16 @@ export class SmtpSession implements FlowApp {
   /** HTTP CONNECT tunnel: per side, how many octets of the "\r\n\r\n" header end have been matched (-1: done) */
   private tunnel: [number, number] = [-1, -1];
   private readonly lineOut: { line: Line | null } = { line: null };
+  /** whether this is SMTP: "port" (an SMTP port, or a tunnel to one), "pending" (a 220 greeting on
+   * another port: SMTP once the client sends an SMTP command), "smtp" (confirmed), "rejected" */
+  private evidence: "port" | "pending" | "smtp" | "rejected";
+  /** SOCKS4/5 handshake in front of SMTP (null: none) */
+  private socks: SocksSkipper | null = null;
 
-  constructor(private readonly flow: Flow, private readonly onDone: (s: Session) => void, private readonly opts: DissectOptions = DEFAULT_DISSECT) {
+  constructor(private readonly flow: Flow, private readonly onDone: (s: Session) => void, private readonly opts: DissectOptions = DEFAULT_DISSECT,
+    private readonly smtpPorts: ReadonlySet<number> = new Set(), private readonly onSkip: (why: SkipReason) => void = () => {}) {
+    this.evidence = flow.tag === "greeting" || flow.tag === "socks" ? "pending" : "port";
+    if (flow.tag === "socks") this.socks = new SocksSkipper();
     this.s = {
       index: 0, tcpStream: flow.index, client: "", server: "", clientPort: 0, serverPort: 0,
       roles: "syn", sawSyn: false, firstFrame: flow.firstFrame, lastFrame: flow.firstFrame,
@@ -97,6 +118,28 @@ export class SmtpSession implements FlowApp {
 
   data(dir: 0 | 1, buf: Buffer, start: number, end: number, rel: number, meta: SegmentMeta): void {
     this.relBase = this.flow.sawSyn ? 1 : 0;
+    if (this.evidence === "rejected") {
+      if (dir === this.serverDir) this.s.bytes.server += end - start; else this.s.bytes.client += end - start;
+      return;
+    }
+    if (this.socks !== null) {
+      const side = dir === this.serverDir ? 1 : 0;
+      const skip = this.socks.skip(side, buf, start, end);
+      if (side === 1) this.s.bytes.server += skip - start; else this.s.bytes.client += skip - start;
+      if (side === 1) this.sawServerData = true; else this.sawClientData = true;
+      if (this.socks.failed) {
+        this.evidence = "rejected";
+        return;
+      }
+      if (this.socks.done) {
+        this.note(`SMTP carried inside a SOCKS${this.socks.version} tunnel to port ${this.socks.port}: the SOCKS handshake is skipped`);
+        if (this.smtpPorts.has(this.socks.port)) this.evidence = "port";
+        this.socks = null;
+      }
+      rel += skip - start;
+      start = skip;
+      if (start >= end) return;
+    }
     if (this.flow.tag === "http-connect" && !this.sawServerData && !this.sawClientData) {
       this.tunnel = [0, 0];
       this.note("SMTP carried inside an HTTP CONNECT tunnel: the HTTP request and response are skipped");
@@ -238,6 +281,22 @@ export class SmtpSession implements FlowApp {
     if (this.message) this.finishMessage(this.message);
     if (this.gapsDropped > 0) s.notes.push(`${this.gapsDropped} further capture gaps were counted but not listed`);
     if (this.dropped > 0) s.notes.push(`${this.dropped} commands/replies beyond the per-session limit were counted but not kept`);
+    if (s.bytes.client === 0 && s.bytes.server === 0 && s.gaps.length === 0) {
+      this.onSkip("no-payload");
+      return;
+    }
+    if (this.evidence === "pending" || this.evidence === "rejected") {
+      this.onSkip("not-smtp");
+      return;
+    }
+    const tls = s.tls;
+    if (tls !== null) {
+      const clientTls = tls.clientHelloFrame !== null;
+      const serverTls = tls.serverHelloFrame !== null;
+      tls.encrypted = (clientTls && (serverTls || !this.serverPlainAfterHello)) || (serverTls && !clientTls && s.bytes.client === 0);
+    }
+    const facts = (d: 0 | 1) => ({ packets: r ? r.packets(d) : 0, unseen: r ? r.unseenAcked(d) : null });
+    addCompleteness(s, { client: facts((sd ^ 1) as 0 | 1), server: facts(sd) }, f.reset);
     this.onDone(s);
   }
 
@@ -299,6 +358,7 @@ export class SmtpSession implements FlowApp {
   }
 
   private serverLine(line: Line, pieces: LinePiece[], cut = false): void {
+    if (this.s.tls !== null && this.s.tls.clientHelloFrame !== null) this.serverPlainAfterHello = true;
     const reply = this.openReply ?? this.newReply(line.start, line.time, this.serverMode === "after-starttls");
     this.openReply = reply;
     const m = CODE_RE.exec(line.text);
@@ -338,7 +398,7 @@ export class SmtpSession implements FlowApp {
 
   /** FIFO pairing (RFC 2920 §3.1): each command line, AUTH response and message takes one reply slot. */
   private pairReply(reply: Reply): void {
-    if (reply.afterStartTls) return;
+    if (reply.afterStartTls && !this.answersPlainAfterTls(reply)) return;
     if (!this.greetingDecided) {
       this.greetingDecided = true;
       const nothingPending = this.pendingHead >= this.pending.length;
@@ -365,10 +425,12 @@ export class SmtpSession implements FlowApp {
     cmd.replies.push(reply.index);
     reply.command = idx;
     const code = reply.code;
-    if (this.auth && (cmd.index === this.auth.cmd || cmd.kind === "auth-response")) {
+    if (this.auth && (cmd.index === this.auth.cmd || cmd.kind === "auth-response" || cmd.takenAsAuthResponse)) {
       if (code === 334) this.auth.expectResponse = true;
       else this.auth = null;
     }
+    if (reply.afterStartTls && cmd.verb === "EHLO" && code === 250 && this.s.tls?.mode === "starttls") this.decrypted(reply);
+    if (cmd.takenAsAuthResponse) return;
     if (cmd.verb === "DATA" && cmd.kind === "command" && code !== 354) {
       if (this.clientMode === "data" && this.message === null) {
         this.clientMode = "command";
@@ -378,7 +440,10 @@ export class SmtpSession implements FlowApp {
     if (cmd.verb === "STARTTLS" && cmd.kind === "command") {
       if (code === 220) {
         this.serverMode = "after-starttls";
-        this.s.tls = { mode: "starttls", frame: reply.segments[reply.segments.length - 1]?.frame ?? 0, time: reply.lastTime, clientHelloFrame: null, serverHelloFrame: null };
+        this.s.tls = {
+          mode: "starttls", frame: reply.segments[reply.segments.length - 1]?.frame ?? 0, time: reply.lastTime,
+          clientHelloFrame: null, serverHelloFrame: null, encrypted: false, plaintextFrame: null,
+        };
         if (this.clientMode === "starttls-wait") this.clientMode = "tls-expected";
       } else if (this.clientMode === "starttls-wait") {
         this.clientMode = "command";
@@ -386,9 +451,41 @@ export class SmtpSession implements FlowApp {
     }
   }
 
+  /**
+   * A reply sent after the STARTTLS 220 answers a plaintext command the client sent after that 220
+   * (the client went on in plaintext, or the capture holds the TLS phase decrypted) when the
+   * server had received that command (its ACK covers it) before the reply began.
+   */
+  private answersPlainAfterTls(reply: Reply): boolean {
+    if (this.plainCmdFrom < 0 || this.pendingHead >= this.pending.length) return false;
+    const idx = this.pending[this.pendingHead];
+    if (idx < this.plainCmdFrom) return false;
+    const cmd = this.s.commands[idx];
+    const ack = reply.segments[0]?.ack;
+    return cmd !== undefined && (ack === null || ack === undefined || ack >= cmd.end + this.relBase);
+  }
+
+  /**
+   * The server answered a plaintext EHLO after the STARTTLS 220 with a capability list: when that
+   * list no longer offers STARTTLS, this is the TLS phase as a TLS-phase server answers it, and the
+   * capture holds it decrypted. From the 220 on, the dialogue is dissected as plain SMTP.
+   */
+  private decrypted(reply: Reply): void {
+    const tls = this.s.tls!;
+    if (tls.decrypted || reply.lines.some((l) => /^250[- ]STARTTLS\b/i.test(l))) return;
+    tls.decrypted = true;
+    for (let i = this.plainCmdFrom; i < this.s.commands.length; i++) this.s.commands[i].afterStartTls = false;
+    for (const r of this.s.replies) {
+      if (r.afterStartTls && r.command !== null && r.command >= this.plainCmdFrom) r.afterStartTls = false;
+    }
+    this.plainCmdFrom = -1;
+    if (this.serverMode === "after-starttls") this.serverMode = "smtp";
+    this.note(`the capture holds the TLS phase decrypted: after the STARTTLS 220 (frame ${tls.frame}) no TLS record flows and the server answered EHLO (frame ${reply.frames[0]}) with a capability list without STARTTLS`);
+  }
+
   private startTls(side: "client" | "server", meta: SegmentMeta): void {
     if (this.s.tls === null) {
-      this.s.tls = { mode: "implicit", frame: meta.frame, time: meta.time, clientHelloFrame: null, serverHelloFrame: null };
+      this.s.tls = { mode: "implicit", frame: meta.frame, time: meta.time, clientHelloFrame: null, serverHelloFrame: null, encrypted: false, plaintextFrame: null };
     }
     if (side === "client" && this.s.tls.clientHelloFrame === null) this.s.tls.clientHelloFrame = meta.frame;
     if (side === "server" && this.s.tls.serverHelloFrame === null) this.s.tls.serverHelloFrame = meta.frame;
@@ -451,7 +548,7 @@ export class SmtpSession implements FlowApp {
         }
         default: {
           if (!this.clientLines.inLine && isTlsRecord(buf, pos, end)) {
-            if (this.clientMode !== "command" || this.s.commands.length === 0) {
+            if (this.clientMode !== "command" || this.s.commands.length === 0 || this.plainCmdFrom >= 0) {
               this.startTls("client", meta);
               this.clientMode = "tls";
               return;
@@ -467,7 +564,7 @@ export class SmtpSession implements FlowApp {
   private newCommand(kind: Command["kind"], verb: string, line: string, start: number, time: number): Command {
     const cmd: Command = {
       index: this.s.commands.length, kind, verb, line, frames: [], time, segments: [], start, end: start,
-      lineInfo: null, replies: [], afterStartTls: this.clientMode === "starttls-wait" || this.clientMode === "tls-expected",
+      lineInfo: null, replies: [], afterStartTls: this.clientMode === "starttls-wait" || this.clientMode === "tls-expected" || this.plainCmdFrom >= 0,
       secret: false,
     };
     if (this.s.commands.length < this.opts.maxItemsPerSession) {
@@ -492,9 +589,28 @@ export class SmtpSession implements FlowApp {
   private clientLine(line: Line, pieces: LinePiece[]): void {
     const text = line.text;
     let cmd: Command;
+    if (this.evidence === "pending") {
+      if (SMTP_EVIDENCE_RE.test(text)) this.evidence = "smtp";
+      else if (!SHARED_VERB_RE.test(text)) {
+        // a 220 banner, then a client that does not speak SMTP (FTP USER/PASS, …): nothing of it is kept
+        this.evidence = "rejected";
+        this.s.commands.length = 0;
+        this.s.replies.length = 0;
+        return;
+      }
+    }
+    if (this.clientMode === "tls-expected") {
+      // STARTTLS was accepted, yet the client goes on in plaintext: dissected as plain SMTP
+      this.clientMode = "command";
+      this.plainCmdFrom = this.s.commands.length;
+      if (this.s.tls && this.s.tls.plaintextFrame === null) this.s.tls.plaintextFrame = pieces[0]?.frame ?? line.frame;
+    }
+    // A known SMTP command line where the server expects a SASL response (a client that lost track
+    // of the dialogue, e.g. `QUIT` after 334): shown as the command it is, taking the response's slot.
+    const verbLine = this.auth !== null && this.auth.expectResponse && isCommandLine(text);
     // Inside an AUTH exchange every line that is not plainly a command is a SASL response:
     // when a 334 went missing, guessing "command" would print a password.
-    if (this.auth && (this.auth.expectResponse || !COMMAND_RE.test(text))) {
+    if (this.auth && !verbLine && (this.auth.expectResponse || !COMMAND_RE.test(text))) {
       this.auth.expectResponse = false;
       const shown = text === "*" ? "*" : this.opts.showSecrets ? text : `[redacted ${text.length} bytes]`;
       cmd = this.newCommand("auth-response", "", shown, line.start, pieces[0]?.time ?? line.time);
@@ -521,11 +637,14 @@ export class SmtpSession implements FlowApp {
           const user = describeAuth(mech, ir).user;
           if (user !== undefined) cmd.authUser = user;
         }
-        this.auth = { cmd: cmd.index, expectResponse: ir === null, mech };
+        if (!verbLine) this.auth = { cmd: cmd.index, expectResponse: ir === null, mech };
       } else {
         cmd = this.newCommand("command", verb, shown, line.start, pieces[0]?.time ?? line.time);
       }
-      if (line.terminator !== "none") {
+      if (verbLine) {
+        cmd.takenAsAuthResponse = true;
+        this.auth!.expectResponse = false;
+      } else if (line.terminator !== "none") {
         if (verb === "DATA" && args === "") {
           this.clientMode = "data";
           this.scanner = new DataScanner();
@@ -554,6 +673,17 @@ export class SmtpSession implements FlowApp {
     }
     cmd.frames = uniqueFrames(cmd.segments);
   }
+}
+
+/**
+ * A line that is plainly an SMTP command and cannot be a SASL response: a known verb, and not a
+ * BASE64 string that decodes to readable text (a user name or password).
+ */
+function isCommandLine(text: string): boolean {
+  if (!COMMAND_RE.test(text)) return false;
+  if (!isBase64(text)) return true;
+  const decoded = Buffer.from(text, "base64").toString("utf8");
+  return !/^[\x20-\x7e]+$/.test(decoded);
 }
 
 function uniqueFrames(segs: Segment[]): number[] {

@@ -41,8 +41,15 @@ export class Flow {
   serverDir: -1 | 0 | 1 = -1;
   /** how the flow factory recognised the application ("greeting", "http-connect"), or "" */
   tag = "";
-  /** while undecided: the payload-less packets so far, six numbers each (dir, frame, time, seq, ack, flags) */
+  /** while undecided: the packets so far, seven numbers each (dir, frame, time, seq, ack, flags,
+   * index in `earlyData` or -1 for no payload) */
   early: number[] | null = null;
+  /** while undecided: payloads kept for replay (a client that speaks first), with their wire length */
+  earlyData: { data: Buffer; wire: number }[] | null = null;
+  /** payload packets kept while undecided */
+  get earlyPayloads(): number {
+    return this.earlyData === null ? 0 : this.earlyData.length;
+  }
 
   constructor(readonly index: number, pkt: TcpPacket, readonly firstFrame: number, readonly firstTime: number) {
     const synAck = (pkt.flags & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK);
@@ -71,10 +78,17 @@ export class Flow {
     return dir === 0 ? this.firstSeq0 : this.firstSeq1;
   }
 
-  remember(dir: 0 | 1, frame: number, time: number, seq: number, ack: number, flags: number): void {
+  remember(dir: 0 | 1, frame: number, time: number, seq: number, ack: number, flags: number, payload: { data: Buffer; wire: number } | null = null): void {
     const e = (this.early ??= []);
-    if (e.length >= MAX_EARLY_PACKETS * 6) e.length -= 6;
-    e.push(dir, frame, time, seq, ack, flags);
+    // payload-less packets beyond the limit overwrite the last one that carried no payload
+    if (e.length >= MAX_EARLY_PACKETS * 7 && e[e.length - 1] < 0 && payload === null) e.length -= 7;
+    let idx = -1;
+    if (payload !== null) {
+      const d = (this.earlyData ??= []);
+      idx = d.length;
+      d.push(payload);
+    }
+    e.push(dir, frame, time, seq, ack, flags, idx);
   }
 }
 
@@ -96,6 +110,8 @@ export interface FlowFactory {
    */
   classify(flow: Flow, pkt: TcpPacket, dir: 0 | 1): "follow" | "ignore" | "undecided";
   create(flow: Flow): FlowApp;
+  /** A connection ended (or was given up) while still undecided. */
+  abandoned?(flow: Flow): void;
 }
 
 export interface TrackerStats {
@@ -185,13 +201,17 @@ export class FlowTracker {
       if (verdict === "ignore") {
         f.state = "ignored";
         f.early = null;
+        f.earlyData = null;
         this.closing(f, dir, flags);
         this.retire(f);
         return;
       }
       if (verdict === "undecided") {
-        // no payload yet (any payload decides): kept to replay once the connection is followed
-        f.remember(dir, frame, time, pkt.seq, pkt.ack, flags);
+        // no payload yet, or a client that spoke first: kept to replay once the connection is followed
+        const payload = pkt.payloadLen > 0
+          ? { data: Buffer.from(pkt.buf.subarray(pkt.payloadStart, pkt.payloadStart + pkt.capturedPayload)), wire: pkt.payloadLen }
+          : null;
+        f.remember(dir, frame, time, pkt.seq, pkt.ack, flags, payload);
         this.closing(f, dir, flags);
         return;
       }
@@ -254,8 +274,10 @@ export class FlowTracker {
     const stale: Flow[] = [];
     for (const f of this.flows4.liveValues()) if (f.state === "undecided" && f.lastTime < horizon) stale.push(f);
     for (const f of stale) {
+      this.factory.abandoned?.(f);
       f.state = "ignored";
       f.early = null;
+      f.earlyData = null;
       this.retire(f);
     }
   }
@@ -270,10 +292,16 @@ export class FlowTracker {
     f.app = this.factory.create(f);
     f.reasm = new Reassembler(f.app, this.opts);
     const e = f.early;
+    const d = f.earlyData;
     f.early = null;
+    f.earlyData = null;
     if (e === null) return;
     const none = Buffer.alloc(0);
-    for (let k = 0; k < e.length; k += 6) f.reasm.segment(e[k] as 0 | 1, e[k + 1], e[k + 2], e[k + 3], e[k + 4], e[k + 5], none, 0, 0, 0);
+    for (let k = 0; k < e.length; k += 7) {
+      const p = e[k + 6] >= 0 && d !== null ? d[e[k + 6]] : null;
+      if (p === null) f.reasm.segment(e[k] as 0 | 1, e[k + 1], e[k + 2], e[k + 3], e[k + 4], e[k + 5], none, 0, 0, 0);
+      else f.reasm.segment(e[k] as 0 | 1, e[k + 1], e[k + 2], e[k + 3], e[k + 4], e[k + 5], p.data, 0, p.data.length, p.wire);
+    }
   }
 
   /** FIN and RST bookkeeping; a followed or undecided connection ends when both sides closed or one reset. */
@@ -309,6 +337,7 @@ export class FlowTracker {
 
   private end(f: Flow, flush = true): void {
     if (f.state === "followed") this.open--;
+    if (f.state === "undecided") this.factory.abandoned?.(f);
     if (f.state === "followed" || f.state === "undecided") {
       if (flush && f.reasm) {
         f.reasm.flush(0, f.lastFrame, f.lastTime, "the end of the capture");
@@ -320,6 +349,7 @@ export class FlowTracker {
     f.reasm = null;
     f.app = null;
     f.early = null;
+    f.earlyData = null;
   }
 
   private dirOf(f: Flow, pkt: TcpPacket): 0 | 1 {

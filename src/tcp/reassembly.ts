@@ -52,6 +52,16 @@ export class HalfStream {
   pendingBytes = 0;
   retransmitted = 0;
   closed = false;
+  /** packets seen in this direction (payload or not) */
+  packets = 0;
+  /** the peer's highest ACK of this stream: offset from `base` (or from `ackBase` while this side
+   * sent nothing), the frame and time that carried it, and how far that ACK advanced the previous one */
+  ackMax = -1;
+  ackFrame = 0;
+  ackTime = 0;
+  ackStep = 0;
+  /** absolute sequence number of the first ACK of this stream, while `base` is unknown */
+  ackBase = -1;
 
   /** Offset in this stream of absolute sequence number `seq`, unwrapped near `next`. */
   rel(seq: number): number {
@@ -74,15 +84,20 @@ export class Reassembler {
     buf: Buffer, start: number, captured: number, wireLen: number): void {
     const h = this.dirs[dir];
     const peer = this.dirs[dir ^ 1];
+    h.packets++;
     if (flags & TCP_SYN) {
       if (h.base < 0 || !h.sawSyn) {
         h.base = (seq + 1) % TWO32;
+        h.ackMax = -1;
         h.sawSyn = true;
         h.next = 0;
       }
       seq = (seq + 1) % TWO32;
     }
-    if (h.base < 0) h.base = seq;
+    if (h.base < 0) {
+      h.base = seq;
+      h.ackMax = -1; // ACKs counted from the first ACK until now are recounted from the data
+    }
     const ackRel = flags & TCP_ACK && peer.base >= 0 ? peer.rel(ack) : NaN;
     // one scratch object for in-order delivery; store() copies it for out-of-order segments
     const meta = this.scratch;
@@ -91,6 +106,7 @@ export class Reassembler {
     meta.seq = seq;
     meta.ackRel = ackRel;
     if (wireLen > 0) this.payload(dir, h, buf, start, captured, wireLen, meta);
+    if (flags & TCP_ACK) this.trackAck(peer, ack, ackRel, frame, time);
     if (flags & TCP_ACK && peer.base >= 0) {
       this.handler.ack(dir, ackRel, frame, time, wireLen === 0);
       if (ackRel > peer.next) this.peerAcked((dir ^ 1) as 0 | 1, ackRel, frame, time);
@@ -181,6 +197,44 @@ export class Reassembler {
       this.drain(dir, h);
     }
     this.drain(dir, h);
+  }
+
+  /** Remember the peer's highest ACK of stream `h` (relative to the first ACK while `h` sent nothing). */
+  private trackAck(h: HalfStream, ack: number, ackRel: number, frame: number, time: number): void {
+    let off = ackRel;
+    if (h.base < 0) {
+      if (h.ackBase < 0) h.ackBase = ack;
+      off = (ack - h.ackBase + TWO32) % TWO32;
+      if (off >= TWO31) return;
+    } else if (!(off >= 0)) return;
+    if (off > h.ackMax) {
+      h.ackStep = h.ackMax < 0 ? off : off - h.ackMax;
+      h.ackMax = off;
+      h.ackFrame = frame;
+      h.ackTime = time;
+    }
+  }
+
+  /**
+   * Bytes of direction `dir` the peer acknowledged that the capture does not hold, after the last
+   * byte seen (or, when this direction sent nothing, from the first ACK on). An ACK whose last
+   * advance was a single sequence number is taken to cover a FIN, not a data octet.
+   */
+  unseenAcked(dir: 0 | 1): { bytes: number; fin: boolean; frame: number; time: number } | null {
+    const h = this.dirs[dir];
+    if (h.ackMax < 0) return null;
+    const seen = h.base < 0 ? 0 : h.next;
+    let beyond = h.ackMax - seen;
+    if (beyond <= 0) return null;
+    // a FIN captured at the end of the stream, or (not captured) when the last ACK advanced by one
+    const fin = h.closed ? beyond >= 1 : h.ackStep === 1;
+    if (fin) beyond--;
+    if (beyond <= 0) return null;
+    return { bytes: beyond, fin: fin && !h.closed, frame: h.ackFrame, time: h.ackTime };
+  }
+
+  packets(dir: 0 | 1): number {
+    return this.dirs[dir].packets;
   }
 
   private peerAcked(dir: 0 | 1, ackRel: number, frame: number, time: number): void {

@@ -1,0 +1,110 @@
+import type { Gap, Limit, Session } from "./model.js";
+
+/** What the TCP layer knows of one direction of a connection, for completeness. */
+export interface DirectionFacts {
+  /** packets captured in this direction (with or without payload) */
+  packets: number;
+  /** bytes the peer acknowledged beyond the last byte the capture holds (null: none) */
+  unseen: { bytes: number; fin: boolean; frame: number; time: number } | null;
+}
+
+/** The reason of a gap made of bytes the peer acknowledged (the reassembler's wording). */
+export const ACKED_REASON = "peer acknowledged bytes never seen in the capture";
+
+const side2 = (side: "client" | "server"): "client" | "server" => (side === "client" ? "server" : "client");
+
+/** A verb fit for a sentence: capture text never reaches a limit's text. */
+function verbOf(verb: string): string {
+  return /^[A-Z]{2,12}$/.test(verb) ? verb : "a command";
+}
+
+/**
+ * Adds to `s.gaps` the bytes acknowledged after the last byte captured, and fills `s.limits`
+ * with what the capture lacks for this session. Runs once, when the session is finished.
+ */
+export function addCompleteness(s: Session, dirs: { client: DirectionFacts; server: DirectionFacts }, reset: boolean): void {
+  const limits: Limit[] = [];
+  for (const side of ["client", "server"] as const) {
+    const u = dirs[side].unseen;
+    if (u === null) continue;
+    const fin = u.fin ? ` and the ${side}'s FIN` : "";
+    const gap: Gap = {
+      side, offset: s.bytes[side], bytes: u.bytes, frame: u.frame,
+      reason: `by the end of the capture the ${side2(side)} had acknowledged ${u.bytes} ${side} bytes${fin} that the capture does not hold (ACK in frame ${u.frame})`,
+    };
+    if (s.gaps.length < 100) s.gaps.push(gap);
+  }
+  const missing = { client: false, server: false };
+  for (const side of ["client", "server"] as const) {
+    if (s.bytes[side] > 0) continue;
+    const d = dirs[side];
+    if (d.packets === 0 || d.unseen !== null) {
+      missing[side] = true;
+      const other = side2(side);
+      limits.push({
+        kind: side === "client" ? "no-client-bytes" : "no-server-bytes", side,
+        ...(d.unseen ? { frame: d.unseen.frame, bytes: d.unseen.bytes } : {}),
+        text: d.packets === 0
+          ? `the capture holds only the ${other}'s side: no packet from the ${side}`
+          : `the capture holds none of the ${side}'s data, though the ${other} acknowledged ${d.unseen!.bytes} ${side} bytes`,
+      });
+    }
+  }
+  for (const side of ["client", "server"] as const) {
+    let acked = 0, ackedFrame = 0, lost = 0, lostFrame = 0;
+    for (const g of s.gaps) {
+      if (g.side !== side) continue;
+      if (g.reason === ACKED_REASON || g.reason.startsWith("by the end of the capture")) {
+        if (acked === 0) ackedFrame = g.frame;
+        acked += g.bytes;
+      } else {
+        if (lost === 0) lostFrame = g.frame;
+        lost += g.bytes;
+      }
+    }
+    if (acked > 0) {
+      limits.push({
+        kind: "acked-not-captured", side, frame: ackedFrame, bytes: acked,
+        text: `the ${side2(side)} acknowledged ${acked} ${side} bytes that the capture does not hold (from frame ${ackedFrame})`,
+      });
+    }
+    if (lost > 0) {
+      limits.push({ kind: "gap", side, frame: lostFrame, bytes: lost, text: `${lost} ${side} bytes are missing from the capture (from frame ${lostFrame})` });
+    }
+  }
+  const first = s.replies[0];
+  if (!s.sawSyn && first !== undefined && !first.greeting) {
+    limits.push({
+      kind: "started-mid-session", frame: first.frames[0] ?? s.firstFrame,
+      text: "the capture starts after the session began: no SYN, and the server's first bytes are not a greeting",
+    });
+  } else if (!s.sawSyn && first === undefined && missing.server && s.commands.length > 0 && !/^(EHLO|HELO|LHLO)$/.test(s.commands[0].verb)) {
+    limits.push({
+      kind: "started-mid-session", frame: s.commands[0].frames[0] ?? s.firstFrame,
+      text: `the capture starts after the session began: no SYN, and the client's first command is ${verbOf(s.commands[0].verb)}, not EHLO or HELO`,
+    });
+  }
+  const closed = s.close.client !== null || s.close.server !== null;
+  const last = s.commands.length > 0 ? s.commands[s.commands.length - 1] : undefined;
+  const readable = s.tls === null || !s.tls.encrypted || (last !== undefined && last.time < s.tls.time);
+  const unanswered = last !== undefined && last.replies.length === 0 && readable && !missing.server ? last : undefined;
+  const what = unanswered === undefined ? ""
+    : unanswered.kind === "message" ? "the message content" : unanswered.kind === "auth-response" ? "an AUTH response" : verbOf(unanswered.verb);
+  if (!closed) {
+    limits.push({
+      kind: "ended-open", frame: s.lastFrame,
+      text: unanswered
+        ? `the capture ends while the connection is open, with ${what} (frame ${unanswered.frames[0]}) unanswered`
+        : "the capture ends while the connection is open",
+    });
+  } else if (unanswered && s.close.server === null && !reset && s.replies.every((r) => r.lastTime <= unanswered.time)) {
+    limits.push({
+      kind: "ended-open", frame: s.lastFrame,
+      text: `the capture ends before the server answered ${what} (frame ${unanswered.frames[0]}) or closed the connection`,
+    });
+  }
+  if (s.tls?.encrypted) {
+    limits.push({ kind: "encrypted", frame: s.tls.frame, text: `TLS from frame ${s.tls.frame}: the rest of the dialogue is encrypted` });
+  }
+  s.limits.push(...limits);
+}
