@@ -60,6 +60,8 @@ export class HalfStream {
   ackFrame = 0;
   ackTime = 0;
   ackStep = 0;
+  /** the highest ACK was carried by (or came after) the peer's own FIN */
+  ackAtPeerFin = false;
   /** absolute sequence number of the first ACK of this stream, while `base` is unknown */
   ackBase = -1;
 
@@ -106,7 +108,7 @@ export class Reassembler {
     meta.seq = seq;
     meta.ackRel = ackRel;
     if (wireLen > 0) this.payload(dir, h, buf, start, captured, wireLen, meta);
-    if (flags & TCP_ACK) this.trackAck(peer, ack, ackRel, frame, time);
+    if (flags & TCP_ACK) this.trackAck(peer, ack, ackRel, frame, time, (flags & TCP_FIN) !== 0 || h.closed);
     if (flags & TCP_ACK && peer.base >= 0) {
       this.handler.ack(dir, ackRel, frame, time, wireLen === 0);
       if (ackRel > peer.next) this.peerAcked((dir ^ 1) as 0 | 1, ackRel, frame, time);
@@ -200,7 +202,7 @@ export class Reassembler {
   }
 
   /** Remember the peer's highest ACK of stream `h` (relative to the first ACK while `h` sent nothing). */
-  private trackAck(h: HalfStream, ack: number, ackRel: number, frame: number, time: number): void {
+  private trackAck(h: HalfStream, ack: number, ackRel: number, frame: number, time: number, ackerFin: boolean): void {
     let off = ackRel;
     if (h.base < 0) {
       if (h.ackBase < 0) h.ackBase = ack;
@@ -212,13 +214,16 @@ export class Reassembler {
       h.ackMax = off;
       h.ackFrame = frame;
       h.ackTime = time;
+      h.ackAtPeerFin = ackerFin;
     }
   }
 
   /**
    * Bytes of direction `dir` the peer acknowledged that the capture does not hold, after the last
-   * byte seen (or, when this direction sent nothing, from the first ACK on). An ACK whose last
-   * advance was a single sequence number is taken to cover a FIN, not a data octet.
+   * byte seen (or, when this direction sent nothing, from the first ACK on). A FIN the capture
+   * lacks takes one sequence number: the highest ACK is taken to cover it when its last advance
+   * was a single sequence number, or when the acknowledging side had closed by then (a session
+   * ends with the server's 221 and FIN before the client closes).
    */
   unseenAcked(dir: 0 | 1): { bytes: number; fin: boolean; frame: number; time: number } | null {
     const h = this.dirs[dir];
@@ -227,7 +232,7 @@ export class Reassembler {
     let beyond = h.ackMax - seen;
     if (beyond <= 0) return null;
     // a FIN captured at the end of the stream, or (not captured) when the last ACK advanced by one
-    const fin = h.closed ? beyond >= 1 : h.ackStep === 1;
+    const fin = h.closed ? beyond >= 1 : h.ackStep === 1 || h.ackAtPeerFin;
     if (fin) beyond--;
     if (beyond <= 0) return null;
     return { bytes: beyond, fin: fin && !h.closed, frame: h.ackFrame, time: h.ackTime };

@@ -242,7 +242,10 @@ export function frameFor(p: Packet, link: LinkKind): Buffer {
 }
 
 export interface WriteOptions {
-  format?: "pcap" | "pcap-ns" | "pcapng";
+  /** "pcap-modified": the patched libpcap format (magic a1b2cd34, 24-byte record headers) */
+  format?: "pcap" | "pcap-ns" | "pcap-modified" | "pcapng";
+  /** write this link-type number in the header instead of the one of `link` (frames unchanged) */
+  linkType?: number;
   link?: LinkKind;
   bigEndian?: boolean;
   gzip?: boolean;
@@ -267,7 +270,7 @@ export function writeCapture(packets: Packet[], o: WriteOptions = {}): Buffer {
     parts.push(block(0x0a0d0d0a, Buffer.concat([u32(0x1a2b3c4d), u16(1), u16(0), u32(0xffffffff), u32(0xffffffff)])));
     const res = o.tsresol ?? 6;
     const opt = Buffer.concat([u16(9), u16(1), Buffer.from([res, 0, 0, 0]), u16(0), u16(0)]);
-    parts.push(block(1, Buffer.concat([u16(LINKTYPE[link]), u16(0), u32(0), opt])));
+    parts.push(block(1, Buffer.concat([u16(o.linkType ?? LINKTYPE[link]), u16(0), u32(0), opt])));
     const units = res & 0x80 ? 2 ** (res & 0x7f) : 10 ** res;
     for (const p of packets) {
       const f = frameFor(p, link);
@@ -278,13 +281,17 @@ export function writeCapture(packets: Packet[], o: WriteOptions = {}): Buffer {
     }
   } else {
     const ns = fmt === "pcap-ns";
-    parts.push(Buffer.concat([u32(ns ? 0xa1b23c4d : 0xa1b2c3d4), u16(2), u16(4), u32(0), u32(0), u32(262144), u32(LINKTYPE[link])]));
+    const modified = fmt === "pcap-modified";
+    const magic = ns ? 0xa1b23c4d : modified ? 0xa1b2cd34 : 0xa1b2c3d4;
+    parts.push(Buffer.concat([u32(magic), u16(2), u16(4), u32(0), u32(0), u32(262144), u32(o.linkType ?? LINKTYPE[link])]));
     for (const p of packets) {
       const f = frameFor(p, link);
       const cap = Math.min(f.length, p.snap ?? f.length);
       const sec = Math.floor(p.time);
       const frac = Math.round((p.time - sec) * (ns ? 1e9 : 1e6));
-      parts.push(Buffer.concat([u32(sec), u32(frac), u32(cap), u32(f.length), f.subarray(0, cap)]));
+      // the modified format adds ifindex (4), protocol (2), packet type (1) and a pad octet
+      const extra = modified ? Buffer.concat([u32(1), u16(0x0800), Buffer.from([0, 0])]) : Buffer.alloc(0);
+      parts.push(Buffer.concat([u32(sec), u32(frac), u32(cap), u32(f.length), extra, f.subarray(0, cap)]));
     }
   }
   const out = Buffer.concat(parts);
