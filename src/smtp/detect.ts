@@ -1,7 +1,7 @@
 import type { TcpPacket } from "../tcp/decode.js";
 import type { Flow, FlowApp, FlowFactory } from "../tcp/flows.js";
 import type { Session } from "./model.js";
-import { DEFAULT_DISSECT, SmtpSession, type DissectOptions, type SkipReason } from "./session.js";
+import { DEFAULT_DISSECT, SMTP_REPLY_RE, SmtpSession, type DissectOptions, type SkipReason } from "./session.js";
 
 /** Ports where SMTP is expected: SMTP (25), submission (587), the common alternative 2525. */
 export const SMTP_PORTS = [25, 587, 2525];
@@ -20,7 +20,7 @@ function looksLikeGreeting(buf: Buffer, start: number, len: number): boolean {
 const CLIENT_FIRST_RE = /^(EHLO|HELO|LHLO) [\x21-\x7e]/i;
 /** payload that only SMTP sends (the verbs and codes SMTP shares with FTP and others do not count) */
 const SMTP_VERB_RE = /^(EHLO |HELO |LHLO |MAIL FROM:|RCPT TO:|STARTTLS\r?\n|BDAT [0-9])/i;
-const SMTP_REPLY_RE = /^(?:[245][0-9]{2}[ -][\x20-\x7e]*\bE?SMTP\b|250-(?:PIPELINING|8BITMIME|SIZE|STARTTLS|ENHANCEDSTATUSCODES|CHUNKING|SMTPUTF8|AUTH)\b|354 )/i;
+
 
 /** The start of a SOCKS4 CONNECT or a SOCKS5 method offer. */
 function socksKind(buf: Buffer, start: number, len: number): 4 | 5 | 0 {
@@ -90,7 +90,8 @@ export class SmtpFlowFactory implements FlowFactory {
   /** Remember the port of a connection not followed whose payload looks like SMTP (for "try --port N"). */
   private hint(flow: Flow, dir: 0 | 1, head: string): void {
     let port = -1;
-    if (SMTP_REPLY_RE.test(head)) port = dir === 0 ? flow.initPort : flow.respPort;
+    if (flow.earlyPayloads > 0) port = flow.respPort; // a client that spoke SMTP first, never answered with a greeting
+    else if (SMTP_REPLY_RE.test(head)) port = dir === 0 ? flow.initPort : flow.respPort;
     else if (SMTP_VERB_RE.test(head)) port = dir === 0 ? flow.respPort : flow.initPort;
     if (port < 0) return;
     const m = this.stats.smtpLikePorts;

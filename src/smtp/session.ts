@@ -45,6 +45,9 @@ const SMTP_EVIDENCE_RE = /^(EHLO|HELO|LHLO|MAIL|STARTTLS)( |$)/i;
 /** client commands SMTP shares with other protocols (FTP has QUIT, NOOP, HELP, AUTH): no decision yet */
 const SHARED_VERB_RE = /^(QUIT|NOOP|HELP|RSET|AUTH|VRFY|EXPN)( |$)/i;
 
+/** reply lines only SMTP sends (the codes SMTP shares with FTP and others do not count) */
+export const SMTP_REPLY_RE = /^(?:[245][0-9]{2}[ -][\x20-\x7e]*\bE?SMTP\b|250-(?:PIPELINING|8BITMIME|SIZE|STARTTLS|ENHANCEDSTATUSCODES|CHUNKING|SMTPUTF8|AUTH)\b|354 )/i;
+
 /** Why a followed connection is not reported as an SMTP session. */
 export type SkipReason = "no-payload" | "not-smtp";
 /** the start of a reply line: a new segment that begins like this ends an unterminated line */
@@ -285,6 +288,8 @@ export class SmtpSession implements FlowApp {
       this.onSkip("no-payload");
       return;
     }
+    // the client's side absent from the capture: the server's own SMTP-only replies are the evidence
+    if (this.evidence === "pending" && s.bytes.client === 0 && s.replies.some((r) => r.lines.some((l) => SMTP_REPLY_RE.test(l)))) this.evidence = "smtp";
     if (this.evidence === "pending" || this.evidence === "rejected") {
       this.onSkip("not-smtp");
       return;
