@@ -77,6 +77,17 @@ describe("SMTP claimed only on evidence", () => {
     expect(s[0].replies.map((r) => [r.code, r.greeting])).toEqual([[220, true], [250, false]]);
   });
 
+  it("SOCKS5 with the method offer and the request in one segment (a domain name), to port 587", async () => {
+    const c = conv({ server: "192.0.2.1:1080" }).handshake();
+    c.client(Buffer.concat([Buffer.from([5, 1, 0, 5, 1, 0, 3, 16]), Buffer.from("mx.example.test."), Buffer.from([2, 75])])); // 4
+    c.server(Buffer.from([5, 0, 5, 0, 0, 1, 203, 0, 113, 25, 2, 75])); // 5
+    c.server(GREETING).client("EHLO client.example.test\r\n").server("250 mx.example.test\r\n").fin("server").fin("client");
+    const s = (await analyzeConv(c)).sessions;
+    expect(s.map((x) => [x.commands.map((y) => y.line), x.replies.map((r) => r.code), x.notes])).toEqual([
+      [["EHLO client.example.test"], [220, 250], ["SMTP carried inside a SOCKS5 tunnel to port 587: the SOCKS handshake is skipped"]],
+    ]);
+  });
+
   it("near miss: a SOCKS5 tunnel the proxy refuses is not a session", async () => {
     const c = conv({ server: "192.0.2.1:1080" }).handshake();
     c.client(Buffer.from([5, 1, 0])).server(Buffer.from([5, 0]));
