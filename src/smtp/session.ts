@@ -430,6 +430,8 @@ export class SmtpSession implements FlowApp {
     cmd.replies.push(reply.index);
     reply.command = idx;
     const code = reply.code;
+    // a QUIT sent where a SASL response was due and answered 221: the server took it as QUIT after all
+    if (cmd.takenAsAuthResponse && cmd.verb === "QUIT" && code === 221) cmd.takenAsAuthResponse = false;
     if (this.auth && (cmd.index === this.auth.cmd || cmd.kind === "auth-response" || cmd.takenAsAuthResponse)) {
       if (code === 334) this.auth.expectResponse = true;
       else this.auth = null;

@@ -59,6 +59,15 @@ describe("AUTH as each side saw it", () => {
     expect(cmds[2].authUser).toBe("user");
   });
 
+  it("near miss: QUIT where the user name was due, answered 221: the server took it as QUIT", async () => {
+    const c = login();
+    c.client("QUIT\r\n"); // 9
+    c.server("221 bye\r\n"); // 10
+    c.fin("server").fin("client");
+    const q = (await analyzeConv(c)).sessions[0].commands[2];
+    expect(q).toMatchObject({ kind: "command", verb: "QUIT", takenAsAuthResponse: false, secret: false, replies: [3] });
+  });
+
   it("a SASL response that is not a known verb line stays redacted even when the server answers it like a command", async () => {
     const c = login();
     c.client("dXNlcg==\r\n"); // 9
