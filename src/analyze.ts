@@ -111,18 +111,16 @@ export async function analyzeStream(path: string, options: Partial<AnalyzeOption
   const stats: FileStats = { frames: 0, tcpPackets: 0, tcpConnections: 0, nonTcp: 0, ipFragments: 0, malformed: 0, connectionsWithoutPayload: 0, notSmtp: 0 };
   const unsupported = new Map<number, number>();
   const read = await readCapture(path, (frame, time, linkType, data, start, capLen) => {
-    if (!isSupportedLinkType(linkType)) {
-      unsupported.set(linkType, (unsupported.get(linkType) ?? 0) + 1);
-      stats.nonTcp++;
-      return;
-    }
     const kind = pkt.decode(linkType, data, start, capLen);
     if (kind === "tcp") {
       tracker.packet(pkt, frame, time);
       if (waiting.length > 0) release();
     } else if (kind === "frag") stats.ipFragments++;
     else if (kind === "short") stats.malformed++;
-    else stats.nonTcp++;
+    else {
+      stats.nonTcp++;
+      if (!isSupportedLinkType(linkType)) unsupported.set(linkType, (unsupported.get(linkType) ?? 0) + 1);
+    }
   });
   const hurt = read.problems.find((p) => p.level === "error" || /truncated|corrupt|incomplete/i.test(p.message));
   if (hurt) damage = `the capture file is damaged or cut at byte ${hurt.offset}: the session may continue beyond what was read`;
