@@ -33,7 +33,10 @@ export function verdictFor(session: Session, findings: Finding[], rules: Rule[])
   const limits = lacks.map((l) => l.text);
   const base = { counts, independent, notEvaluable, limits };
 
-  const decisive = decide(findings, metas);
+  // with one direction missing, only findings about the present side's own octets can decide
+  const oneSided = lacks.some((l) => l.kind === "no-client-bytes" || l.kind === "no-server-bytes");
+  const needOther = oneSided ? findings.filter((f) => !f.consequenceOf && !OWN_OCTETS.has(f.rule)) : [];
+  const decisive = decide(findings.filter((f) => !needOther.includes(f)), metas);
   if (decisive) {
     const meta = metas.get(decisive.rule);
     const said = meta ? quoteFor(meta, decisive.side) : { reference: decisive.reference, quote: "" };
@@ -50,7 +53,9 @@ export function verdictFor(session: Session, findings: Finding[], rules: Rule[])
   const nothingInClear = session.commands.length === 0 && session.replies.length === 0;
   if (blocking.length > 0 || (enc !== null && nothingInClear)) {
     const why = blocking.length > 0 ? blocking.map((l) => l.text) : [`the session is encrypted from its first payload (TLS from frame ${enc})`];
-    return { ...base, fault: "undetermined", summary: `Cannot judge: ${why.join("; ")}.`, decisive: null };
+    const listed = needOther.filter((f) => f.severity !== "info").length;
+    const note = listed ? ` ${plural(listed, "finding")} that ${listed === 1 ? "needs" : "need"} the missing side ${listed === 1 ? "is" : "are"} listed but ${listed === 1 ? "does" : "do"} not decide.` : "";
+    return { ...base, fault: "undetermined", summary: `Cannot judge: ${why.join("; ")}.${note}`, decisive: null };
   }
   let summary = enc !== null ? `No violation in the plaintext part; the rest is encrypted (TLS from frame ${enc}).` : "No violation found.";
   const nits = findings.filter((f) => metas.get(f.rule)?.minor && f.severity !== "info");
@@ -83,6 +88,18 @@ function consequencesOf(root: Finding, findings: Finding[]): Finding[] {
 function quoteFor(meta: RuleMeta, side: Side): { reference: string; quote: string } {
   return meta.quoteFor?.[side] ?? { reference: meta.reference, quote: meta.quote };
 }
+
+/**
+ * Rules that judge one side's own octets (line endings, lengths, grammar of its lines): they can
+ * decide even when the capture holds only that side. Every other rule compares the two sides
+ * (which reply answers which command, what was advertised, who waited for whom).
+ */
+const OWN_OCTETS = new Set([
+  "bare-cr-lf-in-command", "bare-cr-lf-in-reply", "bare-cr-lf-in-data", "command-line-too-long", "reply-line-too-long", "data-line-too-long",
+  "command-syntax", "reply-code-invalid", "reply-continuation-invalid", "multiline-code-mismatch", "reply-text-invalid-chars", "reply-last-line-no-sp",
+  "esc-syntax", "nonstandard-end-of-data", "smuggled-commands-in-data", "greeting-invalid", "ehlo-reply-malformed", "smtputf8-advertisement-invalid",
+  "pipelining-keyword-with-parameter", "deprecated-feature", "auth-mail-param", "auth-initial-response-invalid",
+]);
 
 const WHO: Record<Side, string> = { client: "The client", server: "The server", middlebox: "A middlebox between client and server" };
 
@@ -172,8 +189,9 @@ export function limitsOf(s: Session): Limit[] {
   const out = [...s.limits];
   const has = (...kinds: Limit["kind"][]) => out.some((l) => kinds.includes(l.kind));
   const payload = s.bytes.client + s.bytes.server > 0;
-  if (payload && s.bytes.server === 0 && !has("no-server-bytes")) out.push({ kind: "no-server-bytes", side: "server", text: "the capture holds no payload byte from the server" });
-  if (payload && s.bytes.client === 0 && !has("no-client-bytes")) out.push({ kind: "no-client-bytes", side: "client", text: "the capture holds no payload byte from the client" });
+  // a side that sent a FIN or RST is in the capture, even when it said nothing
+  if (payload && s.bytes.server === 0 && !s.close.server && !has("no-server-bytes")) out.push({ kind: "no-server-bytes", side: "server", text: "the capture holds no data and no FIN from the server" });
+  if (payload && s.bytes.client === 0 && !s.close.client && !has("no-client-bytes")) out.push({ kind: "no-client-bytes", side: "client", text: "the capture holds no data and no FIN from the client" });
   if (s.gaps.length > 0 && !has("gap", "acked-not-captured")) {
     for (const side of ["client", "server"] as const) {
       const gs = s.gaps.filter((g) => g.side === side);
