@@ -22,8 +22,8 @@ import type { Finding } from "./types.js";
  *      as a reply), every later "sent before the reply" finding and every reply code found
  *      unexpected for those commands: the pairing is shifted by one, not the client pipelining.
  * 2. **Repeats collapse.** Findings of one rule, side and severity in one session (and of the same
- *    chain) become one finding with `count`, all frames, and the first occurrences named in the
- *    message.
+ *    chain) become one finding with `count` and all frames: the first one's message, and where the
+ *    others are (they may be other variants of the rule, so their text is not repeated).
  */
 export function settle(s: Session, findings: Finding[], collapseRepeats = true): Finding[] {
   for (const root of findings) if (root.rule === "pregreet-early-talker" && !root.consequenceOf) beforeGreeting(s, root, findings);
@@ -180,11 +180,13 @@ function collapse(s: Session, findings: Finding[]): Finding[] {
     const g = groups.get(`${f.rule}\0${f.side}\0${f.severity}\0${f.consequenceOf ? `${f.consequenceOf.rule}@${f.consequenceOf.frame}` : ""}`)!;
     if (g.length < 2) continue;
     const frames = [...framesOf(g)].sort((a, b) => a - b);
-    const firsts = [...new Set(g.map((x) => x.frames[0]).filter((x) => x !== undefined))];
+    // the others may be other variants of the rule: name where they are, not what they said
+    const firsts = [...new Set(g.slice(1).map((x) => x.frames[0]).filter((x) => x !== undefined))];
     const where = firsts.length === 1
-      ? `all in frame ${firsts[0]}`
-      : `in frames ${firsts.slice(0, NAMED).join(", ")}${firsts.length > NAMED ? ` and ${firsts.length - NAMED} more` : ""}`;
-    f.message = `${f.message} (${g.length} times in this session, ${where})`;
+      ? `frame ${firsts[0]}`
+      : `frames ${firsts.slice(0, NAMED).join(", ")}${firsts.length > NAMED ? ` and ${firsts.length - NAMED} more` : ""}`;
+    const more = g.length - 1;
+    f.message = `${f.message} (and ${more} more ${more === 1 ? "finding" : "findings"} of this rule in this session, in ${where})`;
     f.frames = frames;
     f.filter = filterFor(s.tcpStream, frames);
     f.count = g.length;

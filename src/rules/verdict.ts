@@ -113,7 +113,7 @@ function paragraph(f: Finding, meta: RuleMeta | undefined, said: { reference: st
   const fix = meta ? fixFor(meta.fix, f.side) : "";
   if (fix) out.push(fix);
   if (f.side === "client" && ACTED_EARLY.has(f.rule) && actedOnSplitReply(f, findings)) {
-    out.push("Splitting the reply across TCP segments is legal (RFC 5321 §1.1, RFC 793 §2.8); the client has to read up to the reply's final line.");
+    out.push("Splitting the reply across TCP segments is legal (RFC 5321 §1.1, RFC 793 §2.8).");
   }
   const follow = consequencesOf(f, findings);
   if (follow.length) {

@@ -15,7 +15,7 @@ function session(rep: FileReport, stream: number) {
   return { v: s.verdict, findings: rep.findings.filter((f) => f.session === s.index) };
 }
 
-const PARTIAL = "RFC 2920 §3.1; RFC 5321 §4.3.1: “Clients MUST NOT confuse responses to multiple commands with multiline responses.” Fix the client: keep reading until the final line of the reply. Splitting the reply across TCP segments is legal (RFC 5321 §1.1, RFC 793 §2.8); the client has to read up to the reply's final line.";
+const PARTIAL = "RFC 2920 §3.1; RFC 5321 §4.3.1: “Clients MUST NOT confuse responses to multiple commands with multiline responses.” Fix the client: keep reading until the final line of the reply. Splitting the reply across TCP segments is legal (RFC 5321 §1.1, RFC 793 §2.8).";
 
 describe("the support-case sample", () => {
   it("session 0: the client acted on the split EHLO reply; its plaintext QUIT after STARTTLS follows from that", async () => {

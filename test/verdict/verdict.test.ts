@@ -30,7 +30,7 @@ describe("who is at fault", () => {
     expect(v.summary).toBe(
       "The client is at fault: it acted on part of a multi-line reply (frames 6, 7, 9). " + RFC_PARTIAL +
       " Fix the client: keep reading until the final line of the reply." +
-      " Splitting the reply across TCP segments is legal (RFC 5321 §1.1, RFC 793 §2.8); the client has to read up to the reply's final line." +
+      " Splitting the reply across TCP segments is legal (RFC 5321 §1.1, RFC 793 §2.8)." +
       " 1 other finding follows from it (starttls-command-injection).",
     );
     expect(v.decisive).toEqual({ rule: "client-acted-on-partial-multiline-reply", reference: "RFC 2920 §3.1; RFC 5321 §4.3.1", quote: "Clients MUST NOT confuse responses to multiple commands with multiline responses." });
@@ -243,6 +243,18 @@ describe("consequences", () => {
 });
 
 describe("repeats", () => {
+  it("different variants of one rule collapse without one's text standing for the others", async () => {
+    const c = greeted();
+    c.client("RCPT TO:<b@b.test>\r\n"); // 7: RCPT without MAIL
+    c.server("503 need MAIL\r\n");
+    c.client("DATA\r\n"); // 9: DATA without MAIL
+    c.server("503 need MAIL\r\n");
+    const rep = await analyzeConv(c);
+    expect(rep.findings.map((f) => [f.rule, f.count, f.message])).toEqual([
+      ["transaction-order-violation", 2, "`RCPT TO:<b@b.test>` was sent without a MAIL command in this transaction (and 1 more finding of this rule in this session, in frame 9)"],
+    ]);
+  });
+
   it("collapse into one finding with the count, all frames and the first occurrences", async () => {
     const c = greeted();
     for (let i = 0; i < 6; i++) {
@@ -253,7 +265,7 @@ describe("repeats", () => {
     expect(rep.findings).toHaveLength(1);
     const f = rep.findings[0];
     expect([f.rule, f.count, f.frames, f.filter]).toEqual(["transaction-order-violation", 6, [7, 9, 11, 13, 15, 17], "tcp.stream eq 0 && frame.number in {7,9,11,13,15,17}"]);
-    expect(f.message).toBe("`RCPT TO:<b@b.test>` was sent without a MAIL command in this transaction (6 times in this session, in frames 7, 9, 11, 13 and 2 more)");
+    expect(f.message).toBe("`RCPT TO:<b@b.test>` was sent without a MAIL command in this transaction (and 5 more findings of this rule in this session, in frames 9, 11, 13, 15 and 1 more)");
     expect(rep.sessions[0].verdict.summary).toMatch(/^The client is at fault: MAIL, RCPT and DATA out of order \(6 times, frames 7, 9, 11, 13, 15, 17\)\. /);
     expect(rep.sessions[0].verdict.counts).toEqual({ error: 1, warning: 0, info: 0 });
   });
