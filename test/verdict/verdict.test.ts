@@ -143,6 +143,15 @@ describe("encryption", () => {
     expect([v.fault, v.summary, v.notEvaluable.length > 0]).toEqual(["none", "No violation in the plaintext part; the rest is encrypted (TLS from frame 8).", true]);
   });
 
+  it("implicit TLS from the first byte: nothing was readable, so nothing is judged", async () => {
+    const c = conv({ server: "192.0.2.25:465" }).handshake();
+    c.client(TLS_RECORD); // 4
+    c.server(TLS_RECORD); // 5
+    c.fin("client").fin("server");
+    const v = (await analyzeConv(c)).sessions[0].verdict;
+    expect([v.fault, v.summary]).toEqual(["undetermined", "Cannot judge: the session is encrypted from its first payload (TLS from frame 4)."]);
+  });
+
   it("an only-encrypted limit does not make a session undetermined", async () => {
     const s = (await report(clean())).sessions[0];
     s.limits = [{ kind: "encrypted", frame: 12, text: "the dialogue is encrypted from frame 12" }];
