@@ -57,9 +57,9 @@ export function verdictFor(session: Session, findings: Finding[], rules: Rule[])
     const note = listed ? ` ${plural(listed, "finding")} that ${listed === 1 ? "needs" : "need"} the missing side ${listed === 1 ? "is" : "are"} listed but ${listed === 1 ? "does" : "do"} not decide.` : "";
     return { ...base, fault: "undetermined", summary: `Cannot judge: ${why.join("; ")}.${note}`, decisive: null };
   }
-  let summary = enc !== null ? `No violation in the plaintext part; the rest is encrypted (TLS from frame ${enc}).` : "No violation found.";
   const nits = findings.filter((f) => metas.get(f.rule)?.minor && f.severity !== "info");
-  if (nits.length) summary += ` ${plural(nits.reduce((n, f) => n + (f.count ?? 1), 0), "grammar nit")} (${[...new Set(nits.map((f) => f.rule))].join(", ")}), which ${nits.length === 1 && (nits[0].count ?? 1) === 1 ? "does" : "do"} not break the dialogue.`;
+  const beyond = nits.length ? ` beyond ${plural(nits.reduce((n, f) => n + (f.count ?? 1), 0), "grammar nit")} (${[...new Set(nits.map((f) => f.rule))].join(", ")})` : "";
+  let summary = enc !== null ? `No violation in the plaintext part${beyond}; the rest is encrypted (TLS from frame ${enc}).` : `No violation found${beyond}.`;
   if (findings.some((f) => f.rule === "reply-split-across-segments")) summary += " Replies split across TCP segments are legal, and the client waited for them.";
   return { ...base, fault: "none", summary, decisive: null };
 }

@@ -385,7 +385,7 @@ describe("verdict", () => {
     alone.client("MAIL FROM: <a@b.test>\r\n");
     alone.server("250 ok\r\n");
     const v = (await report(alone)).sessions[0].verdict;
-    expect([v.fault, v.decisive, v.summary]).toEqual(["none", null, "No violation found. 1 grammar nit (command-syntax), which does not break the dialogue."]);
+    expect([v.fault, v.decisive, v.summary]).toEqual(["none", null, "No violation found beyond 1 grammar nit (command-syntax)."]);
   });
 });
 
