@@ -10,10 +10,11 @@ import type { Finding } from "./types.js";
  *    not an independent fault: it never decides the verdict. The chains are modelled by the
  *    commands and replies involved, never by capture:
  *    - *Talking before the greeting* (root: `pregreet-early-talker`): the lines the client sent
- *      before the greeting was complete, and the replies that answer them, explain the findings
- *      about those lines (syntax, bare LF, 8-bit octets, length, sent before a reply) and about the
- *      pairing of those replies (unsolicited, unexpected code); when the lines were not SMTP text
- *      (binary octets), also the findings about the server echoing them back.
+ *      before the greeting was complete, and the replies that answer them, explain the other
+ *      "sent too early" findings about those lines and the pairing of those replies (unsolicited,
+ *      unexpected code); when the lines were not SMTP text (binary octets), also everything said
+ *      about their content (syntax, bare LF, 8-bit octets, length) and about the server echoing
+ *      them back. A well-formed early EHLO with a bare LF still has its own finding for that.
  *    - *A client that lost step* (root: the client acted on an incomplete reply,
  *      `client-acted-on-partial-multiline-reply` or `client-command-before-reply-complete`):
  *      (a) what it then sent in the belief the dialogue had moved on — plaintext after its
@@ -93,7 +94,8 @@ function beforeGreeting(s: Session, root: Finding, all: Finding[]): void {
   const n = early.length;
   const what = `${n === 1 ? "the line" : `the ${n} lines`} the client sent before the greeting (frame ${early[0].frames[0]})`;
   for (const f of all) {
-    if (f.side === "client" && !NOT_CAUSED.has(f.rule) && within(f, lines, rootFrames)) mark(root, f, `it is about ${what}`);
+    // the same act seen by another rule; or anything said about lines that were not SMTP at all
+    if (f.side === "client" && (EARLY.has(f.rule) || (garbage && !NOT_CAUSED.has(f.rule))) && within(f, lines, rootFrames)) mark(root, f, `it is about ${what}`);
     else if (f.side === "server" && PAIRING.has(f.rule) && within(f, replies, lines)) mark(root, f, `the reply answers ${what}`);
     else if (f.side === "server" && garbage && ECHO.has(f.rule) && within(f, replies)) mark(root, f, `the reply echoes the non-SMTP octets of ${what}`);
   }
