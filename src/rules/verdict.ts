@@ -130,7 +130,7 @@ function what(f: Finding, meta: RuleMeta | undefined): string {
   const title = meta?.title ?? f.rule;
   const m = /^(Client|Server) ([a-z]+)\b/.exec(title);
   if (m) return m[2] === "with" ? "the " + title[0].toLowerCase() + title.slice(1) : "it " + title.slice(m[1].length + 1);
-  return /^[A-Z][a-z]/.test(title) ? title[0].toLowerCase() + title.slice(1) : title;
+  return /^([A-Z][a-z]|An? )/.test(title) ? title[0].toLowerCase() + title.slice(1) : title; // not MAIL, BDAT, SASL
 }
 
 function where(f: Finding): string {
