@@ -4,6 +4,7 @@ import { escapeControls } from "../text/escape.js";
 import { filterFor } from "./util.js";
 import { DEFAULT_RULE_OPTIONS, SEVERITY_RANK, type Finding, type Rule, type RuleContext, type RuleOptions, type SessionSummary, type SessionVerdict } from "./types.js";
 import { verdictFor } from "./verdict.js";
+import { settle } from "./consequences.js";
 
 export { DEFAULT_RULE_OPTIONS, type RuleOptions };
 
@@ -56,7 +57,8 @@ export class Judge {
     }
     mine.sort((a, b) => (a.frames[0] ?? 0) - (b.frames[0] ?? 0) || SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity]);
     this.earlier.push(summarise(session));
-    return { session: Object.assign(session, { verdict: verdictFor(session, mine, this.rules) }), findings: mine };
+    const settled = settle(session, mine, this.opts.collapse !== false); // consequences marked, repeats collapsed
+    return { session: Object.assign(session, { verdict: verdictFor(session, settled, this.rules) }), findings: settled };
   }
 }
 

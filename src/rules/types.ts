@@ -60,6 +60,8 @@ export interface SessionVerdict {
   /** the rule and RFC sentence that decide it */
   decisive: { rule: string; reference: string; quote: string } | null;
   counts: { error: number; warning: number; info: number };
+  /** the findings in `counts` that are not consequences of another finding (`Finding.consequenceOf`) */
+  independent: { error: number; warning: number; info: number };
   /** rules that could not look at this session because it was encrypted */
   notEvaluable: string[];
 }
@@ -72,6 +74,9 @@ export interface RuleOptions {
   /** run only these rules (empty: all) */
   only: string[];
   disable: string[];
+  /** repeated findings of one rule in one session collapse into one with a count (default true;
+   * rule tests turn it off to see each occurrence) */
+  collapse?: boolean;
 }
 
 export const DEFAULT_RULE_OPTIONS: RuleOptions = { splitDelayMs: 200, latencyMs: 30000, only: [], disable: [] };

@@ -1,37 +1,212 @@
-import type { Session } from "../smtp/model.js";
-import { SEVERITY_RANK, type Finding, type Rule, type SessionVerdict } from "./types.js";
+import type { Limit, Session } from "../smtp/model.js";
+import { clip, escapeText } from "../text/escape.js";
+import { SEVERITY_RANK, type Finding, type Rule, type RuleMeta, type SessionVerdict, type Side } from "./types.js";
 
-/** The session's verdict: the most severe finding decides who is at fault. */
+/**
+ * The session's verdict, a short paragraph a customer can read:
+ *
+ * - Only *independent* findings decide (not `consequenceOf` another finding), and never a grammar
+ *   nit (`meta.minor`) or an `info`. A finding weighs as much as the most severe finding of its own
+ *   side that follows from it; the heaviest decides, the earliest on a tie.
+ * - When one decides: who is at fault, what (the rule's title and frames), the RFC sentence
+ *   addressed to the side blamed (`meta.quoteFor[side]`, else `meta.quote`), what to do (the part
+ *   of `meta.fix` for that side), and how many other findings follow from it. Limits of the
+ *   capture are still listed in `limits`: they qualify the verdict.
+ * - When none decides and the capture lacks what a judgement needs (one side missing, lost bytes,
+ *   the start or the end missing, a damaged file), the fault is `"undetermined"` and the summary
+ *   begins "Cannot judge: …". Encryption alone after a clean plaintext phase is not such a lack:
+ *   the summary says what was judged.
+ * - `counts` counts every finding listed (consequences and collapsed repeats included, a collapsed
+ *   finding once); `independent` only those that are not consequences.
+ */
 export function verdictFor(session: Session, findings: Finding[], rules: Rule[]): SessionVerdict {
+  const metas = new Map(rules.map((r) => [r.meta.id, r.meta]));
   const counts = { error: 0, warning: 0, info: 0 };
-  for (const f of findings) counts[f.severity]++;
-  const notEvaluable = session.tls ? rules.filter((r) => r.meta.plaintext).map((r) => r.meta.id) : [];
-  const minor = new Set(rules.filter((r) => r.meta.minor).map((r) => r.meta.id));
-  const worst = [...findings].sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || Number(minor.has(a.rule)) - Number(minor.has(b.rule)))[0];
-  if (!worst || worst.severity === "info") {
-    const split = findings.find((f) => f.rule === "reply-split-across-segments");
+  const independent = { error: 0, warning: 0, info: 0 };
+  for (const f of findings) {
+    counts[f.severity]++;
+    if (!f.consequenceOf) independent[f.severity]++;
+  }
+  const enc = encryptedFrom(session);
+  const notEvaluable = enc !== null ? rules.filter((r) => r.meta.plaintext).map((r) => r.meta.id) : [];
+  const lacks = limitsOf(session);
+  const limits = lacks.map((l) => l.text);
+  const base = { counts, independent, notEvaluable, limits };
+
+  // with one direction missing, only findings about the present side's own octets can decide
+  const oneSided = lacks.some((l) => l.kind === "no-client-bytes" || l.kind === "no-server-bytes");
+  const needOther = oneSided ? findings.filter((f) => !f.consequenceOf && !OWN_OCTETS.has(f.rule)) : [];
+  const decisive = decide(findings.filter((f) => !needOther.includes(f)), metas);
+  if (decisive) {
+    const meta = metas.get(decisive.rule);
+    const said = meta ? quoteFor(meta, decisive.side) : { reference: decisive.reference, quote: "" };
     return {
-      fault: "none",
-      summary: "No violation found." + (split ? " Replies split across TCP segments are legal; the client waited for them." : ""),
-      decisive: null,
-      counts,
-      notEvaluable,
-      limits: [],
+      ...base,
+      fault: decisive.side,
+      summary: paragraph(decisive, meta, said, findings),
+      decisive: { rule: decisive.rule, reference: said.reference, quote: said.quote },
     };
   }
-  const rule = rules.find((r) => r.meta.id === worst.rule)!;
-  const who = worst.side === "client" ? "The client" : worst.side === "server" ? "The server" : "A middlebox";
-  let summary = `${who} is at fault (${worst.severity}): ${worst.message}`;
-  const split = findings.find((f) => f.rule === "reply-split-across-segments");
-  if (split && worst.side === "client") {
-    summary += " Splitting the reply across TCP segments is legal: SMTP needs only an ordered byte stream (RFC 5321 §1.1) and segment boundaries carry no meaning (RFC 793 §2.8).";
+
+  // what is missing inside the encrypted part does not stop the plaintext part being judged
+  const blocking = lacks.filter((l) => l.kind !== "encrypted" && !(enc !== null && l.frame !== undefined && l.frame > enc));
+  const nothingInClear = session.commands.length === 0 && session.replies.length === 0;
+  if (blocking.length > 0 || (enc !== null && nothingInClear)) {
+    const why = blocking.length > 0 ? blocking.map((l) => l.text) : [`the session is encrypted from its first payload (TLS from frame ${enc})`];
+    const listed = needOther.filter((f) => f.severity !== "info").length;
+    const note = listed ? ` ${plural(listed, "finding")} that ${listed === 1 ? "needs" : "need"} the missing side ${listed === 1 ? "is" : "are"} listed but ${listed === 1 ? "does" : "do"} not decide.` : "";
+    return { ...base, fault: "undetermined", summary: `Cannot judge: ${why.join("; ")}.${note}`, decisive: null };
   }
-  return {
-    fault: worst.side,
-    summary,
-    decisive: { rule: rule.meta.id, reference: rule.meta.reference, quote: rule.meta.quote },
-    counts,
-    notEvaluable,
-    limits: [],
-  };
+  const nits = findings.filter((f) => metas.get(f.rule)?.minor && f.severity !== "info");
+  const beyond = nits.length ? ` beyond ${plural(nits.reduce((n, f) => n + (f.count ?? 1), 0), "grammar nit")} (${[...new Set(nits.map((f) => f.rule))].join(", ")})` : "";
+  let summary = enc !== null ? `No violation in the plaintext part${beyond}; the rest is encrypted (TLS from frame ${enc}).` : `No violation found${beyond}.`;
+  if (findings.some((f) => f.rule === "reply-split-across-segments")) summary += " Replies split across TCP segments are legal, and the client waited for them.";
+  return { ...base, fault: "none", summary, decisive: null };
+}
+
+/** The independent finding that decides, or null. */
+function decide(findings: Finding[], metas: Map<string, RuleMeta>): Finding | null {
+  let best: Finding | null = null;
+  let bestRank = 0;
+  for (const f of findings) {
+    if (f.consequenceOf || metas.get(f.rule)?.minor) continue;
+    let rank = SEVERITY_RANK[f.severity];
+    for (const c of consequencesOf(f, findings)) if (c.side === f.side) rank = Math.max(rank, SEVERITY_RANK[c.severity]);
+    if (rank < SEVERITY_RANK.warning) continue;
+    if (rank > bestRank) {
+      best = f;
+      bestRank = rank;
+    }
+  }
+  return best;
+}
+
+function consequencesOf(root: Finding, findings: Finding[]): Finding[] {
+  return findings.filter((f) => f.consequenceOf && f.consequenceOf.rule === root.rule && f.consequenceOf.frame === (root.frames[0] ?? 0) && f.session === root.session);
+}
+
+function quoteFor(meta: RuleMeta, side: Side): { reference: string; quote: string } {
+  return meta.quoteFor?.[side] ?? { reference: meta.reference, quote: meta.quote };
+}
+
+/**
+ * Rules that judge one side's own octets (line endings, lengths, grammar of its lines): they can
+ * decide even when the capture holds only that side. Every other rule compares the two sides
+ * (which reply answers which command, what was advertised, who waited for whom).
+ */
+const OWN_OCTETS = new Set([
+  "bare-cr-lf-in-command", "bare-cr-lf-in-reply", "bare-cr-lf-in-data", "command-line-too-long", "reply-line-too-long", "data-line-too-long",
+  "command-syntax", "reply-code-invalid", "reply-continuation-invalid", "multiline-code-mismatch", "reply-text-invalid-chars", "reply-last-line-no-sp",
+  "esc-syntax", "nonstandard-end-of-data", "smuggled-commands-in-data", "greeting-invalid", "ehlo-reply-malformed", "smtputf8-advertisement-invalid",
+  "pipelining-keyword-with-parameter", "deprecated-feature", "auth-mail-param", "auth-initial-response-invalid",
+]);
+
+const WHO: Record<Side, string> = { client: "The client", server: "The server", middlebox: "A middlebox between client and server" };
+
+/** Rules whose finding says the client acted on (part of) a reply it had not fully received. */
+const ACTED_EARLY = new Set(["client-acted-on-partial-multiline-reply", "client-command-before-reply-complete", "pregreet-early-talker", "pipelining-not-negotiated"]);
+
+function paragraph(f: Finding, meta: RuleMeta | undefined, said: { reference: string; quote: string }, findings: Finding[]): string {
+  const out: string[] = [];
+  out.push(`${WHO[f.side]} is at fault: ${what(f, meta)} (${where(f)}).`);
+  if (said.quote) out.push(`${said.reference}: “${clip(said.quote, 300)}”`);
+  const fix = meta ? fixFor(meta.fix, f.side) : "";
+  if (fix) out.push(fix);
+  if (f.side === "client" && ACTED_EARLY.has(f.rule) && actedOnSplitReply(f, findings)) {
+    out.push("Splitting the reply across TCP segments is legal (RFC 5321 §1.1, RFC 793 §2.8).");
+  }
+  const follow = consequencesOf(f, findings);
+  if (follow.length) {
+    const n = follow.reduce((k, c) => k + (c.count ?? 1), 0);
+    const rules = [...new Set(follow.map((c) => c.rule))];
+    const named = rules.length > 4 ? `${rules.slice(0, 3).join(", ")} and ${rules.length - 3} other rules` : rules.join(", ");
+    out.push(`${plural(n, "other finding")} ${n === 1 ? "follows" : "follow"} from it (${named}).`);
+  }
+  return out.join(" ");
+}
+
+/** "the client acted on part of a multi-line reply": the rule's title as a clause. */
+function what(f: Finding, meta: RuleMeta | undefined): string {
+  const title = meta?.title ?? f.rule;
+  const m = /^(Client|Server) ([a-z]+)\b/.exec(title);
+  if (m) return m[2] === "with" ? "the " + title[0].toLowerCase() + title.slice(1) : "it " + title.slice(m[1].length + 1);
+  return /^([A-Z][a-z]|An? )/.test(title) ? title[0].toLowerCase() + title.slice(1) : title; // not MAIL, BDAT, SASL
+}
+
+function where(f: Finding): string {
+  const frames = f.frames;
+  const list = frames.length === 0 ? "no single frame" : frames.length === 1 ? `frame ${frames[0]}` : `frames ${frames.slice(0, 6).join(", ")}${frames.length > 6 ? ", …" : ""}`;
+  return (f.count ?? 1) > 1 ? `${f.count} times, ${list}` : list;
+}
+
+/** A reply-split finding whose frames all lie among the decisive finding's: the reply it acted on was split. */
+function actedOnSplitReply(f: Finding, findings: Finding[]): boolean {
+  return findings.some((s) => s.rule === "reply-split-across-segments" && s.frames.length > 1 && s.frames.every((x) => f.frames.includes(x)));
+}
+
+/**
+ * The first sentence of the fix addressed to `side`: a fix written for both sides labels its parts
+ * ("Client: … Server: …"); otherwise the fix's first sentence.
+ */
+export function fixFor(fix: string, side: Side): string {
+  const parts = fix.split(/(?:^|\s)(?=(?:Clients?|Servers?|Server\/proxy|Client\/relay|Middlebox(?:es)?|Firewalls?):\s)/);
+  const labelled = parts.filter((p) => /^\S+:\s/.test(p));
+  let text = fix;
+  if (labelled.length > 0) {
+    const mine = labelled.find((p) => p.toLowerCase().startsWith(side === "middlebox" ? "middlebox" : side)) ?? labelled.find((p) => side !== "middlebox" && p.toLowerCase().includes(side));
+    if (!mine) return "";
+    text = mine.replace(/^\S+:\s*/, "");
+    text = text[0].toUpperCase() + text.slice(1);
+  }
+  const m = /^.*?[.!](?=\s|$)/.exec(text.trim());
+  return (m ? m[0] : text.trim()).replace(/[^.!]$/, "$&.");
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
+/**
+ * The first frame of encrypted traffic, or null. `tls.encrypted` when the dissector says so;
+ * without it, only when a TLS record was seen (a ClientHello or a server record), never from a
+ * STARTTLS 220 alone.
+ */
+function encryptedFrom(s: Session): number | null {
+  const lim = s.limits.find((l) => l.kind === "encrypted");
+  if (lim) return lim.frame ?? s.tls?.frame ?? 0;
+  const tls = s.tls as (NonNullable<Session["tls"]> & { encrypted?: boolean }) | null;
+  if (!tls) return null;
+  const enc = tls.encrypted ?? (tls.clientHelloFrame !== null || tls.serverHelloFrame !== null);
+  return enc ? tls.frame : null;
+}
+
+/**
+ * What the capture lacks for this session: the dissector's `limits`, and for each kind it did not
+ * state, what the session model shows plainly (no byte from one side, lost bytes, no start, an
+ * unanswered command at the end of an open connection).
+ */
+export function limitsOf(s: Session): Limit[] {
+  const out = [...s.limits];
+  const has = (...kinds: Limit["kind"][]) => out.some((l) => kinds.includes(l.kind));
+  const payload = s.bytes.client + s.bytes.server > 0;
+  // a side that sent a FIN or RST is in the capture, even when it said nothing
+  if (payload && s.bytes.server === 0 && !s.close.server && !has("no-server-bytes")) out.push({ kind: "no-server-bytes", side: "server", text: "the capture holds no data and no FIN from the server" });
+  if (payload && s.bytes.client === 0 && !s.close.client && !has("no-client-bytes")) out.push({ kind: "no-client-bytes", side: "client", text: "the capture holds no data and no FIN from the client" });
+  if (s.gaps.length > 0 && !has("gap", "acked-not-captured")) {
+    for (const side of ["client", "server"] as const) {
+      const gs = s.gaps.filter((g) => g.side === side);
+      if (gs.length === 0) continue;
+      const bytes = gs.reduce((n, g) => n + g.bytes, 0);
+      out.push({ kind: "gap", side, frame: gs[0].frame, bytes, text: `${plural(bytes, "byte")} of the ${side}'s data ${bytes === 1 ? "is" : "are"} missing from the capture (${gs.length === 1 ? "at" : `${gs.length} gaps, the first at`} frame ${gs[0].frame})` });
+    }
+  }
+  const greeting = s.replies.some((r) => r.greeting);
+  if (!s.sawSyn && !greeting && payload && !has("started-mid-session")) out.push({ kind: "started-mid-session", text: "the capture starts after the session began (no SYN, no greeting)" });
+  const last = s.commands[s.commands.length - 1];
+  const lastServer = s.replies.reduce((t, r) => Math.max(t, r.lastTime), -Infinity);
+  if (last && last.replies.length === 0 && !s.close.client && !s.close.server && s.bytes.server > 0 && lastServer < last.time && !has("ended-open")) {
+    const label = last.kind === "message" ? "the message content" : last.kind === "auth-response" ? "an AUTH response line" : "`" + clip(escapeText(last.line), 60) + "`";
+    out.push({ kind: "ended-open", frame: last.frames[0], text: `the capture ends while ${label} (frame ${last.frames[0]}) awaits its reply` });
+  }
+  return out;
 }

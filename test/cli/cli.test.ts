@@ -26,7 +26,7 @@ describe("smtpcap analyze", () => {
   it("prints the verdict for the support case and exits 1 (an error-level finding)", () => {
     const r = run(["analyze", "samples/support-case.pcapng"]);
     expect(r.code).toBe(1);
-    expect(r.out).toContain("Verdict: The client is at fault (error): `STARTTLS` was sent after 3 of the 11 lines");
+    expect(r.out).toContain("Verdict: The client is at fault: it acted on part of a multi-line reply (frames 7, 8, 10).");
     expect(r.out).toContain("Splitting the reply across TCP segments is legal");
     expect(r.out).toContain("carried in 2 segments:");
     expect(r.err).toBe("");

@@ -3,8 +3,9 @@ import type { AnalyzeOptions, FileReport } from "../../src/analyze.js";
 import type { Conversation } from "./writer.js";
 import { analyzeConv, conv, ehloReply } from "./fixtures.js";
 
+/** Every finding as the rules reported it: repeats not collapsed. */
 export async function findings(c: Conversation | Conversation[], o: Partial<AnalyzeOptions> = {}): Promise<Finding[]> {
-  return (await analyzeConv(c, {}, o)).findings;
+  return (await analyzeConv(c, {}, { collapse: false, ...o })).findings;
 }
 
 export async function report(c: Conversation | Conversation[], o: Partial<AnalyzeOptions> = {}): Promise<FileReport> {
