@@ -49,6 +49,9 @@ export interface FileSummary {
   /** when no SMTP session was found: why, in one sentence ("no TCP", "unsupported link type 147",
    * "TCP but no SMTP: try --port 8025") */
   diagnosis?: string;
+  /** capture time (seconds since the epoch) of the file's first and last packet, in file order */
+  firstTime?: number;
+  lastTime?: number;
 }
 
 /** Everything smtpcap knows about one capture file. */
@@ -101,7 +104,11 @@ export async function analyzeStream(path: string, options: Partial<AnalyzeOption
   };
   const pkt = new TcpPacket();
   const stats: FileStats = { frames: 0, tcpPackets: 0, tcpConnections: 0, nonTcp: 0, ipFragments: 0, malformed: 0 };
+  let firstTime: number | undefined;
+  let lastTime: number | undefined;
   const read = await readCapture(path, (frame, time, linkType, data, start, capLen) => {
+    firstTime ??= time;
+    lastTime = time;
     const kind = pkt.decode(linkType, data, start, capLen);
     if (kind === "tcp") {
       tracker.packet(pkt, frame, time);
@@ -130,6 +137,8 @@ export async function analyzeStream(path: string, options: Partial<AnalyzeOption
     stats,
     sessionCount: emitted,
     problems: read.problems,
+    firstTime,
+    lastTime,
   };
 }
 

@@ -33,7 +33,8 @@ describeBrowser("HTML report of samples/support-case.pcapng in chromium", () => 
     expect(text).toContain("samples/support-case.pcapng");
     expect(text).toMatch(/SHA-256\s+a16c86ffa49b34e8ea93b81fdb6bb7219f5af3f9daa8bef26f94caa835b31467/);
     expect(text).toContain("31 packets");
-    expect(text).toContain("2025-11-28 03:20:00.001 UTC");
+    expect(text).toMatch(/first packet\s+2025-11-28 03:20:00.001 UTC\n/);
+    expect(text).toMatch(/last packet\s+2025-11-28 03:20:08.325 UTC\n/);
     expect(text).toContain("2 sessions: the client is at fault in both.");
     // the session's verdict with its RFC sentence
     const verdict = await l.page.locator(`${s0} .verdict`).innerText();

@@ -222,10 +222,7 @@ export interface FileFacts {
   error?: string | null;
 }
 
-/** FileReport with the optional first/last packet times some callers provide. */
-type WithTimes = FileReport & { firstTime?: number; lastTime?: number };
-
-export function fileData(rep: WithTimes, facts: FileFacts): FileD {
+export function fileData(rep: FileReport, facts: FileFacts): FileD {
   const bySession = new Map<number, Finding[]>();
   for (const f of rep.findings) {
     const list = bySession.get(f.session);
