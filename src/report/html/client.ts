@@ -34,6 +34,7 @@ tr.row:hover{background:#f3f6fb}
 .sev-error{color:var(--err)}.sev-warning{color:var(--warn)}.sev-info{color:var(--info)}
 .fault{font-weight:600}
 details.session{border:1px solid var(--line);border-radius:6px;margin:12px 0;padding:0 12px}
+details.session:not([open]){content-visibility:auto;contain-intrinsic-size:auto 42px}
 details.session>summary{cursor:pointer;padding:8px 0;font-weight:600}
 details.file{border:1px solid var(--line);border-radius:6px;margin:10px 0;padding:0 12px}
 details.file>summary{cursor:pointer;padding:8px 0;font-weight:600}
@@ -98,6 +99,7 @@ svg.lad .hl text.hd{text-decoration:underline}
   details.session>summary{break-after:avoid}
   svg.lad{max-width:100%;break-inside:auto}
   svg.lad.noack .ack{display:inline}
+  details.session{content-visibility:visible}
   a{color:inherit}
   a[href^=http]::after{content:" (" attr(href) ")";font-size:9pt}
 }
@@ -110,7 +112,7 @@ var SEV=["error","warning","info"];
 var SEVMARK=["\u25a0","\u25b2","\u25cf"];
 var WHO={client:"the client",server:"the server",middlebox:"a middlebox"};
 var app=document.getElementById("app");
-var D=JSON.parse(document.getElementById("smtpcap-data").textContent);
+var D=null;
 
 function el(tag,cls,text){var e=document.createElement(tag);if(cls)e.className=cls;if(text!==undefined&&text!==null)e.textContent=String(text);return e;}
 function add(p){for(var i=1;i<arguments.length;i++){var c=arguments[i];if(c===null||c===undefined)continue;p.appendChild(typeof c==="string"?document.createTextNode(c):c);}return p;}
@@ -236,7 +238,7 @@ function ladder(S){
     else if(r.kind==="close"){L.push({t:"frame "+r.frame+" \u00b7 "+r.what.toUpperCase()+" from the "+(r.dir?"server":"client"),cls:"hd"});}
     else if(r.kind==="gap"){L.push({t:"gap: "+plural(r.gap[1],"byte")+" of the "+(r.gap[0]?"server":"client")+"'s data are not in the capture (frame "+r.gap[2]+")",cls:"hd"});if(r.gap[3])L.push({t:clip(r.gap[3],80),full:r.gap[3]});}
     else if(r.kind==="msg"){var m=r.msg[5];var segs=r.msg[2];
-      L.push({t:"message content (frames "+segs[0][0]+(m&&m[1]>1?"\u2026":"")+")",cls:"hd"});
+      var lastF=m&&m[3]?m[3]:segs[segs.length-1][0];L.push({t:"message content (frame"+(lastF>segs[0][0]?"s "+segs[0][0]+"\u2013"+lastF:" "+segs[0][0])+")",cls:"hd"});
       if(m)L.push({t:num(m[0])+" bytes in "+plural(m[1],"segment")+", "+plural(m[2],"line")+(m[3]?", end of data in frame "+m[3]:", end of data not seen")});
       L.push({t:"(collapsed to one block; the body is never kept)"});
     }
@@ -592,6 +594,18 @@ function main(){
     openSerious(allSessions);
   }
 }
-main();
+/* printing: draw the ladders of open sessions not drawn yet */
+window.addEventListener("beforeprint",function(){allSessions.forEach(function(S){if(S._details.open&&S._holder)drawInto(S);});});
+
+/* the data: JSON, or for a large report gzip-compressed JSON in base64 (decompressed by the browser itself) */
+var dataEl=document.getElementById("smtpcap-data");
+function fail(e){app.textContent="";add(app,el("p",null,"This report could not be read: "+(e&&e.message?e.message:String(e))));}
+if(dataEl.getAttribute("data-encoding")==="gzip-base64"){
+  add(app,el("p","muted","Reading the report data…"));
+  try{
+    var bin=atob(dataEl.textContent.replace(/\s+/g,""));var bytes=new Uint8Array(bin.length);for(var bi=0;bi<bin.length;bi++)bytes[bi]=bin.charCodeAt(bi);
+    new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"))).text().then(function(t){D=JSON.parse(t);main();document.body.setAttribute("data-ready","1");},fail);
+  }catch(e){fail(e);}
+} else {D=JSON.parse(dataEl.textContent);main();document.body.setAttribute("data-ready","1");}
 })();
 `;

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { closeSync, openSync, readSync } from "node:fs";
+import { gzipSync } from "node:zlib";
 import type { FileReport } from "../../analyze.js";
 import { escapeText } from "../../text/escape.js";
 import { CLIENT_JS, PAGE_CSS } from "./client.js";
@@ -10,11 +11,16 @@ export interface HtmlOptions {
   showSecrets: boolean;
   /** SHA-256 (hex) per FileReport.file, when the caller has it (e.g. computed while reading); otherwise the file is hashed here */
   sha256?: Record<string, string>;
+  /** embed the data gzip-compressed (base64) when its JSON is larger than this many bytes (default 256 KiB) */
+  compressAbove?: number;
 }
 
+export const COMPRESS_ABOVE = 256 * 1024;
+
 /**
- * One file of a batch page: its report, whose `sessions` may be only those with findings (the
- * findings are still all of the file's), plus what the batch knows of the whole file.
+ * One file of a batch page: its report, whose `sessions` may be only those with findings or a
+ * verdict other than "none" (the page counts every session not listed as "no error or warning";
+ * `findings` are still all of the file's), plus what the batch knows of the whole file.
  */
 export type BatchHtmlFile = FileReport & {
   /** sessions in the file, including those not listed in `sessions` */
@@ -68,7 +74,13 @@ export function jsonForScript(value: unknown): string {
 const sha = (s: string) => "'sha256-" + createHash("sha256").update(s).digest("base64") + "'";
 
 /** The page: the data once, the script that draws it; a CSP allows only these two inline pieces and no loads at all. */
-function page(title: string, data: { kind: "analyze" | "batch"; secrets: boolean; files: FileD[] }): string {
+function page(title: string, data: { kind: "analyze" | "batch"; secrets: boolean; files: FileD[] }, compressAbove = COMPRESS_ABOVE): string {
+  const json = jsonForScript(data);
+  // base64 holds no character that could end the element; gzip makes a report of thousands of
+  // similar sessions some ten times smaller
+  const embed = json.length > compressAbove
+    ? `<script type="application/json" id="smtpcap-data" data-encoding="gzip-base64">${gzipSync(json, { level: 9 }).toString("base64")}</script>\n`
+    : `<script type="application/json" id="smtpcap-data">${json}</script>\n`;
   const csp = `default-src 'none'; script-src ${sha(CLIENT_JS)}; style-src ${sha(PAGE_CSS)}; img-src data:; base-uri 'none'; form-action 'none'`;
   return (
     "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n" +
@@ -78,7 +90,7 @@ function page(title: string, data: { kind: "analyze" | "batch"; secrets: boolean
     `<title>${htmlEscape(title)}</title>\n<style>${PAGE_CSS}</style>\n</head>\n<body>\n` +
     "<main id=\"app\"><noscript><p>This report draws its content with the JavaScript embedded in this file; " +
     "open it in a browser with JavaScript enabled. The data is in the element with id smtpcap-data.</p></noscript></main>\n" +
-    `<script type="application/json" id="smtpcap-data">${jsonForScript(data)}</script>\n` +
+    embed +
     `<script>${CLIENT_JS}</script>\n</body>\n</html>\n`
   );
 }
@@ -94,7 +106,7 @@ function shaFor(file: string, opts: HtmlOptions): string {
 export function htmlReport(files: FileReport[], opts: HtmlOptions): string {
   const data = files.map((f) => fileData(f, { sha256: shaFor(f.file, opts) }));
   const title = files.length === 1 ? `smtpcap report: ${escapeText(files[0].file)}` : `smtpcap report: ${files.length} files`;
-  return page(title, { kind: "analyze", secrets: opts.showSecrets, files: data });
+  return page(title, { kind: "analyze", secrets: opts.showSecrets, files: data }, opts.compressAbove);
 }
 
 /**
@@ -104,5 +116,5 @@ export function htmlReport(files: FileReport[], opts: HtmlOptions): string {
  */
 export function batchHtmlReport(files: BatchHtmlFile[], opts: HtmlOptions): string {
   const data = files.map((f) => fileData(f, { sha256: f.error ? "" : shaFor(f.file, opts), sessionCount: f.sessionCount, error: f.error ?? null }));
-  return page(`smtpcap batch report: ${files.length} files`, { kind: "batch", secrets: opts.showSecrets, files: data });
+  return page(`smtpcap batch report: ${files.length} files`, { kind: "batch", secrets: opts.showSecrets, files: data }, opts.compressAbove);
 }
