@@ -55,7 +55,7 @@ button[aria-pressed=true]{background:#222;color:#fff}
 .ladder-tools{display:flex;gap:14px;align-items:center;flex-wrap:wrap;margin:6px 0}
 .ladder{overflow-x:auto}
 svg.lad{display:block;width:100%;max-width:1120px;height:auto;font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:11px}
-svg.lad text{fill:var(--fg)}
+svg.lad text{fill:var(--fg);paint-order:stroke;stroke:#fff;stroke-width:3px;stroke-linejoin:round}
 svg.lad .life{stroke:#777;stroke-width:1.5}
 svg.lad .life.mb{stroke-dasharray:6 4}
 svg.lad .who{font-weight:bold;font-size:12px}
@@ -265,7 +265,7 @@ function ladder(S){
   var defs=sv("defs");
   function hatch(id,color,angle){var p=sv("pattern",{id:id,width:6,height:6,patternUnits:"userSpaceOnUse",patternTransform:"rotate("+angle+")"});p.appendChild(sv("rect",{width:6,height:6,fill:"#fff"}));p.appendChild(sv("line",{x1:0,y1:0,x2:0,y2:6,stroke:color,"stroke-width":1.5}));return p;}
   defs.appendChild(hatch("gaphatch","#e6a0a0",45));defs.appendChild(hatch("msghatch","#b7cde3",45));defs.appendChild(hatch("tlshatch","#e0e0e0",-45));defs.appendChild(hatch("earlyhatch","#f0b4b4",-45));
-  function marker(id,path,fill){var m=sv("marker",{id:id,viewBox:"0 0 10 10",refX:9,refY:5,markerWidth:8,markerHeight:8,orient:"auto-start-reverse"});m.appendChild(sv("path",{d:path,fill:fill,stroke:fill}));return m;}
+  function marker(id,path,fill){var m=sv("marker",{id:id,viewBox:"0 0 10 10",refX:9,refY:5,markerWidth:11,markerHeight:11,markerUnits:"userSpaceOnUse",orient:"auto-start-reverse"});m.appendChild(sv("path",{d:path,fill:fill,stroke:fill}));return m;}
   defs.appendChild(marker("ah-c","M0,0 L10,5 L0,10 z","#0b5394"));
   defs.appendChild(marker("ah-s","M0,0 L10,5 L0,10 z","#38761d"));
   defs.appendChild(marker("ah-a","M0,1 L10,5 L0,9","none"));
@@ -293,6 +293,8 @@ function ladder(S){
   svg.appendChild(sv("text",{x:X1,y:18,"text-anchor":"middle","class":"who"},"server"));
   svg.appendChild(sv("text",{x:X1,y:32,"text-anchor":"middle"},S.s));
   svg.appendChild(sv("text",{x:X0,y:46,"text-anchor":"middle","class":"axis"},S.syn?"SYN captured":"no SYN captured"));
+  if(!S.b[0])svg.appendChild(sv("text",{x:X0,y:58,"text-anchor":"middle","class":"note"},"no data from the client in the capture"));
+  if(!S.b[1])svg.appendChild(sv("text",{x:X1,y:46,"text-anchor":"middle","class":"note"},"no data from the server in the capture"));
   if(mb){svg.appendChild(sv("text",{x:XM,y:18,"text-anchor":"middle","class":"who"},"middlebox"));svg.appendChild(sv("text",{x:XM,y:32,"text-anchor":"middle","class":"axis"},"in the path per "+S.mb));
     svg.appendChild(sv("line",{x1:XM,y1:52,x2:XM,y2:H-30,"class":"life mb"}));}
   svg.appendChild(sv("line",{x1:X0,y1:52,x2:X0,y2:H-30,"class":"life"}));
