@@ -35,7 +35,7 @@ describeBrowser("HTML batch report in chromium", () => {
   it("lists the files in a table with verdicts and findings by severity", async () => {
     const rows = await l.page.locator("table.files tbody tr").allInnerTexts();
     expect(rows.length).toBe(3);
-    expect(rows[0]).toMatch(/^samples\/clean-pipelining\.pcap\t1 session: no error or warning found\.\t1\t0\t0\t0\t$/);
+    expect(rows[0]).toMatch(/^samples\/clean-pipelining\.pcap\t1 session: nobody is at fault\.\t1\t0\t0\t0\t$/);
     expect(rows[1]).toMatch(/^samples\/no-such-file\.pcap\tThe file could not be read: .+\t0\t0\t0\t0\tunreadable$/);
     expect(rows[2]).toMatch(/^samples\/support-case\.pcapng\t2 sessions: the client is at fault in both\.\t2\t■ 3\t▲ 4\t● 2\t$/);
     expect(await l.page.locator("p.sentence").first().innerText()).toBe("3 files, 3 SMTP sessions: ■ 3 errors ▲ 4 warnings ● 2 infos · 1 file could not be read");
@@ -57,7 +57,7 @@ describeBrowser("HTML batch report in chromium", () => {
     expect(await l.page.locator('details.file#f2 svg.lad g.seg[data-frame="8"]').count()).toBe(1);
     // the clean file lists no session (only sessions with findings are kept) and says so
     await l.page.locator("table.files tbody tr", { hasText: "clean-pipelining" }).click();
-    expect(await l.page.locator("details.file#f0").innerText()).toContain("1 session: no error or warning found.");
+    expect(await l.page.locator("details.file#f0").innerText()).toContain("1 session: nobody is at fault.");
     expect(await l.page.locator("details.file#f0 details.session").count()).toBe(0);
   });
 

@@ -25,7 +25,14 @@ describeBrowser("HTML ladder: middlebox, cut lines, lost bytes, RST", () => {
     c.client("RCPT TO:<b@example.test>\r\n");
     c.server("250 2.1.5 Ok\r\n");
     c.rst("server", { t: c.now + 2.5 });
-    rep = await analyzeConv(c);
+    // a long clean session: 1100 NOOPs, each answered
+    const d = conv({ client: "192.0.2.11:40001", t0: c.now + 10 });
+    d.handshake();
+    d.server("220 mx.example.test ESMTP\r\n");
+    for (let i = 0; i < 1100; i++) d.client("NOOP\r\n").server("250 2.0.0 Ok\r\n");
+    d.client("QUIT\r\n").server("221 2.0.0 Bye\r\n");
+    d.fin("client").fin("server");
+    rep = await analyzeConv([c, d]);
     l = await open(browser, htmlReport([rep], { showSecrets: false }));
   });
   afterAll(async () => {
@@ -57,6 +64,15 @@ describeBrowser("HTML ladder: middlebox, cut lines, lost bytes, RST", () => {
     expect(await l.page.locator(`${s0} svg.lad g.close.rst[data-frame="${rst.frame}"]`).textContent()).toContain("RST from the server");
     // 2.5 s without a packet is an axis cut
     expect(await l.page.locator(`${s0} svg.lad g.brk`).textContent()).toMatch(/axis cut: 2\.\d{3} s later/);
+    expect(l.errors).toEqual([]);
+  });
+
+  it("draws at most 2000 rows of a long session and says what it left out", async () => {
+    const s1 = "details.session#f0-s1";
+    await l.page.locator('tr.row[data-session="1"]').click();
+    expect(await l.page.locator(`${s1} svg.lad g.seg, ${s1} svg.lad g.ack`).count()).toBe(2000);
+    const note = await l.page.locator(`${s1} svg.lad text.note`).last().textContent();
+    expect(note).toMatch(/^The diagram stops after 2000 rows: \d+ more rows, from frame \d+ \(\+[\d.]+ (ms|s)\), are not drawn\.$/);
     expect(l.errors).toEqual([]);
   });
 });

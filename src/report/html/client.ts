@@ -126,7 +126,7 @@ function ms(v){return v>=10000?(v/1000).toFixed(1)+" s":v>=1000?(v/1000).toFixed
 function clip(s,n){return s.length<=n?s:s.slice(0,n-1)+"\u2026";}
 function sevCounts(k){var parts=[];for(var i=0;i<3;i++)if(k[i])parts.push(SEVMARK[i]+" "+plural(k[i],SEV[i]));return parts.length?parts.join("  "):"no findings";}
 function sevNode(k){var s=el("span","small");var any=false;for(var i=0;i<3;i++)if(k[i]){if(any)add(s,"  ");add(s,el("span","sev sev-"+SEV[i],SEVMARK[i]+" "+plural(k[i],SEV[i])));any=true;}if(!any)add(s,"no findings");return s;}
-function faultText(f){return f==="none"?"no error or warning":f==="undetermined"?"cannot judge":(WHO[f]||f)+" at fault";}
+function faultText(f){return f==="none"?"nobody at fault":f==="undetermined"?"cannot judge":(WHO[f]||f)+" at fault";}
 
 /* "RFC 2920 §3.1; RFC 5321 §4.3.1" -> links to rfc-editor.org (only digits and dots reach the URL) */
 function refLinks(ref){
@@ -160,11 +160,11 @@ function sessionSentence(F){
   var keys=order.filter(function(k){return by[k];});
   Object.keys(by).forEach(function(k){if(order.indexOf(k)<0)keys.push(k);});
   var head=plural(n,"session")+": ";
-  var phrase=function(k,first){return k==="none"?"no error or warning":k==="undetermined"?"cannot judge":(first?(WHO[k]||k)+" is at fault":(WHO[k]||k));};
+  var phrase=function(k,first){return k==="none"?"nobody":k==="undetermined"?"cannot judge":(first?(WHO[k]||k)+" is at fault":(WHO[k]||k));};
   if(keys.length===1){var k=keys[0];
-    if(n===1)return head+(k==="undetermined"?"cannot judge: the capture lacks what a judgement needs.":k==="none"?"no error or warning found.":phrase(k,true)+".");
+    if(n===1)return head+(k==="undetermined"?"cannot judge: the capture lacks what a judgement needs.":k==="none"?"nobody is at fault.":phrase(k,true)+".");
     var all=n===2?(k==="none"?"either":"both"):(k==="none"?"any of the "+n:"all "+n);
-    if(k==="none")return head+"no error or warning in "+all+".";
+    if(k==="none")return head+"nobody is at fault in "+all+".";
     if(k==="undetermined")return head+"cannot judge "+all+": the capture lacks what a judgement needs.";
     return head+phrase(k,true)+" in "+all+".";
   }
@@ -173,12 +173,12 @@ function sessionSentence(F){
   faults.forEach(function(k,i){out.push(i===0?phrase(k,true)+" in "+by[k]:phrase(k,false)+" in "+by[k]);});
   var s=out.join(", ");var rest=[];
   if(by.undetermined)rest.push("cannot judge "+by.undetermined);
-  if(by.none)rest.push("no error or warning in "+by.none);
+  if(by.none)rest.push("nobody in "+by.none);
   return head+s+(s&&rest.length?"; ":"")+rest.join("; ")+".";
 }
 
 /* ---------- the ladder diagram ---------- */
-var X0=300,X1=800,XM=550,TOP=78,SLANT=7,LH=13,BREAK_MS=1000,BREAKH=34;
+var X0=300,X1=800,XM=550,TOP=78,SLANT=7,LH=13,BREAK_MS=1000,BREAKH=34,MAX_ROWS=2000;
 
 function ladder(S){
   var rows={};var order=[];
@@ -208,6 +208,8 @@ function ladder(S){
   S.G.forEach(function(g,gi){var r=row("g"+gi,timeOfFrame(g[2]),g[2]-0.5,"gap");r.gap=g;});
   var early={};S.E.forEach(function(e){early[e[0]]=e;});
   order.sort(function(a,b){return a.t-b.t||a.frame-b.frame;});
+  var cutRows=null;
+  if(order.length>MAX_ROWS){var restRows=order.slice(MAX_ROWS);cutRows={n:restRows.length,from:restRows[0].frame,t:restRows[0].t};order=order.slice(0,MAX_ROWS);}
 
   /* label lines of each row */
   order.forEach(function(r){
@@ -240,7 +242,7 @@ function ladder(S){
     else if(r.kind==="msg"){var m=r.msg[5];var segs=r.msg[2];
       var lastF=m&&m[3]?m[3]:segs[segs.length-1][0];L.push({t:"message content (frame"+(lastF>segs[0][0]?"s "+segs[0][0]+"\u2013"+lastF:" "+segs[0][0])+")",cls:"hd"});
       if(m)L.push({t:num(m[0])+" bytes in "+plural(m[1],"segment")+", "+plural(m[2],"line")+(m[3]?", end of data in frame "+m[3]:", end of data not seen")});
-      L.push({t:"(collapsed to one block; the body is never kept)"});
+      L.push({t:"(collapsed to one block)"});
     }
     r.L=L;
     r.need=L.length*LH+(r.note?LH+2:0)+8;
@@ -260,6 +262,7 @@ function ladder(S){
     if(r.kind==="msg")r.y2=y+14;
   });
   var H=(order.length?order[order.length-1].y:TOP)+(S.T?84:60);
+  if(cutRows)H+=30;
 
   var svg=sv("svg",{"class":"lad",viewBox:"0 0 1120 "+Math.ceil(H),role:"img","aria-label":"Ladder diagram of tcp.stream "+S.st});
   var defs=sv("defs");
@@ -283,7 +286,7 @@ function ladder(S){
   if(S.T){var ty=TOP;for(var q=0;q<order.length;q++){if(order[q].frame>=S.T[1]){ty=order[q].y-order[q].need+4;break;}ty=order[q].y+SLANT+6;}
     var tg=sv("g",{"class":"tls","data-frame":S.T[1]});
     tg.appendChild(sv("rect",{x:X0,y:ty,width:X1-X0,height:Math.max(20,H-36-ty),fill:ref("tlshatch")}));
-    tg.appendChild(sv("text",{x:XM,y:H-52,"text-anchor":"middle"},"TLS ("+S.T[0]+") from frame "+S.T[1]+(S.T[3]?", ClientHello frame "+S.T[3]:"")+(S.T[4]?", ServerHello frame "+S.T[4]:"")+": encrypted, not read"));
+    tg.appendChild(sv("text",{x:XM,y:H-52,"text-anchor":"middle"},"TLS ("+S.T[0]+") from frame "+S.T[1]+(S.T[3]?", ClientHello frame "+S.T[3]:"")+(S.T[4]?", ServerHello frame "+S.T[4]:"")+" \u00b7 encrypted records are not shown"));
     svg.appendChild(tg);}
 
   /* lifelines */
@@ -345,6 +348,7 @@ function ladder(S){
     svg.appendChild(ax);svg.appendChild(g);
   });
 
+  if(cutRows)svg.appendChild(sv("text",{x:XM,y:H-14,"text-anchor":"middle","class":"note"},"The diagram stops after "+MAX_ROWS+" rows: "+plural(cutRows.n,"more row")+", from frame "+Math.ceil(cutRows.from)+" (+"+ms(cutRows.t)+"), are not drawn."));
   /* brackets over the segments of each logical command and reply */
   var braceAt={};
   function brace(dir,ys,label,sub){

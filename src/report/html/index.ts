@@ -6,6 +6,8 @@ import { escapeText } from "../../text/escape.js";
 import { CLIENT_JS, PAGE_CSS } from "./client.js";
 import { fileData, type FileD } from "./data.js";
 
+export type { FileD } from "./data.js";
+
 export interface HtmlOptions {
   /** credentials are already redacted in the model unless --show-secrets; this only labels the page */
   showSecrets: boolean;
@@ -19,7 +21,7 @@ export const COMPRESS_ABOVE = 256 * 1024;
 
 /**
  * One file of a batch page: its report, whose `sessions` may be only those with findings or a
- * verdict other than "none" (the page counts every session not listed as "no error or warning";
+ * verdict other than "none" (the page counts every session not listed as "nobody at fault";
  * `findings` are still all of the file's), plus what the batch knows of the whole file.
  */
 export type BatchHtmlFile = FileReport & {
@@ -110,11 +112,23 @@ export function htmlReport(files: FileReport[], opts: HtmlOptions): string {
 }
 
 /**
+ * The page data of one file of a batch. Plain JSON-serialisable arrays: a batch worker thread can
+ * compute it next to the analysis and post it, instead of posting the whole report.
+ */
+export function batchHtmlFileData(f: BatchHtmlFile, opts: HtmlOptions): FileD {
+  return fileData(f, { sha256: f.error ? "" : shaFor(f.file, opts), sessionCount: f.sessionCount, error: f.error ?? null });
+}
+
+/** The batch page from the files' data (batchHtmlFileData), in the order given. */
+export function batchHtmlFromData(files: FileD[], opts: HtmlOptions): string {
+  return page(`smtpcap batch report: ${files.length} files`, { kind: "batch", secrets: opts.showSecrets, files }, opts.compressAbove);
+}
+
+/**
  * `batch --format html`: one page for many files — a sortable table of files (verdict, sessions,
  * findings by severity, problems), each expandable to its sessions, with diagrams for the sessions
  * listed (normally those with findings).
  */
 export function batchHtmlReport(files: BatchHtmlFile[], opts: HtmlOptions): string {
-  const data = files.map((f) => fileData(f, { sha256: f.error ? "" : shaFor(f.file, opts), sessionCount: f.sessionCount, error: f.error ?? null }));
-  return page(`smtpcap batch report: ${files.length} files`, { kind: "batch", secrets: opts.showSecrets, files: data }, opts.compressAbove);
+  return batchHtmlFromData(files.map((f) => batchHtmlFileData(f, opts)), opts);
 }
