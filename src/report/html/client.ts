@@ -231,7 +231,8 @@ function ladder(S){
           L.push({t:pre+clip(txt,78),full:txt});shown++;
         }
         if(g[7])L.push({t:"\u2702 ends mid-line: the next line continues in a later segment"});
-        if(x.dir===0&&x.it[3]&&g===x.segs[0])L.push({t:"(sent in plaintext after STARTTLS)"});
+        if(x.dir===0&&(x.it[3]&1)&&g===x.segs[0])L.push({t:"(sent in plaintext after STARTTLS)"});
+        if(x.dir===0&&(x.it[3]&2)&&g===x.segs[0])L.push({t:"(taken by the server as an AUTH response)"});
         if(x.dir===0){var e=early[x.i];if(e&&g===x.segs[0])r.early=e;}
       });
       if(r.early){var e2=r.early;var rp=S.R[e2[2]];
@@ -490,7 +491,8 @@ function sessionTable(F,fi,sections){
   F.S.forEach(function(S){
     var tr=el("tr","row");tr.setAttribute("data-session",S.n);
     add(tr,el("td",null,S.n),el("td",null,S.st),el("td","mono",S.c+" \u2192 "+S.s),el("td","fault",faultText(S.v[0])));var td=el("td");add(td,sevNode(S.k));add(tr,td);
-    tr.addEventListener("click",function(){S._details.open=true;S._build();drawInto(S);S._details.scrollIntoView({block:"start"});});
+    var go=function(){S._details.open=true;S._build();drawInto(S);S._details.scrollIntoView({block:"start"});};
+    tr.tabIndex=0;tr.addEventListener("click",go);tr.addEventListener("keydown",function(e){if(e.key==="Enter")go();});
     S._row=tr;add(tb,tr);
   });
   add(t,tb);return t;
@@ -566,7 +568,7 @@ function sortableTable(rows,cols,onRow){
       sorted.forEach(function(r){add(tb,r._tr);});};
     th.addEventListener("click",go);th.addEventListener("keydown",function(e){if(e.key==="Enter")go();});add(hr,th);});
   add(thead,hr);add(t,thead);
-  rows.forEach(function(r){var tr=el("tr","row");cols.forEach(function(c){var td=el("td",c.cls||null);add(td,c.show(r));add(tr,td);});tr.addEventListener("click",function(){onRow(r);});r._tr=tr;add(tb,tr);});
+  rows.forEach(function(r){var tr=el("tr","row");tr.tabIndex=0;cols.forEach(function(c){var td=el("td",c.cls||null);add(td,c.show(r));add(tr,td);});tr.addEventListener("click",function(){onRow(r);});tr.addEventListener("keydown",function(e){if(e.key==="Enter")onRow(r);});r._tr=tr;add(tb,tr);});
   add(t,tb);return t;
 }
 

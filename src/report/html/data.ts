@@ -23,7 +23,7 @@ const SEV: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
  */
 export type SegD = [number, number, number, number, number, number, number, number];
 
-/** A command: [kind (0 command, 1 message, 2 AUTH response), shown line, segments, plaintext after STARTTLS (0/1), end seq, message or null]. */
+/** A command: [kind (0 command, 1 message, 2 AUTH response), shown line, segments, flags (1: sent in plaintext after STARTTLS, 2: a command line the server took as an AUTH response), end seq, message or null]. */
 export type CmdD = [number, string, SegD[], number, number, MsgD | null];
 
 /** A message collapsed to one block: [bytes, segments, lines, end-of-data frame or 0, end time or -1]. */
@@ -121,7 +121,7 @@ function command(c: Command, t0: number): CmdD {
     const last = c.segments[c.segments.length - 1];
     msg = [m.bytes, m.segments, m.lines, m.endFrame ?? 0, last ? r3((last.time - t0) * 1000) : -1];
   }
-  return [kind, escapeText(c.line), c.segments.map((g) => seg(g, t0)), c.afterStartTls ? 1 : 0, seqOf(c.segments, c.end), msg];
+  return [kind, escapeText(c.line), c.segments.map((g) => seg(g, t0)), (c.afterStartTls ? 1 : 0) | (c.takenAsAuthResponse ? 2 : 0), seqOf(c.segments, c.end), msg];
 }
 
 function reply(r: Reply, t0: number): RepD {
