@@ -265,7 +265,7 @@ function ladder(S){
   var H=(order.length?order[order.length-1].y:TOP)+(S.T?84:60);
   if(cutRows)H+=30;
 
-  var svg=sv("svg",{"class":"lad",viewBox:"0 0 1120 "+Math.ceil(H),role:"img","aria-label":"Ladder diagram of tcp.stream "+S.st});
+  var svg=sv("svg",{"class":"lad",viewBox:"0 0 1120 "+Math.ceil(H),"aria-label":"Ladder diagram of tcp.stream "+S.st});
   var defs=sv("defs");
   function hatch(id,color,angle){var p=sv("pattern",{id:id,width:6,height:6,patternUnits:"userSpaceOnUse",patternTransform:"rotate("+angle+")"});p.appendChild(sv("rect",{width:6,height:6,fill:"#fff"}));p.appendChild(sv("line",{x1:0,y1:0,x2:0,y2:6,stroke:color,"stroke-width":1.5}));return p;}
   defs.appendChild(hatch("gaphatch","#e6a0a0",45));defs.appendChild(hatch("msghatch","#b7cde3",45));defs.appendChild(hatch("tlshatch","#e0e0e0",-45));defs.appendChild(hatch("earlyhatch","#f0b4b4",-45));
