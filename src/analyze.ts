@@ -54,6 +54,9 @@ export interface FileSummary {
   /** when no SMTP session was found: why, in one sentence ("no TCP", "unsupported link type 147",
    * "TCP but no SMTP: try --port 8025") */
   diagnosis?: string;
+  /** capture time (seconds since the epoch) of the file's first and last packet, in file order */
+  firstTime?: number;
+  lastTime?: number;
 }
 
 /** Everything smtpcap knows about one capture file. */
@@ -110,7 +113,11 @@ export async function analyzeStream(path: string, options: Partial<AnalyzeOption
   const pkt = new TcpPacket();
   const stats: FileStats = { frames: 0, tcpPackets: 0, tcpConnections: 0, nonTcp: 0, ipFragments: 0, malformed: 0, connectionsWithoutPayload: 0, notSmtp: 0 };
   const unsupported = new Map<number, number>();
+  let firstTime: number | undefined;
+  let lastTime: number | undefined;
   const read = await readCapture(path, (frame, time, linkType, data, start, capLen) => {
+    firstTime ??= time;
+    lastTime = time;
     const kind = pkt.decode(linkType, data, start, capLen);
     if (kind === "tcp") {
       tracker.packet(pkt, frame, time);
@@ -147,6 +154,8 @@ export async function analyzeStream(path: string, options: Partial<AnalyzeOption
     sessionCount: emitted,
     problems: read.problems,
     ...(emitted === 0 && read.frames > 0 ? { diagnosis: diagnose(stats, unsupported, factory.stats.smtpLikePorts) } : {}),
+    firstTime,
+    lastTime,
   };
 }
 

@@ -2,6 +2,7 @@
 export { analyzeFile, DEFAULT_ANALYZE, type AnalyzeOptions, type FileReport, type FileStats } from "./analyze.js";
 export { toJson } from "./report/json.js";
 export { toText } from "./report/text.js";
+export { htmlReport, batchHtmlReport, type HtmlOptions, type BatchHtmlFile } from "./report/html/index.js";
 export { escapeText } from "./text/escape.js";
 export { ALL_RULES } from "./rules/index.js";
 export type { Finding, Rule, RuleMeta, Severity, Side, SessionVerdict } from "./rules/types.js";
