@@ -7,6 +7,7 @@ import { textFooter, textHeader, textSession, type TextOptions } from "../report
 import { escapeText } from "../text/escape.js";
 import { explainRule, listRules } from "../report/rules.js";
 import type { BatchFlags } from "./batch.js";
+import { registerCompare } from "./compare.js";
 
 export type FailOn = Severity | "never";
 
@@ -195,6 +196,8 @@ export function buildProgram(): Command {
       const { runBatch } = await import("./batch.js");
       process.exitCode = await runBatch(paths, flags);
     });
+
+  registerCompare(program);
 
   program
     .command("rules")

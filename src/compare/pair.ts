@@ -1,0 +1,364 @@
+/**
+ * One pair: the same session seen at two points of the path. Aligns each direction's units,
+ * estimates the clock offset and the transit between the points, and reports every change with
+ * frames on both sides. Which point is nearer the client is read from the transit's sign (bytes
+ * from the client reach that point first), never assumed.
+ */
+import type { JudgedSession } from "../rules/engine.js";
+import type { Finding } from "../rules/types.js";
+import { ms, q } from "../rules/util.js";
+import { TCP_ACK } from "../tcp/decode.js";
+import { escapeText } from "../text/escape.js";
+import { align, type Step } from "./align.js";
+import type { Change, ChangeKind, CompareOptions, Direction, EndpointVerdict, Pair, Placement, SessionRef } from "./model.js";
+import { median } from "./pairing.js";
+import type { Unit } from "./units.js";
+import type { WireSession } from "./wire.js";
+
+/** Transit below this (seconds) cannot tell which capture point comes first. */
+const MIN_TRANSIT = 10e-6;
+
+export interface PairSide {
+  name: "a" | "b";
+  session: JudgedSession;
+  findings: Finding[];
+  units: { c2s: Unit[]; s2c: Unit[] };
+  wire: WireSession | undefined;
+}
+
+type Key = "c2s" | "s2c";
+const DIRS: [Key, Direction][] = [["c2s", "client-to-server"], ["s2c", "server-to-client"]];
+
+function ref(s: JudgedSession): SessionRef {
+  return { tcpStream: s.tcpStream, client: s.client, server: s.server, firstFrame: s.firstFrame, lastFrame: s.lastFrame };
+}
+
+function endpoint(s: JudgedSession, fs: Finding[]): EndpointVerdict {
+  const v = s.verdict;
+  return {
+    fault: v.fault,
+    summary: v.summary,
+    decisive: v.decisive ? { rule: v.decisive.rule, reference: v.decisive.reference } : null,
+    findings: fs.map((f) => ({ rule: f.rule, severity: f.severity, side: f.side, frames: f.frames, message: f.message })),
+  };
+}
+
+/** "lines 1–3" for 0-based indexes. */
+function lineRange(lines: number[]): string {
+  if (lines.length === 0) return "";
+  const lo = Math.min(...lines) + 1, hi = Math.max(...lines) + 1;
+  return lo === hi ? `line ${lo}` : `lines ${lo}–${hi}`;
+}
+
+/** What each segment of a unit carried: "lines 1–3 | 4–7" or "bytes 1–5 | 6–21". */
+export function cuts(u: Unit): string {
+  if (u.kind === "reply") {
+    return u.pieces.map((p) => {
+      const r = lineRange(p.lines);
+      if (p.midLine) return r ? `${r} + part of line ${Math.max(...p.lines) + 2}` : "part of a line";
+      return r || "part of a line";
+    }).join(" | ").replace(/ \| lines? /g, " | ");
+  }
+  return u.pieces.map((p) => `bytes ${p.start + 1}–${p.end}`).join(" | ").replace(/ \| bytes /g, " | ");
+}
+
+function frameList(fs: number[]): string {
+  return fs.length === 1 ? `frame ${fs[0]}` : `frames ${fs.join(", ")}`;
+}
+
+function uniq(xs: number[]): number[] {
+  return [...new Set(xs)].sort((x, y) => x - y);
+}
+
+export class PairAnalysis {
+  readonly changes: Change[] = [];
+  readonly limits: string[] = [];
+  readonly verdict: string[] = [];
+  /** STARTTLS taken away between the points: the sentence and the frames of the change */
+  readonly stripped: { message: string; change: Change }[] = [];
+  offset = 0;
+  transit = 0;
+  placement: Placement = "unknown";
+  private readonly steps: Record<Key, Step[]>;
+
+  constructor(private readonly A: PairSide, private readonly B: PairSide, private readonly opts: CompareOptions) {
+    const ca = align(A.units.c2s, B.units.c2s);
+    const sa = align(A.units.s2c, B.units.s2c);
+    this.steps = { c2s: ca.steps, s2c: sa.steps };
+    if (!ca.exact || !sa.exact) this.limits.push("cannot judge every unit: the dialogues differ too much to align them fully; the middle was compared position by position");
+    this.clock();
+  }
+
+  /** Clock offset (B − A) and transit from the equal units of both directions (NTP's reasoning). */
+  private clock(): void {
+    const d: Record<Key, number[]> = { c2s: [], s2c: [] };
+    for (const [k] of DIRS) {
+      for (const s of this.steps[k]) {
+        if (s.a === null || s.b === null) continue;
+        const x = this.A.units[k][s.a], y = this.B.units[k][s.b];
+        if (x.key === y.key) d[k].push(y.firstTime - x.firstTime);
+      }
+    }
+    // (not the SYNs: a proxy that terminates TCP sends its own SYN only after the client's)
+    const c = median(d.c2s), s = median(d.s2c);
+    if (!Number.isNaN(c) && !Number.isNaN(s)) {
+      this.offset = (c + s) / 2;
+      this.transit = (c - s) / 2;
+      if (this.transit >= MIN_TRANSIT) this.placement = "a-nearer-client";
+      else if (this.transit <= -MIN_TRANSIT) this.placement = "b-nearer-client";
+    } else {
+      this.offset = Number.isNaN(c) ? (Number.isNaN(s) ? this.B.session.startTime - this.A.session.startTime : s) : c;
+      this.limits.push("cannot tell the transit between the capture points: only one direction has units seen at both points");
+    }
+  }
+
+  /** The capture the bytes of `dir` pass first, and the other. */
+  private flow(dir: Key): [PairSide, PairSide] {
+    const aFirst = this.placement === "b-nearer-client" ? dir === "s2c" : dir === "c2s" || this.placement === "unknown";
+    return aFirst ? [this.A, this.B] : [this.B, this.A];
+  }
+
+  /** A time of side `p` on A's clock. */
+  private onA(p: PairSide, t: number): number {
+    return p.name === "a" ? t : t - this.offset;
+  }
+
+  /** "the server side" / "the client side" / "A" / "B" */
+  where(p: PairSide): string {
+    if (this.placement === "unknown") return p.name.toUpperCase();
+    const client = (this.placement === "a-nearer-client") === (p.name === "a");
+    return client ? "the client side" : "the server side";
+  }
+
+  run(): void {
+    for (const [k, dir] of DIRS) {
+      const [up, down] = this.flow(k);
+      for (const s of this.steps[k]) {
+        const x = s.a !== null ? this.A.units[k][s.a] : null;
+        const y = s.b !== null ? this.B.units[k][s.b] : null;
+        const uu = up === this.A ? x : y, dd = up === this.A ? y : x;
+        if (uu && dd) {
+          if (uu.key !== dd.key) this.rewritten(dir, up, uu, down, dd);
+          else {
+            this.resegmented(dir, up, uu, down, dd);
+            this.delayed(dir, up, uu, down, dd);
+          }
+        } else if (uu) this.onlyAt(dir, "removed", up, uu, down);
+        else if (dd) this.onlyAt(dir, "injected", down, dd, up);
+      }
+    }
+    this.terminated();
+    this.changes.sort((x, y) => (Math.min(...x.frames.a, Infinity) - Math.min(...y.frames.a, Infinity)) || 0);
+  }
+
+  private add(kind: ChangeKind, direction: Direction, fa: number[], fb: number[], detail: string, delayMs?: number): Change {
+    const c: Change = { kind, direction, frames: { a: uniq(fa), b: uniq(fb) }, detail };
+    if (delayMs !== undefined) c.delayMs = delayMs;
+    this.changes.push(c);
+    return c;
+  }
+
+  private frames(p: PairSide, fs: number[], q2: number[]): [number[], number[]] {
+    return p === this.A ? [fs, q2] : [q2, fs];
+  }
+
+  private resegmented(dir: Direction, up: PairSide, u: Unit, down: PairSide, d: Unit): void {
+    const cu = cuts(u), cd = cuts(d);
+    if (cu === cd && u.segments === d.segments) return;
+    const what = u.kind === "reply" ? u.label : u.kind === "message" ? u.label : q(u.label, 60);
+    const tail = u.kind === "message" && u.pieces.length < u.segments ? "" : `: ${cu} at ${this.where(up)}, ${cd} at ${this.where(down)}`;
+    const n = (x: Unit) => `${x.segments} segment${x.segments === 1 ? "" : "s"}`;
+    const [fa, fb] = this.frames(up, u.frames, d.frames);
+    this.add("resegmented", dir, fa, fb, `${what}: ${n(u)} at ${this.where(up)} (${frameList(u.frames)}), ${n(d)} at ${this.where(down)} (${frameList(d.frames)})${tail}`);
+    if (this.placement !== "unknown") {
+      const sender = dir === "server-to-client" ? "server" : "client";
+      const receiver = dir === "server-to-client" ? "client" : "server";
+      this.verdict.push(`The segmentation the ${receiver} saw of ${what} was produced between the two capture points; the ${sender} sent it in ${n(u)}.`);
+    }
+  }
+
+  private delayed(dir: Direction, up: PairSide, u: Unit, down: PairSide, d: Unit): void {
+    const usual = Math.abs(this.transit);
+    const threshold = Math.max(this.opts.delayMs / 1000, 10 * usual);
+    let worst: { delay: number; pd: Unit["pieces"][number]; pu: Unit["pieces"][number] } | null = null;
+    for (const pd of d.pieces) {
+      const last = pd.end - 1;
+      const pu = u.pieces.find((p) => p.start <= last && last < p.end);
+      if (!pu) continue;
+      const delay = this.onA(down, pd.time) - this.onA(up, pu.time) - usual;
+      if (delay > threshold && (!worst || delay > worst.delay)) worst = { delay, pd, pu };
+    }
+    if (!worst) return;
+    const { pd, pu, delay } = worst;
+    const part = u.kind === "reply" && pd.lines.length ? `${lineRange(pd.lines)} of ${u.label}` : u.kind === "reply" ? u.label : q(u.label, 60);
+    let detail = `${part} reached ${this.where(up)} in frame ${pu.frame} and left towards the ${dir === "server-to-client" ? "client" : "server"} ${ms(delay + usual)} later (frame ${pd.frame} at ${this.where(down)}); the usual transit between the capture points is ${ms(usual)}`;
+    detail += `. ${this.waitedFor(dir, down, this.onA(up, pu.time) + usual, pd.time, pd.frame)}`;
+    const [fa, fb] = this.frames(up, [pu.frame], [pd.frame]);
+    this.add("delayed", dir, fa, fb, detail, Math.round(delay * 1000));
+    this.verdict.push(`${part[0].toUpperCase()}${part.slice(1)} was held back ${ms(delay)} between the capture points; the ${dir === "server-to-client" ? "server" : "client"} had sent it ${u.pieces.length === 1 ? "at once" : `in ${u.segments} segments`}.`);
+  }
+
+  /** Did the box wait for a packet from the receiving endpoint before releasing the bytes? */
+  private waitedFor(dir: Direction, down: PairSide, heldFromA: number, release: number, frame: number): string {
+    const w = down.wire;
+    const receiver = dir === "server-to-client" ? "client" : "server";
+    if (!w || w.truncated) return `cannot judge whether the box waited for the ${receiver}: its packets were not read`;
+    const fromReceiver = dir === "server-to-client";
+    const held = w.packets.filter((p) => p.fromClient === fromReceiver && p.frame < frame && this.onA(down, p.time) >= heldFromA && p.time <= release);
+    if (held.length === 0) return `Nothing came from the ${receiver} while the bytes were held: the box released them on its own`;
+    const last = held[held.length - 1];
+    const gap = release - last.time;
+    const what = last.len > 0 ? `segment with ${last.len} bytes of data` : last.flags & TCP_ACK ? "ACK" : "packet";
+    if (gap <= Math.max(0.002, 3 * Math.abs(this.transit))) return `The box released them ${ms(gap)} after the ${receiver}'s ${what} in frame ${last.frame} (${this.where(down)}): it may have waited for it`;
+    return `The box did not wait for the ${receiver}: its last packet before the release (frame ${last.frame}, ${what}) came ${ms(gap)} earlier`;
+  }
+
+  private rewritten(dir: Direction, up: PairSide, u: Unit, down: PairSide, d: Unit): void {
+    const parts: string[] = [];
+    if (u.kind === "reply") {
+      const n = Math.max(u.lines.length, d.lines.length);
+      const ehlo = u.answers === "EHLO";
+      const kw = (l: string) => l.slice(4).split(" ")[0] ?? "";
+      const downKw = new Set(d.lines.slice(1).map((l) => kw(l).toUpperCase()));
+      const upKw = new Set(u.lines.slice(1).map((l) => kw(l).toUpperCase()));
+      for (let i = 0; i < n; i++) {
+        const lu = u.lines[i], ld = d.lines[i];
+        if (lu === ld) continue;
+        let why = "";
+        if (ehlo && i > 0 && lu !== undefined && ld !== undefined && /^X{4,}[A-Z]?$/i.test(kw(ld)) && !/^X+$/i.test(kw(lu))) why = ` (the ${q(kw(lu))} keyword masked)`;
+        else if (ehlo && lu !== undefined && i > 0 && !downKw.has(kw(lu).toUpperCase())) why = ` (the ${q(kw(lu))} keyword removed)`;
+        else if (ehlo && ld !== undefined && i > 0 && !upKw.has(kw(ld).toUpperCase())) why = ` (the ${q(kw(ld))} keyword added)`;
+        else if (u.greeting) why = " (banner changed)";
+        if (lu === undefined) parts.push(`line ${i + 1} ${q(ld!)} is only at ${this.where(down)}${why}`);
+        else if (ld === undefined) parts.push(`line ${i + 1} ${q(lu)} at ${this.where(up)} is missing at ${this.where(down)}${why}`);
+        else parts.push(`line ${i + 1} ${q(lu)} at ${this.where(up)} became ${q(ld)} at ${this.where(down)}${why}`);
+        if (parts.length >= 8) { parts.push("…"); break; }
+      }
+    } else {
+      parts.push(`${u.kind === "message" ? u.label : q(u.label)} at ${this.where(up)} arrived as ${d.kind === "message" ? d.label : q(d.label)} at ${this.where(down)}`);
+    }
+    const [fa, fb] = this.frames(up, u.frames, d.frames);
+    const change = this.add("rewritten", dir, fa, fb, `${u.kind === "reply" ? u.label : "a command"}: ${parts.join("; ")}`);
+    const tls = (ls: string[]) => ls.slice(1).some((l) => /^STARTTLS\b/i.test(l.slice(4)));
+    if (u.kind === "reply" && u.answers === "EHLO" && tls(u.lines) && !tls(d.lines)) {
+      this.stripped.push({ message: `the server offered STARTTLS in its EHLO reply (${this.where(up)}), but the client was shown the reply without it (${this.where(down)})`, change });
+    }
+    if (u.kind === "command" && /^STARTTLS$/i.test(u.label.trim())) {
+      this.stripped.push({ message: `the client's STARTTLS (${this.where(up)}) reached the server as ${q(d.label, 40)} (${this.where(down)})`, change });
+    }
+    this.verdict.push(`${u.kind === "reply" ? u.label[0].toUpperCase() + u.label.slice(1) : `The command ${q(u.label, 40)}`} was rewritten between the capture points: the ${dir === "server-to-client" ? "server" : "client"} sent it as ${this.where(up)} shows it.`);
+  }
+
+  /** A unit present at one point only: a change, unless the other capture lacks that part. */
+  private onlyAt(dir: Direction, kind: "injected" | "removed", at: PairSide, u: Unit, other: PairSide): void {
+    const lack = this.lacks(other, dir, this.onA(at, u.firstTime));
+    const what = u.kind === "reply" ? u.label : u.kind === "message" ? u.label : q(u.label, 60);
+    if (lack) {
+      this.limits.push(`cannot judge ${what} (${frameList(u.frames)} in ${at.name.toUpperCase()}): it is not in ${other.name.toUpperCase()}, whose capture ${lack}`);
+      return;
+    }
+    const [fa, fb] = this.frames(at, u.frames, []);
+    const sentence = kind === "injected"
+      ? `${what} appears at ${this.where(at)} (${frameList(u.frames)}) but never passed ${this.where(other)}: the box between the capture points ${u.kind === "reply" ? "answered by itself" : "added it"}`
+      : `${what} passed ${this.where(at)} (${frameList(u.frames)}) but never reached ${this.where(other)}: the box between the capture points swallowed it`;
+    this.add(kind, dir, fa, fb, sentence + (this.placement === "unknown" ? " (which capture is upstream is not known: the direction is read from A to B)" : ""));
+    this.verdict.push(sentence[0].toUpperCase() + sentence.slice(1) + ".");
+  }
+
+  /** Why `p`'s capture may simply not hold a unit of `dir` seen at time `t` (A's clock); null if it should. */
+  private lacks(p: PairSide, dir: Direction, t: number): string | null {
+    const s = p.session;
+    const side = dir === "client-to-server" ? "client" : "server";
+    for (const l of s.limits) {
+      if (l.kind === "gap" || l.kind === "acked-not-captured" || l.kind === "file-damaged") {
+        if (!l.side || l.side === side) return `has a gap: ${l.text}`;
+      }
+      if (l.kind === (side === "client" ? "no-client-bytes" : "no-server-bytes")) return l.text;
+    }
+    if (s.gaps.some((g) => g.side === side)) return "has a gap in that direction";
+    const start = this.onA(p, s.startTime), end = this.onA(p, s.endTime);
+    if (t < start) return `starts later (${ms(start - t)} after it)`;
+    if (t > end) return `ends earlier (${ms(t - end)} before it)`;
+    if (s.tls && t >= this.onA(p, s.tls.time)) return "is encrypted from there on";
+    return null;
+  }
+
+  /** Different TCP connections: the box answered the SYN itself or acknowledged bytes before they passed. */
+  private terminated(): void {
+    const wa = this.A.wire, wb = this.B.wire;
+    if (!wa || !wb || this.placement === "unknown") return;
+    const [cs, ss] = this.placement === "a-nearer-client" ? [this.A, this.B] : [this.B, this.A];
+    const wc = cs.wire!, ws = ss.wire!;
+    const margin = Math.max(0.0002, 2 * Math.abs(this.transit));
+    const proofs: string[] = [];
+    const fc: number[] = [], fs: number[] = [];
+    if (wc.synAck && ws.syn) {
+      const early = this.onA(ss, ws.syn.time) - this.onA(cs, wc.synAck.time);
+      if (early > margin) {
+        proofs.push(`the SYN-ACK at the client side (frame ${wc.synAck.frame}) came ${ms(early)} before the SYN reached the server side (frame ${ws.syn.frame}): the box answered the client's SYN itself`);
+        fc.push(wc.synAck.frame);
+        fs.push(ws.syn.frame);
+      }
+    }
+    if (proofs.length === 0) {
+      // an ACK at the client side for client bytes that had not yet reached the server side
+      const units = this.steps.c2s;
+      for (const st of units) {
+        if (st.a === null || st.b === null) continue;
+        const uc = cs === this.A ? this.A.units.c2s[st.a] : this.B.units.c2s[st.b];
+        const us = cs === this.A ? this.B.units.c2s[st.b] : this.A.units.c2s[st.a];
+        if (uc.key !== us.key || us.pieces.length === 0) continue;
+        const ack = wc.packets.find((p) => !p.fromClient && p.ackOff >= uc.end && p.ackOff - uc.end < 1 << 30);
+        const arrived = us.pieces[us.pieces.length - 1];
+        if (!ack) continue;
+        const early = this.onA(ss, arrived.time) - this.onA(cs, ack.time);
+        if (early > margin) {
+          proofs.push(`the client side received an ACK for ${q(uc.label, 40)} (frame ${ack.frame}) ${ms(early)} before those bytes reached the server side (frame ${arrived.frame})`);
+          fc.push(ack.frame);
+          fs.push(arrived.frame);
+          break;
+        }
+      }
+    }
+    const facts: string[] = [];
+    if (cs.session.client !== ss.session.client || cs.session.server !== ss.session.server) {
+      facts.push(`${escapeText(cs.session.client)} → ${escapeText(cs.session.server)} / ${escapeText(ss.session.client)} → ${escapeText(ss.session.server)}`);
+    }
+    if (wc.syn && ws.syn && wc.syn.isn !== ws.syn.isn) facts.push(`client ISN ${wc.syn.isn} / ${ws.syn.isn}`);
+    if (wc.synAck && ws.synAck && wc.synAck.isn !== ws.synAck.isn) facts.push(`server ISN ${wc.synAck.isn} / ${ws.synAck.isn}`);
+    if (wc.synAck && ws.synAck) {
+      if (wc.synAck.mss !== ws.synAck.mss) facts.push(`SYN-ACK MSS ${wc.synAck.mss ?? "none"} / ${ws.synAck.mss ?? "none"}`);
+      if (wc.synAck.window !== ws.synAck.window) facts.push(`SYN-ACK window ${wc.synAck.window} / ${ws.synAck.window}`);
+      if (wc.synAck.options !== ws.synAck.options) facts.push(`SYN-ACK options ${wc.synAck.options || "none"} / ${ws.synAck.options || "none"}`);
+    }
+    if (proofs.length === 0) {
+      if (facts.length > 0 && !this.changes.some((c) => c.kind === "resegmented")) this.verdict.push(`The connection differs between the capture points (${facts.join("; ")}) but nothing shows the box ending TCP: addresses, ports or sequence numbers may have been translated.`);
+      else if (facts.length > 0) proofs.push("the same bytes travel in different segments, and the connections differ");
+      else return;
+    }
+    if (proofs.length === 0) return;
+    if (wc.syn) fc.push(wc.syn.frame);
+    if (wc.synAck) fc.push(wc.synAck.frame);
+    if (ws.syn) fs.push(ws.syn.frame);
+    if (ws.synAck) fs.push(ws.synAck.frame);
+    const [fa, fb] = cs === this.A ? [fc, fs] : [fs, fc];
+    this.add("tcp-terminated", "client-to-server", fa, fb, `Two TCP connections: ${proofs.join("; ")}${facts.length ? ` (client side / server side: ${facts.join("; ")})` : ""}.`);
+    this.verdict.unshift("A proxy between the capture points terminates TCP: the client's connection ends at the box, which opens its own to the server.");
+  }
+
+  result(): Pair {
+    return {
+      a: ref(this.A.session),
+      b: ref(this.B.session),
+      similarity: 0,
+      offset: this.offset,
+      transit: this.transit,
+      placement: this.placement,
+      changes: this.changes,
+      findings: [],
+      verdict: this.verdict,
+      limits: this.limits,
+      endpoints: { a: endpoint(this.A.session, this.A.findings), b: endpoint(this.B.session, this.B.findings) },
+    };
+  }
+}
