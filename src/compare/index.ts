@@ -78,7 +78,7 @@ export function compareCaptures(A: CompareInput, B: CompareInput, options: Parti
   const opts = { ...DEFAULT_COMPARE, ...options };
   const sa = A.report.sessions, sb = B.report.sessions;
   const ua = sa.map(unitsOf), ub = sb.map(unitsOf);
-  const { pairs: cands } = pairSessions(sa, ua.map(fingerprint), sb, ub.map(fingerprint));
+  const { pairs: cands } = pairSessions(sa, ua, ua.map(fingerprint), sb, ub, ub.map(fingerprint));
   const fa = A.report.findings, fb = B.report.findings;
   const pairs: Pair[] = [];
   for (const c of cands) {

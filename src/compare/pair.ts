@@ -190,12 +190,12 @@ export class PairAnalysis {
     }
     if (!worst) return;
     const { pd, pu, delay } = worst;
-    const part = u.kind === "reply" && pd.lines.length ? `${lineRange(pd.lines)} of ${u.label}` : u.kind === "reply" ? u.label : q(u.label, 60);
-    let detail = `${part} reached ${this.where(up)} in frame ${pu.frame} and left towards the ${dir === "server-to-client" ? "client" : "server"} ${ms(delay + usual)} later (frame ${pd.frame} at ${this.where(down)}); the usual transit between the capture points is ${ms(usual)}`;
+    const part = u.kind === "reply" && pd.lines.length && u.lines.length > 1 ? `${lineRange(pd.lines)} of ${u.label}` : u.kind === "reply" ? u.label : q(u.label, 60);
+    let detail = `${part} passed ${this.where(up)} in frame ${pu.frame} and left towards the ${dir === "server-to-client" ? "client" : "server"} ${ms(delay + usual)} later (frame ${pd.frame} at ${this.where(down)}); the usual transit between the capture points is ${ms(usual)}`;
     detail += `. ${this.waitedFor(dir, down, this.onA(up, pu.time) + usual, pd.time, pd.frame)}`;
     const [fa, fb] = this.frames(up, [pu.frame], [pd.frame]);
     this.add("delayed", dir, fa, fb, detail, Math.round(delay * 1000));
-    this.verdict.push(`${part[0].toUpperCase()}${part.slice(1)} was held back ${ms(delay)} between the capture points; the ${dir === "server-to-client" ? "server" : "client"} had sent it ${u.pieces.length === 1 ? "at once" : `in ${u.segments} segments`}.`);
+    this.verdict.push(`The box between the capture points held back ${part} for ${ms(delay)}; the ${dir === "server-to-client" ? "server" : "client"} had sent ${u.kind === "reply" ? "the reply" : "it"} ${u.pieces.length === 1 ? "at once" : `in ${u.segments} segments`}.`);
   }
 
   /** Did the box wait for a packet from the receiving endpoint before releasing the bytes? */

@@ -5,6 +5,27 @@
  */
 import type { Session } from "../smtp/model.js";
 import { similarity, type Fingerprint } from "./align.js";
+import type { Unit } from "./units.js";
+
+/** Units per direction read for a candidate's offset. */
+const OFFSET_UNITS = 50;
+
+/**
+ * B's clock minus A's for a candidate pair, transit cancelled: the medians of the time differences
+ * of equal units (taken in order) in each direction, averaged; the start times when none are equal.
+ */
+export function quickOffset(ua: { c2s: Unit[]; s2c: Unit[] }, ub: { c2s: Unit[]; s2c: Unit[] }, fallback: number): number {
+  const med = (x: Unit[], y: Unit[]) => {
+    const d: number[] = [];
+    for (let i = 0; i < Math.min(x.length, y.length, OFFSET_UNITS); i++) if (x[i].key === y[i].key) d.push(y[i].firstTime - x[i].firstTime);
+    return median(d);
+  };
+  const c = med(ua.c2s, ub.c2s), s = med(ua.s2c, ub.s2c);
+  if (!Number.isNaN(c) && !Number.isNaN(s)) return (c + s) / 2;
+  if (!Number.isNaN(c)) return c;
+  if (!Number.isNaN(s)) return s;
+  return fallback;
+}
 
 /** Dialogues at least this alike may be one session seen twice. */
 export const MIN_SIMILARITY = 0.5;
@@ -26,15 +47,15 @@ export interface Candidate {
 
 /**
  * Pairs sessions of A (`sa`, fingerprints `fa`) with sessions of B. Among equally alike
- * candidates the one whose start-time difference is closest to the common offset wins, so
+ * candidates the one whose time difference is closest to the common offset wins, so
  * concurrent identical sessions pair by time; the capture order breaks what remains.
  */
-export function pairSessions(sa: Session[], fa: Fingerprint[], sb: Session[], fb: Fingerprint[]): { pairs: Candidate[]; coarseOffset: number } {
+export function pairSessions(sa: Session[], ua: { c2s: Unit[]; s2c: Unit[] }[], fa: Fingerprint[], sb: Session[], ub: { c2s: Unit[]; s2c: Unit[] }[], fb: Fingerprint[]): { pairs: Candidate[]; coarseOffset: number } {
   const cands: Candidate[] = [];
   for (let i = 0; i < sa.length; i++) {
     for (let j = 0; j < sb.length; j++) {
       const sim = similarity(fa[i], fb[j]);
-      if (sim >= MIN_SIMILARITY) cands.push({ i, j, sim, d: sb[j].startTime - sa[i].startTime });
+      if (sim >= MIN_SIMILARITY) cands.push({ i, j, sim, d: quickOffset(ua[i], ub[j], sb[j].startTime - sa[i].startTime) });
     }
   }
   // the true pairs share one offset; for n identical concurrent sessions the wrong pairings
