@@ -146,6 +146,7 @@ export class PairAnalysis {
         } else if (uu) this.onlyAt(dir, "removed", up, uu, down);
         else if (dd) this.onlyAt(dir, "injected", down, dd, up);
       }
+      this.regrouped(k, dir, up, down);
     }
     this.terminated();
     this.changes.sort((x, y) => (Math.min(...x.frames.a, Infinity) - Math.min(...y.frames.a, Infinity)) || 0);
@@ -174,6 +175,39 @@ export class PairAnalysis {
       const sender = dir === "server-to-client" ? "server" : "client";
       const receiver = dir === "server-to-client" ? "client" : "server";
       this.verdict.push(`The segmentation the ${receiver} saw of ${what} was produced between the two capture points; the ${sender} sent it in ${n(u)}.`);
+    }
+  }
+
+  /**
+   * Units that shared one segment at one point and not at the other (pipelined commands sent
+   * together and forwarded apart, replies coalesced): one `resegmented` per run of such units.
+   */
+  private regrouped(k: Key, dir: Direction, up: PairSide, down: PairSide): void {
+    const ups = up === this.A ? "a" : "b";
+    const pairs = this.steps[k]
+      .filter((s) => s.a !== null && s.b !== null && this.A.units[k][s.a].key === this.B.units[k][s.b].key)
+      .map((s) => {
+        const x = this.A.units[k][s.a!], y = this.B.units[k][s.b!];
+        return ups === "a" ? { u: x, d: y } : { u: y, d: x };
+      });
+    const joined = (p: Unit, n: Unit) => p.pieces.length > 0 && n.pieces.length > 0 && p.pieces[p.pieces.length - 1].frame === n.pieces[0].frame;
+    let i = 0;
+    while (i < pairs.length - 1) {
+      const same = (j: number) => joined(pairs[j].u, pairs[j + 1].u) === joined(pairs[j].d, pairs[j + 1].d);
+      if (same(i)) { i++; continue; }
+      let j = i;
+      while (j < pairs.length - 1 && !same(j)) j++;
+      const run = pairs.slice(i, j + 1);
+      const frames = (sel: (p: { u: Unit; d: Unit }) => Unit) => uniq(run.flatMap((p) => sel(p).frames));
+      const fu = frames((p) => p.u), fd = frames((p) => p.d);
+      const n = (fs: number[]) => `${fs.length} segment${fs.length === 1 ? "" : "s"}`;
+      const names = run.map((p) => (p.u.kind === "reply" ? p.u.label : p.u.kind === "message" ? p.u.label : q(p.u.label, 40))).join(", ");
+      const [fa, fb] = this.frames(up, fu, fd);
+      this.add("resegmented", dir, fa, fb, `${names}: ${n(fu)} at ${this.where(up)} (${frameList(fu)}), ${n(fd)} at ${this.where(down)} (${frameList(fd)})`);
+      if (this.placement !== "unknown") {
+        this.verdict.push(`The ${dir === "server-to-client" ? "client" : "server"} received ${run.length} ${run[0].u.kind === "reply" ? "replies" : "commands"} in ${n(fd)} that the ${dir === "server-to-client" ? "server" : "client"} had sent in ${n(fu)}: the box between the capture points re-segmented them.`);
+      }
+      i = j + 1;
     }
   }
 

@@ -192,3 +192,20 @@ describe("a direct path seen at both ends", () => {
     expectMirrored(cs, sc);
   });
 });
+
+describe("pipelined commands forwarded apart", () => {
+  it("reports the group that shared one segment at the client side and three at the server side", async () => {
+    const p = new TwoPoint().handshake().server(GREETING).client("EHLO c.example.test\r\n").server("250-mx.example.test\r\n250 PIPELINING\r\n");
+    const group = "MAIL FROM:<a@example.test>\r\nRCPT TO:<b@example.test>\r\nDATA\r\n";
+    p.client(group, { chunks: ["MAIL FROM:<a@example.test>\r\n", "RCPT TO:<b@example.test>\r\n", "DATA\r\n"] });
+    p.server("250 ok\r\n250 ok\r\n354 go ahead\r\n").client("hello\r\n.\r\n").server("250 queued\r\n").close();
+    const { cs, sc } = await compareBoth(captures([p]));
+    const pr = cs.pairs[0];
+    expect(kinds(cs)).toEqual(["tcp-terminated client-to-server", "resegmented client-to-server"]);
+    // client side: MAIL/RCPT/DATA in frame 7; server side: frames 7, 8, 9
+    expect(pr.changes[1].frames).toEqual({ a: [7], b: [7, 8, 9] });
+    expect(pr.changes[1].detail).toBe("`MAIL FROM:<a@example.test>`, `RCPT TO:<b@example.test>`, `DATA`: 1 segment at the client side (frame 7), 3 segments at the server side (frames 7, 8, 9)");
+    expect(pr.verdict).toContain("The server received 3 commands in 3 segments that the client had sent in 1 segment: the box between the capture points re-segmented them.");
+    expectMirrored(cs, sc);
+  });
+});
