@@ -42,7 +42,7 @@ export function registerCompare(program: Command): void {
     .option("--port <port>", "also treat this TCP port as SMTP (repeatable)", portArg, [] as number[])
     .option("--show-secrets", "show AUTH credentials instead of redacting them")
     .option("--no-color", "no colour, even on a terminal")
-    .addHelpText("after", "\nExit status: 0 the captures were compared; 2 usage error, or a capture could not be read.")
+    .addHelpText("after", "\nExit status (as diff): 0 no change between the capture points; 1 a change was found; 2 usage error, or a capture could not be read.")
     .action(async (a: string, b: string, flags: CompareFlags) => {
       if (flags.showSecrets) process.stderr.write("smtpcap: warning: --show-secrets prints credentials from the capture\n");
       const opts = { ports: flags.port, showSecrets: !!flags.showSecrets };
@@ -62,6 +62,7 @@ export function registerCompare(program: Command): void {
       const text = flags.format === "json" ? JSON.stringify(report, null, 2) + "\n" : compareText(report, { color });
       if (flags.output) writeFileSync(flags.output, text);
       else process.stdout.write(text);
-      process.exitCode = 0;
+      // as diff(1): 1 when something changed between the capture points
+      process.exitCode = report.pairs.some((p) => p.changes.length > 0) ? 1 : 0;
     });
 }
