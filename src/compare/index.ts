@@ -63,6 +63,11 @@ function pairFindings(p: Pair, an: PairAnalysis): CompareFinding[] {
   return out;
 }
 
+/** Seconds to the microsecond (capture timestamps carry no more). */
+function round6(x: number): number {
+  return Math.round(x * 1e6) / 1e6;
+}
+
 /** Where this capture sits, from the pairs' placements. */
 function nearer(pairs: Pair[], side: "a" | "b"): "client" | "server" | "unknown" {
   const votes = pairs.map((p) => p.placement).filter((x) => x !== "unknown");
@@ -89,9 +94,14 @@ export function compareCaptures(A: CompareInput, B: CompareInput, options: Parti
     const p = an.result();
     p.similarity = Math.round(c.sim * 1000) / 1000;
     p.findings = pairFindings(p, an);
-    if (p.changes.length === 0) {
-      p.verdict.push(`Nothing changed between the capture points: the same bytes in the same segments${p.placement === "unknown" ? "" : `, ${(Math.abs(p.transit) * 1000).toFixed(3)} ms apart`}.`);
+    if (p.changes.every((x) => x.kind === "tcp-terminated")) {
+      const apart = p.placement === "unknown" ? "" : `, ${(Math.abs(p.transit) * 1000).toFixed(3)} ms apart`;
+      p.verdict.push(p.changes.length === 0
+        ? `Nothing changed between the capture points: the same bytes in the same segments${apart}.`
+        : `Otherwise the dialogue passed the box unchanged: the same bytes in the same segments${apart}.`);
     }
+    p.offset = round6(p.offset);
+    p.transit = round6(p.transit);
     pairs.push(p);
   }
   const pairedA = new Set(cands.map((c) => c.i)), pairedB = new Set(cands.map((c) => c.j));
@@ -100,7 +110,7 @@ export function compareCaptures(A: CompareInput, B: CompareInput, options: Parti
     schemaVersion: 1,
     a: { file: A.report.file, sessions: sa.length, nearer: nearer(pairs, "a") },
     b: { file: B.report.file, sessions: sb.length, nearer: nearer(pairs, "b") },
-    clockOffset: pairs.length ? { seconds: median(offsets), pairs: pairs.length } : null,
+    clockOffset: pairs.length ? { seconds: round6(median(offsets)), pairs: pairs.length } : null,
     pairs,
     unpaired: {
       a: sa.filter((_, i) => !pairedA.has(i)).map((s) => s.tcpStream),
