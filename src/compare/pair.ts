@@ -70,6 +70,37 @@ function uniq(xs: number[]): number[] {
   return [...new Set(xs)].sort((x, y) => x - y);
 }
 
+/**
+ * The lines of two versions of a reply that differ: an LCS alignment, with a deletion next to an
+ * insertion read as one line changed. `i` indexes `x`, `j` indexes `y`.
+ */
+export function lineDiff(x: string[], y: string[]): { i: number | null; j: number | null }[] {
+  const n = x.length, m = y.length;
+  const w = m + 1;
+  const L = new Uint16Array((n + 1) * w);
+  for (let i = n - 1; i >= 0; i--) {
+    for (let j = m - 1; j >= 0; j--) L[i * w + j] = x[i] === y[j] ? L[(i + 1) * w + j + 1] + 1 : Math.max(L[(i + 1) * w + j], L[i * w + j + 1]);
+  }
+  const out: { i: number | null; j: number | null }[] = [];
+  let i = 0, j = 0;
+  const dels: number[] = [], ins: number[] = [];
+  const flush = () => {
+    const k = Math.min(dels.length, ins.length);
+    for (let t = 0; t < k; t++) out.push({ i: dels[t], j: ins[t] });
+    for (const d of dels.slice(k)) out.push({ i: d, j: null });
+    for (const a of ins.slice(k)) out.push({ i: null, j: a });
+    dels.length = 0;
+    ins.length = 0;
+  };
+  while (i < n || j < m) {
+    if (i < n && j < m && x[i] === y[j]) { flush(); i++; j++; }
+    else if (j >= m || (i < n && L[(i + 1) * w + j] >= L[i * w + j + 1])) dels.push(i++);
+    else ins.push(j++);
+  }
+  flush();
+  return out;
+}
+
 export class PairAnalysis {
   readonly changes: Change[] = [];
   readonly limits: string[] = [];
@@ -89,7 +120,11 @@ export class PairAnalysis {
     this.clock();
   }
 
-  /** Clock offset (B − A) and transit from the equal units of both directions (NTP's reasoning). */
+  /**
+   * Clock offset (B − A) and transit from the equal units of both directions, as NTP does: a box
+   * or the network can only add delay, so the smallest difference in each direction is the
+   * truest (units held back do not move the estimate).
+   */
   private clock(): void {
     const d: Record<Key, number[]> = { c2s: [], s2c: [] };
     for (const [k] of DIRS) {
@@ -100,14 +135,26 @@ export class PairAnalysis {
       }
     }
     // (not the SYNs: a proxy that terminates TCP sends its own SYN only after the client's)
-    const c = median(d.c2s), s = median(d.s2c);
-    if (!Number.isNaN(c) && !Number.isNaN(s)) {
-      this.offset = (c + s) / 2;
-      this.transit = (c - s) / 2;
+    if (d.c2s.length > 0 && d.s2c.length > 0) {
+      // A nearer the client: c2s = offset + transit + hold, s2c = offset − transit − hold;
+      // B nearer the client: the other way round. Overlapping ranges (jitter): the medians.
+      const cMin = Math.min(...d.c2s), cMax = Math.max(...d.c2s), sMin = Math.min(...d.s2c), sMax = Math.max(...d.s2c);
+      if (cMin >= sMax) {
+        this.offset = (cMin + sMax) / 2;
+        this.transit = (cMin - sMax) / 2;
+      } else if (sMin >= cMax) {
+        this.offset = (cMax + sMin) / 2;
+        this.transit = (cMax - sMin) / 2;
+      } else {
+        const c = median(d.c2s), s = median(d.s2c);
+        this.offset = (c + s) / 2;
+        this.transit = (c - s) / 2;
+      }
       if (this.transit >= MIN_TRANSIT) this.placement = "a-nearer-client";
       else if (this.transit <= -MIN_TRANSIT) this.placement = "b-nearer-client";
     } else {
-      this.offset = Number.isNaN(c) ? (Number.isNaN(s) ? this.B.session.startTime - this.A.session.startTime : s) : c;
+      const one = d.c2s.length ? d.c2s : d.s2c;
+      this.offset = one.length ? median(one) : this.B.session.startTime - this.A.session.startTime;
       this.limits.push("cannot tell the transit between the capture points: only one direction has units seen at both points");
     }
   }
@@ -227,6 +274,9 @@ export class PairAnalysis {
     const part = u.kind === "reply" && pd.lines.length && u.lines.length > 1 ? `${lineRange(pd.lines)} of ${u.label}` : u.kind === "reply" ? u.label : q(u.label, 60);
     let detail = `${part} passed ${this.where(up)} in frame ${pu.frame} and left towards the ${dir === "server-to-client" ? "client" : "server"} ${ms(delay + usual)} later (frame ${pd.frame} at ${this.where(down)}); the usual transit between the capture points is ${ms(usual)}`;
     detail += `. ${this.waitedFor(dir, down, this.onA(up, pu.time) + usual, pd.time, pd.frame)}`;
+    const sender = dir === "server-to-client" ? "server" : "client";
+    const resent = up.session.retransmitted[sender] + down.session.retransmitted[sender];
+    if (resent > 0) detail += ` (the captures hold ${resent} retransmitted bytes in this direction: part of the delay may be loss on the path rather than the box holding the bytes)`;
     const [fa, fb] = this.frames(up, [pu.frame], [pd.frame]);
     this.add("delayed", dir, fa, fb, detail, Math.round(delay * 1000));
     this.verdict.push(`The box between the capture points held back ${part} for ${ms(delay)}; the ${dir === "server-to-client" ? "server" : "client"} had sent ${u.kind === "reply" ? "the reply" : "it"} ${u.pieces.length === 1 ? "at once" : `in ${u.segments} segments`}.`);
@@ -250,22 +300,23 @@ export class PairAnalysis {
   private rewritten(dir: Direction, up: PairSide, u: Unit, down: PairSide, d: Unit): void {
     const parts: string[] = [];
     if (u.kind === "reply") {
-      const n = Math.max(u.lines.length, d.lines.length);
       const ehlo = u.answers === "EHLO";
       const kw = (l: string) => l.slice(4).split(" ")[0] ?? "";
-      const downKw = new Set(d.lines.slice(1).map((l) => kw(l).toUpperCase()));
-      const upKw = new Set(u.lines.slice(1).map((l) => kw(l).toUpperCase()));
-      for (let i = 0; i < n; i++) {
-        const lu = u.lines[i], ld = d.lines[i];
-        if (lu === ld) continue;
+      for (const { i, j } of lineDiff(u.lines, d.lines)) {
+        const lu = i !== null ? u.lines[i] : undefined, ld = j !== null ? d.lines[j] : undefined;
         let why = "";
-        if (ehlo && i > 0 && lu !== undefined && ld !== undefined && /^X{4,}[A-Z]?$/i.test(kw(ld)) && !/^X+$/i.test(kw(lu))) why = ` (the ${q(kw(lu))} keyword masked)`;
-        else if (ehlo && lu !== undefined && i > 0 && !downKw.has(kw(lu).toUpperCase())) why = ` (the ${q(kw(lu))} keyword removed)`;
-        else if (ehlo && ld !== undefined && i > 0 && !upKw.has(kw(ld).toUpperCase())) why = ` (the ${q(kw(ld))} keyword added)`;
-        else if (u.greeting) why = " (banner changed)";
-        if (lu === undefined) parts.push(`line ${i + 1} ${q(ld!)} is only at ${this.where(down)}${why}`);
-        else if (ld === undefined) parts.push(`line ${i + 1} ${q(lu)} at ${this.where(up)} is missing at ${this.where(down)}${why}`);
-        else parts.push(`line ${i + 1} ${q(lu)} at ${this.where(up)} became ${q(ld)} at ${this.where(down)}${why}`);
+        if (lu !== undefined && ld !== undefined) {
+          if (ehlo && i! > 0 && /^X{4,}[A-Z]?$/i.test(kw(ld)) && !/^X+$/i.test(kw(lu))) why = ` (the ${q(kw(lu))} keyword masked)`;
+          else if (ehlo && i! > 0 && kw(lu).toUpperCase() !== kw(ld).toUpperCase()) why = ` (the ${q(kw(lu))} keyword replaced)`;
+          else if (u.greeting) why = " (banner changed)";
+          parts.push(`line ${i! + 1} ${q(lu)} at ${this.where(up)} became ${q(ld)} at ${this.where(down)}${why}`);
+        } else if (lu !== undefined) {
+          if (ehlo && i! > 0) why = ` (the ${q(kw(lu))} keyword removed)`;
+          parts.push(`line ${i! + 1} ${q(lu)} at ${this.where(up)} is missing at ${this.where(down)}${why}`);
+        } else {
+          if (ehlo && j! > 0) why = ` (the ${q(kw(ld!))} keyword added)`;
+          parts.push(`line ${j! + 1} ${q(ld!)} at ${this.where(down)} is not at ${this.where(up)}${why}`);
+        }
         if (parts.length >= 8) { parts.push("…"); break; }
       }
     } else {
@@ -295,7 +346,10 @@ export class PairAnalysis {
     const sentence = kind === "injected"
       ? `${what} appears at ${this.where(at)} (${frameList(u.frames)}) but never passed ${this.where(other)}: the box between the capture points ${u.kind === "reply" ? "answered by itself" : "added it"}`
       : `${what} passed ${this.where(at)} (${frameList(u.frames)}) but never reached ${this.where(other)}: the box between the capture points swallowed it`;
-    this.add(kind, dir, fa, fb, sentence + (this.placement === "unknown" ? " (which capture is upstream is not known: the direction is read from A to B)" : ""));
+    const change = this.add(kind, dir, fa, fb, sentence + (this.placement === "unknown" ? " (which capture is upstream is not known: the direction is read from A to B)" : ""));
+    if (kind === "removed" && u.kind === "command" && /^STARTTLS$/i.test(u.label.trim())) {
+      this.stripped.push({ message: `the client's STARTTLS (${this.where(at)}) never reached the server (${this.where(other)}): the box kept the session from upgrading to TLS`, change });
+    }
     this.verdict.push(sentence[0].toUpperCase() + sentence.slice(1) + ".");
   }
 
@@ -323,7 +377,9 @@ export class PairAnalysis {
     if (!wa || !wb || this.placement === "unknown") return;
     const [cs, ss] = this.placement === "a-nearer-client" ? [this.A, this.B] : [this.B, this.A];
     const wc = cs.wire!, ws = ss.wire!;
-    const margin = Math.max(0.0002, 2 * Math.abs(this.transit));
+    // on a direct path an ACK reaches the client side a full transit after the data reached the
+    // server side; the offset estimate errs by at most half the asymmetry of the two transits
+    const margin = Math.max(0.0002, Math.abs(this.transit));
     const proofs: string[] = [];
     const fc: number[] = [], fs: number[] = [];
     if (wc.synAck && ws.syn) {

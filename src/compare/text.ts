@@ -47,7 +47,7 @@ function pairText(p: Pair, n: number, color: boolean): string[] {
 export function compareText(r: CompareReport, o: { color: boolean }): string {
   const out: string[] = [side(r, "a"), side(r, "b")];
   if (r.clockOffset) {
-    out.push(`clock: B = A ${r.clockOffset.seconds >= 0 ? "+" : "−"} ${(Math.abs(r.clockOffset.seconds) * 1000).toFixed(3)} ms (from ${r.clockOffset.pairs} pair${r.clockOffset.pairs === 1 ? "" : "s"}; transit cancelled out)`);
+    out.push(`clock: B = A ${r.clockOffset.seconds >= 0 ? "+" : "−"} ${(Math.abs(r.clockOffset.seconds) * 1000).toFixed(3)} ms, estimated from ${r.clockOffset.pairs} pair${r.clockOffset.pairs === 1 ? "" : "s"} (transit cancelled out)`);
   }
   out.push("");
   r.pairs.forEach((p, i) => { out.push(...pairText(p, i + 1, o.color), ""); });

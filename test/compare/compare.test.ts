@@ -209,3 +209,61 @@ describe("pipelined commands forwarded apart", () => {
     expectMirrored(cs, sc);
   });
 });
+
+describe("more boxes", () => {
+  it("an EHLO keyword removed: the line diff names it, later lines are not blamed", async () => {
+    const p = new TwoPoint().handshake().server(GREETING).client("EHLO c.example.test\r\n");
+    p.serverRewritten(EHLO7.join(""), EHLO7.filter((l) => !l.includes("STARTTLS")).join(""));
+    const { cs, sc } = await compareBoth(captures([p.client("QUIT\r\n").server("221 bye\r\n")]));
+    const rw = cs.pairs[0].changes.find((c) => c.kind === "rewritten")!;
+    expect(rw.detail).toBe("the 250 EHLO reply (7 lines): line 4 `250-STARTTLS` at the server side is missing at the client side (the `STARTTLS` keyword removed)");
+    expect(cs.pairs[0].findings.map((f) => f.rule)).toContain("starttls-unavailable-or-stripped");
+    expectMirrored(cs, sc);
+  });
+
+  it("STARTTLS answered by the box itself: removed, injected, and STARTTLS stripped", async () => {
+    const p = new TwoPoint().handshake().server(GREETING).client("EHLO c.example.test\r\n").server(EHLO7.join(""));
+    p.clientSwallowed("STARTTLS\r\n").boxAnswers("454 4.7.0 TLS not available\r\n");
+    const { cs } = await compareBoth(captures([p.close()]));
+    const pr = cs.pairs[0];
+    expect(kinds(cs)).toEqual(["tcp-terminated client-to-server", "removed client-to-server", "injected server-to-client"]);
+    const st = pr.findings.find((f) => f.rule === "starttls-unavailable-or-stripped")!;
+    expect(st.message).toBe("the client's STARTTLS (the client side) never reached the server (the server side): the box kept the session from upgrading to TLS");
+    expect(st.frames).toEqual({ a: [7], b: [] });
+  });
+
+  it("without the handshake, an ACK for bytes not yet at the server side proves TCP termination", async () => {
+    const p = new TwoPoint({ transit: 0.0002 });
+    p.cs.midstream();
+    p.ss.midstream();
+    p.server(GREETING).client("EHLO c.example.test\r\n").server("250 mx.example.test\r\n");
+    // the box acknowledges MAIL at once and forwards it 5 ms later
+    const t = p.t;
+    p.cs.client("MAIL FROM:<a@example.test>\r\n", { t });
+    p.cs.ack("server", { t: t + 0.00005 });
+    p.ss.client("MAIL FROM:<a@example.test>\r\n", { t: t + 0.005 });
+    p.t = t + 0.006;
+    p.server("250 ok\r\n");
+    const { cs, sc } = await compareBoth(captures([p]));
+    const term = cs.pairs[0].changes.find((c) => c.kind === "tcp-terminated")!;
+    // client side: greeting 1, EHLO 2, reply 3, MAIL 4, ACK 5; server side: MAIL in frame 4
+    expect(term.frames).toEqual({ a: [5], b: [4] });
+    expect(term.detail).toMatch(/^Two TCP connections: the client side received an ACK for `MAIL FROM:<a@example.test>` \(frame 5\) 5\.0 ms before those bytes reached the server side \(frame 4\)/);
+    expectMirrored(cs, sc);
+  });
+
+  it("a box that releases held bytes right after the client's ACK may have waited for it", async () => {
+    const p = new TwoPoint().handshake().server(GREETING).client("EHLO c.example.test\r\n");
+    const t = p.t;
+    p.ss.server(EHLO7.join(""), { t });
+    p.cs.server(EHLO7.slice(0, 3).join(""), { t: t + 0.0002 });
+    p.cs.ack("client", { t: t + 0.45 });
+    p.cs.server(EHLO7.slice(3).join(""), { t: t + 0.4501 });
+    p.t = t + 0.46;
+    p.client("QUIT\r\n").server("221 bye\r\n");
+    const { cs } = await compareBoth(captures([p]));
+    const d = cs.pairs[0].changes.find((c) => c.kind === "delayed")!;
+    expect(d.delayMs).toBe(450);
+    expect(d.detail).toContain("The box released them 0.1 ms after the client's ACK in frame 7 (the client side): it may have waited for it");
+  });
+});

@@ -66,9 +66,9 @@ describeShared("compare: the twoside captures (one session through the splitting
         const p = r.pairs[0];
         expect(p.changes.map((c) => c.kind)).toEqual(["tcp-terminated"]);
         expect(p.changes[0].frames).toEqual({ a: [1, 2], b: [1, 2] });
-        expect(p.changes[0].detail).toMatch(/^Two TCP connections: the SYN-ACK at the client side \(frame 2\) came 1\.9 ms before the SYN reached the server side \(frame 1\)/);
+        expect(p.changes[0].detail).toMatch(/^Two TCP connections: the SYN-ACK at the client side \(frame 2\) came 1\.\d ms before the SYN reached the server side \(frame 1\)/);
         expect(p.findings.map((f) => f.rule)).toEqual(["intercepting-proxy-detected"]);
-        expect(p.verdict[1]).toMatch(/^Otherwise the dialogue passed the box unchanged: the same bytes in the same segments, 0\.1\d\d ms apart\.$/);
+        expect(p.verdict[1]).toMatch(/^Otherwise the dialogue passed the box unchanged: the same bytes in the same segments, 0\.\d{3} ms apart\.$/);
         const clientSide = order === "client-side first" ? "a" : "b";
         expect(r[clientSide].nearer).toBe("client");
         // the endpoint verdicts stand at both points: AUTH PLAIN in clear
