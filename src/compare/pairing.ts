@@ -7,6 +7,12 @@ import type { Session } from "../smtp/model.js";
 import { similarity, type Fingerprint } from "./align.js";
 import type { Unit } from "./units.js";
 
+/** Candidates whose time differences are this close (s) agree on the clock offset. */
+const AGREE = 1;
+
+/** A candidate this far (s) from the common offset is not the same session. */
+const FAR = 10;
+
 /** Units per direction read for a candidate's offset. */
 const OFFSET_UNITS = 50;
 
@@ -58,9 +64,23 @@ export function pairSessions(sa: Session[], ua: { c2s: Unit[]; s2c: Unit[] }[], 
       if (sim >= MIN_SIMILARITY) cands.push({ i, j, sim, d: quickOffset(ua[i], ub[j], sb[j].startTime - sa[i].startTime) });
     }
   }
-  // the true pairs share one offset; for n identical concurrent sessions the wrong pairings
-  // spread symmetrically around it, so the median of all candidates is the offset either way
-  const coarseOffset = median(cands.map((c) => c.d));
+  // the true pairs share one offset: take the one most candidates agree with (within a second),
+  // and of equally supported ones the smallest (capture hosts' clocks are mostly about right);
+  // for n identical concurrent sessions the wrong pairings spread symmetrically around it, and
+  // the median of the agreeing candidates is the offset either way
+  let best: Candidate[] = [];
+  let bestOffset = NaN;
+  for (const c of cands) {
+    const near = cands.filter((x) => Math.abs(x.d - c.d) <= AGREE);
+    const off = median(near.map((x) => x.d));
+    if (near.length > best.length || (near.length === best.length && Math.abs(off) < Math.abs(bestOffset))) {
+      best = near;
+      bestOffset = off;
+    }
+  }
+  const coarseOffset = bestOffset;
+  // a session whose time difference is far from everyone else's is another session that said the same
+  for (let k = cands.length - 1; k >= 0; k--) if (Math.abs(cands[k].d - coarseOffset) > FAR) cands.splice(k, 1);
   const score = (c: Candidate) => {
     const x = Math.abs(c.d - coarseOffset);
     return c.sim - 0.5 * (x / (x + 1));

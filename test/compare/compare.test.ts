@@ -267,3 +267,27 @@ describe("more boxes", () => {
     expect(d.detail).toContain("The box released them 0.1 ms after the client's ACK in frame 7 (the client side): it may have waited for it");
   });
 });
+
+describe("pairing by time", () => {
+  it("two sessions that said the same an hour apart are not one session seen twice", async () => {
+    const x = new TwoPoint().handshake().server(GREETING).client("EHLO c.example.test\r\n").server("250 ok\r\n").close();
+    const y = new TwoPoint({ t0: 1700003600, clientPort: 40001 }).handshake().server(GREETING).client("EHLO c.example.test\r\n").server("250 ok\r\n").close();
+    const z = new TwoPoint({ t0: 1700007200, clientPort: 40002 }).handshake().server(GREETING).client("EHLO c.example.test\r\n").server("250 ok\r\n").close();
+    // the client side holds x and y, the server side y and z: of the two readings (clocks equal,
+    // y↔y; or B's clock an hour ahead, x↔y and y↔z) the one with two pairs wins
+    const client = captures([x, y]).client;
+    const server = captures([y, z]).server;
+    const r = await compareFiles(client, server);
+    expect(r.pairs.map((p) => [p.a.client, p.b.client])).toEqual([["192.0.2.10:40000", "10.0.0.1:50001"], ["192.0.2.10:40001", "10.0.0.1:50002"]]);
+    expect(r.clockOffset!.seconds).toBeCloseTo(3600, 3);
+    expect(r.unpaired).toEqual({ a: [], b: [] });
+  });
+
+  it("of two equally good readings, the one with the clocks closest to each other", async () => {
+    const x = new TwoPoint().handshake().server(GREETING).client("EHLO c.example.test\r\n").server("250 ok\r\n").close();
+    const y = new TwoPoint({ t0: 1700003600, clientPort: 40001 }).handshake().server(GREETING).client("EHLO c.example.test\r\n").server("250 ok\r\n").close();
+    const r = await compareFiles(captures([x, y]).client, captures([y]).server);
+    expect(r.pairs.map((p) => [p.a.client, p.b.client])).toEqual([["192.0.2.10:40001", "10.0.0.1:50001"]]);
+    expect(r.unpaired).toEqual({ a: [0], b: [] });
+  });
+});
