@@ -7,8 +7,12 @@ import type { Session } from "../smtp/model.js";
 import { similarity, type Fingerprint } from "./align.js";
 import type { Unit } from "./units.js";
 
-/** Candidates whose time differences are this close (s) agree on the clock offset. */
-const AGREE = 1;
+/**
+ * Candidates whose time differences are this close (s) agree on the clock offset: true pairs
+ * cluster within the transit's asymmetry, wrong pairings of concurrent sessions spread by the
+ * spacing of the sessions.
+ */
+const AGREE = 0.005;
 
 /** A candidate this far (s) from the common offset is not the same session. */
 const FAR = 10;
@@ -64,17 +68,20 @@ export function pairSessions(sa: Session[], ua: { c2s: Unit[]; s2c: Unit[] }[], 
       if (sim >= MIN_SIMILARITY) cands.push({ i, j, sim, d: quickOffset(ua[i], ub[j], sb[j].startTime - sa[i].startTime) });
     }
   }
-  // the true pairs share one offset: take the one most candidates agree with (within a second),
+  // the true pairs share one offset: take the one most candidates agree with (within 5 ms),
   // and of equally supported ones the smallest (capture hosts' clocks are mostly about right);
   // for n identical concurrent sessions the wrong pairings spread symmetrically around it, and
   // the median of the agreeing candidates is the offset either way
-  let best: Candidate[] = [];
+  const ds = cands.map((c) => c.d).sort((x, y) => x - y);
+  let bestCount = 0;
   let bestOffset = NaN;
-  for (const c of cands) {
-    const near = cands.filter((x) => Math.abs(x.d - c.d) <= AGREE);
-    const off = median(near.map((x) => x.d));
-    if (near.length > best.length || (near.length === best.length && Math.abs(off) < Math.abs(bestOffset))) {
-      best = near;
+  for (let i = 0, lo = 0, hi = 0; i < ds.length; i++) {
+    while (ds[lo] < ds[i] - AGREE) lo++;
+    while (hi < ds.length && ds[hi] <= ds[i] + AGREE) hi++;
+    const count = hi - lo;
+    const off = (count % 2 ? ds[lo + (count >> 1)] : (ds[lo + (count >> 1) - 1] + ds[lo + (count >> 1)]) / 2);
+    if (count > bestCount || (count === bestCount && Math.abs(off) < Math.abs(bestOffset))) {
+      bestCount = count;
       bestOffset = off;
     }
   }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { compareCaptures, compareFiles, loadCapture, type CompareReport } from "../../src/compare/index.js";
+import { rng } from "../support/writer.js";
 import { TwoPoint, captures, compareBoth, EHLO7 } from "./twopoint.js";
 
 const GREETING = "220 mx.example.test ESMTP\r\n";
@@ -290,4 +291,22 @@ describe("pairing by time", () => {
     expect(r.pairs.map((p) => [p.a.client, p.b.client])).toEqual([["192.0.2.10:40001", "10.0.0.1:50001"]]);
     expect(r.unpaired).toEqual({ a: [0], b: [] });
   });
+});
+
+describe("many concurrent sessions", () => {
+  it("120 identical sessions started at random moments, with per-session transit and skewed clocks, pair one to one", async () => {
+    const r0 = rng(7);
+    const paths: TwoPoint[] = [];
+    let t = 1700000000;
+    for (let i = 0; i < 120; i++) {
+      t += r0() * 0.02;
+      const p = new TwoPoint({ t0: t, clientPort: 20000 + i, transit: 0.0001 + r0() * 0.0004 });
+      paths.push(p.handshake().server(GREETING).client("EHLO a.example.test\r\n").server("250-mx\r\n250 PIPELINING\r\n").client("MAIL FROM:<a@example.test>\r\n").server("250 ok\r\n").close());
+    }
+    const { cs } = await compareBoth(captures(paths, { skew: -2.5 }));
+    expect(cs.pairs).toHaveLength(120);
+    expect(cs.pairs.filter((p) => Number(p.b.client.split(":")[1]) !== Number(p.a.client.split(":")[1]) + 10000)).toEqual([]);
+    expect(cs.clockOffset!.seconds).toBeCloseTo(-2.5, 4);
+    expect(cs.pairs.filter((p) => p.changes.map((c) => c.kind).join() !== "tcp-terminated")).toEqual([]);
+  }, 60_000);
 });
