@@ -51,6 +51,20 @@ export interface EndpointVerdict {
   findings: { rule: string; severity: Severity; side: Side; frames: number[]; message: string }[];
 }
 
+/** A command or reply as each capture point saw it (null: not seen there), for ladder drawings. */
+export interface AlignedUnit {
+  direction: Direction;
+  /** the command line (credentials redacted), or "the 250 EHLO reply (7 lines)"; escaped */
+  label: string;
+  a: { frames: number[]; time: number } | null;
+  b: { frames: number[]; time: number } | null;
+  /** the unit differs between the points */
+  differs: boolean;
+}
+
+/** Units listed per pair, at most (a report of a long session stays readable). */
+export const MAX_ALIGNED_UNITS = 2000;
+
 export interface Pair {
   a: SessionRef;
   b: SessionRef;
@@ -68,6 +82,11 @@ export interface Pair {
   /** what the captures lack that a judgement needed ("cannot judge: …") */
   limits: string[];
   endpoints: { a: EndpointVerdict; b: EndpointVerdict };
+  /** both directions' commands and replies in time order (A's clock), as the two points saw
+   * them: what a ladder with client, box and server lifelines draws; at most MAX_ALIGNED_UNITS */
+  units: AlignedUnit[];
+  /** units beyond MAX_ALIGNED_UNITS (counted, not listed) */
+  unitsDropped: number;
 }
 
 export interface CaptureSide {

@@ -10,7 +10,7 @@ import { ms, q } from "../rules/util.js";
 import { TCP_ACK } from "../tcp/decode.js";
 import { escapeText } from "../text/escape.js";
 import { align, type Step } from "./align.js";
-import type { Change, ChangeKind, CompareOptions, Direction, EndpointVerdict, Pair, Placement, SessionRef } from "./model.js";
+import { MAX_ALIGNED_UNITS, type AlignedUnit, type Change, type ChangeKind, type CompareOptions, type Direction, type EndpointVerdict, type Pair, type Placement, type SessionRef } from "./model.js";
 import { median } from "./pairing.js";
 import type { Unit } from "./units.js";
 import type { WireSession } from "./wire.js";
@@ -449,6 +449,29 @@ export class PairAnalysis {
       verdict: this.verdict,
       limits: this.limits,
       endpoints: { a: endpoint(this.A.session, this.A.findings), b: endpoint(this.B.session, this.B.findings) },
+      ...this.aligned(),
     };
+  }
+
+  private aligned(): { units: AlignedUnit[]; unitsDropped: number } {
+    const all: (AlignedUnit & { t: number })[] = [];
+    for (const [k, direction] of DIRS) {
+      for (const s of this.steps[k]) {
+        const x = s.a !== null ? this.A.units[k][s.a] : null;
+        const y = s.b !== null ? this.B.units[k][s.b] : null;
+        const u = x ?? y!;
+        const label = u.kind === "reply" || u.kind === "message" ? u.label : escapeText(u.label);
+        all.push({
+          direction, label,
+          a: x ? { frames: x.frames, time: x.firstTime } : null,
+          b: y ? { frames: y.frames, time: y.firstTime } : null,
+          differs: !x || !y || x.key !== y.key,
+          t: x ? x.firstTime : y!.firstTime - this.offset,
+        });
+      }
+    }
+    all.sort((p, q) => p.t - q.t);
+    const units = all.slice(0, MAX_ALIGNED_UNITS).map(({ t: _t, ...rest }) => rest);
+    return { units, unitsDropped: all.length - units.length };
   }
 }

@@ -76,6 +76,15 @@ describe("a proxy that re-segments and delays (the support case)", () => {
     expect(p.verdict).toContain("The segmentation the client saw of the 250 EHLO reply (7 lines) was produced between the two capture points; the server sent it in 1 segment.");
     expect(p.findings.map((x) => x.rule)).toEqual(["intercepting-proxy-detected"]);
     expect(p.findings[0].filter).toEqual({ a: "tcp.stream eq 0 && frame.number in {1,2,6,8,9}", b: "tcp.stream eq 0 && frame.number in {1,2,6,8}" });
+    // what a ladder draws: each unit with its frames at both points, in time order
+    expect(p.units.map((u) => [u.direction === "client-to-server" ? "C" : "S", u.label, u.a?.frames, u.b?.frames, u.differs])).toEqual([
+      ["S", "the 220 greeting", [4], [4], false],
+      ["C", "EHLO naive.example.test", [5], [5], false],
+      ["S", "the 250 EHLO reply (7 lines)", [6, 8], [6], false],
+      ["C", "STARTTLS", [7], [7], false],
+      ["S", "the 220 STARTTLS reply", [9], [8], false],
+    ]);
+    expect(p.unitsDropped).toBe(0);
     // the endpoint verdicts stand: the client acted on a partial reply (RFC 5321 §4.3.1)
     expect(p.endpoints.a.fault).toBe("client");
     expect(p.endpoints.a.findings.map((x) => x.rule)).toContain("client-acted-on-partial-multiline-reply");
