@@ -99,11 +99,14 @@ function shared(x: Map<string, number>, y: Map<string, number>): number {
   return n;
 }
 
-/** How alike two dialogues are, 0–1: units said at both points count 1, rewritten ones (same verb or reply code) ½. */
-export function similarity(a: Fingerprint, b: Fingerprint): number {
+/**
+ * How alike two dialogues are, 0–1: `exact` counts only units said identically at both points;
+ * `score` also gives rewritten ones (same verb or reply code) ½.
+ */
+export function similarity(a: Fingerprint, b: Fingerprint): { exact: number; score: number; same: number; total: number } {
   const total = Math.max(a.total, b.total);
-  if (total === 0) return 0;
+  if (total === 0) return { exact: 0, score: 0, same: 0, total: 0 };
   const same = shared(a.keys, b.keys);
   const family = shared(a.families, b.families);
-  return (same + 0.5 * Math.max(0, family - same)) / total;
+  return { exact: same / total, score: (same + 0.5 * Math.max(0, family - same)) / total, same, total };
 }

@@ -93,6 +93,10 @@ export function compareCaptures(A: CompareInput, B: CompareInput, options: Parti
     an.run();
     const p = an.result();
     p.similarity = Math.round(c.sim * 1000) / 1000;
+    p.pairedBy = `${c.same} of ${c.total} commands and replies are identical at both points and the timing fits one session seen at two points${an.sameConnection ? "; the same TCP connection (equal ISNs)" : ""}`;
+    if (!an.sameConnection && p.changes.some((x) => x.kind === "rewritten" || x.kind === "injected" || x.kind === "removed")) {
+      p.limits.push(`cannot prove that A's tcp.stream ${p.a.tcpStream} and B's tcp.stream ${p.b.tcpStream} are one session: they were paired because ${p.pairedBy}; if they are two sessions, the rewritten, injected or removed units are differences between sessions, not the box's doing`);
+    }
     p.findings = pairFindings(p, an);
     if (p.changes.every((x) => x.kind === "tcp-terminated")) {
       const apart = p.placement === "unknown" ? "" : `, ${(Math.abs(p.transit) * 1000).toFixed(3)} ms apart`;

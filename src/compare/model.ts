@@ -70,6 +70,8 @@ export interface Pair {
   b: SessionRef;
   /** how alike the two dialogues are (0–1: shared commands and replies) */
   similarity: number;
+  /** why these two are taken for one session, in one sentence */
+  pairedBy: string;
   /** clock of B minus clock of A for this pair, seconds (transit cancelled out) */
   offset: number;
   /** one-way time between the capture points, seconds, as the pair's aligned units show it */

@@ -110,6 +110,8 @@ export class PairAnalysis {
   offset = 0;
   transit = 0;
   placement: Placement = "unknown";
+  /** both captures hold the handshake and its ISNs are equal: one TCP connection for certain */
+  sameConnection = false;
   private readonly steps: Record<Key, Step[]>;
 
   constructor(private readonly A: PairSide, private readonly B: PairSide, private readonly opts: CompareOptions) {
@@ -374,6 +376,7 @@ export class PairAnalysis {
   /** Different TCP connections: the box answered the SYN itself or acknowledged bytes before they passed. */
   private terminated(): void {
     const wa = this.A.wire, wb = this.B.wire;
+    this.sameConnection = !!(wa?.syn && wb?.syn && wa.syn.isn === wb.syn.isn && (!wa.synAck || !wb.synAck || wa.synAck.isn === wb.synAck.isn));
     if (!wa || !wb || this.placement === "unknown") return;
     const [cs, ss] = this.placement === "a-nearer-client" ? [this.A, this.B] : [this.B, this.A];
     const wc = cs.wire!, ws = ss.wire!;
@@ -441,6 +444,7 @@ export class PairAnalysis {
       a: ref(this.A.session),
       b: ref(this.B.session),
       similarity: 0,
+      pairedBy: "",
       offset: this.offset,
       transit: this.transit,
       placement: this.placement,

@@ -4,7 +4,7 @@
  * captures taken as the median start-time difference of the candidate pairs.
  */
 import type { Session } from "../smtp/model.js";
-import { similarity, type Fingerprint } from "./align.js";
+import { align, similarity, type Fingerprint } from "./align.js";
 import type { Unit } from "./units.js";
 
 /**
@@ -37,7 +37,7 @@ export function quickOffset(ua: { c2s: Unit[]; s2c: Unit[] }, ub: { c2s: Unit[];
   return fallback;
 }
 
-/** Dialogues at least this alike may be one session seen twice. */
+/** Dialogues with at least this share of units said identically at both points may be one session seen twice. */
 export const MIN_SIMILARITY = 0.5;
 
 export function median(xs: number[]): number {
@@ -47,10 +47,39 @@ export function median(xs: number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
+type Units = { c2s: Unit[]; s2c: Unit[] };
+
+/**
+ * Can the two be one session seen at two points? Bytes pass one point before the other: with A
+ * nearer the client, every client unit is later at B than at A by the offset plus the transit
+ * (plus any hold), every server unit earlier by the transit, so the smallest client-unit
+ * difference is at least the largest server-unit one (or the other way round with B nearer the
+ * client); the client's SYN counts as a client unit (a proxy's own SYN to the server comes later
+ * still). Two different sessions that said the same break this. The tolerance covers clock drift
+ * over the session (100 ppm) and timestamp jitter (0.5 ms).
+ */
+export function causal(ua: Units, ub: Units, sa: Session, sb: Session): boolean {
+  const d: number[][] = [[], []];
+  (["c2s", "s2c"] as const).forEach((k, n) => {
+    const x = ua[k], y = ub[k];
+    for (const st of align(x, y).steps) {
+      if (st.a !== null && st.b !== null && x[st.a].key === y[st.b].key) d[n].push(y[st.b].firstTime - x[st.a].firstTime);
+    }
+  });
+  const [c, s] = d;
+  if (sa.sawSyn && sb.sawSyn) c.push(sb.startTime - sa.startTime);
+  if (c.length === 0 || s.length === 0) return true;
+  const tol = Math.max(0.0005, 1e-4 * Math.max(sa.endTime - sa.startTime, sb.endTime - sb.startTime));
+  return Math.min(...c) >= Math.max(...s) - tol || Math.min(...s) >= Math.max(...c) - tol;
+}
+
 export interface Candidate {
   i: number;
   j: number;
   sim: number;
+  /** units said identically at both points, of the larger dialogue's (first 300 per direction) */
+  same: number;
+  total: number;
   /** start of B's session minus start of A's, seconds */
   d: number;
 }
@@ -64,8 +93,8 @@ export function pairSessions(sa: Session[], ua: { c2s: Unit[]; s2c: Unit[] }[], 
   const cands: Candidate[] = [];
   for (let i = 0; i < sa.length; i++) {
     for (let j = 0; j < sb.length; j++) {
-      const sim = similarity(fa[i], fb[j]);
-      if (sim >= MIN_SIMILARITY) cands.push({ i, j, sim, d: quickOffset(ua[i], ub[j], sb[j].startTime - sa[i].startTime) });
+      const { exact, score: sim, same, total } = similarity(fa[i], fb[j]);
+      if (exact >= MIN_SIMILARITY && causal(ua[i], ub[j], sa[i], sb[j])) cands.push({ i, j, sim, same, total, d: quickOffset(ua[i], ub[j], sb[j].startTime - sa[i].startTime) });
     }
   }
   // the true pairs share one offset: take the one most candidates agree with (within 5 ms),

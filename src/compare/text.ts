@@ -23,6 +23,7 @@ function pairText(p: Pair, n: number, color: boolean): string[] {
   const out: string[] = [];
   const ep = (s: Pair["a"]) => `tcp.stream ${s.tcpStream} (${escapeText(s.client)} → ${escapeText(s.server)})`;
   out.push(paint(color, SGR.bold, `pair ${n}: A ${ep(p.a)}  ↔  B ${ep(p.b)}`));
+  out.push(paint(color, SGR.dim, `  paired: ${p.pairedBy}`));
   if (p.changes.length === 0) out.push("  no change between the capture points");
   for (const c of p.changes) {
     const delay = c.delayMs !== undefined ? ` +${c.delayMs} ms` : "";

@@ -120,6 +120,8 @@ describe("a firewall that masks STARTTLS", () => {
     ]);
     expect(p.findings[2].message).toBe("the server offered STARTTLS in its EHLO reply (the server side), but the client was shown the reply without it (the client side)");
     expect(p.findings[2].reference).toBe("RFC 3207 §6");
+    expect(p.pairedBy).toBe("6 of 7 commands and replies are identical at both points and the timing fits one session seen at two points");
+    expect(p.limits).toEqual(["cannot prove that A's tcp.stream 0 and B's tcp.stream 0 are one session: they were paired because 6 of 7 commands and replies are identical at both points and the timing fits one session seen at two points; if they are two sessions, the rewritten, injected or removed units are differences between sessions, not the box's doing"]);
     expectMirrored(cs, sc);
   });
 });
@@ -199,6 +201,7 @@ describe("a direct path seen at both ends", () => {
     expect(cs.pairs[0].transit).toBeCloseTo(0.004, 5);
     expect(cs.clockOffset!.seconds).toBeCloseTo(-12.5, 4);
     expect(cs.pairs[0].verdict).toEqual(["Nothing changed between the capture points: the same bytes in the same segments, 4.000 ms apart."]);
+    expect(cs.pairs[0].pairedBy).toBe("7 of 7 commands and replies are identical at both points and the timing fits one session seen at two points; the same TCP connection (equal ISNs)");
     expectMirrored(cs, sc);
   });
 });

@@ -93,3 +93,23 @@ describeShared("compare: every shared capture compared with itself reports no ch
     }
   }, 120_000);
 });
+
+describeShared("compare: different lab recordings are not taken for one session seen twice", () => {
+  it("no pair between two recordings, unless they said nearly the same at the same pace; then the pair says it cannot prove they are one session", async () => {
+    const files = captures(join(SHARED, "captures", "lab")).filter((f) => f.endsWith(".pcap"));
+    const loaded = await Promise.all(files.map((f) => loadCapture(f)));
+    const paired: string[] = [];
+    for (let i = 0; i < files.length; i++) {
+      for (let j = 0; j < files.length; j++) {
+        if (i === j) continue;
+        const r = compareCaptures(loaded[i], loaded[j]);
+        for (const p of r.pairs) {
+          paired.push(`${relative(SHARED, files[i])} ${relative(SHARED, files[j])}`);
+          expect(p.limits.some((l) => l.startsWith(`cannot prove that A's tcp.stream ${p.a.tcpStream} and B's tcp.stream ${p.b.tcpStream} are one session`))).toBe(true);
+        }
+      }
+    }
+    // the scripted server answered two recordings identically but for the EHLO reply under test
+    expect(paired).toEqual(["captures/lab/scripted-barelf.pcap captures/lab/scripted-mixedcodes.pcap", "captures/lab/scripted-mixedcodes.pcap captures/lab/scripted-barelf.pcap"]);
+  }, 60_000);
+});
