@@ -1,7 +1,8 @@
 import { writeFileSync } from "node:fs";
-import { CommanderError, Option, type Command } from "commander";
+import { Option, type Command } from "commander";
 import { compareCaptures, loadCapture } from "../compare/index.js";
 import { escapeText } from "../text/escape.js";
+import { intArg, portArg } from "./main.js";
 import { compareText } from "../compare/text.js";
 
 interface CompareFlags {
@@ -11,18 +12,6 @@ interface CompareFlags {
   port: number[];
   showSecrets?: boolean;
   color: boolean;
-}
-
-function intArg(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new CommanderError(2, "smtpcap.usage", `not a whole number: ${v}`);
-  return n;
-}
-
-function portArg(v: string, prev: number[]): number[] {
-  const n = intArg(v);
-  if (n < 1 || n > 65535) throw new CommanderError(2, "smtpcap.usage", `not a port: ${v}`);
-  return [...prev, n];
 }
 
 /**

@@ -27,13 +27,13 @@ export interface CommonFlags {
   verbose?: boolean;
 }
 
-function intArg(v: string): number {
+export function intArg(v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 0) throw new CommanderError(2, "smtpcap.usage", `not a whole number: ${v}`);
   return n;
 }
 
-function portArg(v: string, prev: number[]): number[] {
+export function portArg(v: string, prev: number[]): number[] {
   const n = intArg(v);
   if (n < 1 || n > 65535) throw new CommanderError(2, "smtpcap.usage", `not a port: ${v}`);
   return [...prev, n];
