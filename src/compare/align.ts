@@ -69,27 +69,23 @@ export function align(A: Unit[], B: Unit[]): { steps: Step[]; exact: boolean } {
 /** Units compared per direction when pairing sessions (the start of a dialogue identifies it). */
 const PAIRING_UNITS = 300;
 
-/** Counts of unit keys and families of a session's dialogue, for pairing. */
+/** Counts of unit keys and families of a session's dialogue, per direction, for pairing. */
 export interface Fingerprint {
-  keys: Map<string, number>;
-  families: Map<string, number>;
-  total: number;
+  keys: [Map<string, number>, Map<string, number>];
+  families: [Map<string, number>, Map<string, number>];
+  totals: [number, number];
 }
 
 export function fingerprint(u: { c2s: Unit[]; s2c: Unit[] }): Fingerprint {
-  const keys = new Map<string, number>();
-  const families = new Map<string, number>();
-  let total = 0;
-  for (const list of [u.c2s, u.s2c]) {
+  const f: Fingerprint = { keys: [new Map(), new Map()], families: [new Map(), new Map()], totals: [0, 0] };
+  [u.c2s, u.s2c].forEach((list, d) => {
     for (const x of list.slice(0, PAIRING_UNITS)) {
-      const k = `${x.dir} ${x.key}`;
-      const f = `${x.dir} ${x.family}`;
-      keys.set(k, (keys.get(k) ?? 0) + 1);
-      families.set(f, (families.get(f) ?? 0) + 1);
-      total++;
+      f.keys[d].set(x.key, (f.keys[d].get(x.key) ?? 0) + 1);
+      f.families[d].set(x.family, (f.families[d].get(x.family) ?? 0) + 1);
+      f.totals[d]++;
     }
-  }
-  return { keys, families, total };
+  });
+  return f;
 }
 
 function shared(x: Map<string, number>, y: Map<string, number>): number {
@@ -101,12 +97,18 @@ function shared(x: Map<string, number>, y: Map<string, number>): number {
 
 /**
  * How alike two dialogues are, 0–1: `exact` counts only units said identically at both points;
- * `score` also gives rewritten ones (same verb or reply code) ½.
+ * `score` also gives rewritten ones (same verb or reply code) ½. A direction one capture holds
+ * nothing of (asymmetric routing, a one-sided capture) is left out rather than counted as changed.
  */
 export function similarity(a: Fingerprint, b: Fingerprint): { exact: number; score: number; same: number; total: number } {
-  const total = Math.max(a.total, b.total);
+  let total = 0, same = 0, family = 0;
+  for (const d of [0, 1]) {
+    if (a.totals[d] === 0 || b.totals[d] === 0) continue;
+    total += Math.max(a.totals[d], b.totals[d]);
+    const s = shared(a.keys[d], b.keys[d]);
+    same += s;
+    family += Math.max(0, shared(a.families[d], b.families[d]) - s);
+  }
   if (total === 0) return { exact: 0, score: 0, same: 0, total: 0 };
-  const same = shared(a.keys, b.keys);
-  const family = shared(a.families, b.families);
-  return { exact: same / total, score: (same + 0.5 * Math.max(0, family - same)) / total, same, total };
+  return { exact: same / total, score: (same + 0.5 * family) / total, same, total };
 }

@@ -11,7 +11,7 @@ import { TCP_ACK } from "../tcp/decode.js";
 import { escapeText } from "../text/escape.js";
 import { align, type Step } from "./align.js";
 import { MAX_ALIGNED_UNITS, type AlignedUnit, type Change, type ChangeKind, type CompareOptions, type Direction, type EndpointVerdict, type Pair, type Placement, type SessionRef } from "./model.js";
-import { median } from "./pairing.js";
+import { maxOf, median, minOf } from "./pairing.js";
 import type { Unit } from "./units.js";
 import type { WireSession } from "./wire.js";
 
@@ -113,6 +113,7 @@ export class PairAnalysis {
   /** both captures hold the handshake and its ISNs are equal: one TCP connection for certain */
   sameConnection = false;
   private readonly steps: Record<Key, Step[]>;
+  private readonly when = new Map<Change, number>();
 
   constructor(private readonly A: PairSide, private readonly B: PairSide, private readonly opts: CompareOptions) {
     const ca = align(A.units.c2s, B.units.c2s);
@@ -140,7 +141,7 @@ export class PairAnalysis {
     if (d.c2s.length > 0 && d.s2c.length > 0) {
       // A nearer the client: c2s = offset + transit + hold, s2c = offset − transit − hold;
       // B nearer the client: the other way round. Overlapping ranges (jitter): the medians.
-      const cMin = Math.min(...d.c2s), cMax = Math.max(...d.c2s), sMin = Math.min(...d.s2c), sMax = Math.max(...d.s2c);
+      const cMin = minOf(d.c2s), cMax = maxOf(d.c2s), sMin = minOf(d.s2c), sMax = maxOf(d.s2c);
       if (cMin >= sMax) {
         this.offset = (cMin + sMax) / 2;
         this.transit = (cMin - sMax) / 2;
@@ -198,13 +199,16 @@ export class PairAnalysis {
       this.regrouped(k, dir, up, down);
     }
     this.terminated();
-    this.changes.sort((x, y) => (Math.min(...x.frames.a, Infinity) - Math.min(...y.frames.a, Infinity)) || 0);
+    // in time order; the sort is stable, so one moment keeps the order the changes were found in
+    this.changes.sort((x, y) => (this.when.get(x)! - this.when.get(y)!) || 0);
   }
 
-  private add(kind: ChangeKind, direction: Direction, fa: number[], fb: number[], detail: string, delayMs?: number): Change {
+  /** `t`: when it happened, on A's clock (orders the changes the same in either argument order) */
+  private add(t: number, kind: ChangeKind, direction: Direction, fa: number[], fb: number[], detail: string, delayMs?: number): Change {
     const c: Change = { kind, direction, frames: { a: uniq(fa), b: uniq(fb) }, detail };
     if (delayMs !== undefined) c.delayMs = delayMs;
     this.changes.push(c);
+    this.when.set(c, t);
     return c;
   }
 
@@ -219,7 +223,7 @@ export class PairAnalysis {
     const tail = u.kind === "message" && u.pieces.length < u.segments ? "" : `: ${cu} at ${this.where(up)}, ${cd} at ${this.where(down)}`;
     const n = (x: Unit) => `${x.segments} segment${x.segments === 1 ? "" : "s"}`;
     const [fa, fb] = this.frames(up, u.frames, d.frames);
-    this.add("resegmented", dir, fa, fb, `${what}: ${n(u)} at ${this.where(up)} (${frameList(u.frames)}), ${n(d)} at ${this.where(down)} (${frameList(d.frames)})${tail}`);
+    this.add(this.onA(up, u.firstTime), "resegmented", dir, fa, fb, `${what}: ${n(u)} at ${this.where(up)} (${frameList(u.frames)}), ${n(d)} at ${this.where(down)} (${frameList(d.frames)})${tail}`);
     if (this.placement !== "unknown") {
       const sender = dir === "server-to-client" ? "server" : "client";
       const receiver = dir === "server-to-client" ? "client" : "server";
@@ -252,7 +256,7 @@ export class PairAnalysis {
       const n = (fs: number[]) => `${fs.length} segment${fs.length === 1 ? "" : "s"}`;
       const names = run.map((p) => (p.u.kind === "reply" ? p.u.label : p.u.kind === "message" ? p.u.label : q(p.u.label, 40))).join(", ");
       const [fa, fb] = this.frames(up, fu, fd);
-      this.add("resegmented", dir, fa, fb, `${names}: ${n(fu)} at ${this.where(up)} (${frameList(fu)}), ${n(fd)} at ${this.where(down)} (${frameList(fd)})`);
+      this.add(this.onA(up, run[0].u.firstTime), "resegmented", dir, fa, fb, `${names}: ${n(fu)} at ${this.where(up)} (${frameList(fu)}), ${n(fd)} at ${this.where(down)} (${frameList(fd)})`);
       if (this.placement !== "unknown") {
         this.verdict.push(`The ${dir === "server-to-client" ? "client" : "server"} received ${run.length} ${run[0].u.kind === "reply" ? "replies" : "commands"} in ${n(fd)} that the ${dir === "server-to-client" ? "server" : "client"} had sent in ${n(fu)}: the box between the capture points re-segmented them.`);
       }
@@ -280,7 +284,7 @@ export class PairAnalysis {
     const resent = up.session.retransmitted[sender] + down.session.retransmitted[sender];
     if (resent > 0) detail += ` (the captures hold ${resent} retransmitted bytes in this direction: part of the delay may be loss on the path rather than the box holding the bytes)`;
     const [fa, fb] = this.frames(up, [pu.frame], [pd.frame]);
-    this.add("delayed", dir, fa, fb, detail, Math.round(delay * 1000));
+    this.add(this.onA(up, pu.time), "delayed", dir, fa, fb, detail, Math.round(delay * 1000));
     this.verdict.push(`The box between the capture points held back ${part} for ${ms(delay)}; the ${dir === "server-to-client" ? "server" : "client"} had sent ${u.kind === "reply" ? "the reply" : "it"} ${u.pieces.length === 1 ? "at once" : `in ${u.segments} segments`}.`);
   }
 
@@ -325,7 +329,7 @@ export class PairAnalysis {
       parts.push(`${u.kind === "message" ? u.label : q(u.label)} at ${this.where(up)} arrived as ${d.kind === "message" ? d.label : q(d.label)} at ${this.where(down)}`);
     }
     const [fa, fb] = this.frames(up, u.frames, d.frames);
-    const change = this.add("rewritten", dir, fa, fb, `${u.kind === "reply" ? u.label : "a command"}: ${parts.join("; ")}`);
+    const change = this.add(this.onA(up, u.firstTime), "rewritten", dir, fa, fb, `${u.kind === "reply" ? u.label : "a command"}: ${parts.join("; ")}`);
     const tls = (ls: string[]) => ls.slice(1).some((l) => /^STARTTLS\b/i.test(l.slice(4)));
     if (u.kind === "reply" && u.answers === "EHLO" && tls(u.lines) && !tls(d.lines)) {
       this.stripped.push({ message: `the server offered STARTTLS in its EHLO reply (${this.where(up)}), but the client was shown the reply without it (${this.where(down)})`, change });
@@ -348,7 +352,7 @@ export class PairAnalysis {
     const sentence = kind === "injected"
       ? `${what} appears at ${this.where(at)} (${frameList(u.frames)}) but never passed ${this.where(other)}: the box between the capture points ${u.kind === "reply" ? "answered by itself" : "added it"}`
       : `${what} passed ${this.where(at)} (${frameList(u.frames)}) but never reached ${this.where(other)}: the box between the capture points swallowed it`;
-    const change = this.add(kind, dir, fa, fb, sentence + (this.placement === "unknown" ? " (which capture is upstream is not known: the direction is read from A to B)" : ""));
+    const change = this.add(this.onA(at, u.firstTime), kind, dir, fa, fb, sentence + (this.placement === "unknown" ? " (which capture is upstream is not known: the direction is read from A to B)" : ""));
     if (kind === "removed" && u.kind === "command" && /^STARTTLS$/i.test(u.label.trim())) {
       this.stripped.push({ message: `the client's STARTTLS (${this.where(at)}) never reached the server (${this.where(other)}): the box kept the session from upgrading to TLS`, change });
     }
@@ -366,6 +370,10 @@ export class PairAnalysis {
       if (l.kind === (side === "client" ? "no-client-bytes" : "no-server-bytes")) return l.text;
     }
     if (s.gaps.some((g) => g.side === side)) return "has a gap in that direction";
+    if (s.bytes[side] === 0) return `holds none of the ${side}'s bytes`;
+    // the other endpoint acknowledged more than the capture holds (a FIN takes one number)
+    const acks = p.wire?.packets.filter((x) => x.fromClient === (side === "server") && x.ackOff < 2 ** 31).map((x) => x.ackOff) ?? [];
+    if (acks.length > 0 && maxOf(acks) > s.bytes[side] + 1) return `misses ${side} bytes that the ${side === "server" ? "client" : "server"} acknowledged`;
     const start = this.onA(p, s.startTime), end = this.onA(p, s.endTime);
     if (t < start) return `starts later (${ms(start - t)} after it)`;
     if (t > end) return `ends earlier (${ms(t - end)} before it)`;
@@ -435,7 +443,7 @@ export class PairAnalysis {
     if (ws.syn) fs.push(ws.syn.frame);
     if (ws.synAck) fs.push(ws.synAck.frame);
     const [fa, fb] = cs === this.A ? [fc, fs] : [fs, fc];
-    this.add("tcp-terminated", "client-to-server", fa, fb, `Two TCP connections: ${proofs.join("; ")}${facts.length ? ` (client side / server side: ${facts.join("; ")})` : ""}.`);
+    this.add(-Infinity, "tcp-terminated", "client-to-server", fa, fb, `Two TCP connections: ${proofs.join("; ")}${facts.length ? ` (client side / server side: ${facts.join("; ")})` : ""}.`);
     this.verdict.unshift("A proxy between the capture points terminates TCP: the client's connection ends at the box, which opens its own to the server.");
   }
 

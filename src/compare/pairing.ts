@@ -40,6 +40,19 @@ export function quickOffset(ua: { c2s: Unit[]; s2c: Unit[] }, ub: { c2s: Unit[];
 /** Dialogues with at least this share of units said identically at both points may be one session seen twice. */
 export const MIN_SIMILARITY = 0.5;
 
+/** Smallest and largest of a list of any length (no argument spreading). */
+export function minOf(xs: number[]): number {
+  let m = Infinity;
+  for (const x of xs) if (x < m) m = x;
+  return m;
+}
+
+export function maxOf(xs: number[]): number {
+  let m = -Infinity;
+  for (const x of xs) if (x > m) m = x;
+  return m;
+}
+
 export function median(xs: number[]): number {
   if (xs.length === 0) return NaN;
   const s = [...xs].sort((x, y) => x - y);
@@ -70,7 +83,7 @@ export function causal(ua: Units, ub: Units, sa: Session, sb: Session): boolean 
   if (sa.sawSyn && sb.sawSyn) c.push(sb.startTime - sa.startTime);
   if (c.length === 0 || s.length === 0) return true;
   const tol = Math.max(0.0005, 1e-4 * Math.max(sa.endTime - sa.startTime, sb.endTime - sb.startTime));
-  return Math.min(...c) >= Math.max(...s) - tol || Math.min(...s) >= Math.max(...c) - tol;
+  return minOf(c) >= maxOf(s) - tol || minOf(s) >= maxOf(c) - tol;
 }
 
 export interface Candidate {

@@ -322,3 +322,31 @@ describe("many concurrent sessions", () => {
     expect(cs.pairs.filter((p) => p.changes.map((c) => c.kind).join() !== "tcp-terminated")).toEqual([]);
   }, 60_000);
 });
+
+describe("a missing packet never accuses the box", () => {
+  it("a command the server-side capture lost (the server's ACK covers it) is 'cannot judge', not removed", async () => {
+    const p = new TwoPoint().handshake().server(GREETING).client("EHLO c.example.test\r\n").server("250 mx.example.test\r\n");
+    const t = p.t;
+    p.cs.client("RCPT TO:<b@example.test>\r\n", { t });
+    p.ss.client("RCPT TO:<b@example.test>\r\n", { t: t + 0.0002, lose: true });
+    p.t = t + 0.001;
+    p.server("550 no such user\r\n").close();
+    const { cs } = await compareBoth(captures([p]));
+    const pr = cs.pairs[0];
+    expect(pr.changes.map((c) => c.kind)).toEqual(["tcp-terminated"]);
+    expect(pr.limits.some((l) => l.startsWith("cannot judge `RCPT TO:<b@example.test>` (frame 7 in A): it is not in B, whose capture has a gap"))).toBe(true);
+  });
+
+  it("a server-side capture that holds only the client's direction: cannot judge the replies, no transit", async () => {
+    const p = new TwoPoint().handshake().server(GREETING).client("EHLO c.example.test\r\n").server("250 mx.example.test\r\n").close();
+    // asymmetric routing: the server's packets never pass the server-side capture point
+    const only = p.ss.packets.filter((pk) => pk.ip[12] === 10 && pk.ip[15] === 1);
+    p.ss.packets.length = 0;
+    p.ss.packets.push(...only);
+    const { cs } = await compareBoth(captures([p]));
+    const pr = cs.pairs[0];
+    expect(pr.changes.filter((c) => c.kind === "removed" || c.kind === "injected")).toEqual([]);
+    expect(pr.limits).toContain("cannot tell the transit between the capture points: only one direction has units seen at both points");
+    expect(pr.limits.filter((l) => l.startsWith("cannot judge the ")).length).toBe(3);
+  });
+});
