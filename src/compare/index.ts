@@ -68,6 +68,36 @@ function round6(x: number): number {
   return Math.round(x * 1e6) / 1e6;
 }
 
+/**
+ * Endpoint findings of the downstream capture that blame the sending endpoint for what the box
+ * did (a split reply, a delay, a masked keyword): one sentence each, naming where it came from.
+ */
+function attributions(p: Pair): string[] {
+  if (p.placement === "unknown") return [];
+  const clientCap: "a" | "b" = p.placement === "a-nearer-client" ? "a" : "b";
+  const serverCap: "a" | "b" = clientCap === "a" ? "b" : "a";
+  const hits = new Map<string, { s2c: boolean; finding: Pair["endpoints"]["a"]["findings"][number]; kinds: Set<string> }>();
+  for (const c of p.changes) {
+    if (c.kind === "tcp-terminated" || c.kind === "removed") continue;
+    const s2c = c.direction === "server-to-client";
+    const down = s2c ? clientCap : serverCap;
+    const sender = s2c ? "server" : "client";
+    const frames = new Set(c.frames[down]);
+    for (const f of p.endpoints[down].findings) {
+      if ((f.side !== sender && f.side !== "middlebox") || !f.frames.some((x) => frames.has(x))) continue;
+      const key = `${s2c} ${f.rule} ${f.frames.join(",")}`;
+      const h = hits.get(key) ?? { s2c, finding: f, kinds: new Set<string>() };
+      h.kinds.add(c.kind);
+      hits.set(key, h);
+    }
+  }
+  return [...hits.values()].map(({ s2c, finding: f, kinds }) => {
+    const sender = s2c ? "server" : "client";
+    const who = f.side === "middlebox" ? "a middlebox" : `the ${sender}`;
+    return `At the ${s2c ? "client" : "server"} side, ${f.rule} (frames ${f.frames.join(", ")}) points at ${who}; the ${sender} side shows the ${sender} did not do it: the bytes were ${[...kinds].join(" and ")} between the capture points.`;
+  });
+}
+
 /** Where this capture sits, from the pairs' placements. */
 function nearer(pairs: Pair[], side: "a" | "b"): "client" | "server" | "unknown" {
   const votes = pairs.map((p) => p.placement).filter((x) => x !== "unknown");
@@ -104,6 +134,7 @@ export function compareCaptures(A: CompareInput, B: CompareInput, options: Parti
         ? `Nothing changed between the capture points: the same bytes in the same segments${apart}.`
         : `Otherwise the dialogue passed the box unchanged: the same bytes in the same segments${apart}.`);
     }
+    p.verdict.push(...attributions(p));
     p.offset = round6(p.offset);
     p.transit = round6(p.transit);
     pairs.push(p);

@@ -74,6 +74,8 @@ describe("a proxy that re-segments and delays (the support case)", () => {
     expect(ready.detail).toContain("the 220 STARTTLS reply passed the server side in frame 8 and left towards the client 597 ms later (frame 9 at the client side)");
     expect(ready.detail).toContain("Nothing came from the client while the bytes were held: the box released them on its own");
     expect(p.verdict).toContain("The segmentation the client saw of the 250 EHLO reply (7 lines) was produced between the two capture points; the server sent it in 1 segment.");
+    // the client-side findings that blame the server are traced to the box
+    expect(p.verdict).toContain("At the client side, reply-split-across-segments (frames 6, 8) points at the server; the server side shows the server did not do it: the bytes were resegmented and delayed between the capture points.");
     expect(p.findings.map((x) => x.rule)).toEqual(["intercepting-proxy-detected"]);
     expect(p.findings[0].filter).toEqual({ a: "tcp.stream eq 0 && frame.number in {1,2,6,8,9}", b: "tcp.stream eq 0 && frame.number in {1,2,6,8}" });
     // what a ladder draws: each unit with its frames at both points, in time order
