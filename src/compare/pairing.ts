@@ -14,8 +14,11 @@ import type { Unit } from "./units.js";
  */
 const AGREE = 0.005;
 
-/** A candidate this far (s) from the common offset is not the same session. */
-const FAR = 10;
+/**
+ * A candidate this far (s) from the common offset is not the same session (periodic probes and
+ * retries say the same minutes apart); a box that tarpits a session by less still pairs.
+ */
+const FAR = 60;
 
 /** Units per direction read for a candidate's offset. */
 const OFFSET_UNITS = 50;
@@ -128,7 +131,7 @@ export function pairSessions(sa: Session[], ua: { c2s: Unit[]; s2c: Unit[] }[], 
     }
   }
   const coarseOffset = bestOffset;
-  // a session whose time difference is far from everyone else's is another session that said the same
+  // a session whose time difference is a minute from everyone else's is another session that said the same
   for (let k = cands.length - 1; k >= 0; k--) if (Math.abs(cands[k].d - coarseOffset) > FAR) cands.splice(k, 1);
   const score = (c: Candidate) => {
     const x = Math.abs(c.d - coarseOffset);
