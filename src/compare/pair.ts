@@ -114,6 +114,8 @@ export class PairAnalysis {
   sameConnection = false;
   private readonly steps: Record<Key, Step[]>;
   private readonly when = new Map<Change, number>();
+  /** per direction: why segment boundaries in one capture are not the wire's (null: they are) */
+  private readonly merged: Record<Key, string | null> = { c2s: null, s2c: null };
 
   constructor(private readonly A: PairSide, private readonly B: PairSide, private readonly opts: CompareOptions) {
     const ca = align(A.units.c2s, B.units.c2s);
@@ -121,6 +123,7 @@ export class PairAnalysis {
     this.steps = { c2s: ca.steps, s2c: sa.steps };
     if (!ca.exact || !sa.exact) this.limits.push("cannot judge every unit: the dialogues differ too much to align them fully; the middle was compared position by position");
     this.clock();
+    for (const [k, dir] of DIRS) this.merged[k] = this.offloaded(dir);
   }
 
   /**
@@ -216,9 +219,36 @@ export class PairAnalysis {
     return p === this.A ? [fs, q2] : [q2, fs];
   }
 
+  /**
+   * A capture host that merges received segments (GRO/LRO) records segments larger than the MSS
+   * the receiver announced: its boundaries are then not the wire's, and segmentation cannot be
+   * compared in that direction.
+   */
+  private offloaded(dir: Direction): string | null {
+    for (const p of [this.A, this.B]) {
+      const w = p.wire;
+      if (!w) continue;
+      const fromClient = dir === "client-to-server";
+      // the receiver's MSS: the server's in its SYN-ACK for client bytes, the client's in its SYN
+      const mss = fromClient ? w.synAck?.mss : w.syn?.mss;
+      if (!mss) continue;
+      const big = w.packets.find((x) => x.fromClient === fromClient && x.len > mss);
+      if (big) return `cannot compare the segmentation ${dir}: ${p.name.toUpperCase()} holds segments larger than the MSS the receiver announced (frame ${big.frame}: ${big.len} > ${mss} bytes), so its capture host merged segments (GRO/LRO) and its boundaries are not the wire's`;
+    }
+    return null;
+  }
+
+  /** The direction's segmentation can be compared; else its reason goes to the limits, once. */
+  private comparable(k: Key): boolean {
+    const why = this.merged[k];
+    if (why && !this.limits.includes(why)) this.limits.push(why);
+    return why === null;
+  }
+
   private resegmented(dir: Direction, up: PairSide, u: Unit, down: PairSide, d: Unit): void {
     const cu = cuts(u), cd = cuts(d);
     if (cu === cd && u.segments === d.segments) return;
+    if (!this.comparable(dir === "client-to-server" ? "c2s" : "s2c")) return;
     const what = u.kind === "reply" ? u.label : u.kind === "message" ? u.label : q(u.label, 60);
     const tail = u.kind === "message" && u.pieces.length < u.segments ? "" : `: ${cu} at ${this.where(up)}, ${cd} at ${this.where(down)}`;
     const n = (x: Unit) => `${x.segments} segment${x.segments === 1 ? "" : "s"}`;
@@ -250,6 +280,7 @@ export class PairAnalysis {
       if (same(i)) { i++; continue; }
       let j = i;
       while (j < pairs.length - 1 && !same(j)) j++;
+      if (!this.comparable(k)) return;
       const run = pairs.slice(i, j + 1);
       const frames = (sel: (p: { u: Unit; d: Unit }) => Unit) => uniq(run.flatMap((p) => sel(p).frames));
       const fu = frames((p) => p.u), fd = frames((p) => p.d);

@@ -352,3 +352,32 @@ describe("a missing packet never accuses the box", () => {
     expect(pr.limits.filter((l) => l.startsWith("cannot judge the ")).length).toBe(3);
   });
 });
+
+/** Give an IPv4 SYN or SYN-ACK an MSS option (the writer writes no TCP options). */
+function withMss(p: TwoPoint["cs"], which: "syn" | "synack", mss: number): void {
+  const i = p.packets.findIndex((pk) => (pk.ip[33] & 0x02) !== 0 && ((pk.ip[33] & 0x10) !== 0) === (which === "synack"));
+  const ip = p.packets[i].ip;
+  const opt = Buffer.from([2, 4, mss >> 8, mss & 0xff]);
+  const out = Buffer.concat([ip.subarray(0, 40), opt, ip.subarray(40)]);
+  out.writeUInt16BE(out.length, 2);
+  out[32] = 6 << 4;
+  p.packets[i] = { ...p.packets[i], ip: out };
+}
+
+describe("a capture host that merged segments", () => {
+  it("segments larger than the announced MSS: segmentation is not compared in that direction, and the pair says why", async () => {
+    const p = new TwoPoint().handshake().server(GREETING).client("EHLO c.example.test\r\n");
+    // the server sends the reply in two segments; the client-side host's GRO hands one 170-byte frame to the capture
+    p.ss.server(EHLO7.slice(0, 3).join(""), { t: p.t });
+    p.ss.server(EHLO7.slice(3).join(""), { t: p.t + 0.00001 });
+    p.cs.server(EHLO7.join(""), { t: p.t + 0.0002 });
+    p.t += 0.001;
+    p.client("QUIT\r\n").server("221 bye\r\n");
+    withMss(p.cs, "syn", 100);
+    withMss(p.ss, "syn", 100);
+    const { cs } = await compareBoth(captures([p]));
+    const pr = cs.pairs[0];
+    expect(pr.changes.map((c) => c.kind)).toEqual(["tcp-terminated"]);
+    expect(pr.limits).toContain("cannot compare the segmentation server-to-client: A holds segments larger than the MSS the receiver announced (frame 6: 120 > 100 bytes), so its capture host merged segments (GRO/LRO) and its boundaries are not the wire's");
+  });
+});
