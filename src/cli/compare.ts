@@ -1,9 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { Option, type Command } from "commander";
-import { compareCaptures, loadCapture } from "../compare/index.js";
 import { escapeText } from "../text/escape.js";
 import { intArg, portArg } from "./main.js";
-import { compareText } from "../compare/text.js";
 
 interface CompareFlags {
   format: "text" | "json" | "html";
@@ -34,6 +32,9 @@ export function registerCompare(program: Command): void {
     .addHelpText("after", "\nExit status (as diff): 0 no change between the capture points; 1 a change was found; 2 usage error, or a capture could not be read.")
     .action(async (a: string, b: string, flags: CompareFlags) => {
       if (flags.showSecrets) process.stderr.write("smtpcap: warning: --show-secrets prints credentials from the capture\n");
+      // loaded on demand: analyze should not pay for the comparison at startup
+      const { compareCaptures, loadCapture } = await import("../compare/index.js");
+      const { compareText } = await import("../compare/text.js");
       const opts = { ports: flags.port, showSecrets: !!flags.showSecrets };
       const ca = await loadCapture(a, opts);
       const cb = await loadCapture(b, opts);
