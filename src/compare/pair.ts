@@ -464,8 +464,9 @@ export class PairAnalysis {
       if (wc.synAck.options !== ws.synAck.options) facts.push(`SYN-ACK options ${wc.synAck.options || "none"} / ${ws.synAck.options || "none"}`);
     }
     if (proofs.length === 0) {
-      if (facts.length > 0 && !this.changes.some((c) => c.kind === "resegmented")) this.verdict.push(`The connection differs between the capture points (${facts.join("; ")}) but nothing shows the box ending TCP: addresses, ports or sequence numbers may have been translated.`);
-      else if (facts.length > 0) proofs.push("the same bytes travel in different segments, and the connections differ");
+      const otherIsns = !!(wc.syn && ws.syn && wc.syn.isn !== ws.syn.isn);
+      if (otherIsns && this.changes.some((c) => c.kind === "resegmented")) proofs.push("the same bytes travel in other segments with other sequence numbers");
+      else if (facts.length > 0) this.verdict.push(`The connection differs between the capture points (${facts.join("; ")}) but nothing shows the box ending TCP: addresses, ports or sequence numbers may have been translated.`);
       else return;
     }
     if (proofs.length === 0) return;

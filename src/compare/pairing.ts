@@ -12,7 +12,7 @@ import type { Unit } from "./units.js";
  * cluster within the transit's asymmetry, wrong pairings of concurrent sessions spread by the
  * spacing of the sessions.
  */
-const AGREE = 0.005;
+const AGREE = 0.001;
 
 /**
  * A candidate this far (s) from the common offset is not the same session (periodic probes and
@@ -113,7 +113,7 @@ export function pairSessions(sa: Session[], ua: { c2s: Unit[]; s2c: Unit[] }[], 
       if (exact >= MIN_SIMILARITY && causal(ua[i], ub[j], sa[i], sb[j])) cands.push({ i, j, sim, same, total, d: quickOffset(ua[i], ub[j], sb[j].startTime - sa[i].startTime) });
     }
   }
-  // the true pairs share one offset: take the one most candidates agree with (within 5 ms),
+  // the true pairs share one offset: take the one most candidates agree with (within 1 ms),
   // and of equally supported ones the smallest (capture hosts' clocks are mostly about right);
   // for n identical concurrent sessions the wrong pairings spread symmetrically around it, and
   // the median of the agreeing candidates is the offset either way

@@ -61,7 +61,7 @@ describe("a proxy that re-segments and delays (the support case)", () => {
     // server side: SYN 1, SYN-ACK 2, ACK 3, greeting 4, EHLO 5, whole reply in 6, STARTTLS 7, 220 in 8
     const [term, reseg, delayed, ready] = p.changes;
     expect(term.frames).toEqual({ a: [1, 2], b: [1, 2] });
-    expect(term.detail).toContain("the SYN-ACK at the client side (frame 2) came 1.0 ms before the SYN reached the server side (frame 1)");
+    expect(term.detail).toContain("the SYN-ACK at the client side (frame 2) came 1.8 ms before the SYN reached the server side (frame 1)");
     expect(reseg.frames).toEqual({ a: [6, 8], b: [6] });
     expect(reseg.detail).toBe("the 250 EHLO reply (7 lines): 1 segment at the server side (frame 6), 2 segments at the client side (frames 6, 8): lines 1–7 at the server side, lines 1–3 | 4–7 at the client side");
     expect(delayed.frames).toEqual({ a: [8], b: [6] });

@@ -55,10 +55,14 @@ export class TwoPoint {
     const t = this.t;
     const x = this.transit;
     if (this.terminate) {
-      // the box answers the client's SYN at once, then connects to the server
+      // the box, half way between the points, answers the client's SYN at once and connects
+      // to the server `connectDelay` later
       this.cs.handshake(t);
-      this.ss.handshake(t + this.connectDelay);
-      this.t = t + this.connectDelay + 0.004;
+      const [syn, synAck, ack] = this.cs.packets.slice(-3);
+      synAck.time = syn.time + x;
+      ack.time = synAck.time + 0.0001;
+      this.ss.handshake(syn.time + x / 2 + this.connectDelay - 0.001);
+      this.t = Math.max(ack.time, this.ss.now) + 0.001;
     } else {
       this.cs.handshake(t);
       this.ss.handshake(t + x);
