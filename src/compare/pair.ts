@@ -308,7 +308,7 @@ export class PairAnalysis {
     }
     if (!worst) return;
     const { pd, pu, delay } = worst;
-    const part = u.kind === "reply" && pd.lines.length && u.lines.length > 1 ? `${lineRange(pd.lines)} of ${u.label}` : u.kind === "reply" ? u.label : q(u.label, 60);
+    const part = u.kind === "reply" && pd.lines.length && u.lines.length > 1 ? `${lineRange(pd.lines)} of ${u.label}` : u.kind === "reply" || u.kind === "message" ? u.label : q(u.label, 60);
     let detail = `${part} passed ${this.where(up)} in frame ${pu.frame} and left towards the ${dir === "server-to-client" ? "client" : "server"} ${ms(delay + usual)} later (frame ${pd.frame} at ${this.where(down)}); the usual transit between the capture points is ${ms(usual)}`;
     detail += `. ${this.waitedFor(dir, down, this.onA(up, pu.time) + usual, pd.time, pd.frame)}`;
     const sender = dir === "server-to-client" ? "server" : "client";

@@ -381,3 +381,20 @@ describe("a capture host that merged segments", () => {
     expect(pr.limits).toContain("cannot compare the segmentation server-to-client: A holds segments larger than the MSS the receiver announced (frame 6: 120 > 100 bytes), so its capture host merged segments (GRO/LRO) and its boundaries are not the wire's");
   });
 });
+
+describe("a box that holds the client's bytes", () => {
+  it("the message content held 1.5 s before it reaches the server: delayed client-to-server", async () => {
+    const p = new TwoPoint().handshake().server(GREETING).client("EHLO c.example.test\r\n").server("250 mx.example.test\r\n");
+    p.client("MAIL FROM:<a@example.test>\r\n").server("250 ok\r\n").client("RCPT TO:<b@example.test>\r\n").server("250 ok\r\n");
+    p.client("DATA\r\n").server("354 go ahead\r\n");
+    p.client("Subject: hi\r\n\r\nhello\r\n.\r\n", { delays: [1.5] }).server("250 queued\r\n").close();
+    const { cs, sc } = await compareBoth(captures([p]));
+    const d = cs.pairs[0].changes.find((c) => c.kind === "delayed")!;
+    expect(d.direction).toBe("client-to-server");
+    expect(d.delayMs).toBe(1500);
+    // client side: 1-3 handshake, 4 greeting, 5 EHLO, 6 reply, 7 MAIL, 8, 9 RCPT, 10, 11 DATA, 12 354, 13 content
+    expect(d.frames).toEqual({ a: [13], b: [13] });
+    expect(d.detail).toBe("the message content (25 bytes) passed the client side in frame 13 and left towards the server 1500 ms later (frame 13 at the server side); the usual transit between the capture points is 0.2 ms. Nothing came from the server while the bytes were held: the box released them on its own");
+    expectMirrored(cs, sc);
+  });
+});
