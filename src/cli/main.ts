@@ -7,6 +7,7 @@ import { textFooter, textHeader, textSession, type TextOptions } from "../report
 import { escapeText } from "../text/escape.js";
 import { explainRule, listRules } from "../report/rules.js";
 import type { BatchFlags } from "./batch.js";
+import { registerCompare } from "./compare.js";
 
 export type FailOn = Severity | "never";
 
@@ -26,13 +27,13 @@ export interface CommonFlags {
   verbose?: boolean;
 }
 
-function intArg(v: string): number {
+export function intArg(v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 0) throw new CommanderError(2, "smtpcap.usage", `not a whole number: ${v}`);
   return n;
 }
 
-function portArg(v: string, prev: number[]): number[] {
+export function portArg(v: string, prev: number[]): number[] {
   const n = intArg(v);
   if (n < 1 || n > 65535) throw new CommanderError(2, "smtpcap.usage", `not a port: ${v}`);
   return [...prev, n];
@@ -195,6 +196,8 @@ export function buildProgram(): Command {
       const { runBatch } = await import("./batch.js");
       process.exitCode = await runBatch(paths, flags);
     });
+
+  registerCompare(program);
 
   program
     .command("rules")
