@@ -8,7 +8,8 @@
 //       per variant the median wall, user+system CPU and peak RSS (from /usr/bin/time) and
 //       whether its output is byte-identical to the first variant's.
 // A VARIANT is a build name (bench/out/builds/NAME), `dist` (the current dist/bundle), either
-// optionally followed by Node.js flags after a colon: `dist:--max-semi-space-size=32`.
+// optionally followed by Node.js flags and environment variables after a colon:
+// `dist:--max-semi-space-size=32`, `mybuild:SMTPCAP_X=1 --single-threaded-gc`.
 //
 // Example: node bench/ab.mjs dist dist:--max-semi-space-size=32 -- analyze --format json --fail-on never bench/out/replay-200mb.pcap
 import { spawnSync } from "node:child_process";
@@ -45,7 +46,9 @@ if (head[0] === "--runs") { runs = Number(head[1]); head = head.slice(2); }
 const variants = head.map((spec) => {
   const [name, flags = ""] = spec.split(/:(.*)/s);
   const entry = name === "dist" ? join(root, "bin/smtpcap.js") : join(builds, name, "run.mjs");
-  return { spec, argv: [...flags.split(/\s+/).filter(Boolean), entry], results: [], hash: null };
+  const words = flags.split(/\s+/).filter(Boolean);
+  const env = Object.fromEntries(words.filter((w) => /^[A-Z_][A-Z0-9_]*=/.test(w)).map((w) => w.split(/=(.*)/s).slice(0, 2)));
+  return { spec, env, argv: [...words.filter((w) => !/^[A-Z_][A-Z0-9_]*=/.test(w)), entry], results: [], hash: null };
 });
 
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
@@ -54,7 +57,7 @@ mkdirSync(dirname(outFile), { recursive: true });
 for (let r = 0; r < runs; r++) {
   for (const v of variants) {
     // stdout to a file, like a user redirecting the report; /usr/bin/time reports on stderr
-    const p = spawnSync("/bin/sh", ["-c", `exec /usr/bin/time -f '%e %U %S %M' "$@" > ${outFile}`, "sh", process.execPath, ...v.argv, ...cmdArgs], { encoding: "utf8" });
+    const p = spawnSync("/bin/sh", ["-c", `exec /usr/bin/time -f '%e %U %S %M' "$@" > ${outFile}`, "sh", process.execPath, ...v.argv, ...cmdArgs], { encoding: "utf8", env: { ...process.env, ...v.env } });
     const [wall, user, sys, kb] = p.stderr.trim().split("\n").pop().split(" ").map(Number);
     v.results.push({ wall, cpu: user + sys, rss: kb * 1024 });
     if (r === 0) v.hash = createHash("sha256").update(readFileSync(outFile)).digest("hex");
