@@ -74,7 +74,9 @@ for (const [id, us] of self) {
         : src.includes("node_modules") ? "node_modules" : src;
   add(areas, area, us);
   add(files, special ? functionName : src || "(builtin)", us);
-  add(fns, special ? functionName : `${functionName || "(anonymous)"}  ${src}:${lineNumber + 1}`, us);
+  // bundle line numbers are not source line numbers: name the bundle file and line
+  const where = url.includes("/dist/bundle/") ? `${src} (${url.split("/").pop()}:${lineNumber + 1})` : `${src}:${lineNumber + 1}`;
+  add(fns, special ? functionName : `${functionName || "(anonymous)"}  ${where}`, us);
 }
 
 let sessions = null;
