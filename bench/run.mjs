@@ -225,7 +225,7 @@ async function analyzeWorkload(name, w, expected, ports) {
   }
   if (checks["tshark-all"]) {
     const a = checks["tshark-all"], b = checks["tshark-tuned"];
-    log(`  check: tshark printed replies in ${a.streams}/${w.sessions} sessions (${a.lines} lines)${b ? `; tuned: ${b.streams} sessions, ${b.lines} lines${b.lines === a.lines ? " (same work)" : " — DIFFERENT from all dissectors"}` : ""}`);
+    log(`  check: tshark printed replies in ${a.streams}/${w.sessions} sessions${a.streams < w.sessions ? " (fewer: tshark did less work than smtpcap)" : ""} (${a.lines} lines)${b ? `; tuned: ${b.streams} sessions, ${b.lines} lines${b.lines === a.lines ? " (same work)" : " — DIFFERENT from all dissectors"}` : ""}`);
   }
   results.parts[name] = { bytes, packets: w.packets, sessions: w.sessions, ...s, checks };
 }
