@@ -1,0 +1,72 @@
+#!/usr/bin/env node
+// node bench/stages.mjs CAPTURE [--runs 5]
+//
+// Where smtpcap's CPU time goes, stage by stage, measured by running cumulative pipelines on the
+// built library (dist/) in fresh processes, interleaved, and taking each one's median CPU time
+// (user + system of the process, from process.cpuUsage: less disturbed by other load on the
+// machine than wall time), with the garbage collector's share (from perf_hooks "gc" entries):
+//   read      readCapture, frames discarded
+//   decode    + link/IP/TCP header decoding (bench/floor.mjs)
+//   dissect   + connections, reassembly, SMTP session model, verdicts; no rules (analyzeStream with --only of no rule)
+//   judge     + all rules
+//   json      + sessionJson() and JSON.stringify per session (what --format json writes, not written)
+// The difference between consecutive stages is that stage's cost.
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+const STAGES = ["read", "decode", "dissect", "judge", "json"];
+const args = process.argv.slice(2);
+
+if (args[0] === "--stage") {
+  const [, stage, file] = args;
+  const { PerformanceObserver } = await import("node:perf_hooks");
+  const { readCapture } = await import("../dist/capture/source.js");
+  const { TcpPacket } = await import("../dist/tcp/decode.js");
+  const { analyzeStream } = await import("../dist/analyze.js");
+  const { sessionJson } = await import("../dist/report/json.js");
+  let gc = 0;
+  new PerformanceObserver((list) => { for (const e of list.getEntries()) gc += e.duration; }).observe({ entryTypes: ["gc"] });
+  const c0 = process.cpuUsage();
+  let sessions = 0, chars = 0;
+  if (stage === "read") await readCapture(file, () => {});
+  else if (stage === "decode") {
+    const pkt = new TcpPacket();
+    await readCapture(file, (frame, time, linkType, data, start, capLen) => { pkt.decode(linkType, data, start, capLen); });
+  } else {
+    const opts = stage === "dissect" ? { only: ["(no rule)"] } : {};
+    await analyzeStream(file, opts, (s) => {
+      sessions++;
+      if (stage === "json") chars += JSON.stringify(sessionJson(s)).length;
+    });
+  }
+  const c = process.cpuUsage(c0);
+  await new Promise((r) => setTimeout(r, 20)); // let the last gc entries arrive
+  console.log(JSON.stringify({ cpu: (c.user + c.system) / 1e6, gc: gc / 1000, sessions, chars }));
+  process.exit(0);
+}
+
+const file = args.find((a) => !a.startsWith("--") && !/^\d+$/.test(a));
+const runs = args.includes("--runs") ? Number(args[args.indexOf("--runs") + 1]) : 5;
+if (!file) {
+  console.error("usage: node bench/stages.mjs CAPTURE [--runs N]");
+  process.exit(2);
+}
+const res = Object.fromEntries(STAGES.map((s) => [s, []]));
+for (let r = 0; r < runs; r++) {
+  for (const s of STAGES) {
+    const p = spawnSync(process.execPath, [fileURLToPath(import.meta.url), "--stage", s, file], { encoding: "utf8" });
+    if (p.status !== 0) throw new Error(`${s}: ${p.stderr}`);
+    res[s].push(JSON.parse(p.stdout));
+  }
+}
+const median = (xs) => { const v = [...xs].sort((a, b) => a - b); return v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2; };
+const sessions = res.judge[0].sessions;
+console.log(`${file}: ${sessions} sessions; CPU seconds, median of ${runs} interleaved runs (load average ${spawnSync("cat", ["/proc/loadavg"], { encoding: "utf8" }).stdout.split(" ").slice(0, 3).join(" ")})`);
+let prev = 0, prevGc = 0;
+for (const s of STAGES) {
+  const cpu = median(res[s].map((x) => x.cpu)), gc = median(res[s].map((x) => x.gc));
+  const d = cpu - prev;
+  console.log(`  ${s.padEnd(8)} ${cpu.toFixed(3)} s total (gc ${gc.toFixed(3)} s)   this stage: ${d >= 0 ? "+" : ""}${d.toFixed(3)} s = ${((1e6 * d) / sessions).toFixed(0).padStart(4)} µs/session (gc ${gc - prevGc >= 0 ? "+" : ""}${(gc - prevGc).toFixed(3)} s)`);
+  prev = cpu;
+  prevGc = gc;
+}
