@@ -12,6 +12,7 @@ export default defineRule({
   why: "Anyone on the path can read the credentials.",
   fix: "Authenticate only after STARTTLS (or on port 465); servers should not offer PLAIN/LOGIN before TLS.",
   plaintext: true,
+  pairing: true,
 }, (ctx) => {
   const s = ctx.session;
   for (const c of s.commands) {

@@ -13,6 +13,7 @@ export default defineRule({
   why: "Clients that decode challenges strictly abort; servers that accept malformed responses decode something other than what was sent.",
   fix: "Send `334 <base64>` challenges, answer malformed responses and `*` with 501.",
   plaintext: true,
+  pairing: true,
 }, (ctx) => {
   const s = ctx.session;
   for (const c of s.commands) {

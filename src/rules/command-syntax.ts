@@ -42,6 +42,7 @@ export default defineRule({
   why: "Strict servers reject such commands with 501 (and lenient ones guess): mail is refused at some sites and accepted at others.",
   fix: "Send `MAIL FROM:<address>` exactly, EHLO with the host's domain name or `[address]`, and no parameters on RSET, DATA and QUIT.",
   plaintext: true,
+  pairing: true,
   minor: true,
 }, (ctx) => {
   const s = ctx.session;

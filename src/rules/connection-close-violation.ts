@@ -14,6 +14,7 @@ export default defineRule({
   why: "A server that hangs up mid-dialogue makes clients retry and duplicate; a client that drops the connection leaves the server guessing whether the message was meant to be sent.",
   fix: "Servers: answer QUIT with 221, time out only after 5 minutes, shut down with 421. Clients: end with QUIT and wait for the 221.",
   plaintext: true,
+  pairing: true,
 }, (ctx) => {
   const s = ctx.session;
   if (s.tls !== null || !s.sawSyn || s.gaps.length > 0) return; // the end of the dialogue is not visible

@@ -14,6 +14,7 @@ export default defineRule({
   why: "The recipient gets a truncated message, and the rest is fed to the server as commands; with crafted content the same mistake smuggles commands (see smuggled-commands-in-data).",
   fix: "Dot-stuff: send an extra \".\" before every line of the message that starts with one.",
   plaintext: true,
+  pairing: true,
 }, (ctx) => {
   const s = ctx.session;
   for (let i = 0; i < s.commands.length; i++) {

@@ -16,6 +16,7 @@ export default defineRule({
   why: "Clients that follow the grammar skip the first line: a capability placed there (often PIPELINING or STARTTLS) is not seen — Cisco ESA, for one, ignores it.",
   fix: "Put the domain on the first line and one keyword per following line.",
   plaintext: true,
+  pairing: true,
 }, (ctx) => {
   for (const { reply: r } of greetingExchanges(ctx.session)) {
     if (!r.complete) continue;

@@ -1,5 +1,4 @@
 import { defineRule } from "./define.js";
-import { factsOf } from "./facts.js";
 import { q } from "./util.js";
 
 const DOMAIN = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.?$/;
@@ -17,7 +16,7 @@ export default defineRule({
   fix: "Greet with `220 <domain> <text>`; if a firewall masks the banner, turn its SMTP inspection off.",
   plaintext: true,
 }, (ctx) => {
-  const g = factsOf(ctx.session).greeting;
+  const g = ctx.conversation.greeting;
   if (!g || !g.complete) return;
   const first = g.lineInfo[0];
   if (g.code === null) return; // reply-code-invalid says it

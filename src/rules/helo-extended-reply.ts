@@ -12,6 +12,7 @@ export default defineRule({
   why: "A HELO client does not parse capability lists; some take the extra lines as replies to later commands.",
   fix: "Answer HELO with a single `250 domain` line.",
   plaintext: true,
+  pairing: true,
 }, (ctx) => {
   for (const { cmd: c, reply: r } of greetingExchanges(ctx.session, "HELO")) {
     if (r.lineInfo.length < 2) continue;

@@ -12,6 +12,7 @@ export default defineRule({
   why: "Servers reject it with 503; clients that skip the greeting exchange usually skip other steps too.",
   fix: "Send EHLO (or HELO) after the greeting and again after STARTTLS.",
   plaintext: true,
+  pairing: true,
 }, (ctx) => {
   const s = ctx.session;
   if (!s.sawSyn || s.gaps.some((g) => g.side === "client")) return; // an earlier EHLO may be outside the capture

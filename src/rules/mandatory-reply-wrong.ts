@@ -14,6 +14,7 @@ export default defineRule({
   why: "Clients rely on these replies to resynchronise or to end the session cleanly; anything else suggests the server lost track of the dialogue.",
   fix: "Answer RSET and NOOP with 250 and QUIT with 221, whatever state the session is in.",
   plaintext: true,
+  pairing: true,
 }, (ctx) => {
   const s = ctx.session;
   for (const c of s.commands) {

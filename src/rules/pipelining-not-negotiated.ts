@@ -1,6 +1,7 @@
 import { defineRule } from "./define.js";
-import { factsOf, partialMultiline, pipelinable } from "./facts.js";
-import { ackEvidence, cmdLabel, replyLabel } from "./util.js";
+import { partialMultiline } from "../smtp/conversation.js";
+import { pipelinable } from "../smtp/vocabulary.js";
+import { ackEvidence, cmdLabel, earlyFrames, replyLabel } from "./util.js";
 
 export default defineRule({
   id: "pipelining-not-negotiated",
@@ -13,15 +14,16 @@ export default defineRule({
   why: "Servers without pipelining may discard the queued commands; Postfix rejects it as 'unauthorised pipelining', the mitigation for SMTP smuggling.",
   fix: "Pipeline only after the server advertises PIPELINING in its EHLO reply.",
   plaintext: true,
+  pairing: true,
 }, (ctx) => {
   const s = ctx.session;
-  for (const e of factsOf(s).early) {
+  for (const e of ctx.conversation.early) {
     if (e.prev === null || e.pipelining || !pipelinable(e.prev)) continue;
     if (partialMultiline(e)) continue;
-    const caps = factsOf(s).caps[e.cmd.index];
+    const caps = ctx.conversation.capsAt(e.cmd.index);
     const misplaced = caps && !caps.helo && /^PIPELINING$/i.test(caps.reply.lines[0]?.slice(4).trim() ?? "")
       ? " (the EHLO reply names PIPELINING on its first line, which carries the server's domain, not a keyword: RFC 5321 §4.1.1.1)"
       : "";
-    ctx.report({ frames: [e.cmd.frames[0], ...e.reply.frames], time: e.cmd.time, message: `${cmdLabel(e.cmd)} was sent before ${replyLabel(e.reply)} to ${cmdLabel(e.prev)}, and the server had not advertised PIPELINING${misplaced}`, evidence: ackEvidence(s, e.cmd, e.reply, e.by, e.acked) });
+    ctx.report({ frames: earlyFrames(e), time: e.cmd.time, message: `${cmdLabel(e.cmd)} was sent before ${replyLabel(e.reply)} to ${cmdLabel(e.prev)}, and the server had not advertised PIPELINING${misplaced}`, evidence: ackEvidence(s, e.cmd, e.reply, e.by, e.acked) });
   }
 });

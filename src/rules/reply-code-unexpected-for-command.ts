@@ -39,6 +39,7 @@ export default defineRule({
   why: "Clients act on the code; an unexpected one, above all a 3yz, makes them send the wrong thing next.",
   fix: "Answer each command with a code from its row of the table; if the pairing itself is off, look for the missing or extra reply first.",
   plaintext: true,
+  pairing: true,
 }, (ctx) => {
   for (const c of ctx.session.commands) {
     if (c.afterStartTls || c.replies.length === 0) continue;

@@ -12,6 +12,7 @@ export default defineRule({
   why: "This is the receiving half of SMTP smuggling: the bytes after the look-alike become commands of a forged second message.",
   fix: "Accept only CRLF.CRLF as end of data (Postfix smtpd_forbid_bare_newline = reject; Exim ≥ 4.97.1; sendmail's fix).",
   plaintext: true,
+  pairing: true,
 }, (ctx) => {
   const s = ctx.session;
   const base = s.sawSyn ? 1 : 0;

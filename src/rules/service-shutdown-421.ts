@@ -12,6 +12,7 @@ export default defineRule({
   why: "421 tells the client to stop and try later; which side did what after it decides whether the message was deferred cleanly.",
   fix: "Server: close the connection after 421. Client: stop sending (a QUIT at most), close, and retry later.",
   plaintext: true,
+  pairing: true,
 }, (ctx) => {
   const s = ctx.session;
   const r = s.replies.find((x) => x.code === 421 && x.complete && !x.afterStartTls);

@@ -1,5 +1,4 @@
 import { defineRule } from "./define.js";
-import { factsOf } from "./facts.js";
 import { q } from "./util.js";
 
 export default defineRule({
@@ -13,13 +12,14 @@ export default defineRule({
   why: "The transfer is wasted: the server refuses it after receiving it all.",
   fix: "Client: compare the message with the SIZE limit before sending and declare its true size. Server: honour a size it accepted in MAIL.",
   plaintext: true,
+  pairing: true,
 }, (ctx) => {
   const s = ctx.session;
-  const f = factsOf(s);
+  const f = ctx.conversation;
   let declared: number | null = null;
   for (const c of s.commands) {
     if (c.afterStartTls) continue;
-    const caps = f.caps[c.index];
+    const caps = f.capsAt(c.index);
     const max = caps && caps.keywords.has("SIZE") ? Number(caps.keywords.get("SIZE")) || 0 : 0;
     if (c.kind === "command" && c.verb === "MAIL") {
       const m = /\sSIZE=(\d+)/i.exec(c.line);

@@ -12,6 +12,7 @@ export default defineRule({
   why: "Clients cannot send internationalised mail without 8-bit transport; a parameter where none is defined breaks strict parsers.",
   fix: "Advertise `SMTPUTF8` alone, together with `8BITMIME`.",
   plaintext: true,
+  pairing: true,
 }, (ctx) => {
   for (const { reply: r } of greetingExchanges(ctx.session)) {
     const kws = r.lines.slice(1).map((l) => l.slice(4).trim().toUpperCase());

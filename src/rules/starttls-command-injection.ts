@@ -1,5 +1,4 @@
 import { defineRule } from "./define.js";
-import { factsOf } from "./facts.js";
 import { cmdLabel } from "./util.js";
 
 export default defineRule({
@@ -13,12 +12,13 @@ export default defineRule({
   why: "A server that buffers the plaintext executes it inside the TLS session as if the client had sent it there: an attacker can inject commands into an encrypted session.",
   fix: "Client: send STARTTLS as the last command of a group and start TLS right after the 220. Server: discard buffered input when TLS starts.",
   plaintext: false,
+  pairing: true,
 }, (ctx) => {
   const s = ctx.session;
   const starttls = s.commands.find((c) => c.kind === "command" && c.verb === "STARTTLS");
   const reply = starttls && starttls.replies.length ? s.replies[starttls.replies[0]] : undefined;
   const endSeq = reply ? reply.end + (s.sawSyn ? 1 : 0) : null;
-  const desync = starttls !== undefined && factsOf(s).early.some((e) => e.cmd === starttls);
+  const desync = starttls !== undefined && ctx.conversation.early.some((e) => e.cmd === starttls);
   for (const c of s.commands) {
     if (!c.afterStartTls) continue;
     const ack = c.segments[0]?.ack ?? null;

@@ -16,6 +16,7 @@ export default defineRule({
   why: "A client cannot tell whether TLS is about to start; servers that demand TLS for NOOP or QUIT leave clients unable to end the session cleanly.",
   fix: "Send bare STARTTLS; answer it 220, 454 or 501; never answer NOOP, EHLO, STARTTLS or QUIT with 530.",
   plaintext: true,
+  pairing: true,
 }, (ctx) => {
   const s = ctx.session;
   for (const c of s.commands) {

@@ -1,5 +1,4 @@
 import { defineRule } from "./define.js";
-import { factsOf } from "./facts.js";
 import { q } from "./util.js";
 
 export default defineRule({
@@ -13,9 +12,10 @@ export default defineRule({
   why: "The session falls back to plaintext: credentials and mail can be read on the path.",
   fix: "Disable SMTP inspection on firewalls between client and server; require TLS for this peer.",
   plaintext: true,
+  pairing: true,
 }, (ctx) => {
   const s = ctx.session;
-  const f = factsOf(s);
+  const f = ctx.conversation;
   for (const c of s.commands) {
     if (c.kind !== "command") continue;
     if (c.verb === "EHLO" && c.replies.length) {
@@ -31,10 +31,11 @@ export default defineRule({
       }
     }
     if (c.verb === "STARTTLS") {
-      const caps = f.caps[c.index];
+      const caps = f.capsAt(c.index);
+      const offered = f.advertisedAt(c.index);
       const r = c.replies.length ? s.replies[c.replies[0]] : undefined;
       if (caps && !caps.keywords.has("STARTTLS")) ctx.report({ severity: "info", frames: c.frames, time: c.time, message: "the client sent STARTTLS, which the server had not offered", evidence: `EHLO reply in frame ${caps.reply.frames[0]}` });
-      else if (caps && r && (r.code === 500 || r.code === 502)) ctx.report({ frames: [...c.frames, ...r.frames], time: r.firstTime, message: `STARTTLS was advertised but refused with ${r.code}`, evidence: `reply ${q(r.lines[0] ?? "")}` });
+      else if (offered && offered.keywords.has("STARTTLS") && r && (r.code === 500 || r.code === 502)) ctx.report({ frames: [...c.frames, ...r.frames], time: r.firstTime, message: `STARTTLS was advertised but refused with ${r.code}`, evidence: `reply ${q(r.lines[0] ?? "")}` });
     }
   }
   const g = f.greeting;

@@ -12,6 +12,7 @@ export default defineRule({
   why: "An open submission port relays for anyone who can reach it.",
   fix: "Require AUTH on 587, or make sure only trusted networks can reach it.",
   plaintext: true,
+  pairing: true,
 }, (ctx) => {
   const s = ctx.session;
   if (s.serverPort !== 587) return;

@@ -12,6 +12,7 @@ export default defineRule({
   why: "The client will take it as the answer to its next command: every later reply is then paired with the wrong command.",
   fix: "Find what emitted the extra reply: a proxy answering for the backend, a server answering one command twice, or injected text around STARTTLS.",
   plaintext: true,
+  pairing: true,
 }, (ctx) => {
   const s = ctx.session;
   if (s.gaps.some((g) => g.side === "client")) return; // commands may be missing

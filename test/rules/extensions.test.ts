@@ -13,7 +13,7 @@ describe("STARTTLS (RFC 3207)", () => {
     return c;
   }
 
-  it("a clean STARTTLS: session marked encrypted from the 220, plaintext rules not evaluable", async () => {
+  it("a clean STARTTLS: session marked encrypted from the 220; the plaintext before it was read, so no rule is listed as not evaluable", async () => {
     const c = starttls((c) => {
       c.client("STARTTLS\r\n"); // 7
       c.server("220 ready\r\n"); // 8
@@ -23,7 +23,17 @@ describe("STARTTLS (RFC 3207)", () => {
     const rep = await report(c);
     expect(rep.findings).toEqual([]);
     expect(rep.sessions[0].tls).toEqual({ mode: "starttls", frame: 8, time: expect.any(Number), clientHelloFrame: 9, serverHelloFrame: 10 });
-    expect(rep.sessions[0].verdict.notEvaluable).toContain("client-command-before-reply-complete");
+    expect(rep.sessions[0].verdict.notEvaluable).toEqual([]);
+  });
+
+  it("implicit TLS with no plaintext at all: the rules that read plaintext are not evaluable, with the reason", async () => {
+    const c = conv({ server: "192.0.2.25:465" }).handshake();
+    c.client(CLIENT_HELLO); // 4
+    c.server(SERVER_HELLO); // 5
+    const v = (await report(c)).sessions[0].verdict;
+    expect(v.notEvaluable).toContain("client-command-before-reply-complete");
+    expect(v.notEvaluable).not.toContain("implicit-tls-port-mismatch");
+    expect(v.notEvaluableWhy?.[v.notEvaluable.indexOf("client-command-before-reply-complete")]).toBe("the session is encrypted from frame 4 and carries no plaintext SMTP");
   });
 
   it("starttls-command-injection (a): `STARTTLS\\r\\nEHLO x` in one segment", async () => {
