@@ -47,7 +47,7 @@ export default defineRule({
 }, (ctx) => {
   const s = ctx.session;
   for (const c of s.commands) {
-    if (c.kind !== "command" || c.afterStartTls || c.lineInfo === null) continue;
+    if (c.kind !== "command" || c.afterStartTls || c.lineInfo === null || c.lineInfo.gap) continue;
     const p = problem(c);
     if (p === null) continue;
     ctx.report({ severity: p.severity, frames: c.frames, time: c.time, message: `${q(c.line, 60)} ${p.what}`, evidence: `command ${c.index}` });

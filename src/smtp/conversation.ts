@@ -149,7 +149,31 @@ function build(s: Session): Conversation {
   const greeting = s.replies.find((r) => r.greeting) ?? null;
   let untrustedFrom: Gap | null = null;
   for (const g of s.gaps) if (untrustedFrom === null || g.frame < untrustedFrom.frame) untrustedFrom = g;
-  const limit = untrustedFrom?.frame ?? Infinity;
+  // Pairing is not trusted from the first gap's frame on, nor from the first command whose pairing
+  // reaches past it (its reply may be a later command's): every later state (transaction, phase,
+  // capabilities) depends on that command's outcome.
+  let limit = untrustedFrom?.frame ?? Infinity;
+  // a gap is noticed at the next segment, but the lost bytes were sent right after the last
+  // segment of that side that the capture holds before them
+  for (const g of s.gaps) {
+    const items = g.side === "client" ? s.commands : s.replies;
+    let before = 0;
+    for (const it of items) {
+      if (it.end > g.offset) break;
+      before = it.segments[it.segments.length - 1]?.frame ?? before;
+    }
+    limit = Math.min(limit, before + 1);
+  }
+  if (untrustedFrom !== null) {
+    for (const c of s.commands) {
+      if ((c.frames[0] ?? Infinity) >= limit) break;
+      const frames = c.replies.flatMap((r) => s.replies[r]?.frames ?? []);
+      if (c.replies.length === 0 || frames.some((f) => f >= limit)) {
+        limit = c.frames[0] ?? limit;
+        break;
+      }
+    }
+  }
   const trustedFrames = (frames: number[]): boolean => frames.every((f) => f < limit);
 
   const exchanges: Exchange[] = [];
@@ -177,7 +201,7 @@ function build(s: Session): Conversation {
     const outcome = outcomeOf(final);
     const caps = capsInForce(s, cmd, offered);
     const frames = [...cmd.frames, ...cmd.replies.flatMap((r) => s.replies[r]?.frames ?? [])];
-    const trusted = trustedFrames(frames) && (untrustedFrom === null || final !== undefined);
+    const trusted = trustedFrames(frames);
     const phase: Phase = authed ? "post-auth" : s.tls !== null && !cmd.afterStartTls && (cmd.frames[0] ?? 0) > s.tls.frame ? "tls" : "pre-tls";
     const open = tx !== null && tx.mailAccepted === true;
     const advertised = offered.length > 0 ? offered[offered.length - 1] : null;

@@ -1,9 +1,10 @@
 import type { Flow, FlowApp } from "../tcp/flows.js";
-import type { SegmentMeta } from "../tcp/reassembly.js";
+import type { SegmentMeta, StreamSummary } from "../tcp/reassembly.js";
 import { DataScanner } from "./data.js";
 import { LineAssembler, addPiece, type LinePiece } from "./lines.js";
 import type { AckEvent, Command, Line, Reply, ReplyLine, Segment, Session } from "./model.js";
 import { describeAuth, isBase64 } from "./auth.js";
+import { COMMAND_RE, VERBS } from "./vocabulary.js";
 
 export interface DissectOptions {
   /** show AUTH payloads instead of "[redacted N bytes]" */
@@ -37,7 +38,12 @@ const CODE_RE = /^([0-9]{3})/;
 export const MAX_DATA_KEPT = 64 * 1024;
 /** gaps (and notes) listed per session; more are counted */
 const MAX_GAPS_KEPT = 100;
-const COMMAND_RE = /^(MAIL|RCPT|QUIT|RSET|NOOP|EHLO|HELO|DATA|AUTH|STARTTLS|BDAT|VRFY|EXPN|HELP|ETRN|TURN)( |$)/i;
+const VERB_SET: ReadonlySet<string> = new Set(VERBS);
+/** After a gap, a line is taken as a command only when it starts with a known verb and a space or its end. */
+function startsCommand(buf: Buffer, pos: number, end: number): boolean {
+  const m = /^([A-Za-z]{4,8})[ \r\n]/.exec(buf.toString("latin1", pos, Math.min(end, pos + 10)));
+  return m !== null && VERB_SET.has(m[1].toUpperCase());
+}
 /** the start of a reply line: a new segment that begins like this ends an unterminated line */
 function startsReply(buf: Buffer, pos: number, end: number): boolean {
   if (end - pos < 4) return false;
@@ -79,6 +85,9 @@ export class SmtpSession implements FlowApp {
   /** HTTP CONNECT tunnel: per side, how many octets of the "\r\n\r\n" header end have been matched (-1: done) */
   private tunnel: [number, number] = [-1, -1];
   private readonly lineOut: { line: Line | null } = { line: null };
+  /** while resynchronising after a gap: the next byte starts a line (the gap's end, or after an LF) */
+  private serverResyncAtLine = false;
+  private clientResyncAtLine = false;
 
   constructor(private readonly flow: Flow, private readonly onDone: (s: Session) => void, private readonly opts: DissectOptions = DEFAULT_DISSECT) {
     this.s = {
@@ -151,6 +160,11 @@ export class SmtpSession implements FlowApp {
     if (this.s.gaps.length < MAX_GAPS_KEPT) this.s.gaps.push({ side, offset: rel, bytes: len, frame, reason });
     else this.gapsDropped++;
     if (side === "server") {
+      if (this.serverMode === "after-starttls" && this.clientMode === "tls") {
+        // the client already sent its ClientHello: the lost bytes held the start of the server's TLS
+        this.startTls("server", { frame, time });
+        this.serverMode = "tls";
+      }
       if (this.serverMode === "tls" || this.serverMode === "after-starttls") return;
       if (this.serverLines.inLine) {
         this.serverLines.markGap();
@@ -159,6 +173,7 @@ export class SmtpSession implements FlowApp {
       }
       if (this.openReply) this.openReply = null; // reply stays incomplete
       this.serverMode = "resync";
+      this.serverResyncAtLine = true;
       this.note(`server bytes ${rel}..${rel + len} missing (frame ${frame}): reply parsing resynchronised at the next line`);
     } else {
       switch (this.clientMode) {
@@ -187,6 +202,7 @@ export class SmtpSession implements FlowApp {
         if (line) this.clientLine(line, this.clientLines.takePieces());
       }
       this.clientMode = "resync";
+      this.clientResyncAtLine = true;
       this.note(`client bytes ${rel}..${rel + len} missing (frame ${frame}): command parsing resynchronised at the next line`);
     }
   }
@@ -222,8 +238,11 @@ export class SmtpSession implements FlowApp {
     s.endTime = f.lastTime;
     const r = f.reasm;
     if (r) {
-      s.retransmitted.server = r.dirs[sd].retransmitted;
-      s.retransmitted.client = r.dirs[sd ^ 1].retransmitted;
+      const server = r.summary(sd), client = r.summary((sd ^ 1) as 0 | 1);
+      s.retransmitted.server = server.retransmitted;
+      s.retransmitted.client = client.retransmitted;
+      this.ackedNotCaptured("server", server.ackedUnseen);
+      this.ackedNotCaptured("client", client.ackedUnseen);
     }
     const end = { frame: f.lastFrame, time: f.lastTime };
     if (this.serverMode !== "tls" && this.serverLines.inLine) {
@@ -239,6 +258,14 @@ export class SmtpSession implements FlowApp {
     if (this.gapsDropped > 0) s.notes.push(`${this.gapsDropped} further capture gaps were counted but not listed`);
     if (this.dropped > 0) s.notes.push(`${this.dropped} commands/replies beyond the per-session limit were counted but not kept`);
     this.onDone(s);
+  }
+
+  /** Bytes the peer acknowledged at the end of a direction that the capture does not hold: a gap, so pairing trust sees them. */
+  private ackedNotCaptured(side: "client" | "server", a: StreamSummary["ackedUnseen"]): void {
+    if (a === null || this.s.gaps.some((g) => g.side === side && g.offset + g.bytes >= a.offset + a.bytes)) return;
+    if (this.s.gaps.length < MAX_GAPS_KEPT) this.s.gaps.push({ side, offset: a.offset, bytes: a.bytes, frame: a.frame, reason: "sent (the peer acknowledged them, or the FIN comes after them) but not in the capture" });
+    else this.gapsDropped++;
+    this.note(`${side} bytes ${a.offset}..${a.offset + a.bytes} missing: frame ${a.frame} shows they were sent, the capture does not hold them`);
   }
 
   // ---- server side -------------------------------------------------------------------------
@@ -266,14 +293,30 @@ export class SmtpSession implements FlowApp {
       const mode = this.serverMode;
       if (mode === "tls") return;
       if (mode === "resync") {
+        // the client already speaks TLS: the lost server bytes held the STARTTLS 220 (or the
+        // start of the TLS handshake), and what follows is TLS
+        if (this.clientMode === "tls") {
+          this.startTls("server", meta);
+          this.serverMode = "tls";
+          return;
+        }
+        // resume at a line that starts like a reply line (a complete line that begins exactly at
+        // the gap's end is kept); skip the rest of a line the gap cut
+        if (this.serverResyncAtLine && startsReply(buf, pos, end)) {
+          this.serverMode = "smtp";
+          continue;
+        }
         const lf = buf.indexOf(10, pos);
-        if (lf < 0 || lf >= end) return;
+        if (lf < 0 || lf >= end) {
+          this.serverResyncAtLine = false;
+          return;
+        }
         pos = lf + 1;
-        this.serverMode = "smtp";
+        this.serverResyncAtLine = true;
         continue;
       }
       if (!this.serverLines.inLine) {
-        if (isTlsRecord(buf, pos, end) && (mode === "after-starttls" || (this.s.replies.length === 0 && (this.s.tls === null || this.s.tls.mode === "implicit")))) {
+        if (isTlsRecord(buf, pos, end) && (mode === "after-starttls" || this.clientMode === "tls" || (this.s.replies.length === 0 && (this.s.tls === null || this.s.tls.mode === "implicit")))) {
           this.startTls("server", meta);
           this.serverMode = "tls";
           return;
@@ -386,9 +429,11 @@ export class SmtpSession implements FlowApp {
     }
   }
 
-  private startTls(side: "client" | "server", meta: SegmentMeta): void {
+  private startTls(side: "client" | "server", meta: { frame: number; time: number }): void {
     if (this.s.tls === null) {
-      this.s.tls = { mode: "implicit", frame: meta.frame, time: meta.time, clientHelloFrame: null, serverHelloFrame: null };
+      // a STARTTLS whose 220 the capture lost still started TLS by STARTTLS
+      const mode = this.s.commands.some((c) => c.kind === "command" && c.verb === "STARTTLS") ? "starttls" : "implicit";
+      this.s.tls = { mode, frame: meta.frame, time: meta.time, clientHelloFrame: null, serverHelloFrame: null };
     }
     if (side === "client" && this.s.tls.clientHelloFrame === null) this.s.tls.clientHelloFrame = meta.frame;
     if (side === "server" && this.s.tls.serverHelloFrame === null) this.s.tls.serverHelloFrame = meta.frame;
@@ -403,10 +448,28 @@ export class SmtpSession implements FlowApp {
         case "tls":
           return;
         case "resync": {
+          if (this.clientResyncAtLine) {
+            // a ClientHello after a lost STARTTLS (or its lost 220): the session switches to TLS
+            // (a TLS handshake record is no command line)
+            if (isTlsRecord(buf, pos, end) && (buf[pos + 2] ?? 0) <= 0x04) {
+              this.startTls("client", meta);
+              this.clientMode = "tls";
+              return;
+            }
+            // resume at a line that starts with a known verb (a complete line that begins exactly
+            // at the gap's end is kept); lines of a message whose DATA was lost are skipped
+            if (startsCommand(buf, pos, end)) {
+              this.clientMode = "command";
+              continue;
+            }
+          }
           const lf = buf.indexOf(10, pos);
-          if (lf < 0 || lf >= end) return;
+          if (lf < 0 || lf >= end) {
+            this.clientResyncAtLine = false;
+            return;
+          }
           pos = lf + 1;
-          this.clientMode = "command";
+          this.clientResyncAtLine = true;
           continue;
         }
         case "data": {

@@ -48,6 +48,13 @@ export class HalfStream {
   next = 0;
   /** offset the peer has acknowledged beyond what we saw */
   ackedUnseen = 0;
+  /** the segment whose ACK first went beyond what we had seen (frame 0: none) */
+  ackedUnseenFrame = 0;
+  ackedUnseenTime = 0;
+  /** stream offset of the FIN (its sequence number), and its frame; -1: no FIN */
+  finRel = -1;
+  finFrame = 0;
+  finTime = 0;
   pending: Pending[] = [];
   pendingBytes = 0;
   retransmitted = 0;
@@ -61,6 +68,13 @@ export class HalfStream {
     if (d >= TWO31) d -= TWO32;
     return this.next + d;
   }
+}
+
+/** The TCP layer's account of one direction for the application (smtp asks this, not the fields). */
+export interface StreamSummary {
+  retransmitted: number;
+  /** bytes the peer acknowledged (or the sender's FIN showed) beyond the last byte the capture holds, and the segment that showed it */
+  ackedUnseen: { offset: number; bytes: number; frame: number; time: number } | null;
 }
 
 export class Reassembler {
@@ -97,6 +111,9 @@ export class Reassembler {
     }
     if (flags & TCP_FIN && !h.closed) {
       h.closed = true;
+      h.finRel = h.rel((seq + wireLen) % TWO32);
+      h.finFrame = frame;
+      h.finTime = time;
       this.flush(dir, frame, time, "FIN");
       this.handler.close(dir, "fin", frame, time);
     }
@@ -185,10 +202,28 @@ export class Reassembler {
 
   private peerAcked(dir: 0 | 1, ackRel: number, frame: number, time: number): void {
     const h = this.dirs[dir];
-    if (ackRel > h.ackedUnseen) h.ackedUnseen = ackRel;
+    if (ackRel > h.ackedUnseen) {
+      if (h.ackedUnseen <= h.next) {
+        h.ackedUnseenFrame = frame;
+        h.ackedUnseenTime = time;
+      }
+      h.ackedUnseen = ackRel;
+    }
     while (h.pending.length > 0 && h.pending[0].rel <= ackRel) {
       this.drainWithGaps(dir, h.pending[0].rel, frame, time, "peer acknowledged bytes never seen in the capture");
     }
+  }
+
+  /** What the application may ask of direction `dir` once the connection is done. */
+  summary(dir: 0 | 1): StreamSummary {
+    const h = this.dirs[dir];
+    // the peer's ACK of a FIN counts one sequence number beyond the data
+    const unseen = h.ackedUnseen - h.next - (h.closed ? 1 : 0);
+    // without a FIN in the capture, one octet acknowledged beyond the data is most likely a FIN the capture lacks
+    let acked = unseen > (h.closed ? 0 : 1) ? { offset: h.next, bytes: unseen, frame: h.ackedUnseenFrame, time: h.ackedUnseenTime } : null;
+    // a FIN whose sequence number lies beyond the data: the bytes before it were sent, not captured
+    if (h.finRel > h.next && (acked === null || h.finRel - h.next > acked.bytes)) acked = { offset: h.next, bytes: h.finRel - h.next, frame: h.finFrame, time: h.finTime };
+    return { retransmitted: h.retransmitted, ackedUnseen: acked };
   }
 
   /** Deliver everything still buffered in direction `dir`, declaring holes as gaps. */
