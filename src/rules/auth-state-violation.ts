@@ -8,6 +8,9 @@ export default defineRule({
   side: "server",
   reference: "RFC 4954 §4",
   quote: "After a successful AUTH command completes, a server MUST reject any further AUTH commands with a 503 reply.",
+  quoteFor: {
+    client: { reference: "RFC 4954 §4", quote: "The AUTH command is not permitted during a mail transaction." },
+  },
   meaning: "The client sent AUTH after a 235, or between an accepted MAIL and the end of the message (warning, client); the server did not answer it 503 (error, server). RFC 4954 §4 also: \"An AUTH command issued during a mail transaction MUST be rejected with a 503 reply.\"",
   why: "A second authentication could change the identity in the middle of a session or transaction; the server must refuse it.",
   fix: "Client: authenticate once, before MAIL. Server: answer such AUTH commands 503.",

@@ -8,6 +8,10 @@ export default defineRule({
   side: "client",
   reference: "RFC 3030 §2, §3",
   quote: "Any BDAT command sent after the BDAT LAST is illegal and MUST be replied to with a 503 \"Bad sequence of commands\" reply code.",
+  quoteFor: {
+    client: { reference: "RFC 3030 §2", quote: "If a 5XX or 4XX code is received by the sender-SMTP in response to a BDAT chunk, the transaction should be considered failed and the sender-SMTP MUST NOT send any additional BDAT segments." },
+    server: { reference: "RFC 3030 §2, §3", quote: "Any BDAT command sent after the BDAT LAST is illegal and MUST be replied to with a 503 \"Bad sequence of commands\" reply code." },
+  },
   meaning: "The client sent BDAT after BDAT LAST (before a new MAIL), BDAT after a chunk of the transaction was refused with 4yz/5yz and that reply had reached it (ACK proof: chunks already in the pipeline are allowed), DATA after BDAT in one transaction, or DATA after MAIL with BODY=BINARYMIME (client); the server did not answer these 503 (server).",
   why: "The server and the client disagree on where the message ends: parts of it are lost or taken as commands.",
   fix: "Client: one BDAT LAST per transaction, stop sending chunks after a refusal, never mix DATA with BDAT or BINARYMIME. Server: answer each of these 503.",

@@ -15,9 +15,8 @@ export default defineRule({
 }, (ctx) => {
   const s = ctx.session;
   const f = ctx.conversation;
-  let mail = "";
   for (const c of s.commands) {
-    if (c.kind === "command" && c.verb === "MAIL") mail = c.line.toUpperCase();
+    const mail = f.exchanges[c.index].transaction?.mail.line.toUpperCase() ?? "";
     const m = c.message;
     if (!m || m.eightBit === 0) continue;
     const caps = f.capsAt(c.index);

@@ -1,7 +1,7 @@
 import { defineRule } from "./define.js";
+import { MANDATORY_REPLY } from "../smtp/vocabulary.js";
 import { q } from "./util.js";
 
-const WANT: Record<string, number> = { RSET: 250, QUIT: 221, NOOP: 250 };
 
 export default defineRule({
   id: "mandatory-reply-wrong",
@@ -19,7 +19,7 @@ export default defineRule({
   const s = ctx.session;
   for (const c of s.commands) {
     if (c.kind !== "command" || c.afterStartTls || c.replies.length === 0) continue;
-    const want = WANT[c.verb];
+    const want = MANDATORY_REPLY[c.verb];
     if (want === undefined) continue;
     if (c.verb === "RSET" && c.line.trim().toUpperCase() !== "RSET") continue; // arguments: 501 is right
     const r = s.replies[c.replies[0]];

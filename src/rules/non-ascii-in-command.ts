@@ -14,10 +14,9 @@ export default defineRule({
   plaintext: true,
 }, (ctx) => {
   const f = ctx.conversation;
-  let mailUtf8 = false;
   for (const c of ctx.session.commands) {
     if (c.kind !== "command") continue;
-    if (c.verb === "MAIL") mailUtf8 = / SMTPUTF8\b/i.test(c.line);
+    const mailUtf8 = / SMTPUTF8\b/i.test(f.exchanges[c.index].transaction?.mail.line ?? "");
     const m = /[\x80-\xff]/.exec(c.line);
     if (!m) continue;
     const advertised = f.capsAt(c.index)?.keywords.has("SMTPUTF8") ?? false;

@@ -1,6 +1,6 @@
 import { defineRule } from "./define.js";
 import { partialMultiline } from "../smtp/conversation.js";
-import { pipelinable } from "../smtp/vocabulary.js";
+import { pipelinable, replyText } from "../smtp/vocabulary.js";
 import { ackEvidence, cmdLabel, earlyFrames, replyLabel } from "./util.js";
 
 export default defineRule({
@@ -21,7 +21,7 @@ export default defineRule({
     if (e.prev === null || e.pipelining || !pipelinable(e.prev)) continue;
     if (partialMultiline(e)) continue;
     const caps = ctx.conversation.capsAt(e.cmd.index);
-    const misplaced = caps && !caps.helo && /^PIPELINING$/i.test(caps.reply.lines[0]?.slice(4).trim() ?? "")
+    const misplaced = caps && !caps.helo && /^PIPELINING$/i.test(replyText(caps.reply.lines[0] ?? "").trim())
       ? " (the EHLO reply names PIPELINING on its first line, which carries the server's domain, not a keyword: RFC 5321 §4.1.1.1)"
       : "";
     ctx.report({ frames: earlyFrames(e), time: e.cmd.time, message: `${cmdLabel(e.cmd)} was sent before ${replyLabel(e.reply)} to ${cmdLabel(e.prev)}, and the server had not advertised PIPELINING${misplaced}`, evidence: ackEvidence(s, e.cmd, e.reply, e.by, e.acked) });

@@ -21,6 +21,6 @@ export default defineRule({
     ctx.report({ frames: earlyFrames(e), time: e.cmd.time, message: e.reply ? `${cmdLabel(e.cmd)} was sent before the greeting's final line had arrived` : `${cmdLabel(e.cmd)} was sent before any greeting had arrived`, evidence: ackEvidence(s, e.cmd, e.reply, e.by, e.acked) });
   }
   if (s.tls?.mode === "implicit" && s.clientFirstBytes.startsWith("1603") && s.serverPort !== 465 && s.tls.clientHelloFrame !== null && f.greeting) {
-    ctx.report({ frames: [s.tls.clientHelloFrame], time: s.tls.time, message: `the client sent a TLS ClientHello on port ${s.serverPort}, where the server speaks plain SMTP first (implicit-tls-on-plain-port)`, evidence: `first client octets ${s.clientFirstBytes}` });
+    ctx.report({ frames: [s.tls.clientHelloFrame], time: s.tls.time, message: `the client sent a TLS ClientHello on port ${s.serverPort}, where the server speaks plain SMTP first`, evidence: `first client octets ${s.clientFirstBytes}` });
   }
 });

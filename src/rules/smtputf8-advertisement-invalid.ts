@@ -1,4 +1,5 @@
 import { defineRule } from "./define.js";
+import { ehloLines } from "../smtp/vocabulary.js";
 import { greetingExchanges } from "./util.js";
 
 export default defineRule({
@@ -15,7 +16,7 @@ export default defineRule({
   pairing: true,
 }, (ctx) => {
   for (const { reply: r } of greetingExchanges(ctx.session)) {
-    const kws = r.lines.slice(1).map((l) => l.slice(4).trim().toUpperCase());
+    const kws = ehloLines(r);
     const utf8 = kws.find((k) => k === "SMTPUTF8" || k.startsWith("SMTPUTF8 "));
     if (utf8 === undefined) continue;
     if (utf8 !== "SMTPUTF8") ctx.report({ frames: r.frames, time: r.firstTime, message: `the EHLO reply advertises SMTPUTF8 with a parameter (\`${utf8}\`)`, evidence: `reply ${r.index}` });

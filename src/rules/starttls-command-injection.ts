@@ -23,9 +23,9 @@ export default defineRule({
     if (!c.afterStartTls) continue;
     const ack = c.segments[0]?.ack ?? null;
     const early = endSeq === null || (ack !== null ? ack < endSeq : c.time < reply!.lastTime);
-    const sub = early
-      ? `(a) before the STARTTLS reply had arrived${ack !== null && endSeq !== null ? ` (ack ${ack} < ${endSeq})` : ""}`
-      : `(b) after the 220 (frame ${reply!.frames[reply!.frames.length - 1]}), in plaintext instead of a TLS handshake${desync ? "; STARTTLS itself was sent before the previous reply was complete, so the client most likely took that reply's tail as the STARTTLS answer and abandoned TLS" : ""}`;
-    ctx.report({ frames: [starttls!.frames[0], c.frames[0]], time: c.time, message: `${cmdLabel(c)} was sent in plaintext after STARTTLS, ${sub}; the client or an on-path injector is at fault`, evidence: `STARTTLS in frame ${starttls!.frames[0]}${reply ? `, answered ${reply.code}` : ", never answered"}` });
+    const message = early
+      ? `${cmdLabel(c)} was sent in plaintext after STARTTLS, before the STARTTLS reply had arrived${ack !== null && endSeq !== null ? ` (ack ${ack} < ${endSeq})` : ""}; the client or an on-path injector is at fault.`
+      : `${cmdLabel(c)} was sent in plaintext after the 220 to STARTTLS (frame ${reply!.frames[reply!.frames.length - 1]}), where a TLS handshake belongs; the client or an on-path injector is at fault.${desync ? " STARTTLS itself was sent before the previous reply was complete, so the client most likely took that reply's tail as the STARTTLS answer and abandoned TLS." : ""}`;
+    ctx.report({ frames: [starttls!.frames[0], c.frames[0]], time: c.time, message, evidence: `STARTTLS in frame ${starttls!.frames[0]}${reply ? `, answered ${reply.code}` : ", never answered"}` });
   }
 });

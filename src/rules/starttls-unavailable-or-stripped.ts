@@ -1,4 +1,5 @@
 import { defineRule } from "./define.js";
+import { ehloKeyword, ehloKeywords } from "../smtp/vocabulary.js";
 import { q } from "./util.js";
 
 export default defineRule({
@@ -21,10 +22,10 @@ export default defineRule({
     if (c.verb === "EHLO" && c.replies.length) {
       const r = s.replies[c.replies[0]];
       for (const l of r.lineInfo.slice(1)) {
-        const kw = l.text.slice(4).split(" ")[0];
+        const kw = ehloKeyword(l.text).keyword;
         if (/^[Xx]{4,}$/.test(kw)) ctx.report({ frames: [l.frame], time: l.time, message: `the EHLO reply carries the masked keyword ${q(kw)}: a middlebox removed an extension (typically STARTTLS)`, evidence: `line ${q(l.text)}` });
       }
-      const has = r.lines.slice(1).some((l) => l.slice(4).toUpperCase().startsWith("STARTTLS"));
+      const has = ehloKeywords(r).some((k) => k.startsWith("STARTTLS"));
       if (!has && r.complete && r.code === 250) {
         const other = ctx.earlier.find((o) => o.server === s.server && o.offeredStartTls);
         if (other) ctx.report({ frames: r.frames, time: r.firstTime, message: `the EHLO reply does not offer STARTTLS, but an earlier connection to the same server ${s.server} (tcp.stream ${other.tcpStream}) was offered it`, evidence: `compare tcp.stream ${other.tcpStream}` });

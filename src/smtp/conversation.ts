@@ -57,6 +57,8 @@ export interface Exchange {
   previous: Transaction | null;
   /** the server's view before this command: a MAIL was accepted and the transaction not concluded */
   open: boolean;
+  /** an EHLO or HELO was accepted (or went unanswered) before this command, since the last accepted STARTTLS */
+  greeted: boolean;
   /** pairing of this command with its replies is trusted (no capture gap before any of its frames,
    * and the command was answered or the session has no gap at all) */
   trusted: boolean;
@@ -184,6 +186,7 @@ function build(s: Session): Conversation {
   let tx: Transaction | null = null;
   let previous: Transaction | null = null;
   let authed = false;
+  let greeted = false;
   const end = (kind: TransactionEndKind, command: Command) => {
     // a reset with no transaction in progress also clears what the client's state referred to
     if (tx === null) {
@@ -205,7 +208,7 @@ function build(s: Session): Conversation {
     const phase: Phase = authed ? "post-auth" : s.tls !== null && !cmd.afterStartTls && (cmd.frames[0] ?? 0) > s.tls.frame ? "tls" : "pre-tls";
     const open = tx !== null && tx.mailAccepted === true;
     const advertised = offered.length > 0 ? offered[offered.length - 1] : null;
-    const ex: Exchange = { command: cmd, first, final, outcome, caps, advertised, phase, transaction: tx, previous, open, trusted };
+    const ex: Exchange = { command: cmd, first, final, outcome, caps, advertised, phase, transaction: tx, previous, open, greeted, trusted };
     exchanges.push(ex);
     early.push(...earlyFor(s, i, greeting, caps, trustedFrames));
 
@@ -270,6 +273,7 @@ function build(s: Session): Conversation {
       case "HELO":
         if (outcome === "positive" || outcome === "none") end(cmd.verb === "EHLO" ? "ehlo" : "helo", cmd);
         if (outcome === "positive" && final) offered.push(parseCapabilities(final, i, cmd.verb === "HELO"));
+        if (outcome === "positive" || outcome === "none") greeted = true;
         break;
       // RFC 3207 §4.2: both sides discard what they knew: transaction, capabilities, authentication
       case "STARTTLS":
@@ -277,6 +281,7 @@ function build(s: Session): Conversation {
           end("starttls", cmd);
           offered = [];
           authed = false;
+          greeted = false;
         }
         break;
       case "QUIT":

@@ -8,6 +8,12 @@ import type { Command, Reply } from "./model.js";
 /** Command verbs the dissector recognises as commands (RFC 5321 §4.1, RFC 3207, RFC 3030, RFC 4954, RFC 1985). */
 export const VERBS = ["MAIL", "RCPT", "QUIT", "RSET", "NOOP", "EHLO", "HELO", "DATA", "AUTH", "STARTTLS", "BDAT", "VRFY", "EXPN", "HELP", "ETRN", "TURN"] as const;
 
+/** Further command verbs of extensions smtpcap does not dissect (RFC 2645 ATRN, RFC 4468 BURL, Postfix XCLIENT/XFORWARD, RFC 2033 LHLO). */
+export const KNOWN_VERBS: ReadonlySet<string> = new Set([...VERBS, "ATRN", "BURL", "XCLIENT", "XFORWARD", "LHLO"]);
+
+/** EHLO keywords of registered service extensions (IANA "SMTP Service Extensions"), and a few historic ones. */
+export const EHLO_KEYWORDS: ReadonlySet<string> = new Set(["PIPELINING", "SIZE", "STARTTLS", "AUTH", "8BITMIME", "SMTPUTF8", "CHUNKING", "BINARYMIME", "DSN", "ENHANCEDSTATUSCODES", "VRFY", "EXPN", "ETRN", "HELP", "DELIVERBY", "MT-PRIORITY", "REQUIRETLS", "FUTURERELEASE", "NO-SOLICITING", "MTRK", "RRVS", "LIMITS", "ATRN", "BURL", "CHECKPOINT", "CONNEG", "DEBUG", "ONEX", "SEND", "SOML", "SAML", "TURN", "VERB", "TIME", "CONPERM", "SUBMITTER", "UTF8SMTP"]);
+
 /** A line that begins with a known verb (followed by a space or the end of the line). */
 export const COMMAND_RE = new RegExp(`^(${VERBS.join("|")})( |$)`, "i");
 
@@ -83,15 +89,20 @@ export interface Capabilities {
   helo: boolean;
 }
 
-/** One EHLO reply line after the first: its keyword as written and its parameters. */
+/** One EHLO reply line after the first, split at each space as written (empty strings where spaces repeat): keyword and parameters. */
 export function ehloKeyword(line: string): { keyword: string; params: string[] } {
-  const [keyword, ...params] = replyText(line).trim().split(/ +/);
-  return { keyword: keyword ?? "", params: params.filter((p) => p !== "") };
+  const [keyword, ...params] = replyText(line).split(" ");
+  return { keyword: keyword ?? "", params };
 }
 
-/** The keywords of an EHLO reply (RFC 5321 §4.1.1.1: one per line after the first), upper case. */
+/** The lines of an EHLO reply after the first (RFC 5321 §4.1.1.1: one extension each), trimmed and upper case ("SIZE 1000"). */
+export function ehloLines(reply: Reply): string[] {
+  return reply.lines.slice(1).map((l) => replyText(l).trim().toUpperCase());
+}
+
+/** The keywords of an EHLO reply, upper case. */
 export function ehloKeywords(reply: Reply): string[] {
-  return reply.lines.slice(1).map((l) => ehloKeyword(l).keyword.toUpperCase()).filter((k) => k !== "");
+  return ehloLines(reply).map((l) => l.split(" ")[0]).filter((k) => k !== "");
 }
 
 export function parseCapabilities(reply: Reply, command: number, helo: boolean): Capabilities {

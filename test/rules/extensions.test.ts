@@ -42,7 +42,7 @@ describe("STARTTLS (RFC 3207)", () => {
       c.server("220 ready\r\n"); // 8
     });
     expect(await hits("starttls-command-injection", c)).toEqual([
-      { severity: "error", side: "client", frames: [7], message: "`EHLO evil` was sent in plaintext after STARTTLS, (a) before the STARTTLS reply had arrived (ack 101 < 112); the client or an on-path injector is at fault" },
+      { severity: "error", side: "client", frames: [7], message: "`EHLO evil` was sent in plaintext after STARTTLS, before the STARTTLS reply had arrived (ack 101 < 112); the client or an on-path injector is at fault." },
     ]);
   });
 
@@ -117,7 +117,7 @@ describe("AUTH and parameters", () => {
     c.server("235 2.7.0 ok\r\n");
     const rep = await report(c);
     const h = rep.findings.filter((f) => f.rule === "auth-cleartext-credentials");
-    expect(h.map((f) => [f.severity, f.frames, f.message])).toEqual([["warning", [7], "AUTH `PLAIN` for user `alice` was sent without TLS with a mechanism that carries the password in clear; the server accepted it (235)"]]);
+    expect(h.map((f) => [f.severity, f.frames, f.message])).toEqual([["warning", [7], "AUTH `PLAIN` for user `alice` was sent without TLS: the password is on the wire in clear; the server accepted it (235)"]]);
     expect(JSON.stringify(rep)).not.toContain(ir);
     expect(rep.sessions[0].commands[1].line).toBe(`AUTH PLAIN [redacted ${ir.length} bytes]`);
   });
