@@ -59,8 +59,9 @@ export interface Exchange {
   open: boolean;
   /** an EHLO or HELO was accepted (or went unanswered) before this command, since the last accepted STARTTLS */
   greeted: boolean;
-  /** pairing of this command with its replies is trusted (no capture gap before any of its frames,
-   * and the command was answered or the session has no gap at all) */
+  /** pairing of this command with its replies is trusted: no lost client bytes before it, no lost
+   * server bytes before its replies (and it was answered, when the session has a gap), and so for
+   * every command before it */
   trusted: boolean;
 }
 
@@ -89,6 +90,10 @@ export interface Conversation {
   transactions: Transaction[];
   early: EarlyCommand[];
   greeting: Reply | null;
+  /** replies no command asked for that the server sent after a message with a non-standard
+   * end-of-data and hidden commands, before the client's next command: in the server's view they
+   * answer the commands it found after the fake end (message index → reply indexes) */
+  smuggledReplies: Map<number, number[]>;
   /** the first capture gap (by frame) on either side: pairing is not trusted from its frame on */
   untrustedFrom: Gap | null;
   /** a finding that shows these frames rests only on trusted pairing */
@@ -187,6 +192,7 @@ function build(s: Session): Conversation {
   let previous: Transaction | null = null;
   let authed = false;
   let greeted = false;
+  let stillTrusted = true;
   const end = (kind: TransactionEndKind, command: Command) => {
     // a reset with no transaction in progress also clears what the client's state referred to
     if (tx === null) {
@@ -203,8 +209,10 @@ function build(s: Session): Conversation {
     const { first, final } = repliesOf(s, cmd);
     const outcome = outcomeOf(final);
     const caps = capsInForce(s, cmd, offered);
-    const frames = [...cmd.frames, ...cmd.replies.flatMap((r) => s.replies[r]?.frames ?? [])];
-    const trusted = trustedFrames(frames);
+    // the FIFO pairing of this command is trusted when no lost client bytes precede it and no lost
+    // server bytes precede its replies; every later state depends on it, so trust never comes back
+    if (stillTrusted && s.gaps.length > 0) stillTrusted = pairedBeforeGaps(s, cmd);
+    const trusted = stillTrusted;
     const phase: Phase = authed ? "post-auth" : s.tls !== null && !cmd.afterStartTls && (cmd.frames[0] ?? 0) > s.tls.frame ? "tls" : "pre-tls";
     const open = tx !== null && tx.mailAccepted === true;
     const advertised = offered.length > 0 ? offered[offered.length - 1] : null;
@@ -295,10 +303,33 @@ function build(s: Session): Conversation {
     }
   }
   return {
-    exchanges, transactions, early, greeting, untrustedFrom, trustedFrames,
+    exchanges, transactions, early, greeting, untrustedFrom, trustedFrames, smuggledReplies: smuggledReplies(s),
     capsAt: (i) => exchanges[i]?.caps ?? null,
     advertisedAt: (i) => exchanges[i]?.advertised ?? null,
   };
+}
+
+function smuggledReplies(s: Session): Map<number, number[]> {
+  const out = new Map<number, number[]>();
+  for (const m of s.commands) {
+    if (m.kind !== "message" || !m.message || m.message.nonstandardEnds.length === 0 || m.message.smuggledCommands.length === 0 || m.replies.length === 0) continue;
+    const after = m.replies[m.replies.length - 1];
+    const next = s.commands.slice(m.index + 1).find((c) => c.replies.length > 0);
+    const until = next ? next.replies[0] : s.replies.length;
+    const extra: number[] = [];
+    for (let i = after + 1; i < until; i++) {
+      const r = s.replies[i];
+      if (r.command === null && !r.greeting && r.complete && !r.afterStartTls) extra.push(i);
+    }
+    if (extra.length > 0) out.set(m.index, extra);
+  }
+  return out;
+}
+
+/** No capture gap can have shifted this command's pairing: lost client bytes all come after it, lost server bytes after its replies. */
+function pairedBeforeGaps(s: Session, cmd: Command): boolean {
+  if (cmd.replies.length === 0) return false;
+  return s.gaps.every((g) => g.side === "client" ? cmd.end <= g.offset : cmd.replies.every((r) => (s.replies[r]?.end ?? Infinity) <= g.offset));
 }
 
 /** The last EHLO/HELO capabilities whose reply the client had fully received when it sent `cmd`. */

@@ -407,6 +407,7 @@ export class SmtpSession implements FlowApp {
     if (!cmd) return;
     cmd.replies.push(reply.index);
     reply.command = idx;
+    if (cmd === this.message && this.clientMode === "data") this.serverEndedMessage(cmd);
     const code = reply.code;
     if (this.auth && (cmd.index === this.auth.cmd || cmd.kind === "auth-response")) {
       if (code === 334) this.auth.expectResponse = true;
@@ -544,6 +545,26 @@ export class SmtpSession implements FlowApp {
     const cmd = this.newCommand("message", "", "", start, time);
     cmd.message = this.scanner!.stats;
     return cmd;
+  }
+
+  /**
+   * The server answered the message while the client had not sent CRLF.CRLF. If the message so far
+   * ends exactly with a non-standard end-of-data (a bare-LF ".", say), the server took that as the
+   * end (server-accepts-nonstandard-eod reports it): the dialogue follows the server's view, the
+   * message ends there and the client's next bytes are commands again.
+   */
+  private serverEndedMessage(msg: Command): void {
+    const st = msg.message!;
+    const fake = st.nonstandardEnds[st.nonstandardEnds.length - 1];
+    if (!fake || fake.end !== msg.end || st.endOfData !== null) return;
+    st.endOfData = fake.sequence;
+    st.endFrame = fake.frame;
+    st.endOffset = fake.end;
+    this.finishMessage(msg);
+    this.message = null;
+    this.scanner = null;
+    this.clientMode = "command";
+    this.note(`the server answered the message after \`${fake.sequence}\` (frame ${fake.frame}): the dialogue follows the server, which took it as the end of data`);
   }
 
   private finishMessage(msg: Command): void {
