@@ -18,7 +18,8 @@ export default defineRule({
 }, (ctx) => {
   const s = ctx.session;
   for (const c of s.commands) {
-    if (c.kind !== "command" || c.afterStartTls || c.replies.length === 0) continue;
+    // a line the server took as a SASL response (QUIT as the AUTH LOGIN user name) is answered as one
+    if (c.kind !== "command" || c.afterStartTls || c.replies.length === 0 || c.takenAsAuthResponse) continue;
     const want = MANDATORY_REPLY[c.verb];
     if (want === undefined) continue;
     if (c.verb === "RSET" && c.line.trim().toUpperCase() !== "RSET") continue; // arguments: 501 is right

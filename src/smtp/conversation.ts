@@ -229,7 +229,8 @@ function build(s: Session): Conversation {
       end("message", cmd);
       continue;
     }
-    if (cmd.kind === "auth-response") {
+    // a command line the server took as a SASL response (takenAsAuthResponse) is one, in the server's view
+    if (cmd.kind === "auth-response" || cmd.takenAsAuthResponse) {
       if (final?.code === 235) authed = true;
       continue;
     }

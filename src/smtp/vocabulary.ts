@@ -52,7 +52,8 @@ export const MANDATORY_REPLY: Readonly<Record<string, number>> = { RSET: 250, QU
 /** The reply codes defined for a command, or null when any code may be right (BDAT: 250 or any 4yz/5yz; unknown verbs). */
 export function replyCodesFor(c: Command): readonly number[] | null {
   if (c.kind === "message") return MESSAGE_REPLY_CODES;
-  if (c.kind === "auth-response") return REPLY_CODES.AUTH;
+  // a command line the server took as a SASL response is answered as one
+  if (c.kind === "auth-response" || c.takenAsAuthResponse) return REPLY_CODES.AUTH;
   if (c.verb === "BDAT") return null;
   return REPLY_CODES[c.verb] ?? null;
 }

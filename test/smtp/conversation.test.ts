@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { Judge } from "../../src/rules/engine.js";
+import { DEFAULT_RULE_OPTIONS } from "../../src/rules/types.js";
 import { conversationOf } from "../../src/smtp/conversation.js";
+import type { Session } from "../../src/smtp/model.js";
 import { conv } from "../support/fixtures.js";
 import { envelope, greeted, hits, report } from "../support/rules.js";
 import type { Conversation as Capture } from "../support/writer.js";
@@ -260,5 +263,25 @@ describe("conversation: the dialogue follows the server after a non-standard end
     expect(await hits("server-accepts-nonstandard-eod", c)).toEqual([
       { severity: "error", side: "server", frames: [13, 15], message: "after the message the server sent 4 more replies (250, 250, 354, 250) that no command asked for: it ended the message at the fake end-of-data `\\n.\\r\\n` and answered the commands hidden after it (`MAIL FROM:<evil@b.test>`, `RCPT TO:<v@b.test>`, `DATA`)" },
     ]);
+  });
+});
+
+describe("conversation: a command line the server took as a SASL response (Command.takenAsAuthResponse)", () => {
+  it("is answered as an AUTH response, is no credential, and closing rules see the QUIT", async () => {
+    const c = greeted(["250-mx.example.test", "250 AUTH LOGIN"]);
+    c.client("AUTH LOGIN\r\n"); // 7
+    c.server("334 VXNlcm5hbWU6\r\n"); // 8
+    c.client("QUIT\r\n"); // 9
+    c.server("334 UGFzc3dvcmQ6\r\n"); // 10
+    c.fin("client");
+    // the model as helper `dissect` builds it: QUIT kept as a command, taken by the server as the user name
+    const s = structuredClone(await session(c)) as Session & { verdict?: unknown };
+    delete s.verdict;
+    const quit = s.commands.find((x) => x.kind === "auth-response")!;
+    Object.assign(quit, { kind: "command", verb: "QUIT", line: "QUIT", secret: false, takenAsAuthResponse: true });
+    const { findings } = new Judge(DEFAULT_RULE_OPTIONS).judge(s);
+    expect(conversationOf(s).exchanges.map((e) => e.outcome)).toEqual(["positive", "intermediate", "intermediate"]);
+    expect(findings.filter((f) => ["auth-cleartext-credentials", "mandatory-reply-wrong", "reply-code-unexpected-for-command"].includes(f.rule))).toEqual([]);
+    expect(findings.filter((f) => f.rule === "connection-close-violation" && f.message.includes("without sending QUIT"))).toEqual([]);
   });
 });
