@@ -10,6 +10,9 @@ export default defineRule({
   side: "client",
   reference: "RFC 2920 §3; RFC 5321 §4.3.1",
   quote: "If the server SMTP responds with code 250 to the EHLO command, and the response includes the EHLO keyword value PIPELINING, then the server SMTP has indicated that it can accommodate SMTP command pipelining.",
+  quoteFor: {
+    client: { reference: "RFC 2920 §3.1", quote: "Once the client SMTP has confirmed that support exists for the pipelining extension, the client SMTP may then elect to transmit groups of SMTP commands in batches without waiting for a response to each individual command." },
+  },
   meaning: "The client sent a command while the reply to a MAIL, RCPT, RSET, BDAT or message content was still outstanding (ACK proof), but PIPELINING was not in a complete EHLO reply it had received.",
   why: "Servers without pipelining may discard the queued commands; Postfix rejects it as 'unauthorised pipelining', the mitigation for SMTP smuggling.",
   fix: "Pipeline only after the server advertises PIPELINING in its EHLO reply.",
