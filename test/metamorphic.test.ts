@@ -15,7 +15,7 @@ import { rng } from "./support/writer.js";
 // capture's analysis does not contain: a missing packet must never create an accusation.
 const ROOT = join(SHARED, "captures");
 /** segments deleted per capture at most (all of them for small captures; a seeded sample otherwise) */
-const PER_FILE = Number(process.env.METAMORPHIC_PER_FILE ?? 40);
+const PER_FILE = Number(process.env.METAMORPHIC_PER_FILE ?? 80);
 
 type Key = string;
 const accusations = (rep: FileReport): Set<Key> => new Set(rep.findings.filter((f) => f.severity !== "info").map((f) => `${f.rule} [${f.side}]`));
