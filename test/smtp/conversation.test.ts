@@ -229,12 +229,18 @@ describe("conversation: trust after a capture gap", () => {
   });
 });
 
+/** Greeting, EHLO (PIPELINING), MAIL, RCPT, DATA and its 354 (frame 12). */
+function inData(): Capture {
+  const c = greeted(PIPE);
+  envelope(c);
+  c.client("DATA\r\n");
+  c.server("354 go\r\n");
+  return c;
+}
+
 describe("conversation: the dialogue follows the server after a non-standard end of data", () => {
   it("the server answers 250 after a bare-LF `.`: the QUIT after it is a command and the 221 its reply", async () => {
-    const c = greeted(PIPE);
-    envelope(c);
-    c.client("DATA\r\n");
-    c.server("354 go\r\n"); // 12
+    const c = inData(); // 12: the 354
     c.client("hi\n.\n"); // 13
     c.server("250 queued\r\n"); // 14
     c.client("QUIT\r\n"); // 15
@@ -251,10 +257,7 @@ describe("conversation: the dialogue follows the server after a non-standard end
   });
 
   it("more end-of-data replies than DATA commands: server-accepts-nonstandard-eod, not unsolicited-reply", async () => {
-    const c = greeted(PIPE);
-    envelope(c);
-    c.client("DATA\r\n");
-    c.server("354 go\r\n"); // 12
+    const c = inData(); // 12: the 354
     c.client("hi\r\n\n.\r\nMAIL FROM:<evil@b.test>\r\nRCPT TO:<v@b.test>\r\nDATA\r\nforged\r\n.\r\n"); // 13
     c.server("250 queued 1\r\n"); // 14
     c.server("250 ok\r\n250 ok\r\n354 go\r\n250 queued 2\r\n"); // 15
