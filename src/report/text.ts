@@ -80,7 +80,10 @@ function sessionText(s: JudgedSession, findings: Finding[], o: TextOptions): str
     if (f.evidence) out.push(paint(o.color, SGR.dim, `          evidence: ${f.evidence}`));
     out.push(paint(o.color, SGR.dim, `          ${f.reference} · filter: ${f.filter}`));
   }
-  if (s.verdict.notEvaluable.length) out.push(`  Not evaluable: the session is encrypted from frame ${s.tls?.frame}; ${s.verdict.notEvaluable.length} rules that read plaintext SMTP could not look past it`);
+  for (const why of new Set(s.verdict.notEvaluableWhy ?? [])) {
+    const n = (s.verdict.notEvaluableWhy ?? []).filter((w) => w === why).length;
+    out.push(`  Not evaluable: ${n} rule${n === 1 ? "" : "s"}, because ${why}`);
+  }
   for (const g of s.gaps) out.push(`  GAP    ${g.side} bytes ${g.offset}..${g.offset + g.bytes} missing (frame ${g.frame}): ${g.reason}`);
   const rows: Row[] = [...s.commands.map(commandRow), ...s.replies.map((r) => replyRows(r, o.verbose))];
   rows.sort((a, b) => a.frame - b.frame || a.time - b.time);

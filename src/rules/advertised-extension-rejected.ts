@@ -1,5 +1,4 @@
 import { defineRule } from "./define.js";
-import { factsOf } from "./facts.js";
 import { q } from "./util.js";
 
 export default defineRule({
@@ -13,14 +12,15 @@ export default defineRule({
   why: "Clients choose what to do from the capability list; a server that advertises what it refuses makes them fail, and a middlebox that blocks the command is a common cause.",
   fix: "Advertise only what the server accepts; check for an inspecting firewall that rewrites commands.",
   plaintext: true,
+  pairing: true,
 }, (ctx) => {
   const s = ctx.session;
-  const f = factsOf(s);
+  const f = ctx.conversation;
   for (const c of s.commands) {
     if (c.kind !== "command" || c.afterStartTls || c.replies.length === 0) continue;
     const r = s.replies[c.replies[0]];
     if (r.code !== 500 && r.code !== 502) continue;
-    const caps = f.caps[c.index];
+    const caps = f.advertisedAt(c.index);
     const kw = c.verb === "BDAT" ? "CHUNKING" : c.verb;
     if (!caps || !caps.keywords.has(kw)) continue;
     ctx.report({ frames: [caps.reply.frames[0], c.frames[0], ...r.frames.slice(0, 1)], time: r.firstTime, message: `${q(c.line, 40)} was refused with ${r.code} although the EHLO reply advertised ${kw}`, evidence: `reply ${q(r.lines[0] ?? "", 60)}` });

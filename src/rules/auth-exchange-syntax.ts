@@ -9,10 +9,14 @@ export default defineRule({
   side: "server",
   reference: "RFC 4954 §4",
   quote: "This challenge MUST NOT contain any text other than the BASE64 encoded challenge.",
+  quoteFor: {
+    client: { reference: "RFC 4954 §4", quote: "A client response consists of a line containing a [BASE64] encoded string." },
+  },
   meaning: "A 334 challenge whose text is not BASE64 (server); a client response that is neither BASE64 nor `*` (client), not rejected with 501 (server); a `*` (cancel) answered with anything but 501 (server). RFC 4954 §4: servers \"MUST reject (and not ignore) any character not explicitly allowed by the BASE64 alphabet\".",
   why: "Clients that decode challenges strictly abort; servers that accept malformed responses decode something other than what was sent.",
   fix: "Send `334 <base64>` challenges, answer malformed responses and `*` with 501.",
   plaintext: true,
+  pairing: true,
 }, (ctx) => {
   const s = ctx.session;
   for (const c of s.commands) {

@@ -14,6 +14,7 @@ export default defineRule({
   why: "A user who mistyped a password once is cut off; clients report a connection error instead of a wrong password.",
   fix: "Allow at least three failed attempts before closing.",
   plaintext: true,
+  pairing: true,
 }, (ctx) => {
   const s = ctx.session;
   const fails: number[] = [];

@@ -1,5 +1,4 @@
 import { defineRule } from "./define.js";
-import { factsOf } from "./facts.js";
 import { q } from "./util.js";
 
 export default defineRule({
@@ -13,12 +12,13 @@ export default defineRule({
   why: "The server answers 504 or 503; a client that guesses mechanisms may also fall back to weaker ones.",
   fix: "Pick a mechanism from the server's AUTH list, after a complete EHLO reply.",
   plaintext: true,
+  pairing: true,
 }, (ctx) => {
   const s = ctx.session;
-  const f = factsOf(s);
+  const f = ctx.conversation;
   for (const c of s.commands) {
     if (c.kind !== "command" || c.verb !== "AUTH" || c.afterStartTls) continue;
-    const caps = f.caps[c.index];
+    const caps = f.capsAt(c.index);
     if (!caps) continue;
     const mech = (c.line.split(" ")[1] ?? "").toUpperCase();
     const list = caps.keywords.get("AUTH");

@@ -1,7 +1,7 @@
 import { defineRule } from "./define.js";
+import { KNOWN_VERBS } from "../smtp/vocabulary.js";
 import { q } from "./util.js";
 
-const KNOWN = new Set(["EHLO", "HELO", "MAIL", "RCPT", "DATA", "BDAT", "RSET", "NOOP", "QUIT", "VRFY", "EXPN", "HELP", "AUTH", "STARTTLS", "ETRN", "TURN", "ATRN", "XCLIENT", "XFORWARD"]);
 
 export default defineRule({
   id: "bdat-framing-error",
@@ -28,7 +28,7 @@ export default defineRule({
       continue;
     }
     const next = s.commands[c.index + 1];
-    if (next && next.kind === "command" && c.bdat.received === c.bdat.size && !KNOWN.has(next.verb)) {
+    if (next && next.kind === "command" && c.bdat.received === c.bdat.size && !KNOWN_VERBS.has(next.verb)) {
       ctx.report({ frames: [...c.frames.slice(-1), ...next.frames.slice(0, 1)], time: next.time, message: `after the ${c.bdat.size}-octet chunk the stream continues with ${q(next.line, 40)}, not a command: the chunk size is wrong`, evidence: `chunk ended at client offset ${c.end}` });
     }
   }

@@ -1,5 +1,4 @@
 import { defineRule } from "./define.js";
-import { factsOf } from "./facts.js";
 import { q } from "./util.js";
 
 export default defineRule({
@@ -13,12 +12,13 @@ export default defineRule({
   why: "The server reads the chunk's octets as commands: each line gets a 500, or worse, is executed.",
   fix: "Use DATA unless the server advertises CHUNKING.",
   plaintext: true,
+  pairing: true,
 }, (ctx) => {
   const s = ctx.session;
-  const f = factsOf(s);
+  const f = ctx.conversation;
   for (const c of s.commands) {
     if (c.kind !== "command" || c.verb !== "BDAT" || c.afterStartTls) continue;
-    const caps = f.caps[c.index];
+    const caps = f.capsAt(c.index);
     if (caps && !caps.keywords.has("CHUNKING")) {
       ctx.report({ frames: c.frames.slice(0, 1), time: c.time, message: `${q(c.line, 40)} was sent, but CHUNKING was not advertised`, evidence: `capabilities from frame ${caps.reply.frames[0]}: ${q([...caps.keywords.keys()].join(" ") || "none", 200)}` });
       return;

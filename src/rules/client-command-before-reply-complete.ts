@@ -1,6 +1,7 @@
 import { defineRule } from "./define.js";
-import { factsOf, partialMultiline, pipelinable, type EarlyCommand } from "./facts.js";
-import { ackEvidence, cmdLabel, replyLabel } from "./util.js";
+import { partialMultiline, type EarlyCommand } from "../smtp/conversation.js";
+import { pipelinable } from "../smtp/vocabulary.js";
+import { ackEvidence, cmdLabel, earlyFrames, replyLabel } from "./util.js";
 
 /** Early commands no more specific rule (pregreet, STARTTLS injection, partial multi-line, pipelining, DATA) claims. */
 export function generalCase(e: EarlyCommand): boolean {
@@ -23,14 +24,15 @@ export default defineRule({
   why: "The client will read the late reply as the answer to its new command and lose step with the server.",
   fix: "Read replies until the line with a space after the code before sending the next command (unless PIPELINING allows it).",
   plaintext: true,
+  pairing: true,
 }, (ctx) => {
   const s = ctx.session;
-  for (const e of factsOf(s).early) {
+  for (const e of ctx.conversation.early) {
     if (!generalCase(e)) continue;
     ctx.report({
-      frames: [e.cmd.frames[0], ...e.reply.frames],
+      frames: earlyFrames(e),
       time: e.cmd.time,
-      message: `${cmdLabel(e.cmd)} was sent before ${replyLabel(e.reply)} to ${cmdLabel(e.prev!)} had arrived`,
+      message: e.reply ? `${cmdLabel(e.cmd)} was sent before ${replyLabel(e.reply)} to ${cmdLabel(e.prev!)} had arrived` : `${cmdLabel(e.cmd)} was sent together with ${cmdLabel(e.prev!)}, before any reply to it (none ever arrived)`,
       evidence: ackEvidence(s, e.cmd, e.reply, e.by, e.acked),
     });
   }

@@ -1,5 +1,4 @@
 import { defineRule } from "./define.js";
-import { factsOf } from "./facts.js";
 import { cmdLabel, ms } from "./util.js";
 import type { Command } from "../smtp/model.js";
 
@@ -19,11 +18,12 @@ export default defineRule({
   why: "Busy or tarpitting servers legitimately take that long; a client that gives up early retries, and after the end of data it may deliver the message twice.",
   fix: "Use at least the RFC 5321 §4.5.3.2 timeouts.",
   plaintext: true,
+  pairing: true,
 }, (ctx) => {
   const s = ctx.session;
   const close = s.close.client;
   const serverClose = s.close.server;
-  const greeting = factsOf(s).greeting;
+  const greeting = ctx.conversation.greeting;
   // what the client was waiting for when it gave up: the greeting, or the last command without a reply
   let waited: { label: string; since: number; frame: number; limit: number } | null = null;
   if (!greeting && s.sawSyn) {

@@ -1,5 +1,4 @@
 import { defineRule } from "./define.js";
-import { factsOf } from "./facts.js";
 import { q } from "./util.js";
 
 export default defineRule({
@@ -14,11 +13,11 @@ export default defineRule({
   fix: "Keep commands short; send long SASL data as responses after 334 rather than as an initial response.",
   plaintext: true,
 }, (ctx) => {
-  const f = factsOf(ctx.session);
+  const f = ctx.conversation;
   for (const c of ctx.session.commands) {
     if (c.kind !== "command" || !c.lineInfo) continue;
     let limit = 512;
-    const caps = f.caps[c.index]?.keywords;
+    const caps = f.capsAt(c.index)?.keywords;
     if (caps && (c.verb === "MAIL" || c.verb === "RCPT")) {
       const up = c.line.toUpperCase();
       if (caps.has("SIZE") && up.includes(" SIZE=")) limit += 26;

@@ -1,11 +1,11 @@
 import { defineRule } from "./define.js";
+import { NO_ARG_VERBS } from "../smtp/vocabulary.js";
 import { finalReply, q } from "./util.js";
 import type { Command } from "../smtp/model.js";
 
 const LABEL = "[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?";
 const DOMAIN = new RegExp(`^${LABEL}(?:\\.${LABEL})*\\.?$`);
 const BARE_IPV4 = /^\d{1,3}(?:\.\d{1,3}){3}$/;
-const NO_ARG = new Set(["RSET", "DATA", "QUIT"]);
 
 /** The first grammar problem of a command line, or null. `trailing`: only white space at the end. */
 function problem(c: Command): { what: string; severity: "warning" | "error" | "info"; trailing?: boolean } | null {
@@ -24,8 +24,8 @@ function problem(c: Command): { what: string; severity: "warning" | "error" | "i
     if (BARE_IPV4.test(arg)) return { what: `gives the IP address ${q(arg)} without brackets: an address is sent as an address literal (\`[${arg}]\`)`, severity: "warning" };
     if (!arg.startsWith("[") && !arg.startsWith("#") && !DOMAIN.test(arg)) return { what: `gives ${q(arg, 40)}, which is neither a domain name nor an address literal`, severity: "warning" };
     if (words.length > 1) return { what: "has more than one argument", severity: "warning" };
-  } else if (NO_ARG.has(c.verb) && /^\S+\s+\S/.test(body)) {
-    return { what: `carries a parameter: ${c.verb} takes none (params-on-noarg-command)`, severity: "error" };
+  } else if (NO_ARG_VERBS.has(c.verb) && /^\S+\s+\S/.test(body)) {
+    return { what: `carries a parameter, but ${c.verb} takes none`, severity: "error" };
   }
   if (body.length < line.length) return { what: "ends with white space before the CRLF", severity: "info", trailing: true };
   return null;
@@ -38,15 +38,19 @@ export default defineRule({
   side: "client",
   reference: "RFC 5321 §3.3, §4.1.1",
   quote: "Since it has been a common source of errors, it is worth noting that spaces are not permitted on either side of the colon following FROM in the MAIL command or TO in the RCPT command.",
+  quoteFor: {
+    server: { reference: "RFC 5321 §4.1.1", quote: "(In the interest of improved interoperability, SMTP receivers SHOULD tolerate trailing white space before the terminating <CRLF>.)" },
+  },
   meaning: "MAIL FROM/RCPT TO with a space around the colon or a path without <>; EHLO/HELO whose argument is neither a domain nor an address literal (a bare IP address); RSET, DATA or QUIT with a parameter (error: RFC 5321 §4.1.1 — \"clients MUST NOT send such parameters\"). Trailing white space is info, and a server that rejects only that with 501 gets a warning (\"SMTP receivers SHOULD tolerate trailing white space\").",
   why: "Strict servers reject such commands with 501 (and lenient ones guess): mail is refused at some sites and accepted at others.",
   fix: "Send `MAIL FROM:<address>` exactly, EHLO with the host's domain name or `[address]`, and no parameters on RSET, DATA and QUIT.",
   plaintext: true,
+  pairing: true,
   minor: true,
 }, (ctx) => {
   const s = ctx.session;
   for (const c of s.commands) {
-    if (c.kind !== "command" || c.afterStartTls || c.lineInfo === null) continue;
+    if (c.kind !== "command" || c.afterStartTls || c.lineInfo === null || c.lineInfo.gap) continue;
     const p = problem(c);
     if (p === null) continue;
     ctx.report({ severity: p.severity, frames: c.frames, time: c.time, message: `${q(c.line, 60)} ${p.what}`, evidence: `command ${c.index}` });

@@ -10,10 +10,14 @@ export default defineRule({
   side: "server",
   reference: "RFC 5321 §3.8; §4.1.1.10",
   quote: "An SMTP server MUST NOT intentionally close the connection under normal operational circumstances (see Section 7.8) except: …",
+  quoteFor: {
+    client: { reference: "RFC 5321 §4.1.1.10", quote: "The sender MUST NOT intentionally close the transmission channel until it sends a QUIT command, and it SHOULD wait until it receives the reply (even if there was an error response to a previous command)." },
+  },
   meaning: "The server closed first (FIN or RST) without a 221 or 421 and not after 5 minutes of client silence — an error after RSET, an unknown command or inside a mail transaction, else a warning (info right after a 5yz reply, §7.8); or the client closed without QUIT (warning), or right after QUIT before the 221 (info).",
   why: "A server that hangs up mid-dialogue makes clients retry and duplicate; a client that drops the connection leaves the server guessing whether the message was meant to be sent.",
   fix: "Servers: answer QUIT with 221, time out only after 5 minutes, shut down with 421. Clients: end with QUIT and wait for the 221.",
   plaintext: true,
+  pairing: true,
 }, (ctx) => {
   const s = ctx.session;
   if (s.tls !== null || !s.sawSyn || s.gaps.length > 0) return; // the end of the dialogue is not visible
@@ -32,7 +36,10 @@ export default defineRule({
     // RFC 5321 §7.8: a server may give up on a client after permanent failures
     const replies = s.replies.filter((r) => !r.greeting && r.code !== null && (r.frames[0] ?? 0) < server!.frame);
     const all5yz = replies.length > 0 && replies[replies.length - 1].code! >= 500;
-    const mailOpen = before.some((c) => c.verb === "MAIL") && !s.commands.some((c) => c.kind === "message" && c.replies.length > 0 && c.frames[0] < server!.frame);
+    // a transaction was in progress at the last command: not concluded (message answered, RSET, …) before the close
+    const tx = last ? ctx.conversation.exchanges[last.index]?.transaction ?? null : null;
+    const end = tx?.end ?? null;
+    const mailOpen = tx !== null && !(end !== null && (end.command.frames[0] ?? Infinity) < server!.frame && (end.kind !== "message" || end.command.replies.length > 0));
     const afterQuit = last !== undefined && last.verb === "QUIT";
     const severe = !afterQuit && last !== undefined && (last.verb === "RSET" || mailOpen || (last.replies.length > 0 && s.replies[last.replies[0]].code === 500));
     ctx.report({

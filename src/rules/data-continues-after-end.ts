@@ -1,7 +1,7 @@
 import { defineRule } from "./define.js";
+import { KNOWN_VERBS } from "../smtp/vocabulary.js";
 import { q } from "./util.js";
 
-const VERBS = new Set(["EHLO", "HELO", "MAIL", "RCPT", "DATA", "BDAT", "RSET", "VRFY", "EXPN", "HELP", "NOOP", "QUIT", "STARTTLS", "AUTH", "ETRN", "TURN", "ATRN", "BURL", "XCLIENT", "XFORWARD", "LHLO"]);
 
 export default defineRule({
   id: "data-continues-after-end",
@@ -14,6 +14,7 @@ export default defineRule({
   why: "The recipient gets a truncated message, and the rest is fed to the server as commands; with crafted content the same mistake smuggles commands (see smuggled-commands-in-data).",
   fix: "Dot-stuff: send an extra \".\" before every line of the message that starts with one.",
   plaintext: true,
+  pairing: true,
 }, (ctx) => {
   const s = ctx.session;
   for (let i = 0; i < s.commands.length; i++) {
@@ -22,7 +23,7 @@ export default defineRule({
     for (let j = i + 1; j < s.commands.length; j++) {
       const c = s.commands[j];
       const r = c.replies.length ? s.replies[c.replies[0]] : undefined;
-      if (c.kind !== "command" || VERBS.has(c.verb) || !r || (r.code !== 500 && r.code !== 502)) break;
+      if (c.kind !== "command" || KNOWN_VERBS.has(c.verb) || !r || (r.code !== 500 && r.code !== 502)) break;
       run.push(c);
     }
     if (run.length === 0) continue;

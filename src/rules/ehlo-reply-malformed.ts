@@ -1,9 +1,9 @@
 import { defineRule } from "./define.js";
+import { EHLO_KEYWORDS, ehloKeyword } from "../smtp/vocabulary.js";
 import { greetingExchanges, q } from "./util.js";
 
 const KEYWORD = /^[A-Za-z0-9][A-Za-z0-9-]*$/;
 const PARAM = /^[\x21-\x7e]+$/;
-const KNOWN = new Set(["PIPELINING", "SIZE", "STARTTLS", "AUTH", "8BITMIME", "SMTPUTF8", "CHUNKING", "BINARYMIME", "DSN", "ENHANCEDSTATUSCODES", "VRFY", "EXPN", "ETRN", "HELP", "DELIVERBY", "MT-PRIORITY", "REQUIRETLS", "FUTURERELEASE", "NO-SOLICITING", "MTRK", "RRVS", "LIMITS", "DELIVERBY", "ATRN", "BURL", "CHECKPOINT", "CONNEG", "DEBUG", "ONEX", "SEND", "SOML", "SAML", "TURN", "VERB", "TIME", "EXPN", "CONPERM", "SUBMITTER", "UTF8SMTP"]);
 
 export default defineRule({
   id: "ehlo-reply-malformed",
@@ -16,25 +16,28 @@ export default defineRule({
   why: "Clients that follow the grammar skip the first line: a capability placed there (often PIPELINING or STARTTLS) is not seen — Cisco ESA, for one, ignores it.",
   fix: "Put the domain on the first line and one keyword per following line.",
   plaintext: true,
+  minor: true,
+  pairing: true,
 }, (ctx) => {
   for (const { reply: r } of greetingExchanges(ctx.session)) {
     if (!r.complete) continue;
     const first = r.lineInfo[0];
-    const firstWord = first.text.slice(4).split(" ")[0].toUpperCase();
-    if (r.lineInfo.length > 1 && KNOWN.has(firstWord)) {
+    const firstWord = ehloKeyword(first.text).keyword.toUpperCase();
+    if (r.lineInfo.length > 1 && EHLO_KEYWORDS.has(firstWord)) {
       ctx.report({ frames: [first.frame], time: first.time, message: `the EHLO reply's first line ${q(first.text, 40)} carries the keyword ${firstWord} where the server's domain belongs: grammar-following clients will not see it`, evidence: `reply ${r.index}` });
     }
     const seen = new Set<string>();
     for (const l of r.lineInfo.slice(1)) {
-      const [kw, ...params] = l.text.slice(4).split(" ");
+      const { keyword: kw, params } = ehloKeyword(l.text);
       const up = kw.toUpperCase();
       if (/^AUTH=/i.test(kw) || /^X-[A-Z]+=/i.test(kw)) {
         ctx.report({ severity: "info", frames: [l.frame], time: l.time, message: `EHLO line ${q(l.text, 50)} uses the legacy \`AUTH=\` form kept for old clients; it is not an ehlo-keyword`, evidence: `reply ${r.index}` });
       } else if (!KEYWORD.test(kw) || params.some((p) => p !== "" && !PARAM.test(p))) {
-        ctx.report({ frames: [l.frame], time: l.time, message: `EHLO line ${q(l.text, 50)} is not a keyword with parameters (ehlo-keyword / ehlo-param)`, evidence: `reply ${r.index}` });
+        // grammar only (an underscore in a keyword, say): clients match keywords they know, so it is a nit
+        ctx.report({ severity: "info", frames: [l.frame], time: l.time, message: `EHLO line ${q(l.text, 50)} does not follow the EHLO grammar: a keyword is letters, digits and hyphens, and its parameters are printable characters`, evidence: `reply ${r.index}` });
       } else if (seen.has(up)) {
         ctx.report({ frames: [l.frame], time: l.time, message: `the EHLO reply lists ${q(kw, 30)} twice`, evidence: `reply ${r.index}` });
-      } else if (!KNOWN.has(up) && !up.startsWith("X")) {
+      } else if (!EHLO_KEYWORDS.has(up) && !up.startsWith("X")) {
         ctx.report({ severity: "info", frames: [l.frame], time: l.time, message: `EHLO keyword ${q(kw, 30)} is neither a registered extension smtpcap knows nor X-prefixed`, evidence: `reply ${r.index}` });
       }
       seen.add(up);

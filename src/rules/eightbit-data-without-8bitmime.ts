@@ -1,5 +1,4 @@
 import { defineRule } from "./define.js";
-import { factsOf } from "./facts.js";
 
 export default defineRule({
   id: "eightbit-data-without-8bitmime",
@@ -12,15 +11,15 @@ export default defineRule({
   why: "A 7-bit path may strip the high bit or reject the message; signatures over the body break.",
   fix: "Encode the body (quoted-printable or base64) or declare BODY=8BITMIME where 8BITMIME is offered.",
   plaintext: true,
+  pairing: true,
 }, (ctx) => {
   const s = ctx.session;
-  const f = factsOf(s);
-  let mail = "";
+  const f = ctx.conversation;
   for (const c of s.commands) {
-    if (c.kind === "command" && c.verb === "MAIL") mail = c.line.toUpperCase();
+    const mail = f.exchanges[c.index].transaction?.mail.line.toUpperCase() ?? "";
     const m = c.message;
     if (!m || m.eightBit === 0) continue;
-    const caps = f.caps[c.index];
+    const caps = f.capsAt(c.index);
     if (!caps) continue;
     if (!caps.keywords.has("8BITMIME")) {
       ctx.report({ frames: c.frames.slice(0, 1), time: c.time, message: `the message carries ${m.eightBit} octets of 0x80 and above, but the server did not advertise 8BITMIME`, evidence: `capabilities from frame ${caps.reply.frames[0]}` });

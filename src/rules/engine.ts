@@ -1,4 +1,6 @@
 import type { Session } from "../smtp/model.js";
+import { conversationOf, type Conversation } from "../smtp/conversation.js";
+import { ehloKeywords } from "../smtp/vocabulary.js";
 import { ALL_RULES } from "./index.js";
 import { escapeControls } from "../text/escape.js";
 import { filterFor } from "./util.js";
@@ -30,13 +32,21 @@ export class Judge {
 
   judge(session: Session): { session: JudgedSession; findings: Finding[] } {
     const mine: Finding[] = [];
+    const conversation = conversationOf(session);
+    const skipped = notEvaluable(session, conversation, this.rules);
     for (const rule of this.rules) {
+      if (skipped.has(rule.meta.id)) continue;
+      const pairing = rule.meta.pairing === true && conversation.untrustedFrom !== null;
       const ctx: RuleContext = {
         session,
+        conversation,
         earlier: this.earlier,
         opts: this.opts,
         report(a) {
           const frames = [...new Set(a.frames.filter((f) => f > 0))].sort((x, y) => x - y);
+          // pairing is not trusted from the first capture gap on: a finding that shows frames from
+          // there on may blame a side for a reply the capture lost
+          if (pairing && !conversation.trustedFrames(frames)) return;
           mine.push({
             rule: rule.meta.id,
             severity: a.severity ?? rule.meta.severity,
@@ -58,11 +68,33 @@ export class Judge {
     mine.sort((a, b) => (a.frames[0] ?? 0) - (b.frames[0] ?? 0) || SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity]);
     this.earlier.push(summarise(session));
     const settled = settle(session, mine, this.opts.collapse !== false); // consequences marked, repeats collapsed
-    return { session: Object.assign(session, { verdict: verdictFor(session, settled, this.rules) }), findings: settled };
+    const verdict = verdictFor(session, settled, this.rules);
+    verdict.notEvaluable = [...skipped.keys()];
+    verdict.notEvaluableWhy = [...skipped.values()];
+    return { session: Object.assign(session, { verdict }), findings: settled };
   }
 }
 
+/**
+ * Rules that have nothing readable to look at in this session, with the reason: rules that read
+ * plaintext SMTP when the session is encrypted from its start, rules that pair replies with
+ * commands when a capture gap comes before any exchange could be paired.
+ */
+export function notEvaluable(s: Session, conv: Conversation, rules: Rule[]): Map<string, string> {
+  const out = new Map<string, string>();
+  const plaintext = s.commands.length > 0 || s.replies.length > 0;
+  if (s.tls !== null && !plaintext) {
+    for (const r of rules) if (r.meta.plaintext) out.set(r.meta.id, `the session is encrypted from frame ${s.tls.frame} and carries no plaintext SMTP`);
+  }
+  const gap = conv.untrustedFrom;
+  if (gap !== null && s.commands.length > 0 && !conv.exchanges.some((e) => e.trusted)) {
+    const why = `replies cannot be paired with commands: the capture lacks ${gap.bytes} ${gap.side} bytes before frame ${gap.frame}, before any exchange could be paired`;
+    for (const r of rules) if (r.meta.pairing && !out.has(r.meta.id)) out.set(r.meta.id, why);
+  }
+  return out;
+}
+
 function summarise(s: Session): SessionSummary {
-  const offered = s.commands.some((c) => c.kind === "command" && c.verb === "EHLO" && c.replies.some((r) => s.replies[r]?.lines.slice(1).some((l) => l.slice(4).toUpperCase().startsWith("STARTTLS"))));
+  const offered = s.commands.some((c) => c.kind === "command" && c.verb === "EHLO" && c.replies.some((r) => s.replies[r] !== undefined && ehloKeywords(s.replies[r]).some((k) => k.startsWith("STARTTLS"))));
   return { tcpStream: s.tcpStream, server: s.server, offeredStartTls: offered };
 }

@@ -1,5 +1,4 @@
 import { defineRule } from "./define.js";
-import { factsOf } from "./facts.js";
 import { q } from "./util.js";
 
 /** an enhanced status code right after "NNN " / "NNN-" (sticky at offset 4: no copy of the text) */
@@ -22,14 +21,15 @@ export default defineRule({
   why: "Clients that use enhanced codes to tell permanent from temporary failures, or to classify bounces, fall back to guessing from text.",
   fix: "Start the text of every 2yz/4yz/5yz line with the same class.subject.detail code.",
   plaintext: true,
+  pairing: true,
   minor: true,
 }, (ctx) => {
   const s = ctx.session;
-  const f = factsOf(s);
+  const f = ctx.conversation;
   const missing: { frame: number; time: number; line: string; ehlo: number }[] = [];
   for (const c of s.commands) {
     if (c.afterStartTls || c.replies.length === 0 || c.verb === "EHLO" || c.verb === "HELO") continue;
-    if (!f.caps[c.index]?.keywords.has("ENHANCEDSTATUSCODES")) continue;
+    if (!f.advertisedAt(c.index)?.keywords.has("ENHANCEDSTATUSCODES")) continue;
     for (const i of c.replies) {
       const r = s.replies[i];
       if (!r.complete || r.code === null || r.greeting || r.afterStartTls) continue;
@@ -41,7 +41,7 @@ export default defineRule({
       }
       const at = codes.findIndex((x) => x === null);
       if (at >= 0) {
-        missing.push({ frame: r.lineInfo[at].frame, time: r.lineInfo[at].time, line: r.lines[at] ?? "", ehlo: f.caps[c.index]!.reply.frames[0] ?? 0 });
+        missing.push({ frame: r.lineInfo[at].frame, time: r.lineInfo[at].time, line: r.lines[at] ?? "", ehlo: f.advertisedAt(c.index)!.reply.frames[0] ?? 0 });
       } else if (new Set(codes).size > 1) {
         ctx.report({ frames: r.frames, time: r.firstTime, message: `the lines of one ${r.code} reply carry different enhanced codes (${[...new Set(codes)].join(", ")})`, evidence: `reply ${r.index}` });
       }

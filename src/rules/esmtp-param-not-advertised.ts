@@ -1,5 +1,4 @@
 import { defineRule } from "./define.js";
-import { factsOf } from "./facts.js";
 import { q } from "./util.js";
 
 /** MAIL/RCPT parameter → the EHLO keyword that allows it. */
@@ -19,12 +18,13 @@ export default defineRule({
   why: "Servers answer 555 or reject the transaction.",
   fix: "Send a parameter only when its extension was advertised in the current EHLO reply.",
   plaintext: true,
+  pairing: true,
 }, (ctx) => {
   const s = ctx.session;
-  const f = factsOf(s);
+  const f = ctx.conversation;
   for (const c of s.commands) {
     if (c.kind !== "command" || (c.verb !== "MAIL" && c.verb !== "RCPT") || c.afterStartTls) continue;
-    const caps = f.caps[c.index];
+    const caps = f.capsAt(c.index);
     if (!caps) continue;
     const close = c.line.indexOf(">");
     if (close < 0) continue;

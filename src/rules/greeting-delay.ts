@@ -1,5 +1,4 @@
 import { defineRule } from "./define.js";
-import { factsOf } from "./facts.js";
 import { ms, q } from "./util.js";
 
 /** A greeting later than this after the connection is reported. */
@@ -20,7 +19,7 @@ export default defineRule({
   plaintext: true,
 }, (ctx) => {
   const s = ctx.session;
-  const g = factsOf(s).greeting;
+  const g = ctx.conversation.greeting;
   if (!g || !s.sawSyn) return;
   const delay = g.firstTime - s.startTime;
   if (delay >= GREETING_DELAY) ctx.report({ frames: [s.firstFrame, g.segments[0]?.frame ?? g.frames[0]], time: g.firstTime, message: `the greeting began ${ms(delay)} after the connection was opened`, evidence: `first frame ${s.firstFrame} at ${s.startTime.toFixed(3)} s, greeting at ${g.firstTime.toFixed(3)} s` });

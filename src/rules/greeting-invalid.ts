@@ -1,5 +1,5 @@
 import { defineRule } from "./define.js";
-import { factsOf } from "./facts.js";
+import { GREETING_CODES } from "../smtp/vocabulary.js";
 import { q } from "./util.js";
 
 const DOMAIN = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.?$/;
@@ -17,11 +17,14 @@ export default defineRule({
   fix: "Greet with `220 <domain> <text>`; if a firewall masks the banner, turn its SMTP inspection off.",
   plaintext: true,
 }, (ctx) => {
-  const g = factsOf(ctx.session).greeting;
+  const g = ctx.conversation.greeting;
   if (!g || !g.complete) return;
   const first = g.lineInfo[0];
   if (g.code === null) return; // reply-code-invalid says it
-  if (![220, 554, 521, 421].includes(g.code)) {
+  // the client bytes before the first command we saw were lost: the "greeting" may answer a lost command
+  const firstCmd = ctx.session.commands[0]?.start ?? Infinity;
+  if (ctx.session.gaps.some((x) => x.side === "client" && x.offset <= firstCmd)) return;
+  if (!GREETING_CODES.has(g.code)) {
     ctx.report({ frames: g.frames, time: g.firstTime, message: `the greeting has code ${g.code}; a connection opens with 220 (or 554, 521, 421)`, evidence: `greeting ${q(first.text)}` });
     return;
   }

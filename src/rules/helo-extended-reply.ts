@@ -1,4 +1,5 @@
 import { defineRule } from "./define.js";
+import { replyText } from "../smtp/vocabulary.js";
 import { greetingExchanges, q } from "./util.js";
 
 export default defineRule({
@@ -12,9 +13,10 @@ export default defineRule({
   why: "A HELO client does not parse capability lists; some take the extra lines as replies to later commands.",
   fix: "Answer HELO with a single `250 domain` line.",
   plaintext: true,
+  pairing: true,
 }, (ctx) => {
   for (const { cmd: c, reply: r } of greetingExchanges(ctx.session, "HELO")) {
     if (r.lineInfo.length < 2) continue;
-    ctx.report({ frames: [c.frames[0], ...r.frames], time: r.firstTime, message: `HELO was answered with a ${r.lineInfo.length}-line 250 reply listing ${r.lines.slice(1, 4).map((l) => q(l.slice(4), 20)).join(", ")}${r.lineInfo.length > 4 ? ", …" : ""}`, evidence: `reply ${r.index}, frames ${r.frames.join(", ")}` });
+    ctx.report({ frames: [c.frames[0], ...r.frames], time: r.firstTime, message: `HELO was answered with a ${r.lineInfo.length}-line 250 reply listing ${r.lines.slice(1, 4).map((l) => q(replyText(l), 20)).join(", ")}${r.lineInfo.length > 4 ? ", …" : ""}`, evidence: `reply ${r.index}, frames ${r.frames.join(", ")}` });
   }
 });

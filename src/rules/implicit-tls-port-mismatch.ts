@@ -1,5 +1,4 @@
 import { defineRule } from "./define.js";
-import { factsOf } from "./facts.js";
 import { q } from "./util.js";
 
 export default defineRule({
@@ -16,7 +15,7 @@ export default defineRule({
 }, (ctx) => {
   const s = ctx.session;
   if (s.serverPort !== 465) return;
-  const g = factsOf(s).greeting ?? s.replies[0];
+  const g = ctx.conversation.greeting ?? s.replies[0];
   if (g && g.code !== null) {
     ctx.report({ frames: g.frames.slice(0, 1), time: g.firstTime, message: `the server on port 465 spoke plaintext SMTP (${q(g.lines[0] ?? "", 50)}) instead of starting TLS`, evidence: `first server octets ${s.serverFirstBytes}` });
     return;

@@ -12,17 +12,15 @@ export default defineRule({
   why: "Servers reject it with 503; clients that skip the greeting exchange usually skip other steps too.",
   fix: "Send EHLO (or HELO) after the greeting and again after STARTTLS.",
   plaintext: true,
+  pairing: true,
 }, (ctx) => {
   const s = ctx.session;
   if (!s.sawSyn || s.gaps.some((g) => g.side === "client")) return; // an earlier EHLO may be outside the capture
-  let greeted = false;
-  for (const c of s.commands) {
+  for (const ex of ctx.conversation.exchanges) {
+    const c = ex.command;
     if (c.kind !== "command" || c.afterStartTls) continue;
-    if (c.verb === "EHLO" || c.verb === "HELO") {
-      const r = c.replies.length ? s.replies[c.replies[0]] : undefined;
-      // no reply in view (one-sided capture) is not a rejection
-      if (!r || (r.code !== null && r.code >= 200 && r.code < 300)) greeted = true;
-    } else if (c.verb === "MAIL" && !greeted) {
+    // an EHLO without a reply in view (one-sided capture) counts as accepted
+    if (c.verb === "MAIL" && !ex.greeted) {
       ctx.report({ frames: c.frames, time: c.time, message: `${q(c.line, 60)} was sent before any EHLO/HELO was accepted`, evidence: `command ${c.index} of the session` });
       return;
     }

@@ -1,7 +1,7 @@
 import { defineRule } from "./define.js";
+import { MANDATORY_REPLY } from "../smtp/vocabulary.js";
 import { q } from "./util.js";
 
-const WANT: Record<string, number> = { RSET: 250, QUIT: 221, NOOP: 250 };
 
 export default defineRule({
   id: "mandatory-reply-wrong",
@@ -14,11 +14,13 @@ export default defineRule({
   why: "Clients rely on these replies to resynchronise or to end the session cleanly; anything else suggests the server lost track of the dialogue.",
   fix: "Answer RSET and NOOP with 250 and QUIT with 221, whatever state the session is in.",
   plaintext: true,
+  pairing: true,
 }, (ctx) => {
   const s = ctx.session;
   for (const c of s.commands) {
-    if (c.kind !== "command" || c.afterStartTls || c.takenAsAuthResponse || c.replies.length === 0) continue;
-    const want = WANT[c.verb];
+    // a line the server took as a SASL response (QUIT as the AUTH LOGIN user name) is answered as one
+    if (c.kind !== "command" || c.afterStartTls || c.replies.length === 0 || c.takenAsAuthResponse) continue;
+    const want = MANDATORY_REPLY[c.verb];
     if (want === undefined) continue;
     if (c.verb === "RSET" && c.line.trim().toUpperCase() !== "RSET") continue; // arguments: 501 is right
     const r = s.replies[c.replies[0]];

@@ -1,6 +1,5 @@
 import { defineRule } from "./define.js";
-import { factsOf } from "./facts.js";
-import { ackEvidence, q } from "./util.js";
+import { ackEvidence, earlyFrames, q } from "./util.js";
 
 export default defineRule({
   id: "message-data-without-354",
@@ -13,17 +12,18 @@ export default defineRule({
   why: "A server that refused DATA reads the message lines as commands; this is the 'unauthorised pipelining' Postfix blocks against SMTP smuggling.",
   fix: "Wait for 354 before sending the message.",
   plaintext: true,
+  pairing: true,
 }, (ctx) => {
   const s = ctx.session;
-  for (const e of factsOf(s).early) {
+  for (const e of ctx.conversation.early) {
     if (e.prev === null || e.cmd.kind !== "message" || e.prev.verb !== "DATA") continue;
-    ctx.report({ frames: [e.cmd.frames[0], ...e.reply.frames], time: e.cmd.time, message: `the message content was sent before the reply to DATA (${q(e.reply.lines[0] ?? "", 40)}) had arrived`, evidence: ackEvidence(s, e.cmd, e.reply, e.by, e.acked) });
+    ctx.report({ frames: earlyFrames(e), time: e.cmd.time, message: e.reply ? `the message content was sent before the reply to DATA (${q(e.reply.lines[0] ?? "", 40)}) had arrived` : "the message content was sent together with DATA, and no reply to DATA ever arrived", evidence: ackEvidence(s, e.cmd, e.reply, e.by, e.acked) });
   }
   for (const c of s.commands) {
     if (c.kind !== "message" || c.index === 0) continue;
     const data = s.commands[c.index - 1];
     const r = data.replies.length ? s.replies[data.replies[0]] : undefined;
-    if (r && r.complete && r.code !== null && r.code !== 354 && !factsOf(s).early.some((e) => e.cmd === c)) {
+    if (r && r.complete && r.code !== null && r.code !== 354 && !ctx.conversation.early.some((e) => e.cmd === c)) {
       ctx.report({ frames: [c.frames[0], ...r.frames], time: c.time, message: `the message content was sent although DATA was answered ${r.code}`, evidence: `reply ${q(r.lines[0] ?? "", 50)}` });
     }
   }

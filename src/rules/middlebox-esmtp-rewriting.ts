@@ -1,5 +1,4 @@
 import { defineRule } from "./define.js";
-import { factsOf } from "./facts.js";
 import { q } from "./util.js";
 
 export default defineRule({
@@ -15,7 +14,7 @@ export default defineRule({
   plaintext: true,
 }, (ctx) => {
   const s = ctx.session;
-  const g = factsOf(s).greeting;
+  const g = ctx.conversation.greeting;
   if (g && g.complete && (g.lines[0] ?? "").includes("**")) {
     const text = g.lines.map((l) => l.slice(4)).join("");
     const stars = text.split("*").length - 1;

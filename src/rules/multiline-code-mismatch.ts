@@ -12,6 +12,7 @@ export default defineRule({
   why: "Clients that act on the code of the first or of the last line will disagree about what the server said.",
   fix: "Use one reply code for every line of a reply.",
   plaintext: true,
+  pairing: true,
 }, (ctx) => {
   for (const r of ctx.session.replies) {
     const first = r.lineInfo[0];

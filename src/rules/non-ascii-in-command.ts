@@ -1,5 +1,4 @@
 import { defineRule } from "./define.js";
-import { factsOf } from "./facts.js";
 import { q } from "./util.js";
 
 export default defineRule({
@@ -14,14 +13,13 @@ export default defineRule({
   fix: "Use SMTPUTF8 (advertised by the server, parameter on MAIL) for internationalised addresses, and A-labels in EHLO.",
   plaintext: true,
 }, (ctx) => {
-  const f = factsOf(ctx.session);
-  let mailUtf8 = false;
+  const f = ctx.conversation;
   for (const c of ctx.session.commands) {
     if (c.kind !== "command") continue;
-    if (c.verb === "MAIL") mailUtf8 = / SMTPUTF8\b/i.test(c.line);
+    const mailUtf8 = / SMTPUTF8\b/i.test(f.exchanges[c.index].transaction?.mail.line ?? "");
     const m = /[\x80-\xff]/.exec(c.line);
     if (!m) continue;
-    const advertised = f.caps[c.index]?.keywords.has("SMTPUTF8") ?? false;
+    const advertised = f.capsAt(c.index)?.keywords.has("SMTPUTF8") ?? false;
     let why = "";
     if (c.verb === "EHLO" || c.verb === "HELO") why = "the EHLO/HELO argument must be ASCII (A-labels)";
     else if (!advertised) why = "the server did not advertise SMTPUTF8";

@@ -1,6 +1,6 @@
 import { defineRule } from "./define.js";
-import { factsOf, pipelinable } from "./facts.js";
-import { ackEvidence, cmdLabel, q, replyLabel } from "./util.js";
+import { pipelinable } from "../smtp/vocabulary.js";
+import { ackEvidence, cmdLabel, earlyFrames, q, replyLabel } from "./util.js";
 
 export default defineRule({
   id: "pipelining-command-not-last",
@@ -13,12 +13,13 @@ export default defineRule({
   why: "The next command depends on the outcome of this one; sending it blind desynchronises client and server when the outcome differs.",
   fix: "End the group with that command and wait for its reply.",
   plaintext: true,
+  pairing: true,
 }, (ctx) => {
   const s = ctx.session;
-  for (const e of factsOf(s).early) {
+  for (const e of ctx.conversation.early) {
     if (e.prev === null || !e.pipelining || pipelinable(e.prev)) continue;
     if (e.prev.kind === "command" && e.prev.verb === "STARTTLS") continue; // starttls-command-injection
     if (e.cmd.kind === "message" && e.prev.verb === "DATA") continue; // message-data-without-354
-    ctx.report({ frames: [e.cmd.frames[0], ...e.reply.frames], time: e.cmd.time, message: `${cmdLabel(e.cmd)} followed ${cmdLabel(e.prev)} before ${replyLabel(e.reply)} had arrived; ${e.prev.verb ? q(e.prev.verb, 20) : "it"} must be the last command of a pipelined group`, evidence: ackEvidence(s, e.cmd, e.reply, e.by, e.acked) });
+    ctx.report({ frames: earlyFrames(e), time: e.cmd.time, message: `${cmdLabel(e.cmd)} followed ${cmdLabel(e.prev)} before ${replyLabel(e.reply)} had arrived; ${e.prev.verb ? q(e.prev.verb, 20) : "it"} must be the last command of a pipelined group`, evidence: ackEvidence(s, e.cmd, e.reply, e.by, e.acked) });
   }
 });

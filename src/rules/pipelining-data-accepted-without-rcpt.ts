@@ -1,6 +1,6 @@
 import { defineRule } from "./define.js";
-import { factsOf } from "./facts.js";
-import { afterGap, finalReply, q } from "./util.js";
+import { q } from "./util.js";
+import { isVerb } from "../smtp/vocabulary.js";
 
 export default defineRule({
   id: "pipelining-data-accepted-without-rcpt",
@@ -13,25 +13,17 @@ export default defineRule({
   why: "A pipelining client has already sent the message behind DATA; a 354 makes it transmit content that no recipient will get.",
   fix: "Answer DATA 503 or 554 when no recipient was accepted.",
   plaintext: true,
+  pairing: true,
 }, (ctx) => {
-  const s = ctx.session;
-  const f = factsOf(s);
-  let rcpts = 0;
-  let accepted = 0;
-  for (const c of s.commands) {
-    if (c.afterStartTls) continue;
-    if (c.kind === "message") { rcpts = 0; accepted = 0; continue; }
-    if (c.kind !== "command") continue;
-    const r = finalReply(s, c);
-    const code = r && r.complete ? r.code : null;
-    if (c.verb === "MAIL" || c.verb === "RSET" || c.verb === "EHLO" || c.verb === "HELO") { rcpts = 0; accepted = 0; }
-    else if (c.verb === "RCPT") {
-      if (code === null) { accepted++; continue; } // unknown: assume it may have been accepted
-      rcpts++;
-      if (code >= 200 && code < 300) accepted++;
-    } else if (c.verb === "DATA" && code === 354 && rcpts > 0 && accepted === 0 && !afterGap(s, r!.frames[0] ?? 0)) {
-      const pipelining = f.caps[c.index]?.keywords.has("PIPELINING") ?? false;
-      ctx.report({ severity: pipelining ? "warning" : "info", frames: [...c.frames, ...r!.frames], time: r!.firstTime, message: `the server answered DATA with ${q(r!.lines[0] ?? "", 40)} although all ${rcpts} RCPT command${rcpts > 1 ? "s" : ""} of the transaction had failed${pipelining ? " (PIPELINING was advertised)" : ""}`, evidence: `reply ${r!.index}` });
-    }
+  for (const ex of ctx.conversation.exchanges) {
+    const c = ex.command;
+    const r = ex.final;
+    const tx = ex.transaction;
+    if (!isVerb(c, "DATA") || c.afterStartTls || !r || r.code !== 354 || !r.complete || tx === null) continue;
+    // an unanswered RCPT may have been accepted
+    const rcpts = tx.rcpts.filter((x) => x.index < c.index);
+    if (rcpts.length === 0 || rcpts.some((x) => tx.accepted.includes(x) || tx.unanswered.includes(x))) continue;
+    const pipelining = ex.advertised?.keywords.has("PIPELINING") ?? false;
+    ctx.report({ severity: pipelining ? "warning" : "info", frames: [...c.frames, ...r.frames], time: r.firstTime, message: `the server answered DATA with ${q(r.lines[0] ?? "", 40)} although all ${rcpts.length} RCPT command${rcpts.length > 1 ? "s" : ""} of the transaction had failed${pipelining ? " (PIPELINING was advertised)" : ""}`, evidence: `reply ${r.index}` });
   }
 });

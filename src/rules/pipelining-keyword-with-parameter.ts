@@ -1,4 +1,5 @@
 import { defineRule } from "./define.js";
+import { ehloKeyword } from "../smtp/vocabulary.js";
 import { q } from "./util.js";
 
 export default defineRule({
@@ -15,7 +16,8 @@ export default defineRule({
 }, (ctx) => {
   for (const r of ctx.session.replies) {
     for (const l of r.lineInfo.slice(1)) {
-      if (/^PIPELINING\s+\S/i.test(l.text.slice(4))) ctx.report({ frames: [l.frame], time: l.time, message: `EHLO line ${q(l.text, 50)} gives PIPELINING a parameter`, evidence: `reply ${r.index}` });
+      const { keyword, params } = ehloKeyword(l.text);
+      if (keyword.toUpperCase() === "PIPELINING" && params.some((x) => x.trim() !== "")) ctx.report({ frames: [l.frame], time: l.time, message: `EHLO line ${q(l.text, 50)} gives PIPELINING a parameter`, evidence: `reply ${r.index}` });
     }
   }
 });

@@ -12,6 +12,7 @@ export default defineRule({
   why: "This is exactly what a STARTTLS-stripping attacker wants.",
   fix: "Require TLS for peers that offer it; treat a failed STARTTLS as a failed delivery attempt.",
   plaintext: true,
+  pairing: true,
 }, (ctx) => {
   const s = ctx.session;
   for (const c of s.commands) {

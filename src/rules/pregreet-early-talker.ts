@@ -1,6 +1,5 @@
 import { defineRule } from "./define.js";
-import { factsOf } from "./facts.js";
-import { ackEvidence, cmdLabel } from "./util.js";
+import { ackEvidence, cmdLabel, earlyFrames } from "./util.js";
 
 export default defineRule({
   id: "pregreet-early-talker",
@@ -13,14 +12,15 @@ export default defineRule({
   why: "Postfix postscreen and similar defences treat early talkers as spam bots and drop them.",
   fix: "Wait for the complete greeting; use implicit TLS only on port 465.",
   plaintext: true,
+  pairing: true,
 }, (ctx) => {
   const s = ctx.session;
-  const f = factsOf(s);
+  const f = ctx.conversation;
   for (const e of f.early) {
     if (e.prev !== null) continue;
-    ctx.report({ frames: [e.cmd.frames[0], ...e.reply.frames], time: e.cmd.time, message: `${cmdLabel(e.cmd)} was sent before the greeting's final line had arrived`, evidence: ackEvidence(s, e.cmd, e.reply, e.by, e.acked) });
+    ctx.report({ frames: earlyFrames(e), time: e.cmd.time, message: e.reply ? `${cmdLabel(e.cmd)} was sent before the greeting's final line had arrived` : `${cmdLabel(e.cmd)} was sent before any greeting had arrived`, evidence: ackEvidence(s, e.cmd, e.reply, e.by, e.acked) });
   }
   if (s.tls?.mode === "implicit" && s.clientFirstBytes.startsWith("1603") && s.serverPort !== 465 && s.tls.clientHelloFrame !== null && f.greeting) {
-    ctx.report({ frames: [s.tls.clientHelloFrame], time: s.tls.time, message: `the client sent a TLS ClientHello on port ${s.serverPort}, where the server speaks plain SMTP first (implicit-tls-on-plain-port)`, evidence: `first client octets ${s.clientFirstBytes}` });
+    ctx.report({ frames: [s.tls.clientHelloFrame], time: s.tls.time, message: `the client sent a TLS ClientHello on port ${s.serverPort}, where the server speaks plain SMTP first`, evidence: `first client octets ${s.clientFirstBytes}` });
   }
 });

@@ -1,5 +1,6 @@
 import { defineRule } from "./define.js";
-import { finalReply, q } from "./util.js";
+import { q } from "./util.js";
+import { isVerb } from "../smtp/vocabulary.js";
 
 const TOO_MANY = /too many recipients|recipient limit|exceeds? .*recipients/i;
 
@@ -14,18 +15,15 @@ export default defineRule({
   why: "Clients deliver to the first recipients and must retry the others; a 5yz makes them bounce instead.",
   fix: "Accept at least 100 recipients per transaction; answer 452 beyond an implementation limit.",
   plaintext: true,
+  pairing: true,
 }, (ctx) => {
-  const s = ctx.session;
-  let n = 0;
-  for (const c of s.commands) {
-    if (c.afterStartTls) continue;
-    if (c.kind === "message" || c.verb === "MAIL" || c.verb === "RSET" || c.verb === "EHLO" || c.verb === "HELO") { n = 0; continue; }
-    if (c.kind !== "command" || c.verb !== "RCPT") continue;
-    n++;
-    const r = finalReply(s, c);
-    if (!r || !r.complete || (r.code !== 452 && r.code !== 552)) continue;
+  for (const ex of ctx.conversation.exchanges) {
+    const c = ex.command;
+    const r = ex.final;
+    if (!isVerb(c, "RCPT") || c.afterStartTls || !r || !r.complete || (r.code !== 452 && r.code !== 552)) continue;
     const text = r.lines.join(" ");
     if (!/^\d{3}[ -][45]\.5\.3\b/.test(r.lines[0] ?? "") && !TOO_MANY.test(text)) continue;
+    const n = ex.transaction ? ex.transaction.rcpts.indexOf(c) + 1 : 1;
     if (n < 100) ctx.report({ frames: [...c.frames, ...r.frames], time: r.firstTime, message: `RCPT number ${n} of the transaction was refused as one recipient too many: ${q(r.lines[0] ?? "", 60)}`, evidence: `${n} RCPT commands since MAIL` });
     if (r.code === 552) ctx.report({ severity: "info", frames: [...c.frames, ...r.frames], time: r.firstTime, message: `too many recipients was answered 552; RFC 5321 §4.5.3.1.10 asks for 452, so that the client sends the rest later`, evidence: `reply ${q(r.lines[0] ?? "")}` });
     return; // one refusal tells the story

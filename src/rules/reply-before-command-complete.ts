@@ -12,6 +12,7 @@ export default defineRule({
   why: "The reply cannot be about the whole command; usually an inspecting middlebox answers on its own, or a server acts on a partial line.",
   fix: "Look for a device between client and server that answers early; make the server wait for CRLF.",
   plaintext: true,
+  pairing: true,
 }, (ctx) => {
   const s = ctx.session;
   const base = s.sawSyn ? 1 : 0;

@@ -1,32 +1,8 @@
-import type { Command } from "../smtp/model.js";
 import { defineRule } from "./define.js";
+import { UNIVERSAL_REPLY_CODES, replyCodesFor } from "../smtp/vocabulary.js";
 import { afterGap, cmdLabel, q } from "./util.js";
 
 /** RFC 5321 §4.3.2 and the extension RFCs: the codes each command may get (besides 421, 500, 501, 530). */
-const TABLE: Record<string, number[]> = {
-  EHLO: [250, 504, 550, 502],
-  HELO: [250, 504, 550, 502],
-  MAIL: [250, 552, 451, 452, 550, 553, 503, 455, 555],
-  RCPT: [250, 251, 550, 551, 552, 553, 450, 451, 452, 503, 455, 555, 556],
-  DATA: [354, 503, 554],
-  RSET: [250],
-  VRFY: [250, 251, 252, 550, 551, 553, 502, 504],
-  EXPN: [250, 252, 550, 502, 504],
-  HELP: [211, 214, 502, 504],
-  NOOP: [250],
-  QUIT: [221],
-  STARTTLS: [220, 454],
-  AUTH: [235, 334, 432, 454, 503, 504, 534, 535, 538],
-};
-const MESSAGE = [250, 552, 554, 451, 452, 450, 550];
-const UNIVERSAL = [421, 500, 501, 530];
-
-function allowed(c: Command): number[] | null {
-  if (c.kind === "message") return MESSAGE;
-  if (c.kind === "auth-response") return TABLE.AUTH;
-  if (c.verb === "BDAT") return null; // 250 or any 4yz/5yz: checked below
-  return TABLE[c.verb] ?? null;
-}
 
 export default defineRule({
   id: "reply-code-unexpected-for-command",
@@ -39,18 +15,19 @@ export default defineRule({
   why: "Clients act on the code; an unexpected one, above all a 3yz, makes them send the wrong thing next.",
   fix: "Answer each command with a code from its row of the table; if the pairing itself is off, look for the missing or extra reply first.",
   plaintext: true,
+  pairing: true,
 }, (ctx) => {
   for (const c of ctx.session.commands) {
     if (c.afterStartTls || c.takenAsAuthResponse || c.replies.length === 0) continue; // a SASL answer, not the command's
     const r = ctx.session.replies[c.replies[0]];
     if (!r.complete || r.code === null || afterGap(ctx.session, r.frames[r.frames.length - 1])) continue;
     const code = r.code;
-    if (UNIVERSAL.includes(code)) continue;
+    if (UNIVERSAL_REPLY_CODES.includes(code)) continue;
     const first = Math.floor(code / 100);
     if (c.verb === "BDAT" && c.kind === "command") {
       if (code === 250 || first === 4 || first === 5) continue;
     } else {
-      const ok = allowed(c);
+      const ok = replyCodesFor(c);
       if (ok === null || ok.includes(code)) continue;
     }
     const threeYz = first === 3;

@@ -12,6 +12,7 @@ export default defineRule({
   why: "The client's count of outstanding replies is off by one from then on (RFC 2920 §3.1 pairs replies by counting).",
   fix: "Answer every command; look for a server or proxy that swallows a command line.",
   plaintext: true,
+  pairing: true,
 }, (ctx) => {
   const s = ctx.session;
   if (s.gaps.length > 0) return;

@@ -25,7 +25,8 @@ export default defineRule({
     if (r.abandoned) continue;
     if (r.complete || r.afterStartTls) continue;
     const last = r.lineInfo[r.lineInfo.length - 1];
-    if (!last || r.lineInfo.some((l) => l.gap)) continue;
+    // a reply the capture cut (a server gap right after its last line) is not known to be open
+    if (!last || r.lineInfo.some((l) => l.gap) || s.gaps.some((g) => g.side === "server" && g.offset >= r.start && g.offset <= r.end)) continue;
     const why = last.terminator === "none" ? `its last line ${q(last.text)} has no CRLF` : `the last line ${q(last.text)} announces more lines`;
     ctx.report({ frames: [...r.frames, closed.frame], time: closed.time, message: `the connection was closed (${closed.kind.toUpperCase()}, frame ${closed.frame}) while a reply was open: ${why}`, evidence: `reply of ${r.lineInfo.length} lines at server offsets ${r.start}..${r.end}` });
   }

@@ -1,5 +1,5 @@
 import { defineRule } from "./define.js";
-import { afterGap, finalReply, q } from "./util.js";
+import { q } from "./util.js";
 
 export default defineRule({
   id: "sequence-error-not-503",
@@ -12,41 +12,24 @@ export default defineRule({
   why: "A client relies on 503 to know that its transaction state is wrong; success makes a broken transaction look good, and another failure code hides the cause.",
   fix: "Answer commands out of sequence with 503 and keep the transaction state unchanged.",
   plaintext: true,
+  pairing: true,
 }, (ctx) => {
-  const s = ctx.session;
-  if (!s.sawSyn || s.gaps.some((g) => g.side === "client")) return;
-  let open = false; // a MAIL was accepted and the transaction is not concluded
-  for (const c of s.commands) {
-    if (c.afterStartTls) continue;
-    if (c.kind === "message") { open = false; continue; }
-    if (c.kind !== "command") continue;
-    const r = finalReply(s, c);
-    if (r === undefined || !r.complete || r.code === null || afterGap(s, r.frames[0] ?? 0)) continue;
-    const ok = r.code >= 200 && r.code < 300;
-    switch (c.verb) {
-      case "RSET": case "EHLO": case "HELO":
-        if (ok) open = false;
-        break;
-      case "MAIL":
-        if (open && ok) ctx.report({ severity: "warning", frames: [...c.frames, ...r.frames], time: r.firstTime, message: `${q(c.line, 60)} came inside an open transaction and was accepted with ${r.code}: the server restarted the transaction instead of answering 503`, evidence: `reply ${q(r.lines[0] ?? "")}` });
-        if (ok) open = true;
-        break;
-      case "RCPT":
-        if (!open && r.code !== 503 && r.code !== 421) {
-          ctx.report({
-            severity: ok ? "error" : "warning",
-            frames: [...c.frames, ...r.frames],
-            time: r.firstTime,
-            message: ok ? `${q(c.line, 60)} came with no accepted MAIL and was accepted with ${r.code}` : `${q(c.line, 60)} came with no accepted MAIL and was answered ${r.code}, not 503`,
-            evidence: `reply ${q(r.lines[0] ?? "")}`,
-          });
-        }
-        break;
-      case "BDAT":
-        if (c.bdat?.last) open = false;
-        break;
-      default:
-        break;
+  if (!ctx.session.sawSyn) return; // an earlier MAIL may be outside the capture
+  for (const ex of ctx.conversation.exchanges) {
+    const c = ex.command;
+    const r = ex.final;
+    if (c.kind !== "command" || c.afterStartTls || r === undefined || ex.outcome === "none" || r.code === null) continue;
+    const ok = ex.outcome === "positive";
+    if (c.verb === "MAIL" && ex.open && ok) {
+      ctx.report({ severity: "warning", frames: [...c.frames, ...r.frames], time: r.firstTime, message: `${q(c.line, 60)} came inside an open transaction and was accepted with ${r.code}: the server restarted the transaction instead of answering 503`, evidence: `reply ${q(r.lines[0] ?? "")}` });
+    } else if (c.verb === "RCPT" && !ex.open && r.code !== 503 && r.code !== 421) {
+      ctx.report({
+        severity: ok ? "error" : "warning",
+        frames: [...c.frames, ...r.frames],
+        time: r.firstTime,
+        message: ok ? `${q(c.line, 60)} came with no accepted MAIL and was accepted with ${r.code}` : `${q(c.line, 60)} came with no accepted MAIL and was answered ${r.code}, not 503`,
+        evidence: `reply ${q(r.lines[0] ?? "")}`,
+      });
     }
   }
 });

@@ -8,18 +8,29 @@ export default defineRule({
   side: "server",
   reference: "RFC 5321 §4.1.1.4",
   quote: "The custom of accepting lines ending only in <LF>, as a concession to non-conforming behavior on the part of some UNIX systems, has proven to cause more interoperability problems than it solves, and SMTP server systems MUST NOT do this, even in the name of improved robustness.",
-  meaning: "The server sent a reply whose ACK covers a non-standard end-of-data sequence but not the real CRLF.CRLF: it took the look-alike as the end of the message.",
+  meaning: "The server sent a reply whose ACK covers a non-standard end-of-data sequence but not the real CRLF.CRLF, or it sent more end-of-data replies than there were DATA commands (it answered the commands hidden after the look-alike): it took the look-alike as the end of the message.",
   why: "This is the receiving half of SMTP smuggling: the bytes after the look-alike become commands of a forged second message.",
   fix: "Accept only CRLF.CRLF as end of data (Postfix smtpd_forbid_bare_newline = reject; Exim ≥ 4.97.1; sendmail's fix).",
   plaintext: true,
+  pairing: true,
 }, (ctx) => {
   const s = ctx.session;
   const base = s.sawSyn ? 1 : 0;
   for (const c of s.commands) {
     const m = c.message;
     if (!m || m.nonstandardEnds.length === 0) continue;
+    // second trigger: more end-of-data replies than DATA commands — after the message the server
+    // answered commands the client never sent as commands (those hidden after the fake end)
+    const extra = ctx.conversation.smuggledReplies.get(c.index);
+    if (extra) {
+      const rs = extra.map((i) => s.replies[i]);
+      const fake = m.nonstandardEnds[0];
+      ctx.report({ frames: [fake.frame, ...rs.flatMap((r) => r.frames)].slice(0, 20), time: rs[0].firstTime, message: `after the message the server sent ${rs.length} more repl${rs.length > 1 ? "ies" : "y"} (${rs.map((r) => r.code).join(", ")}) that no command asked for: it ended the message at the fake end-of-data \`${fake.sequence}\` and answered the commands hidden after it (${m.smuggledCommands.map((x) => q(x.line, 30)).join(", ")})`, evidence: `message of ${m.bytes} octets; the fake end at client offset ${fake.offset} (frame ${fake.frame}); replies ${extra.join(", ")} follow its reply` });
+      continue;
+    }
     const fake = m.nonstandardEnds[0];
-    const realEnd = m.endOffset;
+    // the real CRLF.CRLF; none when the message ended at the look-alike (the dissector followed the server)
+    const realEnd = m.endOffset !== null && m.nonstandardEnds.every((f) => f.end !== m.endOffset) ? m.endOffset : null;
     for (const r of s.replies) {
       const ack = r.segments[0]?.ack;
       if (ack === null || ack === undefined || r.index <= (s.commands[c.index - 1]?.replies[0] ?? -1)) continue;

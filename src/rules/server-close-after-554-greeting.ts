@@ -1,5 +1,4 @@
 import { defineRule } from "./define.js";
-import { factsOf } from "./facts.js";
 import { finalReply, ms, q } from "./util.js";
 
 /** A server may give up on a silent client: RFC 5321 §4.5.3.2.7 (server timeout, 5 minutes). */
@@ -16,9 +15,10 @@ export default defineRule({
   why: "A client that sees the connection drop cannot tell a refusal from a network failure and retries; the 554 then 503s let it log the refusal and stop.",
   fix: "After a 554 greeting, answer 503 to every command but QUIT, and close after replying 221 to QUIT.",
   plaintext: true,
+  pairing: true,
 }, (ctx) => {
   const s = ctx.session;
-  const g = factsOf(s).greeting;
+  const g = ctx.conversation.greeting;
   if (!g || g.code !== 554 || !g.complete) return;
   const wrong = s.commands.filter((c) => {
     const r = finalReply(s, c);

@@ -17,6 +17,7 @@ export default defineRule({
   why: "Clients that pause (looking up the next message, waiting on their own queue) lose the connection and must reconnect; some report it as a delivery failure.",
   fix: "Wait at least 5 minutes for the next command (Postfix smtpd_timeout, Exchange connection timeout).",
   plaintext: true,
+  pairing: true,
 }, (ctx) => {
   const s = ctx.session;
   const close = s.close.server;

@@ -15,6 +15,7 @@ export default defineRule({
   why: "Clients with short timeouts give up and retry; after end-of-data that duplicates mail.",
   fix: "Look at what the server does before replying (DNS, content scanning, tarpitting).",
   plaintext: true,
+  pairing: true,
 }, (ctx) => {
   const s = ctx.session;
   for (const c of s.commands) {

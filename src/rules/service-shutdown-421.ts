@@ -8,10 +8,14 @@ export default defineRule({
   side: "server",
   reference: "RFC 5321 §3.8, §4.3.2",
   quote: "421 Service shutting down and closing transmission channel",
+  quoteFor: {
+    client: { reference: "RFC 5321 §3.8", quote: "The SMTP client will normally read the 421 response code after sending its next command." },
+  },
   meaning: "The server sent 421 (info). A server that goes on answering commands after its 421 (warning, server), and a client that sends commands other than QUIT after the 421 reached it (warning, client; proven by the ACK field), are reported too.",
   why: "421 tells the client to stop and try later; which side did what after it decides whether the message was deferred cleanly.",
   fix: "Server: close the connection after 421. Client: stop sending (a QUIT at most), close, and retry later.",
   plaintext: true,
+  pairing: true,
 }, (ctx) => {
   const s = ctx.session;
   const r = s.replies.find((x) => x.code === 421 && x.complete && !x.afterStartTls);

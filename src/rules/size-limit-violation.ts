@@ -1,5 +1,4 @@
 import { defineRule } from "./define.js";
-import { factsOf } from "./facts.js";
 import { q } from "./util.js";
 
 export default defineRule({
@@ -9,21 +8,24 @@ export default defineRule({
   side: "client",
   reference: "RFC 1870 §4, §6.3",
   quote: "Any attempt by a client to transfer a message which is larger than this limit will be rejected with a permanent failure (552) reply code.",
+  quoteFor: {
+    server: { reference: "RFC 1870 §6.3", quote: "Once a server has agreed (via the extended MAIL command) to accept a message of a particular size, it should not return a 552 reply code after the transfer phase of the DATA command, unless the actual size of the message transferred is greater than the declared message size." },
+  },
   meaning: "MAIL declared SIZE=n above the maximum the server advertised (warning); the message sent was larger than the advertised maximum or than the size the client declared (info); the server answered 552 at the end of data although the message was no larger than declared (info, server: RFC 1870 §6.3). Sizes are counted as RFC 1870 §5 does: without the final \".\" line and without stuffing dots.",
   why: "The transfer is wasted: the server refuses it after receiving it all.",
   fix: "Client: compare the message with the SIZE limit before sending and declare its true size. Server: honour a size it accepted in MAIL.",
   plaintext: true,
+  pairing: true,
 }, (ctx) => {
   const s = ctx.session;
-  const f = factsOf(s);
-  let declared: number | null = null;
+  const f = ctx.conversation;
   for (const c of s.commands) {
     if (c.afterStartTls) continue;
-    const caps = f.caps[c.index];
+    const caps = f.capsAt(c.index);
     const max = caps && caps.keywords.has("SIZE") ? Number(caps.keywords.get("SIZE")) || 0 : 0;
+    const size = /\sSIZE=(\d+)/i.exec(f.exchanges[c.index].transaction?.mail.line ?? "");
+    const declared = size ? Number(size[1]) : null;
     if (c.kind === "command" && c.verb === "MAIL") {
-      const m = /\sSIZE=(\d+)/i.exec(c.line);
-      declared = m ? Number(m[1]) : null;
       if (declared !== null && max > 0 && declared > max) ctx.report({ frames: c.frames, time: c.time, message: `${q(c.line, 60)} declares ${declared} octets, more than the ${max} the server advertised`, evidence: `EHLO reply in frame ${caps!.reply.frames[0]}` });
       continue;
     }
@@ -38,6 +40,5 @@ export default defineRule({
     if (r && r.complete && r.code === 552 && declared !== null && upper <= declared) {
       ctx.report({ severity: "info", side: "server", frames: [msg.endFrame ?? c.frames[0], ...r.frames], time: r.firstTime, message: `the server refused the message with ${q(r.lines[0] ?? "", 50)} although it was no larger (${upper} octets at most) than the SIZE=${declared} it had accepted`, evidence: "RFC 1870 §6.3" });
     }
-    declared = null;
   }
 });

@@ -1,4 +1,5 @@
 import { defineRule } from "./define.js";
+import { ehloLines } from "../smtp/vocabulary.js";
 import { greetingExchanges } from "./util.js";
 
 export default defineRule({
@@ -12,9 +13,10 @@ export default defineRule({
   why: "Clients cannot send internationalised mail without 8-bit transport; a parameter where none is defined breaks strict parsers.",
   fix: "Advertise `SMTPUTF8` alone, together with `8BITMIME`.",
   plaintext: true,
+  pairing: true,
 }, (ctx) => {
   for (const { reply: r } of greetingExchanges(ctx.session)) {
-    const kws = r.lines.slice(1).map((l) => l.slice(4).trim().toUpperCase());
+    const kws = ehloLines(r);
     const utf8 = kws.find((k) => k === "SMTPUTF8" || k.startsWith("SMTPUTF8 "));
     if (utf8 === undefined) continue;
     if (utf8 !== "SMTPUTF8") ctx.report({ frames: r.frames, time: r.firstTime, message: `the EHLO reply advertises SMTPUTF8 with a parameter (\`${utf8}\`)`, evidence: `reply ${r.index}` });

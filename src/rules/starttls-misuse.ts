@@ -12,10 +12,14 @@ export default defineRule({
   side: "client",
   reference: "RFC 3207 §4",
   quote: "The format for the STARTTLS command is: STARTTLS with no parameters.",
+  quoteFor: {
+    server: { reference: "RFC 3207 §4", quote: "After the client gives the STARTTLS command, the server responds with one of the following reply codes:" },
+  },
   meaning: "STARTTLS with a parameter (client, error); a reply to STARTTLS other than 220, 454 or 501 (or 421/500/502/503) (server); 530 \"must issue STARTTLS first\" in reply to NOOP, EHLO, STARTTLS or QUIT, which RFC 3207 §4 excepts (server).",
   why: "A client cannot tell whether TLS is about to start; servers that demand TLS for NOOP or QUIT leave clients unable to end the session cleanly.",
   fix: "Send bare STARTTLS; answer it 220, 454 or 501; never answer NOOP, EHLO, STARTTLS or QUIT with 530.",
   plaintext: true,
+  pairing: true,
 }, (ctx) => {
   const s = ctx.session;
   for (const c of s.commands) {

@@ -12,6 +12,7 @@ export default defineRule({
   why: "A client that buffers these bytes takes them as its post-TLS EHLO reply (CVE-2021-38371 class): an attacker controls what the client believes the server offers.",
   fix: "Find the source of the extra bytes; clients must drop buffered input when TLS starts.",
   plaintext: false,
+  pairing: true,
 }, (ctx) => {
   for (const r of ctx.session.replies) {
     if (!r.afterStartTls) continue;

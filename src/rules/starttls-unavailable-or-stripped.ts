@@ -1,5 +1,5 @@
 import { defineRule } from "./define.js";
-import { factsOf } from "./facts.js";
+import { ehloKeyword, ehloKeywords } from "../smtp/vocabulary.js";
 import { q } from "./util.js";
 
 export default defineRule({
@@ -13,28 +13,30 @@ export default defineRule({
   why: "The session falls back to plaintext: credentials and mail can be read on the path.",
   fix: "Disable SMTP inspection on firewalls between client and server; require TLS for this peer.",
   plaintext: true,
+  pairing: true,
 }, (ctx) => {
   const s = ctx.session;
-  const f = factsOf(s);
+  const f = ctx.conversation;
   for (const c of s.commands) {
     if (c.kind !== "command") continue;
     if (c.verb === "EHLO" && c.replies.length) {
       const r = s.replies[c.replies[0]];
       for (const l of r.lineInfo.slice(1)) {
-        const kw = l.text.slice(4).split(" ")[0];
+        const kw = ehloKeyword(l.text).keyword;
         if (/^[Xx]{4,}$/.test(kw)) ctx.report({ frames: [l.frame], time: l.time, message: `the EHLO reply carries the masked keyword ${q(kw)}: a middlebox removed an extension (typically STARTTLS)`, evidence: `line ${q(l.text)}` });
       }
-      const has = r.lines.slice(1).some((l) => l.slice(4).toUpperCase().startsWith("STARTTLS"));
+      const has = ehloKeywords(r).some((k) => k.startsWith("STARTTLS"));
       if (!has && r.complete && r.code === 250) {
         const other = ctx.earlier.find((o) => o.server === s.server && o.offeredStartTls);
         if (other) ctx.report({ frames: r.frames, time: r.firstTime, message: `the EHLO reply does not offer STARTTLS, but an earlier connection to the same server ${s.server} (tcp.stream ${other.tcpStream}) was offered it`, evidence: `compare tcp.stream ${other.tcpStream}` });
       }
     }
     if (c.verb === "STARTTLS") {
-      const caps = f.caps[c.index];
+      const caps = f.capsAt(c.index);
+      const offered = f.advertisedAt(c.index);
       const r = c.replies.length ? s.replies[c.replies[0]] : undefined;
       if (caps && !caps.keywords.has("STARTTLS")) ctx.report({ severity: "info", frames: c.frames, time: c.time, message: "the client sent STARTTLS, which the server had not offered", evidence: `EHLO reply in frame ${caps.reply.frames[0]}` });
-      else if (caps && r && (r.code === 500 || r.code === 502)) ctx.report({ frames: [...c.frames, ...r.frames], time: r.firstTime, message: `STARTTLS was advertised but refused with ${r.code}`, evidence: `reply ${q(r.lines[0] ?? "")}` });
+      else if (offered && offered.keywords.has("STARTTLS") && r && (r.code === 500 || r.code === 502)) ctx.report({ frames: [...c.frames, ...r.frames], time: r.firstTime, message: `STARTTLS was advertised but refused with ${r.code}`, evidence: `reply ${q(r.lines[0] ?? "")}` });
     }
   }
   const g = f.greeting;

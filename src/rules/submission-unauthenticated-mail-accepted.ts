@@ -1,5 +1,5 @@
 import { defineRule } from "./define.js";
-import { finalReply, q } from "./util.js";
+import { q } from "./util.js";
 
 export default defineRule({
   id: "submission-unauthenticated-mail-accepted",
@@ -12,17 +12,17 @@ export default defineRule({
   why: "An open submission port relays for anyone who can reach it.",
   fix: "Require AUTH on 587, or make sure only trusted networks can reach it.",
   plaintext: true,
+  pairing: true,
 }, (ctx) => {
   const s = ctx.session;
   if (s.serverPort !== 587) return;
-  let authed = false;
-  for (const c of s.commands) {
+  for (const ex of ctx.conversation.exchanges) {
+    const c = ex.command;
     if (c.afterStartTls) return; // encrypted from here: AUTH is invisible
-    const r = finalReply(s, c);
-    // the 235 may answer the AUTH command or the last SASL response of its exchange
-    if ((c.verb === "AUTH" || c.kind === "auth-response") && r?.code === 235) authed = true;
+    const r = ex.final;
     if (c.kind !== "command") continue;
-    if (c.verb === "MAIL" && r && r.complete && r.code === 250 && !authed) {
+    // post-auth: a 235 answered the AUTH command or the last SASL response of its exchange
+    if (c.verb === "MAIL" && r && r.complete && r.code === 250 && ex.phase !== "post-auth") {
       ctx.report({ frames: [...c.frames, ...r.frames], time: r.firstTime, message: `the submission server (port 587) accepted ${q(c.line, 60)} without AUTH`, evidence: `reply ${q(r.lines[0] ?? "")}` });
       return;
     }

@@ -1,5 +1,6 @@
 import { defineRule } from "./define.js";
-import { finalReply, q } from "./util.js";
+import { q } from "./util.js";
+import type { Transaction } from "../smtp/conversation.js";
 
 export default defineRule({
   id: "transaction-order-violation",
@@ -12,46 +13,28 @@ export default defineRule({
   why: "The server answers 503 and the client's view of the transaction is wrong from then on.",
   fix: "Follow MAIL → RCPT… → DATA/BDAT, and RSET to abandon a transaction.",
   plaintext: true,
+  pairing: true,
 }, (ctx) => {
   const s = ctx.session;
-  if (!s.sawSyn || s.gaps.some((g) => g.side === "client")) return;
-  let open = false; // MAIL accepted and not concluded
-  let mailSent = false;
-  let rcptSent = false;
-  let bodyStarted = false;
-  const reset = () => { open = false; mailSent = false; rcptSent = false; bodyStarted = false; };
-  for (const c of s.commands) {
-    if (c.afterStartTls) continue;
-    const r = finalReply(s, c);
-    const ok = r !== undefined && r.code !== null && r.code >= 200 && r.code < 300;
-    if (c.kind === "message") { reset(); continue; }
-    if (c.kind !== "command") continue;
-    switch (c.verb) {
-      case "RSET": case "EHLO": case "HELO":
-        // a rejected EHLO/HELO leaves the transaction as it was (RFC 5321 §4.1.4)
-        if (ok || r === undefined) reset();
-        break;
-      case "MAIL":
-        if (open) ctx.report({ frames: c.frames, time: c.time, message: `${q(c.line, 60)} was sent while the previous transaction was still open`, evidence: "a MAIL was accepted and no end-of-data reply, RSET or EHLO followed" });
-        mailSent = true;
-        open = ok;
-        rcptSent = false;
-        break;
-      case "RCPT":
-        if (!mailSent) ctx.report({ frames: c.frames, time: c.time, message: `${q(c.line, 60)} was sent without a MAIL command in this transaction`, evidence: `command ${c.index}` });
-        rcptSent = true;
-        break;
-      case "DATA":
-      case "BDAT":
-        if (!bodyStarted && (!mailSent || !rcptSent)) {
-          ctx.report({ frames: c.frames, time: c.time, message: `${q(c.line, 40)} was sent with no ${mailSent ? "RCPT" : "MAIL"} command in this transaction`, evidence: `command ${c.index}` });
-        }
-        bodyStarted = true;
-        if (c.verb === "BDAT" && (c.bdat?.last || !ok)) reset();
-        else if (c.verb === "DATA" && r?.code !== 354) bodyStarted = false;
-        break;
-      default:
-        break;
+  if (!s.sawSyn) return; // an earlier MAIL may be outside the capture
+  let flagged: Transaction | null | undefined; // BDAT chunks sent outside any transaction are reported once
+  for (const ex of ctx.conversation.exchanges) {
+    const c = ex.command;
+    if (c.kind !== "command" || c.afterStartTls) continue;
+    const tx = ex.transaction;
+    if (c.verb === "MAIL") {
+      if (ex.open) ctx.report({ frames: c.frames, time: c.time, message: `${q(c.line, 60)} was sent while the previous transaction was still open`, evidence: "a MAIL was accepted and no end-of-data reply, RSET or EHLO followed" });
+    } else if (c.verb === "RCPT") {
+      if (tx === null) ctx.report({ frames: c.frames, time: c.time, message: `${q(c.line, 60)} was sent without a MAIL command in this transaction`, evidence: `command ${c.index}` });
+    } else if (c.verb === "DATA" || c.verb === "BDAT") {
+      // BDAT chunks already in flight when an earlier chunk was refused are bdat-sequence-violation's concern
+      if (tx === null && c.verb === "BDAT" && ex.previous?.end?.kind === "bdat-refused") continue;
+      if (tx !== null && tx.rcpts.some((r) => r.index < c.index)) continue;
+      // once the body has started (BDAT, or DATA answered 354) its further chunks are not reported again
+      const started = tx !== null && tx.bodyCommands.some((b) => b.index < c.index && (b.verb === "BDAT" || b.kind === "message" || ctx.conversation.exchanges[b.index].final?.code === 354));
+      if (started || (tx === null && flagged === ex.previous && c.verb === "BDAT")) continue;
+      flagged = tx ?? ex.previous;
+      ctx.report({ frames: c.frames, time: c.time, message: `${q(c.line, 40)} was sent with no ${tx !== null ? "RCPT" : "MAIL"} command in this transaction`, evidence: `command ${c.index}` });
     }
   }
 });

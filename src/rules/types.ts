@@ -1,3 +1,4 @@
+import type { Conversation } from "../smtp/conversation.js";
 import type { Session } from "../smtp/model.js";
 
 export type Severity = "error" | "warning" | "info";
@@ -26,6 +27,9 @@ export interface RuleMeta {
   plaintext: boolean;
   /** a grammar nit: it decides a session's verdict only when no other rule found something as severe */
   minor?: boolean;
+  /** the rule pairs replies with commands (by counting): after a capture gap on either side its
+   * findings are not trusted, and the engine drops those that show frames from the gap on */
+  pairing?: boolean;
 }
 
 export interface Finding {
@@ -62,8 +66,10 @@ export interface SessionVerdict {
   counts: { error: number; warning: number; info: number };
   /** the findings in `counts` that are not consequences of another finding (`Finding.consequenceOf`) */
   independent: { error: number; warning: number; info: number };
-  /** rules that could not look at this session because it was encrypted */
+  /** rules that had nothing readable to look at in this session (ids) */
   notEvaluable: string[];
+  /** why, parallel to `notEvaluable` */
+  notEvaluableWhy?: string[];
 }
 
 export interface RuleOptions {
@@ -101,6 +107,8 @@ export interface SessionSummary {
 
 export interface RuleContext {
   session: Session;
+  /** the dialogue's meaning, computed once per session: exchanges, transactions, capabilities, early commands, trust */
+  conversation: Conversation;
   /** sessions of the same capture that ended before this one */
   earlier: SessionSummary[];
   opts: RuleOptions;

@@ -12,12 +12,15 @@ export default defineRule({
   why: "The client will take it as the answer to its next command: every later reply is then paired with the wrong command.",
   fix: "Find what emitted the extra reply: a proxy answering for the backend, a server answering one command twice, or injected text around STARTTLS.",
   plaintext: true,
+  pairing: true,
 }, (ctx) => {
   const s = ctx.session;
   if (s.gaps.some((g) => g.side === "client")) return; // commands may be missing
   if (s.tls?.mode === "implicit" && s.tls.clientHelloFrame !== null) return; // replies to TLS bytes the client sent to a plaintext server (implicit-tls-port-mismatch, pregreet-early-talker)
+  // replies to commands smuggled after a fake end-of-data: server-accepts-nonstandard-eod explains them
+  const smuggled = new Set([...ctx.conversation.smuggledReplies.values()].flat());
   for (const r of s.replies) {
-    if (!r.complete || r.greeting || r.command !== null || afterGap(s, r.frames[0])) continue;
+    if (!r.complete || r.greeting || r.command !== null || afterGap(s, r.frames[0]) || smuggled.has(r.index)) continue;
     if (!s.sawSyn && !s.replies.some((x) => x.index < r.index && x.command !== null)) continue; // may answer a command sent before the capture began
     const info = r.code === 421;
     const why = r.afterStartTls ? " (sent after the STARTTLS 220, before TLS)" : "";

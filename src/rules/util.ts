@@ -1,5 +1,6 @@
 import { clip, escapeText } from "../text/escape.js";
 import type { Command, Reply, Session } from "../smtp/model.js";
+import { replyEndSeq, type EarlyCommand, type Knowledge } from "../smtp/conversation.js";
 
 /** Wireshark display filter for the frames of a finding. */
 export function filterFor(stream: number, frames: number[]): string {
@@ -30,47 +31,22 @@ export function finalReply(s: Session, c: Command): Reply | undefined {
   return c.replies.length ? s.replies[c.replies[c.replies.length - 1]] : undefined;
 }
 
-export function replyLabel(r: Reply): string {
+export function replyLabel(r: Reply | null): string {
+  if (r === null) return "any reply";
   const n = r.lineInfo.length + r.linesDropped;
   return n > 1 ? `the ${r.code ?? "?"} reply (${n} lines)` : `the reply ${q(r.lines[0] ?? "", 60)}`;
 }
 
-/** Server-stream position just after the reply's final line, as a relative seq. */
-export function replyEndSeq(s: Session, r: Reply): number {
-  return r.end + (s.sawSyn ? 1 : 0);
-}
-
-export type Knowledge = "ack" | "time";
-
-/**
- * Had the client received all of `reply` when it sent `cmd`? Proven from the ACK field of the
- * segment that carried the command's first octet (catalog §0); timestamps only when there is no ACK.
- * Returns null when the capture cannot decide.
- */
-export function sentBeforeEnd(s: Session, cmd: Command, reply: Reply): { before: boolean; by: Knowledge; acked: number | null } | null {
-  const seg = cmd.segments[0];
-  if (!seg) return null;
-  // an abandoned reply never ended: whatever came after it came before its end
-  if (reply.abandoned && seg.start >= 0 && seg.time >= reply.firstTime) return { before: true, by: seg.ack !== null ? "ack" : "time", acked: seg.ack };
-  if (!reply.complete) return null;
-  const end = replyEndSeq(s, reply);
-  if (seg.ack !== null) return { before: seg.ack < end, by: "ack", acked: seg.ack };
-  return { before: seg.time < reply.lastTime, by: "time", acked: null };
-}
-
-/** Octets of `reply` the client had acknowledged (complete lines), given an ACK seq. */
-export function linesCovered(s: Session, reply: Reply, ackSeq: number): number {
-  const base = s.sawSyn ? 1 : 0;
-  let n = 0;
-  for (const l of reply.lineInfo) {
-    if (l.end + base <= ackSeq) n++;
-    else break;
-  }
-  return n;
-}
+export { linesCovered, replyEndSeq, sentBeforeEnd, type Knowledge } from "../smtp/conversation.js";
 
 /** "client frame 9 acknowledged server seq 97; the reply's final line ends at seq 237 (frame 11)" */
-export function ackEvidence(s: Session, cmd: Command, reply: Reply, by: Knowledge, acked: number | null): string {
+export function ackEvidence(s: Session, cmd: Command, reply: Reply | null, by: Knowledge, acked: number | null): string {
+  if (reply === null) {
+    const prev = s.commands[cmd.index - 1];
+    return by === "segment" && prev
+      ? `client frame ${cmd.frames[0]} carried the end of ${cmdLabel(prev)} and the start of ${cmdLabel(cmd)}: both were written at once, and no reply to the first ever arrived`
+      : `client frame ${cmd.frames[0]} carried ack ${acked ?? "(none)"}: the client had received no server byte, and the capture holds no greeting`;
+  }
   const last = reply.segments[reply.segments.length - 1];
   const end = replyEndSeq(s, reply);
   if (reply.abandoned) {
@@ -80,6 +56,11 @@ export function ackEvidence(s: Session, cmd: Command, reply: Reply, by: Knowledg
     return `client frame ${cmd.frames[0]} carried ack ${acked}: it had received server bytes up to seq ${acked}; the reply's final line ends at seq ${end} (frame ${last?.frame}, ${ms(reply.lastTime - cmd.time)} later in the capture)`;
   }
   return `by capture timestamps (the segment carried no ACK): client frame ${cmd.frames[0]} at ${cmd.time.toFixed(6)} s, the reply's final line in frame ${last?.frame} at ${reply.lastTime.toFixed(6)} s`;
+}
+
+/** The frames an early-command finding shows: the command's first and the awaited reply's. */
+export function earlyFrames(e: EarlyCommand): number[] {
+  return [e.cmd.frames[0], ...(e.reply?.frames ?? [])];
 }
 
 /** After a capture gap, counting replies against commands is no longer reliable. */

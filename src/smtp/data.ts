@@ -1,10 +1,10 @@
 import { isAscii } from "node:buffer";
 import type { MessageStats } from "./model.js";
+import { SMUGGLED_RE as SMUGGLED } from "./vocabulary.js";
 
 /** RFC 5321 §4.5.3.1.6: 1000 octets including CRLF (a dot-stuffed line may have one more). */
 export const MAX_DATA_LINE = 1000;
 const MAX_KEPT_EVENTS = 16;
-const SMUGGLED = /^(MAIL FROM:|RCPT TO:|DATA\b|BDAT |RSET\b|EHLO |HELO |QUIT\b)/i;
 
 type Term = "crlf" | "lf" | "cr";
 const TERM_TEXT: Record<Term, string> = { crlf: "\\r\\n", lf: "\\n", cr: "\\r" };
@@ -34,6 +34,8 @@ export class DataScanner {
   private crPending = false;
   private crOffset = 0;
   private afterNonstandard = false;
+  /** the current line was cut by a capture gap: its terminator is not judged */
+  private gapLine = false;
 
   /**
    * Scan buf[pos, end) at stream offset `rel`. Returns the position just after the end-of-data
@@ -106,6 +108,9 @@ export class DataScanner {
   markGap(bytes: number): void {
     this.stats.gap = true;
     this.stats.bytes += bytes;
+    // the octets on either side of the hole are not a line ending: neither a bare CR nor a bare LF
+    this.crPending = false;
+    this.gapLine = true;
   }
 
   private finish(buf: Buffer, start: number, pos: number, frame: number, base: number): number {
@@ -138,6 +143,17 @@ export class DataScanner {
     this.lineLen = 0;
     const lineStart = this.lineStart;
     this.lineStart = after;
+    // a line the capture cut: its length and terminator are unknown; a "." line right after the
+    // hole still ends the message
+    if (this.gapLine) {
+      this.gapLine = false;
+      if (kind === "crlf" && len === 3 && b0 === 0x2e) {
+        st.endOfData = "\\r\\n.\\r\\n";
+        return true;
+      }
+      st.lines++;
+      return false;
+    }
     if (kind === "lf") { st.bareLf++; if (!st.firstBare) st.firstBare = { offset: after - 1, frame, kind: "lf" }; }
     if (kind === "cr") { st.bareCr++; if (!st.firstBare) st.firstBare = { offset: after - 1, frame, kind: "cr" }; }
     const termLen = kind === "crlf" ? 2 : 1;

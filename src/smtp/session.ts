@@ -6,6 +6,7 @@ import type { AckEvent, Command, Line, Reply, ReplyLine, Segment, Session } from
 import { describeAuth, isBase64 } from "./auth.js";
 import { addCompleteness } from "./completeness.js";
 import { SocksSkipper } from "./socks.js";
+import { COMMAND_RE, VERBS } from "./vocabulary.js";
 
 export interface DissectOptions {
   /** show AUTH payloads instead of "[redacted N bytes]" */
@@ -39,7 +40,6 @@ const CODE_RE = /^([0-9]{3})/;
 export const MAX_DATA_KEPT = 64 * 1024;
 /** gaps (and notes) listed per session; more are counted */
 const MAX_GAPS_KEPT = 100;
-const COMMAND_RE = /^(MAIL|RCPT|QUIT|RSET|NOOP|EHLO|HELO|DATA|AUTH|STARTTLS|BDAT|VRFY|EXPN|HELP|ETRN|TURN)( |$)/i;
 /** first client commands that make a connection SMTP (FTP, POP3 and the like send none of them first) */
 const SMTP_EVIDENCE_RE = /^(EHLO|HELO|LHLO|MAIL|STARTTLS)( |$)/i;
 /** client commands SMTP shares with other protocols (FTP has QUIT, NOOP, HELP, AUTH): no decision yet */
@@ -50,6 +50,12 @@ export const SMTP_REPLY_RE = /^(?:[245][0-9]{2}[ -][\x20-\x7e]*\bE?SMTP\b|250-(?
 
 /** Why a followed connection is not reported as an SMTP session. */
 export type SkipReason = "no-payload" | "not-smtp";
+const VERB_SET: ReadonlySet<string> = new Set(VERBS);
+/** After a gap, a line is taken as a command only when it starts with a known verb and a space or its end. */
+function startsCommand(buf: Buffer, pos: number, end: number): boolean {
+  const m = /^([A-Za-z]{4,8})[ \r\n]/.exec(buf.toString("latin1", pos, Math.min(end, pos + 10)));
+  return m !== null && VERB_SET.has(m[1].toUpperCase());
+}
 /** the start of a reply line: a new segment that begins like this ends an unterminated line */
 function startsReply(buf: Buffer, pos: number, end: number): boolean {
   if (end - pos < 4) return false;
@@ -100,6 +106,9 @@ export class SmtpSession implements FlowApp {
   private evidence: "port" | "pending" | "smtp" | "rejected";
   /** SOCKS4/5 handshake in front of SMTP (null: none) */
   private socks: SocksSkipper | null = null;
+  /** while resynchronising after a gap: the next byte starts a line (the gap's end, or after an LF) */
+  private serverResyncAtLine = false;
+  private clientResyncAtLine = false;
 
   constructor(private readonly flow: Flow, private readonly onDone: (s: Session) => void, private readonly opts: DissectOptions = DEFAULT_DISSECT,
     private readonly smtpPorts: ReadonlySet<number> = new Set(), private readonly onSkip: (why: SkipReason) => void = () => {}) {
@@ -197,6 +206,11 @@ export class SmtpSession implements FlowApp {
     if (this.s.gaps.length < MAX_GAPS_KEPT) this.s.gaps.push({ side, offset: rel, bytes: len, frame, reason });
     else this.gapsDropped++;
     if (side === "server") {
+      if (this.serverMode === "after-starttls" && this.clientMode === "tls") {
+        // the client already sent its ClientHello: the lost bytes held the start of the server's TLS
+        this.startTls("server", { frame, time });
+        this.serverMode = "tls";
+      }
       if (this.serverMode === "tls" || this.serverMode === "after-starttls") return;
       if (this.serverLines.inLine) {
         this.serverLines.markGap();
@@ -205,6 +219,7 @@ export class SmtpSession implements FlowApp {
       }
       if (this.openReply) this.openReply = null; // reply stays incomplete
       this.serverMode = "resync";
+      this.serverResyncAtLine = true;
       this.note(`server bytes ${rel}..${rel + len} missing (frame ${frame}): reply parsing resynchronised at the next line`);
     } else {
       switch (this.clientMode) {
@@ -233,6 +248,7 @@ export class SmtpSession implements FlowApp {
         if (line) this.clientLine(line, this.clientLines.takePieces());
       }
       this.clientMode = "resync";
+      this.clientResyncAtLine = true;
       this.note(`client bytes ${rel}..${rel + len} missing (frame ${frame}): command parsing resynchronised at the next line`);
     }
   }
@@ -268,8 +284,9 @@ export class SmtpSession implements FlowApp {
     s.endTime = f.lastTime;
     const r = f.reasm;
     if (r) {
-      s.retransmitted.server = r.dirs[sd].retransmitted;
-      s.retransmitted.client = r.dirs[sd ^ 1].retransmitted;
+      const server = r.summary(sd), client = r.summary((sd ^ 1) as 0 | 1);
+      s.retransmitted.server = server.retransmitted;
+      s.retransmitted.client = client.retransmitted;
     }
     const end = { frame: f.lastFrame, time: f.lastTime };
     if (this.serverMode !== "tls" && this.serverLines.inLine) {
@@ -330,14 +347,30 @@ export class SmtpSession implements FlowApp {
       const mode = this.serverMode;
       if (mode === "tls") return;
       if (mode === "resync") {
+        // the client already speaks TLS: the lost server bytes held the STARTTLS 220 (or the
+        // start of the TLS handshake), and what follows is TLS
+        if (this.clientMode === "tls") {
+          this.startTls("server", meta);
+          this.serverMode = "tls";
+          return;
+        }
+        // resume at a line that starts like a reply line (a complete line that begins exactly at
+        // the gap's end is kept); skip the rest of a line the gap cut
+        if (this.serverResyncAtLine && startsReply(buf, pos, end)) {
+          this.serverMode = "smtp";
+          continue;
+        }
         const lf = buf.indexOf(10, pos);
-        if (lf < 0 || lf >= end) return;
+        if (lf < 0 || lf >= end) {
+          this.serverResyncAtLine = false;
+          return;
+        }
         pos = lf + 1;
-        this.serverMode = "smtp";
+        this.serverResyncAtLine = true;
         continue;
       }
       if (!this.serverLines.inLine) {
-        if (isTlsRecord(buf, pos, end) && (mode === "after-starttls" || (this.s.replies.length === 0 && (this.s.tls === null || this.s.tls.mode === "implicit")))) {
+        if (isTlsRecord(buf, pos, end) && (mode === "after-starttls" || this.clientMode === "tls" || (this.s.replies.length === 0 && (this.s.tls === null || this.s.tls.mode === "implicit")))) {
           this.startTls("server", meta);
           this.serverMode = "tls";
           return;
@@ -429,6 +462,7 @@ export class SmtpSession implements FlowApp {
     if (!cmd) return;
     cmd.replies.push(reply.index);
     reply.command = idx;
+    if (cmd === this.message && this.clientMode === "data") this.serverEndedMessage(cmd);
     const code = reply.code;
     // a QUIT sent where a SASL response was due and answered 221: the server took it as QUIT after all
     if (cmd.takenAsAuthResponse && cmd.verb === "QUIT" && code === 221) cmd.takenAsAuthResponse = false;
@@ -490,9 +524,11 @@ export class SmtpSession implements FlowApp {
     this.note(`the capture holds the TLS phase decrypted: after the STARTTLS 220 (frame ${tls.frame}) no TLS record flows and the server answered EHLO (frame ${reply.frames[0]}) with a capability list without STARTTLS`);
   }
 
-  private startTls(side: "client" | "server", meta: SegmentMeta): void {
+  private startTls(side: "client" | "server", meta: { frame: number; time: number }): void {
     if (this.s.tls === null) {
-      this.s.tls = { mode: "implicit", frame: meta.frame, time: meta.time, clientHelloFrame: null, serverHelloFrame: null, encrypted: false, plaintextFrame: null };
+      // a STARTTLS whose 220 the capture lost still started TLS by STARTTLS
+      const mode = this.s.commands.some((c) => c.kind === "command" && c.verb === "STARTTLS") ? "starttls" : "implicit";
+      this.s.tls = { mode, frame: meta.frame, time: meta.time, clientHelloFrame: null, serverHelloFrame: null, encrypted: false, plaintextFrame: null };
     }
     if (side === "client" && this.s.tls.clientHelloFrame === null) this.s.tls.clientHelloFrame = meta.frame;
     if (side === "server" && this.s.tls.serverHelloFrame === null) this.s.tls.serverHelloFrame = meta.frame;
@@ -507,10 +543,28 @@ export class SmtpSession implements FlowApp {
         case "tls":
           return;
         case "resync": {
+          if (this.clientResyncAtLine) {
+            // a ClientHello after a lost STARTTLS (or its lost 220): the session switches to TLS
+            // (a TLS handshake record is no command line)
+            if (isTlsRecord(buf, pos, end) && (buf[pos + 2] ?? 0) <= 0x04) {
+              this.startTls("client", meta);
+              this.clientMode = "tls";
+              return;
+            }
+            // resume at a line that starts with a known verb (a complete line that begins exactly
+            // at the gap's end is kept); lines of a message whose DATA was lost are skipped
+            if (startsCommand(buf, pos, end)) {
+              this.clientMode = "command";
+              continue;
+            }
+          }
           const lf = buf.indexOf(10, pos);
-          if (lf < 0 || lf >= end) return;
+          if (lf < 0 || lf >= end) {
+            this.clientResyncAtLine = false;
+            return;
+          }
           pos = lf + 1;
-          this.clientMode = "command";
+          this.clientResyncAtLine = true;
           continue;
         }
         case "data": {
@@ -585,6 +639,26 @@ export class SmtpSession implements FlowApp {
     const cmd = this.newCommand("message", "", "", start, time);
     cmd.message = this.scanner!.stats;
     return cmd;
+  }
+
+  /**
+   * The server answered the message while the client had not sent CRLF.CRLF. If the message so far
+   * ends exactly with a non-standard end-of-data (a bare-LF ".", say), the server took that as the
+   * end (server-accepts-nonstandard-eod reports it): the dialogue follows the server's view, the
+   * message ends there and the client's next bytes are commands again.
+   */
+  private serverEndedMessage(msg: Command): void {
+    const st = msg.message!;
+    const fake = st.nonstandardEnds[st.nonstandardEnds.length - 1];
+    if (!fake || fake.end !== msg.end || st.endOfData !== null) return;
+    st.endOfData = fake.sequence;
+    st.endFrame = fake.frame;
+    st.endOffset = fake.end;
+    this.finishMessage(msg);
+    this.message = null;
+    this.scanner = null;
+    this.clientMode = "command";
+    this.note(`the server answered the message after \`${fake.sequence}\` (frame ${fake.frame}): the dialogue follows the server, which took it as the end of data`);
   }
 
   private finishMessage(msg: Command): void {

@@ -48,6 +48,10 @@ export class HalfStream {
   next = 0;
   /** offset the peer has acknowledged beyond what we saw */
   ackedUnseen = 0;
+  /** stream offset of the FIN (its sequence number), and its frame; -1: no FIN */
+  finRel = -1;
+  finFrame = 0;
+  finTime = 0;
   pending: Pending[] = [];
   pendingBytes = 0;
   retransmitted = 0;
@@ -73,6 +77,11 @@ export class HalfStream {
     if (d >= TWO31) d -= TWO32;
     return this.next + d;
   }
+}
+
+/** The TCP layer's account of one direction for the application (smtp asks this, not the fields). */
+export interface StreamSummary {
+  retransmitted: number;
 }
 
 export class Reassembler {
@@ -115,6 +124,9 @@ export class Reassembler {
     }
     if (flags & TCP_FIN && !h.closed) {
       h.closed = true;
+      h.finRel = h.rel((seq + wireLen) % TWO32);
+      h.finFrame = frame;
+      h.finTime = time;
       this.flush(dir, frame, time, "FIN");
       this.handler.close(dir, "fin", frame, time);
     }
@@ -227,15 +239,18 @@ export class Reassembler {
    */
   unseenAcked(dir: 0 | 1): { bytes: number; fin: boolean; frame: number; time: number } | null {
     const h = this.dirs[dir];
-    if (h.ackMax < 0) return null;
     const seen = h.base < 0 ? 0 : h.next;
-    let beyond = h.ackMax - seen;
-    if (beyond <= 0) return null;
-    // a FIN captured at the end of the stream, or (not captured) when the last ACK advanced by one
-    const fin = h.closed ? beyond >= 1 : h.ackStep === 1 || h.ackAtPeerFin;
-    if (fin) beyond--;
-    if (beyond <= 0) return null;
-    return { bytes: beyond, fin: fin && !h.closed, frame: h.ackFrame, time: h.ackTime };
+    let unseen: { bytes: number; fin: boolean; frame: number; time: number } | null = null;
+    let beyond = h.ackMax < 0 ? 0 : h.ackMax - seen;
+    if (beyond > 0) {
+      // a FIN captured at the end of the stream, or (not captured) when the last ACK advanced by one
+      const fin = h.closed ? beyond >= 1 : h.ackStep === 1 || h.ackAtPeerFin;
+      if (fin) beyond--;
+      if (beyond > 0) unseen = { bytes: beyond, fin: fin && !h.closed, frame: h.ackFrame, time: h.ackTime };
+    }
+    // a FIN whose sequence number lies beyond the data: the bytes before it were sent, not captured
+    if (h.finRel > seen && (unseen === null || h.finRel - seen > unseen.bytes)) return { bytes: h.finRel - seen, fin: false, frame: h.finFrame, time: h.finTime };
+    return unseen;
   }
 
   packets(dir: 0 | 1): number {
@@ -248,6 +263,11 @@ export class Reassembler {
     while (h.pending.length > 0 && h.pending[0].rel <= ackRel) {
       this.drainWithGaps(dir, h.pending[0].rel, frame, time, "peer acknowledged bytes never seen in the capture");
     }
+  }
+
+  /** What the application may ask of direction `dir` once the connection is done. */
+  summary(dir: 0 | 1): StreamSummary {
+    return { retransmitted: this.dirs[dir].retransmitted };
   }
 
   /** Deliver everything still buffered in direction `dir`, declaring holes as gaps. */

@@ -13,7 +13,7 @@ describe("STARTTLS (RFC 3207)", () => {
     return c;
   }
 
-  it("a clean STARTTLS: session marked encrypted from the 220, plaintext rules not evaluable", async () => {
+  it("a clean STARTTLS: session marked encrypted from the 220; the plaintext before it was read, so no rule is listed as not evaluable", async () => {
     const c = starttls((c) => {
       c.client("STARTTLS\r\n"); // 7
       c.server("220 ready\r\n"); // 8
@@ -23,7 +23,17 @@ describe("STARTTLS (RFC 3207)", () => {
     const rep = await report(c);
     expect(rep.findings).toEqual([]);
     expect(rep.sessions[0].tls).toEqual({ mode: "starttls", frame: 8, time: expect.any(Number), clientHelloFrame: 9, serverHelloFrame: 10, encrypted: true, plaintextFrame: null });
-    expect(rep.sessions[0].verdict.notEvaluable).toContain("client-command-before-reply-complete");
+    expect(rep.sessions[0].verdict.notEvaluable).toEqual([]);
+  });
+
+  it("implicit TLS with no plaintext at all: the rules that read plaintext are not evaluable, with the reason", async () => {
+    const c = conv({ server: "192.0.2.25:465" }).handshake();
+    c.client(CLIENT_HELLO); // 4
+    c.server(SERVER_HELLO); // 5
+    const v = (await report(c)).sessions[0].verdict;
+    expect(v.notEvaluable).toContain("client-command-before-reply-complete");
+    expect(v.notEvaluable).not.toContain("implicit-tls-port-mismatch");
+    expect(v.notEvaluableWhy?.[v.notEvaluable.indexOf("client-command-before-reply-complete")]).toBe("the session is encrypted from frame 4 and carries no plaintext SMTP");
   });
 
   it("starttls-command-injection (a): `STARTTLS\\r\\nEHLO x` in one segment", async () => {
@@ -32,7 +42,7 @@ describe("STARTTLS (RFC 3207)", () => {
       c.server("220 ready\r\n"); // 8
     });
     expect(await hits("starttls-command-injection", c)).toEqual([
-      { severity: "error", side: "client", frames: [7], message: "`EHLO evil` was sent in plaintext after STARTTLS, (a) before the STARTTLS reply had arrived (ack 101 < 112); the client or an on-path injector is at fault" },
+      { severity: "error", side: "client", frames: [7], message: "`EHLO evil` was sent in plaintext after STARTTLS, before the STARTTLS reply had arrived (ack 101 < 112); the client or an on-path injector is at fault." },
     ]);
   });
 
@@ -107,7 +117,7 @@ describe("AUTH and parameters", () => {
     c.server("235 2.7.0 ok\r\n");
     const rep = await report(c);
     const h = rep.findings.filter((f) => f.rule === "auth-cleartext-credentials");
-    expect(h.map((f) => [f.severity, f.frames, f.message])).toEqual([["warning", [7], "AUTH `PLAIN` for user `alice` was sent without TLS with a mechanism that carries the password in clear; the server accepted it (235)"]]);
+    expect(h.map((f) => [f.severity, f.frames, f.message])).toEqual([["warning", [7], "AUTH `PLAIN` for user `alice` was sent without TLS: the password is on the wire in clear; the server accepted it (235)"]]);
     expect(JSON.stringify(rep)).not.toContain(ir);
     expect(rep.sessions[0].commands[1].line).toBe(`AUTH PLAIN [redacted ${ir.length} bytes]`);
   });

@@ -18,7 +18,7 @@ describe("command grammar, sequence and state rules", () => {
     expect(await hits("command-syntax", c)).toEqual([
       { severity: "warning", side: "client", frames: [7], message: "`MAIL FROM: <a@b.test>` has a space after the colon: spaces are not permitted on either side of it" },
       { severity: "warning", side: "client", frames: [9], message: "`RCPT TO:b@b.test` gives the path without angle brackets (`<…>`)" },
-      { severity: "error", side: "client", frames: [11], message: "`DATA now` carries a parameter: DATA takes none (params-on-noarg-command)" },
+      { severity: "error", side: "client", frames: [11], message: "`DATA now` carries a parameter, but DATA takes none" },
       { severity: "warning", side: "server", frames: [13, 14], message: "the server rejected `RSET ` with 501 only for its trailing white space, which it SHOULD tolerate" },
       { severity: "info", side: "client", frames: [13], message: "`RSET ` ends with white space before the CRLF" },
       { severity: "warning", side: "client", frames: [15], message: "`HELO 192.0.2.1` gives the IP address `192.0.2.1` without brackets: an address is sent as an address literal (`[192.0.2.1]`)" },

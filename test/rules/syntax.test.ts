@@ -60,7 +60,7 @@ describe("reply syntax (RFC 5321 §4.2)", () => {
     c.server("250 \r\n");
     expect(await hits("reply-last-line-no-sp", c)).toEqual([
       { severity: "warning", side: "server", frames: [8], message: "final reply line `250` has no space after the code" },
-      { severity: "info", side: "server", frames: [10], message: "final reply line `250 ` carries no text (reply-bare-code)" },
+      { severity: "info", side: "server", frames: [10], message: "final reply line `250 ` carries no text" },
     ]);
   });
 

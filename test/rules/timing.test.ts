@@ -122,7 +122,7 @@ describe("segmentation and timing", () => {
     c.server("220 mx ESMTP\r\n");
     c.client(Buffer.from([0x16, 0x03, 0x01, 0x00, 0x10, 1, 0, 0, 12])); // 5
     const h = await hits("pregreet-early-talker", c);
-    expect(h).toEqual([{ severity: "warning", side: "client", frames: [5], message: "the client sent a TLS ClientHello on port 25, where the server speaks plain SMTP first (implicit-tls-on-plain-port)" }]);
+    expect(h).toEqual([{ severity: "warning", side: "client", frames: [5], message: "the client sent a TLS ClientHello on port 25, where the server speaks plain SMTP first" }]);
   });
 
   it("command-split-across-segments: one octet per segment (telnet); near miss: whole lines", async () => {

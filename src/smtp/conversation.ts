@@ -1,0 +1,381 @@
+/**
+ * The conversation model: what the dialogue of one session means, computed once from the session
+ * model and read by every rule. Exchanges (a command with its first and final reply, the
+ * capabilities in force when it was sent, the phase), mail transactions with one definition of the
+ * RFC 5321 §4.1.4 reset rules, the commands the client sent before the reply it had to wait for
+ * (ACK proof), and trust: from the first capture gap on either side, pairing replies with commands
+ * by counting is not trusted.
+ */
+import type { Command, Gap, Reply, Session } from "./model.js";
+import { isPositive, outcomeOf, parseCapabilities, type Capabilities, type Outcome } from "./vocabulary.js";
+
+export type Phase = "pre-tls" | "tls" | "post-auth";
+
+/** How a transaction ended (RFC 5321 §4.1.4, RFC 3030 §2, RFC 3207 §4.2). */
+export type TransactionEndKind = "message" | "bdat-last" | "bdat-refused" | "rset" | "ehlo" | "helo" | "starttls" | "mail" | "quit";
+
+export interface Transaction {
+  index: number;
+  mail: Command;
+  /** the MAIL's final reply was positive (null: no complete reply in the capture) */
+  mailAccepted: boolean | null;
+  /** every RCPT sent in the transaction, in order */
+  rcpts: Command[];
+  /** RCPTs answered positively */
+  accepted: Command[];
+  /** RCPTs without a complete reply */
+  unanswered: Command[];
+  /** how the message was sent: DATA (answered 354, or followed by content) or BDAT */
+  body: "DATA" | "BDAT" | null;
+  /** DATA, message content and BDAT commands of the transaction */
+  bodyCommands: Command[];
+  /** MAIL carried BODY=BINARYMIME (RFC 3030 §3) */
+  binary: boolean;
+  /** null: still open when the capture ends */
+  end: { kind: TransactionEndKind; command: Command } | null;
+}
+
+export interface Exchange {
+  command: Command;
+  /** the first reply paired with the command, and the one that concludes it (235 after 334s, say) */
+  first: Reply | undefined;
+  final: Reply | undefined;
+  /** what the final reply says ("none": no complete reply) */
+  outcome: Outcome;
+  /** the EHLO/HELO capabilities in force when the command was sent: from the last EHLO or HELO
+   * reply the client had fully received (ACK proof) by then, since the last accepted STARTTLS */
+  caps: Capabilities | null;
+  /** the server's view: the capabilities of the last EHLO/HELO it had accepted before this command
+   * (whether or not the client had received that reply yet) */
+  advertised: Capabilities | null;
+  phase: Phase;
+  /** the transaction the command belongs to (MAIL, RCPT, DATA, BDAT, message content) or that was
+   * in progress when it was sent; null outside a transaction */
+  transaction: Transaction | null;
+  /** the most recent transaction that had ended before this command, unless a RSET, EHLO, HELO,
+   * STARTTLS or QUIT came after it (null: none) */
+  previous: Transaction | null;
+  /** the server's view before this command: a MAIL was accepted and the transaction not concluded */
+  open: boolean;
+  /** an EHLO or HELO was accepted (or went unanswered) before this command, since the last accepted STARTTLS */
+  greeted: boolean;
+  /** pairing of this command with its replies is trusted: no lost client bytes before it, no lost
+   * server bytes before its replies (and it was answered, when the session has a gap), and so for
+   * every command before it */
+  trusted: boolean;
+}
+
+export type Knowledge = "ack" | "time" | "segment";
+
+/** A command the client sent before the reply it had to wait for was complete (or ever arrived). */
+export interface EarlyCommand {
+  cmd: Command;
+  /** the command whose reply was outstanding; null for the greeting */
+  prev: Command | null;
+  /** the awaited reply; null when it never arrived */
+  reply: Reply | null;
+  /** how it is known: the ACK field, capture timestamps, or the command shared a segment with the previous one */
+  by: Knowledge;
+  /** the relative seq the client had acknowledged when it sent cmd */
+  acked: number | null;
+  /** complete lines of `reply` the client had received */
+  linesHad: number;
+  /** PIPELINING was in force (an EHLO reply the client had fully received offered it) */
+  pipelining: boolean;
+}
+
+export interface Conversation {
+  /** one per command, same index */
+  exchanges: Exchange[];
+  transactions: Transaction[];
+  early: EarlyCommand[];
+  greeting: Reply | null;
+  /** replies no command asked for that the server sent after a message with a non-standard
+   * end-of-data and hidden commands, before the client's next command: in the server's view they
+   * answer the commands it found after the fake end (message index → reply indexes) */
+  smuggledReplies: Map<number, number[]>;
+  /** the first capture gap (by frame) on either side: pairing is not trusted from its frame on */
+  untrustedFrom: Gap | null;
+  /** a finding that shows these frames rests only on trusted pairing */
+  trustedFrames(frames: number[]): boolean;
+  /** the capabilities in force when command `i` was sent (the client's view) */
+  capsAt(i: number): Capabilities | null;
+  /** the capabilities the server had advertised when it processed command `i` (the server's view) */
+  advertisedAt(i: number): Capabilities | null;
+}
+
+const cache = new WeakMap<Session, Conversation>();
+
+/** Server-stream position just after the reply's final line, as a relative seq. */
+export function replyEndSeq(s: Session, r: Reply): number {
+  return r.end + (s.sawSyn ? 1 : 0);
+}
+
+/**
+ * Had the client received all of `reply` when it sent `cmd`? Proven from the ACK field of the
+ * segment that carried the command's first octet (catalog §0); timestamps only when there is no ACK.
+ * Returns null when the capture cannot decide.
+ */
+export function sentBeforeEnd(s: Session, cmd: Command, reply: Reply): { before: boolean; by: "ack" | "time"; acked: number | null } | null {
+  const seg = cmd.segments[0];
+  if (!seg) return null;
+  // an abandoned reply never ended: whatever came after it came before its end
+  if (reply.abandoned && seg.start >= 0 && seg.time >= reply.firstTime) return { before: true, by: seg.ack !== null ? "ack" : "time", acked: seg.ack };
+  if (!reply.complete) return null;
+  const end = replyEndSeq(s, reply);
+  if (seg.ack !== null) return { before: seg.ack < end, by: "ack", acked: seg.ack };
+  return { before: seg.time < reply.lastTime, by: "time", acked: null };
+}
+
+/** Complete lines of `reply` the client had acknowledged, given an ACK seq. */
+export function linesCovered(s: Session, reply: Reply, ackSeq: number): number {
+  const base = s.sawSyn ? 1 : 0;
+  let n = 0;
+  for (const l of reply.lineInfo) {
+    if (l.end + base <= ackSeq) n++;
+    else break;
+  }
+  return n;
+}
+
+/** The first reply of a command, and the last (the one that concludes it). */
+function repliesOf(s: Session, c: Command): { first: Reply | undefined; final: Reply | undefined } {
+  if (c.replies.length === 0) return { first: undefined, final: undefined };
+  return { first: s.replies[c.replies[0]], final: s.replies[c.replies[c.replies.length - 1]] };
+}
+
+export function conversationOf(s: Session): Conversation {
+  const hit = cache.get(s);
+  if (hit) return hit;
+  const conv = build(s);
+  cache.set(s, conv);
+  return conv;
+}
+
+function build(s: Session): Conversation {
+  const greeting = s.replies.find((r) => r.greeting) ?? null;
+  let untrustedFrom: Gap | null = null;
+  for (const g of s.gaps) if (untrustedFrom === null || g.frame < untrustedFrom.frame) untrustedFrom = g;
+  // Pairing is not trusted from the first gap's frame on, nor from the first command whose pairing
+  // reaches past it (its reply may be a later command's): every later state (transaction, phase,
+  // capabilities) depends on that command's outcome.
+  let limit = untrustedFrom?.frame ?? Infinity;
+  // a gap is noticed at the next segment, but the lost bytes were sent right after the last
+  // segment of that side that the capture holds before them
+  for (const g of s.gaps) {
+    const items = g.side === "client" ? s.commands : s.replies;
+    let before = 0;
+    for (const it of items) {
+      if (it.end > g.offset) break;
+      before = it.segments[it.segments.length - 1]?.frame ?? before;
+    }
+    limit = Math.min(limit, before + 1);
+  }
+  if (untrustedFrom !== null) {
+    for (const c of s.commands) {
+      if ((c.frames[0] ?? Infinity) >= limit) break;
+      const frames = c.replies.flatMap((r) => s.replies[r]?.frames ?? []);
+      if (c.replies.length === 0 || frames.some((f) => f >= limit)) {
+        limit = c.frames[0] ?? limit;
+        break;
+      }
+    }
+  }
+  const trustedFrames = (frames: number[]): boolean => frames.every((f) => f < limit);
+
+  const exchanges: Exchange[] = [];
+  const transactions: Transaction[] = [];
+  const early: EarlyCommand[] = [];
+  /** EHLO/HELO replies (positive, complete) since the last accepted STARTTLS, in order */
+  let offered: Capabilities[] = [];
+  let tx: Transaction | null = null;
+  let previous: Transaction | null = null;
+  let authed = false;
+  let greeted = false;
+  let stillTrusted = true;
+  const end = (kind: TransactionEndKind, command: Command) => {
+    // a reset with no transaction in progress also clears what the client's state referred to
+    if (tx === null) {
+      if (kind !== "message" && kind !== "mail") previous = null;
+      return;
+    }
+    tx.end = { kind, command };
+    previous = tx;
+    tx = null;
+  };
+
+  for (let i = 0; i < s.commands.length; i++) {
+    const cmd = s.commands[i];
+    const { first, final } = repliesOf(s, cmd);
+    const outcome = outcomeOf(final);
+    const caps = capsInForce(s, cmd, offered);
+    // the FIFO pairing of this command is trusted when no lost client bytes precede it and no lost
+    // server bytes precede its replies; every later state depends on it, so trust never comes back
+    if (stillTrusted && s.gaps.length > 0) stillTrusted = pairedBeforeGaps(s, cmd);
+    const trusted = stillTrusted;
+    const phase: Phase = authed ? "post-auth" : s.tls !== null && !cmd.afterStartTls && (cmd.frames[0] ?? 0) > s.tls.frame ? "tls" : "pre-tls";
+    const open = tx !== null && tx.mailAccepted === true;
+    const advertised = offered.length > 0 ? offered[offered.length - 1] : null;
+    const ex: Exchange = { command: cmd, first, final, outcome, caps, advertised, phase, transaction: tx, previous, open, greeted, trusted };
+    exchanges.push(ex);
+    early.push(...earlyFor(s, i, greeting, caps, trustedFrames));
+
+    if (cmd.kind === "message") {
+      if (tx !== null) {
+        tx.body ??= "DATA";
+        tx.bodyCommands.push(cmd);
+      }
+      ex.transaction = tx;
+      end("message", cmd);
+      continue;
+    }
+    // a command line the server took as a SASL response (takenAsAuthResponse) is one, in the server's view
+    if (cmd.kind === "auth-response" || cmd.takenAsAuthResponse) {
+      if (final?.code === 235) authed = true;
+      continue;
+    }
+    if (cmd.kind !== "command" || cmd.afterStartTls) continue;
+    switch (cmd.verb) {
+      case "MAIL": {
+        // a MAIL refused inside an open transaction (503 nested MAIL) leaves that transaction as it was
+        if (open && (outcome === "transient" || outcome === "permanent")) break;
+        end("mail", cmd);
+        tx = {
+          index: transactions.length, mail: cmd, mailAccepted: outcome === "none" ? null : outcome === "positive",
+          rcpts: [], accepted: [], unanswered: [], body: null, bodyCommands: [], binary: /\sBODY=BINARYMIME\b/i.test(cmd.line), end: null,
+        };
+        transactions.push(tx);
+        ex.transaction = tx;
+        break;
+      }
+      case "RCPT":
+        if (tx !== null) {
+          tx.rcpts.push(cmd);
+          if (outcome === "positive") tx.accepted.push(cmd);
+          else if (outcome === "none") tx.unanswered.push(cmd);
+        }
+        break;
+      case "DATA":
+        if (tx !== null) {
+          tx.bodyCommands.push(cmd);
+          const next = s.commands[i + 1];
+          if (final?.code === 354 || (outcome === "none" && next?.kind === "message")) tx.body = "DATA";
+        }
+        break;
+      case "BDAT":
+        if (tx !== null) {
+          tx.body = "BDAT";
+          tx.bodyCommands.push(cmd);
+          // a refused chunk fails the transaction (RFC 3030 §2); BDAT LAST concludes it
+          if (cmd.bdat?.last && outcome !== "none") end("bdat-last", cmd);
+          else if (cmd.bdat && (outcome === "transient" || outcome === "permanent")) end("bdat-refused", cmd);
+        }
+        break;
+      // RSET: the server MUST accept a RSET without arguments (RFC 5321 §4.1.1.5), so an unanswered
+      // one counts as done; a refused one (501 for arguments) leaves the transaction as it was
+      case "RSET":
+        if (outcome === "positive" || outcome === "none") end("rset", cmd);
+        break;
+      // an EHLO or HELO the server accepted resets the state exactly as RSET does (RFC 5321 §4.1.4);
+      // a refused one leaves it as it was
+      case "EHLO":
+      case "HELO":
+        if (outcome === "positive" || outcome === "none") end(cmd.verb === "EHLO" ? "ehlo" : "helo", cmd);
+        if (outcome === "positive" && final) offered.push(parseCapabilities(final, i, cmd.verb === "HELO"));
+        if (outcome === "positive" || outcome === "none") greeted = true;
+        break;
+      // RFC 3207 §4.2: both sides discard what they knew: transaction, capabilities, authentication
+      case "STARTTLS":
+        if (final?.code === 220) {
+          end("starttls", cmd);
+          offered = [];
+          authed = false;
+          greeted = false;
+        }
+        break;
+      case "QUIT":
+        end("quit", cmd);
+        break;
+      case "AUTH":
+        if (final?.code === 235) authed = true;
+        break;
+      default:
+        break;
+    }
+  }
+  return {
+    exchanges, transactions, early, greeting, untrustedFrom, trustedFrames, smuggledReplies: smuggledReplies(s),
+    capsAt: (i) => exchanges[i]?.caps ?? null,
+    advertisedAt: (i) => exchanges[i]?.advertised ?? null,
+  };
+}
+
+function smuggledReplies(s: Session): Map<number, number[]> {
+  const out = new Map<number, number[]>();
+  for (const m of s.commands) {
+    if (m.kind !== "message" || !m.message || m.message.nonstandardEnds.length === 0 || m.message.smuggledCommands.length === 0 || m.replies.length === 0) continue;
+    const after = m.replies[m.replies.length - 1];
+    const next = s.commands.slice(m.index + 1).find((c) => c.replies.length > 0);
+    const until = next ? next.replies[0] : s.replies.length;
+    const extra: number[] = [];
+    for (let i = after + 1; i < until; i++) {
+      const r = s.replies[i];
+      if (r.command === null && !r.greeting && r.complete && !r.afterStartTls) extra.push(i);
+    }
+    if (extra.length > 0) out.set(m.index, extra);
+  }
+  return out;
+}
+
+/** No capture gap can have shifted this command's pairing: lost client bytes all come after it, lost server bytes after its replies. */
+function pairedBeforeGaps(s: Session, cmd: Command): boolean {
+  if (cmd.replies.length === 0) return false;
+  return s.gaps.every((g) => g.side === "client" ? cmd.end <= g.offset : cmd.replies.every((r) => (s.replies[r]?.end ?? Infinity) <= g.offset));
+}
+
+/** The last EHLO/HELO capabilities whose reply the client had fully received when it sent `cmd`. */
+function capsInForce(s: Session, cmd: Command, offered: Capabilities[]): Capabilities | null {
+  for (let k = offered.length - 1; k >= 0; k--) {
+    const w = sentBeforeEnd(s, cmd, offered[k].reply);
+    if (w === null || !w.before) return offered[k];
+  }
+  return null;
+}
+
+/** Command `i` if the client sent it before the reply it had to wait for (the greeting for the first). */
+function earlyFor(s: Session, i: number, greeting: Reply | null, caps: Capabilities | null, trusted: (frames: number[]) => boolean): EarlyCommand[] {
+  const cmd = s.commands[i];
+  if (cmd.afterStartTls) return [];
+  const prev = i > 0 ? s.commands[i - 1] : null;
+  const pipelining = caps !== null && caps.keywords.has("PIPELINING");
+  const reply = prev ? (prev.replies.length ? s.replies[prev.replies[0]] : undefined) : greeting ?? undefined;
+  if (reply) {
+    if (!trusted([cmd.frames[0] ?? 0, reply.frames[reply.frames.length - 1] ?? 0])) return [];
+    const w = sentBeforeEnd(s, cmd, reply);
+    if (!w || !w.before) return [];
+    return [{ cmd, prev, reply, by: w.by, acked: w.acked, linesHad: w.acked === null ? 0 : linesCovered(s, reply, w.acked), pipelining }];
+  }
+  // The awaited reply never arrived. Proof that the client did not wait for it: the command
+  // travelled in the same segment as the end of the previous one, or (the greeting) the client's
+  // ACK shows it had received no server byte at all.
+  const seg = cmd.segments[0];
+  // after the server closed its side no reply can come: what the client sends then is not judged as early
+  if (!seg || !trusted([cmd.frames[0] ?? 0]) || s.gaps.length > 0 || (s.close.server !== null && s.close.server.frame < seg.frame)) return [];
+  if (prev) {
+    const last = prev.segments[prev.segments.length - 1];
+    if (prev.kind === "message" || prev.afterStartTls || !last || last.frame !== seg.frame) return [];
+    return [{ cmd, prev, reply: null, by: "segment", acked: seg.ack, linesHad: 0, pipelining }];
+  }
+  if (!s.sawSyn || seg.ack === null || seg.ack > 1 || s.replies.some((r) => r.command === null && !r.afterStartTls && r.firstTime <= cmd.time)) return [];
+  return [{ cmd, prev: null, reply: null, by: "ack", acked: seg.ack, linesHad: 0, pipelining: false }];
+}
+
+/** A positive final reply (convenience for rules that read exchanges). */
+export function accepted(ex: Exchange): boolean {
+  return isPositive(ex.final);
+}
+
+/** The client had at least one complete `NNN-` line of a multi-line reply, not its end. */
+export function partialMultiline(e: EarlyCommand): boolean {
+  return e.reply !== null && e.reply.lineInfo[0]?.sep === "-" && e.linesHad >= 1;
+}

@@ -1,0 +1,72 @@
+#!/usr/bin/env node
+// Fails (exit 1) when src/ has an import cycle: between files, or between the parts of src/
+// (capture, tcp, smtp, rules, report, cli, text, and the top-level files). Type-only imports
+// count too: a cycle of types is still a cycle of design. Run by `npm run lint`.
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+
+const ROOT = resolve(process.argv[2] ?? join(import.meta.dirname, "..", "..", "src"));
+const files = [];
+(function walk(dir) {
+  for (const e of readdirSync(dir)) {
+    const p = join(dir, e);
+    if (statSync(p).isDirectory()) walk(p);
+    else if (e.endsWith(".ts")) files.push(p);
+  }
+})(ROOT);
+
+const IMPORT = /(?:^|\n)\s*(?:import|export)\s[^;]*?\sfrom\s*["'](\.{1,2}\/[^"']+)["']/g;
+const graph = new Map();
+for (const f of files) {
+  const deps = new Set();
+  for (const m of readFileSync(f, "utf8").matchAll(IMPORT)) {
+    const target = resolve(dirname(f), m[1]).replace(/\.js$/, ".ts");
+    if (files.includes(target)) deps.add(target);
+  }
+  graph.set(f, deps);
+}
+
+/** Strongly connected components with more than one node (or a self-loop): Tarjan. */
+function cycles(g) {
+  let index = 0;
+  const idx = new Map(), low = new Map(), stack = [], on = new Set(), out = [];
+  const visit = (v) => {
+    idx.set(v, index); low.set(v, index); index++; stack.push(v); on.add(v);
+    for (const w of g.get(v) ?? []) {
+      if (!idx.has(w)) { visit(w); low.set(v, Math.min(low.get(v), low.get(w))); }
+      else if (on.has(w)) low.set(v, Math.min(low.get(v), idx.get(w)));
+    }
+    if (low.get(v) === idx.get(v)) {
+      const scc = [];
+      let w;
+      do { w = stack.pop(); on.delete(w); scc.push(w); } while (w !== v);
+      if (scc.length > 1 || g.get(v)?.has(v)) out.push(scc);
+    }
+  };
+  for (const v of g.keys()) if (!idx.has(v)) visit(v);
+  return out;
+}
+
+const part = (f) => {
+  const r = relative(ROOT, f);
+  return r.includes("/") ? r.split("/")[0] : r.replace(/\.ts$/, "");
+};
+const parts = new Map();
+for (const [f, deps] of graph) {
+  const p = part(f);
+  if (!parts.has(p)) parts.set(p, new Set());
+  for (const d of deps) if (part(d) !== p) parts.get(p).add(part(d));
+}
+
+const problems = [];
+for (const scc of cycles(graph)) problems.push(`files: ${scc.map((f) => relative(ROOT, f)).sort().join(" ↔ ")}`);
+for (const scc of cycles(parts)) {
+  const edges = [];
+  for (const a of scc) for (const [f, deps] of graph) if (part(f) === a) for (const d of deps) if (part(d) !== a && scc.includes(part(d))) edges.push(`${relative(ROOT, f)} → ${relative(ROOT, d)}`);
+  problems.push(`parts: ${scc.sort().join(" ↔ ")} (${edges.slice(0, 6).join("; ")}${edges.length > 6 ? "; …" : ""})`);
+}
+if (problems.length > 0) {
+  console.error(`import cycles in src/ (${problems.length}):\n  ${problems.join("\n  ")}`);
+  process.exit(1);
+}
+console.log(`no import cycles among ${files.length} files in src/`);
