@@ -1,5 +1,5 @@
-import type { Limit, Session } from "../smtp/model.js";
-import { clip, escapeText } from "../text/escape.js";
+import type { Session } from "../smtp/model.js";
+import { clip } from "../text/escape.js";
 import { SEVERITY_RANK, type Finding, type Rule, type RuleMeta, type SessionVerdict, type Side } from "./types.js";
 
 /**
@@ -29,7 +29,7 @@ export function verdictFor(session: Session, findings: Finding[], rules: Rule[])
   }
   const enc = encryptedFrom(session);
   const notEvaluable = enc !== null ? rules.filter((r) => r.meta.plaintext).map((r) => r.meta.id) : [];
-  const lacks = limitsOf(session);
+  const lacks = session.limits; // what the capture lacks: stated by the dissector (src/smtp/completeness.ts)
   const limits = lacks.map((l) => l.text);
   const base = { counts, independent, notEvaluable, limits };
 
@@ -49,7 +49,8 @@ export function verdictFor(session: Session, findings: Finding[], rules: Rule[])
   }
 
   // what is missing inside the encrypted part does not stop the plaintext part being judged
-  const blocking = lacks.filter((l) => l.kind !== "encrypted" && !(enc !== null && l.frame !== undefined && l.frame > enc));
+  // an open connection at the end of the capture stops no judgement when nothing was left unanswered
+  const blocking = lacks.filter((l) => l.kind !== "encrypted" && !l.endOnly && !(enc !== null && l.frame !== undefined && l.frame > enc));
   const nothingInClear = session.commands.length === 0 && session.replies.length === 0;
   if (blocking.length > 0 || (enc !== null && nothingInClear)) {
     const why = blocking.length > 0 ? blocking.map((l) => l.text) : [`the session is encrypted from its first payload (TLS from frame ${enc})`];
@@ -174,39 +175,6 @@ function plural(n: number, word: string): string {
 function encryptedFrom(s: Session): number | null {
   const lim = s.limits.find((l) => l.kind === "encrypted");
   if (lim) return lim.frame ?? s.tls?.frame ?? 0;
-  const tls = s.tls as (NonNullable<Session["tls"]> & { encrypted?: boolean }) | null;
-  if (!tls) return null;
-  const enc = tls.encrypted ?? (tls.clientHelloFrame !== null || tls.serverHelloFrame !== null);
-  return enc ? tls.frame : null;
+  return s.tls?.encrypted ? s.tls.frame : null;
 }
 
-/**
- * What the capture lacks for this session: the dissector's `limits`, and for each kind it did not
- * state, what the session model shows plainly (no byte from one side, lost bytes, no start, an
- * unanswered command at the end of an open connection).
- */
-export function limitsOf(s: Session): Limit[] {
-  const out = [...s.limits];
-  const has = (...kinds: Limit["kind"][]) => out.some((l) => kinds.includes(l.kind));
-  const payload = s.bytes.client + s.bytes.server > 0;
-  // a side that sent a FIN or RST is in the capture, even when it said nothing
-  if (payload && s.bytes.server === 0 && !s.close.server && !has("no-server-bytes")) out.push({ kind: "no-server-bytes", side: "server", text: "the capture holds no data and no FIN from the server" });
-  if (payload && s.bytes.client === 0 && !s.close.client && !has("no-client-bytes")) out.push({ kind: "no-client-bytes", side: "client", text: "the capture holds no data and no FIN from the client" });
-  if (s.gaps.length > 0 && !has("gap", "acked-not-captured")) {
-    for (const side of ["client", "server"] as const) {
-      const gs = s.gaps.filter((g) => g.side === side);
-      if (gs.length === 0) continue;
-      const bytes = gs.reduce((n, g) => n + g.bytes, 0);
-      out.push({ kind: "gap", side, frame: gs[0].frame, bytes, text: `${plural(bytes, "byte")} of the ${side}'s data ${bytes === 1 ? "is" : "are"} missing from the capture (${gs.length === 1 ? "at" : `${gs.length} gaps, the first at`} frame ${gs[0].frame})` });
-    }
-  }
-  const greeting = s.replies.some((r) => r.greeting);
-  if (!s.sawSyn && !greeting && payload && !has("started-mid-session")) out.push({ kind: "started-mid-session", text: "the capture starts after the session began (no SYN, no greeting)" });
-  const last = s.commands[s.commands.length - 1];
-  const lastServer = s.replies.reduce((t, r) => Math.max(t, r.lastTime), -Infinity);
-  if (last && last.replies.length === 0 && !s.close.client && !s.close.server && s.bytes.server > 0 && lastServer < last.time && !has("ended-open")) {
-    const label = last.kind === "message" ? "the message content" : last.kind === "auth-response" ? "an AUTH response line" : "`" + clip(escapeText(last.line), 60) + "`";
-    out.push({ kind: "ended-open", frame: last.frames[0], text: `the capture ends while ${label} (frame ${last.frames[0]}) awaits its reply` });
-  }
-  return out;
-}

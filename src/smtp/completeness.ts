@@ -91,12 +91,9 @@ export function addCompleteness(s: Session, dirs: { client: DirectionFacts; serv
   const what = unanswered === undefined ? ""
     : unanswered.kind === "message" ? "the message content" : unanswered.kind === "auth-response" ? "an AUTH response" : verbOf(unanswered.verb);
   if (!closed) {
-    limits.push({
-      kind: "ended-open", frame: s.lastFrame,
-      text: unanswered
-        ? `the capture ends while the connection is open, with ${what} (frame ${unanswered.frames[0]}) unanswered`
-        : "the capture ends while the connection is open",
-    });
+    limits.push(unanswered
+      ? { kind: "ended-open", frame: s.lastFrame, text: `the capture ends while the connection is open, with ${what} (frame ${unanswered.frames[0]}) unanswered` }
+      : { kind: "ended-open", frame: s.lastFrame, text: "the capture ends while the connection is open", endOnly: true });
   } else if (unanswered && s.close.server === null && !reset && s.replies.every((r) => r.lastTime <= unanswered.time)) {
     limits.push({
       kind: "ended-open", frame: s.lastFrame,

@@ -194,6 +194,9 @@ export interface Limit {
   bytes?: number;
   /** one sentence a customer can read, e.g. "the capture holds only the client's side" */
   text: string;
+  /** the lack touches only how the session ended (the connection still open, nothing unanswered):
+   * it qualifies a verdict but stops no judgement of the dialogue the capture holds */
+  endOnly?: boolean;
 }
 
 export interface AckEvent {

@@ -43,7 +43,7 @@ describe("the verdict on the support case", () => {
     const rep = await analyzeFile(join(LAB, "utm-naive-starttls.pcap"));
     const v = rep.sessions[0].verdict;
     expect(v.fault).toBe("client");
-    expect(v.decisive).toEqual({ rule: "client-acted-on-partial-multiline-reply", reference: "RFC 2920 §3.1; RFC 5321 §4.3.1", quote: "Clients MUST NOT confuse responses to multiple commands with multiline responses." });
+    expect(v.decisive).toEqual({ rule: "client-acted-on-partial-multiline-reply", reference: "RFC 5321 §4.3.1", quote: "Unless other arrangements are negotiated through service extensions, the sender MUST wait for this response before sending further commands." });
     expect(v.summary).toMatch(/^The client is at fault: it acted on part of a multi-line reply \(frames 8, 9, 11\)\./);
     expect(v.summary).toContain("Splitting the reply across TCP segments is legal");
     const f = rep.findings.find((x) => x.rule === "client-acted-on-partial-multiline-reply")!;

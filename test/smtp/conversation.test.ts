@@ -277,11 +277,11 @@ describe("conversation: a command line the server took as a SASL response (Comma
     c.client("QUIT\r\n"); // 9
     c.server("334 UGFzc3dvcmQ6\r\n"); // 10
     c.fin("client");
-    // the model as helper `dissect` builds it: QUIT kept as a command, taken by the server as the user name
+    // the dissector keeps QUIT as a command that the server took as the user name
     const s = structuredClone(await session(c)) as Session & { verdict?: unknown };
     delete s.verdict;
-    const quit = s.commands.find((x) => x.kind === "auth-response")!;
-    Object.assign(quit, { kind: "command", verb: "QUIT", line: "QUIT", secret: false, takenAsAuthResponse: true });
+    const quit = s.commands.find((x) => x.verb === "QUIT")!;
+    expect([quit.kind, quit.line, quit.secret, quit.takenAsAuthResponse, quit.replies.length]).toEqual(["command", "QUIT", false, true, 1]);
     const { findings } = new Judge(DEFAULT_RULE_OPTIONS).judge(s);
     expect(conversationOf(s).exchanges.map((e) => e.outcome)).toEqual(["positive", "intermediate", "intermediate"]);
     expect(findings.filter((f) => ["auth-cleartext-credentials", "mandatory-reply-wrong", "reply-code-unexpected-for-command"].includes(f.rule))).toEqual([]);
