@@ -82,6 +82,6 @@ describeShared("smtpcap compare on the twoside captures", () => {
     expect(r.code).toBe(1);
     expect(r.out).toContain("tcp-terminated client-to-server  A frames 1,2 | B frames 1,2");
     expect(r.out).toContain("endpoint verdict in A (the client side):");
-    expect(r.out).toContain("[auth-cleartext-credentials, RFC 4954 §4]");
+    expect(r.out).toContain("[auth-cleartext-credentials, RFC 3207 §1]");
   });
 });
