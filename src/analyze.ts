@@ -46,6 +46,9 @@ export interface FileSummary {
   stats: FileStats;
   sessionCount: number;
   problems: ReadProblem[];
+  /** capture time (epoch seconds) of the earliest and the latest packet; null when no packet was read */
+  firstTime: number | null;
+  lastTime: number | null;
   /** when no SMTP session was found: why, in one sentence ("no TCP", "unsupported link type 147",
    * "TCP but no SMTP: try --port 8025") */
   diagnosis?: string;
@@ -101,7 +104,11 @@ export async function analyzeStream(path: string, options: Partial<AnalyzeOption
   };
   const pkt = new TcpPacket();
   const stats: FileStats = { frames: 0, tcpPackets: 0, tcpConnections: 0, nonTcp: 0, ipFragments: 0, malformed: 0 };
+  let firstTime = Infinity;
+  let lastTime = -Infinity;
   const read = await readCapture(path, (frame, time, linkType, data, start, capLen) => {
+    if (time < firstTime) firstTime = time;
+    if (time > lastTime) lastTime = time;
     const kind = pkt.decode(linkType, data, start, capLen);
     if (kind === "tcp") {
       tracker.packet(pkt, frame, time);
@@ -130,6 +137,8 @@ export async function analyzeStream(path: string, options: Partial<AnalyzeOption
     stats,
     sessionCount: emitted,
     problems: read.problems,
+    firstTime: read.frames > 0 ? firstTime : null,
+    lastTime: read.frames > 0 ? lastTime : null,
   };
 }
 
