@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -7,6 +7,7 @@ import { toJson } from "../src/report/json.js";
 import { toText } from "../src/report/text.js";
 import { MUTATIONS, mutate, rng } from "./support/mutate.js";
 import { SHARED, tmpFile } from "./support/fixtures.js";
+import { describeShared } from "./support/shared.js";
 
 /** How many cases: a few hundred in CI, more with `npm run fuzz` (FUZZ_CASES). */
 const CASES = Number(process.env.FUZZ_CASES ?? 300);
@@ -32,7 +33,7 @@ function seeds(): string[] {
   return out.sort();
 }
 
-describe(`fuzz: ${CASES} mutated captures (seed ${SEED})`, () => {
+describeShared(`fuzz: ${CASES} mutated captures of the shared captures (seed ${SEED})`, () => {
   it("every case ends with a report (problems, not exceptions), in bounded time and memory, with safe text", async () => {
     const files = seeds();
     const inputs = files.map((f) => readFileSync(f));
