@@ -7,7 +7,7 @@ import { compactLine } from "../report/compact.js";
 import { htmlReport } from "../report/html/index.js";
 import { jsonReportEnd, jsonReportStart, JsonFileWriter } from "../report/json.js";
 import { summaryLine, textFooter, textHeader, textSession, type TextOptions } from "../report/text.js";
-import { parseZone, type Zone } from "../report/time.js";
+import { parseZone, UTC, type Zone } from "../report/time.js";
 import {
   EXIT,
   EXIT_HELP,
@@ -29,8 +29,8 @@ export const ANALYZE_FORMATS = ["text", "json", "ndjson", "compact", "html"] as 
 
 export interface AnalyzeFlags extends CommonFlags {
   verbose?: boolean;
-  stream: number[];
-  session: number[];
+  stream?: number[];
+  session?: number[];
   onlyFindings?: boolean;
   summary?: boolean;
   tz: Zone;
@@ -38,7 +38,7 @@ export interface AnalyzeFlags extends CommonFlags {
 
 /** Which sessions the user asked for (--stream, --session); all when neither is given. */
 export function selector(flags: Pick<AnalyzeFlags, "stream" | "session">): (s: JudgedSession) => boolean {
-  if (flags.stream.length === 0 && flags.session.length === 0) return () => true;
+  if (!flags.stream?.length && !flags.session?.length) return () => true;
   const streams = new Set(flags.stream);
   const sessions = new Set(flags.session);
   return (s) => streams.has(s.tcpStream) || sessions.has(s.index);
@@ -137,11 +137,11 @@ export function registerAnalyze(program: Command): void {
       .description("analyse capture files (pcap, pcapng, gzip; '-' for stdin) and report per SMTP session")
       .argument("<files...>", "capture files")
       .addOption(new Option("--format <format>", "output format (compact: one line per finding)").choices([...ANALYZE_FORMATS]).default("text"))
-      .option("--stream <n>", "only this TCP stream (Wireshark's tcp.stream; repeatable)", repeatable(atLeast0), [] as number[])
-      .option("--session <n>", "only this session (its number in the report; repeatable)", repeatable(atLeast0), [] as number[])
+      .option("--stream <n>", "only this TCP stream (Wireshark's tcp.stream; repeatable)", repeatable(atLeast0))
+      .option("--session <n>", "only this session (its number in the report; repeatable)", repeatable(atLeast0))
       .option("--only-findings", "only sessions with findings (the others are counted in one line)")
       .option("--summary", "one line per session: stream, endpoints, verdict (text only)")
-      .option("--tz <zone>", "time zone of absolute times in the text report: UTC, local or ±HH:MM", zoneArg, parseZone("UTC"))
+      .addOption(new Option("--tz <zone>", "time zone of absolute times in the text report: UTC, local or ±HH:MM").argParser(zoneArg).default(UTC, "UTC"))
       .option("-v, --verbose", "show every line of long replies"),
   )
     .addHelpText("after", EXIT_HELP)

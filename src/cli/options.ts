@@ -16,7 +16,8 @@ export interface CommonFlags {
   only?: string;
   splitDelayMs: number;
   latencyMs: number;
-  port: number[];
+  /** absent when not given */
+  port?: number[];
   showSecrets?: boolean;
   showData?: boolean;
   /** --color WHEN, or false for --no-color */
@@ -52,8 +53,8 @@ const atLeast0 = wholeNumber(0);
 const atLeast1 = wholeNumber(1);
 
 /** A repeatable whole-number option (--port, --stream, --session). */
-export function repeatable(parse: (v: string) => number): (v: string, prev: number[]) => number[] {
-  return (v, prev) => [...prev, parse(v)];
+export function repeatable(parse: (v: string) => number): (v: string, prev: number[] | undefined) => number[] {
+  return (v, prev) => [...(prev ?? []), parse(v)];
 }
 
 function portNumber(v: string): number {
@@ -80,7 +81,7 @@ function ruleList(v: string | undefined): string[] {
 
 export function analyzeOptions(f: CommonFlags): Partial<AnalyzeOptions> {
   return {
-    ports: f.port,
+    ports: f.port ?? [],
     showSecrets: !!f.showSecrets,
     showData: !!f.showData,
     maxOpenFlows: f.maxOpenFlows,
@@ -188,7 +189,7 @@ export function addCommon(cmd: Command): Command {
     .option("--only <rules>", "comma-separated rule ids to run (no others)")
     .option("--split-delay-ms <ms>", "gap inside one reply reported by reply-split-delay", atLeast0, 200)
     .option("--latency-ms <ms>", "reply time reported by server-reply-latency (phase minimums apply too)", atLeast1, 30000)
-    .option("--port <port>", "also treat this TCP port as SMTP (repeatable)", repeatable(portNumber), [] as number[])
+    .option("--port <port>", "also treat this TCP port as SMTP (repeatable)", repeatable(portNumber))
     .option("--show-secrets", "show AUTH credentials instead of redacting them")
     .option("--show-data", "show the first 64 KiB of each message (never shown otherwise)")
     .option("-o, --output <file>", "write the report to this file instead of standard output")

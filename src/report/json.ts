@@ -1,7 +1,7 @@
 import type { FileReport, FileSummary } from "../analyze.js";
 import type { JudgedSession } from "../rules/engine.js";
 import type { Finding } from "../rules/types.js";
-import type { Command, Reply, Segment } from "../smtp/model.js";
+import type { CloseEvent, Command, Reply, Segment } from "../smtp/model.js";
 import { escapeText } from "../text/escape.js";
 import { isoTime } from "./time.js";
 import { SCHEMA_VERSION, TOOL } from "./tool.js";
@@ -79,6 +79,10 @@ export function findingJson(f: Finding): Record<string, unknown> {
   return o;
 }
 
+function closeEvent(e: CloseEvent | null) {
+  return e === null ? null : { ...e, timeIso: isoTime(e.time) };
+}
+
 /** The JSON model of one session, with its findings. */
 export function sessionJson(s: JudgedSession, findings: Finding[]): Record<string, unknown> {
   return {
@@ -96,8 +100,8 @@ export function sessionJson(s: JudgedSession, findings: Finding[]): Record<strin
     endTimeIso: isoTime(s.endTime),
     bytes: s.bytes,
     retransmitted: s.retransmitted,
-    tls: s.tls,
-    close: s.close,
+    tls: s.tls === null ? null : { ...s.tls, timeIso: isoTime(s.tls.time) },
+    close: { client: closeEvent(s.close.client), server: closeEvent(s.close.server) },
     gaps: s.gaps,
     limits: s.limits ?? [],
     notes: s.notes,

@@ -25,6 +25,10 @@ function pad(n: number, w = 2): string {
   return String(n).padStart(w, "0");
 }
 
+/** The date and time to the second of the last UTC time formatted (times come in order, mostly within one second). */
+let cachedSecond = NaN;
+let cachedPrefix = "";
+
 /**
  * ISO 8601 with microseconds: `2023-11-14T22:13:20.123456Z` (UTC) or `…+02:00` in another zone.
  * Non-finite times give "".
@@ -32,17 +36,19 @@ function pad(n: number, w = 2): string {
 export function isoTime(t: number, zone: Zone = UTC): string {
   if (!Number.isFinite(t)) return "";
   const micros = Math.round(t * 1e6);
-  const ms = Math.floor(micros / 1000);
-  const frac = pad(((micros % 1e6) + 1e6) % 1e6, 6);
-  let offset: number;
-  if (zone.kind === "utc") offset = 0;
-  else if (zone.kind === "fixed") offset = zone.minutes;
-  else offset = -new Date(ms).getTimezoneOffset();
-  const d = new Date(ms + offset * 60000);
-  const date = `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}T${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}.${frac}`;
-  if (zone.kind === "utc") return date + "Z";
+  const second = Math.floor(micros / 1e6);
+  const frac = pad(micros - second * 1e6, 6);
+  if (zone.kind === "utc") {
+    if (second !== cachedSecond) {
+      cachedSecond = second;
+      cachedPrefix = new Date(second * 1000).toISOString().slice(0, 19);
+    }
+    return `${cachedPrefix}.${frac}Z`;
+  }
+  const offset = zone.kind === "fixed" ? zone.minutes : -new Date(second * 1000).getTimezoneOffset();
+  const date = new Date((second + offset * 60) * 1000).toISOString().slice(0, 19);
   const a = Math.abs(offset);
-  return `${date}${offset < 0 ? "-" : "+"}${pad(Math.floor(a / 60))}:${pad(a % 60)}`;
+  return `${date}.${frac}${offset < 0 ? "-" : "+"}${pad(Math.floor(a / 60))}:${pad(a % 60)}`;
 }
 
 /** A duration as fits: `0.8 ms`, `612.3 ms`, `6.349 s`, `125.0 s`. */
