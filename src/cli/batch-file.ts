@@ -13,6 +13,7 @@ export interface BatchJob {
 }
 
 export interface BatchResult {
+  kind: "result";
   id: number;
   path: string;
   bytes: number;
@@ -31,10 +32,24 @@ export interface BatchResult {
   doc: string | null;
 }
 
-/** Analyse one file of a batch; never throws. */
-export async function analyzeFileSummary(job: BatchJob): Promise<BatchResult> {
+/** A piece of a file's JSON output, sent ahead of its result so no report is held whole. */
+export interface BatchChunk {
+  kind: "chunk";
+  id: number;
+  data: string;
+}
+
+/** JSON output is handed on in pieces of about this many characters. */
+const CHUNK_CHARS = 1 << 20;
+
+/**
+ * Analyse one file of a batch; never throws. JSON output goes to `onChunk` in pieces as sessions
+ * are judged; the rest is in the result's `doc`.
+ */
+export async function analyzeFileSummary(job: BatchJob, onChunk: (c: BatchChunk) => void = () => {}): Promise<BatchResult> {
   const file = displayPath(job.path);
   const res: BatchResult = {
+    kind: "result",
     id: job.id,
     path: job.path,
     bytes: job.bytes,
@@ -47,10 +62,20 @@ export async function analyzeFileSummary(job: BatchJob): Promise<BatchResult> {
     summary: { file, format: "unknown", problems: [] },
     doc: null,
   };
-  const parts: string[] = [];
+  let parts: string[] = [];
+  let size = 0;
+  const collect = (s: string) => {
+    parts.push(s);
+    size += s.length;
+    if (size >= CHUNK_CHARS) {
+      onChunk({ kind: "chunk", id: job.id, data: parts.join("") });
+      parts = [];
+      size = 0;
+    }
+  };
   let best: Finding | null = null;
   try {
-    const w = job.json ? new JsonFileWriter((s) => parts.push(s), file, job.json) : null;
+    const w = job.json ? new JsonFileWriter(collect, file, job.json) : null;
     const sum = await analyzeStream(job.path, job.opts, (s, fs) => {
       w?.session(s, fs);
       if (s.verdict.fault === "undetermined") res.undetermined++;
@@ -68,6 +93,7 @@ export async function analyzeFileSummary(job: BatchJob): Promise<BatchResult> {
   } catch (err) {
     res.error = { message: `internal error: ${(err as Error).message}` };
     res.summary = { file, format: "unknown", problems: [{ level: "error", offset: 0, message: res.error.message }] };
+    // (a file that failed half-way through its JSON cannot be mended: its record ends here)
     if (job.json) res.doc = JSON.stringify({ ...(job.json === "ndjson" ? { type: "file" } : {}), file, error: res.error }) + (job.json === "ndjson" ? "\n" : "");
   }
   const b = best as Finding | null;

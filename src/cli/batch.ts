@@ -5,7 +5,7 @@ import { Worker } from "node:worker_threads";
 import { jsonReportEnd, jsonReportStart } from "../report/json.js";
 import { plural, wrap } from "../report/words.js";
 import { clip, escapeText } from "../text/escape.js";
-import { analyzeFileSummary, type BatchJob, type BatchResult } from "./batch-file.js";
+import { analyzeFileSummary, type BatchChunk, type BatchJob, type BatchResult } from "./batch-file.js";
 import { EXIT, Output, analyzeOptions, exitStatus, problemLines, reachesCounts, type CommonFlags } from "./options.js";
 import { CommanderError } from "commander";
 
@@ -105,8 +105,8 @@ class Progress {
 /** Jobs queued ahead on each worker, so that none waits for the main thread between files. */
 const QUEUE_AHEAD = 2;
 
-/** Run jobs on `n` worker threads, each owning whole files, largest first; results in any order. */
-function runPool(jobs: BatchJob[], n: number, onResult: (r: BatchResult) => void): Promise<void> {
+/** Run jobs on `n` worker threads, each owning whole files, largest first; results in any order (a file's chunks before its result). */
+function runPool(jobs: BatchJob[], n: number, onResult: (r: BatchResult) => void, onChunk: (c: BatchChunk) => void): Promise<void> {
   return new Promise((resolve, reject) => {
     if (jobs.length === 0) return resolve();
     const url = new URL("./batch-worker.js", import.meta.url);
@@ -120,7 +120,8 @@ function runPool(jobs: BatchJob[], n: number, onResult: (r: BatchResult) => void
     for (let i = 0; i < Math.min(n, jobs.length); i++) {
       const w = new Worker(url);
       workers.push(w);
-      w.on("message", (r: BatchResult) => {
+      w.on("message", (r: BatchResult | BatchChunk) => {
+        if (r.kind === "chunk") return onChunk(r);
         onResult(r);
         if (++finished === jobs.length) {
           for (const x of workers) void x.terminate();
@@ -156,28 +157,46 @@ export async function runBatch(paths: string[], flags: BatchFlags): Promise<numb
   const jobsN = flags.jobs ?? defaultJobs();
   const progress = new Progress(files.length, sizes.reduce((a, b) => a + b, 0), !!process.stderr.isTTY && !flags.quiet);
   const results: (BatchResult | undefined)[] = new Array(files.length);
+  // JSON goes out in path order: the first file not yet finished writes its pieces as they come;
+  // later files keep theirs until it is their turn
+  const held: (string[] | undefined)[] = new Array(files.length);
+  const started: boolean[] = new Array(files.length).fill(false);
   let written = 0;
   if (json === "json") out.write(jsonReportStart());
-  // ndjson and json records go out in path order as soon as all earlier files are done
-  const drain = () => {
-    while (written < results.length && results[written] !== undefined) {
-      const r = results[written]!;
-      if (json === "ndjson") out.write(r.doc ?? "");
-      else if (json === "json") out.write((written > 0 ? "," : "") + r.doc);
+  const start = (id: number) => {
+    if (started[id]) return;
+    started[id] = true;
+    if (json === "json" && id > 0) out.write(",");
+    for (const c of held[id] ?? []) out.write(c);
+    held[id] = undefined;
+  };
+  const piece = (id: number, data: string) => {
+    if (id === written) {
+      start(id);
+      out.write(data);
       out.flush();
-      r.doc = null;
+    } else (held[id] ??= []).push(data);
+  };
+  const advance = () => {
+    while (written < results.length) {
+      start(written);
+      if (results[written] === undefined) break;
       written++;
     }
+    out.flush();
   };
+  const onChunk = (c: BatchChunk) => piece(c.id, c.data);
   const onResult = (r: BatchResult) => {
+    if (json) piece(r.id, r.doc ?? "");
+    r.doc = null;
     results[r.id] = r;
     progress.tick(r.bytes);
-    if (json) drain();
+    if (json) advance();
   };
   // standard input is the main thread's: read it here, before the workers start
   const stdin = jobs.filter((j) => j.path === "-");
-  for (const j of stdin) onResult(await analyzeFileSummary(j));
-  await runPool(jobs.filter((j) => j.path !== "-"), jobsN, onResult);
+  for (const j of stdin) onResult(await analyzeFileSummary(j, onChunk));
+  await runPool(jobs.filter((j) => j.path !== "-"), jobsN, onResult, onChunk);
   progress.end();
   if (json === "json") out.write(jsonReportEnd());
   const done = results as BatchResult[];

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { defaultJobs } from "../../src/cli/batch.js";
 import { cleanSample, supportCaseSample } from "../support/samples.js";
+import { Conversation, writeCapture } from "../support/writer.js";
 import { run } from "./run.js";
 
 /** a/clean.pcap, a/b/support.pcapng.gz, a/b/c/broken.pcap (last record cut short), a/garbage.cap, a/notes.txt, a/b/hidden.bin (a pcap by content) */
@@ -121,6 +122,33 @@ describe("smtpcap batch", () => {
     expect(t.out).toBe("");
     expect(t.code).toBe(0);
     expect(readFileSync(out, "utf8")).toMatch(/^<stdin> +1 +0 +0 +0 +clean$/m);
+  });
+
+  it("batch JSON is analyze's JSON, also for a file whose report is handed on in pieces (over 1 MB)", () => {
+    const d = mkdtempSync(join(tmpdir(), "smtpcap-batch-"));
+    const convs = Array.from({ length: 600 }, (_, i) => {
+      const c = new Conversation(`198.51.100.${1 + (i % 200)}:${20000 + i}`, "203.0.113.25:25", { t0: 1700000000 + i });
+      c.handshake();
+      c.server("220 mx.example.test ESMTP\r\n");
+      c.client("EHLO client.example.test\r\n");
+      c.server("250-mx.example.test\r\n250-PIPELINING\r\n250 8BITMIME\r\n");
+      c.client("QUIT\r\n");
+      c.server("221 bye\r\n");
+      c.fin("client").fin("server");
+      return c;
+    });
+    writeFileSync(join(d, "a-big.pcap"), writeCapture(convs.flatMap((c) => c.packets)));
+    writeFileSync(join(d, "b-small.pcap"), cleanSample());
+    writeFileSync(join(d, "c-support.pcapng"), supportCaseSample());
+    const names = ["a-big.pcap", "b-small.pcap", "c-support.pcapng"].map((n) => join(d, n));
+    const analyzed = run(["analyze", "--format", "json", ...names]).out;
+    expect(analyzed.length).toBeGreaterThan(1 << 20);
+    const batched = run(["batch", "--format", "json", "-j", "2", d]).out;
+    let k = 0; // where they first differ, for a readable failure
+    while (k < batched.length && batched[k] === analyzed[k]) k++;
+    expect(batched.slice(Math.max(0, k - 200), k + 200)).toBe(analyzed.slice(Math.max(0, k - 200), k + 200));
+    expect(batched.length).toBe(analyzed.length);
+    expect(run(["batch", "--format", "ndjson", "-j", "2", d]).out).toBe(run(["analyze", "--format", "ndjson", ...names]).out);
   });
 
   it("default job count: one fewer than the cores, at least one", () => {
