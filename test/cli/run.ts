@@ -7,7 +7,7 @@ export const BIN = join(ROOT, "bin", "smtpcap.js");
 /** Runs the built CLI; colour variables are cleared unless given. */
 export function run(args: string[], o: { input?: Buffer; env?: Record<string, string> } = {}) {
   const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, ...o.env };
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, input: o.input, encoding: "utf8", env: env as NodeJS.ProcessEnv });
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, input: o.input, encoding: "utf8", env: env as NodeJS.ProcessEnv, maxBuffer: 1 << 30 });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
