@@ -20,6 +20,8 @@ export async function buildCli({ firstUse = false } = {}) {
   // first use builds beside the final folder and renames it into place, so two first runs at
   // once never see half a bundle
   const out = firstUse ? join(root, "dist", `bundle.tmp-${process.pid}`) : final;
+  // chunk names carry content hashes: start empty, so no chunk of an earlier build is shipped
+  if (!firstUse) rmSync(final, { recursive: true, force: true });
   mkdirSync(dirname(out), { recursive: true });
   await esbuild.build({
     entryPoints: [join(root, "src/cli/main.ts"), join(root, "src/cli/batch-worker.ts")],

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { analyzeStream } from "../../src/analyze.js";
@@ -60,12 +61,24 @@ describe("schema/report.schema.json", () => {
     expect(v.validate(JSON.parse(run(["batch", "--format", "json", "samples"]).out))).toEqual([]);
   });
 
-  it("the package ships the schema, the LICENSE and the samples the README names", () => {
+  it("the package ships the schema, the LICENSE and the samples the README names; installing runs no script", () => {
+    const r = spawnSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: ROOT, encoding: "utf8" });
+    const files: string[] = JSON.parse(r.stdout)[0].files.map((f: { path: string }) => f.path);
+    expect(files.filter((f) => !f.startsWith("dist/")).sort()).toEqual([
+      "LICENSE",
+      "README.md",
+      "bin/build-cli.mjs",
+      "bin/smtpcap.js",
+      "package.json",
+      "samples/clean-pipelining.pcap",
+      "samples/support-case.pcapng",
+      "schema/report.schema.json",
+    ]);
+    expect(files).toContain("dist/bundle/main.js");
+    expect(files).toContain("dist/index.js");
     const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
-    expect(pkg.files).toEqual(expect.arrayContaining(["schema", "LICENSE", "samples/*.pcapng"]));
-    expect(pkg.scripts.prepare).toBeUndefined();
-    expect(pkg.scripts.postinstall).toBeUndefined();
-    expect(pkg.scripts.install).toBeUndefined();
+    for (const s of ["prepare", "preinstall", "install", "postinstall"]) expect(pkg.scripts[s], s).toBeUndefined();
+    expect(pkg.exports["./schema/report.schema.json"]).toBe("./schema/report.schema.json");
   });
 });
 
