@@ -82,8 +82,11 @@ function findingLines(f: Finding, o: TextOptions, width: number): string[] {
   const out: string[] = [];
   const tag = paint(o.color, sevColor(f.severity), f.severity.toUpperCase().padEnd(7));
   const times = f.count !== undefined && f.count > 1 ? ` ×${f.count}` : "";
-  out.push(`  ${tag} ${f.rule}${times} [${f.side}] ${f.frames.length === 1 ? "frame" : "frames"} ${f.frames.join(",") || "-"}`);
   const ind = " ".repeat(10);
+  // the tag's colour codes are added after wrapping, so they do not count in the width
+  const head = wrap(`${f.rule}${times} [${f.side}] ${f.frames.length === 1 ? "frame" : "frames"} ${f.frames.join(",") || "-"}`, width, ind, ind);
+  head[0] = `  ${tag} ${head[0].slice(ind.length)}`;
+  out.push(...head);
   out.push(...wrap(escapeControls(f.message), width, ind));
   if (f.consequenceOf) {
     const c = f.consequenceOf;
