@@ -4,7 +4,7 @@ import type { Finding } from "../rules/types.js";
 import type { Command, Reply, TlsInfo } from "../smtp/model.js";
 import { clip, escapeControls, escapeText } from "../text/escape.js";
 import { duration, isoTime, UTC, type Zone } from "./time.js";
-import { plural, wrap } from "./words.js";
+import { plural, wrap, wrapParts } from "./words.js";
 
 export interface TextOptions {
   color: boolean;
@@ -107,7 +107,7 @@ function sessionText(s: JudgedSession, findings: Finding[], o: TextOptions): str
   if (s.tls && encrypted(s.tls)) facts.push(`TLS (${s.tls.mode}) from frame ${s.tls.frame}: the rest is encrypted`);
   else if (s.tls) facts.push(`${s.tls.mode === "starttls" ? "STARTTLS" : "implicit TLS"} at frame ${s.tls.frame}, but no encrypted TLS session in the capture: read as plaintext`);
   if (!s.sawSyn) facts.push("no SYN captured (started mid-connection)");
-  out.push(...wrap(facts.join(" · "), width, "  "));
+  out.push(...wrapParts(facts, width, "  "));
   out.push(...wrap(escapeControls(s.verdict.summary), width, "  Verdict: ", "    "));
   if (s.verdict.decisive) out.push(...wrap(`${s.verdict.decisive.reference}: “${s.verdict.decisive.quote}”`, width, "    "));
   const limits = s.verdict.limits ?? [];

@@ -54,3 +54,25 @@ export function suggest(given: string, names: readonly string[], max = 3): strin
     .slice(0, max)
     .map((x) => x.n);
 }
+
+/** Joins `parts` with " · ", breaking lines only between parts (a part longer than a line is wrapped). */
+export function wrapParts(parts: string[], width: number, first: string, rest: string = " ".repeat(first.length)): string[] {
+  const lines: string[] = [];
+  let line = first;
+  let empty = true;
+  for (const p of parts) {
+    if (!empty && line.length + 3 + p.length > width) {
+      lines.push(line);
+      line = rest;
+      empty = true;
+    }
+    if (empty && line.length + p.length > width) {
+      const w = wrap(p, width, line, rest);
+      lines.push(...w.slice(0, -1));
+      line = w[w.length - 1];
+    } else line += (empty ? "" : " · ") + p;
+    empty = false;
+  }
+  lines.push(line);
+  return lines;
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { duration, isoTime, parseZone } from "../../src/report/time.js";
-import { plural, suggest, wrap } from "../../src/report/words.js";
+import { plural, suggest, wrap, wrapParts } from "../../src/report/words.js";
 import { useColor, wholeNumber } from "../../src/cli/options.js";
 import { ALL_RULES } from "../../src/rules/index.js";
 import { TOOL } from "../../src/report/tool.js";
@@ -38,6 +38,11 @@ describe("words", () => {
   it("wraps at the width with a hanging indent; long words stay whole", () => {
     expect(wrap("aaa bbb ccc ddd", 10, "> ", "  ")).toEqual(["> aaa bbb", "  ccc ddd"]);
     expect(wrap("x tcp.stream-eq-0-&&-frame.number-in-{7,8,10} y", 12, "")).toEqual(["x", "tcp.stream-eq-0-&&-frame.number-in-{7,8,10}", "y"]);
+  });
+
+  it("facts break only between facts", () => {
+    expect(wrapParts(["started 12:00", "3 commands", "TLS (starttls) from frame 11"], 30, "  ")).toEqual(["  started 12:00 · 3 commands", "  TLS (starttls) from frame 11"]);
+    expect(wrapParts(["a very long fact that cannot fit on one line at all"], 20, "  ")).toEqual(["  a very long fact", "  that cannot fit on", "  one line at all"]);
   });
 
   it("did you mean: rule ids that contain the word, or are a few edits away", () => {
