@@ -78,7 +78,8 @@ function commandRow(c: Command): Row {
   return { frame: first?.frame ?? 0, time: c.time, text: rows };
 }
 
-function findingLines(f: Finding, o: TextOptions, width: number): string[] {
+/** `verdict`: the session's verdict text, so that a long message it already quotes word for word is not printed twice. */
+function findingLines(f: Finding, o: TextOptions, width: number, verdict = ""): string[] {
   const out: string[] = [];
   const tag = paint(o.color, sevColor(f.severity), f.severity.toUpperCase().padEnd(7));
   const times = f.count !== undefined && f.count > 1 ? ` ×${f.count}` : "";
@@ -87,7 +88,8 @@ function findingLines(f: Finding, o: TextOptions, width: number): string[] {
   const head = wrap(`${f.rule}${times} [${f.side}] ${f.frames.length === 1 ? "frame" : "frames"} ${f.frames.join(",") || "-"}`, width, ind, ind);
   head[0] = `  ${tag} ${head[0].slice(ind.length)}`;
   out.push(...head);
-  out.push(...wrap(escapeControls(f.message), width, ind));
+  const repeated = f.message.length > 80 && verdict.includes(f.message);
+  out.push(...wrap(repeated ? "(stated in the verdict above)" : escapeControls(f.message), width, ind));
   if (f.consequenceOf) {
     const c = f.consequenceOf;
     out.push(...wrap(`follows from ${c.rule} (frame ${c.frame}): ${escapeControls(c.why)}`, width, ind));
@@ -112,7 +114,7 @@ function sessionText(s: JudgedSession, findings: Finding[], o: TextOptions): str
   if (s.verdict.decisive) out.push(...wrap(`${s.verdict.decisive.reference}: “${s.verdict.decisive.quote}”`, width, "    "));
   const limits = s.verdict.limits ?? [];
   if (limits.length) out.push(...wrap(`The capture lacks: ${limits.map(escapeControls).join("; ")}`, width, "  ", "    "));
-  for (const f of findings) out.push(...findingLines(f, o, width));
+  for (const f of findings) out.push(...findingLines(f, o, width, s.verdict.summary));
   if (s.verdict.notEvaluable.length && encrypted(s.tls)) {
     out.push(...wrap(`Not evaluable: the session is encrypted from frame ${s.tls?.frame}; ${plural(s.verdict.notEvaluable.length, "rule")} that read plaintext SMTP could not look past it`, width, "  ", "    "));
   }

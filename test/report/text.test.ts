@@ -25,6 +25,17 @@ describe("the text report renders what the model says", () => {
     expect(compactLine("x.pcap", fs[0])).toMatch(/ \(×13\) \(follows from client-acted-on-partial-multiline-reply\) \[tcp\.stream eq 0 && frame\.number in \{[\d,]+\}\]\n$/);
   });
 
+  it("a long finding message the verdict already quotes word for word is not printed twice", async () => {
+    const { s, fs } = await judged();
+    const f = fs.find((x) => x.severity === "error")!;
+    s.verdict.summary = `The client is at fault (error): ${f.message}`;
+    const out = textSession(s, fs, { color: false, verbose: false });
+    expect(out.split(f.message.slice(0, 40)).length).toBe(2);
+    expect(out).toContain("          (stated in the verdict above)\n");
+    s.verdict.summary = "Something else.";
+    expect(textSession(s, fs, { color: false, verbose: false })).not.toContain("(stated in the verdict above)");
+  });
+
   it("no 'the rest is encrypted' claim when the dissector says no TLS session followed", async () => {
     const { s, fs } = await judged();
     expect(s.tls).not.toBeNull();
