@@ -1,4 +1,5 @@
 import { analyzeStream, displayPath, type AnalyzeOptions, type FileSummary } from "../analyze.js";
+import { compactLine } from "../report/compact.js";
 import { fileError, JsonFileWriter } from "../report/json.js";
 import { SEVERITY_RANK, type Finding, type Severity } from "../rules/types.js";
 
@@ -8,8 +9,8 @@ export interface BatchJob {
   /** the file's size, for the progress bar */
   bytes: number;
   opts: Partial<AnalyzeOptions>;
-  /** build the JSON record (json) or lines (ndjson) */
-  json: "json" | "ndjson" | null;
+  /** the report to hand on: the JSON record (json), its lines (ndjson), one line per finding (compact); null: none (table) */
+  json: "json" | "ndjson" | "compact" | null;
 }
 
 export interface BatchResult {
@@ -75,9 +76,10 @@ export async function analyzeFileSummary(job: BatchJob, onChunk: (c: BatchChunk)
   };
   let best: Finding | null = null;
   try {
-    const w = job.json ? new JsonFileWriter(collect, file, job.json) : null;
+    const w = job.json === "json" || job.json === "ndjson" ? new JsonFileWriter(collect, file, job.json) : null;
     const sum = await analyzeStream(job.path, job.opts, (s, fs) => {
       w?.session(s, fs);
+      if (job.json === "compact") for (const f of fs) collect(compactLine(file, f));
       if (s.verdict.fault === "undetermined") res.undetermined++;
       for (const f of fs) {
         res.counts[f.severity]++;
@@ -89,12 +91,12 @@ export async function analyzeFileSummary(job: BatchJob, onChunk: (c: BatchChunk)
     res.sessions = sum.sessionCount;
     res.error = fileError(sum);
     res.summary = { file, format: sum.format, problems: sum.problems };
-    if (w) res.doc = parts.join("");
+    if (job.json) res.doc = parts.join("");
   } catch (err) {
     res.error = { message: `internal error: ${(err as Error).message}` };
     res.summary = { file, format: "unknown", problems: [{ level: "error", offset: 0, message: res.error.message }] };
     // (a file that failed half-way through its JSON cannot be mended: its record ends here)
-    if (job.json) res.doc = JSON.stringify({ ...(job.json === "ndjson" ? { type: "file" } : {}), file, error: res.error }) + (job.json === "ndjson" ? "\n" : "");
+    if (job.json === "json" || job.json === "ndjson") res.doc = JSON.stringify({ ...(job.json === "ndjson" ? { type: "file" } : {}), file, error: res.error }) + (job.json === "ndjson" ? "\n" : "");
   }
   const b = best as Finding | null;
   if (b) res.worst = { rule: b.rule, severity: b.severity };

@@ -152,7 +152,7 @@ export async function runBatch(paths: string[], flags: BatchFlags): Promise<numb
   const { files, shown, skipped } = await collect(paths, !!flags.allFiles);
   const out = new Output(flags.output);
   const sizes = await Promise.all(files.map((f) => (f === "-" ? 0 : stat(f).then((s) => s.size, () => 0))));
-  const json = flags.format === "json" ? "json" : flags.format === "ndjson" ? "ndjson" : null;
+  const json = flags.format === "json" || flags.format === "ndjson" || flags.format === "compact" ? flags.format : null;
   const jobs: BatchJob[] = files.map((path, id) => ({ id, path, bytes: sizes[id], opts, json }));
   const jobsN = flags.jobs ?? defaultJobs();
   const progress = new Progress(files.length, sizes.reduce((a, b) => a + b, 0), !!process.stderr.isTTY && !flags.quiet);

@@ -124,7 +124,7 @@ describe("smtpcap batch", () => {
     expect(readFileSync(out, "utf8")).toMatch(/^<stdin> +1 +0 +0 +0 +clean$/m);
   });
 
-  it("batch JSON is analyze's JSON, also for a file whose report is handed on in pieces (over 1 MB)", () => {
+  it("batch JSON and compact output are analyze's, also for a file whose report is handed on in pieces (over 1 MB)", () => {
     const d = mkdtempSync(join(tmpdir(), "smtpcap-batch-"));
     const convs = Array.from({ length: 600 }, (_, i) => {
       const c = new Conversation(`198.51.100.${1 + (i % 200)}:${20000 + i}`, "203.0.113.25:25", { t0: 1700000000 + i });
@@ -149,6 +149,10 @@ describe("smtpcap batch", () => {
     expect(batched.slice(Math.max(0, k - 200), k + 200)).toBe(analyzed.slice(Math.max(0, k - 200), k + 200));
     expect(batched.length).toBe(analyzed.length);
     expect(run(["batch", "--format", "ndjson", "-j", "2", d]).out).toBe(run(["analyze", "--format", "ndjson", ...names]).out);
+    const compact = run(["batch", "--format", "compact", "-j", "2", d]);
+    expect(compact.out).toBe(run(["analyze", "--format", "compact", ...names]).out);
+    expect(compact.out.split("\n")[0]).toMatch(/^.*\/c-support\.pcapng:7: error client-acted-on-partial-multiline-reply \(client\) /);
+    expect(compact.code).toBe(1);
   });
 
   it("default job count: one fewer than the cores, at least one", () => {
