@@ -47,8 +47,8 @@ export interface FileSummary {
   sessionCount: number;
   problems: ReadProblem[];
   /** capture time (epoch seconds) of the earliest and the latest packet; null when no packet was read */
-  firstTime: number | null;
-  lastTime: number | null;
+  firstTime?: number | null;
+  lastTime?: number | null;
   /** when no SMTP session was found: why, in one sentence ("no TCP", "unsupported link type 147",
    * "TCP but no SMTP: try --port 8025") */
   diagnosis?: string;

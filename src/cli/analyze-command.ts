@@ -124,7 +124,7 @@ async function htmlFiles(files: string[], opts: Partial<AnalyzeOptions>, flags: 
     for (const f of findings) counts[f.severity]++;
     reports.push({ ...rep, sessions: rep.sessions.filter((s) => keep.has(s.index)), findings });
     const { sessions, findings: _f, ...rest } = rep;
-    results.push({ summary: { ...rest, sessionCount: sessions.length, firstTime: rep.firstTime ?? null, lastTime: rep.lastTime ?? null }, counts });
+    results.push({ summary: { ...rest, sessionCount: sessions.length }, counts });
   }
   out.write(htmlReport(reports, { showSecrets: !!flags.showSecrets }));
   return results;

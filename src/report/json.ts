@@ -166,7 +166,7 @@ export function toJson(rep: FileReport): Record<string, unknown> {
     else bySession.set(f.session, [f]);
   }
   const { sessions, findings, ...rest } = rep;
-  const sum: FileSummary = { ...rest, sessionCount: sessions.length, firstTime: rep.firstTime ?? null, lastTime: rep.lastTime ?? null };
+  const sum: FileSummary = { ...rest, sessionCount: sessions.length };
   return { file: rep.file, sessions: sessions.map((s) => sessionJson(s, bySession.get(s.index) ?? [])), ...fileTail(sum, { counts: countOf(findings), sessionsOmitted: 0 }) };
 }
 

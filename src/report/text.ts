@@ -188,5 +188,5 @@ export function toText(rep: FileReport, o: TextOptions): string {
   let out = textHeader(rep.file, o);
   for (const s of rep.sessions) out += textSession(s, rep.findings.filter((f) => f.session === s.index), o);
   const { sessions, findings: _f, ...rest } = rep;
-  return out + textFooter({ ...rest, sessionCount: sessions.length, firstTime: rep.firstTime ?? null, lastTime: rep.lastTime ?? null }, counts, o);
+  return out + textFooter({ ...rest, sessionCount: sessions.length }, counts, o);
 }
