@@ -111,7 +111,9 @@ function sessionText(s: JudgedSession, findings: Finding[], o: TextOptions): str
   if (!s.sawSyn) facts.push("no SYN captured (started mid-connection)");
   out.push(...wrapParts(facts, width, "  "));
   out.push(...wrap(escapeControls(s.verdict.summary), width, "  Verdict: ", "    "));
-  if (s.verdict.decisive) out.push(...wrap(`${s.verdict.decisive.reference}: “${s.verdict.decisive.quote}”`, width, "    "));
+  // the deciding RFC sentence, unless the verdict already quotes it
+  const d = s.verdict.decisive;
+  if (d && !s.verdict.summary.includes(d.quote)) out.push(...wrap(`${d.reference}: “${d.quote}”`, width, "    "));
   const limits = s.verdict.limits ?? [];
   if (limits.length) out.push(...wrap(`The capture lacks: ${limits.map(escapeControls).join("; ")}`, width, "  ", "    "));
   for (const f of findings) out.push(...findingLines(f, o, width, s.verdict.summary));

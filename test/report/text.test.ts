@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { compactLine } from "../../src/report/compact.js";
 import { textFooter, textSession, summaryLine } from "../../src/report/text.js";
+import type { FileSummary } from "../../src/analyze.js";
 import type { TlsInfo } from "../../src/smtp/model.js";
 import { analyzeConv, supportCase } from "../support/fixtures.js";
 
@@ -39,6 +40,9 @@ describe("the text report renders what the model says", () => {
   it("no 'the rest is encrypted' claim when the dissector says no TLS session followed", async () => {
     const { s, fs } = await judged();
     expect(s.tls).not.toBeNull();
+    (s.tls as TlsInfo & { encrypted?: boolean }).encrypted = true;
+    s.verdict.notEvaluable = ["greeting-invalid"];
+    expect(textSession(s, fs, { color: false, verbose: false })).toContain("Not evaluable: the session is encrypted");
     expect(textSession(s, fs, { color: false, verbose: false }).replace(/\s+/g, " ")).toContain(`TLS (starttls) from frame ${s.tls!.frame}: the rest is encrypted`);
     (s.tls as TlsInfo & { encrypted?: boolean }).encrypted = false;
     s.verdict.notEvaluable = ["greeting-invalid"];
@@ -59,10 +63,12 @@ describe("the text report renders what the model says", () => {
   });
 
   it("the footer: a diagnosis when no SMTP was found; no byte offset for a file never read as a capture", () => {
-    const base = { file: "x.pcap", format: "pcap" as const, gzip: false, packets: 3, bytes: 200, stats: { frames: 3, tcpPackets: 0, tcpConnections: 0, nonTcp: 3, ipFragments: 0, malformed: 0 }, sessionCount: 0, problems: [], firstTime: 1700000000, lastTime: 1700000000.5 };
+    const stats = { frames: 3, tcpPackets: 0, tcpConnections: 0, nonTcp: 3, ipFragments: 0, malformed: 0 } as FileSummary["stats"];
+    const base: FileSummary = { file: "x.pcap", format: "pcap", gzip: false, packets: 3, bytes: 200, stats, sessionCount: 0, problems: [], firstTime: 1700000000, lastTime: 1700000000.5 };
     const out = textFooter({ ...base, diagnosis: "no TCP in the capture" }, { error: 0, warning: 0, info: 0 });
     expect(out).toBe("\n  pcap, 3 packets from 2023-11-14T22:13:20.000000Z to 2023-11-14T22:13:20.500000Z (500.0 ms); 0 TCP\n    connections, 0 SMTP sessions; findings: 0 errors, 0 warnings, 0 infos\n  No SMTP: no TCP in the capture\n");
-    const missing = textFooter({ ...base, format: "unknown", packets: 0, firstTime: null, lastTime: null, problems: [{ level: "error", offset: 0, message: "no such file" }] }, { error: 0, warning: 0, info: 0 });
+    const missing = textFooter({ ...base, format: "unknown", packets: 0, firstTime: undefined, lastTime: undefined, problems: [{ level: "error", offset: 0, message: "no such file" }] }, { error: 0, warning: 0, info: 0 });
+    expect(missing).not.toContain(" from ");
     expect(missing).toContain("  ERROR: x.pcap: no such file\n");
   });
 });
