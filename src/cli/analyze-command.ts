@@ -36,12 +36,22 @@ export interface AnalyzeFlags extends CommonFlags {
   tz: Zone;
 }
 
-/** Which sessions the user asked for (--stream, --session); all when neither is given. */
-export function selector(flags: Pick<AnalyzeFlags, "stream" | "session">): (s: JudgedSession) => boolean {
-  if (!flags.stream?.length && !flags.session?.length) return () => true;
+export type Selector = ((s: JudgedSession) => boolean) & { matched: number; active: boolean };
+
+/** Which sessions the user asked for (--stream, --session); all when neither is given. Counts the matches. */
+export function selector(flags: Pick<AnalyzeFlags, "stream" | "session">): Selector {
+  const active = !!flags.stream?.length || !!flags.session?.length;
   const streams = new Set(flags.stream);
   const sessions = new Set(flags.session);
-  return (s) => streams.has(s.tcpStream) || sessions.has(s.index);
+  const sel: Selector = Object.assign(
+    (s: JudgedSession): boolean => {
+      const ok = !active || streams.has(s.tcpStream) || sessions.has(s.index);
+      if (ok) sel.matched++;
+      return ok;
+    },
+    { matched: 0, active },
+  );
+  return sel;
 }
 
 function zoneArg(v: string): Zone {
@@ -53,9 +63,8 @@ function zoneArg(v: string): Zone {
 interface FileResult { summary: FileSummary; counts: Counts }
 
 /** Analyse one file and write its report in the chosen format as sessions are judged. */
-async function streamFile(file: string, opts: Partial<AnalyzeOptions>, flags: AnalyzeFlags, text: TextOptions, out: Output, n: number, shownBefore: boolean): Promise<FileResult & { headed: boolean }> {
+async function streamFile(file: string, opts: Partial<AnalyzeOptions>, flags: AnalyzeFlags, chosen: Selector, text: TextOptions, out: Output, n: number, shownBefore: boolean): Promise<FileResult & { headed: boolean }> {
   const counts: Counts = { error: 0, warning: 0, info: 0 };
-  const chosen = selector(flags);
   const name = displayPath(file);
   const format = flags.summary ? "summary" : flags.format;
   // sessions shown: selected, and with a finding when --only-findings
@@ -112,8 +121,7 @@ async function streamFile(file: string, opts: Partial<AnalyzeOptions>, flags: An
 }
 
 /** --format html: the whole reports are needed at once (the page is one document). */
-async function htmlFiles(files: string[], opts: Partial<AnalyzeOptions>, flags: AnalyzeFlags, out: Output): Promise<FileResult[]> {
-  const chosen = selector(flags);
+async function htmlFiles(files: string[], opts: Partial<AnalyzeOptions>, flags: AnalyzeFlags, chosen: Selector, out: Output): Promise<FileResult[]> {
   const reports: FileReport[] = [];
   const results: FileResult[] = [];
   for (const file of files) {
@@ -153,12 +161,13 @@ export function registerAnalyze(program: Command): void {
       if (flags.showSecrets) process.stderr.write("smtpcap: warning: --show-secrets prints credentials from the capture\n");
       const text: TextOptions = { color: useColor(flags.color, out.isTTY), verbose: !!flags.verbose, zone: flags.tz, width: out.width };
       let results: FileResult[] = [];
-      if (flags.format === "html") results = await htmlFiles(files, opts, flags, out);
+      const chosen = selector(flags);
+      if (flags.format === "html") results = await htmlFiles(files, opts, flags, chosen, out);
       else {
         if (flags.format === "json") out.write(jsonReportStart());
         let shownBefore = false;
         for (const [n, file] of files.entries()) {
-          const r = await streamFile(file, opts, flags, text, out, n, shownBefore);
+          const r = await streamFile(file, opts, flags, chosen, text, out, n, shownBefore);
           shownBefore ||= r.headed;
           out.flush();
           for (const l of problemLines(r.summary)) process.stderr.write(l + "\n");
@@ -168,6 +177,10 @@ export function registerAnalyze(program: Command): void {
       }
       out.close();
       if (flags.format === "html") for (const r of results) for (const l of problemLines(r.summary)) process.stderr.write(l + "\n");
+      if (chosen.active && chosen.matched === 0) {
+        const asked = [...(flags.stream ?? []).map((n) => `--stream ${n}`), ...(flags.session ?? []).map((n) => `--session ${n}`)].join(", ");
+        process.stderr.write(`smtpcap: warning: no SMTP session matches ${asked}\n`);
+      }
       process.exitCode = exitStatus(
         results.some((r) => unreadable(r.summary)),
         results.some((r) => reachesCounts(r.counts, flags.failOn)),

@@ -116,6 +116,11 @@ describe("smtpcap analyze: the text report", () => {
     expect(s1.files[0].sessionsOmitted).toBe(1);
     const both = JSON.parse(run(["analyze", "--format", "json", "--stream", "0", "--stream", "1", f]).out);
     expect(both.files[0].sessions).toHaveLength(2);
+    const none = run(["analyze", "--format", "json", "--stream", "7", "--session", "9", f]);
+    expect(none.err).toBe("smtpcap: warning: no SMTP session matches --stream 7, --session 9\n");
+    expect(none.code).toBe(0);
+    expect(JSON.parse(none.out).files[0]).toMatchObject({ sessions: [], sessionsOmitted: 2 });
+    expect(run(["analyze", "--stream", "0", f]).err).toBe("");
     expect(run(["analyze", "--stream", "x", f]).code).toBe(2);
     expect(run(["analyze", "--stream", "-1", f]).code).toBe(2);
   });
