@@ -4,11 +4,10 @@ import { analyzeFile } from "../src/analyze.js";
 import { hasTshark, tsharkFollow, tsharkSmtpStreams } from "./support/tshark.js";
 import { LAB, SHARED } from "./support/fixtures.js";
 import { captures } from "./support/golden.js";
-import { describeShared, SHARED_PRESENT } from "./support/shared.js";
 
-const ALL = SHARED_PRESENT ? captures(join(SHARED, "captures")) : [];
+const ALL = captures(join(SHARED, "captures"));
 
-describeShared("the support case (lab/utm-naive-starttls)", () => {
+describe("the support case (lab/utm-naive-starttls)", () => {
   for (const ext of ["pcap", "pcapng"]) {
     it(`${ext}: one EHLO reply of 11 lines in 2 segments (frames 8 and 11), STARTTLS in frame 9, session marked STARTTLS`, async () => {
       const rep = await analyzeFile(join(LAB, `utm-naive-starttls.${ext}`));
@@ -33,7 +32,7 @@ describeShared("the support case (lab/utm-naive-starttls)", () => {
   }
 });
 
-(hasTshark() ? describeShared : describe.skip)("sessions and byte counts agree with tshark -z follow,tcp,raw", () => {
+describe.runIf(hasTshark())("sessions and byte counts agree with tshark -z follow,tcp,raw", () => {
   for (const file of ALL) {
     it(relative(join(SHARED, "captures"), file), async () => {
       const rep = await analyzeFile(file);

@@ -5,7 +5,6 @@ import { join, relative } from "node:path";
 import { analyzeFile } from "../src/analyze.js";
 import { hasTshark } from "./support/tshark.js";
 import { SHARED } from "./support/fixtures.js";
-import { describeShared, SHARED_PRESENT } from "./support/shared.js";
 
 function captures(dir: string): string[] {
   const out: string[] = [];
@@ -21,8 +20,8 @@ function captures(dir: string): string[] {
  * Where every reply of a session travelled in one segment, Wireshark's SMTP dissector and smtpcap
  * must agree on which frames carry which reply codes (Wireshark lists one code per reply).
  */
-(hasTshark() ? describeShared : describe.skip)("reply frames and codes agree with tshark where replies are not split", () => {
-  for (const file of SHARED_PRESENT ? captures(join(SHARED, "captures")) : []) {
+describe.runIf(hasTshark())("reply frames and codes agree with tshark where replies are not split", () => {
+  for (const file of captures(join(SHARED, "captures"))) {
     it(relative(join(SHARED, "captures"), file), async () => {
       const rep = await analyzeFile(file);
       const ports = [...new Set(rep.sessions.map((s) => Number(s.server.split(":").pop())))];

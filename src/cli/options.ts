@@ -200,3 +200,11 @@ export function addCommon(cmd: Command): Command {
 }
 
 export { atLeast0, atLeast1 };
+
+/** A whole number ≥ 0 (for commands that register their own options, e.g. compare). */
+export const intArg = atLeast0;
+
+/** A repeatable --port: the ports so far plus this one (1-65535). */
+export function portArg(v: string, prev: number[] | undefined): number[] {
+  return [...(prev ?? []), portNumber(v)];
+}

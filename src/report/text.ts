@@ -1,6 +1,6 @@
 import type { FileReport, FileSummary } from "../analyze.js";
 import type { JudgedSession } from "../rules/engine.js";
-import type { Finding } from "../rules/types.js";
+import type { Finding, SessionVerdict } from "../rules/types.js";
 import type { Command, Reply, TlsInfo } from "../smtp/model.js";
 import { clip, escapeControls, escapeText } from "../text/escape.js";
 import { duration, isoTime, UTC, type Zone } from "./time.js";
@@ -106,7 +106,8 @@ function sessionText(s: JudgedSession, findings: Finding[], o: TextOptions): str
   const head = `Session ${s.index}  tcp.stream ${s.tcpStream}  client ${s.client} → server ${s.server}`;
   out.push(paint(o.color, SGR.bold, head));
   const facts = [`started ${isoTime(s.startTime, zone)}`, `${plural(s.commands.length, "command")}, ${plural(s.replies.length, "reply", "replies")}`, `bytes client ${s.bytes.client} / server ${s.bytes.server}`];
-  if (s.tls && encrypted(s.tls)) facts.push(`TLS (${s.tls.mode}) from frame ${s.tls.frame}: the rest is encrypted`);
+  if (s.tls && (s.tls as TlsInfo & { decrypted?: boolean }).decrypted) facts.push(`TLS (${s.tls.mode}) from frame ${s.tls.frame}: the capture holds it decrypted (read as plaintext)`);
+  else if (s.tls && encrypted(s.tls)) facts.push(`TLS (${s.tls.mode}) from frame ${s.tls.frame}: the rest is encrypted`);
   else if (s.tls) facts.push(`${s.tls.mode === "starttls" ? "STARTTLS" : "implicit TLS"} at frame ${s.tls.frame}, but no encrypted TLS session in the capture: read as plaintext`);
   if (!s.sawSyn) facts.push("no SYN captured (started mid-connection)");
   out.push(...wrapParts(facts, width, "  "));
@@ -117,7 +118,11 @@ function sessionText(s: JudgedSession, findings: Finding[], o: TextOptions): str
   const limits = s.verdict.limits ?? [];
   if (limits.length) out.push(...wrap(`The capture lacks: ${limits.map(escapeControls).join("; ")}`, width, "  ", "    "));
   for (const f of findings) out.push(...findingLines(f, o, width, s.verdict.summary));
-  if (s.verdict.notEvaluable.length && encrypted(s.tls)) {
+  // why rules could not look (the verdict says, parallel to notEvaluable); without reasons, only encryption is claimed
+  const why = (s.verdict as SessionVerdict & { notEvaluableWhy?: string[] }).notEvaluableWhy ?? [];
+  if (why.length > 0) {
+    for (const w of new Set(why)) out.push(...wrap(`Not evaluable: ${plural(why.filter((x) => x === w).length, "rule")}, because ${escapeControls(w)}`, width, "  ", "    "));
+  } else if (s.verdict.notEvaluable.length && encrypted(s.tls)) {
     out.push(...wrap(`Not evaluable: the session is encrypted from frame ${s.tls?.frame}; ${plural(s.verdict.notEvaluable.length, "rule")} that read plaintext SMTP could not look past it`, width, "  ", "    "));
   }
   for (const g of s.gaps) out.push(...wrap(`GAP    ${g.side} bytes ${g.offset}..${g.offset + g.bytes} missing (frame ${g.frame}): ${escapeControls(g.reason)}`, width, "  ", "         "));

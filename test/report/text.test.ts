@@ -52,6 +52,16 @@ describe("the text report renders what the model says", () => {
     expect(out.replace(/\s+/g, " ")).toContain(`STARTTLS at frame ${s.tls!.frame}, but no encrypted TLS session in the capture: read as plaintext`);
   });
 
+  it("Not evaluable gives the verdict's reasons; a decrypted TLS phase is named", async () => {
+    const { s, fs } = await judged();
+    s.verdict.notEvaluable = ["a", "b", "c"];
+    (s.verdict as typeof s.verdict & { notEvaluableWhy?: string[] }).notEvaluableWhy = ["the server's side is missing", "the server's side is missing", "TLS follows"];
+    const out = textSession(s, fs, { color: false, verbose: false });
+    expect(out).toContain("\n  Not evaluable: 2 rules, because the server's side is missing\n  Not evaluable: 1 rule, because TLS follows\n");
+    (s.tls as TlsInfo & { decrypted?: boolean }).decrypted = true;
+    expect(textSession(s, fs, { color: false, verbose: false }).replace(/\s+/g, " ")).toContain(`TLS (starttls) from frame ${s.tls!.frame}: the capture holds it decrypted (read as plaintext)`);
+  });
+
   it("wraps at the width given; the summary line names the verdict", async () => {
     const { s, fs } = await judged();
     const lines = textSession(s, fs, { color: false, verbose: false, width: 60 }).split("\n");
