@@ -51,12 +51,12 @@ export interface FileSummary {
   stats: FileStats;
   sessionCount: number;
   problems: ReadProblem[];
+  /** capture time (epoch seconds) of the earliest and the latest packet; null when no packet was read */
+  firstTime?: number | null;
+  lastTime?: number | null;
   /** when no SMTP session was found: why, in one sentence ("no TCP", "unsupported link type 147",
    * "TCP but no SMTP: try --port 8025") */
   diagnosis?: string;
-  /** capture time (seconds since the epoch) of the file's first and last packet, in file order */
-  firstTime?: number;
-  lastTime?: number;
 }
 
 /** Everything smtpcap knows about one capture file. */
@@ -113,11 +113,11 @@ export async function analyzeStream(path: string, options: Partial<AnalyzeOption
   const pkt = new TcpPacket();
   const stats: FileStats = { frames: 0, tcpPackets: 0, tcpConnections: 0, nonTcp: 0, ipFragments: 0, malformed: 0, connectionsWithoutPayload: 0, notSmtp: 0 };
   const unsupported = new Map<number, number>();
-  let firstTime: number | undefined;
-  let lastTime: number | undefined;
+  let firstTime = Infinity;
+  let lastTime = -Infinity;
   const read = await readCapture(path, (frame, time, linkType, data, start, capLen) => {
-    firstTime ??= time;
-    lastTime = time;
+    if (time < firstTime) firstTime = time;
+    if (time > lastTime) lastTime = time;
     const kind = pkt.decode(linkType, data, start, capLen);
     if (kind === "tcp") {
       tracker.packet(pkt, frame, time);
@@ -154,8 +154,8 @@ export async function analyzeStream(path: string, options: Partial<AnalyzeOption
     sessionCount: emitted,
     problems: read.problems,
     ...(emitted === 0 && read.frames > 0 ? { diagnosis: diagnose(stats, unsupported, factory.stats.smtpLikePorts) } : {}),
-    firstTime,
-    lastTime,
+    firstTime: read.frames > 0 ? firstTime : null,
+    lastTime: read.frames > 0 ? lastTime : null,
   };
 }
 

@@ -1,8 +1,11 @@
 /** smtpcap as a library: the same model the CLI prints. */
-export { analyzeFile, DEFAULT_ANALYZE, type AnalyzeOptions, type FileReport, type FileStats } from "./analyze.js";
-export { toJson } from "./report/json.js";
+export { analyzeFile, analyzeStream, DEFAULT_ANALYZE, type AnalyzeOptions, type FileReport, type FileStats, type FileSummary, type SessionSink } from "./analyze.js";
+export { toJson, JsonFileWriter, jsonReportStart, jsonReportEnd } from "./report/json.js";
 export { toText } from "./report/text.js";
 export { htmlReport, batchHtmlReport, type HtmlOptions, type BatchHtmlFile } from "./report/html/index.js";
+export { compactLine } from "./report/compact.js";
+export { isoTime } from "./report/time.js";
+export { SCHEMA_VERSION, TOOL } from "./report/tool.js";
 export { escapeText } from "./text/escape.js";
 export { ALL_RULES } from "./rules/index.js";
 export type { Finding, Rule, RuleMeta, Severity, Side, SessionVerdict } from "./rules/types.js";

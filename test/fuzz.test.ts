@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -7,6 +7,7 @@ import { toJson } from "../src/report/json.js";
 import { toText } from "../src/report/text.js";
 import { MUTATIONS, mutate, rng } from "./support/mutate.js";
 import { SHARED, tmpFile } from "./support/fixtures.js";
+import { describeShared } from "./support/shared.js";
 
 /** How many cases: a few hundred in CI, more with `npm run fuzz` (FUZZ_CASES). */
 const CASES = Number(process.env.FUZZ_CASES ?? 300);
@@ -32,7 +33,7 @@ function seeds(): string[] {
   return out.sort();
 }
 
-describe(`fuzz: ${CASES} mutated captures (seed ${SEED})`, () => {
+describeShared(`fuzz: ${CASES} mutated captures of the shared captures (seed ${SEED})`, () => {
   it("every case ends with a report (problems, not exceptions), in bounded time and memory, with safe text", async () => {
     const files = seeds();
     const inputs = files.map((f) => readFileSync(f));
@@ -63,9 +64,11 @@ describe(`fuzz: ${CASES} mutated captures (seed ${SEED})`, () => {
         failures.push(`${label}: threw ${(err as Error).stack}`);
       }
       if (i < CLI_CASES) {
-        // the whole program too: exit 0, 1 or 2, one line per problem, never a stack trace
-        const r = spawnSync(process.execPath, [BIN, "analyze", "--format", i % 2 ? "json" : "text", path], { encoding: "utf8", timeout: 30000 });
-        if (r.status === null || r.status > 2) failures.push(`${label}: CLI exit ${r.status} (${r.signal ?? ""})`);
+        // the whole program too: exit 0 or 1, or 3 exactly when the file is damaged before its end;
+        // one line per problem, never a stack trace
+        const r = spawnSync(process.execPath, [BIN, "analyze", "--format", i % 2 ? "json" : "text", path], { encoding: "utf8", timeout: 30000, maxBuffer: 1 << 30 });
+        const damaged = r.stderr.split("\n").some((l) => l.startsWith("smtpcap: ") && !l.startsWith("smtpcap: warning: "));
+        if (r.status === null || r.status === 2 || r.status > 3 || (r.status === 3) !== damaged) failures.push(`${label}: CLI exit ${r.status} (${r.signal ?? ""}) ${r.stderr.slice(0, 200)}`);
         if (/\n\s+at .*:\d+:\d+/.test(r.stderr) || r.stderr.includes("internal error")) failures.push(`${label}: CLI stderr: ${r.stderr.slice(0, 300)}`);
         if (r.stderr.split("\n").some((l) => l && !l.startsWith("smtpcap: "))) failures.push(`${label}: stray stderr: ${r.stderr.slice(0, 300)}`);
       }

@@ -6,6 +6,7 @@ import { toJson } from "../src/report/json.js";
 import { toText } from "../src/report/text.js";
 import { Conversation, writeCapture } from "./support/writer.js";
 import { analyzeConv, conv, LAB, tmpFile } from "./support/fixtures.js";
+import { describeShared } from "./support/shared.js";
 
 const ROOT = join(import.meta.dirname, "..");
 function cli(args: string[]) {
@@ -35,7 +36,7 @@ describe("terminal safety", () => {
   });
 });
 
-describe("credentials", () => {
+describeShared("credentials in a real AUTH capture (lab/aiosmtpd-swaks-auth-clear)", () => {
   const file = join(LAB, "aiosmtpd-swaks-auth-clear.pcap");
   const secrets = ["labpass", Buffer.from("labpass").toString("base64").replace(/=+$/, "")];
 

@@ -1,8 +1,9 @@
-import { describe, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { join } from "node:path";
 import { LAB } from "./support/fixtures.js";
+import { describeShared } from "./support/shared.js";
 
-describe("the library entry point", () => {
+describeShared("the library entry point", () => {
   it('import { analyzeFile } from "smtpcap" returns the same model as the CLI', async () => {
     const lib = await import("smtpcap");
     const rep = await lib.analyzeFile(join(LAB, "utm-naive-starttls.pcapng"));

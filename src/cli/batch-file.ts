@@ -1,5 +1,6 @@
-import { analyzeStream, displayPath, type AnalyzeOptions } from "../analyze.js";
-import { JsonFileWriter } from "../report/json.js";
+import { analyzeStream, displayPath, type AnalyzeOptions, type FileSummary } from "../analyze.js";
+import { compactLine } from "../report/compact.js";
+import { fileError, JsonFileWriter } from "../report/json.js";
 import { SEVERITY_RANK, type Finding, type Severity } from "../rules/types.js";
 
 export interface BatchJob {
@@ -8,36 +9,78 @@ export interface BatchJob {
   /** the file's size, for the progress bar */
   bytes: number;
   opts: Partial<AnalyzeOptions>;
-  /** build the JSON document (json/ndjson output) */
-  json: boolean;
+  /** the report to hand on: the JSON record (json), its lines (ndjson), one line per finding (compact); null: none (table) */
+  json: "json" | "ndjson" | "compact" | null;
 }
 
 export interface BatchResult {
+  kind: "result";
   id: number;
   path: string;
   bytes: number;
   sessions: number;
+  /** sessions whose verdict is "undetermined" (the capture lacks what a judgement needs) */
+  undetermined: number;
   counts: { error: number; warning: number; info: number };
   /** rule id → findings, for the footer */
   rules: Record<string, number>;
   /** the most severe rule found (first by severity, then by count) */
   worst: { rule: string; severity: Severity } | null;
-  /** why the file could not be read at all, with the byte offset */
-  error: string | null;
-  /** reading problems of a file that was read in part */
-  problems: string[];
+  /** why the file could not be read (entirely, or from some byte before its end) */
+  error: { message: string; offset?: number } | null;
+  /** what stderr says about the file: its reading problems */
+  summary: Pick<FileSummary, "file" | "format" | "problems">;
   doc: string | null;
 }
 
-/** Analyse one file of a batch; never throws. */
-export async function analyzeFileSummary(job: BatchJob): Promise<BatchResult> {
-  const res: BatchResult = { id: job.id, path: job.path, bytes: job.bytes, sessions: 0, counts: { error: 0, warning: 0, info: 0 }, rules: {}, worst: null, error: null, problems: [], doc: null };
-  const parts: string[] = [];
+/** A piece of a file's JSON output, sent ahead of its result so no report is held whole. */
+export interface BatchChunk {
+  kind: "chunk";
+  id: number;
+  data: string;
+}
+
+/** JSON output is handed on in pieces of about this many characters. */
+const CHUNK_CHARS = 1 << 20;
+
+/**
+ * Analyse one file of a batch; never throws. JSON output goes to `onChunk` in pieces as sessions
+ * are judged; the rest is in the result's `doc`.
+ */
+export async function analyzeFileSummary(job: BatchJob, onChunk: (c: BatchChunk) => void = () => {}): Promise<BatchResult> {
+  const file = displayPath(job.path);
+  const res: BatchResult = {
+    kind: "result",
+    id: job.id,
+    path: job.path,
+    bytes: job.bytes,
+    sessions: 0,
+    undetermined: 0,
+    counts: { error: 0, warning: 0, info: 0 },
+    rules: {},
+    worst: null,
+    error: null,
+    summary: { file, format: "unknown", problems: [] },
+    doc: null,
+  };
+  let parts: string[] = [];
+  let size = 0;
+  const collect = (s: string) => {
+    parts.push(s);
+    size += s.length;
+    if (size >= CHUNK_CHARS) {
+      onChunk({ kind: "chunk", id: job.id, data: parts.join("") });
+      parts = [];
+      size = 0;
+    }
+  };
   let best: Finding | null = null;
   try {
-    const w = job.json ? new JsonFileWriter((s) => parts.push(s), displayPath(job.path)) : null;
+    const w = job.json === "json" || job.json === "ndjson" ? new JsonFileWriter(collect, file, job.json) : null;
     const sum = await analyzeStream(job.path, job.opts, (s, fs) => {
       w?.session(s, fs);
+      if (job.json === "compact") for (const f of fs) collect(compactLine(file, f));
+      if (s.verdict.fault === "undetermined") res.undetermined++;
       for (const f of fs) {
         res.counts[f.severity]++;
         res.rules[f.rule] = (res.rules[f.rule] ?? 0) + 1;
@@ -46,18 +89,14 @@ export async function analyzeFileSummary(job: BatchJob): Promise<BatchResult> {
     });
     w?.end(sum);
     res.sessions = sum.sessionCount;
-    const fatal = sum.problems.find((p) => p.level === "error");
-    const messages = sum.problems.map((p) => `byte ${p.offset}: ${p.message}`);
-    if (fatal && sum.packets === 0) res.error = `byte ${fatal.offset}: ${fatal.message}`;
-    else res.problems = messages;
-    if (job.json) {
-      res.doc = parts.join("");
-      // an unreadable file's record says why, in an "error" field
-      if (res.error) res.doc = res.doc.slice(0, -1) + `,"error":${JSON.stringify(res.error)}}`;
-    }
+    res.error = fileError(sum);
+    res.summary = { file, format: sum.format, problems: sum.problems };
+    if (job.json) res.doc = parts.join("");
   } catch (err) {
-    res.error = `internal error: ${(err as Error).message}`;
-    if (job.json) res.doc = JSON.stringify({ file: displayPath(job.path), error: res.error });
+    res.error = { message: `internal error: ${(err as Error).message}` };
+    res.summary = { file, format: "unknown", problems: [{ level: "error", offset: 0, message: res.error.message }] };
+    // (a file that failed half-way through its JSON cannot be mended: its record ends here)
+    if (job.json === "json" || job.json === "ndjson") res.doc = JSON.stringify({ ...(job.json === "ndjson" ? { type: "file" } : {}), file, error: res.error }) + (job.json === "ndjson" ? "\n" : "");
   }
   const b = best as Finding | null;
   if (b) res.worst = { rule: b.rule, severity: b.severity };

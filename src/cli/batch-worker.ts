@@ -13,6 +13,6 @@ parentPort!.on("message", (job: BatchJob) => {
 
 async function work(): Promise<void> {
   busy = true;
-  for (let job = queue.shift(); job; job = queue.shift()) parentPort!.postMessage(await analyzeFileSummary(job));
+  for (let job = queue.shift(); job; job = queue.shift()) parentPort!.postMessage(await analyzeFileSummary(job, (c) => parentPort!.postMessage(c)));
   busy = false;
 }

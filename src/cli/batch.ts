@@ -1,11 +1,13 @@
 import { availableParallelism } from "node:os";
 import { open, readdir, realpath, stat } from "node:fs/promises";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { Worker } from "node:worker_threads";
-import { table } from "table";
-import { escapeText } from "../text/escape.js";
-import type { BatchJob, BatchResult } from "./batch-file.js";
-import { analyzeOptions, reachesCounts, type CommonFlags } from "./main.js";
+import { jsonReportEnd, jsonReportStart } from "../report/json.js";
+import { plural, wrap } from "../report/words.js";
+import { clip, escapeText } from "../text/escape.js";
+import { analyzeFileSummary, type BatchChunk, type BatchJob, type BatchResult } from "./batch-file.js";
+import { EXIT, Output, analyzeOptions, exitStatus, problemLines, reachesCounts, type CommonFlags } from "./options.js";
+import { CommanderError } from "commander";
 
 export interface BatchFlags extends CommonFlags {
   jobs?: number;
@@ -23,7 +25,7 @@ async function sniffs(path: string): Promise<boolean> {
       const { bytesRead } = await fh.read(b, 0, 4, 0);
       if (bytesRead < 4) return false;
       const m = b.readUInt32LE(0);
-      return (b[0] === 0x1f && b[1] === 0x8b) || m === 0x0a0d0d0a || m === 0xa1b2c3d4 || m === 0xd4c3b2a1 || m === 0xa1b23c4d || m === 0x4d3cb2a1;
+      return (b[0] === 0x1f && b[1] === 0x8b) || m === 0x0a0d0d0a || m === 0xa1b2c3d4 || m === 0xd4c3b2a1 || m === 0xa1b23c4d || m === 0x4d3cb2a1 || m === 0xa1b2cd34 || m === 0x34cdb2a1;
     } finally {
       await fh.close();
     }
@@ -32,12 +34,20 @@ async function sniffs(path: string): Promise<boolean> {
   }
 }
 
+export interface Collected {
+  /** paths to read, sorted; "-" (standard input) first when given */
+  files: string[];
+  /** how each file is shown in the table: relative to the one folder given, else as walked */
+  shown: Map<string, string>;
+  skipped: number;
+}
+
 /** Every capture below the given paths (named files are always taken), sorted; and how many files were skipped. */
-export async function collect(paths: string[], allFiles: boolean): Promise<{ files: string[]; skipped: number }> {
-  const files: string[] = [];
+export async function collect(paths: string[], allFiles: boolean): Promise<Collected> {
+  const found: { path: string; root: string | null }[] = [];
   let skipped = 0;
   const seen = new Set<string>();
-  const walk = async (dir: string): Promise<void> => {
+  const walk = async (dir: string, root: string): Promise<void> => {
     const real = await realpath(dir).catch(() => dir);
     if (seen.has(real)) return; // a link back up the tree
     seen.add(real);
@@ -47,20 +57,25 @@ export async function collect(paths: string[], allFiles: boolean): Promise<{ fil
       // follow symbolic links (a support archive often links captures from elsewhere)
       const kind = e.isSymbolicLink() ? await stat(p).catch(() => null) : e;
       if (kind === null) { skipped++; continue; }
-      if (kind.isDirectory()) await walk(p);
+      if (kind.isDirectory()) await walk(p, root);
       else if (kind.isFile()) {
-        if (allFiles ? await sniffs(p) : CAPTURE_NAME.test(e.name)) files.push(p);
+        if (allFiles ? await sniffs(p) : CAPTURE_NAME.test(e.name)) found.push({ path: p, root });
         else skipped++;
       }
     }
   };
+  const folders = [];
   for (const p of paths) {
-    const st = await stat(p).catch(() => null);
-    if (st?.isDirectory()) await walk(p);
-    else files.push(p); // named explicitly: a missing or odd file gets its own record
+    const st = p === "-" ? null : await stat(p).catch(() => null);
+    if (st?.isDirectory()) {
+      folders.push(p);
+      await walk(p, p);
+    } else found.push({ path: p, root: null }); // named explicitly: a missing or odd file gets its own record
   }
-  files.sort();
-  return { files: [...new Set(files)], skipped };
+  const shown = new Map<string, string>();
+  for (const f of found) shown.set(f.path, f.root !== null && folders.length === 1 && paths.length === 1 ? relative(f.root, f.path) : f.path);
+  const files = [...new Set(found.map((f) => f.path))].sort((a, b) => (a === "-" ? -1 : b === "-" ? 1 : a < b ? -1 : a > b ? 1 : 0));
+  return { files, shown, skipped };
 }
 
 class Progress {
@@ -90,8 +105,8 @@ class Progress {
 /** Jobs queued ahead on each worker, so that none waits for the main thread between files. */
 const QUEUE_AHEAD = 2;
 
-/** Run jobs on `n` worker threads, each owning whole files, largest first; results in any order. */
-function runPool(jobs: BatchJob[], n: number, onResult: (r: BatchResult) => void): Promise<void> {
+/** Run jobs on `n` worker threads, each owning whole files, largest first; results in any order (a file's chunks before its result). */
+function runPool(jobs: BatchJob[], n: number, onResult: (r: BatchResult) => void, onChunk: (c: BatchChunk) => void): Promise<void> {
   return new Promise((resolve, reject) => {
     if (jobs.length === 0) return resolve();
     const url = new URL("./batch-worker.js", import.meta.url);
@@ -105,7 +120,8 @@ function runPool(jobs: BatchJob[], n: number, onResult: (r: BatchResult) => void
     for (let i = 0; i < Math.min(n, jobs.length); i++) {
       const w = new Worker(url);
       workers.push(w);
-      w.on("message", (r: BatchResult) => {
+      w.on("message", (r: BatchResult | BatchChunk) => {
+        if (r.kind === "chunk") return onChunk(r);
         onResult(r);
         if (++finished === jobs.length) {
           for (const x of workers) void x.terminate();
@@ -121,50 +137,102 @@ function runPool(jobs: BatchJob[], n: number, onResult: (r: BatchResult) => void
   });
 }
 
-/** `smtpcap batch`: returns the exit status. */
-export async function runBatch(paths: string[], flags: BatchFlags): Promise<number> {
-  const opts = analyzeOptions(flags);
-  const { files, skipped } = await collect(paths, !!flags.allFiles);
-  const sizes = await Promise.all(files.map((f) => stat(f).then((s) => s.size, () => 0)));
-  const json = flags.format === "json" || flags.format === "ndjson";
-  const jobs: BatchJob[] = files.map((path, id) => ({ id, path, bytes: sizes[id], opts, json }));
-  const jobsN = Math.max(1, flags.jobs ?? availableParallelism());
-  const progress = new Progress(files.length, sizes.reduce((a, b) => a + b, 0), !!process.stderr.isTTY && !flags.quiet);
-  const results: (BatchResult | undefined)[] = new Array(files.length);
-  let written = 0;
-  const write = (s: string) => process.stdout.write(s);
-  if (flags.format === "json") write("[");
-  // ndjson and json records go out in path order as soon as all earlier files are done
-  const drain = () => {
-    while (written < results.length && results[written] !== undefined) {
-      const r = results[written]!;
-      if (flags.format === "ndjson") write(r.doc + "\n");
-      else if (flags.format === "json") write((written > 0 ? "," : "") + r.doc);
-      r.doc = null;
-      written++;
-    }
-  };
-  await runPool(jobs, jobsN, (r) => {
-    results[r.id] = r;
-    progress.tick(r.bytes);
-    if (json) drain();
-  });
-  progress.end();
-  if (flags.format === "json") write("]\n");
-  const done = results as BatchResult[];
-  for (const r of done) {
-    if (r.error) process.stderr.write(`smtpcap: ${escapeText(r.path)}: ${escapeText(r.error)}\n`);
-    for (const p of r.problems) process.stderr.write(`smtpcap: ${escapeText(r.path)}: warning: ${escapeText(p)}\n`);
-  }
-  if (flags.format === "table") write(summaryTable(done, skipped));
-  else if (skipped > 0 && !flags.quiet) process.stderr.write(`smtpcap: skipped ${skipped} files that are not captures\n`);
-  const unreadable = done.some((r) => r.error !== null);
-  const failed = done.some((r) => reachesCounts(r.counts, flags.failOn));
-  return unreadable || failed ? 1 : 0;
+/**
+ * Worker threads by default: one fewer than the cores the machine gives (the main thread collects
+ * results and writes the output), at least one.
+ */
+export function defaultJobs(cores = availableParallelism()): number {
+  return Math.max(1, cores - 1);
 }
 
-function summaryTable(results: BatchResult[], skipped: number): string {
-  const rows: string[][] = [["file", "sessions", "errors", "warnings", "infos", "most severe"]];
+/** `smtpcap batch`: returns the exit status. */
+export async function runBatch(paths: string[], flags: BatchFlags): Promise<number> {
+  if (paths.filter((p) => p === "-").length > 1) throw new CommanderError(EXIT.usage, "smtpcap.usage", "standard input ('-') can be read only once");
+  const opts = analyzeOptions(flags);
+  const { files, shown, skipped } = await collect(paths, !!flags.allFiles);
+  const out = new Output(flags.output);
+  const sizes = await Promise.all(files.map((f) => (f === "-" ? 0 : stat(f).then((s) => s.size, () => 0))));
+  const json = flags.format === "json" || flags.format === "ndjson" || flags.format === "compact" ? flags.format : null;
+  const jobs: BatchJob[] = files.map((path, id) => ({ id, path, bytes: sizes[id], opts, json }));
+  const jobsN = flags.jobs ?? defaultJobs();
+  const progress = new Progress(files.length, sizes.reduce((a, b) => a + b, 0), !!process.stderr.isTTY && !flags.quiet);
+  const results: (BatchResult | undefined)[] = new Array(files.length);
+  // JSON goes out in path order: the first file not yet finished writes its pieces as they come;
+  // later files keep theirs until it is their turn
+  const held: (string[] | undefined)[] = new Array(files.length);
+  const started: boolean[] = new Array(files.length).fill(false);
+  let written = 0;
+  if (json === "json") out.write(jsonReportStart());
+  const start = (id: number) => {
+    if (started[id]) return;
+    started[id] = true;
+    if (json === "json" && id > 0) out.write(",");
+    for (const c of held[id] ?? []) out.write(c);
+    held[id] = undefined;
+  };
+  const piece = (id: number, data: string) => {
+    if (id === written) {
+      start(id);
+      out.write(data);
+      out.flush();
+    } else (held[id] ??= []).push(data);
+  };
+  const advance = () => {
+    while (written < results.length) {
+      start(written);
+      if (results[written] === undefined) break;
+      written++;
+    }
+    out.flush();
+  };
+  const onChunk = (c: BatchChunk) => piece(c.id, c.data);
+  const onResult = (r: BatchResult) => {
+    if (json) piece(r.id, r.doc ?? "");
+    r.doc = null;
+    results[r.id] = r;
+    progress.tick(r.bytes);
+    if (json) advance();
+  };
+  // standard input is the main thread's: read it here, before the workers start
+  const stdin = jobs.filter((j) => j.path === "-");
+  for (const j of stdin) onResult(await analyzeFileSummary(j, onChunk));
+  await runPool(jobs.filter((j) => j.path !== "-"), jobsN, onResult, onChunk);
+  progress.end();
+  if (json === "json") out.write(jsonReportEnd());
+  const done = results as BatchResult[];
+  for (const r of done) for (const l of problemLines(r.summary)) process.stderr.write(l + "\n");
+  if (flags.format === "table") out.write(summaryTable(done, shown, skipped, out.width));
+  else if (skipped > 0 && !flags.quiet) process.stderr.write(`smtpcap: ${plural(skipped, "file")} skipped: not ${skipped === 1 ? "a capture" : "captures"}\n`);
+  out.close();
+  return exitStatus(
+    done.some((r) => r.error !== null),
+    done.some((r) => reachesCounts(r.counts, flags.failOn)),
+  );
+}
+
+/** A row's verdict: unreadable, no SMTP, findings (an error or warning), undetermined, clean. */
+export function rowVerdict(r: BatchResult): string {
+  if (r.error) return "unreadable";
+  if (r.sessions === 0) return "no SMTP";
+  if (r.counts.error + r.counts.warning > 0) return "findings";
+  if (r.undetermined > 0) return "undetermined";
+  return "clean";
+}
+
+function rowNote(r: BatchResult): string {
+  if (r.error) return (r.error.offset !== undefined && r.summary.format !== "unknown" ? `byte ${r.error.offset}: ` : "") + r.error.message;
+  const notes: string[] = [];
+  if (r.worst) notes.push(`${r.worst.severity}: ${r.worst.rule}`);
+  const warn = r.summary.problems.find((p) => p.level === "warning");
+  if (warn) notes.push(warn.message);
+  return notes.join("; ");
+}
+
+/** Plain aligned columns, numbers right-aligned, fitted to `width` (the file and notes columns give way). */
+export function summaryTable(results: BatchResult[], shown: Map<string, string>, skipped: number, width: number): string {
+  const head = ["file", "sessions", "errors", "warnings", "infos", "verdict", "notes"];
+  const right = [false, true, true, true, true, false, false];
+  const rows: string[][] = [];
   const totals = { sessions: 0, error: 0, warning: 0, info: 0 };
   const rules: Record<string, number> = {};
   for (const r of results) {
@@ -173,15 +241,29 @@ function summaryTable(results: BatchResult[], skipped: number): string {
     totals.warning += r.counts.warning;
     totals.info += r.counts.info;
     for (const [k, v] of Object.entries(r.rules)) rules[k] = (rules[k] ?? 0) + v;
-    const worst = r.error ? `unreadable: ${r.error}` : r.worst ? `${r.worst.severity}: ${r.worst.rule}` : "-";
-    rows.push([escapeText(r.path), String(r.sessions), String(r.counts.error), String(r.counts.warning), String(r.counts.info), escapeText(worst).slice(0, 70)]);
+    const name = r.path === "-" ? "<stdin>" : (shown.get(r.path) ?? r.path);
+    rows.push([escapeText(name), String(r.sessions), String(r.counts.error), String(r.counts.warning), String(r.counts.info), rowVerdict(r), escapeText(rowNote(r))]);
   }
-  rows.push([`${results.length} files`, String(totals.sessions), String(totals.error), String(totals.warning), String(totals.info), ""]);
+  const total = [plural(results.length, "file"), String(totals.sessions), String(totals.error), String(totals.warning), String(totals.info), "", ""];
+  const all = [head, ...rows, total];
+  const w = head.map((_, i) => Math.max(...all.map((row) => row[i].length)));
+  // fit: the notes column is cut to 20, then the file column shrinks to 24 (its start elided),
+  // then the notes give way entirely
+  const gap = 2;
+  const used = () => w.reduce((a, b) => a + b, 0) + gap * (w.length - 1);
+  if (used() > width) w[6] = Math.max(Math.min(20, w[6]), w[6] - (used() - width));
+  if (used() > width) w[0] = Math.max(24, w[0] - (used() - width));
+  if (used() > width) w[6] = Math.max(5, w[6] - (used() - width));
+  const cell = (s: string, i: number) => {
+    let v = s;
+    if (v.length > w[i]) v = i === 0 ? "…" + v.slice(v.length - w[i] + 1) : clip(v, w[i]);
+    return right[i] ? v.padStart(w[i]) : v.padEnd(w[i]);
+  };
+  const line = (row: string[]) => row.map(cell).join(" ".repeat(gap)).trimEnd();
   const top = Object.entries(rules).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, 5);
-  const unreadable = results.filter((r) => r.error).length;
-  const foot = [
-    `top rules: ${top.length ? top.map(([k, v]) => `${k} (${v})`).join(", ") : "none"}`,
-    `${unreadable} unreadable, ${skipped} skipped (not captures)`,
-  ];
-  return table(rows, { drawHorizontalLine: (i, n) => i === 0 || i === 1 || i === n - 1 || i === n }) + foot.join("\n") + "\n";
+  const unreadableN = results.filter((r) => r.error).length;
+  const out = [line(head), ...rows.map(line), line(total), ""];
+  out.push(...wrap(`top rules: ${top.length ? top.map(([k, v]) => `${k} (${v})`).join(", ") : "none"}`, width, "", "  "));
+  out.push(`${unreadableN} unreadable, ${plural(skipped, "file")} skipped (not ${skipped === 1 ? "a capture" : "captures"})`);
+  return out.join("\n") + "\n";
 }

@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { Option, type Command } from "commander";
 import { escapeText } from "../text/escape.js";
-import { intArg, portArg } from "./main.js";
+import { intArg, portArg } from "./options.js";
 
 interface CompareFlags {
   format: "text" | "json" | "html";

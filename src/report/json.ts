@@ -1,12 +1,16 @@
 import type { FileReport, FileSummary } from "../analyze.js";
 import type { JudgedSession } from "../rules/engine.js";
 import type { Finding } from "../rules/types.js";
-import type { Command, Reply, Segment } from "../smtp/model.js";
+import type { CloseEvent, Command, Reply, Segment } from "../smtp/model.js";
 import { escapeText } from "../text/escape.js";
+import { isoTime } from "./time.js";
+import { SCHEMA_VERSION, TOOL } from "./tool.js";
+
+// Every time is written twice: `time` (epoch seconds, a float) and `timeIso` (ISO 8601 UTC, to
+// the microsecond, the precision the capture reader delivers).
 
 function seg(s: Segment) {
-  const o: Record<string, unknown> = { frame: s.frame, time: s.time, bytes: s.bytes, seq: s.seq, ack: s.ack, lines: s.lines, midLine: s.midLine };
-  return o;
+  return { frame: s.frame, time: s.time, timeIso: isoTime(s.time), bytes: s.bytes, seq: s.seq, ack: s.ack, lines: s.lines, midLine: s.midLine };
 }
 
 function command(c: Command) {
@@ -17,14 +21,16 @@ function command(c: Command) {
     line: escapeText(c.line),
     frames: c.frames,
     time: c.time,
+    timeIso: isoTime(c.time),
     bytes: c.end - c.start,
     segments: c.segments.map(seg),
     replies: c.replies,
   };
   if (c.lineInfo && c.lineInfo.terminator !== "crlf") o.terminator = c.lineInfo.terminator;
   if (c.afterStartTls) o.afterStartTls = true;
+  if (c.takenAsAuthResponse) o.takenAsAuthResponse = true;
   if (c.authUser !== undefined) o.authUser = escapeText(c.authUser);
-  if (c.secret) o.redacted = !c.line.includes("[redacted") ? false : true;
+  if (c.secret) o.redacted = c.line.includes("[redacted");
   if (c.message) o.message = c.message.content === undefined ? c.message : { ...c.message, content: escapeText(c.message.content) };
   if (c.bdat) o.bdat = c.bdat;
   return o;
@@ -37,6 +43,7 @@ function reply(r: Reply) {
     lines: r.lines.map(escapeText),
     frames: r.frames,
     time: r.firstTime,
+    timeIso: isoTime(r.firstTime),
     bytes: r.end - r.start,
     segments: r.segments.map(seg),
     complete: r.complete,
@@ -44,14 +51,40 @@ function reply(r: Reply) {
   };
   if (r.greeting) o.greeting = true;
   if (r.afterStartTls) o.afterStartTls = true;
+  if (r.abandoned) o.abandoned = true;
   if (r.linesDropped) o.linesDropped = r.linesDropped;
   const bad = r.lineInfo.filter((l) => l.terminator !== "crlf").length;
   if (bad) o.linesWithoutCrlf = bad;
   return o;
 }
 
-/** The JSON model of one session. */
-export function sessionJson(s: JudgedSession): Record<string, unknown> {
+/** The JSON model of one finding. */
+export function findingJson(f: Finding): Record<string, unknown> {
+  const o: Record<string, unknown> = {
+    rule: f.rule,
+    severity: f.severity,
+    side: f.side,
+    session: f.session,
+    tcpStream: f.tcpStream,
+    frames: f.frames,
+    time: f.time,
+    timeIso: isoTime(f.time),
+    message: f.message,
+    reference: f.reference,
+    evidence: f.evidence,
+    filter: f.filter,
+  };
+  if (f.count !== undefined && f.count > 1) o.count = f.count;
+  if (f.consequenceOf) o.consequenceOf = f.consequenceOf;
+  return o;
+}
+
+function closeEvent(e: CloseEvent | null) {
+  return e === null ? null : { ...e, timeIso: isoTime(e.time) };
+}
+
+/** The JSON model of one session, with its findings. */
+export function sessionJson(s: JudgedSession, findings: Finding[]): Record<string, unknown> {
   return {
     index: s.index,
     tcpStream: s.tcpStream,
@@ -62,55 +95,123 @@ export function sessionJson(s: JudgedSession): Record<string, unknown> {
     firstFrame: s.firstFrame,
     lastFrame: s.lastFrame,
     startTime: s.startTime,
+    startTimeIso: isoTime(s.startTime),
     endTime: s.endTime,
+    endTimeIso: isoTime(s.endTime),
     bytes: s.bytes,
     retransmitted: s.retransmitted,
-    tls: s.tls,
-    close: s.close,
+    tls: s.tls === null ? null : { ...s.tls, timeIso: isoTime(s.tls.time) },
+    close: { client: closeEvent(s.close.client), server: closeEvent(s.close.server) },
     gaps: s.gaps,
+    limits: s.limits ?? [],
     notes: s.notes,
     verdict: s.verdict,
+    findings: findings.map(findingJson),
     commands: s.commands.map(command),
     replies: s.replies.map(reply),
   };
 }
 
-function tail(sum: Omit<FileSummary, "sessionCount">, findings: Finding[]): Record<string, unknown> {
-  return {
+export interface Counts { error: number; warning: number; info: number }
+
+/** What a file record says besides its sessions. */
+export interface FileExtras {
+  /** findings of the sessions in the record */
+  counts: Counts;
+  /** sessions left out of the record (--stream, --session, --only-findings) */
+  sessionsOmitted: number;
+}
+
+/** A file that could not be read (entirely or from some byte on): the first error, with its offset where one applies. */
+export function fileError(sum: Pick<FileSummary, "problems" | "format">): { message: string; offset?: number } | null {
+  const p = sum.problems.find((x) => x.level === "error");
+  if (!p) return null;
+  return sum.format === "unknown" ? { message: p.message } : { message: p.message, offset: p.offset };
+}
+
+function fileTail(sum: FileSummary, x: FileExtras): Record<string, unknown> {
+  const o: Record<string, unknown> = {
     format: sum.format,
     gzip: sum.gzip,
     packets: sum.packets,
     bytes: sum.bytes,
+    firstTime: sum.firstTime ?? null,
+    firstTimeIso: sum.firstTime != null ? isoTime(sum.firstTime) : null,
+    lastTime: sum.lastTime ?? null,
+    lastTimeIso: sum.lastTime != null ? isoTime(sum.lastTime) : null,
     stats: sum.stats,
-    findings,
+    sessionCount: sum.sessionCount,
+    counts: x.counts,
     problems: sum.problems,
   };
+  if (x.sessionsOmitted > 0) o.sessionsOmitted = x.sessionsOmitted;
+  if (sum.diagnosis) o.diagnosis = sum.diagnosis;
+  const err = fileError(sum);
+  if (err) o.error = err;
+  return o;
 }
 
-/** The JSON model of one file (the same for analyze --format json and batch). */
+function countOf(findings: Finding[]): Counts {
+  const c: Counts = { error: 0, warning: 0, info: 0 };
+  for (const f of findings) c[f.severity]++;
+  return c;
+}
+
+/** The JSON model of one file (the record of `files[]` in analyze and batch --format json). */
 export function toJson(rep: FileReport): Record<string, unknown> {
-  return { file: rep.file, sessions: rep.sessions.map(sessionJson), ...tail(rep, rep.findings) };
+  const bySession = new Map<number, Finding[]>();
+  for (const f of rep.findings) {
+    const l = bySession.get(f.session);
+    if (l) l.push(f);
+    else bySession.set(f.session, [f]);
+  }
+  const { sessions, findings, ...rest } = rep;
+  const sum: FileSummary = { ...rest, sessionCount: sessions.length };
+  return { file: rep.file, sessions: sessions.map((s) => sessionJson(s, bySession.get(s.index) ?? [])), ...fileTail(sum, { counts: countOf(findings), sessionsOmitted: 0 }) };
+}
+
+/** The envelope of every JSON report: `{"schemaVersion", "tool", "files": [` … `]}`. */
+export function jsonReportStart(): string {
+  return `{"schemaVersion":${SCHEMA_VERSION},"tool":${JSON.stringify(TOOL)},"files":[`;
+}
+
+export function jsonReportEnd(): string {
+  return "]}\n";
 }
 
 /**
- * Writes the same JSON document as toJson() piece by piece while sessions arrive, so a large
- * capture never has its whole report in memory.
+ * Writes one file's report piece by piece while sessions arrive, so a large capture never has
+ * its whole report in memory. `json`: one object `{"file", "sessions": […], …}` (the same as
+ * toJson()); `ndjson`: one line per session (`"type":"session"`) and a last line for the file
+ * (`"type":"file"`), each naming the file.
  */
 export class JsonFileWriter {
   private sessions = 0;
-  private readonly findings: Finding[] = [];
+  private omitted = 0;
+  private readonly counts: Counts = { error: 0, warning: 0, info: 0 };
+  private readonly fileKey: string;
 
-  constructor(private readonly out: (s: string) => void, file: string) {
-    out(`{"file":${JSON.stringify(file)},"sessions":[`);
+  constructor(private readonly out: (s: string) => void, file: string, private readonly mode: "json" | "ndjson" = "json") {
+    this.fileKey = `"file":${JSON.stringify(file)}`;
+    if (mode === "json") out(`{${this.fileKey},"sessions":[`);
   }
 
   session(s: JudgedSession, findings: Finding[]): void {
-    this.out((this.sessions++ ? "," : "") + JSON.stringify(sessionJson(s)));
-    this.findings.push(...findings);
+    for (const f of findings) this.counts[f.severity]++;
+    const body = JSON.stringify(sessionJson(s, findings)).slice(1);
+    if (this.mode === "ndjson") this.out(`{"type":"session",${this.fileKey},${body}\n`);
+    else this.out((this.sessions > 0 ? ",{" : "{") + body);
+    this.sessions++;
+  }
+
+  /** A session left out of the report (not selected). */
+  skip(): void {
+    this.omitted++;
   }
 
   end(sum: FileSummary): void {
-    const { sessionCount: _n, ...rest } = sum;
-    this.out("]," + JSON.stringify(tail(rest, this.findings)).slice(1));
+    const tail = JSON.stringify(fileTail(sum, { counts: this.counts, sessionsOmitted: this.omitted })).slice(1);
+    if (this.mode === "ndjson") this.out(`{"type":"file",${this.fileKey},${tail}\n`);
+    else this.out("]," + tail);
   }
 }

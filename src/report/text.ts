@@ -1,14 +1,22 @@
 import type { FileReport, FileSummary } from "../analyze.js";
 import type { JudgedSession } from "../rules/engine.js";
-import type { Finding } from "../rules/types.js";
-import type { Command, Reply } from "../smtp/model.js";
-import { clip, escapeText } from "../text/escape.js";
+import type { Finding, SessionVerdict } from "../rules/types.js";
+import type { Command, Reply, TlsInfo } from "../smtp/model.js";
+import { clip, escapeControls, escapeText } from "../text/escape.js";
+import { duration, isoTime, UTC, type Zone } from "./time.js";
+import { plural, wrap, wrapParts } from "./words.js";
 
 export interface TextOptions {
   color: boolean;
   /** show every reply line, not just the first and last of long replies */
   verbose: boolean;
+  /** zone of absolute times (default UTC) */
+  zone?: Zone;
+  /** columns to wrap prose at (default 100) */
+  width?: number;
 }
+
+export const DEFAULT_WIDTH = 100;
 
 const SGR = { red: "\x1b[31m", yellow: "\x1b[33m", cyan: "\x1b[36m", dim: "\x1b[2m", bold: "\x1b[1m", reset: "\x1b[0m" };
 
@@ -20,8 +28,14 @@ function sevColor(f: Finding["severity"]): string {
   return f === "error" ? SGR.red : f === "warning" ? SGR.yellow : SGR.cyan;
 }
 
+/** Time since the session's first packet, in a column of 11. */
 function rel(t: number, t0: number): string {
-  return ((t - t0) * 1000).toFixed(1).padStart(9) + " ms";
+  return ("+" + duration(t - t0)).padStart(11);
+}
+
+/** The TLS of a session is encrypted unless the dissector says it is not (a missing field: as before). */
+export function encrypted(tls: TlsInfo | null): boolean {
+  return tls !== null && (tls as TlsInfo & { encrypted?: boolean }).encrypted !== false;
 }
 
 interface Row { frame: number; time: number; text: string[] }
@@ -32,16 +46,16 @@ function replyRows(r: Reply, verbose: boolean): Row {
   const lines = r.lines.map((l) => clip(escapeText(l), 100));
   if (verbose || n <= 4) shown.push(...lines);
   else shown.push(lines[0], lines[1], `… ${n - 3} more lines …`, lines[n - 1]);
-  if (r.linesDropped) shown.push(`… ${r.linesDropped} further lines not kept`);
+  if (r.linesDropped) shown.push(`… ${plural(r.linesDropped, "further line")} not kept`);
   const first = r.segments[0];
   const label = r.greeting ? " (greeting)" : r.command === null ? " (no command outstanding)" : "";
   const text = shown.map((l, i) => (i === 0 ? `S  ${l}${label}` : `   ${l}`));
   if (!r.complete) text.push("   [reply incomplete: no final line]");
   if (r.frames.length > 1) {
-    text.push(`   carried in ${r.segments.length} segments:`);
+    text.push(`   carried in ${plural(r.segments.length, "segment")}:`);
     for (const g of r.segments) {
-      const lineNos = g.lines.length ? `lines ${g.lines[0] + 1}-${g.lines[g.lines.length - 1] + 1}` : "no complete line";
-      text.push(`     frame ${g.frame}  +${((g.time - (first?.time ?? g.time)) * 1000).toFixed(1)} ms  seq ${g.seq}  ${g.bytes} bytes  ${lineNos}${g.midLine ? "  (ends mid-line)" : ""}`);
+      const lineNos = g.lines.length === 0 ? "no complete line" : g.lines.length === 1 ? `line ${g.lines[0] + 1}` : `lines ${g.lines[0] + 1}-${g.lines[g.lines.length - 1] + 1}`;
+      text.push(`     frame ${g.frame}  +${duration(g.time - (first?.time ?? g.time))}  seq ${g.seq}  ${plural(g.bytes, "byte")}  ${lineNos}${g.midLine ? "  (ends mid-line)" : ""}`);
     }
   }
   return { frame: first?.frame ?? 0, time: r.firstTime, text };
@@ -50,6 +64,7 @@ function replyRows(r: Reply, verbose: boolean): Row {
 function commandRow(c: Command): Row {
   const first = c.segments[0];
   let text = c.kind === "message" ? c.line : clip(escapeText(c.line), 100);
+  if (c.takenAsAuthResponse) text += "  (taken by the server as an AUTH response)";
   if (c.afterStartTls) text += "  (plaintext after STARTTLS)";
   if (c.authUser !== undefined) text += `  (user ${clip(escapeText(c.authUser), 60)})`;
   const ack = first && first.ack !== null ? `  [ack ${first.ack}]` : "";
@@ -63,33 +78,59 @@ function commandRow(c: Command): Row {
   return { frame: first?.frame ?? 0, time: c.time, text: rows };
 }
 
+/** `verdict`: the session's verdict text, so that a long message it already quotes word for word is not printed twice. */
+function findingLines(f: Finding, o: TextOptions, width: number, verdict = ""): string[] {
+  const out: string[] = [];
+  const tag = paint(o.color, sevColor(f.severity), f.severity.toUpperCase().padEnd(7));
+  const times = f.count !== undefined && f.count > 1 ? ` ×${f.count}` : "";
+  const ind = " ".repeat(10);
+  // the tag's colour codes are added after wrapping, so they do not count in the width
+  const head = wrap(`${f.rule}${times} [${f.side}] ${f.frames.length === 1 ? "frame" : "frames"} ${f.frames.join(",") || "-"}`, width, ind, ind);
+  head[0] = `  ${tag} ${head[0].slice(ind.length)}`;
+  out.push(...head);
+  const repeated = f.message.length > 80 && verdict.includes(f.message);
+  out.push(...wrap(repeated ? "(stated in the verdict above)" : escapeControls(f.message), width, ind));
+  if (f.consequenceOf) {
+    const c = f.consequenceOf;
+    out.push(...wrap(`follows from ${c.rule} (frame ${c.frame}): ${escapeControls(c.why)}`, width, ind));
+  }
+  if (f.evidence) out.push(...wrap(`evidence: ${escapeControls(f.evidence)}`, width, ind).map((l) => paint(o.color, SGR.dim, l)));
+  out.push(...wrap(`${f.reference} · filter: ${f.filter}`, width, ind).map((l) => paint(o.color, SGR.dim, l)));
+  return out;
+}
+
 function sessionText(s: JudgedSession, findings: Finding[], o: TextOptions): string[] {
+  const width = o.width ?? DEFAULT_WIDTH;
+  const zone = o.zone ?? UTC;
   const out: string[] = [];
   const head = `Session ${s.index}  tcp.stream ${s.tcpStream}  client ${s.client} → server ${s.server}`;
   out.push(paint(o.color, SGR.bold, head));
-  const facts = [`${s.commands.length} commands, ${s.replies.length} replies`, `bytes client ${s.bytes.client} / server ${s.bytes.server}`];
-  if (s.tls) facts.push(`TLS (${s.tls.mode}) from frame ${s.tls.frame}: the rest is encrypted`);
+  const facts = [`started ${isoTime(s.startTime, zone)}`, `${plural(s.commands.length, "command")}, ${plural(s.replies.length, "reply", "replies")}`, `bytes client ${s.bytes.client} / server ${s.bytes.server}`];
+  if (s.tls && (s.tls as TlsInfo & { decrypted?: boolean }).decrypted) facts.push(`TLS (${s.tls.mode}) from frame ${s.tls.frame}: the capture holds it decrypted (read as plaintext)`);
+  else if (s.tls && encrypted(s.tls)) facts.push(`TLS (${s.tls.mode}) from frame ${s.tls.frame}: the rest is encrypted`);
+  else if (s.tls) facts.push(`${s.tls.mode === "starttls" ? "STARTTLS" : "implicit TLS"} at frame ${s.tls.frame}, but no encrypted TLS session in the capture: read as plaintext`);
   if (!s.sawSyn) facts.push("no SYN captured (started mid-connection)");
-  out.push("  " + facts.join(" · "));
-  out.push("  Verdict: " + s.verdict.summary);
-  if (s.verdict.decisive) out.push(`    ${s.verdict.decisive.reference}: “${s.verdict.decisive.quote}”`);
-  for (const f of findings) {
-    const tag = paint(o.color, sevColor(f.severity), f.severity.toUpperCase().padEnd(7));
-    out.push(`  ${tag} ${f.rule} [${f.side}] frames ${f.frames.join(",") || "-"}`);
-    out.push(`          ${f.message}`);
-    if (f.evidence) out.push(paint(o.color, SGR.dim, `          evidence: ${f.evidence}`));
-    out.push(paint(o.color, SGR.dim, `          ${f.reference} · filter: ${f.filter}`));
+  out.push(...wrapParts(facts, width, "  "));
+  out.push(...wrap(escapeControls(s.verdict.summary), width, "  Verdict: ", "    "));
+  // the deciding RFC sentence, unless the verdict already quotes it
+  const d = s.verdict.decisive;
+  if (d && !s.verdict.summary.includes(d.quote)) out.push(...wrap(`${d.reference}: “${d.quote}”`, width, "    "));
+  const limits = s.verdict.limits ?? [];
+  if (limits.length) out.push(...wrap(`The capture lacks: ${limits.map(escapeControls).join("; ")}`, width, "  ", "    "));
+  for (const f of findings) out.push(...findingLines(f, o, width, s.verdict.summary));
+  // why rules could not look (the verdict says, parallel to notEvaluable); without reasons, only encryption is claimed
+  const why = (s.verdict as SessionVerdict & { notEvaluableWhy?: string[] }).notEvaluableWhy ?? [];
+  if (why.length > 0) {
+    for (const w of new Set(why)) out.push(...wrap(`Not evaluable: ${plural(why.filter((x) => x === w).length, "rule")}, because ${escapeControls(w)}`, width, "  ", "    "));
+  } else if (s.verdict.notEvaluable.length && encrypted(s.tls)) {
+    out.push(...wrap(`Not evaluable: the session is encrypted from frame ${s.tls?.frame}; ${plural(s.verdict.notEvaluable.length, "rule")} that read plaintext SMTP could not look past it`, width, "  ", "    "));
   }
-  for (const why of new Set(s.verdict.notEvaluableWhy ?? [])) {
-    const n = (s.verdict.notEvaluableWhy ?? []).filter((w) => w === why).length;
-    out.push(`  Not evaluable: ${n} rule${n === 1 ? "" : "s"}, because ${why}`);
-  }
-  for (const g of s.gaps) out.push(`  GAP    ${g.side} bytes ${g.offset}..${g.offset + g.bytes} missing (frame ${g.frame}): ${g.reason}`);
+  for (const g of s.gaps) out.push(...wrap(`GAP    ${g.side} bytes ${g.offset}..${g.offset + g.bytes} missing (frame ${g.frame}): ${escapeControls(g.reason)}`, width, "  ", "         "));
   const rows: Row[] = [...s.commands.map(commandRow), ...s.replies.map((r) => replyRows(r, o.verbose))];
   rows.sort((a, b) => a.frame - b.frame || a.time - b.time);
-  out.push("  Timeline (frame, time since first packet of the session):");
+  out.push("  Timeline (frame, time since the session's first packet):");
   for (const r of rows) {
-    r.text.forEach((t, i) => out.push(i === 0 ? `  ${String(r.frame).padStart(7)} ${rel(r.time, s.startTime)}  ${t}` : `  ${" ".repeat(7)} ${" ".repeat(12)}  ${t}`));
+    r.text.forEach((t, i) => out.push(i === 0 ? `  ${String(r.frame).padStart(7)} ${rel(r.time, s.startTime)}  ${t}` : `  ${" ".repeat(7)} ${" ".repeat(11)}  ${t}`));
   }
   return out;
 }
@@ -104,12 +145,47 @@ export function textSession(s: JudgedSession, findings: Finding[], o: TextOption
   return "\n" + sessionText(s, findings, o).join("\n") + "\n";
 }
 
-/** The closing lines: what was read, reading problems, totals. */
-export function textFooter(sum: Omit<FileSummary, "sessionCount"> & { sessionCount: number }, counts: { error: number; warning: number; info: number }): string {
+/** What `--summary` prints for a session: one line with stream, endpoints and verdict. */
+export function summaryLine(s: JudgedSession, findings: Finding[]): string {
+  const c = { error: 0, warning: 0, info: 0 };
+  for (const f of findings) c[f.severity]++;
+  const v = s.verdict.fault;
+  const verdict = v === "none" ? "clean" : v === "undetermined" ? "undetermined" : `${v} at fault`;
+  const counts = [c.error ? plural(c.error, "error") : "", c.warning ? plural(c.warning, "warning") : "", c.info ? plural(c.info, "info") : ""].filter(Boolean);
+  return `  tcp.stream ${String(s.tcpStream).padEnd(5)} ${s.client} → ${s.server}  ${verdict}${counts.length ? ` (${counts.join(", ")})` : ""}\n`;
+}
+
+export interface FooterExtras {
+  /** tcp.stream of the sessions left out because they had no finding (--only-findings) */
+  withoutFindings?: number[];
+  /** sessions left out by --stream / --session */
+  notSelected?: number;
+}
+
+/** The closing lines: what was read, when, reading problems, totals. */
+export function textFooter(sum: FileSummary, counts: { error: number; warning: number; info: number }, o: Partial<TextOptions> = {}, x: FooterExtras = {}): string {
+  const zone = o.zone ?? UTC;
+  const width = o.width ?? DEFAULT_WIDTH;
   const out: string[] = [""];
-  out.push(`  ${sum.format}${sum.gzip ? " (gzip)" : ""}, ${sum.packets} packets, ${sum.stats.tcpConnections} TCP connections, ${sum.sessionCount} SMTP sessions; findings: ${counts.error} errors, ${counts.warning} warnings, ${counts.info} infos`);
-  for (const p of sum.problems) out.push(`  ${p.level === "error" ? "ERROR" : "WARNING"}: ${escapeText(sum.file)}: byte ${p.offset}: ${escapeText(p.message)}`);
+  const what = [`${sum.format}${sum.gzip ? " (gzip)" : ""}, ${plural(sum.packets, "packet")}`];
+  if (sum.firstTime != null && sum.lastTime != null) what.push(`from ${isoTime(sum.firstTime, zone)} to ${isoTime(sum.lastTime, zone)} (${duration(sum.lastTime - sum.firstTime)})`);
+  const line = `${what.join(" ")}; ${plural(sum.stats.tcpConnections, "TCP connection")}, ${plural(sum.sessionCount, "SMTP session")}; findings: ${plural(counts.error, "error")}, ${plural(counts.warning, "warning")}, ${plural(counts.info, "info")}`;
+  out.push(...wrap(line, width, "  ", "    "));
+  const wf = x.withoutFindings ?? [];
+  if (wf.length > 0) {
+    const list = wf.slice(0, 20).join(", ") + (wf.length > 20 ? ", …" : "");
+    out.push(...wrap(`${plural(wf.length, "session")} without findings not shown (tcp.stream ${list})`, width, "  ", "    "));
+  }
+  if (x.notSelected) out.push(`  ${plural(x.notSelected, "session")} not selected (--stream, --session)`);
+  if (sum.sessionCount === 0 && sum.diagnosis) out.push(...wrap(`No SMTP: ${escapeControls(sum.diagnosis)}`, width, "  ", "    "));
+  for (const p of sum.problems) out.push(...wrap(`${p.level === "error" ? "ERROR" : "WARNING"}: ${problemText(sum, p)}`, width, "  ", "    "));
   return out.join("\n") + "\n";
+}
+
+/** `FILE: byte N: message` — the byte offset only where one applies (not for a file that was never read as a capture). */
+export function problemText(sum: Pick<FileSummary, "file" | "format">, p: FileSummary["problems"][number]): string {
+  const at = sum.format !== "unknown" && (p.offset > 0 || p.level === "error") ? `byte ${p.offset}: ` : "";
+  return `${escapeText(sum.file)}: ${at}${escapeText(p.message)}`;
 }
 
 /** The human report for one file. */
@@ -118,5 +194,6 @@ export function toText(rep: FileReport, o: TextOptions): string {
   for (const f of rep.findings) counts[f.severity]++;
   let out = textHeader(rep.file, o);
   for (const s of rep.sessions) out += textSession(s, rep.findings.filter((f) => f.session === s.index), o);
-  return out + textFooter({ ...rep, sessionCount: rep.sessions.length }, counts);
+  const { sessions, findings: _f, ...rest } = rep;
+  return out + textFooter({ ...rest, sessionCount: sessions.length }, counts, o);
 }

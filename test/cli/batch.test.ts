@@ -1,18 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
+import { defaultJobs } from "../../src/cli/batch.js";
 import { cleanSample, supportCaseSample } from "../support/samples.js";
+import { Conversation, writeCapture } from "../support/writer.js";
+import { run } from "./run.js";
 
-const ROOT = join(import.meta.dirname, "..", "..");
-function run(args: string[]) {
-  const r = spawnSync(process.execPath, [join(ROOT, "bin", "smtpcap.js"), ...args], { cwd: ROOT, encoding: "utf8" });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
-
-/** a/clean.pcap, a/b/support.pcapng.gz, a/b/c/broken.pcap (truncated), a/garbage.cap, a/notes.txt, a/b/hidden.bin (a pcap by content) */
+/** a/clean.pcap, a/b/support.pcapng.gz, a/b/c/broken.pcap (last record cut short), a/garbage.cap, a/notes.txt, a/b/hidden.bin (a pcap by content) */
 function tree(): string {
   const d = mkdtempSync(join(tmpdir(), "smtpcap-batch-"));
   mkdirSync(join(d, "a", "b", "c"), { recursive: true });
@@ -26,31 +22,35 @@ function tree(): string {
   return d;
 }
 
+type Rec = { type: string; file: string; sessionCount: number; counts: { error: number }; error?: { message: string; offset?: number }; gzip: boolean; problems: { message: string; level: string }[] };
+const fileRecords = (out: string): Rec[] => out.trim().split("\n").map((l) => JSON.parse(l)).filter((r) => r.type === "file");
+
 describe("smtpcap batch", () => {
-  it("walks folders, takes capture names and their .gz forms, reports unreadable files, exits 1", () => {
+  it("walks folders, takes capture names and their .gz forms, reports unreadable files, exits 3", () => {
     const d = tree();
     const r = run(["batch", "--format", "ndjson", d]);
-    expect(r.code).toBe(1);
-    const recs = r.out.trim().split("\n").map((l) => JSON.parse(l));
+    expect(r.code).toBe(3);
+    const recs = fileRecords(r.out);
     expect(recs.map((x) => x.file.slice(d.length + 1))).toEqual(["a/b/c/broken.pcap", "a/b/support.pcapng.gz", "a/clean.pcap", "a/garbage.cap"]);
-    expect(recs.map((x) => [x.sessions.length, x.findings.filter((f: { severity: string }) => f.severity === "error").length, x.error ?? null])).toEqual([
+    expect(recs.map((x) => [x.sessionCount, x.counts.error, x.error ?? null])).toEqual([
       [1, 0, null],
       [2, 3, null],
       [1, 0, null],
-      [0, 0, "byte 0: not a capture file (starts with 74686973; expected pcap or pcapng)"],
+      [0, 0, { message: "not a capture file (starts with 74686973; expected pcap or pcapng)" }],
     ]);
     expect(recs[1].gzip).toBe(true);
-    expect(recs[0].problems[0].message).toMatch(/^truncated/);
-    expect(r.err).toContain("smtpcap: skipped 2 files that are not captures");
+    expect(recs[0].problems[0]).toMatchObject({ level: "warning", message: expect.stringMatching(/^truncated/) });
+    expect(r.err).toContain(`smtpcap: ${join(d, "a/garbage.cap")}: not a capture file (starts with 74686973; expected pcap or pcapng)\n`);
+    expect(r.err).toContain("smtpcap: 2 files skipped: not captures\n");
   });
 
   it("--all-files sniffs content: the pcap named .bin is taken, the text files are not", () => {
     const d = tree();
-    const recs = run(["batch", "--format", "ndjson", "--all-files", d]).out.trim().split("\n").map((l) => JSON.parse(l));
+    const recs = fileRecords(run(["batch", "--format", "ndjson", "--all-files", d]).out);
     expect(recs.map((x) => x.file.slice(d.length + 1))).toEqual(["a/b/c/broken.pcap", "a/b/hidden.bin", "a/b/support.pcapng.gz", "a/clean.pcap"]);
   });
 
-  it("--jobs 1 and --jobs 2 give identical output, in path order", () => {
+  it("--jobs 1 and --jobs 2 give identical output, in path order; --format json is one object", () => {
     const d = tree();
     for (const format of ["ndjson", "json", "table"]) {
       const one = run(["batch", "--format", format, "-j", "1", d]);
@@ -58,19 +58,45 @@ describe("smtpcap batch", () => {
       expect(two.out, format).toBe(one.out);
       expect(two.code).toBe(one.code);
     }
-    const arr = JSON.parse(run(["batch", "--format", "json", d]).out);
-    expect(arr).toHaveLength(4);
+    const doc = JSON.parse(run(["batch", "--format", "json", d]).out);
+    expect(Object.keys(doc)).toEqual(["schemaVersion", "tool", "files"]);
+    expect(doc.files).toHaveLength(4);
+    expect(doc.files[1].sessions[0].findings.length).toBeGreaterThan(0);
   });
 
-  it("the summary table has a row per file, totals and the top rules; no progress bar when stderr is not a terminal", () => {
+  it("the table: paths relative to the folder, numbers right-aligned, a verdict column, plain columns within 100", () => {
     const d = tree();
+    writeFileSync(join(d, "a", "empty.pcap"), cleanSample().subarray(0, 24)); // a header, no packets: no SMTP
     const r = run(["batch", d]);
-    expect(r.out).toMatch(/a\/b\/support\.pcapng\.gz\s+│ 2\s+│ 3\s+│ 3\s+│ 2\s+│ error: client-acted-on-partial-multiline-reply/);
-    expect(r.out).toMatch(/a\/garbage\.cap\s+│ 0 .*unreadable: byte 0: not a capture file/);
-    expect(r.out).toMatch(/║ 4 files\s+│ 4\s+│ 3\s+│ 3\s+│ 2/);
-    expect(r.out).toContain("top rules: client-acted-on-partial-multiline-reply (2), reply-split-across-segments (2), reply-split-delay (2), auth-cleartext-credentials (1), starttls-command-injection (1)");
-    expect(r.out).toContain("1 unreadable, 2 skipped (not captures)");
     expect(r.err).not.toContain("[#");
+    expect(r.code).toBe(3);
+    // what the rows must say, from the same files' NDJSON
+    const recs = run(["batch", "--format", "ndjson", d]).out.trim().split("\n").map((l) => JSON.parse(l));
+    const file = (name: string) => recs.find((x) => x.type === "file" && x.file.endsWith(name));
+    const support = file("support.pcapng.gz").counts;
+    const brokenFault = recs.find((x) => x.type === "session" && x.file.endsWith("broken.pcap")).verdict.fault;
+    const lines = r.out.split("\n");
+    const head = lines[0];
+    expect(head).toMatch(/^file {3,}sessions {2}errors {2}warnings {2}infos {2}verdict {2,}notes$/);
+    const rows = lines.slice(1, 7);
+    expect(rows.map((l) => l.split(/ {2,}/).slice(0, 6))).toEqual([
+      ["a/b/c/broken.pcap", "1", "0", "0", "0", brokenFault === "undetermined" ? "undetermined" : "clean"],
+      ["a/b/support.pcapng.gz", "2", String(support.error), String(support.warning), String(support.info), "findings"],
+      ["a/clean.pcap", "1", "0", "0", "0", "clean"],
+      ["a/empty.pcap", "0", "0", "0", "0", "no SMTP"],
+      ["a/garbage.cap", "0", "0", "0", "0", "unreadable"],
+      ["5 files", "4", String(support.error), String(support.warning), String(support.info)],
+    ]);
+    expect(rows[0]).toMatch(/ {2}truncated: last record inc/);
+    expect(rows[1]).toMatch(/ {2}error: [a-z]/);
+    expect(rows[4]).toMatch(/ {2}not a capture file/);
+    // numbers end where their heading ends
+    for (const col of ["sessions", "errors", "warnings", "infos"]) {
+      const end = head.indexOf(col) + col.length;
+      for (const row of rows) expect(row.slice(end - 1, end + 1), `${col} in ${row}`).toMatch(/^\d( |$)/);
+    }
+    expect(Math.max(...lines.map((l) => l.length))).toBeLessThanOrEqual(100);
+    expect(lines.slice(7).join("\n")).toMatch(/^\ntop rules: [a-z0-9-]+ \(\d+\)(,\s+[a-z0-9-]+ \(\d+\)){0,4}\n1 unreadable, 2 files skipped \(not captures\)\n$/);
   });
 
   it("follows symbolic links to captures, and survives a link back up the tree", () => {
@@ -79,11 +105,11 @@ describe("smtpcap batch", () => {
     writeFileSync(join(d, "sub", "clean.pcap"), cleanSample());
     symlinkSync(join(d, "sub", "clean.pcap"), join(d, "link.pcap"));
     symlinkSync(d, join(d, "sub", "loop"));
-    const recs = run(["batch", "--format", "ndjson", d]).out.trim().split("\n").map((l) => JSON.parse(l).file.slice(d.length + 1));
+    const recs = fileRecords(run(["batch", "--format", "ndjson", d]).out).map((x) => x.file.slice(d.length + 1));
     expect(recs).toEqual(["link.pcap", "sub/clean.pcap"]);
   });
 
-  it("exit 0 when every file is readable and nothing reaches --fail-on; 2 for usage errors", () => {
+  it("exit status: 0 readable and nothing reached --fail-on; 1 a finding did; 2 usage; 3 an unreadable input (wins over 1)", () => {
     const d = mkdtempSync(join(tmpdir(), "smtpcap-batch-"));
     writeFileSync(join(d, "clean.pcap"), cleanSample());
     writeFileSync(join(d, "support.pcapng"), supportCaseSample());
@@ -91,5 +117,58 @@ describe("smtpcap batch", () => {
     expect(run(["batch", "--fail-on", "never", d]).code).toBe(0);
     expect(run(["batch", join(d, "clean.pcap")]).code).toBe(0);
     expect(run(["batch", "--format", "xml", d]).code).toBe(2);
+    expect(run(["batch", "-j", "0", d]).code).toBe(2);
+    expect(run(["batch", "-j", "two", d]).code).toBe(2);
+    const missing = run(["batch", d, join(d, "nope.pcap")]);
+    expect(missing.code).toBe(3);
+    expect(missing.err).toBe(`smtpcap: ${join(d, "nope.pcap")}: no such file\n`);
+    const cut = join(d, "cut.pcap");
+    writeFileSync(cut, cleanSample().subarray(0, cleanSample().length - 5));
+    expect(run(["batch", cut]).code).toBe(0); // a last record cut short is only noted
+  });
+
+  it("'-' reads standard input; -o writes the table to a file", () => {
+    const r = run(["batch", "--format", "ndjson", "-"], { input: supportCaseSample() });
+    expect(fileRecords(r.out).map((x) => [x.file, x.sessionCount])).toEqual([["<stdin>", 2]]);
+    const out = join(mkdtempSync(join(tmpdir(), "smtpcap-batch-")), "t.txt");
+    const t = run(["batch", "-o", out, "-"], { input: gzipSync(cleanSample()) });
+    expect(t.out).toBe("");
+    expect(t.code).toBe(0);
+    expect(readFileSync(out, "utf8")).toMatch(/^<stdin> +1 +0 +0 +0 +clean$/m);
+  });
+
+  it("batch JSON and compact output are analyze's, also for a file whose report is handed on in pieces (over 1 MB)", () => {
+    const d = mkdtempSync(join(tmpdir(), "smtpcap-batch-"));
+    const convs = Array.from({ length: 600 }, (_, i) => {
+      const c = new Conversation(`198.51.100.${1 + (i % 200)}:${20000 + i}`, "203.0.113.25:25", { t0: 1700000000 + i });
+      c.handshake();
+      c.server("220 mx.example.test ESMTP\r\n");
+      c.client("EHLO client.example.test\r\n");
+      c.server("250-mx.example.test\r\n250-PIPELINING\r\n250 8BITMIME\r\n");
+      c.client("QUIT\r\n");
+      c.server("221 bye\r\n");
+      c.fin("client").fin("server");
+      return c;
+    });
+    writeFileSync(join(d, "a-big.pcap"), writeCapture(convs.flatMap((c) => c.packets)));
+    writeFileSync(join(d, "b-small.pcap"), cleanSample());
+    writeFileSync(join(d, "c-support.pcapng"), supportCaseSample());
+    const names = ["a-big.pcap", "b-small.pcap", "c-support.pcapng"].map((n) => join(d, n));
+    const analyzed = run(["analyze", "--format", "json", ...names]).out;
+    expect(analyzed.length).toBeGreaterThan(1 << 20);
+    const batched = run(["batch", "--format", "json", "-j", "2", d]).out;
+    let k = 0; // where they first differ, for a readable failure
+    while (k < batched.length && batched[k] === analyzed[k]) k++;
+    expect(batched.slice(Math.max(0, k - 200), k + 200)).toBe(analyzed.slice(Math.max(0, k - 200), k + 200));
+    expect(batched.length).toBe(analyzed.length);
+    expect(run(["batch", "--format", "ndjson", "-j", "2", d]).out).toBe(run(["analyze", "--format", "ndjson", ...names]).out);
+    const compact = run(["batch", "--format", "compact", "-j", "2", d]);
+    expect(compact.out).toBe(run(["analyze", "--format", "compact", ...names]).out);
+    expect(compact.out.split("\n")[0]).toMatch(/^.*\/c-support\.pcapng:7: error client-acted-on-partial-multiline-reply \(client\) /);
+    expect(compact.code).toBe(1);
+  });
+
+  it("default job count: one fewer than the cores, at least one", () => {
+    expect([1, 2, 4, 16].map((n) => defaultJobs(n))).toEqual([1, 1, 3, 15]);
   });
 });

@@ -1,16 +1,17 @@
-import { describe, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ALL_RULES } from "../../src/rules/index.js";
 import { explainRule, listRules } from "../../src/report/rules.js";
 import { analyzeFile } from "../../src/analyze.js";
 import { LAB, SHARED } from "../support/fixtures.js";
+import { describeShared, SHARED_PRESENT } from "../support/shared.js";
 
-const catalog = readFileSync(join(SHARED, "rules-catalog.md"), "utf8");
+const catalog = SHARED_PRESENT ? readFileSync(join(SHARED, "rules-catalog.md"), "utf8") : "";
 const index = new Map<string, { severity: string; side: string }>();
 for (const m of catalog.matchAll(/^\| [\d.]+ \| `([a-z0-9-]+)` \| (\w+)[^|]* \| ([^|(]+)/gm)) index.set(m[1], { severity: m[2], side: m[3].trim() });
 
-describe("rule metadata", () => {
+describeShared("rule metadata (../shared/rules-catalog.md)", () => {
   it("every rule id, severity and side comes from the catalog", () => {
     for (const r of ALL_RULES) {
       const c = index.get(r.meta.id);
@@ -38,7 +39,7 @@ describe("rule metadata", () => {
   });
 });
 
-describe("the verdict on the support case", () => {
+describeShared("the verdict on the support case", () => {
   it("says the client acted on a partial reply, that splitting is legal, and cites RFC 5321 §4.3.1", async () => {
     const rep = await analyzeFile(join(LAB, "utm-naive-starttls.pcap"));
     const v = rep.sessions[0].verdict;

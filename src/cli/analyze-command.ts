@@ -1,0 +1,189 @@
+/** `smtpcap analyze`: one report per file, streamed session by session. */
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { analyzeFile, analyzeStream, displayPath, type AnalyzeOptions, type FileReport, type FileSummary } from "../analyze.js";
+import type { JudgedSession } from "../rules/engine.js";
+import type { Finding } from "../rules/types.js";
+import { compactLine } from "../report/compact.js";
+import { htmlReport } from "../report/html/index.js";
+import { jsonReportEnd, jsonReportStart, JsonFileWriter } from "../report/json.js";
+import { summaryLine, textFooter, textHeader, textSession, type TextOptions } from "../report/text.js";
+import { parseZone, UTC, type Zone } from "../report/time.js";
+import {
+  EXIT,
+  EXIT_HELP,
+  Output,
+  addCommon,
+  analyzeOptions,
+  atLeast0,
+  exitStatus,
+  problemLines,
+  reachesCounts,
+  repeatable,
+  unreadable,
+  useColor,
+  type CommonFlags,
+  type Counts,
+} from "./options.js";
+
+export const ANALYZE_FORMATS = ["text", "json", "ndjson", "compact", "html"] as const;
+
+export interface AnalyzeFlags extends CommonFlags {
+  verbose?: boolean;
+  stream?: number[];
+  session?: number[];
+  onlyFindings?: boolean;
+  summary?: boolean;
+  tz: Zone;
+}
+
+export type Selector = ((s: JudgedSession) => boolean) & { matched: number; active: boolean };
+
+/** Which sessions the user asked for (--stream, --session); all when neither is given. Counts the matches. */
+export function selector(flags: Pick<AnalyzeFlags, "stream" | "session">): Selector {
+  const active = !!flags.stream?.length || !!flags.session?.length;
+  const streams = new Set(flags.stream);
+  const sessions = new Set(flags.session);
+  const sel: Selector = Object.assign(
+    (s: JudgedSession): boolean => {
+      const ok = !active || streams.has(s.tcpStream) || sessions.has(s.index);
+      if (ok) sel.matched++;
+      return ok;
+    },
+    { matched: 0, active },
+  );
+  return sel;
+}
+
+function zoneArg(v: string): Zone {
+  const z = parseZone(v);
+  if (z === null) throw new InvalidArgumentError("expected UTC, local or ±HH:MM.");
+  return z;
+}
+
+interface FileResult { summary: FileSummary; counts: Counts }
+
+/** Analyse one file and write its report in the chosen format as sessions are judged. */
+async function streamFile(file: string, opts: Partial<AnalyzeOptions>, flags: AnalyzeFlags, chosen: Selector, text: TextOptions, out: Output, n: number, shownBefore: boolean): Promise<FileResult & { headed: boolean }> {
+  const counts: Counts = { error: 0, warning: 0, info: 0 };
+  const name = displayPath(file);
+  const format = flags.summary ? "summary" : flags.format;
+  // sessions shown: selected, and with a finding when --only-findings
+  const shown = (s: JudgedSession, fs: Finding[]) => chosen(s) && (!flags.onlyFindings || fs.length > 0);
+  const count = (fs: Finding[]) => {
+    for (const f of fs) counts[f.severity]++;
+  };
+  if (format === "json" || format === "ndjson") {
+    if (format === "json" && n > 0) out.write(",");
+    const w = new JsonFileWriter((s) => out.write(s), name, format);
+    const summary = await analyzeStream(file, opts, (s, fs) => {
+      if (!shown(s, fs)) return w.skip();
+      count(fs);
+      w.session(s, fs);
+    });
+    w.end(summary);
+    return { summary, counts, headed: true };
+  }
+  if (format === "compact") {
+    const summary = await analyzeStream(file, opts, (s, fs) => {
+      if (!chosen(s)) return;
+      count(fs);
+      for (const f of fs) out.write(compactLine(name, f));
+    });
+    return { summary, counts, headed: false };
+  }
+  // text and summary: the file's name comes first, written with the first session (a file that
+  // cannot be opened at all gets only its line on stderr)
+  let headed = false;
+  const head = () => {
+    if (!headed) out.write((shownBefore ? "\n" : "") + textHeader(name, text));
+    headed = true;
+  };
+  const withoutFindings: number[] = [];
+  let notSelected = 0;
+  const summary = await analyzeStream(file, opts, (s, fs) => {
+    if (!chosen(s)) {
+      notSelected++;
+      return;
+    }
+    count(fs);
+    if (flags.onlyFindings && fs.length === 0) {
+      withoutFindings.push(s.tcpStream);
+      return;
+    }
+    head();
+    out.write(format === "summary" ? summaryLine(s, fs) : textSession(s, fs, text));
+  });
+  if (summary.packets > 0 || !unreadable(summary)) {
+    head();
+    out.write(textFooter(summary, counts, text, { withoutFindings, notSelected }));
+  }
+  return { summary, counts, headed };
+}
+
+/** --format html: the whole reports are needed at once (the page is one document). */
+async function htmlFiles(files: string[], opts: Partial<AnalyzeOptions>, flags: AnalyzeFlags, chosen: Selector, out: Output): Promise<FileResult[]> {
+  const reports: FileReport[] = [];
+  const results: FileResult[] = [];
+  for (const file of files) {
+    const rep = await analyzeFile(file, opts);
+    const keep = new Set(rep.sessions.filter((s) => chosen(s) && (!flags.onlyFindings || rep.findings.some((f) => f.session === s.index))).map((s) => s.index));
+    const findings = rep.findings.filter((f) => keep.has(f.session));
+    const counts: Counts = { error: 0, warning: 0, info: 0 };
+    for (const f of findings) counts[f.severity]++;
+    reports.push({ ...rep, sessions: rep.sessions.filter((s) => keep.has(s.index)), findings });
+    const { sessions, findings: _f, ...rest } = rep;
+    results.push({ summary: { ...rest, sessionCount: sessions.length }, counts });
+  }
+  out.write(htmlReport(reports, { showSecrets: !!flags.showSecrets }));
+  return results;
+}
+
+export function registerAnalyze(program: Command): void {
+  addCommon(
+    program
+      .command("analyze")
+      .description("analyse capture files (pcap, pcapng, gzip; '-' for stdin) and report per SMTP session")
+      .argument("<files...>", "capture files")
+      .addOption(new Option("--format <format>", "output format (compact: one line per finding)").choices([...ANALYZE_FORMATS]).default("text"))
+      .option("--stream <n>", "only this TCP stream (Wireshark's tcp.stream; repeatable)", repeatable(atLeast0))
+      .option("--session <n>", "only this session (its number in the report; repeatable)", repeatable(atLeast0))
+      .option("--only-findings", "only sessions with findings (the others are counted in one line)")
+      .option("--summary", "one line per session: stream, endpoints, verdict (text only)")
+      .addOption(new Option("--tz <zone>", "time zone of absolute times in the text report: UTC, local or ±HH:MM").argParser(zoneArg).default(UTC, "UTC"))
+      .option("-v, --verbose", "show every line of long replies"),
+  )
+    .addHelpText("after", EXIT_HELP)
+    .action(async (files: string[], flags: AnalyzeFlags) => {
+      if (flags.summary && flags.format !== "text") throw new CommanderError(EXIT.usage, "smtpcap.usage", `--summary is a text view; it cannot be combined with --format ${flags.format}`);
+      if (files.filter((f) => f === "-").length > 1) throw new CommanderError(EXIT.usage, "smtpcap.usage", "standard input ('-') can be read only once");
+      const opts = analyzeOptions(flags);
+      const out = new Output(flags.output);
+      if (flags.showSecrets) process.stderr.write("smtpcap: warning: --show-secrets prints credentials from the capture\n");
+      const text: TextOptions = { color: useColor(flags.color, out.isTTY), verbose: !!flags.verbose, zone: flags.tz, width: out.width };
+      let results: FileResult[] = [];
+      const chosen = selector(flags);
+      if (flags.format === "html") results = await htmlFiles(files, opts, flags, chosen, out);
+      else {
+        if (flags.format === "json") out.write(jsonReportStart());
+        let shownBefore = false;
+        for (const [n, file] of files.entries()) {
+          const r = await streamFile(file, opts, flags, chosen, text, out, n, shownBefore);
+          shownBefore ||= r.headed;
+          out.flush();
+          for (const l of problemLines(r.summary)) process.stderr.write(l + "\n");
+          results.push(r);
+        }
+        if (flags.format === "json") out.write(jsonReportEnd());
+      }
+      out.close();
+      if (flags.format === "html") for (const r of results) for (const l of problemLines(r.summary)) process.stderr.write(l + "\n");
+      if (chosen.active && chosen.matched === 0) {
+        const asked = [...(flags.stream ?? []).map((n) => `--stream ${n}`), ...(flags.session ?? []).map((n) => `--session ${n}`)].join(", ");
+        process.stderr.write(`smtpcap: warning: no SMTP session matches ${asked}\n`);
+      }
+      process.exitCode = exitStatus(
+        results.some((r) => unreadable(r.summary)),
+        results.some((r) => reachesCounts(r.counts, flags.failOn)),
+      );
+    });
+}

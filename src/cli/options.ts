@@ -1,0 +1,210 @@
+/** What `analyze` and `batch` share: option parsing, colour, exit status, problem lines, output. */
+import { closeSync, openSync, writeSync } from "node:fs";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import type { AnalyzeOptions, FileSummary } from "../analyze.js";
+import { ALL_RULES } from "../rules/index.js";
+import type { Severity } from "../rules/types.js";
+import { problemText } from "../report/text.js";
+import { suggest } from "../report/words.js";
+
+export type FailOn = Severity | "never";
+
+export interface CommonFlags {
+  format: string;
+  failOn: FailOn;
+  disable?: string;
+  only?: string;
+  splitDelayMs: number;
+  latencyMs: number;
+  /** absent when not given */
+  port?: number[];
+  showSecrets?: boolean;
+  showData?: boolean;
+  /** --color WHEN, or false for --no-color */
+  color: "auto" | "always" | "never" | false;
+  maxOpenFlows: number;
+  maxOooBytes: number;
+  output?: string;
+}
+
+/** Exit status of analyze and batch (README, --help). */
+export const EXIT = { ok: 0, findings: 1, usage: 2, unreadable: 3 } as const;
+
+export const EXIT_HELP = `
+Exit status (the same for analyze and batch):
+  0  every input was read and no finding reached --fail-on
+  1  a finding reached --fail-on
+  2  usage error
+  3  at least one input could not be read (missing, not a capture, damaged before its end);
+     3 wins over 1, and what could be read is still reported. A capture whose last record is
+     cut short (tcpdump killed) is read as far as it goes and noted; that alone changes nothing.`;
+
+/** A whole number ≥ `min` written in decimal digits ("1e3", "0x10", "-1", "2.5" are refused). */
+export function wholeNumber(min: number): (v: string) => number {
+  return (v: string) => {
+    const n = /^\d+$/.test(v.trim()) ? Number(v.trim()) : NaN;
+    if (!Number.isSafeInteger(n)) throw new InvalidArgumentError("not a whole number.");
+    if (n < min) throw new InvalidArgumentError(`must be at least ${min}.`);
+    return n;
+  };
+}
+
+const atLeast0 = wholeNumber(0);
+const atLeast1 = wholeNumber(1);
+
+/** A repeatable whole-number option (--port, --stream, --session). */
+export function repeatable(parse: (v: string) => number): (v: string, prev: number[] | undefined) => number[] {
+  return (v, prev) => [...(prev ?? []), parse(v)];
+}
+
+function portNumber(v: string): number {
+  const n = atLeast1(v);
+  if (n > 65535) throw new InvalidArgumentError("not a TCP port (1-65535).");
+  return n;
+}
+
+const RULE_IDS = ALL_RULES.map((r) => r.meta.id);
+
+/** "unknown rule: X (did you mean …?)" */
+export function unknownRule(id: string): CommanderError {
+  const near = suggest(id, RULE_IDS);
+  const hint = near.length ? `did you mean ${near.join(", ")}? ` : "";
+  return new CommanderError(EXIT.usage, "smtpcap.usage", `unknown rule: ${id} (${hint}see 'smtpcap rules')`);
+}
+
+function ruleList(v: string | undefined): string[] {
+  if (!v) return [];
+  const ids = v.split(",").map((x) => x.trim()).filter(Boolean);
+  for (const id of ids) if (!RULE_IDS.includes(id)) throw unknownRule(id);
+  return ids;
+}
+
+export function analyzeOptions(f: CommonFlags): Partial<AnalyzeOptions> {
+  return {
+    ports: f.port ?? [],
+    showSecrets: !!f.showSecrets,
+    showData: !!f.showData,
+    maxOpenFlows: f.maxOpenFlows,
+    maxOutOfOrderBytes: f.maxOooBytes,
+    splitDelayMs: f.splitDelayMs,
+    latencyMs: f.latencyMs,
+    only: ruleList(f.only),
+    disable: ruleList(f.disable),
+  };
+}
+
+/**
+ * Colour: `--color always|never` decide; `auto` (the default) follows FORCE_COLOR (set and not
+ * "0"/"false": on), then NO_COLOR (non-empty: off, per no-color.org), then whether the output is a
+ * terminal (and TERM is not "dumb").
+ */
+export function useColor(flag: CommonFlags["color"], isTTY: boolean, env: NodeJS.ProcessEnv = process.env): boolean {
+  if (flag === false || flag === "never") return false;
+  if (flag === "always") return true;
+  const force = env.FORCE_COLOR;
+  if (force !== undefined) return force !== "0" && force.toLowerCase() !== "false";
+  if (env.NO_COLOR) return false;
+  return isTTY && env.TERM !== "dumb";
+}
+
+export interface Counts { error: number; warning: number; info: number }
+
+/** Does any finding reach the --fail-on level? */
+export function reachesCounts(c: Counts, failOn: FailOn): boolean {
+  if (failOn === "never") return false;
+  if (failOn === "info") return c.error + c.warning + c.info > 0;
+  if (failOn === "warning") return c.error + c.warning > 0;
+  return c.error > 0;
+}
+
+/** An input that could not be read, entirely or from some byte before its end (exit status 3). */
+export function unreadable(sum: { problems: FileSummary["problems"] }): boolean {
+  return sum.problems.some((p) => p.level === "error");
+}
+
+export function exitStatus(anyUnreadable: boolean, failed: boolean): number {
+  return anyUnreadable ? EXIT.unreadable : failed ? EXIT.findings : EXIT.ok;
+}
+
+/** The stderr lines for a file's reading problems: `smtpcap: FILE: byte N: …` (errors) and `smtpcap: warning: FILE: …`. */
+export function problemLines(sum: Pick<FileSummary, "file" | "format" | "problems">): string[] {
+  return sum.problems.map((p) => `smtpcap: ${p.level === "warning" ? "warning: " : ""}${problemText(sum, p)}`);
+}
+
+/** Buffers output into large writes to stdout or to the file of `-o`. */
+export class Output {
+  private buf: string[] = [];
+  private size = 0;
+  private readonly fd: number | null;
+
+  /** Opens `-o FILE` (throws a usage error when it cannot be created). */
+  constructor(file?: string) {
+    if (file === undefined || file === "-") {
+      this.fd = null;
+      return;
+    }
+    try {
+      this.fd = openSync(file, "w");
+    } catch (err) {
+      throw new CommanderError(EXIT.usage, "smtpcap.usage", `cannot write ${file}: ${(err as Error).message}`);
+    }
+  }
+
+  /** Whether the output is a terminal (for colour and width). */
+  get isTTY(): boolean {
+    return this.fd === null && !!process.stdout.isTTY;
+  }
+
+  /** Columns to wrap at: the terminal's width, 100 otherwise. */
+  get width(): number {
+    return this.isTTY && process.stdout.columns ? Math.max(60, process.stdout.columns) : 100;
+  }
+
+  write(s: string): void {
+    this.buf.push(s);
+    this.size += s.length;
+    if (this.size > 1 << 20) this.flush();
+  }
+
+  flush(): void {
+    if (this.buf.length === 0) return;
+    const s = this.buf.join("");
+    this.buf = [];
+    this.size = 0;
+    if (this.fd === null) process.stdout.write(s);
+    else writeSync(this.fd, s);
+  }
+
+  close(): void {
+    this.flush();
+    if (this.fd !== null) closeSync(this.fd);
+  }
+}
+
+/** The options of both analyze and batch. */
+export function addCommon(cmd: Command): Command {
+  return cmd
+    .addOption(new Option("--fail-on <level>", "exit 1 when a finding reaches this severity").choices(["error", "warning", "info", "never"]).default("error"))
+    .option("--disable <rules>", "comma-separated rule ids not to run")
+    .option("--only <rules>", "comma-separated rule ids to run (no others)")
+    .option("--split-delay-ms <ms>", "gap inside one reply reported by reply-split-delay", atLeast0, 200)
+    .option("--latency-ms <ms>", "reply time reported by server-reply-latency (phase minimums apply too)", atLeast1, 30000)
+    .option("--port <port>", "also treat this TCP port as SMTP (repeatable)", repeatable(portNumber))
+    .option("--show-secrets", "show AUTH credentials instead of redacting them")
+    .option("--show-data", "show the first 64 KiB of each message (never shown otherwise)")
+    .option("-o, --output <file>", "write the report to this file instead of standard output")
+    .addOption(new Option("--color <when>", "colour: auto (terminal, FORCE_COLOR, NO_COLOR), always, never").choices(["auto", "always", "never"]).default("auto"))
+    .option("--no-color", "the same as --color never")
+    .option("--max-open-flows <n>", "SMTP connections followed at once; more are counted and skipped", atLeast1, 100000)
+    .option("--max-ooo-bytes <n>", "out-of-order bytes buffered per direction before the hole becomes a gap", atLeast0, 4 * 1024 * 1024);
+}
+
+export { atLeast0, atLeast1 };
+
+/** A whole number ≥ 0 (for commands that register their own options, e.g. compare). */
+export const intArg = atLeast0;
+
+/** A repeatable --port: the ports so far plus this one (1-65535). */
+export function portArg(v: string, prev: number[] | undefined): number[] {
+  return [...(prev ?? []), portNumber(v)];
+}

@@ -1,0 +1,60 @@
+/**
+ * Absolute and relative times for reports. Capture times arrive as epoch seconds in a float
+ * (what the capture reader delivers): that keeps microseconds exactly for present-day dates, not
+ * nanoseconds, so absolute times are written to the microsecond.
+ */
+
+/** A time zone for the text report: UTC, the machine's local zone, or a fixed offset in minutes. */
+export type Zone = { kind: "utc" } | { kind: "local" } | { kind: "fixed"; minutes: number };
+
+export const UTC: Zone = { kind: "utc" };
+
+/** Parses `--tz`: `UTC`, `local`, or `±HH:MM`; null when it is none of them. */
+export function parseZone(s: string): Zone | null {
+  if (/^(utc|z)$/i.test(s)) return UTC;
+  if (/^local$/i.test(s)) return { kind: "local" };
+  const m = /^([+-])(\d{2}):?(\d{2})$/.exec(s);
+  if (!m) return null;
+  const h = Number(m[2]);
+  const min = Number(m[3]);
+  if (h > 14 || min > 59) return null;
+  return { kind: "fixed", minutes: (m[1] === "-" ? -1 : 1) * (h * 60 + min) };
+}
+
+function pad(n: number, w = 2): string {
+  return String(n).padStart(w, "0");
+}
+
+/** The date and time to the second of the last UTC time formatted (times come in order, mostly within one second). */
+let cachedSecond = NaN;
+let cachedPrefix = "";
+
+/**
+ * ISO 8601 with microseconds: `2023-11-14T22:13:20.123456Z` (UTC) or `…+02:00` in another zone.
+ * Non-finite times give "".
+ */
+export function isoTime(t: number, zone: Zone = UTC): string {
+  if (!Number.isFinite(t)) return "";
+  const micros = Math.round(t * 1e6);
+  const second = Math.floor(micros / 1e6);
+  const frac = pad(micros - second * 1e6, 6);
+  if (zone.kind === "utc") {
+    if (second !== cachedSecond) {
+      cachedSecond = second;
+      cachedPrefix = new Date(second * 1000).toISOString().slice(0, 19);
+    }
+    return `${cachedPrefix}.${frac}Z`;
+  }
+  const offset = zone.kind === "fixed" ? zone.minutes : -new Date(second * 1000).getTimezoneOffset();
+  const date = new Date((second + offset * 60) * 1000).toISOString().slice(0, 19);
+  const a = Math.abs(offset);
+  return `${date}.${frac}${offset < 0 ? "-" : "+"}${pad(Math.floor(a / 60))}:${pad(a % 60)}`;
+}
+
+/** A duration as fits: `0.8 ms`, `612.3 ms`, `6.349 s`, `125.0 s`. */
+export function duration(seconds: number): string {
+  const a = Math.abs(seconds);
+  if (a < 1) return `${(seconds * 1000).toFixed(1)} ms`;
+  if (a < 100) return `${seconds.toFixed(3)} s`;
+  return `${seconds.toFixed(1)} s`;
+}
