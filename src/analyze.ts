@@ -1,3 +1,4 @@
+import { plural } from "./text/plural.js";
 import { readCapture, type ReadResult } from "./capture/source.js";
 import type { ReadProblem } from "./capture/types.js";
 import { TcpPacket } from "./tcp/decode.js";
@@ -159,7 +160,6 @@ export async function analyzeStream(path: string, options: Partial<AnalyzeOption
   };
 }
 
-const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
 
 /** Why a readable file gave no SMTP session, in one sentence. */
 export function diagnose(stats: FileStats, unsupported: Map<number, number>, smtpLike: Map<number, number>): string {

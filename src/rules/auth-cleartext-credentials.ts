@@ -1,5 +1,6 @@
 import { defineRule } from "./define.js";
 import { authMechanism, isVerb } from "../smtp/vocabulary.js";
+import { plural } from "../text/plural.js";
 import { q } from "./util.js";
 
 export default defineRule({
@@ -35,6 +36,6 @@ export default defineRule({
     const what = password ? ": the password is on the wire in clear"
       : mech === "LOGIN" ? ": the user name is on the wire in clear (no password followed)"
         : "";
-    ctx.report({ frames: chain.flatMap((x) => x.frames.slice(0, 1)), time: c.time, message: `AUTH ${q(mech, 30)}${who} was sent without TLS${what}${accepted}`, evidence: `${chain.length - 1} SASL response line(s) after the AUTH command, redacted in this report` });
+    ctx.report({ frames: chain.flatMap((x) => x.frames.slice(0, 1)), time: c.time, message: `AUTH ${q(mech, 30)}${who} was sent without TLS${what}${accepted}`, evidence: `${plural(chain.length - 1, "SASL response line")} after the AUTH command, redacted in this report` });
   }
 });

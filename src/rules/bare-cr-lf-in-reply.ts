@@ -1,5 +1,6 @@
 import { defineRule } from "./define.js";
 import { q } from "./util.js";
+import { plural } from "../text/plural.js";
 
 export default defineRule({
   id: "bare-cr-lf-in-reply",
@@ -26,5 +27,5 @@ export default defineRule({
       if (!first) first = { frame: l.frame, time: l.time, text: l.text, kind };
     }
   }
-  if (first) ctx.report({ frames, time: first.time, message: `${count} server line(s) without a proper CRLF; the first, ${q(first.text)}, ${first.kind}`, evidence: `first in frame ${first.frame}` });
+  if (first) ctx.report({ frames, time: first.time, message: `${plural(count, "server line")} without a proper CRLF; the first, ${q(first.text)}, ${first.kind}`, evidence: `first in frame ${first.frame}` });
 });

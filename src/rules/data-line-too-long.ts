@@ -1,3 +1,4 @@
+import { plural } from "../text/plural.js";
 import { defineRule } from "./define.js";
 
 export default defineRule({
@@ -15,6 +16,6 @@ export default defineRule({
   for (const c of ctx.session.commands) {
     const m = c.message;
     if (!m || m.longLines === 0) continue;
-    ctx.report({ frames: [m.firstLongLine!.frame], time: c.time, message: `${m.longLines} message line(s) exceed 1000 octets; the longest has ${m.longestLine}`, evidence: `first at client offset ${m.firstLongLine!.offset}, ${m.firstLongLine!.length} octets` });
+    ctx.report({ frames: [m.firstLongLine!.frame], time: c.time, message: `${plural(m.longLines, "message line")} ${m.longLines === 1 ? "exceeds" : "exceed"} 1000 octets; the longest has ${m.longestLine}`, evidence: `first at client offset ${m.firstLongLine!.offset}, ${m.firstLongLine!.length} octets` });
   }
 });

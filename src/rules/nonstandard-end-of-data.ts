@@ -1,3 +1,4 @@
+import { plural } from "../text/plural.js";
 import { defineRule } from "./define.js";
 
 export default defineRule({
@@ -16,6 +17,6 @@ export default defineRule({
     const m = c.message;
     if (!m || m.nonstandardEnds.length === 0) continue;
     const first = m.nonstandardEnds[0];
-    ctx.report({ frames: m.nonstandardEnds.map((e) => e.frame), time: c.time, message: `the message contains ${m.nonstandardEnds.length} non-standard end-of-data sequence(s), the first \`${first.sequence}\` at client offset ${first.offset}`, evidence: `sequences: ${m.nonstandardEnds.map((e) => `${e.sequence}@${e.offset} (frame ${e.frame})`).join(", ")}; the real end ${m.endOfData ?? "never came"}` });
+    ctx.report({ frames: m.nonstandardEnds.map((e) => e.frame), time: c.time, message: `the message contains ${plural(m.nonstandardEnds.length, "non-standard end-of-data sequence")}, the first \`${first.sequence}\` at client offset ${first.offset}`, evidence: `sequences: ${m.nonstandardEnds.map((e) => `${e.sequence}@${e.offset} (frame ${e.frame})`).join(", ")}; the real end ${m.endOfData ?? "never came"}` });
   }
 });

@@ -1,5 +1,6 @@
 import type { Session } from "../smtp/model.js";
 import { clip } from "../text/escape.js";
+import { plural } from "../text/plural.js";
 import { SEVERITY_RANK, type Finding, type Rule, type RuleMeta, type SessionVerdict, type Side } from "./types.js";
 
 /**
@@ -109,7 +110,7 @@ const ACTED_EARLY = new Set(["client-acted-on-partial-multiline-reply", "client-
 
 function paragraph(f: Finding, meta: RuleMeta | undefined, said: { reference: string; quote: string }, findings: Finding[]): string {
   const out: string[] = [];
-  out.push(`${WHO[f.side]} is at fault: ${what(f, meta)} (${where(f)}).`);
+  out.push(`${WHO[f.side]} is at fault: ${what(f)} (${where(f)}).`);
   if (said.quote) out.push(`${said.reference}: “${clip(said.quote, 300)}”`);
   const fix = meta ? fixFor(meta.fix, f.side) : "";
   if (fix) out.push(fix);
@@ -126,12 +127,25 @@ function paragraph(f: Finding, meta: RuleMeta | undefined, said: { reference: st
   return out.join(" ");
 }
 
-/** "the client acted on part of a multi-line reply": the rule's title as a clause. */
-function what(f: Finding, meta: RuleMeta | undefined): string {
-  const title = meta?.title ?? f.rule;
-  const m = /^(Client|Server) ([a-z]+)\b/.exec(title);
-  if (m) return m[2] === "with" ? "the " + title[0].toLowerCase() + title.slice(1) : "it " + title.slice(m[1].length + 1);
-  return /^([A-Z][a-z]|An? )/.test(title) ? title[0].toLowerCase() + title.slice(1) : title; // not MAIL, BDAT, SASL
+/**
+ * What happened, in the finding's own words: its first sentence (a rule's title is generic and
+ * may not fit the sub-case that fired, so the verdict never states a title as a fact).
+ */
+function what(f: Finding): string {
+  // the collapse note ("(and 2 more findings of this rule …)") is said by where() instead
+  const m = f.message.replace(/ \(and \d+ more findings? of this rule in this session[^)]*\)$/, "");
+  let quoted = false;
+  let end = m.length;
+  for (let i = 0; i < m.length; i++) {
+    const c = m[i];
+    if (c === "`") quoted = !quoted;
+    else if (!quoted && (c === ";" || c === ".") && (i + 1 === m.length || m[i + 1] === " ")) {
+      end = i;
+      break;
+    }
+  }
+  const first = clip(m.slice(0, end).trim(), 240);
+  return /^(The|A|An|It|This) /.test(first) ? first[0].toLowerCase() + first.slice(1) : first;
 }
 
 function where(f: Finding): string {
@@ -163,9 +177,6 @@ export function fixFor(fix: string, side: Side): string {
   return (m ? m[0] : text.trim()).replace(/[^.!]$/, "$&.");
 }
 
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? "" : "s"}`;
-}
 
 /**
  * The first frame of encrypted traffic, or null. `tls.encrypted` when the dissector says so;

@@ -38,7 +38,7 @@ describeBrowser("HTML report of samples/support-case.pcapng in chromium", () => 
     expect(text).toContain("2 sessions: the client is at fault in both.");
     // the session's verdict with its RFC sentence
     const verdict = await l.page.locator(`${s0} .verdict`).innerText();
-    expect(verdict).toContain("The client is at fault: it acted on part of a multi-line reply (frames 7, 8, 10).");
+    expect(verdict).toContain("The client is at fault: `STARTTLS` was sent after 3 of the 11 lines of the 250 reply to `EHLO client.example.test`, before its final line `250 CHUNKING` (frames 7, 8, 10).");
     expect(verdict).toContain("Unless other arrangements are negotiated through service extensions, the sender MUST wait for this response before sending further commands.");
     expect(await l.page.locator(`${s0} .verdict a`).first().getAttribute("href")).toBe("https://www.rfc-editor.org/rfc/rfc5321#section-4.3.1");
   });

@@ -45,7 +45,7 @@ describeShared("the verdict on the support case", () => {
     const v = rep.sessions[0].verdict;
     expect(v.fault).toBe("client");
     expect(v.decisive).toEqual({ rule: "client-acted-on-partial-multiline-reply", reference: "RFC 5321 §4.3.1", quote: "Unless other arrangements are negotiated through service extensions, the sender MUST wait for this response before sending further commands." });
-    expect(v.summary).toMatch(/^The client is at fault: it acted on part of a multi-line reply \(frames 8, 9, 11\)\./);
+    expect(v.summary).toMatch(/^The client is at fault: `STARTTLS` was sent after 3 of the 11 lines of the 250 reply to `EHLO naive\.lab\.test`, before its final line `250 CHUNKING` \(frames 8, 9, 11\)\./);
     expect(v.summary).toContain("Splitting the reply across TCP segments is legal");
     const f = rep.findings.find((x) => x.rule === "client-acted-on-partial-multiline-reply")!;
     expect(f.frames).toEqual([8, 9, 11]);

@@ -161,7 +161,7 @@ describe("DATA content and SMTP smuggling", () => {
     const body = "Subject: x\r\n\r\nhi\n.\r\nMAIL FROM:<evil@b.test>\r\nRCPT TO:<v@b.test>\r\nDATA\r\n\r\nforged\r\n.\r\n";
     const c = clean({ body });
     expect(await hits("nonstandard-end-of-data", c)).toEqual([
-      { severity: "error", side: "client", frames: [13], message: "the message contains 1 non-standard end-of-data sequence(s), the first `\\n.\\r\\n` at client offset 102" },
+      { severity: "error", side: "client", frames: [13], message: "the message contains 1 non-standard end-of-data sequence, the first `\\n.\\r\\n` at client offset 102" },
     ]);
     expect(await hits("bare-cr-lf-in-data", c)).toEqual([
       { severity: "error", side: "client", frames: [13], message: "the message contains 1 bare LF and 0 bare CR; the first (LF) at client offset 102" },
@@ -206,7 +206,7 @@ describe("DATA content and SMTP smuggling", () => {
   it("data-line-too-long: a 1001-octet line (1001 is fine when dot-stuffed)", async () => {
     const long = "x".repeat(999) + "\r\n"; // 1001 octets
     const stuffed = "." + "y".repeat(998) + "\r\n"; // 1001 octets, dot-stuffed: allowed
-    expect((await hits("data-line-too-long", clean({ body: long + ".\r\n" }))).map((x) => x.message)).toEqual(["1 message line(s) exceed 1000 octets; the longest has 1001"]);
+    expect((await hits("data-line-too-long", clean({ body: long + ".\r\n" }))).map((x) => x.message)).toEqual(["1 message line exceeds 1000 octets; the longest has 1001"]);
     expect(await hits("data-line-too-long", clean({ body: stuffed + ".\r\n" }))).toEqual([]);
   });
 });

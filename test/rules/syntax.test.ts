@@ -117,7 +117,7 @@ describe("reply syntax (RFC 5321 §4.2)", () => {
     c.client("EHLO a.test\r\n");
     c.server("250-mx\n250 SIZE\n");
     expect(await hits("bare-cr-lf-in-reply", c)).toEqual([
-      { severity: "error", side: "server", frames: [4, 6], message: "3 server line(s) without a proper CRLF; the first, `220 mx ESMTP`, ends with a bare LF" },
+      { severity: "error", side: "server", frames: [4, 6], message: "3 server lines without a proper CRLF; the first, `220 mx ESMTP`, ends with a bare LF" },
     ]);
   });
 

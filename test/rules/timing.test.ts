@@ -198,7 +198,7 @@ describe("a multi-line reply that never ends", () => {
     const s = rep.sessions[0];
     expect(s.replies.map((r) => [r.code, r.command, r.complete, r.abandoned ?? false])).toEqual([[220, null, true, false], [250, 0, false, true], [334, 1, true, false]]);
     expect(rep.findings.filter((f) => f.rule !== "auth-cleartext-credentials").map((f) => [f.rule, f.frames, f.message])).toEqual([
-      ["client-acted-on-partial-multiline-reply", [6, 7], "`AUTH LOGIN` was sent after 1 `250-` line(s) of the reply to `EHLO a.test`, which never got its final line. It relied on a capability list it had not finished reading."],
+      ["client-acted-on-partial-multiline-reply", [6, 7], "`AUTH LOGIN` was sent after 1 `250-` line of the reply to `EHLO a.test`, which never got its final line. It relied on a capability list it had not finished reading."],
       ["reply-incomplete-at-close", [6], "the 250 reply ends with `250-mx.example.test`, which announces more lines, but the next reply (another code) followed instead of its final line"],
     ]);
   });

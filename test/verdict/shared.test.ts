@@ -21,21 +21,21 @@ describe("the support-case sample", () => {
   it("session 0: the client acted on the split EHLO reply; its plaintext QUIT after STARTTLS follows from that", async () => {
     const { v, findings } = session(await analyzeFile(join(SAMPLES, "support-case.pcapng")), 0);
     expect(v.fault).toBe("client");
-    expect(v.summary).toBe(`The client is at fault: it acted on part of a multi-line reply (frames 7, 8, 10). ${PARTIAL} 1 other finding follows from it (starttls-command-injection).`);
+    expect(v.summary).toBe(`The client is at fault: \`STARTTLS\` was sent after 3 of the 11 lines of the 250 reply to \`EHLO client.example.test\`, before its final line \`250 CHUNKING\` (frames 7, 8, 10). ${PARTIAL} 1 other finding follows from it (starttls-command-injection).`);
     expect(findings.find((f) => f.rule === "starttls-command-injection")?.consequenceOf?.rule).toBe("client-acted-on-partial-multiline-reply");
     expect(v.notEvaluable).toEqual([]); // no TLS record ever flowed
   });
 
   it("session 1: the client acted on the split EHLO reply with AUTH LOGIN", async () => {
     const { v } = session(await analyzeFile(join(SAMPLES, "support-case.pcapng")), 1);
-    expect(v.summary).toBe(`The client is at fault: it acted on part of a multi-line reply (frames 22, 23, 25). ${PARTIAL}`);
+    expect(v.summary).toBe(`The client is at fault: \`AUTH LOGIN\` was sent after 3 of the 11 lines of the 250 reply to \`EHLO client.example.test\`, before its final line \`250 CHUNKING\` (frames 22, 23, 25). ${PARTIAL}`);
   });
 });
 
 describeShared("verdicts on shared captures", () => {
   it("lab/utm-naive-starttls: the client acted on the split reply; the injection follows from it", async () => {
     const { v, findings } = session(await analyzeFile(join(ROOT, "lab", "utm-naive-starttls.pcap")), 0);
-    expect(v.summary).toBe(`The client is at fault: it acted on part of a multi-line reply (frames 8, 9, 11). ${PARTIAL} 1 other finding follows from it (starttls-command-injection).`);
+    expect(v.summary).toBe(`The client is at fault: \`STARTTLS\` was sent after 3 of the 11 lines of the 250 reply to \`EHLO naive.lab.test\`, before its final line \`250 CHUNKING\` (frames 8, 9, 11). ${PARTIAL} 1 other finding follows from it (starttls-command-injection).`);
     expect(findings.filter((f) => !f.consequenceOf && f.severity === "error").map((f) => f.rule)).toEqual(["client-acted-on-partial-multiline-reply"]);
   });
 
@@ -45,7 +45,7 @@ describeShared("verdicts on shared captures", () => {
     expect(v.independent).toEqual({ error: 0, warning: 2, info: 0 });
     expect(findings.filter((f) => !f.consequenceOf).map((f) => f.rule)).toEqual(["pregreet-early-talker", "connection-close-violation"]);
     expect(findings.filter((f) => f.consequenceOf).reduce((n, f) => n + (f.count ?? 1), 0)).toBe(22);
-    expect(v.summary).toMatch(/^The client is at fault: it spoke before the greeting was complete \(frames 4, 6\)\. .* 22 other findings follow from it \(bare-cr-lf-in-command, non-ascii-in-command, client-command-before-reply-complete and 5 other rules\)\.$/);
+    expect(v.summary).toMatch(/^The client is at fault: `g\\t\\xe4Y.*` was sent before the greeting's final line had arrived \(frames 4, 6\)\. .* 22 other findings follow from it \(bare-cr-lf-in-command, non-ascii-in-command, client-command-before-reply-complete and 5 other rules\)\.$/);
   });
 
   it("suricata-verify detect-email-received: the pairing shifted by the reply the client acted on is not pipelining", async () => {

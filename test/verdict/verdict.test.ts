@@ -28,7 +28,7 @@ describe("who is at fault", () => {
     const v = rep.sessions[0].verdict;
     expect(v.fault).toBe("client");
     expect(v.summary).toBe(
-      "The client is at fault: it acted on part of a multi-line reply (frames 6, 7, 9). " + RFC_PARTIAL +
+      "The client is at fault: `STARTTLS` was sent after 3 of the 7 lines of the 250 reply to `EHLO naive.example.test`, before its final line `250 CHUNKING` (frames 6, 7, 9). " + RFC_PARTIAL +
       " Fix the client: keep reading until the final line of the reply." +
       " Splitting the reply across TCP segments is legal (RFC 5321 §1.1, RFC 793 §2.8)." +
       " 1 other finding follows from it (starttls-command-injection).",
@@ -54,7 +54,7 @@ describe("who is at fault", () => {
     const v = (await report(c)).sessions[0].verdict;
     expect([v.fault, v.summary]).toEqual([
       "server",
-      "The server is at fault: reply line ended by a bare LF or containing a bare CR (frame 8). RFC 5321 §2.3.8: “Conforming implementations MUST NOT recognize or generate any other character or character sequence as a line terminator.” End every line with CR LF.",
+      "The server is at fault: 1 server line without a proper CRLF (frame 8). RFC 5321 §2.3.8: “Conforming implementations MUST NOT recognize or generate any other character or character sequence as a line terminator.” End every line with CR LF.",
     ]);
   });
 
@@ -128,7 +128,7 @@ describe("cannot judge", () => {
     const f: Finding = { rule: "bare-cr-lf-in-reply", severity: "error", side: "server", session: s.index, tcpStream: 0, frames: [8], time: 0, message: "m", reference: "RFC 5321 §2.3.8", evidence: "e", filter: "tcp.stream eq 0 && frame.number in {8}" };
     const w = verdictFor(s, [f], ALL_RULES);
     expect([w.fault, w.limits]).toEqual(["server", ["the client acknowledged 170 server bytes the capture does not hold (frame 9)"]]);
-    expect(w.summary).toMatch(/^The server is at fault: reply line ended by a bare LF/);
+    expect(w.summary).toMatch(/^The server is at fault: m \(frame 8\)\./);
     s.limits = [{ kind: "started-mid-session", text: "the capture starts after the session began" }, { kind: "ended-open", text: "the capture ends while the connection is open" }];
     expect(verdictFor(s, [], ALL_RULES).summary).toBe("Cannot judge: the capture starts after the session began; the capture ends while the connection is open.");
   });
@@ -186,7 +186,7 @@ describe("consequences", () => {
     const rep = await analyzeConv(c);
     const v = rep.sessions[0].verdict;
     expect(v.summary).toBe(
-      "The client is at fault: it spoke before the greeting was complete (frames 4, 5). RFC 5321 §4.3.1: “The sender SHOULD wait for this greeting message before sending any commands.”" +
+      "The client is at fault: `\\x80\\x81garbage` was sent before the greeting's final line had arrived (frames 4, 5). RFC 5321 §4.3.1: “The sender SHOULD wait for this greeting message before sending any commands.”" +
       " Wait for the complete greeting; use implicit TLS only on port 465." +
       " 7 other findings follow from it (bare-cr-lf-in-command, non-ascii-in-command, client-command-before-reply-complete, reply-text-invalid-chars).",
     );
@@ -281,7 +281,7 @@ describe("repeats", () => {
     const f = rep.findings[0];
     expect([f.rule, f.count, f.frames, f.filter]).toEqual(["transaction-order-violation", 6, [7, 9, 11, 13, 15, 17], "tcp.stream eq 0 && frame.number in {7,9,11,13,15,17}"]);
     expect(f.message).toBe("`RCPT TO:<b@b.test>` was sent without a MAIL command in this transaction (and 5 more findings of this rule in this session, in frames 9, 11, 13, 15 and 1 more)");
-    expect(rep.sessions[0].verdict.summary).toMatch(/^The client is at fault: MAIL, RCPT and DATA out of order \(6 times, frames 7, 9, 11, 13, 15, 17\)\. /);
+    expect(rep.sessions[0].verdict.summary).toMatch(/^The client is at fault: `RCPT TO:<b@b\.test>` was sent without a MAIL command in this transaction \(6 times, frames 7, 9, 11, 13, 15, 17\)\. /);
     expect(rep.sessions[0].verdict.counts).toEqual({ error: 1, warning: 0, info: 0 });
   });
 });
