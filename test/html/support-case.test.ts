@@ -48,6 +48,11 @@ describeBrowser("HTML report of samples/support-case.pcapng in chromium", () => 
     expect(await l.page.locator("details.session svg.lad").count()).toBe(2);
   });
 
+  it("draws no TLS where none flowed: the client went on in plaintext after the STARTTLS 220", async () => {
+    expect(await l.page.locator(`${s0} svg.lad g.tls`).count()).toBe(0);
+    expect(await l.page.locator(`${s0}`).innerText()).toContain("STARTTLS answered 220 in frame 11, but no TLS handshake followed: the dialogue went on in plaintext");
+  });
+
   it("draws both segments of the split EHLO reply, and STARTTLS between them on the time axis", async () => {
     for (const f of [7, 8, 10]) expect(await l.page.locator(`${s0} svg.lad [data-frame="${f}"]`).count()).toBeGreaterThan(0);
     const head = await arrowY(l, s0, 7);

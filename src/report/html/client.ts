@@ -440,7 +440,7 @@ function sessionBody(S){
   if(v[5]&&v[5].length){var lp=el("p");add(lp,el("strong",null,"What the capture lacks: "),v[5].join(" "));add(vb,lp);}
   if(v[6])add(vb,el("p","small muted",plural(v[6],"rule")+" that read plaintext SMTP could not look at the encrypted part."));
   add(box,vb);
-  var facts=el("p","small muted","frames "+S.f[0]+"\u2013"+S.f[1]+" \u00b7 "+utc(S.t0)+" \u00b7 "+ms(S.dur)+" \u00b7 bytes client "+num(S.b[0])+" / server "+num(S.b[1])+" \u00b7 "+plural(S.C.length,"command")+", "+plural(S.R.length,"reply","replies")+(S.T?" \u00b7 TLS ("+S.T[0]+") from frame "+S.T[1]:"")+(S.b[2]||S.b[3]?" \u00b7 retransmitted bytes client "+S.b[2]+" / server "+S.b[3]:""));
+  var facts=el("p","small muted","frames "+S.f[0]+"\u2013"+S.f[1]+" \u00b7 "+utc(S.t0)+" \u00b7 "+ms(S.dur)+" \u00b7 bytes client "+num(S.b[0])+" / server "+num(S.b[1])+" \u00b7 "+plural(S.C.length,"command")+", "+plural(S.R.length,"reply","replies")+(S.T?" \u00b7 TLS ("+S.T[0]+") from frame "+S.T[1]:"")+(S.P?(S.P[1]?" \u00b7 STARTTLS answered 220 in frame "+S.P[0]+"; the capture holds the TLS phase decrypted":" \u00b7 STARTTLS answered 220 in frame "+S.P[0]+", but no TLS handshake followed: the dialogue went on in plaintext"):"")+(S.b[2]||S.b[3]?" \u00b7 retransmitted bytes client "+S.b[2]+" / server "+S.b[3]:""));
   add(box,facts);
   if(S.N.length){var nu=el("ul","small");S.N.forEach(function(n){add(nu,el("li",null,"note: "+n));});add(box,nu);}
   if(S.F.length){

@@ -70,6 +70,8 @@ export interface SessionD {
   G: [number, number, number, string][];
   /** TLS: [mode, frame, time, ClientHello frame or 0, ServerHello frame or 0] */
   T: [string, number, number, number, number] | null;
+  /** STARTTLS was answered 220 in this frame but no TLS handshake followed (the dialogue went on in plaintext, or the capture holds it decrypted: then 1) */
+  P?: [number, 0 | 1];
   E: EarlyD[];
   /** notes of the dissector */
   N: string[];
@@ -208,7 +210,9 @@ export function sessionData(s: JudgedSession, findings: Finding[]): SessionD {
     A: clientAcks(s, t0),
     X: close,
     G: s.gaps.map((g) => [g.side === "client" ? 0 : 1, g.bytes, g.frame, escapeText(g.reason)]),
-    T: s.tls ? [s.tls.mode, s.tls.frame, r3((s.tls.time - t0) * 1000), s.tls.clientHelloFrame ?? 0, s.tls.serverHelloFrame ?? 0] : null,
+    // TLS is drawn only where it flows (a ClientHello and the server's TLS records)
+    T: s.tls?.encrypted ? [s.tls.mode, s.tls.frame, r3((s.tls.time - t0) * 1000), s.tls.clientHelloFrame ?? 0, s.tls.serverHelloFrame ?? 0] : null,
+    ...(s.tls && !s.tls.encrypted && s.tls.mode === "starttls" ? { P: [s.tls.frame, s.tls.decrypted ? 1 : 0] as [number, 0 | 1] } : {}),
     E: early(s, findings),
     N: s.notes.map(escapeText),
     mb: mbFinding ? mbFinding.rule : v.fault === "middlebox" ? v.decisive?.rule ?? "verdict" : "",
