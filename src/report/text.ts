@@ -108,7 +108,11 @@ function sessionText(s: JudgedSession, findings: Finding[], o: TextOptions): str
   const facts = [`started ${isoTime(s.startTime, zone)}`, `${plural(s.commands.length, "command")}, ${plural(s.replies.length, "reply", "replies")}`, `bytes client ${s.bytes.client} / server ${s.bytes.server}`];
   if (s.tls && (s.tls as TlsInfo & { decrypted?: boolean }).decrypted) facts.push(`TLS (${s.tls.mode}) from frame ${s.tls.frame}: the capture holds it decrypted (read as plaintext)`);
   else if (s.tls && encrypted(s.tls)) facts.push(`TLS (${s.tls.mode}) from frame ${s.tls.frame}: the rest is encrypted`);
-  else if (s.tls) facts.push(`${s.tls.mode === "starttls" ? "STARTTLS" : "implicit TLS"} at frame ${s.tls.frame}, but no encrypted TLS session in the capture: read as plaintext`);
+  else if (s.tls) {
+    facts.push(s.tls.mode === "starttls"
+      ? `STARTTLS answered 220 in frame ${s.tls.frame}, but no TLS handshake followed: the rest is read as plaintext`
+      : `port ${s.serverPort} is for implicit TLS, but no TLS handshake completed in the capture: read as plaintext`);
+  }
   if (!s.sawSyn) facts.push("no SYN captured (started mid-connection)");
   out.push(...wrapParts(facts, width, "  "));
   out.push(...wrap(escapeControls(s.verdict.summary), width, "  Verdict: ", "    "));

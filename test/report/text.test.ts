@@ -49,7 +49,7 @@ describe("the text report renders what the model says", () => {
     const out = textSession(s, fs, { color: false, verbose: false });
     expect(out).not.toContain("the rest is encrypted");
     expect(out).not.toContain("Not evaluable");
-    expect(out.replace(/\s+/g, " ")).toContain(`STARTTLS at frame ${s.tls!.frame}, but no encrypted TLS session in the capture: read as plaintext`);
+    expect(out.replace(/\s+/g, " ")).toContain(`STARTTLS answered 220 in frame ${s.tls!.frame}, but no TLS handshake followed: the rest is read as plaintext`);
   });
 
   it("Not evaluable gives the verdict's reasons; a decrypted TLS phase is named", async () => {
