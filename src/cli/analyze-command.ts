@@ -3,7 +3,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from "commander
 import { analyzeFile, analyzeStream, displayPath, type AnalyzeOptions, type FileReport, type FileSummary } from "../analyze.js";
 import type { JudgedSession } from "../rules/engine.js";
 import type { Finding } from "../rules/types.js";
-import { compactLine } from "../report/compact.js";
+import { compactSession } from "../report/compact.js";
 import { htmlReport } from "../report/html/index.js";
 import { jsonReportEnd, jsonReportStart, JsonFileWriter } from "../report/json.js";
 import { summaryLine, textFooter, textHeader, textSession, type TextOptions } from "../report/text.js";
@@ -87,7 +87,7 @@ async function streamFile(file: string, opts: Partial<AnalyzeOptions>, flags: An
     const summary = await analyzeStream(file, opts, (s, fs) => {
       if (!chosen(s)) return;
       count(fs);
-      for (const f of fs) out.write(compactLine(name, f));
+      out.write(compactSession(name, s, fs));
     });
     return { summary, counts, headed: false };
   }

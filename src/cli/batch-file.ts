@@ -1,5 +1,5 @@
 import { analyzeStream, displayPath, type AnalyzeOptions, type FileSummary } from "../analyze.js";
-import { compactLine } from "../report/compact.js";
+import { compactSession } from "../report/compact.js";
 import { fileError, JsonFileWriter } from "../report/json.js";
 import { SEVERITY_RANK, type Finding, type Severity } from "../rules/types.js";
 
@@ -79,7 +79,7 @@ export async function analyzeFileSummary(job: BatchJob, onChunk: (c: BatchChunk)
     const w = job.json === "json" || job.json === "ndjson" ? new JsonFileWriter(collect, file, job.json) : null;
     const sum = await analyzeStream(job.path, job.opts, (s, fs) => {
       w?.session(s, fs);
-      if (job.json === "compact") for (const f of fs) collect(compactLine(file, f));
+      if (job.json === "compact") collect(compactSession(file, s, fs));
       if (s.verdict.fault === "undetermined") res.undetermined++;
       for (const f of fs) {
         res.counts[f.severity]++;

@@ -40,7 +40,7 @@ export function encrypted(tls: TlsInfo | null): boolean {
 
 interface Row { frame: number; time: number; text: string[] }
 
-function replyRows(r: Reply, verbose: boolean): Row {
+function replyRows(r: Reply, verbose: boolean, lossy: boolean): Row {
   const n = r.lineInfo.length;
   const shown: string[] = [];
   const lines = r.lines.map((l) => clip(escapeText(l), 100));
@@ -48,7 +48,8 @@ function replyRows(r: Reply, verbose: boolean): Row {
   else shown.push(lines[0], lines[1], `… ${n - 3} more lines …`, lines[n - 1]);
   if (r.linesDropped) shown.push(`… ${plural(r.linesDropped, "further line")} not kept`);
   const first = r.segments[0];
-  const label = r.greeting ? " (greeting)" : r.command === null ? " (no command outstanding)" : "";
+  // with bytes missing from the capture, a reply without a command may answer one the capture lost
+  const label = r.greeting ? " (greeting)" : r.command === null ? (lossy ? " (not paired with a command: the capture lacks bytes)" : " (no command outstanding)") : "";
   const text = shown.map((l, i) => (i === 0 ? `S  ${l}${label}` : `   ${l}`));
   if (!r.complete) text.push("   [reply incomplete: no final line]");
   if (r.frames.length > 1) {
@@ -107,7 +108,7 @@ function sessionText(s: JudgedSession, findings: Finding[], o: TextOptions): str
   out.push(paint(o.color, SGR.bold, head));
   const facts = [`started ${isoTime(s.startTime, zone)}`, `${plural(s.commands.length, "command")}, ${plural(s.replies.length, "reply", "replies")}`, `bytes client ${s.bytes.client} / server ${s.bytes.server}`];
   if (s.tls && (s.tls as TlsInfo & { decrypted?: boolean }).decrypted) facts.push(`TLS (${s.tls.mode}) from frame ${s.tls.frame}: the capture holds it decrypted (read as plaintext)`);
-  else if (s.tls && encrypted(s.tls)) facts.push(`TLS (${s.tls.mode}) from frame ${s.tls.frame}: the rest is encrypted`);
+  else if (s.tls && encrypted(s.tls)) facts.push(`TLS (${s.tls.mode}) from frame ${s.tls.clientHelloFrame ?? s.tls.serverHelloFrame ?? s.tls.frame}: the rest is encrypted`);
   else if (s.tls) {
     facts.push(s.tls.mode === "starttls"
       ? `STARTTLS answered 220 in frame ${s.tls.frame}, but no TLS handshake followed: the rest is read as plaintext`
@@ -120,7 +121,7 @@ function sessionText(s: JudgedSession, findings: Finding[], o: TextOptions): str
   const d = s.verdict.decisive;
   if (d && !s.verdict.summary.includes(d.quote)) out.push(...wrap(`${d.reference}: “${d.quote}”`, width, "    "));
   const limits = s.verdict.limits ?? [];
-  if (limits.length) out.push(...wrap(`The capture lacks: ${limits.map(escapeControls).join("; ")}`, width, "  ", "    "));
+  if (limits.length && s.verdict.fault !== "undetermined") out.push(...wrap(`The capture lacks: ${limits.map(escapeControls).join("; ")}`, width, "  ", "    "));
   for (const f of findings) out.push(...findingLines(f, o, width, s.verdict.summary));
   // why rules could not look (the verdict says, parallel to notEvaluable); without reasons, only encryption is claimed
   const why = (s.verdict as SessionVerdict & { notEvaluableWhy?: string[] }).notEvaluableWhy ?? [];
@@ -130,7 +131,7 @@ function sessionText(s: JudgedSession, findings: Finding[], o: TextOptions): str
     out.push(...wrap(`Not evaluable: the session is encrypted from frame ${s.tls?.frame}; ${plural(s.verdict.notEvaluable.length, "rule")} that read plaintext SMTP could not look past it`, width, "  ", "    "));
   }
   for (const g of s.gaps) out.push(...wrap(`GAP    ${g.side} bytes ${g.offset}..${g.offset + g.bytes} missing (frame ${g.frame}): ${escapeControls(g.reason)}`, width, "  ", "         "));
-  const rows: Row[] = [...s.commands.map(commandRow), ...s.replies.map((r) => replyRows(r, o.verbose))];
+  const rows: Row[] = [...s.commands.map(commandRow), ...s.replies.map((r) => replyRows(r, o.verbose, s.gaps.length > 0 || s.bytes.client === 0))];
   rows.sort((a, b) => a.frame - b.frame || a.time - b.time);
   out.push("  Timeline (frame, time since the session's first packet):");
   for (const r of rows) {

@@ -13,8 +13,9 @@ export default defineRule({
   quote: "… the delay MUST be less than 0.5 seconds …",
   meaning: "The largest pause between two segments of one reply exceeds the threshold (--split-delay-ms, default 200). smtpcap classifies it: a tail that leaves within a few ms of the client's ACK of the head is Nagle meeting a delayed ACK (the server writes one line per send()); otherwise the server or proxy produced the rest later. A warning when the client sent something during the pause.",
   why: "No RFC forbids the pause, but it opens the window in which broken clients act on a partial reply.",
-  fix: "Server/proxy: write each reply with one send(), or disable Nagle for replies. Client: read to the final line.",
+  fix: "Server/proxy: send the lines of a reply together, without holding part of it back. Client: read to the final line.",
   plaintext: true,
+  hazard: true,
 }, (ctx) => {
   const s = ctx.session;
   const threshold = ctx.opts.splitDelayMs / 1000;

@@ -27,6 +27,8 @@ export interface RuleMeta {
   plaintext: boolean;
   /** a grammar nit: it decides a session's verdict only when no other rule found something as severe */
   minor?: boolean;
+  /** an interoperability hazard, not a violation (the catalogue says so): listed, never decides a verdict */
+  hazard?: boolean;
   /** the rule pairs replies with commands (by counting): after a capture gap on either side its
    * findings are not trusted, and the engine drops those that show frames from the gap on */
   pairing?: boolean;

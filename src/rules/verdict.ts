@@ -61,8 +61,10 @@ export function verdictFor(session: Session, findings: Finding[], rules: Rule[])
   }
   const nits = findings.filter((f) => metas.get(f.rule)?.minor && f.severity !== "info");
   const beyond = nits.length ? ` beyond ${plural(nits.reduce((n, f) => n + (f.count ?? 1), 0), "grammar nit")} (${[...new Set(nits.map((f) => f.rule))].join(", ")})` : "";
-  let summary = enc !== null ? `No violation in the plaintext part${beyond}; the rest is encrypted (TLS from frame ${enc}).` : `No violation found${beyond}.`;
-  if (findings.some((f) => f.rule === "reply-split-across-segments")) summary += " Replies split across TCP segments are legal, and the client waited for them.";
+  const hazards = findings.filter((f) => metas.get(f.rule)?.hazard && f.severity !== "info");
+  const risk = hazards.length ? ` ${hazards.length === 1 ? "An interoperability hazard is" : `${hazards.length} interoperability hazards are`} listed (${[...new Set(hazards.map((f) => f.rule))].join(", ")}): legal, but a risk for clients that do not follow the RFC.` : "";
+  let summary = (enc !== null ? `No violation in the plaintext part${beyond}; the rest is encrypted (TLS from frame ${enc}).` : `No violation found${beyond}.`) + risk;
+  if (hazards.length === 0 && findings.some((f) => f.rule === "reply-split-across-segments")) summary += " Replies split across TCP segments are legal, and the client waited for them.";
   return { ...base, fault: "none", summary, decisive: null };
 }
 
@@ -71,7 +73,7 @@ function decide(findings: Finding[], metas: Map<string, RuleMeta>): Finding | nu
   let best: Finding | null = null;
   let bestRank = 0;
   for (const f of findings) {
-    if (f.consequenceOf || metas.get(f.rule)?.minor) continue;
+    if (f.consequenceOf || metas.get(f.rule)?.minor || metas.get(f.rule)?.hazard) continue;
     let rank = SEVERITY_RANK[f.severity];
     for (const c of consequencesOf(f, findings)) if (c.side === f.side) rank = Math.max(rank, SEVERITY_RANK[c.severity]);
     if (rank < SEVERITY_RANK.warning) continue;
@@ -186,6 +188,6 @@ export function fixFor(fix: string, side: Side): string {
 function encryptedFrom(s: Session): number | null {
   const lim = s.limits.find((l) => l.kind === "encrypted");
   if (lim) return lim.frame ?? s.tls?.frame ?? 0;
-  return s.tls?.encrypted ? s.tls.frame : null;
+  return s.tls?.encrypted ? s.tls.clientHelloFrame ?? s.tls.serverHelloFrame ?? s.tls.frame : null;
 }
 

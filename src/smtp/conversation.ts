@@ -156,20 +156,32 @@ function build(s: Session): Conversation {
   const greeting = s.replies.find((r) => r.greeting) ?? null;
   let untrustedFrom: Gap | null = null;
   for (const g of s.gaps) if (untrustedFrom === null || g.frame < untrustedFrom.frame) untrustedFrom = g;
-  // Pairing is not trusted from the first gap's frame on, nor from the first command whose pairing
-  // reaches past it (its reply may be a later command's): every later state (transaction, phase,
-  // capabilities) depends on that command's outcome.
-  let limit = untrustedFrom?.frame ?? Infinity;
-  // a gap is noticed at the next segment, but the lost bytes were sent right after the last
-  // segment of that side that the capture holds before them
+  // Pairing is not trusted from where lost bytes could matter, nor from the first command whose
+  // pairing reaches past that point (its reply may be a later command's): every later state
+  // (transaction, phase, capabilities) depends on that command's outcome. Lost bytes matter from
+  // the first captured segment of their side that comes after them, and from the first segment in
+  // which the peer acknowledges them (only then can the peer have answered or acted on them); what
+  // either side sent before that cannot depend on them.
+  const base = s.sawSyn ? 1 : 0;
+  let limit = Infinity;
   for (const g of s.gaps) {
-    const items = g.side === "client" ? s.commands : s.replies;
-    let before = 0;
-    for (const it of items) {
-      if (it.end > g.offset) break;
-      before = it.segments[it.segments.length - 1]?.frame ?? before;
+    const own = g.side === "client" ? s.commands : s.replies;
+    const peer = g.side === "client" ? s.replies : s.commands;
+    for (const it of own) {
+      if (it.start >= g.offset) {
+        limit = Math.min(limit, it.segments[0]?.frame ?? g.frame);
+        break;
+      }
     }
-    limit = Math.min(limit, before + 1);
+    for (const it of peer) {
+      const seg = it.segments.find((x) => x.ack !== null && x.ack > g.offset + base);
+      if (seg) {
+        limit = Math.min(limit, seg.frame);
+        break;
+      }
+    }
+    // the peer's acknowledgement that showed the gap (a pure ACK or FIN is in no item)
+    if (g.frame > 0) limit = Math.min(limit, g.frame);
   }
   if (untrustedFrom !== null) {
     for (const c of s.commands) {

@@ -317,6 +317,8 @@ export class SmtpSession implements FlowApp {
       const serverTls = tls.serverHelloFrame !== null;
       tls.encrypted = (clientTls && (serverTls || !this.serverPlainAfterHello)) || (serverTls && !clientTls && s.bytes.client === 0);
     }
+    // what the server took a line for shows only in its reply: with none captured, claim nothing
+    for (const c of s.commands) if (c.takenAsAuthResponse && c.replies.length === 0) c.takenAsAuthResponse = false;
     const facts = (d: 0 | 1) => ({ packets: r ? r.packets(d) : 0, unseen: r ? r.unseenAcked(d) : null });
     addCompleteness(s, { client: facts((sd ^ 1) as 0 | 1), server: facts(sd) }, f.reset);
     this.onDone(s);

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { compactLine } from "../../src/report/compact.js";
+import { compactLine, compactSession } from "../../src/report/compact.js";
 import { textFooter, textSession, summaryLine } from "../../src/report/text.js";
 import type { FileSummary } from "../../src/analyze.js";
 import type { TlsInfo } from "../../src/smtp/model.js";
-import { analyzeConv, supportCase } from "../support/fixtures.js";
+import { analyzeConv, conv, supportCase } from "../support/fixtures.js";
 
 /** The support case, judged; its model is then given the fields other stages fill in. */
 async function judged() {
@@ -80,5 +80,17 @@ describe("the text report renders what the model says", () => {
     const missing = textFooter({ ...base, format: "unknown", packets: 0, firstTime: undefined, lastTime: undefined, problems: [{ level: "error", offset: 0, message: "no such file" }] }, { error: 0, warning: 0, info: 0 });
     expect(missing).not.toContain(" from ");
     expect(missing).toContain("  ERROR: x.pcap: no such file\n");
+  });
+});
+
+describe("compact output of a session that cannot be judged", () => {
+  it("prints a note line, so it cannot pass for a clean capture", async () => {
+    const c = conv().handshake();
+    c.server("220 mx.example.test ESMTP\r\n"); // 4
+    c.client("EHLO a.example.test\r\n"); // 5
+    const rep = await analyzeConv(c);
+    const s = rep.sessions[0];
+    expect(rep.findings).toEqual([]);
+    expect(compactSession("x.pcap", s, [])).toBe("x.pcap:1: note undetermined (session 0, tcp.stream 0) Cannot judge: the capture ends while the connection is open, with EHLO (frame 5) unanswered. [tcp.stream eq 0]\n");
   });
 });

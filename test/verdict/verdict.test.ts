@@ -143,7 +143,7 @@ describe("encryption", () => {
     c.server(TLS_RECORD); // 10
     const v = (await analyzeConv(c)).sessions[0].verdict;
     // the plaintext part was readable, so no rule is "not evaluable" (it had something to look at)
-    expect([v.fault, v.summary, v.notEvaluable]).toEqual(["none", "No violation in the plaintext part; the rest is encrypted (TLS from frame 8).", []]);
+    expect([v.fault, v.summary, v.notEvaluable]).toEqual(["none", "No violation in the plaintext part; the rest is encrypted (TLS from frame 9).", []]);
   });
 
   it("implicit TLS from the first byte: nothing was readable, so nothing is judged", async () => {
