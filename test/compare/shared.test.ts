@@ -5,7 +5,7 @@ import { expect, it } from "vitest";
 import { compareCaptures, compareFiles, loadCapture, type CompareReport } from "../../src/compare/index.js";
 import { SHARED } from "../support/fixtures.js";
 import { captures } from "../support/golden.js";
-import { describeShared } from "../support/shared.js";
+import { describeShared, SHARED_PRESENT } from "../support/shared.js";
 import { hasTshark } from "../support/tshark.js";
 
 const TWOSIDE = join(SHARED, "captures", "twoside");
@@ -44,7 +44,7 @@ function oracle(client: string, server: string): { resegmented: boolean; delayed
 }
 
 describeShared("compare: the twoside captures (one session through the splitting proxy)", () => {
-  const expected = JSON.parse(readFileSync(join(TWOSIDE, "expected-compare.json"), "utf8")) as Record<string, { "client-side": string; "server-side": string; pairs: number; changed: string[]; unchanged: string[] }>;
+  const expected = (SHARED_PRESENT ? JSON.parse(readFileSync(join(TWOSIDE, "expected-compare.json"), "utf8")) : {}) as Record<string, { "client-side": string; "server-side": string; pairs: number; changed: string[]; unchanged: string[] }>;
   for (const [name, e] of Object.entries(expected)) {
     const client = join(TWOSIDE, e["client-side"]), server = join(TWOSIDE, e["server-side"]);
     for (const order of ["client-side first", "server-side first"]) {
@@ -80,7 +80,7 @@ describeShared("compare: the twoside captures (one session through the splitting
 });
 
 describeShared("compare: every shared capture compared with itself reports no change", () => {
-  const all = captures(join(SHARED, "captures"));
+  const all = SHARED_PRESENT ? captures(join(SHARED, "captures")) : [];
   it(`${all.length} captures`, async () => {
     for (const file of all) {
       const c = await loadCapture(file);
