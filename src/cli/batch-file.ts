@@ -1,5 +1,7 @@
 import { analyzeStream, displayPath, type AnalyzeOptions, type FileSummary } from "../analyze.js";
+import type { JudgedSession } from "../rules/engine.js";
 import { compactSession } from "../report/compact.js";
+import { batchHtmlFileData, fileSha256, type BatchHtmlFile, type FileD } from "../report/html/index.js";
 import { fileError, JsonFileWriter } from "../report/json.js";
 import { SEVERITY_RANK, type Finding, type Severity } from "../rules/types.js";
 
@@ -11,6 +13,8 @@ export interface BatchJob {
   opts: Partial<AnalyzeOptions>;
   /** the report to hand on: the JSON record (json), its lines (ndjson), one line per finding (compact); null: none (table) */
   json: "json" | "ndjson" | "compact" | null;
+  /** batch --format html: hand on the file's page data (`page`) */
+  html?: boolean;
 }
 
 export interface BatchResult {
@@ -31,6 +35,11 @@ export interface BatchResult {
   /** what stderr says about the file: its reading problems */
   summary: Pick<FileSummary, "file" | "format" | "problems">;
   doc: string | null;
+  /**
+   * --format html: the file's page data — its sessions with findings or a verdict other than
+   * "none", all its findings, its summary (plain JSON, small next to the capture)
+   */
+  page: FileD | null;
 }
 
 /** A piece of a file's JSON output, sent ahead of its result so no report is held whole. */
@@ -62,6 +71,7 @@ export async function analyzeFileSummary(job: BatchJob, onChunk: (c: BatchChunk)
     error: null,
     summary: { file, format: "unknown", problems: [] },
     doc: null,
+    page: null,
   };
   let parts: string[] = [];
   let size = 0;
@@ -75,12 +85,19 @@ export async function analyzeFileSummary(job: BatchJob, onChunk: (c: BatchChunk)
     }
   };
   let best: Finding | null = null;
+  // --format html: only what the page shows of the file
+  const kept: JudgedSession[] = [];
+  const keptFindings: Finding[] = [];
   try {
     const w = job.json === "json" || job.json === "ndjson" ? new JsonFileWriter(collect, file, job.json) : null;
     const sum = await analyzeStream(job.path, job.opts, (s, fs) => {
       w?.session(s, fs);
       if (job.json === "compact") collect(compactSession(file, s, fs));
       if (s.verdict.fault === "undetermined") res.undetermined++;
+      if (job.html && (fs.length > 0 || s.verdict.fault !== "none")) {
+        kept.push(s);
+        keptFindings.push(...fs);
+      }
       for (const f of fs) {
         res.counts[f.severity]++;
         res.rules[f.rule] = (res.rules[f.rule] ?? 0) + 1;
@@ -92,13 +109,35 @@ export async function analyzeFileSummary(job: BatchJob, onChunk: (c: BatchChunk)
     res.error = fileError(sum);
     res.summary = { file, format: sum.format, problems: sum.problems };
     if (job.json) res.doc = parts.join("");
+    if (job.html) {
+      const { sessionCount, ...rest } = sum;
+      // a file with nothing read is "unreadable" on the page; one damaged part-way shows what was
+      // read, with its problem listed
+      const unreadableAll = res.error !== null && sum.packets === 0;
+      res.page = batchHtmlFileData(
+        { ...rest, sessions: kept, findings: keptFindings, sessionCount, error: unreadableAll ? errorText(res.error!, sum.format) : null },
+        { showSecrets: !!job.opts.showSecrets, sha256: { [file]: unreadableAll ? "" : fileSha256(job.path) } },
+      );
+    }
   } catch (err) {
     res.error = { message: `internal error: ${(err as Error).message}` };
     res.summary = { file, format: "unknown", problems: [{ level: "error", offset: 0, message: res.error.message }] };
     // (a file that failed half-way through its JSON cannot be mended: its record ends here)
+    if (job.html) res.page = batchHtmlFileData(errorReport(file, res.error.message), { showSecrets: !!job.opts.showSecrets, sha256: { [file]: "" } });
     if (job.json === "json" || job.json === "ndjson") res.doc = JSON.stringify({ ...(job.json === "ndjson" ? { type: "file" } : {}), file, error: res.error }) + (job.json === "ndjson" ? "\n" : "");
   }
   const b = best as Finding | null;
   if (b) res.worst = { rule: b.rule, severity: b.severity };
   return res;
+}
+
+/** A reading error as the table and the page show it: `byte N: …` when the file's format was recognised. */
+export function errorText(e: { message: string; offset?: number }, format: string): string {
+  return (e.offset !== undefined && format !== "unknown" ? `byte ${e.offset}: ` : "") + e.message;
+}
+
+/** The page data of a file that failed before anything was read. */
+function errorReport(file: string, message: string): BatchHtmlFile {
+  const stats = { frames: 0, tcpPackets: 0, tcpConnections: 0, nonTcp: 0, ipFragments: 0, malformed: 0, connectionsWithoutPayload: 0, notSmtp: 0 };
+  return { file, format: "unknown", gzip: false, packets: 0, bytes: 0, stats, problems: [], sessions: [], findings: [], sessionCount: 0, error: message };
 }

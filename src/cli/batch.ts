@@ -2,10 +2,11 @@ import { availableParallelism } from "node:os";
 import { open, readdir, realpath, stat } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { Worker } from "node:worker_threads";
+import { batchHtmlFromData } from "../report/html/index.js";
 import { jsonReportEnd, jsonReportStart } from "../report/json.js";
 import { plural, wrap } from "../report/words.js";
 import { clip, escapeText } from "../text/escape.js";
-import { analyzeFileSummary, type BatchChunk, type BatchJob, type BatchResult } from "./batch-file.js";
+import { analyzeFileSummary, errorText, type BatchChunk, type BatchJob, type BatchResult } from "./batch-file.js";
 import { EXIT, Output, analyzeOptions, exitStatus, problemLines, reachesCounts, type CommonFlags } from "./options.js";
 import { CommanderError } from "commander";
 
@@ -149,11 +150,13 @@ export function defaultJobs(cores = availableParallelism()): number {
 export async function runBatch(paths: string[], flags: BatchFlags): Promise<number> {
   if (paths.filter((p) => p === "-").length > 1) throw new CommanderError(EXIT.usage, "smtpcap.usage", "standard input ('-') can be read only once");
   const opts = analyzeOptions(flags);
+  if (flags.showSecrets) process.stderr.write("smtpcap: warning: --show-secrets prints credentials from the capture\n");
   const { files, shown, skipped } = await collect(paths, !!flags.allFiles);
   const out = new Output(flags.output);
   const sizes = await Promise.all(files.map((f) => (f === "-" ? 0 : stat(f).then((s) => s.size, () => 0))));
   const json = flags.format === "json" || flags.format === "ndjson" || flags.format === "compact" ? flags.format : null;
-  const jobs: BatchJob[] = files.map((path, id) => ({ id, path, bytes: sizes[id], opts, json }));
+  const html = flags.format === "html";
+  const jobs: BatchJob[] = files.map((path, id) => ({ id, path, bytes: sizes[id], opts, json, html }));
   const jobsN = flags.jobs ?? defaultJobs();
   const progress = new Progress(files.length, sizes.reduce((a, b) => a + b, 0), !!process.stderr.isTTY && !flags.quiet);
   const results: (BatchResult | undefined)[] = new Array(files.length);
@@ -202,12 +205,22 @@ export async function runBatch(paths: string[], flags: BatchFlags): Promise<numb
   const done = results as BatchResult[];
   for (const r of done) for (const l of problemLines(r.summary)) process.stderr.write(l + "\n");
   if (flags.format === "table") out.write(summaryTable(done, shown, skipped, out.width));
+  else if (html) out.write(htmlPage(done, shown, !!flags.showSecrets));
   else if (skipped > 0 && !flags.quiet) process.stderr.write(`smtpcap: ${plural(skipped, "file")} skipped: not ${skipped === 1 ? "a capture" : "captures"}\n`);
   out.close();
   return exitStatus(
     done.some((r) => r.error !== null),
     done.some((r) => reachesCounts(r.counts, flags.failOn)),
   );
+}
+
+/**
+ * --format html: one page from the files' page data, in path order, each file named as in the
+ * table (relative to the one folder given).
+ */
+function htmlPage(results: BatchResult[], shown: Map<string, string>, showSecrets: boolean): string {
+  const files = results.map((r) => ({ ...r.page!, name: escapeText(r.path === "-" ? "<stdin>" : (shown.get(r.path) ?? r.path)) }));
+  return batchHtmlFromData(files, { showSecrets });
 }
 
 /** A row's verdict: unreadable, no SMTP, findings (an error or warning), undetermined, clean. */
@@ -220,7 +233,7 @@ export function rowVerdict(r: BatchResult): string {
 }
 
 function rowNote(r: BatchResult): string {
-  if (r.error) return (r.error.offset !== undefined && r.summary.format !== "unknown" ? `byte ${r.error.offset}: ` : "") + r.error.message;
+  if (r.error) return errorText(r.error, r.summary.format);
   const notes: string[] = [];
   if (r.worst) notes.push(`${r.worst.severity}: ${r.worst.rule}`);
   const warn = r.summary.problems.find((p) => p.level === "warning");
