@@ -103,7 +103,7 @@ export function addCompleteness(s: Session, dirs: { client: DirectionFacts; serv
   if (s.tls?.encrypted) {
     // TLS begins with the first TLS record (the ClientHello), not with the plaintext 220 to STARTTLS
     const from = s.tls.clientHelloFrame ?? s.tls.serverHelloFrame ?? s.tls.frame;
-    limits.push({ kind: "encrypted", frame: from, text: `TLS from frame ${from}: the rest of the dialogue is encrypted` });
+    limits.push({ kind: "encrypted", frame: from, text: `TLS from frame ${from}${from === s.tls.clientHelloFrame ? " (the ClientHello)" : ""}: the rest of the dialogue is encrypted` });
   }
   s.limits.push(...limits);
 }

@@ -180,8 +180,11 @@ function build(s: Session): Conversation {
         break;
       }
     }
-    // the peer's acknowledgement that showed the gap (a pure ACK or FIN is in no item)
+    // the peer's acknowledgement that showed the gap (a pure ACK or FIN is in no item), and the
+    // side's own FIN or RST, which it sent after the lost bytes
     if (g.frame > 0) limit = Math.min(limit, g.frame);
+    const close = s.close[g.side];
+    if (close) limit = Math.min(limit, close.frame);
   }
   if (untrustedFrom !== null) {
     for (const c of s.commands) {

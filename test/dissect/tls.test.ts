@@ -24,7 +24,7 @@ describe("TLS only when TLS flows", () => {
     c.fin("client").fin("server");
     const s = (await analyzeConv(c)).sessions[0];
     expect(s.tls).toEqual({ mode: "starttls", frame: 8, time: expect.any(Number), clientHelloFrame: 9, serverHelloFrame: 10, encrypted: true, plaintextFrame: null });
-    expect(s.limits).toEqual([{ kind: "encrypted", frame: 8, text: "TLS from frame 8: the rest of the dialogue is encrypted" }]);
+    expect(s.limits).toEqual([{ kind: "encrypted", frame: 9, text: "TLS from frame 9 (the ClientHello): the rest of the dialogue is encrypted" }]);
   });
 
   it("STARTTLS 220 followed by plaintext: not encrypted, dissected as plaintext, the first plaintext command's frame kept", async () => {
