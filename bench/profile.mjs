@@ -80,7 +80,10 @@ for (const [id, us] of self) {
 }
 
 let sessions = null;
-if (existsSync(`${file}.json`)) sessions = JSON.parse(readFileSync(`${file}.json`, "utf8")).sessions ?? null;
+if (existsSync(`${file}.json`)) {
+  const r = JSON.parse(readFileSync(`${file}.json`, "utf8"));
+  sessions = r.files ? r.files.reduce((n, f) => n + (f.sessions?.length ?? 0), 0) : r.sessions ?? null;
+}
 const print = (title, m, n) => {
   console.log(`\n${title}`);
   for (const [k, us] of [...m].sort((a, b) => b[1] - a[1]).slice(0, n)) {

@@ -120,9 +120,14 @@ async function replayReference() {
 /** Sessions, stream bytes and findings by rule of one `analyze --format json` report (or an array of them). */
 function tally(report) {
   const t = { sessions: 0, client: 0, server: 0, findings: {} };
-  for (const f of Array.isArray(report) ? report : [report]) {
-    for (const s of f.sessions) { t.sessions++; t.client += s.bytes.client; t.server += s.bytes.server; }
-    for (const x of f.findings) t.findings[x.rule] = (t.findings[x.rule] ?? 0) + (x.count ?? 1);
+  // the JSON report is one envelope { schemaVersion, tool, files: [...] }; each session holds its findings
+  const files = report.files ?? (Array.isArray(report) ? report : [report]);
+  for (const f of files) {
+    for (const s of f.sessions ?? []) {
+      t.sessions++; t.client += s.bytes.client; t.server += s.bytes.server;
+      for (const x of s.findings ?? []) t.findings[x.rule] = (t.findings[x.rule] ?? 0) + (x.count ?? 1);
+    }
+    for (const x of f.findings ?? []) t.findings[x.rule] = (t.findings[x.rule] ?? 0) + (x.count ?? 1);
   }
   return t;
 }
