@@ -305,8 +305,8 @@ async function batchPart() {
   const s = await interleaved(cmds);
   for (const [label, r] of Object.entries(s)) {
     const file = cmds[label].stdout;
-    // the table's sessions column (the first number after the file name)
-    const found = readFileSync(file, "utf8").split("\n").map((l) => /\.pcap\s*[│|]\s*(\d+)\s*[│|]/.exec(l)).filter(Boolean).reduce((n, m) => n + Number(m[1]), 0);
+    // the table's sessions column (the first number after the file name; plain or drawn columns)
+    const found = readFileSync(file, "utf8").split("\n").map((l) => /\.pcap\s*(?:[│|]\s*)?(\d+)\s/.exec(l)).filter(Boolean).reduce((n, m) => n + Number(m[1]), 0);
     rmSync(file);
     row(label, r, bytes, sessions, `  ${(r.cpu / r.seconds).toFixed(2)} cores busy; sessions ${found}/${sessions}${found === sessions ? "" : " INVALID"}; ${(r.seconds / s["batch -j 1"].seconds).toFixed(2)}x -j 1's wall`);
   }
