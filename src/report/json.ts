@@ -167,7 +167,7 @@ export function toJson(rep: FileReport): Record<string, unknown> {
   }
   const { sessions, findings, ...rest } = rep;
   const sum: FileSummary = { ...rest, sessionCount: sessions.length };
-  return { file: rep.file, sessions: sessions.map((s) => sessionJson(s, bySession.get(s.index) ?? [])), ...fileTail(sum, { counts: countOf(findings), sessionsOmitted: 0 }) };
+  return { file: rep.file, sessions: sessions.map((s) => sessionJson(s, bySession.get(s.index) ?? [])), ...fileTail(sum, { counts: countOf(findings), sessionsOmitted: 0 }), findings: findings.map(findingJson) };
 }
 
 /** The envelope of every JSON report: `{"schemaVersion", "tool", "files": [` … `]}`. */
@@ -190,6 +190,8 @@ export class JsonFileWriter {
   private omitted = 0;
   private readonly counts: Counts = { error: 0, warning: 0, info: 0 };
   private readonly fileKey: string;
+  /** json: the file's findings, serialised, for the record's `findings` list */
+  private readonly findings: string[] = [];
 
   constructor(private readonly out: (s: string) => void, file: string, private readonly mode: "json" | "ndjson" = "json") {
     this.fileKey = `"file":${JSON.stringify(file)}`;
@@ -198,6 +200,7 @@ export class JsonFileWriter {
 
   session(s: JudgedSession, findings: Finding[]): void {
     for (const f of findings) this.counts[f.severity]++;
+    if (this.mode === "json") for (const f of findings) this.findings.push(JSON.stringify(findingJson(f)));
     const body = JSON.stringify(sessionJson(s, findings)).slice(1);
     if (this.mode === "ndjson") this.out(`{"type":"session",${this.fileKey},${body}\n`);
     else this.out((this.sessions > 0 ? ",{" : "{") + body);
@@ -212,6 +215,6 @@ export class JsonFileWriter {
   end(sum: FileSummary): void {
     const tail = JSON.stringify(fileTail(sum, { counts: this.counts, sessionsOmitted: this.omitted })).slice(1);
     if (this.mode === "ndjson") this.out(`{"type":"file",${this.fileKey},${tail}\n`);
-    else this.out("]," + tail);
+    else this.out("]," + tail.slice(0, -1) + `,"findings":[${this.findings.join(",")}]}`);
   }
 }
