@@ -19,6 +19,7 @@ if (typeof globalThis.gc !== "function") {
 const { analyzeStream } = await import("../dist/analyze.js");
 const { ALL_RULES } = await import("../dist/rules/index.js");
 const { DEFAULT_RULE_OPTIONS } = await import("../dist/rules/types.js");
+const { conversationOf } = await import("../dist/smtp/conversation.js");
 
 const args = process.argv.slice(2);
 const flag = (name, dflt) => (args.includes(name) ? Number(args.splice(args.indexOf(name), 2)[1]) : dflt);
@@ -43,13 +44,9 @@ const t0 = cpu();
 await analyzeStream(file, {}, (s) => { sessions.push(s); });
 const whole = cpu() - t0;
 
-/** What the judge gives later sessions (engine.ts summarise). */
-const summary = (s) => ({
-  tcpStream: s.tcpStream,
-  server: s.server,
-  offeredStartTls: s.commands.some((c) => c.kind === "command" && c.verb === "EHLO" && c.replies.some((r) => s.replies[r]?.lines.slice(1).some((l) => l.slice(4).toUpperCase().startsWith("STARTTLS")))),
-});
-const summaries = sessions.map(summary);
+/** What the judge gives later sessions (engine.ts): server → first stream offered STARTTLS. */
+const offersStartTls = (s) => s.commands.some((c) => c.kind === "command" && c.verb === "EHLO" && c.replies.some((r) => s.replies[r]?.lines.slice(1).some((l) => l.slice(4).toUpperCase().startsWith("STARTTLS"))));
+const earlierOf = (offered) => ({ offeredStartTls: (server) => offered.get(server) ?? null });
 
 // Session by session, every rule in turn (as the judge runs them, with the session hot in the
 // cache); each check timed alone; a check longer than 2 ms (the process was preempted, or a
@@ -66,11 +63,12 @@ let dropped = 0, droppedMs = 0;
 const slow = new Float64Array(ALL_RULES.length);
 for (let k = 0; k < reps; k++) {
   const sum = new Float64Array(rules.length);
-  const earlier = [];
-  const ctx = { session: null, earlier, opts: DEFAULT_RULE_OPTIONS, report() {} };
+  const offered = new Map();
+  const ctx = { session: null, conversation: null, earlier: earlierOf(offered), opts: DEFAULT_RULE_OPTIONS, report() {} };
   globalThis.gc();
   for (let i = 0; i < sessions.length; i++) {
     ctx.session = sessions[i];
+    ctx.conversation = conversationOf(sessions[i]);
     if (cold) for (let k = 0; k < flush.length; k += 16) sink += flush[k]++;
     for (let j = 0; j < rules.length; j++) {
       const t = performance.now();
@@ -79,12 +77,12 @@ for (let k = 0; k < reps; k++) {
       if (d < 2) sum[j] += d;
       else { dropped++; droppedMs += d; slow[j]++; }
     }
-    earlier.push(summaries[i]);
+    if (!offered.has(sessions[i].server) && offersStartTls(sessions[i])) offered.set(sessions[i].server, sessions[i].tcpStream);
   }
   for (let j = 0; j < rules.length; j++) best[j] = Math.min(best[j], sum[j]);
 }
 for (let i = 0; i < sessions.length; i++) {
-  const ctx = { session: sessions[i], earlier: summaries.slice(0, 0), opts: DEFAULT_RULE_OPTIONS, report() {} };
+  const ctx = { session: sessions[i], conversation: conversationOf(sessions[i]), earlier: earlierOf(new Map()), opts: DEFAULT_RULE_OPTIONS, report() {} };
   for (let j = 0; j < rules.length; j++) {
     const h = heap();
     rules[j].check(ctx);

@@ -4,7 +4,7 @@ import { ehloKeywords } from "../smtp/vocabulary.js";
 import { ALL_RULES } from "./index.js";
 import { escapeControls } from "../text/escape.js";
 import { filterFor } from "./util.js";
-import { DEFAULT_RULE_OPTIONS, SEVERITY_RANK, type Finding, type Rule, type RuleContext, type RuleOptions, type SessionSummary, type SessionVerdict } from "./types.js";
+import { DEFAULT_RULE_OPTIONS, SEVERITY_RANK, type Finding, type Rule, type RuleContext, type RuleOptions, type EarlierSessions, type SessionVerdict } from "./types.js";
 import { verdictFor } from "./verdict.js";
 import { settle } from "./consequences.js";
 
@@ -24,7 +24,9 @@ export type JudgedSession = Session & { verdict: SessionVerdict };
  */
 export class Judge {
   private readonly rules: Rule[];
-  private readonly earlier: SessionSummary[] = [];
+  /** server → tcp.stream of the first session whose EHLO reply offered STARTTLS */
+  private readonly offered = new Map<string, number>();
+  private readonly earlier: EarlierSessions = { offeredStartTls: (server) => this.offered.get(server) ?? null };
 
   constructor(private readonly opts: RuleOptions) {
     this.rules = selectRules(opts);
@@ -66,7 +68,7 @@ export class Judge {
       rule.check(ctx);
     }
     mine.sort((a, b) => (a.frames[0] ?? 0) - (b.frames[0] ?? 0) || SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity]);
-    this.earlier.push(summarise(session));
+    if (!this.offered.has(session.server) && offersStartTls(session)) this.offered.set(session.server, session.tcpStream);
     const settled = settle(session, mine, this.opts.collapse !== false); // consequences marked, repeats collapsed
     const verdict = verdictFor(session, settled, this.rules);
     verdict.notEvaluable = [...skipped.keys()];
@@ -94,7 +96,6 @@ export function notEvaluable(s: Session, conv: Conversation, rules: Rule[]): Map
   return out;
 }
 
-function summarise(s: Session): SessionSummary {
-  const offered = s.commands.some((c) => c.kind === "command" && c.verb === "EHLO" && c.replies.some((r) => s.replies[r] !== undefined && ehloKeywords(s.replies[r]).some((k) => k.startsWith("STARTTLS"))));
-  return { tcpStream: s.tcpStream, server: s.server, offeredStartTls: offered };
+function offersStartTls(s: Session): boolean {
+  return s.commands.some((c) => c.kind === "command" && c.verb === "EHLO" && c.replies.some((r) => s.replies[r] !== undefined && ehloKeywords(s.replies[r]).some((k) => k.startsWith("STARTTLS"))));
 }

@@ -27,8 +27,8 @@ export default defineRule({
       }
       const has = ehloKeywords(r).some((k) => k.startsWith("STARTTLS"));
       if (!has && r.complete && r.code === 250) {
-        const other = ctx.earlier.find((o) => o.server === s.server && o.offeredStartTls);
-        if (other) ctx.report({ frames: r.frames, time: r.firstTime, message: `the EHLO reply does not offer STARTTLS, but an earlier connection to the same server ${s.server} (tcp.stream ${other.tcpStream}) was offered it`, evidence: `compare tcp.stream ${other.tcpStream}` });
+        const other = ctx.earlier.offeredStartTls(s.server);
+        if (other !== null) ctx.report({ frames: r.frames, time: r.firstTime, message: `the EHLO reply does not offer STARTTLS, but an earlier connection to the same server ${s.server} (tcp.stream ${other}) was offered it`, evidence: `compare tcp.stream ${other}` });
       }
     }
     if (c.verb === "STARTTLS") {

@@ -99,12 +99,13 @@ export interface ReportArgs {
   time?: number;
 }
 
-/** What later sessions may know of an earlier one (the capture is judged as a stream). */
-export interface SessionSummary {
-  tcpStream: number;
-  server: string;
-  /** an EHLO reply in this session offered STARTTLS */
-  offeredStartTls: boolean;
+/**
+ * What later sessions may know of earlier ones (the capture is judged as a stream). Kept per
+ * server, not per session, so it does not grow with the number of sessions.
+ */
+export interface EarlierSessions {
+  /** the tcp.stream of the first earlier session to `server` whose EHLO reply offered STARTTLS, or null */
+  offeredStartTls(server: string): number | null;
 }
 
 export interface RuleContext {
@@ -112,7 +113,7 @@ export interface RuleContext {
   /** the dialogue's meaning, computed once per session: exchanges, transactions, capabilities, early commands, trust */
   conversation: Conversation;
   /** sessions of the same capture that ended before this one */
-  earlier: SessionSummary[];
+  earlier: EarlierSessions;
   opts: RuleOptions;
   report(args: ReportArgs): void;
 }

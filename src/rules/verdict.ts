@@ -20,8 +20,20 @@ import { SEVERITY_RANK, type Finding, type Rule, type RuleMeta, type SessionVerd
  * - `counts` counts every finding listed (consequences and collapsed repeats included, a collapsed
  *   finding once); `independent` only those that are not consequences.
  */
+/** Rule metadata by id, once per rule list (the verdict runs once per session). */
+const metaCache = new WeakMap<Rule[], Map<string, RuleMeta>>();
+
+function metasOf(rules: Rule[]): Map<string, RuleMeta> {
+  let m = metaCache.get(rules);
+  if (!m) {
+    m = new Map(rules.map((r) => [r.meta.id, r.meta]));
+    metaCache.set(rules, m);
+  }
+  return m;
+}
+
 export function verdictFor(session: Session, findings: Finding[], rules: Rule[]): SessionVerdict {
-  const metas = new Map(rules.map((r) => [r.meta.id, r.meta]));
+  const metas = metasOf(rules);
   const counts = { error: 0, warning: 0, info: 0 };
   const independent = { error: 0, warning: 0, info: 0 };
   for (const f of findings) {
@@ -29,7 +41,8 @@ export function verdictFor(session: Session, findings: Finding[], rules: Rule[])
     if (!f.consequenceOf) independent[f.severity]++;
   }
   const enc = encryptedFrom(session);
-  const notEvaluable = enc !== null ? rules.filter((r) => r.meta.plaintext).map((r) => r.meta.id) : [];
+  // the engine fills in the rules that had nothing readable to look at (engine.notEvaluable)
+  const notEvaluable: string[] = [];
   const lacks = session.limits; // what the capture lacks: stated by the dissector (src/smtp/completeness.ts)
   const limits = lacks.map((l) => l.text);
   const base = { counts, independent, notEvaluable, limits };

@@ -97,9 +97,18 @@ export function ehloKeyword(line: string): { keyword: string; params: string[] }
 }
 
 /** The lines of an EHLO reply after the first (RFC 5321 §4.1.1.1: one extension each), trimmed and upper case ("SIZE 1000"). */
-export function ehloLines(reply: Reply): string[] {
-  return reply.lines.slice(1).map((l) => replyText(l).trim().toUpperCase());
+export function ehloLines(reply: Reply): readonly string[] {
+  let lines = linesCache.get(reply);
+  if (!lines) {
+    lines = reply.lines.slice(1).map((l) => replyText(l).trim().toUpperCase());
+    linesCache.set(reply, lines);
+  }
+  return lines;
 }
+
+/** An EHLO reply is parsed once however many rules ask (judging reads a finished session). */
+const linesCache = new WeakMap<Reply, string[]>();
+const keywordCache = new WeakMap<Reply, Map<string, string>>();
 
 /** The keywords of an EHLO reply, upper case. */
 export function ehloKeywords(reply: Reply): string[] {
@@ -107,8 +116,10 @@ export function ehloKeywords(reply: Reply): string[] {
 }
 
 export function parseCapabilities(reply: Reply, command: number, helo: boolean): Capabilities {
-  const keywords = new Map<string, string>();
-  if (!helo) {
+  if (helo) return { keywords: new Map(), command, reply, helo };
+  let keywords = keywordCache.get(reply);
+  if (!keywords) {
+    keywords = new Map<string, string>();
     for (const line of reply.lines.slice(1)) {
       const text = replyText(line).trim();
       if (!text) continue;
@@ -116,6 +127,7 @@ export function parseCapabilities(reply: Reply, command: number, helo: boolean):
       const kw = (sp < 0 ? text : text.slice(0, sp)).toUpperCase();
       if (!keywords.has(kw)) keywords.set(kw, sp < 0 ? "" : text.slice(sp + 1).trim());
     }
+    keywordCache.set(reply, keywords);
   }
   return { keywords, command, reply, helo };
 }
