@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { analyzeFile } from "../../src/analyze.js";
 import { readCapture } from "../../src/capture/source.js";
-import { writeCapture, type LinkKind } from "../support/writer.js";
+import { pcapngBlock, writeCapture, type LinkKind } from "../support/writer.js";
 import { SHARED, supportCase, tmpFile } from "../support/fixtures.js";
 import { describeShared, SHARED_PRESENT } from "../support/shared.js";
 
@@ -148,16 +148,7 @@ describe("the direct reader's buffer handling", () => {
   }
 
   function pcapng(): Buffer {
-    const block = (type: number, body: Buffer) => {
-      const pad = (4 - (body.length % 4)) % 4;
-      const len = 12 + body.length + pad;
-      const b = Buffer.alloc(len);
-      b.writeUInt32LE(type, 0);
-      b.writeUInt32LE(len, 4);
-      body.copy(b, 8);
-      b.writeUInt32LE(len, len - 4);
-      return b;
-    };
+    const block = pcapngBlock;
     const shb = Buffer.alloc(16);
     shb.writeUInt32LE(0x1a2b3c4d, 0);
     shb.writeUInt16LE(1, 4);

@@ -1,3 +1,4 @@
+import { pcapngBlock } from "./writer.js";
 /**
  * Capture surgery for the metamorphic test: read every frame of a capture, find the TCP data
  * segments that were sent once (no retransmission carries the same bytes), and write the capture
@@ -82,16 +83,7 @@ export function dataSegmentsSentOnce(frames: RawFrame[]): (DataSegment & { trace
 /** The frames as a pcapng file (one interface per link type, nanosecond timestamps), without frame `skip`. */
 export function writeFrames(frames: RawFrame[], skip = -1): Buffer {
   const blocks: Buffer[] = [];
-  const block = (type: number, body: Buffer) => {
-    const pad = (4 - (body.length % 4)) % 4;
-    const len = 12 + body.length + pad;
-    const b = Buffer.alloc(len);
-    b.writeUInt32LE(type, 0);
-    b.writeUInt32LE(len, 4);
-    body.copy(b, 8);
-    b.writeUInt32LE(len, len - 4);
-    blocks.push(b);
-  };
+  const block = (type: number, body: Buffer) => blocks.push(pcapngBlock(type, body));
   const shb = Buffer.alloc(16);
   shb.writeUInt32LE(0x1a2b3c4d, 0);
   shb.writeUInt16LE(1, 4);

@@ -254,6 +254,24 @@ export interface WriteOptions {
 }
 
 /** Serialise packets (in the order given) as a capture file. */
+/** One pcapng block: type, total length, the body padded to 32 bits, the length again. */
+export function pcapngBlock(type: number, body: Buffer, bigEndian = false): Buffer {
+  const pad = (4 - (body.length % 4)) % 4;
+  const len = 12 + body.length + pad;
+  const b = Buffer.alloc(len);
+  if (bigEndian) {
+    b.writeUInt32BE(type >>> 0, 0);
+    b.writeUInt32BE(len, 4);
+    b.writeUInt32BE(len, len - 4);
+  } else {
+    b.writeUInt32LE(type >>> 0, 0);
+    b.writeUInt32LE(len, 4);
+    b.writeUInt32LE(len, len - 4);
+  }
+  body.copy(b, 8);
+  return b;
+}
+
 export function writeCapture(packets: Packet[], o: WriteOptions = {}): Buffer {
   const link = o.link ?? "ethernet";
   const be = !!o.bigEndian;
@@ -262,11 +280,7 @@ export function writeCapture(packets: Packet[], o: WriteOptions = {}): Buffer {
   const u16 = (v: number) => { const b = Buffer.alloc(2); if (be) b.writeUInt16BE(v); else b.writeUInt16LE(v); return b; };
   const parts: Buffer[] = [];
   if (fmt === "pcapng") {
-    const block = (type: number, body: Buffer) => {
-      const pad = (4 - (body.length % 4)) % 4;
-      const len = 12 + body.length + pad;
-      return Buffer.concat([u32(type), u32(len), body, Buffer.alloc(pad), u32(len)]);
-    };
+    const block = (type: number, body: Buffer) => pcapngBlock(type, body, be);
     parts.push(block(0x0a0d0d0a, Buffer.concat([u32(0x1a2b3c4d), u16(1), u16(0), u32(0xffffffff), u32(0xffffffff)])));
     const res = o.tsresol ?? 6;
     const opt = Buffer.concat([u16(9), u16(1), Buffer.from([res, 0, 0, 0]), u16(0), u16(0)]);
