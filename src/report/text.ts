@@ -1,7 +1,7 @@
 import type { FileReport, FileSummary } from "../analyze.js";
 import type { JudgedSession } from "../rules/engine.js";
-import type { Finding, SessionVerdict } from "../rules/types.js";
-import type { Command, Reply, TlsInfo } from "../smtp/model.js";
+import type { Finding } from "../rules/types.js";
+import type { Command, Reply } from "../smtp/model.js";
 import { clip, escapeControls, escapeText } from "../text/escape.js";
 import { duration, isoTime, UTC, type Zone } from "./time.js";
 import { plural, wrap, wrapParts } from "./words.js";
@@ -31,11 +31,6 @@ function sevColor(f: Finding["severity"]): string {
 /** Time since the session's first packet, in a column of 11. */
 function rel(t: number, t0: number): string {
   return ("+" + duration(t - t0)).padStart(11);
-}
-
-/** The TLS of a session is encrypted unless the dissector says it is not (a missing field: as before). */
-export function encrypted(tls: TlsInfo | null): boolean {
-  return tls !== null && (tls as TlsInfo & { encrypted?: boolean }).encrypted !== false;
 }
 
 interface Row { frame: number; time: number; text: string[] }
@@ -107,8 +102,8 @@ function sessionText(s: JudgedSession, findings: Finding[], o: TextOptions): str
   const head = `Session ${s.index}  tcp.stream ${s.tcpStream}  client ${s.client} → server ${s.server}`;
   out.push(paint(o.color, SGR.bold, head));
   const facts = [`started ${isoTime(s.startTime, zone)}`, `${plural(s.commands.length, "command")}, ${plural(s.replies.length, "reply", "replies")}`, `bytes client ${s.bytes.client} / server ${s.bytes.server}`];
-  if (s.tls && (s.tls as TlsInfo & { decrypted?: boolean }).decrypted) facts.push(`TLS (${s.tls.mode}) from frame ${s.tls.frame}: the capture holds it decrypted (read as plaintext)`);
-  else if (s.tls && encrypted(s.tls)) facts.push(`TLS (${s.tls.mode}) from frame ${s.tls.clientHelloFrame ?? s.tls.serverHelloFrame ?? s.tls.frame}: the rest is encrypted`);
+  if (s.tls?.decrypted) facts.push(`TLS (${s.tls.mode}) from frame ${s.tls.frame}: the capture holds it decrypted (read as plaintext)`);
+  else if (s.tls?.encrypted) facts.push(`TLS (${s.tls.mode}) from frame ${s.tls.clientHelloFrame ?? s.tls.serverHelloFrame ?? s.tls.frame}: the rest is encrypted`);
   else if (s.tls) {
     facts.push(s.tls.mode === "starttls"
       ? `STARTTLS answered 220 in frame ${s.tls.frame}, but no TLS handshake followed: the rest is read as plaintext`
@@ -123,13 +118,9 @@ function sessionText(s: JudgedSession, findings: Finding[], o: TextOptions): str
   const limits = s.verdict.limits ?? [];
   if (limits.length && s.verdict.fault !== "undetermined") out.push(...wrap(`The capture lacks: ${limits.map(escapeControls).join("; ")}`, width, "  ", "    "));
   for (const f of findings) out.push(...findingLines(f, o, width, s.verdict.summary));
-  // why rules could not look (the verdict says, parallel to notEvaluable); without reasons, only encryption is claimed
-  const why = (s.verdict as SessionVerdict & { notEvaluableWhy?: string[] }).notEvaluableWhy ?? [];
-  if (why.length > 0) {
-    for (const w of new Set(why)) out.push(...wrap(`Not evaluable: ${plural(why.filter((x) => x === w).length, "rule")}, because ${escapeControls(w)}`, width, "  ", "    "));
-  } else if (s.verdict.notEvaluable.length && encrypted(s.tls)) {
-    out.push(...wrap(`Not evaluable: the session is encrypted from frame ${s.tls?.frame}; ${plural(s.verdict.notEvaluable.length, "rule")} that read plaintext SMTP could not look past it`, width, "  ", "    "));
-  }
+  // why rules could not look (the engine gives a reason for each rule in notEvaluable)
+  const why = s.verdict.notEvaluableWhy ?? [];
+  for (const w of new Set(why)) out.push(...wrap(`Not evaluable: ${plural(why.filter((x) => x === w).length, "rule")}, because ${escapeControls(w)}`, width, "  ", "    "));
   for (const g of s.gaps) out.push(...wrap(`GAP    ${g.side} bytes ${g.offset}..${g.offset + g.bytes} missing (frame ${g.frame}): ${escapeControls(g.reason)}`, width, "  ", "         "));
   const rows: Row[] = [...s.commands.map(commandRow), ...s.replies.map((r) => replyRows(r, o.verbose, s.gaps.length > 0 || s.bytes.client === 0))];
   rows.sort((a, b) => a.frame - b.frame || a.time - b.time);

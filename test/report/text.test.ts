@@ -2,7 +2,6 @@ import { describe, expect, it } from "vitest";
 import { compactLine, compactSession } from "../../src/report/compact.js";
 import { textFooter, textSession, summaryLine } from "../../src/report/text.js";
 import type { FileSummary } from "../../src/analyze.js";
-import type { TlsInfo } from "../../src/smtp/model.js";
 import { analyzeConv, conv, supportCase } from "../support/fixtures.js";
 
 /** The support case, judged; its model is then given the fields other stages fill in. */
@@ -40,12 +39,14 @@ describe("the text report renders what the model says", () => {
   it("no 'the rest is encrypted' claim when the dissector says no TLS session followed", async () => {
     const { s, fs } = await judged();
     expect(s.tls).not.toBeNull();
-    (s.tls as TlsInfo & { encrypted?: boolean }).encrypted = true;
+    s.tls!.encrypted = true;
     s.verdict.notEvaluable = ["greeting-invalid"];
-    expect(textSession(s, fs, { color: false, verbose: false })).toContain("Not evaluable: the session is encrypted");
+    s.verdict.notEvaluableWhy = ["the session is encrypted from frame 10 and carries no plaintext SMTP"];
+    expect(textSession(s, fs, { color: false, verbose: false })).toContain("Not evaluable: 1 rule, because the session is encrypted");
     expect(textSession(s, fs, { color: false, verbose: false }).replace(/\s+/g, " ")).toContain(`TLS (starttls) from frame ${s.tls!.frame}: the rest is encrypted`);
-    (s.tls as TlsInfo & { encrypted?: boolean }).encrypted = false;
-    s.verdict.notEvaluable = ["greeting-invalid"];
+    s.tls!.encrypted = false;
+    s.verdict.notEvaluable = [];
+    s.verdict.notEvaluableWhy = [];
     const out = textSession(s, fs, { color: false, verbose: false });
     expect(out).not.toContain("the rest is encrypted");
     expect(out).not.toContain("Not evaluable");
@@ -55,10 +56,10 @@ describe("the text report renders what the model says", () => {
   it("Not evaluable gives the verdict's reasons; a decrypted TLS phase is named", async () => {
     const { s, fs } = await judged();
     s.verdict.notEvaluable = ["a", "b", "c"];
-    (s.verdict as typeof s.verdict & { notEvaluableWhy?: string[] }).notEvaluableWhy = ["the server's side is missing", "the server's side is missing", "TLS follows"];
+    s.verdict.notEvaluableWhy = ["the server's side is missing", "the server's side is missing", "TLS follows"];
     const out = textSession(s, fs, { color: false, verbose: false });
     expect(out).toContain("\n  Not evaluable: 2 rules, because the server's side is missing\n  Not evaluable: 1 rule, because TLS follows\n");
-    (s.tls as TlsInfo & { decrypted?: boolean }).decrypted = true;
+    s.tls!.decrypted = true;
     expect(textSession(s, fs, { color: false, verbose: false }).replace(/\s+/g, " ")).toContain(`TLS (starttls) from frame ${s.tls!.frame}: the capture holds it decrypted (read as plaintext)`);
   });
 
