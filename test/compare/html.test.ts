@@ -260,6 +260,10 @@ describe("several pairs, unpaired sessions, the unit cap", () => {
     const { svg, arrows } = ladderSvg(r, p, 1);
     expect(arrows).toEqual({ a: 5, b: 5 });
     expect(texts(svg)).toContain("17 more units not drawn (a pair lists at most 2000)");
+    // a pair without units still draws its lifelines
+    const empty = ladderSvg(r, { ...r.pairs[0], units: [], changes: [] }, 1);
+    expect(empty.arrows).toEqual({ a: 0, b: 0 });
+    expect(count(empty.svg, /<g class="lifeline"/g)).toBe(3);
   });
 });
 

@@ -479,6 +479,7 @@ function legend(lay: Layout): string {
       ? "Each command or reply is drawn as each capture point saw it: the arrow between client and middlebox is what the client-side capture holds, the one between middlebox and server what the server-side capture holds. Blue: client → server; green: server → client."
       : "Each command or reply is drawn as each capture saw it: between the left lifeline and the middle what A holds, between the middle and the right lifeline what B holds. Which point is nearer the client is not known, so the lines have no arrowheads; the label says which way the bytes went between client and server.",
     "Every arrow names its frames in both captures and, below, the number of segments and the capture time (UTC, as Wireshark's frame.time) at its own point.",
+    "A unit that came in several segments is drawn at its first; when other events came between its first and last segment at a point, or the box held its last part, a dashed arrow (… continued) marks the last one.",
     "On the middlebox lifeline: a grey bar joins the two sightings of a unit when other events came between them; a red bar and ‖ mark bytes held beyond the usual transit; ✂ a unit that arrived in other segments; ≠ (dashed magenta arrows) a unit that differs; ✱ a unit only the downstream point saw (injected), ✕ one only the upstream point saw (removed); ? a unit one capture lacks that the comparison does not call a change (see the limits).",
   ];
   return `<ul class="legend">${items.map((i) => `<li>${htmlEscape(i)}</li>`).join("")}</ul>`;
