@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { compareCaptures, compareFiles, loadCapture, type CompareReport, type Pair } from "../../src/compare/index.js";
 import { compareHtmlReport, ladderSvg } from "../../src/report/html/compare.js";
 import { tmpFile } from "../support/fixtures.js";
+import { rng } from "../support/writer.js";
 import { TwoPoint, captures, EHLO7 } from "./twopoint.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");
@@ -264,6 +265,50 @@ describe("several pairs, unpaired sessions, the unit cap", () => {
     const empty = ladderSvg(r, { ...r.pairs[0], units: [], changes: [] }, 1);
     expect(empty.arrows).toEqual({ a: 0, b: 0 });
     expect(count(empty.svg, /<g class="lifeline"/g)).toBe(3);
+  });
+});
+
+describe("random sessions through random boxes", () => {
+  it("every unit is drawn once at each point that saw it, and every change the comparison reports is marked on the ladder", async () => {
+    for (let seed = 1; seed <= 16; seed++) {
+      const r0 = rng(seed);
+      const p = new TwoPoint({ t0: 1700000000 + seed, transit: 0.0001 + r0() * 0.0009, terminate: r0() < 0.7 }).handshake();
+      p.server(GREETING).client("EHLO c.example.test\r\n");
+      const whole = EHLO7.join("");
+      if (r0() < 0.3) p.serverRewritten(whole, whole.replace("250-STARTTLS", "250-XXXXXXXA"));
+      else {
+        const cut = 1 + Math.floor(r0() * 5);
+        p.server(whole, { chunks: [EHLO7.slice(0, cut).join(""), EHLO7.slice(cut).join("")], delays: [0, r0() < 0.5 ? 0.3 + r0() : 0] });
+      }
+      for (let i = 0, n = Math.floor(r0() * 4); i < n; i++) {
+        p.client(`RCPT TO:<u${i}@example.test>\r\n`);
+        if (r0() < 0.2) p.boxAnswers("250 ok (box)\r\n");
+        else p.server("250 ok\r\n", { delays: [r0() < 0.2 ? 0.5 : 0] });
+      }
+      const f = captures([p.close()]);
+      for (const r of [await compareFiles(f.client, f.server), await compareFiles(f.server, f.client)]) {
+        const pr = r.pairs[0];
+        const html = compareHtmlReport(r, { showSecrets: false });
+        for (const k of ["a", "b"] as const) expect(count(html, new RegExp(`<g class="arrow[^"]*" data-cap="${k}"`, "g")), `seed ${seed} ${k}`).toBe(seenAt(pr, k));
+        const marked = new Set([...html.matchAll(/<g class="mark[^"]*" data-unit="\d+" data-marks="([^"]*)"/g)].flatMap((m) => m[1].split(" ")));
+        for (const c of pr.changes) if (c.kind !== "tcp-terminated") expect(marked.has(c.kind), `seed ${seed}: ${c.kind}`).toBe(true);
+        expect(count(html, /<g class="hold"/g), `seed ${seed}`).toBe(pr.changes.filter((c) => c.kind === "delayed").length);
+        expect(count(html, /<g class="mark neutral"/g), `seed ${seed}`).toBe(0);
+      }
+    }
+  }, 60_000);
+
+  it("two captures of different sessions: no pair, no ladder, and the page says so", async () => {
+    const x = new TwoPoint().handshake().server(GREETING).client("EHLO a.example.test\r\n").server("250 ok\r\n").close();
+    const y = new TwoPoint({ t0: 1700000000.1, clientPort: 40001 }).handshake().server("220 other.example.test\r\n").client("HELO b\r\n").server("250 hi\r\n").close();
+    const r = await compareFiles(captures([x]).client, captures([y]).server);
+    expect(r.pairs).toEqual([]);
+    const html = compareHtmlReport(r, { showSecrets: false });
+    expect(html).toContain("No session of A was found in B.");
+    expect(html).toContain("Cannot judge which capture is nearer the client: no session was paired.");
+    expect(html).toContain("<dt>clock offset</dt><dd>cannot judge: no session was paired</dd>");
+    expect(html).toContain("Only in A: tcp.stream 0. Only in B: tcp.stream 0.");
+    expect(count(html, /<svg/g)).toBe(0);
   });
 });
 

@@ -512,7 +512,8 @@ export function compareHtmlReport(r: CompareReport, opts: CompareHtmlOptions): s
   body.push(`<p class="sentence">${r.pairs.length === 0 ? "No session of A was found in B." : `${plural(r.pairs.length, "paired session")}: ${changed === 0 ? "nothing changed between the capture points" : `changes between the capture points in ${changed}`}${changed && changed < r.pairs.length ? `, none in ${r.pairs.length - changed}` : ""}.`}</p>`);
   const placements = new Set(r.pairs.map((p) => p.placement));
   if (r.a.nearer !== "unknown") body.push(`<p>${r.a.nearer === "client" ? "A" : "B"} was captured nearer the client, ${r.a.nearer === "client" ? "B" : "A"} nearer the server.</p>`);
-  else if (placements.has("unknown") || r.pairs.length === 0) body.push(`<p class="placement" data-placement="unknown">Cannot judge which capture is nearer the client${r.pairs.length ? ": the pairs do not show it" : ""}; the ladders name their lifelines after the capture files.</p>`);
+  else if (r.pairs.length === 0) body.push(`<p class="placement" data-placement="unknown">Cannot judge which capture is nearer the client: no session was paired.</p>`);
+  else if (placements.has("unknown") && placements.size === 1) body.push(`<p class="placement" data-placement="unknown">Cannot judge which capture is nearer the client: the pairs do not show it; the ladders name their lifelines after the capture files.</p>`);
   else body.push(`<p class="placement" data-placement="mixed">The pairs disagree on which capture is nearer the client; each pair says how its own captures sit.</p>`);
   const un = (k: Cap) => (r.unpaired[k].length ? `tcp.stream ${r.unpaired[k].join(", ")}` : "none");
   body.push(`<h2>Unpaired sessions</h2><p class="unpaired">Only in A: ${un("a")}. Only in B: ${un("b")}.</p>`);
