@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { compareCaptures, compareFiles, loadCapture, type CompareReport, type Pair } from "../../src/compare/index.js";
 import { compareHtmlReport, ladderSvg } from "../../src/report/html/compare.js";
 import { tmpFile } from "../support/fixtures.js";
+import { hasTshark } from "../support/tshark.js";
 import { rng } from "../support/writer.js";
 import { TwoPoint, captures, EHLO7 } from "./twopoint.js";
 
@@ -159,6 +160,30 @@ function hms(sec: number): string {
   const us = Math.round((sec - Math.floor(sec)) * 1e6);
   return `${String(d.getUTCHours()).padStart(2, "0")}:${String(d.getUTCMinutes()).padStart(2, "0")}:${String(d.getUTCSeconds()).padStart(2, "0")}.${String(us).padStart(6, "0")}`;
 }
+
+describe("tshark as the oracle", () => {
+  it.runIf(hasTshark())("every arrow's frames carry data of its direction, and its time is tshark's frame.time of its first frame (tails: of their frame)", async () => {
+    const f = captures([supportCase()]);
+    const r = await compareFiles(f.client, f.server);
+    const html = compareHtmlReport(r, { showSecrets: false });
+    const files = { a: f.client, b: f.server };
+    for (const k of ["a", "b"] as const) {
+      const out = spawnSync("tshark", ["-r", files[k], "-T", "fields", "-e", "frame.number", "-e", "frame.time_epoch", "-e", "tcp.len", "-e", "tcp.dstport"], { encoding: "utf8", env: { ...process.env, TZ: "UTC" } }).stdout;
+      const frames = new Map(out.trim().split("\n").map((l) => l.split("\t")).map(([n, t, len, dport]) => [Number(n), { t: Number(t), len: Number(len), toServer: dport === "25" }]));
+      let seen = 0;
+      for (const m of html.matchAll(new RegExp(`<g class="(arrow|tail) (c2s|s2c)[^"]*" data-cap="${k}" data-unit="\\d+" data-frames?="([\\d ]+)">.*?</g>`, "g"))) {
+        const listed = m[3].split(" ").map(Number);
+        for (const n of listed) {
+          expect(frames.get(n)!.len, `${k} frame ${n}`).toBeGreaterThan(0);
+          expect(frames.get(n)!.toServer, `${k} frame ${n}`).toBe(m[2] === "c2s");
+        }
+        expect(texts(m[0])[2]).toContain(hms(frames.get(listed[0])!.t));
+        seen++;
+      }
+      expect(seen).toBe(seenAt(r.pairs[0], k) + (k === "a" ? 1 : 0));
+    }
+  });
+});
 
 describe("units seen at one point only", () => {
   it("a swallowed command ends at the middlebox as removed, the box's own reply starts there as injected", async () => {
