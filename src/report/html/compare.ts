@@ -120,18 +120,34 @@ function layout(p: Pair): Layout {
   return { known: p.placement === "a-nearer-client", left: "a", right: "b" };
 }
 
-/** The changes that concern a unit: same direction, and sharing frames at every point where both have some. */
-export function changesOf(u: AlignedUnit, changes: Change[]): Change[] {
-  return changes.filter((c) => {
-    if (c.kind === "tcp-terminated" || c.direction !== u.direction) return false;
-    let shared = false;
-    for (const k of ["a", "b"] as const) {
-      const seen = u[k];
-      if (!seen || c.frames[k].length === 0) continue;
-      if (!c.frames[k].some((f) => seen.frames.includes(f))) return false;
-      shared = true;
+/** Does change `c` concern unit `u`: same direction, and sharing frames at every point where both have some. */
+function concerns(u: AlignedUnit, c: Change): boolean {
+  if (c.kind === "tcp-terminated" || c.direction !== u.direction) return false;
+  let shared = false;
+  for (const k of ["a", "b"] as const) {
+    const seen = u[k];
+    if (!seen || c.frames[k].length === 0) continue;
+    if (!c.frames[k].some((f) => seen.frames.includes(f))) return false;
+    shared = true;
+  }
+  return shared;
+}
+
+/** The changes that concern each unit, in the order of `changes` (looked up by frame, not scanned per unit). */
+export function changesPerUnit(units: AlignedUnit[], changes: Change[]): Change[][] {
+  const byFrame = new Map<string, number[]>();
+  changes.forEach((c, i) => {
+    for (const k of ["a", "b"] as const) for (const f of c.frames[k]) {
+      const key = `${k}${f}`;
+      const list = byFrame.get(key);
+      if (!list) byFrame.set(key, [i]);
+      else if (list[list.length - 1] !== i) list.push(i);
     }
-    return shared;
+  });
+  return units.map((u) => {
+    const cand = new Set<number>();
+    for (const k of ["a", "b"] as const) for (const f of u[k]?.frames ?? []) for (const i of byFrame.get(`${k}${f}`) ?? []) cand.add(i);
+    return [...cand].sort((x, y) => x - y).map((i) => changes[i]).filter((c) => concerns(u, c));
   });
 }
 
@@ -175,7 +191,7 @@ interface UnitMarks {
  * commands forwarded in other segments is one `resegmented`); its hold bars are drawn there.
  */
 function marksOf(p: Pair, lay: Layout): UnitMarks[] {
-  const matched = p.units.map((u) => changesOf(u, p.changes));
+  const matched = changesPerUnit(p.units, p.changes);
   const owner = new Map<Change, number>(), members = new Map<Change, number>();
   matched.forEach((cs, i) => { for (const c of cs) { owner.set(c, i); members.set(c, (members.get(c) ?? 0) + 1); } });
   return p.units.map((u, i) => {
