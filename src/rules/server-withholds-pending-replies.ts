@@ -22,7 +22,7 @@ export default defineRule({
   const threshold = (ctx.opts.withholdMs ?? WITHHOLD_MS) / 1000;
   for (const w of tcp.waits) {
     const silence = w.until.time - w.drained.time;
-    if (!(silence > threshold) || w.owed.length < 2) continue;
+    if (!(silence > threshold)) continue;
     const A = w.drained.frame, R = w.until.frame;
     const owed = w.owed.slice(0, 4).map(cmdLabel).join(", ") + (w.owed.length > 4 ? ", …" : "");
     const until = w.until.kind === "reply" ? `the next reply octet came in frame ${R}`

@@ -324,6 +324,7 @@ function build(s: Session): Conversation {
   const tcp = tcpFactsOf(s, {
     pipeliningOffered: (i) => exchanges[i]?.advertised?.keywords.has("PIPELINING") ?? false,
     trusted: (i) => exchanges[i]?.trusted ?? false,
+    anyPipelining: exchanges.some((e) => e.advertised?.keywords.has("PIPELINING")),
     pipelined: early.filter((e) => e.pipelining),
   });
   return {

@@ -29,7 +29,7 @@ export interface AckPoint {
 
 /** The ACK/window records of the segments one side sent. */
 export class SideAcks {
-  private readonly rec: Float64Array;
+  private readonly rec: readonly number[];
   readonly count: number;
   /** the window scale shift of this side (null: unknown, the handshake was not captured) */
   readonly scale: number | null;
@@ -37,7 +37,7 @@ export class SideAcks {
   readonly truncatedAt: number | null;
 
   constructor(t: SideTrace | undefined) {
-    this.rec = t?.records ?? new Float64Array(0);
+    this.rec = t?.records ?? [];
     this.count = t?.count ?? 0;
     this.scale = t ? t.scale : null;
     this.truncatedAt = t?.truncatedAt ?? null;
@@ -102,8 +102,9 @@ export interface TcpFacts {
   firstData: { client: FirstData | null; server: FirstData | null };
   /** pipelined groups of two or more commands (PIPELINING in force) */
   groups: PipelinedGroup[];
-  /** every time the server's input was drained while it owed replies to commands (PIPELINING
-   * offered), with how long no reply octet followed; empty when `waitsUnknown` says why not */
+  /** every time the server's input was drained while it owed replies to two or more commands
+   * (a pipelined group, PIPELINING offered), with how long no reply octet followed; empty when
+   * `waitsUnknown` says why not */
   waits: DrainedWait[];
   waitsUnknown: string | null;
 }
@@ -112,6 +113,8 @@ export interface TcpFacts {
 export interface DialogueView {
   /** the server had offered PIPELINING when it processed command `i` */
   pipeliningOffered(i: number): boolean;
+  /** the server offered PIPELINING to some command of the session */
+  anyPipelining: boolean;
   /** pairing of command `i` with its replies is trusted */
   trusted(i: number): boolean;
   /** commands sent before the reply to the previous command was complete, with PIPELINING in force */
@@ -132,7 +135,8 @@ export function tcpFactsOf(s: Session, view: DialogueView): TcpFacts {
     groups: groupsOf(s, view), waits: [], waitsUnknown: null,
   };
   facts.waitsUnknown = t === undefined ? NO_FACTS_REASON : waitsUnknown(s, server);
-  if (facts.waitsUnknown === null) facts.waits = drainedWaits(s, server, view);
+  // two owed replies need a command sent before the previous reply: without one there is no wait
+  if (facts.waitsUnknown === null && view.anyPipelining && view.pipelined.length > 0) facts.waits = drainedWaits(s, server, view);
   return facts;
 }
 
@@ -217,6 +221,7 @@ function drainedWaits(s: Session, server: SideAcks, view: DialogueView): Drained
       if ((c.frames[0] ?? Infinity) >= A || c.end > p.ack) break;
       if (replyStart[j] > A && !c.afterStartTls) owed.push(c);
     }
+    if (owed.length < 2) continue;
     const f0 = owed[0];
     // the reply to the end of a message comes when the message is processed (RFC 5321 §4.5.3.2.6
     // allows minutes): a pause before it is not replies held back

@@ -131,7 +131,7 @@ export class Reassembler {
     meta.time = time;
     meta.seq = seq;
     meta.ackRel = ackRel;
-    this.trace.segment(dir, frame, time, (flags & TCP_ACK) !== 0, (flags & TCP_SYN) !== 0, ackRel, window, ttl, wireLen);
+    this.trace.segment(dir, frame, time, (flags & TCP_ACK) !== 0, (flags & (TCP_SYN | TCP_RST)) !== 0, ackRel, window, ttl, wireLen);
     if (wireLen > 0) this.payload(dir, h, buf, start, captured, wireLen, meta);
     if (flags & TCP_ACK) this.trackAck(peer, ack, ackRel, frame, time, (flags & TCP_FIN) !== 0 || h.closed);
     if (flags & TCP_ACK && peer.base >= 0) {

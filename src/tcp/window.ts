@@ -104,7 +104,7 @@ export interface TtlStats {
 export interface DirectionTrace {
   /** stride 4: frame, time, ack (offset into the peer's stream: 0 is its first byte after the SYN;
    * NaN when the peer's stream start is unknown), window (the raw field, not scaled) */
-  records: Float64Array;
+  records: readonly number[];
   /** records held (records.length / 4) */
   count: number;
   /** the window scale shift that applies to this direction's window field; null when unknown
@@ -173,10 +173,11 @@ export class WindowTrace {
 
   /**
    * One segment of direction `dir`. `ackRel`: its ACK as an offset into the peer's stream (NaN:
-   * unknown; ignored without the ACK flag); `window` the raw field (-1: unknown, not recorded);
+   * unknown; ignored without the ACK flag); `control`: a SYN or RST, whose window is not recorded
+   * (a SYN's is never scaled, a RST's means nothing); `window` the raw field (-1: unknown);
    * `ttl` -1 when unknown; `payload` the bytes it carried on the wire.
    */
-  segment(dir: 0 | 1, frame: number, time: number, hasAck: boolean, syn: boolean, ackRel: number, window: number, ttl: number, payload: number): void {
+  segment(dir: 0 | 1, frame: number, time: number, hasAck: boolean, control: boolean, ackRel: number, window: number, ttl: number, payload: number): void {
     const h = this.d[dir];
     if (payload > 0 && ttl >= 0) {
       if (h.ttlFirst < 0) {
@@ -191,7 +192,7 @@ export class WindowTrace {
       h.ttlSegments++;
     }
     // the SYN/ACK's window is never scaled: it is kept with the handshake facts, not here
-    if (!hasAck || syn || window < 0) return;
+    if (!hasAck || control || window < 0) return;
     if (!(ackRel > h.lastAck) && window === h.lastWin) return;
     if (h.truncatedAt >= 0) return;
     if (h.rec.length >= this.maxRecords * 4) {
@@ -207,7 +208,7 @@ export class WindowTrace {
   direction(dir: 0 | 1, scale: number | null, firstData: FirstData | null = null): DirectionTrace {
     const h = this.d[dir];
     return {
-      records: Float64Array.from(h.rec),
+      records: h.rec,
       count: h.rec.length / 4,
       scale,
       truncatedAt: h.truncatedAt < 0 ? null : h.truncatedAt,
@@ -223,6 +224,6 @@ export class WindowTrace {
 /** Assemble a connection's trace from its handshake facts and its reassembler's window records. */
 export function tcpTrace(syn: SynFacts | null, synAck: SynFacts | null, w: WindowTrace | null, firstData: [FirstData | null, FirstData | null] = [null, null]): TcpTrace {
   const [s0, s1] = windowScales(syn, synAck);
-  const empty = (scale: number | null, fd: FirstData | null): DirectionTrace => ({ records: new Float64Array(0), count: 0, scale, truncatedAt: null, dataTtl: null, firstData: fd });
+  const empty = (scale: number | null, fd: FirstData | null): DirectionTrace => ({ records: [], count: 0, scale, truncatedAt: null, dataTtl: null, firstData: fd });
   return { syn, synAck, dirs: w === null ? [empty(s0, firstData[0]), empty(s1, firstData[1])] : [w.direction(0, s0, firstData[0]), w.direction(1, s1, firstData[1])] };
 }

@@ -30,7 +30,7 @@ describe("ACK and window records (src/tcp/window.ts)", () => {
     const t = s.tcp!;
     expect(t.server.scale).toBe(2);
     expect(t.client.scale).toBe(7);
-    const rows = (r: Float64Array) => Array.from({ length: r.length / 4 }, (_, i) => [r[i * 4], r[i * 4 + 2], r[i * 4 + 3]]);
+    const rows = (r: readonly number[]) => Array.from({ length: r.length / 4 }, (_, i) => [r[i * 4], r[i * 4 + 2], r[i * 4 + 3]]);
     // [frame, ack offset, raw window]: 3 the handshake ACK, 5 the EHLO acknowledging the greeting, 8 the ACK of the EHLO reply
     expect(rows(t.client.records)).toEqual([[3, 0, 502], [5, 14, 502], [8, 22, 502]]);
     expect(rows(t.server.records)).toEqual([[4, 0, 1000], [6, 13, 990], [7, 13, 1000]]);
