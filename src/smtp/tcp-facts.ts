@@ -165,7 +165,9 @@ function usable(c: Command): boolean {
 function waitsUnknown(s: Session, server: SideAcks): string | null {
   if (s.bytes.client === 0) return "the capture holds no client data";
   if (server.count === 0) return "the capture holds no ACK from the server";
-  const gap = s.gaps[0];
+  // bytes lost inside the encrypted part do not touch the plaintext dialogue the waits are read from
+  const tls = tlsFrom(s);
+  const gap = s.gaps.find((g) => g.frame <= tls);
   if (gap) {
     return gap.side === "client"
       ? `the capture lacks ${gap.bytes} client bytes (before frame ${gap.frame}): whether the server had read every client octet cannot be proven`
