@@ -33,7 +33,7 @@ export default defineRule({
     ctx.report({
       frames: [A, R],
       time: w.until.time,
-      message: `the server acknowledged every client octet in frame ${A} while it owed replies to ${plural(w.owed.length, "command")} (${owed}), then sent no reply octet for ${ms(silence)} (${until})`,
+      message: `in frame ${A} the server acknowledged every client octet sent so far while it owed replies to ${plural(w.owed.length, "command")} (${owed}), then sent no reply octet for ${ms(silence)} (${until})`,
       evidence: `server frame ${A} carried ack ${w.drained.ack! + tcp.relBase}: it had received all ${w.clientSent} client octets sent by then, and the client had nothing in flight; `
         + `PIPELINING was offered in the EHLO reply${caps ? ` in frame ${caps.reply.frames[caps.reply.frames.length - 1]}` : ""}; `
         + "a server still working out the first owed reply looks the same in a capture",
