@@ -93,6 +93,10 @@ export function notEvaluable(s: Session, conv: Conversation, rules: Rule[]): Map
     const why = `replies cannot be paired with commands: the capture lacks ${gap.bytes} ${gap.side} bytes before frame ${gap.frame}, before any exchange could be paired`;
     for (const r of rules) if (r.meta.pairing && !out.has(r.meta.id)) out.set(r.meta.id, why);
   }
+  for (const r of rules) {
+    const why = r.unavailable && !out.has(r.meta.id) ? r.unavailable(s, conv) : null;
+    if (why) out.set(r.meta.id, why);
+  }
   return out;
 }
 

@@ -74,6 +74,9 @@ import serverAcceptsNonstandardEod from "./server-accepts-nonstandard-eod.js";
 import dataLineTooLong from "./data-line-too-long.js";
 import bdatWithoutChunking from "./bdat-without-chunking.js";
 import bdatFramingError from "./bdat-framing-error.js";
+import serverWithholdsPendingReplies from "./server-withholds-pending-replies.js";
+import pipelinedGroupExceedsWindow from "./pipelined-group-exceeds-window.js";
+import interceptingProxyDetected from "./intercepting-proxy-detected.js";
 
 /** Every rule, in catalog order (RFC 5321 §4.2 syntax first, then order, timing, extensions, content). */
 export const ALL_RULES: Rule[] = [
@@ -117,6 +120,8 @@ export const ALL_RULES: Rule[] = [
   pregreetEarlyTalker,
   greetingDelay,
   commandSplitAcrossSegments,
+  serverWithholdsPendingReplies,
+  pipelinedGroupExceedsWindow,
   serverReplyLatency,
   clientTimeoutTooShort,
   serverIdleTimeoutTooShort,
@@ -128,6 +133,7 @@ export const ALL_RULES: Rule[] = [
   starttlsResponseInjection,
   starttlsUnavailableOrStripped,
   middleboxEsmtpRewriting,
+  interceptingProxyDetected,
   plaintextAfterStarttlsFailure,
   starttlsMisuse,
   implicitTlsPortMismatch,

@@ -79,6 +79,8 @@ export interface RuleOptions {
   splitDelayMs: number;
   /** server-reply-latency threshold */
   latencyMs: number;
+  /** server-withholds-pending-replies threshold (default 1000) */
+  withholdMs?: number;
   /** run only these rules (empty: all) */
   only: string[];
   disable: string[];
@@ -121,4 +123,7 @@ export interface RuleContext {
 export interface Rule {
   meta: RuleMeta;
   check(ctx: RuleContext): void;
+  /** why the capture cannot support this rule's judgement in this session (the engine lists the
+   * rule as not evaluable with this reason and does not run it); null or absent: it can */
+  unavailable?(session: Session, conversation: Conversation): string | null;
 }

@@ -8,6 +8,7 @@
  */
 import type { Command, Gap, Reply, Session } from "./model.js";
 import { isPositive, outcomeOf, parseCapabilities, type Capabilities, type Outcome } from "./vocabulary.js";
+import { tcpFactsOf, type TcpFacts } from "./tcp-facts.js";
 
 export type Phase = "pre-tls" | "tls" | "post-auth";
 
@@ -102,6 +103,8 @@ export interface Conversation {
   capsAt(i: number): Capabilities | null;
   /** the capabilities the server had advertised when it processed command `i` (the server's view) */
   advertisedAt(i: number): Capabilities | null;
+  /** ACKs, windows, handshake and TTLs from the TCP layer, read against the dialogue (tcp-facts.ts) */
+  tcp: TcpFacts;
 }
 
 const cache = new WeakMap<Session, Conversation>();
@@ -318,10 +321,17 @@ function build(s: Session): Conversation {
         break;
     }
   }
+  const tcp = tcpFactsOf(s, {
+    pipeliningOffered: (i) => exchanges[i]?.advertised?.keywords.has("PIPELINING") ?? false,
+    trusted: (i) => exchanges[i]?.trusted ?? false,
+    anyPipelining: exchanges.some((e) => e.advertised?.keywords.has("PIPELINING")),
+    pipelined: early.filter((e) => e.pipelining),
+  });
   return {
     exchanges, transactions, early, greeting, untrustedFrom, trustedFrames, smuggledReplies: smuggledReplies(s),
     capsAt: (i) => exchanges[i]?.caps ?? null,
     advertisedAt: (i) => exchanges[i]?.advertised ?? null,
+    tcp,
   };
 }
 

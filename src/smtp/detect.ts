@@ -2,6 +2,7 @@ import type { TcpPacket } from "../tcp/decode.js";
 import type { Flow, FlowApp, FlowFactory } from "../tcp/flows.js";
 import type { Session } from "./model.js";
 import { DEFAULT_DISSECT, SMTP_REPLY_RE, SmtpSession, type DissectOptions, type SkipReason } from "./session.js";
+import { sessionTcp } from "./tcp-facts.js";
 
 /** Ports where SMTP is expected: SMTP (25), submission (587), the common alternative 2525. */
 export const SMTP_PORTS = [25, 587, 2525];
@@ -106,7 +107,12 @@ export class SmtpFlowFactory implements FlowFactory {
   }
 
   create(flow: Flow): FlowApp {
-    return new SmtpSession(flow, this.onSession, this.opts, this.ports, (why: SkipReason) => {
+    // the TCP layer's ACK/window trace goes with the session (read by the conversation pass)
+    const done = (s: Session) => {
+      s.tcp = sessionTcp(flow.tcpTrace(), flow.serverDir === 0 ? 0 : 1);
+      this.onSession(s);
+    };
+    return new SmtpSession(flow, done, this.opts, this.ports, (why: SkipReason) => {
       if (why === "no-payload") this.stats.connectionsWithoutPayload++;
       else this.stats.notSmtp++;
     });

@@ -4,6 +4,7 @@
  * from its first byte; `seq`/`ack` are the same positions as Wireshark shows relative sequence
  * numbers (offset + 1 when the SYN was captured).
  */
+import type { DirectionTrace, SynFacts } from "../tcp/window.js";
 
 /** A piece of one TCP segment that carried part of a reply or command. */
 export interface Segment {
@@ -205,6 +206,17 @@ export interface AckEvent {
   offset: number;
 }
 
+/** What the TCP layer traced of one side: the ACKs and windows of the segments it sent, its
+ * handshake segment (the client's SYN, the server's SYN/ACK) and the TTL of its data segments. */
+export interface SideTrace extends DirectionTrace {
+  handshake: SynFacts | null;
+}
+
+export interface SessionTcp {
+  client: SideTrace;
+  server: SideTrace;
+}
+
 export interface Session {
   index: number;
   tcpStream: number;
@@ -233,4 +245,7 @@ export interface Session {
   serverFirstBytes: string;
   /** what the capture lacks for this session (empty: nothing known to be missing) */
   limits: Limit[];
+  /** the TCP layer's ACK/window records, handshake facts and TTLs, per side (absent: not traced);
+   * rules read them through `Conversation.tcp` */
+  tcp?: SessionTcp;
 }

@@ -20,6 +20,11 @@ export class TcpPacket {
   ack = 0;
   flags = 0;
   window = 0;
+  /** IPv4 TTL or IPv6 hop limit */
+  ttl = 0;
+  /** TCP options: buf[optStart, optEnd) (empty when the header has none or they were cut) */
+  optStart = 0;
+  optEnd = 0;
   /** payload as a view: buf[payloadStart, payloadStart + capturedPayload) */
   buf: Buffer = Buffer.alloc(0);
   payloadStart = 0;
@@ -54,6 +59,7 @@ export class TcpPacket {
       // total === 0 happens with TSO captures: trust the captured length then
       if (total !== 0 && total < ihl) return "short";
       this.ipVersion = 4;
+      this.ttl = buf[p + 8];
       this.srcAddrStart = p + 12;
       this.dstAddrStart = p + 16;
       this.srcIp4 = i32be(buf, p + 12);
@@ -65,6 +71,7 @@ export class TcpPacket {
       const plen = u16be(buf, p + 4);
       let next = buf[p + 6];
       this.ipVersion = 6;
+      this.ttl = buf[p + 7];
       this.srcAddrStart = p + 8;
       this.dstAddrStart = p + 24;
       ipEnd = plen === 0 ? Number.MAX_SAFE_INTEGER : p + 40 + plen;
@@ -95,6 +102,8 @@ export class TcpPacket {
     this.ack = u32be(buf, p + 8);
     this.flags = buf[p + 13];
     this.window = u16be(buf, p + 14);
+    this.optStart = p + 20;
+    this.optEnd = Math.min(p + hdr, end);
     const wireEnd = Math.min(ipEnd, Number.MAX_SAFE_INTEGER);
     const payloadStart = p + hdr;
     this.buf = buf;

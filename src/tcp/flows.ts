@@ -1,12 +1,15 @@
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, endpoint, type TcpPacket } from "./decode.js";
 import { Ip4Connections, R_FIN0, R_FIN1, R_INIT_FIRST, R_RESET, R_SYN } from "./flow-table.js";
 import { DEFAULT_REASSEMBLY, Reassembler, type ReassemblyOptions, type StreamHandler } from "./reassembly.js";
+import { synFacts, tcpTrace, tsvalOf, type FirstData, type SynFacts, type TcpTrace } from "./window.js";
 
 /** Seconds of capture time after which a connection still without payload on a non-SMTP port is given up. */
 const UNDECIDED_TTL = 300;
 
 /** Payload-less packets of an undecided connection kept for replay, at most (the last overwrites). */
 const MAX_EARLY_PACKETS = 16;
+/** numbers kept per early packet (see Flow.early) */
+const EARLY_STRIDE = 9;
 
 /**
  * A TCP connection as Wireshark counts them: `index` equals Wireshark's `tcp.stream`. Kept small:
@@ -41,11 +44,16 @@ export class Flow {
   serverDir: -1 | 0 | 1 = -1;
   /** how the flow factory recognised the application ("greeting", "http-connect"), or "" */
   tag = "";
-  /** while undecided: the packets so far, seven numbers each (dir, frame, time, seq, ack, flags,
-   * index in `earlyData` or -1 for no payload) */
+  /** while undecided: the packets so far, nine numbers each (dir, frame, time, seq, ack, flags,
+   * index in `earlyData` or -1 for no payload, window field, TTL) */
   early: number[] | null = null;
   /** while undecided: payloads kept for replay (a client that speaks first), with their wire length */
   earlyData: { data: Buffer; wire: number }[] | null = null;
+  /** the initiator's first SYN and the responder's first SYN/ACK (null: not captured); read through tcpTrace() */
+  syn: SynFacts | null = null;
+  synAck: SynFacts | null = null;
+  /** each direction's first data segment (its TSval read once), null until one is seen */
+  firstData: [FirstData | null, FirstData | null] | null = null;
   /** payload packets kept while undecided */
   get earlyPayloads(): number {
     return this.earlyData === null ? 0 : this.earlyData.length;
@@ -78,17 +86,25 @@ export class Flow {
     return dir === 0 ? this.firstSeq0 : this.firstSeq1;
   }
 
-  remember(dir: 0 | 1, frame: number, time: number, seq: number, ack: number, flags: number, payload: { data: Buffer; wire: number } | null = null): void {
+  remember(dir: 0 | 1, frame: number, time: number, seq: number, ack: number, flags: number, payload: { data: Buffer; wire: number } | null = null,
+    window = -1, ttl = -1): void {
     const e = (this.early ??= []);
     // payload-less packets beyond the limit overwrite the last one that carried no payload
-    if (e.length >= MAX_EARLY_PACKETS * 7 && e[e.length - 1] < 0 && payload === null) e.length -= 7;
+    if (e.length >= MAX_EARLY_PACKETS * EARLY_STRIDE && e[e.length - EARLY_STRIDE + 6] < 0 && payload === null) e.length -= EARLY_STRIDE;
     let idx = -1;
     if (payload !== null) {
       const d = (this.earlyData ??= []);
       idx = d.length;
       d.push(payload);
     }
-    e.push(dir, frame, time, seq, ack, flags, idx);
+    e.push(dir, frame, time, seq, ack, flags, idx, window, ttl);
+  }
+
+  /** ACK progress, advertised windows (with the scale from the handshake), handshake facts and
+   * data-segment TTLs of this connection, as far as the capture shows them (see window.ts).
+   * Available while the connection is followed, up to and including its app's finish(). */
+  tcpTrace(): TcpTrace {
+    return tcpTrace(this.syn, this.synAck, this.reasm === null ? null : this.reasm.window, this.firstData ?? [null, null]);
   }
 }
 
@@ -185,7 +201,17 @@ export class FlowTracker {
       if (dir === 0) f.firstSeq0 = pkt.seq;
       else f.firstSeq1 = pkt.seq;
     }
-    if (flags & TCP_SYN) f.sawSyn = true;
+    if (flags & TCP_SYN) {
+      f.sawSyn = true;
+      // handshake facts (options, TTL): only SYNs pay for the option walk
+      if (flags & TCP_ACK) { if (f.synAck === null && dir === 1) f.synAck = synFacts(pkt, frame, time); }
+      else if (f.syn === null && dir === 0) f.syn = synFacts(pkt, frame, time);
+    }
+    if (pkt.payloadLen > 0 && (f.firstData === null || f.firstData[dir] === null) && (f.state === "undecided" || f.state === "followed")) {
+      const fd = (f.firstData ??= [null, null]);
+      const ts = tsvalOf(pkt);
+      fd[dir] = { frame, time, tsval: ts < 0 ? null : ts };
+    }
     f.lastFrame = frame;
     f.lastTime = time;
     if (f.state === "ignored" || f.state === "finished") {
@@ -211,13 +237,13 @@ export class FlowTracker {
         const payload = pkt.payloadLen > 0
           ? { data: Buffer.from(pkt.buf.subarray(pkt.payloadStart, pkt.payloadStart + pkt.capturedPayload)), wire: pkt.payloadLen }
           : null;
-        f.remember(dir, frame, time, pkt.seq, pkt.ack, flags, payload);
+        f.remember(dir, frame, time, pkt.seq, pkt.ack, flags, payload, pkt.window, pkt.ttl);
         this.closing(f, dir, flags);
         return;
       }
       this.follow(f);
     }
-    f.reasm!.segment(dir, frame, time, pkt.seq, pkt.ack, flags, pkt.buf, pkt.payloadStart, pkt.capturedPayload, pkt.payloadLen);
+    f.reasm!.segment(dir, frame, time, pkt.seq, pkt.ack, flags, pkt.buf, pkt.payloadStart, pkt.capturedPayload, pkt.payloadLen, pkt.window, pkt.ttl);
     this.closing(f, dir, flags);
   }
 
@@ -297,10 +323,10 @@ export class FlowTracker {
     f.earlyData = null;
     if (e === null) return;
     const none = Buffer.alloc(0);
-    for (let k = 0; k < e.length; k += 7) {
+    for (let k = 0; k < e.length; k += EARLY_STRIDE) {
       const p = e[k + 6] >= 0 && d !== null ? d[e[k + 6]] : null;
-      if (p === null) f.reasm.segment(e[k] as 0 | 1, e[k + 1], e[k + 2], e[k + 3], e[k + 4], e[k + 5], none, 0, 0, 0);
-      else f.reasm.segment(e[k] as 0 | 1, e[k + 1], e[k + 2], e[k + 3], e[k + 4], e[k + 5], p.data, 0, p.data.length, p.wire);
+      if (p === null) f.reasm.segment(e[k] as 0 | 1, e[k + 1], e[k + 2], e[k + 3], e[k + 4], e[k + 5], none, 0, 0, 0, e[k + 7], e[k + 8]);
+      else f.reasm.segment(e[k] as 0 | 1, e[k + 1], e[k + 2], e[k + 3], e[k + 4], e[k + 5], p.data, 0, p.data.length, p.wire, e[k + 7], e[k + 8]);
     }
   }
 

@@ -1,4 +1,5 @@
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from "./decode.js";
+import { MAX_WINDOW_RECORDS, WindowTrace } from "./window.js";
 
 /** Where a byte range came from: the segment that first carried it. */
 export interface SegmentMeta {
@@ -27,6 +28,8 @@ export interface ReassemblyOptions {
   maxOutOfOrderBytes: number;
   /** Out-of-order segments buffered per direction (segments cut to no payload count too). */
   maxOutOfOrderSegments: number;
+  /** ACK/window records kept per direction (see window.ts); default MAX_WINDOW_RECORDS */
+  maxWindowRecords?: number;
 }
 
 export const DEFAULT_REASSEMBLY: ReassemblyOptions = { maxOutOfOrderBytes: 4 * 1024 * 1024, maxOutOfOrderSegments: 4096 };
@@ -87,12 +90,24 @@ export interface StreamSummary {
 export class Reassembler {
   readonly dirs: [HalfStream, HalfStream] = [new HalfStream(), new HalfStream()];
   private readonly scratch: SegmentMeta = { frame: 0, time: 0, seq: 0, ackRel: 0 };
+  /** ACK progress, windows and data-segment TTLs of both directions (read through `window`) */
+  private readonly trace: WindowTrace;
 
-  constructor(private readonly handler: StreamHandler, private readonly opts: ReassemblyOptions = DEFAULT_REASSEMBLY) {}
+  constructor(private readonly handler: StreamHandler, private readonly opts: ReassemblyOptions = DEFAULT_REASSEMBLY) {
+    this.trace = new WindowTrace(opts.maxWindowRecords ?? MAX_WINDOW_RECORDS);
+  }
 
-  /** Feed one segment of direction `dir`. `payload` is buf[start, start+captured); `wireLen` is what the segment carried. */
+  /** The ACK/window records and data TTLs (see window.ts). */
+  get window(): WindowTrace {
+    return this.trace;
+  }
+
+  /**
+   * Feed one segment of direction `dir`. `payload` is buf[start, start+captured); `wireLen` is what
+   * the segment carried; `window` the raw window field and `ttl` the IP TTL (-1: unknown).
+   */
   segment(dir: 0 | 1, frame: number, time: number, seq: number, ack: number, flags: number,
-    buf: Buffer, start: number, captured: number, wireLen: number): void {
+    buf: Buffer, start: number, captured: number, wireLen: number, window = -1, ttl = -1): void {
     const h = this.dirs[dir];
     const peer = this.dirs[dir ^ 1];
     h.packets++;
@@ -116,6 +131,7 @@ export class Reassembler {
     meta.time = time;
     meta.seq = seq;
     meta.ackRel = ackRel;
+    this.trace.segment(dir, frame, time, (flags & TCP_ACK) !== 0, (flags & (TCP_SYN | TCP_RST)) !== 0, ackRel, window, ttl, wireLen);
     if (wireLen > 0) this.payload(dir, h, buf, start, captured, wireLen, meta);
     if (flags & TCP_ACK) this.trackAck(peer, ack, ackRel, frame, time, (flags & TCP_FIN) !== 0 || h.closed);
     if (flags & TCP_ACK && peer.base >= 0) {

@@ -64,6 +64,35 @@ export interface SegmentOptions {
   snap?: number;
   /** no ACK flag at all */
   noAck?: boolean;
+  /** the TCP window field (default: the side's `window`, 65535) */
+  window?: number;
+  /** IPv4 TTL / IPv6 hop limit (default: the side's `ttl`, 64) */
+  ttl?: number;
+  /** IPv4 identification (default 0) */
+  ipId?: number;
+  /** TCP options, padded to 32 bits (see tcpOptions) */
+  options?: Buffer;
+}
+
+/** TCP options in the given order: MSS, NOP, WS, SACK_PERM, TS (TSval, TSecr), EOL. */
+export function tcpOptions(list: ({ mss: number } | { ws: number } | { ts: [number, number] } | "nop" | "sackPerm" | "eol")[]): Buffer {
+  const parts: number[] = [];
+  for (const o of list) {
+    if (o === "nop") parts.push(1);
+    else if (o === "eol") parts.push(0);
+    else if (o === "sackPerm") parts.push(4, 2);
+    else if ("mss" in o) parts.push(2, 4, o.mss >> 8, o.mss & 0xff);
+    else if ("ws" in o) parts.push(3, 3, o.ws);
+    else {
+      const b = Buffer.alloc(10);
+      b[0] = 8; b[1] = 10;
+      b.writeUInt32BE(o.ts[0] >>> 0, 2);
+      b.writeUInt32BE(o.ts[1] >>> 0, 6);
+      parts.push(...b);
+    }
+  }
+  while (parts.length % 4) parts.push(0);
+  return Buffer.from(parts);
 }
 
 export class Conversation {
@@ -77,6 +106,9 @@ export class Conversation {
   private t: number;
   ipOptions = false;
   v6ExtHeaders = false;
+  /** default window field and TTL per side */
+  window = { client: 65535, server: 65535 };
+  ttl = { client: 64, server: 64 };
 
   constructor(client: string, server: string, opts: { isn?: { client: number; server: number }; t0?: number } = {}) {
     this.c = parseEndpoint(client);
@@ -86,13 +118,13 @@ export class Conversation {
     this.t = opts.t0 ?? 1700000000;
   }
 
-  /** SYN, SYN/ACK, ACK. */
-  handshake(t?: number): this {
+  /** SYN, SYN/ACK, ACK (`o`: options of the SYN and of the SYN/ACK). */
+  handshake(t?: number, o: { syn?: SegmentOptions; synAck?: SegmentOptions } = {}): this {
     if (t !== undefined) this.t = t;
-    this.raw("client", Buffer.alloc(0), TCP_FLAGS.SYN, { noAck: true });
+    this.raw("client", Buffer.alloc(0), TCP_FLAGS.SYN, { ...o.syn, noAck: true });
     this.nxt.client = (this.nxt.client + 1) >>> 0;
     this.rcv.server = this.nxt.client;
-    this.raw("server", Buffer.alloc(0), TCP_FLAGS.SYN | TCP_FLAGS.ACK, {});
+    this.raw("server", Buffer.alloc(0), TCP_FLAGS.SYN | TCP_FLAGS.ACK, { ...o.synAck });
     this.nxt.server = (this.nxt.server + 1) >>> 0;
     this.rcv.client = this.nxt.server;
     this.raw("client", Buffer.alloc(0), TCP_FLAGS.ACK, {});
@@ -157,26 +189,31 @@ export class Conversation {
     const ack = o.ack ?? this.rcv[side];
     let f = flags | (o.flags ?? 0);
     if (o.noAck) f &= ~TCP_FLAGS.ACK;
-    const tcp = Buffer.alloc(20 + payload.length);
+    const opts = o.options ?? Buffer.alloc(0);
+    const hdr = 20 + opts.length;
+    const tcp = Buffer.alloc(hdr + payload.length);
     tcp.writeUInt16BE(from.port, 0);
     tcp.writeUInt16BE(to.port, 2);
     tcp.writeUInt32BE(seq >>> 0, 4);
     tcp.writeUInt32BE(f & TCP_FLAGS.ACK ? ack >>> 0 : 0, 8);
-    tcp[12] = 5 << 4;
+    tcp[12] = (hdr / 4) << 4;
     tcp[13] = f;
-    tcp.writeUInt16BE(65535, 14);
-    payload.copy(tcp, 20);
-    const ip = from.v6 ? this.ipv6(from.addr, to.addr, tcp) : this.ipv4(from.addr, to.addr, tcp);
+    tcp.writeUInt16BE(o.window ?? this.window[side], 14);
+    opts.copy(tcp, 20);
+    payload.copy(tcp, hdr);
+    const ttl = o.ttl ?? this.ttl[side];
+    const ip = from.v6 ? this.ipv6(from.addr, to.addr, tcp, ttl) : this.ipv4(from.addr, to.addr, tcp, ttl, o.ipId ?? 0);
     if (!o.lose) this.packets.push({ time: this.t, ip, snap: o.snap, ipVersion: from.v6 ? 6 : 4 });
     return this;
   }
 
-  private ipv4(src: Buffer, dst: Buffer, tcp: Buffer): Buffer {
+  private ipv4(src: Buffer, dst: Buffer, tcp: Buffer, ttl = 64, id = 0): Buffer {
     const optLen = this.ipOptions ? 4 : 0;
     const h = Buffer.alloc(20 + optLen);
     h[0] = 0x40 | ((20 + optLen) / 4);
     h.writeUInt16BE(h.length + tcp.length, 2);
-    h[8] = 64;
+    h.writeUInt16BE(id & 0xffff, 4);
+    h[8] = ttl;
     h[9] = 6;
     src.copy(h, 12);
     dst.copy(h, 16);
@@ -184,13 +221,13 @@ export class Conversation {
     return Buffer.concat([h, tcp]);
   }
 
-  private ipv6(src: Buffer, dst: Buffer, tcp: Buffer): Buffer {
+  private ipv6(src: Buffer, dst: Buffer, tcp: Buffer, hlim = 64): Buffer {
     const ext = this.v6ExtHeaders ? Buffer.from([6, 0, 1, 4, 0, 0, 0, 0]) : Buffer.alloc(0); // hop-by-hop, PadN
     const h = Buffer.alloc(40);
     h[0] = 0x60;
     h.writeUInt16BE(ext.length + tcp.length, 4);
     h[6] = this.v6ExtHeaders ? 0 : 6;
-    h[7] = 64;
+    h[7] = hlim;
     src.copy(h, 8);
     dst.copy(h, 24);
     return Buffer.concat([h, ext, tcp]);

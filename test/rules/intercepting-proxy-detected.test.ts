@@ -1,0 +1,68 @@
+import { describe, expect, it } from "vitest";
+import { conv } from "../support/fixtures.js";
+import { clean, hits, report } from "../support/rules.js";
+import { tcpOptions, type SegmentOptions } from "../support/writer.js";
+
+const RULE = "intercepting-proxy-detected";
+
+/** A clean session whose SYN/ACK (frame 2) has `synAck`, the server's data segments (4–16) TTL `dataTtl`. */
+function session(synAck: SegmentOptions, dataTtl: number, data: SegmentOptions = {}) {
+  const c = conv();
+  c.ttl.server = dataTtl;
+  c.handshake(undefined, { synAck });
+  if (data.options) {
+    // every server data segment carries the given options (timestamps)
+    const server = c.server.bind(c);
+    c.server = (d, o = {}) => server(d, { ...data, ...o });
+  }
+  return clean({}, c);
+}
+
+describe(RULE, () => {
+  it("trigger: SYN/ACK TTL 64, every server data segment TTL 57", async () => {
+    const h = await hits(RULE, session({ ttl: 64, options: tcpOptions([{ mss: 1380 }, "nop", { ws: 7 }]) }, 57));
+    expect(h).toEqual([{
+      severity: "info", side: "middlebox", frames: [2, 4, 16],
+      message: "SYN/ACK frame 2 TTL 64, server data segments TTL 57 (frames 4–16): the handshake was answered by another device than the one that sent the server's data, or came by another path; a TCP-terminating proxy or a SYN proxy in front of the server does this, but it is not proof",
+    }]);
+    const rep = await report(session({ ttl: 64, options: tcpOptions([{ mss: 1380 }, "nop", { ws: 7 }]) }, 57));
+    expect(rep.findings.find((f) => f.rule === RULE)!.evidence).toBe("SYN/ACK frame 2: TTL 64, MSS 1380, window 65535, window scale 7, no SACK, no timestamps, options MSS,NOP,WS; 7 server data segments, all with TTL 57 (Wireshark: ip.ttl); no TCP timestamps in both to tell whether one TCP stack sent them");
+    // an info middlebox finding never blames an endpoint
+    expect(rep.sessions[0].verdict.fault).toBe("none");
+  });
+
+  it("near miss: SYN/ACK TTL equal to the data TTL, with another IP ID pattern (ID 0 in the SYN/ACK, as Linux sends)", async () => {
+    expect(await hits(RULE, session({ ttl: 57, ipId: 0 }, 57, { ipId: 4242 }))).toEqual([]);
+  });
+
+  it("near miss: the TTL differs, but TCP timestamps show one clock: one TCP stack sent both (a path difference)", async () => {
+    const ts = (v: number) => tcpOptions(["nop", "nop", { ts: [v, 0] }]);
+    expect(await hits(RULE, session({ ttl: 50, options: ts(1000) }, 51, { options: ts(1010) }))).toEqual([]);
+    // another clock (a proxy's stack) does not veto
+    expect(await hits(RULE, session({ ttl: 50, options: ts(1000) }, 51, { options: ts(3_000_000_000) }))).toHaveLength(1);
+  });
+
+  it("near miss: the server's data TTL changes during the session: a changing path, no claim", async () => {
+    const c = conv();
+    c.ttl.server = 57;
+    c.handshake(undefined, { synAck: { ttl: 64 } });
+    c.server("220 mx ESMTP\r\n");
+    c.client("EHLO a.test\r\n");
+    c.server("250 mx\r\n", { ttl: 58 });
+    expect(await hits(RULE, c)).toEqual([]);
+  });
+
+  it("without the SYN/ACK (capture started mid-connection): not evaluable, not clean", async () => {
+    const c = conv().midstream();
+    clean({}, c);
+    const v = (await report(c)).sessions[0].verdict;
+    expect(v.notEvaluableWhy![v.notEvaluable.indexOf(RULE)]).toBe("the server's SYN/ACK is not in the capture");
+  });
+
+  it("one direction (no server data segment): not evaluable", async () => {
+    const c = session({ ttl: 64 }, 57);
+    c.packets.splice(0, c.packets.length, ...c.packets.filter((p) => !(p.ip[15] === 25 && p.ip.length > 40)));
+    const v = (await report(c)).sessions[0].verdict;
+    expect(v.notEvaluableWhy![v.notEvaluable.indexOf(RULE)]).toBe("the capture holds no data segment from the server");
+  });
+});
