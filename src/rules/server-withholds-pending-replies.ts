@@ -17,6 +17,9 @@ export default defineRule({
   fix: "Server: flush pending replies whenever the input buffer is empty (Postfix, Exim and Sendmail do); look for a proxy or filter in front of the server that buffers replies.",
   plaintext: true,
   pairing: true,
+  // listed, never decides a verdict: an ACK shows the kernel took the octets, not that the server
+  // read them, and a server still working out the first owed reply looks the same on the wire
+  hazard: true,
 }, (ctx) => {
   const tcp = ctx.conversation.tcp;
   const threshold = (ctx.opts.withholdMs ?? WITHHOLD_MS) / 1000;

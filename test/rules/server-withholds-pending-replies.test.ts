@@ -25,7 +25,10 @@ describe(RULE, () => {
       severity: "warning", side: "server", frames: [8, 9],
       message: "in frame 8 the server acknowledged every client octet sent so far while it owed replies to 3 commands (`MAIL FROM:<a@b.test>`, `RCPT TO:<b@b.test>`, `DATA`), then sent no reply octet for 1500 ms (the next reply octet came in frame 9)",
     }]);
-    const f = (await report(group(1.5))).findings.find((x) => x.rule === RULE)!;
+    const rep = await report(group(1.5));
+    const f = rep.findings.find((x) => x.rule === RULE)!;
+    // listed, but it never decides: the wire cannot tell replies held back from a server still working
+    expect(rep.sessions[0].verdict.fault).toBe("none");
     expect(f.evidence).toBe("server frame 8 carried ack 75: it had received all 74 client octets sent by then, and the client had nothing in flight; PIPELINING was offered in the EHLO reply in frame 6; a server still working out the first owed reply looks the same in a capture");
   });
 
