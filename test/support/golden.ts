@@ -3,6 +3,7 @@ import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { analyzeFile } from "../../src/analyze.js";
 import { toJson } from "../../src/report/json.js";
+import { plural } from "../../src/text/plural.js";
 
 /** Every capture under `dir` (the pcapng reader conformance files aside), sorted. */
 export function captures(dir: string): string[] {
@@ -32,7 +33,7 @@ export async function goldenOf(file: string): Promise<{ sessions: string[]; verd
       const v = s.verdict;
       const limits = v.limits.length ? ` [lacks: ${v.limits.join("; ")}]` : "";
       const why = [...new Set(v.notEvaluableWhy ?? [])];
-      const skipped = v.notEvaluable.length ? ` [${v.notEvaluable.length} rules not evaluable: ${why.join("; ")}]` : "";
+      const skipped = v.notEvaluable.length ? ` [${plural(v.notEvaluable.length, "rule")} not evaluable: ${why.join("; ")}]` : "";
       return `${s.tcpStream} ${v.fault}: ${v.summary}${limits}${skipped}`;
     }),
     findings: rep.findings.map((f) => `${f.rule} ${f.severity} ${f.frames.join(",")} ${f.side}: ${f.message}`),
