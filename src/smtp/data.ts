@@ -59,6 +59,42 @@ export class DataScanner {
     let nextCr = buf.indexOf(13, pos);
     if (nextCr >= end) nextCr = -1;
     while (pos < end) {
+      if (this.lineLen === 0 && !this.gapLine && !this.afterNonstandard) {
+        // The usual case, line by line without the general bookkeeping: a line that starts here
+        // and ends in CRLF, with no other CR in it, not starting with "." or NUL (those may end
+        // the message). Anything else is left to the general path below.
+        const st = this.stats;
+        let lines = 0;
+        let longest = st.longestLine;
+        let lineStart = this.lineStart;
+        for (;;) {
+          const lf = buf.indexOf(10, pos);
+          if (lf < 0 || lf >= end) break;
+          if (nextCr >= 0 && nextCr < pos) {
+            nextCr = buf.indexOf(13, pos);
+            if (nextCr >= end) nextCr = -1;
+          }
+          if (nextCr !== lf - 1 || lf <= pos) break;
+          const b = buf[pos];
+          if (b === 0x2e || b === 0) break;
+          const len = lf + 1 - pos;
+          lines++;
+          if (len > longest) longest = len;
+          if (len > MAX_DATA_LINE) {
+            st.longLines++;
+            if (!st.firstLongLine) st.firstLongLine = { offset: lineStart, frame, length: len };
+          }
+          pos = lf + 1;
+          lineStart = base + pos;
+        }
+        if (lines > 0) {
+          st.lines += lines;
+          st.longestLine = longest;
+          this.prev = "crlf";
+          this.lineStart = lineStart;
+        }
+        if (pos >= end) break;
+      }
       let nextLf = buf.indexOf(10, pos);
       if (nextLf >= end) nextLf = -1;
       if (nextCr >= 0 && nextCr < pos) {

@@ -1,4 +1,4 @@
-import type { Line, Segment } from "./model.js";
+import type { Line, ReplyLine, Segment } from "./model.js";
 import type { SegmentMeta } from "../tcp/reassembly.js";
 
 /** Octets of a line kept as text; the rest is counted, not stored. */
@@ -11,11 +11,30 @@ export interface LinePiece {
   start: number;
   end: number;
   ackRel: number;
+  /** server lines: the client's most recent ACK when this piece arrived (peerFrame -1: none; -2: not recorded) */
+  peerFrame: number;
+  peerTime: number;
+  peerOffset: number;
+}
+
+/** A piece of a line; every piece has the same shape (the peer fields are set by the caller). */
+export function newPiece(frame: number, time: number, start: number, end: number, ackRel: number): LinePiece {
+  return { frame, time, start, end, ackRel, peerFrame: -2, peerTime: 0, peerOffset: 0 };
+}
+
+/** The 3-digit code at the start of a reply line, or null (what /^([0-9]{3})/ reads). */
+export function replyCode(text: string): number | null {
+  if (text.length < 3) return null;
+  const a = text.charCodeAt(0) - 48, b = text.charCodeAt(1) - 48, c = text.charCodeAt(2) - 48;
+  if (a < 0 || a > 9 || b < 0 || b > 9 || c < 0 || c > 9) return null;
+  return a * 100 + b * 10 + c;
 }
 
 /**
  * Splits one direction's byte stream into lines ended by LF (CRLF, or a bare LF that the rules
- * report), recording which segments carried each line.
+ * report), recording which segments carried each line. The server's assembler makes reply lines
+ * (with their code and separator), the client's plain lines: each kind of line is created with
+ * all its properties at once.
  */
 export class LineAssembler {
   private text = "";
@@ -25,6 +44,8 @@ export class LineAssembler {
   private bareCr = false;
   private gap = false;
   pieces: LinePiece[] = [];
+
+  constructor(private readonly replies: boolean) {}
 
   get inLine(): boolean {
     return this.len > 0;
@@ -42,19 +63,33 @@ export class LineAssembler {
   feed(buf: Buffer, pos: number, end: number, rel: number, meta: SegmentMeta, out: { line: Line | null }): number {
     out.line = null;
     if (this.len === 0) this.start = rel;
-    let lf = -1;
-    for (let i = pos; i < end; i++) {
-      if (buf[i] === 10) { lf = i; break; }
-    }
+    let lf = buf.indexOf(10, pos);
+    if (lf >= end) lf = -1;
     const stop = lf < 0 ? end : lf + 1;
-    const piece = this.pieces.length > 0 ? this.pieces[this.pieces.length - 1] : null;
+    const pieces = this.pieces;
+    const piece = pieces.length > 0 ? pieces[pieces.length - 1] : null;
     if (piece !== null && piece.frame === meta.frame && piece.end === rel) piece.end = rel + (stop - pos);
-    else this.pieces.push({ frame: meta.frame, time: meta.time, start: rel, end: rel + (stop - pos), ackRel: meta.ackRel });
-    // bare CR inside the line: a CR followed by anything but LF
+    else pieces.push(newPiece(meta.frame, meta.time, rel, rel + (stop - pos), meta.ackRel));
     const textEnd = lf < 0 ? end : lf;
-    for (let i = pos; i < textEnd; i++) {
-      if (this.crPending) { this.bareCr = true; this.crPending = false; }
-      if (buf[i] === 13) this.crPending = true;
+    if (this.len === 0 && lf > pos && buf[lf - 1] === 13 && lf - pos <= MAX_LINE_KEPT) {
+      // the usual line: complete in this segment, ended by CRLF, no longer than what is kept
+      const cr = lf - 1;
+      const first = buf.indexOf(13, pos);
+      this.bareCr = first >= 0 && first < cr;
+      this.text = buf.toString("latin1", pos, cr);
+      this.len = stop - pos;
+      out.line = this.make(this.text, "crlf", meta);
+      return stop;
+    }
+    // a CR not followed by LF inside the line: a CR before the last octet, or one that ended the
+    // previous piece followed by more octets
+    if (textEnd > pos) {
+      if (this.crPending) this.bareCr = true;
+      if (!this.bareCr) {
+        const cr = buf.indexOf(13, pos);
+        if (cr >= 0 && cr < textEnd - 1) this.bareCr = true;
+      }
+      this.crPending = buf[textEnd - 1] === 13;
     }
     if (this.text.length < MAX_LINE_KEPT) {
       this.text += buf.toString("latin1", pos, Math.min(textEnd, pos + MAX_LINE_KEPT - this.text.length));
@@ -87,18 +122,24 @@ export class LineAssembler {
       this.bareCr = true;
       if (text.endsWith("\r")) text = text.slice(0, -1);
     }
-    const line: Line = {
-      text,
-      length: this.len,
-      start: this.start,
-      end: this.start + this.len,
-      terminator,
-      bareCr: this.bareCr,
-      frame: meta.frame,
-      time: meta.time,
-      split: this.pieces.length > 1,
-      gap: this.gap,
-    };
+    return this.make(text, terminator, meta);
+  }
+
+  private make(text: string, terminator: Line["terminator"], meta: { frame: number; time: number }): Line {
+    const start = this.start, len = this.len;
+    let line: Line;
+    if (this.replies) {
+      const rl: ReplyLine = {
+        text, length: len, start, end: start + len, terminator, bareCr: this.bareCr, frame: meta.frame, time: meta.time,
+        split: this.pieces.length > 1, gap: this.gap, code: replyCode(text), sep: text.length > 3 ? text[3] : "",
+      };
+      line = rl;
+    } else {
+      line = {
+        text, length: len, start, end: start + len, terminator, bareCr: this.bareCr, frame: meta.frame, time: meta.time,
+        split: this.pieces.length > 1, gap: this.gap,
+      };
+    }
     this.text = "";
     this.len = 0;
     this.crPending = false;
@@ -115,24 +156,27 @@ export class LineAssembler {
   }
 }
 
-/** Record that `piece` of a reply or command was carried by a segment; merges with the previous piece of the same frame. */
-export function addPiece(segments: Segment[], piece: LinePiece, relBase: number, lineIndex: number, lineEnds: boolean, maxSegments: number): boolean {
+/**
+ * Record that bytes [start, end) of a reply or command were carried by segment `frame`; merges
+ * with the previous piece of the same frame. Returns false when the segment list is full.
+ */
+export function addPiece(segments: Segment[], frame: number, time: number, start: number, end: number, ackRel: number, relBase: number, lineIndex: number, lineEnds: boolean, maxSegments: number): boolean {
   const last = segments.length > 0 ? segments[segments.length - 1] : null;
   let seg: Segment;
-  if (last !== null && last.frame === piece.frame && last.end === piece.start) {
-    last.end = piece.end;
+  if (last !== null && last.frame === frame && last.end === start) {
+    last.end = end;
     last.bytes = last.end - last.start;
     seg = last;
   } else {
     if (segments.length >= maxSegments) return false;
     seg = {
-      frame: piece.frame,
-      time: piece.time,
-      seq: piece.start + relBase,
-      ack: Number.isNaN(piece.ackRel) ? null : piece.ackRel + relBase,
-      start: piece.start,
-      end: piece.end,
-      bytes: piece.end - piece.start,
+      frame,
+      time,
+      seq: start + relBase,
+      ack: Number.isNaN(ackRel) ? null : ackRel + relBase,
+      start,
+      end,
+      bytes: end - start,
       lines: [],
       midLine: false,
     };

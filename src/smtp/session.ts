@@ -1,7 +1,7 @@
 import type { Flow, FlowApp } from "../tcp/flows.js";
 import type { SegmentMeta } from "../tcp/reassembly.js";
 import { DataScanner } from "./data.js";
-import { LineAssembler, addPiece, type LinePiece } from "./lines.js";
+import { LineAssembler, addPiece, replyCode, type LinePiece } from "./lines.js";
 import type { AckEvent, Command, Line, Reply, ReplyLine, Segment, Session } from "./model.js";
 import { describeAuth, isBase64 } from "./auth.js";
 import { addCompleteness } from "./completeness.js";
@@ -35,7 +35,6 @@ export const DEFAULT_DISSECT: DissectOptions = {
 type ServerMode = "smtp" | "resync" | "after-starttls" | "tls";
 type ClientMode = "command" | "resync" | "data" | "bdat" | "starttls-wait" | "tls-expected" | "tls";
 
-const CODE_RE = /^([0-9]{3})/;
 /** octets of message content kept with --show-data */
 export const MAX_DATA_KEPT = 64 * 1024;
 /** gaps (and notes) listed per session; more are counted */
@@ -75,8 +74,8 @@ function isTlsRecord(buf: Buffer, pos: number, end: number): boolean {
 export class SmtpSession implements FlowApp {
   readonly s: Session;
   private relBase = 0;
-  private serverLines = new LineAssembler();
-  private clientLines = new LineAssembler();
+  private serverLines = new LineAssembler(true);
+  private clientLines = new LineAssembler(false);
   private openReply: Reply | null = null;
   private serverMode: ServerMode = "smtp";
   private clientMode: ClientMode = "command";
@@ -328,7 +327,7 @@ export class SmtpSession implements FlowApp {
 
   private serverData(buf: Buffer, pos: number, end: number, rel: number, meta: SegmentMeta): void {
     const base = rel - pos;
-    if (this.serverMode === "smtp" && this.serverLines.inLine && startsReply(buf, pos, end) && CODE_RE.test(this.serverLines.head)) {
+    if (this.serverMode === "smtp" && this.serverLines.inLine && startsReply(buf, pos, end) && replyCode(this.serverLines.head) !== null) {
       // a segment that starts like a new reply line while the previous line was never terminated:
       // the server left out the CRLF (bare-cr-lf-in-reply reports it); end the line here
       const line = this.serverLines.flush(meta);
@@ -381,8 +380,16 @@ export class SmtpSession implements FlowApp {
       }
       pos = this.serverLines.feed(buf, pos, end, base + pos, meta, this.lineOut);
       const pieces = this.serverLines.pieces;
-      const last = pieces[pieces.length - 1] as LinePiece & { peer?: AckEvent | null };
-      if (last.peer === undefined) last.peer = this.clientAcked ? { ...this.lastClientAck } : null;
+      const last = pieces[pieces.length - 1];
+      if (last.peerFrame === -2) {
+        // the client's most recent ACK when this piece began (copied: lastClientAck changes in place)
+        if (this.clientAcked) {
+          const a = this.lastClientAck;
+          last.peerFrame = a.frame;
+          last.peerTime = a.time;
+          last.peerOffset = a.offset;
+        } else last.peerFrame = -1;
+      }
       if (this.lineOut.line) this.serverLine(this.lineOut.line, this.serverLines.takePieces());
     }
   }
@@ -401,10 +408,10 @@ export class SmtpSession implements FlowApp {
     if (this.s.tls !== null && this.s.tls.clientHelloFrame !== null) this.serverPlainAfterHello = true;
     const reply = this.openReply ?? this.newReply(line.start, line.time, this.serverMode === "after-starttls");
     this.openReply = reply;
-    const m = CODE_RE.exec(line.text);
-    const code = m ? Number(m[1]) : null;
-    const sep = line.text.length > 3 ? line.text[3] : "";
-    const rl: ReplyLine = Object.assign(line, { code, sep });
+    // the server's line assembler makes reply lines (code and separator read once, in the line's shape)
+    const rl = line as ReplyLine;
+    const code = rl.code;
+    const sep = rl.sep;
     const idx = reply.lineInfo.length + reply.linesDropped;
     if (reply.lineInfo.length < this.opts.maxLinesPerReply) {
       reply.lineInfo.push(rl);
@@ -412,10 +419,10 @@ export class SmtpSession implements FlowApp {
     } else reply.linesDropped++;
     const complete = line.terminator !== "none" || cut;
     for (let i = 0; i < pieces.length; i++) {
-      const p = pieces[i] as LinePiece & { peer?: AckEvent | null };
-      if (addPiece(reply.segments, p, this.relBase, idx, complete && i === pieces.length - 1, this.opts.maxSegmentsPerItem)) {
+      const p = pieces[i];
+      if (addPiece(reply.segments, p.frame, p.time, p.start, p.end, p.ackRel, this.relBase, idx, complete && i === pieces.length - 1, this.opts.maxSegmentsPerItem)) {
         const seg = reply.segments[reply.segments.length - 1];
-        if (seg.peerAck === undefined && p.peer) seg.peerAck = { frame: p.peer.frame, time: p.peer.time, offset: p.peer.offset };
+        if (seg.peerAck === undefined && p.peerFrame >= 0) seg.peerAck = { frame: p.peerFrame, time: p.peerTime, offset: p.peerOffset };
       }
     }
     if (idx === 0) reply.code = code;
@@ -584,7 +591,7 @@ export class SmtpSession implements FlowApp {
           const segs = msg.segments;
           const last = segs.length > 0 ? segs[segs.length - 1] : null;
           if (segs.length < this.opts.maxSegmentsPerMessage || (last !== null && last.frame === meta.frame && last.end === base + pos)) {
-            addPiece(segs, { frame: meta.frame, time: meta.time, start: base + pos, end: base + until, ackRel: meta.ackRel }, this.relBase, 0, stop >= 0, this.opts.maxSegmentsPerMessage);
+            addPiece(segs, meta.frame, meta.time, base + pos, base + until, meta.ackRel, this.relBase, 0, stop >= 0, this.opts.maxSegmentsPerMessage);
           }
           msg.end = base + until;
           if (stop < 0) return;
@@ -599,7 +606,7 @@ export class SmtpSession implements FlowApp {
           const n = Math.min(this.bdatLeft, end - pos);
           const cmd = this.bdat!;
           cmd.bdat!.received += n;
-          addPiece(cmd.segments, { frame: meta.frame, time: meta.time, start: base + pos, end: base + pos + n, ackRel: meta.ackRel }, this.relBase, 0, false, this.opts.maxSegmentsPerItem);
+          addPiece(cmd.segments, meta.frame, meta.time, base + pos, base + pos + n, meta.ackRel, this.relBase, 0, false, this.opts.maxSegmentsPerItem);
           cmd.end = base + pos + n;
           this.bdatLeft -= n;
           pos += n;
@@ -752,7 +759,8 @@ export class SmtpSession implements FlowApp {
     cmd.lineInfo = cmd.secret && !this.opts.showSecrets ? { ...line, text: cmd.line } : line;
     cmd.end = line.end;
     for (let i = 0; i < pieces.length; i++) {
-      addPiece(cmd.segments, pieces[i], this.relBase, 0, line.terminator !== "none" && i === pieces.length - 1, this.opts.maxSegmentsPerItem);
+      const p = pieces[i];
+      addPiece(cmd.segments, p.frame, p.time, p.start, p.end, p.ackRel, this.relBase, 0, line.terminator !== "none" && i === pieces.length - 1, this.opts.maxSegmentsPerItem);
     }
     cmd.frames = uniqueFrames(cmd.segments);
   }

@@ -98,17 +98,23 @@ export function ehloKeyword(line: string): { keyword: string; params: string[] }
 
 /** The lines of an EHLO reply after the first (RFC 5321 §4.1.1.1: one extension each), trimmed and upper case ("SIZE 1000"). */
 export function ehloLines(reply: Reply): readonly string[] {
-  let lines = linesCache.get(reply);
-  if (!lines) {
-    lines = reply.lines.slice(1).map((l) => replyText(l).trim().toUpperCase());
-    linesCache.set(reply, lines);
-  }
+  for (let i = 0; i < LINES_KEPT; i++) if (linesKeys[i] === reply) return linesValues[i];
+  const lines = reply.lines.slice(1).map((l) => replyText(l).trim().toUpperCase());
+  linesKeys[linesNext] = reply;
+  linesValues[linesNext] = lines;
+  linesNext = (linesNext + 1) % LINES_KEPT;
   return lines;
 }
 
-/** An EHLO reply is parsed once however many rules ask (judging reads a finished session). */
-const linesCache = new WeakMap<Reply, string[]>();
-const keywordCache = new WeakMap<Reply, Map<string, string>>();
+/**
+ * An EHLO reply is parsed once however many rules ask: judging reads one finished session at a
+ * time, so the replies parsed last are the whole cache. (A WeakMap keyed by every reply kept the
+ * parsed lines alive until a full garbage collection.)
+ */
+const LINES_KEPT = 4;
+const linesKeys: (Reply | null)[] = new Array<Reply | null>(LINES_KEPT).fill(null);
+const linesValues: string[][] = new Array<string[]>(LINES_KEPT).fill([]);
+let linesNext = 0;
 
 /** The keywords of an EHLO reply, upper case. */
 export function ehloKeywords(reply: Reply): string[] {
@@ -116,18 +122,15 @@ export function ehloKeywords(reply: Reply): string[] {
 }
 
 export function parseCapabilities(reply: Reply, command: number, helo: boolean): Capabilities {
-  if (helo) return { keywords: new Map(), command, reply, helo };
-  let keywords = keywordCache.get(reply);
-  if (!keywords) {
-    keywords = new Map<string, string>();
-    for (const line of reply.lines.slice(1)) {
-      const text = replyText(line).trim();
-      if (!text) continue;
-      const sp = text.indexOf(" ");
-      const kw = (sp < 0 ? text : text.slice(0, sp)).toUpperCase();
-      if (!keywords.has(kw)) keywords.set(kw, sp < 0 ? "" : text.slice(sp + 1).trim());
-    }
-    keywordCache.set(reply, keywords);
+  const keywords = new Map<string, string>();
+  if (helo) return { keywords, command, reply, helo };
+  // parsed once per EHLO reply: the conversation (computed once per session) holds the result
+  for (let i = 1; i < reply.lines.length; i++) {
+    const text = replyText(reply.lines[i]).trim();
+    if (!text) continue;
+    const sp = text.indexOf(" ");
+    const kw = (sp < 0 ? text : text.slice(0, sp)).toUpperCase();
+    if (!keywords.has(kw)) keywords.set(kw, sp < 0 ? "" : text.slice(sp + 1).trim());
   }
   return { keywords, command, reply, helo };
 }
