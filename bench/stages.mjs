@@ -34,9 +34,9 @@ if (args[0] === "--stage") {
     await readCapture(file, (frame, time, linkType, data, start, capLen) => { pkt.decode(linkType, data, start, capLen); });
   } else {
     const opts = stage === "dissect" ? { only: ["(no rule)"] } : {};
-    await analyzeStream(file, opts, (s) => {
+    await analyzeStream(file, opts, (s, findings) => {
       sessions++;
-      if (stage === "json") chars += JSON.stringify(sessionJson(s)).length;
+      if (stage === "json") chars += JSON.stringify(sessionJson(s, findings)).length;
     });
   }
   const c = process.cpuUsage(c0);
