@@ -36,35 +36,40 @@ export class Judge {
     const mine: Finding[] = [];
     const conversation = conversationOf(session);
     const skipped = notEvaluable(session, conversation, this.rules);
-    for (const rule of this.rules) {
-      if (skipped.has(rule.meta.id)) continue;
-      const pairing = rule.meta.pairing === true && conversation.untrustedFrom !== null;
-      const ctx: RuleContext = {
-        session,
-        conversation,
-        earlier: this.earlier,
-        opts: this.opts,
-        report(a) {
-          const frames = [...new Set(a.frames.filter((f) => f > 0))].sort((x, y) => x - y);
-          // pairing is not trusted from the first capture gap on: a finding that shows frames from
-          // there on may blame a side for a reply the capture lost
-          if (pairing && !conversation.trustedFrames(frames)) return;
-          mine.push({
-            rule: rule.meta.id,
-            severity: a.severity ?? rule.meta.severity,
-            side: a.side ?? rule.meta.side,
-            session: session.index,
-            tcpStream: session.tcpStream,
-            frames,
-            time: a.time ?? session.startTime,
-            // rules quote capture text with q(); this guard catches any that slipped through
-            message: escapeControls(a.message),
-            reference: rule.meta.reference,
-            evidence: escapeControls(a.evidence),
-            filter: filterFor(session.tcpStream, frames),
-          });
-        },
-      };
+    // one context per session (not one per rule): report() reads the rule being run
+    let rule = this.rules[0];
+    let pairing = false;
+    const ctx: RuleContext = {
+      session,
+      conversation,
+      earlier: this.earlier,
+      opts: this.opts,
+      report(a) {
+        const frames = [...new Set(a.frames.filter((f) => f > 0))].sort((x, y) => x - y);
+        // pairing is not trusted from the first capture gap on: a finding that shows frames from
+        // there on may blame a side for a reply the capture lost
+        if (pairing && !conversation.trustedFrames(frames)) return;
+        mine.push({
+          rule: rule.meta.id,
+          severity: a.severity ?? rule.meta.severity,
+          side: a.side ?? rule.meta.side,
+          session: session.index,
+          tcpStream: session.tcpStream,
+          frames,
+          time: a.time ?? session.startTime,
+          // rules quote capture text with q(); this guard catches any that slipped through
+          message: escapeControls(a.message),
+          reference: rule.meta.reference,
+          evidence: escapeControls(a.evidence),
+          filter: filterFor(session.tcpStream, frames),
+        });
+      },
+    };
+    const untrusted = conversation.untrustedFrom !== null;
+    for (let i = 0; i < this.rules.length; i++) {
+      rule = this.rules[i];
+      if (skipped.size > 0 && skipped.has(rule.meta.id)) continue;
+      pairing = untrusted && rule.meta.pairing === true;
       rule.check(ctx);
     }
     mine.sort((a, b) => (a.frames[0] ?? 0) - (b.frames[0] ?? 0) || SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity]);
