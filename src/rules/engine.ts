@@ -1,6 +1,6 @@
 import type { Session } from "../smtp/model.js";
 import { conversationOf, type Conversation } from "../smtp/conversation.js";
-import { ehloKeywords } from "../smtp/vocabulary.js";
+import { ehloLines } from "../smtp/vocabulary.js";
 import { ALL_RULES } from "./index.js";
 import { escapeControls } from "../text/escape.js";
 import { filterFor } from "./util.js";
@@ -102,5 +102,6 @@ export function notEvaluable(s: Session, conv: Conversation, rules: Rule[]): Map
 }
 
 function offersStartTls(s: Session): boolean {
-  return s.commands.some((c) => c.kind === "command" && c.verb === "EHLO" && c.replies.some((r) => s.replies[r] !== undefined && ehloKeywords(s.replies[r]).some((k) => k.startsWith("STARTTLS"))));
+  // a keyword starting with STARTTLS is a line starting with it (the parsed lines are cached)
+  return s.commands.some((c) => c.kind === "command" && c.verb === "EHLO" && c.replies.some((r) => s.replies[r] !== undefined && ehloLines(s.replies[r]).some((k) => k.startsWith("STARTTLS"))));
 }
