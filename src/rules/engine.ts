@@ -4,7 +4,7 @@ import { ehloLines } from "../smtp/vocabulary.js";
 import { ALL_RULES } from "./index.js";
 import { escapeControls } from "../text/escape.js";
 import { filterFor } from "./util.js";
-import { DEFAULT_RULE_OPTIONS, SEVERITY_RANK, type Finding, type Rule, type RuleContext, type RuleOptions, type EarlierSessions, type SessionVerdict } from "./types.js";
+import { DEFAULT_RULE_OPTIONS, SEVERITY_RANK, type Finding, type Rule, type RuleContext, type RuleOptions, type RuleNeeds, type EarlierSessions, type SessionVerdict } from "./types.js";
 import { verdictFor } from "./verdict.js";
 import { settle } from "./consequences.js";
 
@@ -66,9 +66,11 @@ export class Judge {
       },
     };
     const untrusted = conversation.untrustedFrom !== null;
+    const holds = sessionHolds(session, conversation);
     for (let i = 0; i < this.rules.length; i++) {
       rule = this.rules[i];
       if (skipped.size > 0 && skipped.has(rule.meta.id)) continue;
+      if (rule.meta.needs !== undefined && !needsMet(rule.meta.needs, holds)) continue; // it would find nothing here
       pairing = untrusted && rule.meta.pairing === true;
       rule.check(ctx);
     }
@@ -80,6 +82,35 @@ export class Judge {
     verdict.notEvaluableWhy = [...skipped.values()];
     return { session: Object.assign(session, { verdict }), findings: settled };
   }
+}
+
+/** What rules may need of a session (RuleMeta.needs): computed once per session. */
+export interface SessionHolds {
+  /** the verbs of its commands (every kind: "" for message content and SASL responses) */
+  verbs: Set<string>;
+  /** a command or reply sent in plaintext after the STARTTLS 220 */
+  afterStartTls: boolean;
+  /** a command sent before the reply it had to wait for */
+  early: boolean;
+}
+
+export function sessionHolds(s: Session, conv: Conversation): SessionHolds {
+  const verbs = new Set<string>();
+  let afterStartTls = false;
+  for (const c of s.commands) {
+    verbs.add(c.verb);
+    if (c.afterStartTls) afterStartTls = true;
+  }
+  if (!afterStartTls) for (const r of s.replies) if (r.afterStartTls) afterStartTls = true;
+  return { verbs, afterStartTls, early: conv.early.length > 0 };
+}
+
+/** Whether a session holds what a rule needs (any one of its needs). */
+export function needsMet(n: RuleNeeds, h: SessionHolds): boolean {
+  if (n.afterStartTls && h.afterStartTls) return true;
+  if (n.early && h.early) return true;
+  if (n.verbs) for (const v of n.verbs) if (h.verbs.has(v)) return true;
+  return false;
 }
 
 /**
