@@ -1,11 +1,12 @@
 #!/usr/bin/env node
-// node bench/profile.mjs CAPTURE [--top 25] [--keep] [-- smtpcap analyze options]
+// node bench/profile.mjs CAPTURE [--top 25] [--keep] [--inclusive] [-- smtpcap analyze options]
 //
 // Profiles `smtpcap analyze --format json CAPTURE` (bin/smtpcap.js → dist/bundle/main.js) with
 // node --cpu-prof and prints self time by area (src/capture, src/tcp, src/smtp, …, garbage
 // collection, Node.js internals), by source file and by function. The bundle is mapped back to
 // its source files through esbuild's `// src/…` module comments. With a replay capture (its
-// .json sidecar from bench/replay.mjs), times are also given per SMTP session.
+// .json sidecar from bench/replay.mjs), times are also given per SMTP session. --inclusive adds
+// each function's total time (itself and what it calls, counted once per stack).
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -19,9 +20,10 @@ const dash = args.indexOf("--");
 const extra = dash >= 0 ? args.splice(dash).slice(1) : [];
 const top = Number(args.includes("--top") ? args.splice(args.indexOf("--top"), 2)[1] : 25);
 const keep = args.includes("--keep") && args.splice(args.indexOf("--keep"), 1);
+const inclusive = args.includes("--inclusive") && args.splice(args.indexOf("--inclusive"), 1);
 const file = args[0];
 if (!file) {
-  console.error("usage: node bench/profile.mjs CAPTURE [--top N] [--keep] [-- analyze options]");
+  console.error("usage: node bench/profile.mjs CAPTURE [--top N] [--keep] [--inclusive] [-- analyze options]");
   process.exit(2);
 }
 
@@ -62,7 +64,7 @@ const self = new Map();
 for (let i = 0; i < prof.samples.length; i++) self.set(prof.samples[i], (self.get(prof.samples[i]) ?? 0) + (prof.timeDeltas[i] ?? 0));
 const total = [...self.values()].reduce((a, b) => a + b, 0);
 
-const fns = new Map(), files = new Map(), areas = new Map();
+const fns = new Map(), files = new Map(), areas = new Map(), totals = new Map();
 const add = (m, k, v) => m.set(k, (m.get(k) ?? 0) + v);
 for (const [id, us] of self) {
   const { functionName, url, lineNumber } = byId.get(id).callFrame;
@@ -77,6 +79,21 @@ for (const [id, us] of self) {
   // bundle line numbers are not source line numbers: name the bundle file and line
   const where = url.includes("/dist/bundle/") ? `${src} (${url.split("/").pop()}:${lineNumber + 1})` : `${src}:${lineNumber + 1}`;
   add(fns, special ? functionName : `${functionName || "(anonymous)"}  ${where}`, us);
+}
+if (inclusive) {
+  const parent = new Map();
+  for (const n of prof.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const keyOf = (n) => {
+    const { functionName, url, lineNumber } = n.callFrame;
+    return `${functionName || "(anonymous)"}  ${sourceOf(url, lineNumber)}`;
+  };
+  for (const [id, us] of self) {
+    const seen = new Set();
+    for (let n = id; n !== undefined; n = parent.get(n)) {
+      const k = keyOf(byId.get(n));
+      if (!seen.has(k)) { seen.add(k); add(totals, k, us); }
+    }
+  }
 }
 
 let sessions = null;
@@ -95,3 +112,4 @@ console.log(`smtpcap analyze --format json ${file}: ${wall.toFixed(2)} s wall un
 print("self time by area", areas, 20);
 print("self time by source file", files, 20);
 print(`self time by function (top ${top})`, fns, top);
+if (inclusive) print(`total time (self and callees) by function (top ${top})`, new Map([...totals].filter(([k]) => / src\//.test(k))), top);

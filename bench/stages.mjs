@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// node bench/stages.mjs CAPTURE [--runs 5]
+// node bench/stages.mjs CAPTURE [--runs 5] [--dist DIR --dist DIR …]
 //
 // Where smtpcap's CPU time goes, stage by stage, measured by running cumulative pipelines on the
 // built library (dist/) in fresh processes, interleaved, and taking each one's median CPU time
@@ -10,20 +10,24 @@
 //   dissect   + connections, reassembly, SMTP session model, verdicts; no rules (analyzeStream with --only of no rule)
 //   judge     + all rules
 //   json      + sessionJson() and JSON.stringify per session (what --format json writes, not written)
-// The difference between consecutive stages is that stage's cost.
+// The difference between consecutive stages is that stage's cost. With several --dist (a tsc output
+// directory each, e.g. one built from main in a worktree), the variants run interleaved too, so
+// their per-stage numbers can be compared under the same load.
 import { spawnSync } from "node:child_process";
-import { fileURLToPath } from "node:url";
+import { resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 const STAGES = ["read", "decode", "dissect", "judge", "json"];
 const args = process.argv.slice(2);
 
 if (args[0] === "--stage") {
-  const [, stage, file] = args;
+  const [, stage, file, dist] = args;
+  const mod = (p) => import(pathToFileURL(resolve(dist, p)).href);
   const { PerformanceObserver } = await import("node:perf_hooks");
-  const { readCapture } = await import("../dist/capture/source.js");
-  const { TcpPacket } = await import("../dist/tcp/decode.js");
-  const { analyzeStream } = await import("../dist/analyze.js");
-  const { sessionJson } = await import("../dist/report/json.js");
+  const { readCapture } = await mod("capture/source.js");
+  const { TcpPacket } = await mod("tcp/decode.js");
+  const { analyzeStream } = await mod("analyze.js");
+  const { sessionJson } = await mod("report/json.js");
   let gc = 0;
   new PerformanceObserver((list) => { for (const e of list.getEntries()) gc += e.duration; }).observe({ entryTypes: ["gc"] });
   const c0 = process.cpuUsage();
@@ -34,9 +38,9 @@ if (args[0] === "--stage") {
     await readCapture(file, (frame, time, linkType, data, start, capLen) => { pkt.decode(linkType, data, start, capLen); });
   } else {
     const opts = stage === "dissect" ? { only: ["(no rule)"] } : {};
-    await analyzeStream(file, opts, (s, f) => {
+    await analyzeStream(file, opts, (s, findings) => {
       sessions++;
-      if (stage === "json") chars += JSON.stringify(sessionJson(s, f)).length;
+      if (stage === "json") chars += JSON.stringify(sessionJson(s, findings)).length;
     });
   }
   const c = process.cpuUsage(c0);
@@ -45,28 +49,37 @@ if (args[0] === "--stage") {
   process.exit(0);
 }
 
-const file = args.find((a) => !a.startsWith("--") && !/^\d+$/.test(a));
-const runs = args.includes("--runs") ? Number(args[args.indexOf("--runs") + 1]) : 5;
+const rest = [...args];
+const dists = [];
+for (let i = rest.indexOf("--dist"); i >= 0; i = rest.indexOf("--dist")) dists.push(rest.splice(i, 2)[1]);
+if (dists.length === 0) dists.push(fileURLToPath(new URL("../dist", import.meta.url)));
+const runs = rest.includes("--runs") ? Number(rest.splice(rest.indexOf("--runs"), 2)[1]) : 5;
+const file = rest.find((a) => !a.startsWith("--"));
 if (!file) {
-  console.error("usage: node bench/stages.mjs CAPTURE [--runs N]");
+  console.error("usage: node bench/stages.mjs CAPTURE [--runs N] [--dist DIR …]");
   process.exit(2);
 }
-const res = Object.fromEntries(STAGES.map((s) => [s, []]));
+const res = dists.map(() => Object.fromEntries(STAGES.map((s) => [s, []])));
 for (let r = 0; r < runs; r++) {
-  for (const s of STAGES) {
-    const p = spawnSync(process.execPath, [fileURLToPath(import.meta.url), "--stage", s, file], { encoding: "utf8" });
-    if (p.status !== 0) throw new Error(`${s}: ${p.stderr}`);
-    res[s].push(JSON.parse(p.stdout));
+  for (const [v, dist] of dists.entries()) {
+    for (const s of STAGES) {
+      const p = spawnSync(process.execPath, [fileURLToPath(import.meta.url), "--stage", s, file, dist], { encoding: "utf8" });
+      if (p.status !== 0) throw new Error(`${s}: ${p.stderr}`);
+      res[v][s].push(JSON.parse(p.stdout));
+    }
   }
 }
 const median = (xs) => { const v = [...xs].sort((a, b) => a - b); return v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2; };
-const sessions = res.judge[0].sessions;
+const sessions = res[0].judge[0].sessions;
 console.log(`${file}: ${sessions} sessions; CPU seconds, median of ${runs} interleaved runs (load average ${spawnSync("cat", ["/proc/loadavg"], { encoding: "utf8" }).stdout.split(" ").slice(0, 3).join(" ")})`);
-let prev = 0, prevGc = 0;
-for (const s of STAGES) {
-  const cpu = median(res[s].map((x) => x.cpu)), gc = median(res[s].map((x) => x.gc));
-  const d = cpu - prev;
-  console.log(`  ${s.padEnd(8)} ${cpu.toFixed(3)} s total (gc ${gc.toFixed(3)} s)   this stage: ${d >= 0 ? "+" : ""}${d.toFixed(3)} s = ${((1e6 * d) / sessions).toFixed(0).padStart(4)} µs/session (gc ${gc - prevGc >= 0 ? "+" : ""}${(gc - prevGc).toFixed(3)} s)`);
-  prev = cpu;
-  prevGc = gc;
+for (const [v, dist] of dists.entries()) {
+  if (dists.length > 1) console.log(`${dist}:`);
+  let prev = 0, prevGc = 0;
+  for (const s of STAGES) {
+    const cpu = median(res[v][s].map((x) => x.cpu)), gc = median(res[v][s].map((x) => x.gc));
+    const d = cpu - prev;
+    console.log(`  ${s.padEnd(8)} ${cpu.toFixed(3)} s total (gc ${gc.toFixed(3)} s)   this stage: ${d >= 0 ? "+" : ""}${d.toFixed(3)} s = ${((1e6 * d) / sessions).toFixed(0).padStart(4)} µs/session (gc ${gc - prevGc >= 0 ? "+" : ""}${(gc - prevGc).toFixed(3)} s)`);
+    prev = cpu;
+    prevGc = gc;
+  }
 }

@@ -18,6 +18,7 @@ export default defineRule({
   fix: "Authenticate only after STARTTLS (or on port 465); servers should not offer PLAIN/LOGIN before TLS.",
   plaintext: true,
   pairing: true,
+  needs: { verbs: ["AUTH"] },
 }, (ctx) => {
   const s = ctx.session;
   for (const c of s.commands) {

@@ -15,6 +15,7 @@ export default defineRule({
   why: "Servers cut or reject the line, and the authentication fails for a reason the user cannot see.",
   fix: "Send `=` for an empty initial response; past 512 octets, send AUTH without it and answer the 334.",
   plaintext: true,
+  needs: { verbs: ["AUTH"] },
 }, (ctx) => {
   for (const c of ctx.session.commands) {
     if (c.kind !== "command" || c.verb !== "AUTH" || c.afterStartTls || c.lineInfo === null) continue;

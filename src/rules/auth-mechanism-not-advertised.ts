@@ -13,6 +13,7 @@ export default defineRule({
   fix: "Pick a mechanism from the server's AUTH list, after a complete EHLO reply.",
   plaintext: true,
   pairing: true,
+  needs: { verbs: ["AUTH"] },
 }, (ctx) => {
   const s = ctx.session;
   const f = ctx.conversation;

@@ -16,6 +16,7 @@ export default defineRule({
   fix: "Client: authenticate once, before MAIL. Server: answer such AUTH commands 503.",
   plaintext: true,
   pairing: true,
+  needs: { verbs: ["AUTH"] },
 }, (ctx) => {
   for (const ex of ctx.conversation.exchanges) {
     const c = ex.command;

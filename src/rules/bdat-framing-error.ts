@@ -14,6 +14,7 @@ export default defineRule({
   why: "Client and server disagree on where the message ends: the rest of the message is read as commands (or commands as message).",
   fix: "Count the chunk exactly, in octets after any line-ending conversion.",
   plaintext: true,
+  needs: { verbs: ["BDAT"] },
 }, (ctx) => {
   const s = ctx.session;
   const clientGap = s.gaps.some((g) => g.side === "client");

@@ -13,6 +13,7 @@ export default defineRule({
   fix: "Use DATA unless the server advertises CHUNKING.",
   plaintext: true,
   pairing: true,
+  needs: { verbs: ["BDAT"] },
 }, (ctx) => {
   const s = ctx.session;
   const f = ctx.conversation;

@@ -20,6 +20,7 @@ export default defineRule({
   fix: "Fix the client: keep reading until the final line of the reply. Splitting the reply across segments is legal, so the server or proxy need not change, although writing each reply with one send() avoids triggering the bug.",
   plaintext: true,
   pairing: true,
+  needs: { early: true },
 }, (ctx) => {
   const s = ctx.session;
   for (const e of ctx.conversation.early) {

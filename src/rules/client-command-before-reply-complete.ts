@@ -25,6 +25,7 @@ export default defineRule({
   fix: "Read replies until the line with a space after the code before sending the next command (unless PIPELINING allows it).",
   plaintext: true,
   pairing: true,
+  needs: { early: true },
 }, (ctx) => {
   const s = ctx.session;
   for (const e of ctx.conversation.early) {

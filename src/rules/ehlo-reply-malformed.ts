@@ -1,9 +1,10 @@
 import { defineRule } from "./define.js";
-import { EHLO_KEYWORDS, ehloKeyword } from "../smtp/vocabulary.js";
+import { EHLO_KEYWORDS, ehloKeyword, replyText } from "../smtp/vocabulary.js";
 import { greetingExchanges, q } from "./util.js";
 
 const KEYWORD = /^[A-Za-z0-9][A-Za-z0-9-]*$/;
-const PARAM = /^[\x21-\x7e]+$/;
+/** the parameters (space-separated, each printable: %x21-7E) hold another octet */
+const PARAMS_BAD = /[^\x20-\x7e]/;
 
 export default defineRule({
   id: "ehlo-reply-malformed",
@@ -27,12 +28,16 @@ export default defineRule({
       ctx.report({ frames: [first.frame], time: first.time, message: `the EHLO reply's first line ${q(first.text, 40)} carries the keyword ${firstWord} where the server's domain belongs: grammar-following clients will not see it`, evidence: `reply ${r.index}` });
     }
     const seen = new Set<string>();
-    for (const l of r.lineInfo.slice(1)) {
-      const { keyword: kw, params } = ehloKeyword(l.text);
+    for (let i = 1; i < r.lineInfo.length; i++) {
+      const l = r.lineInfo[i];
+      // ehloKeyword() without its arrays: the keyword up to the first space, the parameters after it
+      const text = replyText(l.text);
+      const sp = text.indexOf(" ");
+      const kw = sp < 0 ? text : text.slice(0, sp);
       const up = kw.toUpperCase();
       if (/^AUTH=/i.test(kw) || /^X-[A-Z]+=/i.test(kw)) {
         ctx.report({ severity: "info", frames: [l.frame], time: l.time, message: `EHLO line ${q(l.text, 50)} uses the legacy \`AUTH=\` form kept for old clients; it is not an ehlo-keyword`, evidence: `reply ${r.index}` });
-      } else if (!KEYWORD.test(kw) || params.some((p) => p !== "" && !PARAM.test(p))) {
+      } else if (!KEYWORD.test(kw) || (sp >= 0 && PARAMS_BAD.test(text.slice(sp + 1)))) {
         // grammar only (an underscore in a keyword, say): clients match keywords they know, so it is a nit
         ctx.report({ severity: "info", frames: [l.frame], time: l.time, message: `EHLO line ${q(l.text, 50)} does not follow the EHLO grammar: a keyword is letters, digits and hyphens, and its parameters are printable characters`, evidence: `reply ${r.index}` });
       } else if (seen.has(up)) {

@@ -1,10 +1,10 @@
 import type { Session } from "../smtp/model.js";
 import { conversationOf, type Conversation } from "../smtp/conversation.js";
-import { ehloKeywords } from "../smtp/vocabulary.js";
+import { ehloLines } from "../smtp/vocabulary.js";
 import { ALL_RULES } from "./index.js";
 import { escapeControls } from "../text/escape.js";
 import { filterFor } from "./util.js";
-import { DEFAULT_RULE_OPTIONS, SEVERITY_RANK, type Finding, type Rule, type RuleContext, type RuleOptions, type EarlierSessions, type SessionVerdict } from "./types.js";
+import { DEFAULT_RULE_OPTIONS, SEVERITY_RANK, type Finding, type Rule, type RuleContext, type RuleOptions, type RuleNeeds, type EarlierSessions, type SessionVerdict } from "./types.js";
 import { verdictFor } from "./verdict.js";
 import { settle } from "./consequences.js";
 
@@ -36,35 +36,42 @@ export class Judge {
     const mine: Finding[] = [];
     const conversation = conversationOf(session);
     const skipped = notEvaluable(session, conversation, this.rules);
-    for (const rule of this.rules) {
-      if (skipped.has(rule.meta.id)) continue;
-      const pairing = rule.meta.pairing === true && conversation.untrustedFrom !== null;
-      const ctx: RuleContext = {
-        session,
-        conversation,
-        earlier: this.earlier,
-        opts: this.opts,
-        report(a) {
-          const frames = [...new Set(a.frames.filter((f) => f > 0))].sort((x, y) => x - y);
-          // pairing is not trusted from the first capture gap on: a finding that shows frames from
-          // there on may blame a side for a reply the capture lost
-          if (pairing && !conversation.trustedFrames(frames)) return;
-          mine.push({
-            rule: rule.meta.id,
-            severity: a.severity ?? rule.meta.severity,
-            side: a.side ?? rule.meta.side,
-            session: session.index,
-            tcpStream: session.tcpStream,
-            frames,
-            time: a.time ?? session.startTime,
-            // rules quote capture text with q(); this guard catches any that slipped through
-            message: escapeControls(a.message),
-            reference: rule.meta.reference,
-            evidence: escapeControls(a.evidence),
-            filter: filterFor(session.tcpStream, frames),
-          });
-        },
-      };
+    // one context per session (not one per rule): report() reads the rule being run
+    let rule = this.rules[0];
+    let pairing = false;
+    const ctx: RuleContext = {
+      session,
+      conversation,
+      earlier: this.earlier,
+      opts: this.opts,
+      report(a) {
+        const frames = [...new Set(a.frames.filter((f) => f > 0))].sort((x, y) => x - y);
+        // pairing is not trusted from the first capture gap on: a finding that shows frames from
+        // there on may blame a side for a reply the capture lost
+        if (pairing && !conversation.trustedFrames(frames)) return;
+        mine.push({
+          rule: rule.meta.id,
+          severity: a.severity ?? rule.meta.severity,
+          side: a.side ?? rule.meta.side,
+          session: session.index,
+          tcpStream: session.tcpStream,
+          frames,
+          time: a.time ?? session.startTime,
+          // rules quote capture text with q(); this guard catches any that slipped through
+          message: escapeControls(a.message),
+          reference: rule.meta.reference,
+          evidence: escapeControls(a.evidence),
+          filter: filterFor(session.tcpStream, frames),
+        });
+      },
+    };
+    const untrusted = conversation.untrustedFrom !== null;
+    const holds = sessionHolds(session, conversation);
+    for (let i = 0; i < this.rules.length; i++) {
+      rule = this.rules[i];
+      if (skipped.size > 0 && skipped.has(rule.meta.id)) continue;
+      if (rule.meta.needs !== undefined && !needsMet(rule.meta.needs, holds)) continue; // it would find nothing here
+      pairing = untrusted && rule.meta.pairing === true;
       rule.check(ctx);
     }
     mine.sort((a, b) => (a.frames[0] ?? 0) - (b.frames[0] ?? 0) || SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity]);
@@ -75,6 +82,35 @@ export class Judge {
     verdict.notEvaluableWhy = [...skipped.values()];
     return { session: Object.assign(session, { verdict }), findings: settled };
   }
+}
+
+/** What rules may need of a session (RuleMeta.needs): computed once per session. */
+export interface SessionHolds {
+  /** the verbs of its commands (every kind: "" for message content and SASL responses) */
+  verbs: Set<string>;
+  /** a command or reply sent in plaintext after the STARTTLS 220 */
+  afterStartTls: boolean;
+  /** a command sent before the reply it had to wait for */
+  early: boolean;
+}
+
+export function sessionHolds(s: Session, conv: Conversation): SessionHolds {
+  const verbs = new Set<string>();
+  let afterStartTls = false;
+  for (const c of s.commands) {
+    verbs.add(c.verb);
+    if (c.afterStartTls) afterStartTls = true;
+  }
+  if (!afterStartTls) for (const r of s.replies) if (r.afterStartTls) afterStartTls = true;
+  return { verbs, afterStartTls, early: conv.early.length > 0 };
+}
+
+/** Whether a session holds what a rule needs (any one of its needs). */
+export function needsMet(n: RuleNeeds, h: SessionHolds): boolean {
+  if (n.afterStartTls && h.afterStartTls) return true;
+  if (n.early && h.early) return true;
+  if (n.verbs) for (const v of n.verbs) if (h.verbs.has(v)) return true;
+  return false;
 }
 
 /**
@@ -101,5 +137,6 @@ export function notEvaluable(s: Session, conv: Conversation, rules: Rule[]): Map
 }
 
 function offersStartTls(s: Session): boolean {
-  return s.commands.some((c) => c.kind === "command" && c.verb === "EHLO" && c.replies.some((r) => s.replies[r] !== undefined && ehloKeywords(s.replies[r]).some((k) => k.startsWith("STARTTLS"))));
+  // a keyword starting with STARTTLS is a line starting with it (the parsed lines are cached)
+  return s.commands.some((c) => c.kind === "command" && c.verb === "EHLO" && c.replies.some((r) => s.replies[r] !== undefined && ehloLines(s.replies[r]).some((k) => k.startsWith("STARTTLS"))));
 }

@@ -18,6 +18,9 @@ export default defineRule({
       if (l.code === null) continue;
       const d1 = Math.floor(l.code / 100);
       if (d1 !== 2 && d1 !== 4 && d1 !== 5) continue;
+      // a code here starts with a digit and a dot: other lines need no regex
+      const c4 = l.text.charCodeAt(4);
+      if (c4 < 0x30 || c4 > 0x39 || l.text.charCodeAt(5) !== 0x2e) continue;
       const m = /^(\d)\.\d{1,3}\.\d{1,3}(?: |$)/.exec(l.text.slice(4));
       if (m && Number(m[1]) !== d1) ctx.report({ frames: [l.frame], time: l.time, message: `reply ${q(l.text, 60)} carries enhanced code class ${m[1]} with reply code ${l.code}`, evidence: `server offset ${l.start}` });
     }

@@ -16,6 +16,9 @@ export default defineRule({
   for (const r of ctx.session.replies) {
     for (const l of r.lineInfo) {
       if (l.code === null) continue;
+      // a code here starts with 2, 4 or 5 and a dot: other lines need no regex
+      const c4 = l.text.charCodeAt(4);
+      if ((c4 !== 0x32 && c4 !== 0x34 && c4 !== 0x35) || l.text.charCodeAt(5) !== 0x2e) continue;
       const m = /^([245])\.(\d+)\.(\d+)(\S*)/.exec(l.text.slice(4));
       if (!m) continue;
       const bad = [m[2], m[3]].some((p) => p.length > 3 || (p.length > 1 && p.startsWith("0"))) ? "a sub-code with a leading zero or more than three digits" : m[4] !== "" ? "no space after the code" : "";

@@ -14,6 +14,7 @@ export default defineRule({
   fix: "Answer HELO with a single `250 domain` line.",
   plaintext: true,
   pairing: true,
+  needs: { verbs: ["HELO"] },
 }, (ctx) => {
   for (const { cmd: c, reply: r } of greetingExchanges(ctx.session, "HELO")) {
     if (r.lineInfo.length < 2) continue;

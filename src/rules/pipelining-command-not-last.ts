@@ -14,6 +14,7 @@ export default defineRule({
   fix: "End the group with that command and wait for its reply.",
   plaintext: true,
   pairing: true,
+  needs: { early: true },
 }, (ctx) => {
   const s = ctx.session;
   for (const e of ctx.conversation.early) {

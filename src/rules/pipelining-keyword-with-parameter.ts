@@ -15,7 +15,10 @@ export default defineRule({
   plaintext: true,
 }, (ctx) => {
   for (const r of ctx.session.replies) {
-    for (const l of r.lineInfo.slice(1)) {
+    for (let i = 1; i < r.lineInfo.length; i++) {
+      const l = r.lineInfo[i];
+      const c4 = l.text.charCodeAt(4); // only a line whose keyword starts with P is split into words
+      if (c4 !== 0x50 && c4 !== 0x70) continue;
       const { keyword, params } = ehloKeyword(l.text);
       if (keyword.toUpperCase() === "PIPELINING" && params.some((x) => x.trim() !== "")) ctx.report({ frames: [l.frame], time: l.time, message: `EHLO line ${q(l.text, 50)} gives PIPELINING a parameter`, evidence: `reply ${r.index}` });
     }

@@ -18,6 +18,7 @@ export default defineRule({
   fix: "Pipeline only after the server advertises PIPELINING in its EHLO reply.",
   plaintext: true,
   pairing: true,
+  needs: { early: true },
 }, (ctx) => {
   const s = ctx.session;
   for (const e of ctx.conversation.early) {

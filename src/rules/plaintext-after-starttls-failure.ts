@@ -13,6 +13,7 @@ export default defineRule({
   fix: "Require TLS for peers that offer it; treat a failed STARTTLS as a failed delivery attempt.",
   plaintext: true,
   pairing: true,
+  needs: { verbs: ["STARTTLS"] },
 }, (ctx) => {
   const s = ctx.session;
   for (const c of s.commands) {

@@ -1,6 +1,9 @@
 import { defineRule } from "./define.js";
 import { q } from "./util.js";
 
+const EHLO_GREET_BAD = /[\x80-\xff]/g;
+const TEXT_BAD = /[\x00-\x08\x0a-\x0c\x0e-\x1f\x7f-\xff]/g;
+
 export default defineRule({
   id: "reply-text-invalid-chars",
   title: "Control characters or 8-bit octets in reply text",
@@ -14,14 +17,15 @@ export default defineRule({
   plaintext: true,
 }, (ctx) => {
   for (const r of ctx.session.replies) {
-    for (const [i, l] of r.lineInfo.entries()) {
+    for (let i = 0; i < r.lineInfo.length; i++) {
+      const l = r.lineInfo[i];
       if (l.gap || l.code === null) continue;
-      const text = l.text.slice(4);
       // the first line of an EHLO reply (ehlo-greet) allows any octet below 128 except CR and LF
       const ehloGreet = i === 0 && r.command !== null && ctx.session.commands[r.command]?.verb === "EHLO";
-      const bad = ehloGreet ? /[\x80-\xff]/ : /[\x00-\x08\x0a-\x0c\x0e-\x1f\x7f-\xff]/;
-      const m = bad.exec(text);
-      if (m) ctx.report({ frames: [l.frame], time: l.time, message: `reply line ${q(l.text)} contains octet 0x${m[0].charCodeAt(0).toString(16).padStart(2, "0")} at column ${m.index + 5}`, evidence: `server offset ${l.start + 4 + m.index}` });
+      const bad = ehloGreet ? EHLO_GREET_BAD : TEXT_BAD;
+      bad.lastIndex = 4; // the text after the code and separator, searched in place
+      const m = bad.exec(l.text);
+      if (m) ctx.report({ frames: [l.frame], time: l.time, message: `reply line ${q(l.text)} contains octet 0x${m[0].charCodeAt(0).toString(16).padStart(2, "0")} at column ${m.index + 1}`, evidence: `server offset ${l.start + m.index}` });
     }
   }
 });

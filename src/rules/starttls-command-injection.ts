@@ -13,6 +13,7 @@ export default defineRule({
   fix: "Client: send STARTTLS as the last command of a group and start TLS right after the 220. Server: discard buffered input when TLS starts.",
   plaintext: false,
   pairing: true,
+  needs: { afterStartTls: true },
 }, (ctx) => {
   const s = ctx.session;
   const starttls = s.commands.find((c) => c.kind === "command" && c.verb === "STARTTLS");

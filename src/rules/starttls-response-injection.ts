@@ -13,6 +13,7 @@ export default defineRule({
   fix: "Find the source of the extra bytes; clients must drop buffered input when TLS starts.",
   plaintext: false,
   pairing: true,
+  needs: { afterStartTls: true },
 }, (ctx) => {
   for (const r of ctx.session.replies) {
     if (!r.afterStartTls) continue;

@@ -1,5 +1,5 @@
 import { defineRule } from "./define.js";
-import { ehloKeyword, ehloKeywords } from "../smtp/vocabulary.js";
+import { ehloKeyword, ehloLines } from "../smtp/vocabulary.js";
 import { q } from "./util.js";
 
 export default defineRule({
@@ -21,11 +21,15 @@ export default defineRule({
     if (c.kind !== "command") continue;
     if (c.verb === "EHLO" && c.replies.length) {
       const r = s.replies[c.replies[0]];
-      for (const l of r.lineInfo.slice(1)) {
+      for (let i = 1; i < r.lineInfo.length; i++) {
+        const l = r.lineInfo[i];
+        const c0 = l.text.charCodeAt(4); // a masked keyword is all X's: only such a line is split into words
+        if (c0 !== 0x58 && c0 !== 0x78) continue;
         const kw = ehloKeyword(l.text).keyword;
         if (/^[Xx]{4,}$/.test(kw)) ctx.report({ frames: [l.frame], time: l.time, message: `the EHLO reply carries the masked keyword ${q(kw)}: a middlebox removed an extension (typically STARTTLS)`, evidence: `line ${q(l.text)}` });
       }
-      const has = ehloKeywords(r).some((k) => k.startsWith("STARTTLS"));
+      // a keyword starting with STARTTLS is a line starting with it (the parsed lines are cached)
+      const has = ehloLines(r).some((k) => k.startsWith("STARTTLS"));
       if (!has && r.complete && r.code === 250) {
         const other = ctx.earlier.offeredStartTls(s.server);
         if (other !== null) ctx.report({ frames: r.frames, time: r.firstTime, message: `the EHLO reply does not offer STARTTLS, but an earlier connection to the same server ${s.server} (tcp.stream ${other}) was offered it`, evidence: `compare tcp.stream ${other}` });

@@ -32,6 +32,18 @@ export interface RuleMeta {
   /** the rule pairs replies with commands (by counting): after a capture gap on either side its
    * findings are not trusted, and the engine drops those that show frames from the gap on */
   pairing?: boolean;
+  /** what a session must hold for the rule to find anything (any one of these): a command with one
+   * of `verbs`; a command or reply sent in plaintext after the STARTTLS 220 (`afterStartTls`); a
+   * command sent before the reply it had to wait for (`early`: conversation.early). The engine does
+   * not run the rule on other sessions: a speed-up only, the rule would report nothing there
+   * (test/rules/needs.test.ts checks that on every shared capture). */
+  needs?: RuleNeeds;
+}
+
+export interface RuleNeeds {
+  verbs?: string[];
+  afterStartTls?: boolean;
+  early?: boolean;
 }
 
 export interface Finding {

@@ -45,7 +45,6 @@ export function verdictFor(session: Session, findings: Finding[], rules: Rule[])
   const notEvaluable: string[] = [];
   const lacks = session.limits; // what the capture lacks: stated by the dissector (src/smtp/completeness.ts)
   const limits = lacks.map((l) => l.text);
-  const base = { counts, independent, notEvaluable, limits };
 
   // with one direction missing, only findings about the present side's own octets can decide
   const oneSided = lacks.some((l) => l.kind === "no-client-bytes" || l.kind === "no-server-bytes");
@@ -55,7 +54,7 @@ export function verdictFor(session: Session, findings: Finding[], rules: Rule[])
     const meta = metas.get(decisive.rule);
     const said = meta ? quoteFor(meta, decisive.side) : { reference: decisive.reference, quote: "" };
     return {
-      ...base,
+      counts, independent, notEvaluable, limits,
       fault: decisive.side,
       summary: paragraph(decisive, meta, said, findings),
       decisive: { rule: decisive.rule, reference: said.reference, quote: said.quote },
@@ -70,7 +69,7 @@ export function verdictFor(session: Session, findings: Finding[], rules: Rule[])
     const why = blocking.length > 0 ? blocking.map((l) => l.text) : [`the session is encrypted from its first payload (TLS from frame ${enc})`];
     const listed = needOther.filter((f) => f.severity !== "info").length;
     const note = listed ? ` ${plural(listed, "finding")} that ${listed === 1 ? "needs" : "need"} the missing side ${listed === 1 ? "is" : "are"} listed but ${listed === 1 ? "does" : "do"} not decide.` : "";
-    return { ...base, fault: "undetermined", summary: `Cannot judge: ${why.join("; ")}.${note}`, decisive: null };
+    return { counts, independent, notEvaluable, limits, fault: "undetermined", summary: `Cannot judge: ${why.join("; ")}.${note}`, decisive: null };
   }
   const nits = findings.filter((f) => metas.get(f.rule)?.minor && f.severity !== "info");
   const beyond = nits.length ? ` beyond ${plural(nits.reduce((n, f) => n + (f.count ?? 1), 0), "grammar nit")} (${[...new Set(nits.map((f) => f.rule))].join(", ")})` : "";
@@ -78,7 +77,7 @@ export function verdictFor(session: Session, findings: Finding[], rules: Rule[])
   const risk = hazards.length ? ` ${hazards.length === 1 ? "An interoperability hazard is" : `${hazards.length} interoperability hazards are`} listed (${[...new Set(hazards.map((f) => f.rule))].join(", ")}): legal, but a risk for clients that do not follow the RFC.` : "";
   let summary = (enc !== null ? `No violation in the plaintext part${beyond}; the rest is encrypted (TLS from frame ${enc}).` : `No violation found${beyond}.`) + risk;
   if (hazards.length === 0 && findings.some((f) => f.rule === "reply-split-across-segments")) summary += " Replies split across TCP segments are legal, and the client waited for them.";
-  return { ...base, fault: "none", summary, decisive: null };
+  return { counts, independent, notEvaluable, limits, fault: "none", summary, decisive: null };
 }
 
 /** The independent finding that decides, or null. */
@@ -199,8 +198,7 @@ export function fixFor(fix: string, side: Side): string {
  * STARTTLS 220 alone.
  */
 function encryptedFrom(s: Session): number | null {
-  const lim = s.limits.find((l) => l.kind === "encrypted");
-  if (lim) return lim.frame ?? s.tls?.frame ?? 0;
+  for (const lim of s.limits) if (lim.kind === "encrypted") return lim.frame ?? s.tls?.frame ?? 0;
   return s.tls?.encrypted ? s.tls.clientHelloFrame ?? s.tls.serverHelloFrame ?? s.tls.frame : null;
 }
 

@@ -1,0 +1,55 @@
+import { expect, it } from "vitest";
+import { join, relative } from "node:path";
+import { analyzeStream } from "../../src/analyze.js";
+import { conversationOf } from "../../src/smtp/conversation.js";
+import { needsMet, sessionHolds } from "../../src/rules/engine.js";
+import { ALL_RULES } from "../../src/rules/index.js";
+import { DEFAULT_RULE_OPTIONS, type ReportArgs, type RuleContext } from "../../src/rules/types.js";
+import type { Session } from "../../src/smtp/model.js";
+import { captures } from "../support/golden.js";
+import { SHARED } from "../support/fixtures.js";
+import { describeShared, SHARED_PRESENT } from "../support/shared.js";
+
+/**
+ * The engine skips a rule on a session that does not hold what the rule's metadata says it needs
+ * (RuleMeta.needs). That is only a speed-up: run on such a session, the rule must report nothing.
+ */
+const WITH_NEEDS = ALL_RULES.filter((r) => r.meta.needs !== undefined);
+
+function reportsOf(rule: (typeof ALL_RULES)[number], session: Session): ReportArgs[] {
+  const out: ReportArgs[] = [];
+  const ctx: RuleContext = { session, conversation: conversationOf(session), earlier: { offeredStartTls: () => 0 }, opts: DEFAULT_RULE_OPTIONS, report: (a) => out.push(a) };
+  rule.check(ctx);
+  return out;
+}
+
+it("the rules that declare needs", () => {
+  expect(WITH_NEEDS.map((r) => r.meta.id).sort()).toEqual([
+    "auth-cleartext-credentials", "auth-initial-response-invalid", "auth-mechanism-not-advertised", "auth-state-violation",
+    "bdat-framing-error", "bdat-sequence-violation", "bdat-without-chunking",
+    "client-acted-on-partial-multiline-reply", "client-command-before-reply-complete", "helo-extended-reply",
+    "pipelining-command-not-last", "pipelining-not-negotiated", "plaintext-after-starttls-failure",
+    "starttls-command-injection", "starttls-response-injection",
+  ]);
+});
+
+describeShared("a rule skipped for what it needs finds nothing on that session (every shared capture)", () => {
+  const dir = join(SHARED, "captures");
+  const files = SHARED_PRESENT ? captures(dir) : [];
+  const skippedRuns = new Map<string, number>();
+  for (const file of files) {
+    it(relative(dir, file), async () => {
+      await analyzeStream(file, { only: ["(none)"] }, (s) => {
+        const holds = sessionHolds(s, conversationOf(s));
+        for (const rule of WITH_NEEDS) {
+          if (needsMet(rule.meta.needs!, holds)) continue;
+          skippedRuns.set(rule.meta.id, (skippedRuns.get(rule.meta.id) ?? 0) + 1);
+          expect(reportsOf(rule, s), `${rule.meta.id} on tcp.stream ${s.tcpStream}`).toEqual([]);
+        }
+      });
+    });
+  }
+  it("and each of those rules was skipped on some session (the test compared something)", () => {
+    for (const rule of WITH_NEEDS) expect(skippedRuns.get(rule.meta.id) ?? 0, rule.meta.id).toBeGreaterThan(0);
+  });
+});
