@@ -1,0 +1,91 @@
+/**
+ * Reports of captures finer than a microsecond: every absolute time has the frame's exact 9
+ * digits (JSON, NDJSON, the text report in any --tz); microsecond captures keep 6.
+ * Runs the built CLI (bin/smtpcap.js), as the CLI tests do.
+ */
+import { describe, expect, it } from "vitest";
+import { tmpFile } from "../support/fixtures.js";
+import { conv } from "../support/fixtures.js";
+import { exactTimes, isoOf, nanoPcap, ticksPcapng } from "../support/exact-times.js";
+import { writeCapture, type Packet } from "../support/writer.js";
+import { run } from "../cli/run.js";
+
+/** 12 frames: handshake, 220, EHLO, 250, MAIL, `250 ok` ended by a bare LF (a finding, frame 8), QUIT, 221, FINs. */
+function session(): Packet[] {
+  const c = conv().handshake();
+  c.server("220 mx.example.test ESMTP\r\n").client("EHLO client.example.test\r\n").server("250-mx.example.test\r\n250 PIPELINING\r\n");
+  c.client("MAIL FROM:<a@example.test>\r\n").server("250 ok\n");
+  c.client("QUIT\r\n").server("221 bye\r\n").fin("server").fin("client");
+  return c.packets;
+}
+
+const packets = session();
+const ns = exactTimes(packets.length);
+
+describe("reports of a nanosecond capture", () => {
+  const files = { "pcap-ns": tmpFile(nanoPcap(packets, ns)), "pcapng if_tsresol 9": tmpFile(ticksPcapng(packets, ns, { tsresol: 9 }), ".pcapng") };
+
+  for (const [kind, file] of Object.entries(files)) {
+    it(`JSON (${kind}): file, session, command, reply, segment, close and finding times to the nanosecond`, () => {
+      const r = run(["analyze", "--format", "json", "--fail-on", "never", file]);
+      expect(r.code).toBe(0);
+      const f = JSON.parse(r.out).files[0];
+      expect([f.firstTimeIso, f.lastTimeIso]).toEqual(["2025-11-28T03:20:00.123456789Z", "2025-11-28T03:20:01.223456800Z"]);
+      const s = f.sessions[0];
+      expect([s.startTimeIso, s.endTimeIso]).toEqual(["2025-11-28T03:20:00.123456789Z", "2025-11-28T03:20:01.223456800Z"]);
+      expect(s.commands.map((c: any) => [c.verb, c.timeIso])).toEqual([
+        ["EHLO", "2025-11-28T03:20:00.523456793Z"],
+        ["MAIL", "2025-11-28T03:20:00.723456795Z"],
+        ["QUIT", "2025-11-28T03:20:00.923456797Z"],
+      ]);
+      expect(s.replies.map((x: any) => [x.code, x.timeIso, x.segments.map((g: any) => g.timeIso)])).toEqual([
+        [220, "2025-11-28T03:20:00.423456792Z", ["2025-11-28T03:20:00.423456792Z"]],
+        [250, "2025-11-28T03:20:00.623456794Z", ["2025-11-28T03:20:00.623456794Z"]],
+        [250, "2025-11-28T03:20:00.823456796Z", ["2025-11-28T03:20:00.823456796Z"]],
+        [221, "2025-11-28T03:20:01.023456798Z", ["2025-11-28T03:20:01.023456798Z"]],
+      ]);
+      expect([s.close.server.timeIso, s.close.client.timeIso]).toEqual(["2025-11-28T03:20:01.123456799Z", "2025-11-28T03:20:01.223456800Z"]);
+      expect(s.findings.map((x: any) => [x.rule, x.frames, x.timeIso])).toEqual([["bare-cr-lf-in-reply", [8], "2025-11-28T03:20:00.823456796Z"]]);
+      expect(f.findings.map((x: any) => x.timeIso)).toEqual(["2025-11-28T03:20:00.823456796Z"]);
+      // the floats are epoch seconds as before (a float cannot hold the nanoseconds)
+      expect(s.startTime).toBe(1764300000.1234567);
+    });
+  }
+
+  it("NDJSON: the session and file records carry the same exact times", () => {
+    const r = run(["analyze", "--format", "ndjson", files["pcap-ns"]]);
+    const [session, file] = r.out.trim().split("\n").map((l) => JSON.parse(l));
+    expect(session.startTimeIso).toBe("2025-11-28T03:20:00.123456789Z");
+    expect(session.findings[0].timeIso).toBe("2025-11-28T03:20:00.823456796Z");
+    expect([file.firstTimeIso, file.lastTimeIso]).toEqual(["2025-11-28T03:20:00.123456789Z", "2025-11-28T03:20:01.223456800Z"]);
+  });
+
+  it("text report: session start and first/last packet to the nanosecond, in UTC, a fixed zone and the local zone", () => {
+    const flat = (s: string) => s.replace(/\s+/g, " ");
+    const utc = flat(run(["analyze", files["pcap-ns"]]).out);
+    expect(utc).toContain("started 2025-11-28T03:20:00.123456789Z");
+    expect(utc).toContain("from 2025-11-28T03:20:00.123456789Z to 2025-11-28T03:20:01.223456800Z");
+    const fixed = flat(run(["analyze", "--tz", "-03:30", files["pcapng if_tsresol 9"]]).out);
+    expect(fixed).toContain("started 2025-11-27T23:50:00.123456789-03:30");
+    expect(fixed).toContain("from 2025-11-27T23:50:00.123456789-03:30 to 2025-11-27T23:50:01.223456800-03:30");
+    const local = flat(run(["analyze", "--tz", "local", files["pcap-ns"]], { env: { TZ: "Asia/Kathmandu" } }).out);
+    expect(local).toContain(`started ${isoOf(ns[0], 345)}`);
+    expect(local).toContain("started 2025-11-28T09:05:00.123456789+05:45");
+  });
+
+  it("compact output prints no times (unchanged)", () => {
+    expect(run(["analyze", "--format", "compact", files["pcap-ns"]]).out).not.toMatch(/\d{2}:\d{2}:\d{2}/);
+  });
+});
+
+describe("reports of a microsecond capture keep 6 digits", () => {
+  it("JSON and text", () => {
+    const c = conv({ t0: 1764300000.123456 }).handshake();
+    c.server("220 mx.example.test ESMTP\r\n").client("QUIT\r\n").server("221 bye\r\n");
+    const file = tmpFile(writeCapture(c.packets));
+    const f = JSON.parse(run(["analyze", "--format", "json", file]).out).files[0];
+    expect(f.firstTimeIso).toBe("2025-11-28T03:20:00.124456Z");
+    expect(f.sessions[0].replies[0].timeIso).toMatch(/^2025-11-28T03:20:00\.\d{6}Z$/);
+    expect(run(["analyze", "--tz", "+05:45", file]).out).toContain("started 2025-11-28T09:05:00.124456+05:45");
+  });
+});
