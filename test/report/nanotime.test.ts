@@ -4,11 +4,13 @@
  * Runs the built CLI (bin/smtpcap.js), as the CLI tests do.
  */
 import { describe, expect, it } from "vitest";
-import { tmpFile } from "../support/fixtures.js";
-import { conv } from "../support/fixtures.js";
+import { conv, tmpFile } from "../support/fixtures.js";
 import { exactTimes, isoOf, nanoPcap, ticksPcapng } from "../support/exact-times.js";
 import { writeCapture, type Packet } from "../support/writer.js";
-import { run } from "../cli/run.js";
+import { ROOT, run } from "../cli/run.js";
+import { Validator } from "./schema.js";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 
 /** 12 frames: handshake, 220, EHLO, 250, MAIL, `250 ok` ended by a bare LF (a finding, frame 8), QUIT, 221, FINs. */
 function session(): Packet[] {
@@ -49,6 +51,7 @@ describe("reports of a nanosecond capture", () => {
       expect(f.findings.map((x: any) => x.timeIso)).toEqual(["2025-11-28T03:20:00.823456796Z"]);
       // the floats are epoch seconds as before (a float cannot hold the nanoseconds)
       expect(s.startTime).toBe(1764300000.1234567);
+      expect(new Validator(JSON.parse(readFileSync(join(ROOT, "schema", "report.schema.json"), "utf8"))).validate(JSON.parse(r.out))).toEqual([]);
     });
   }
 
