@@ -3,7 +3,12 @@
  * digits (JSON, NDJSON, the text report in any --tz); microsecond captures keep 6.
  * Runs the built CLI (bin/smtpcap.js), as the CLI tests do.
  */
-import { describe, expect, it } from "vitest";
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { analyzeFile } from "../../src/analyze.js";
+import { fileData } from "../../src/report/html/data.js";
+import { htmlReport } from "../../src/report/html/index.js";
+import { describeBrowser, launch, open } from "../html/browser.js";
 import { conv, tmpFile } from "../support/fixtures.js";
 import { exactTimes, isoOf, nanoPcap, ticksPcapng } from "../support/exact-times.js";
 import { writeCapture, type Packet } from "../support/writer.js";
@@ -90,5 +95,37 @@ describe("reports of a microsecond capture keep 6 digits", () => {
     expect(f.firstTimeIso).toBe("2025-11-28T03:20:00.124456Z");
     expect(f.sessions[0].replies[0].timeIso).toMatch(/^2025-11-28T03:20:00\.\d{6}Z$/);
     expect(run(["analyze", "--tz", "+05:45", file]).out).toContain("started 2025-11-28T09:05:00.124456+05:45");
+  });
+});
+
+describe("HTML report of a nanosecond capture", () => {
+  const file = tmpFile(nanoPcap(packets, ns));
+
+  it("its data carries the exact first/last packet and session start; a microsecond capture's does not", async () => {
+    const rep = await analyzeFile(file);
+    const d = fileData(rep, { sha256: "" });
+    expect([d.fi, d.li, d.S[0].t0i]).toEqual(["2025-11-28T03:20:00.123456789Z", "2025-11-28T03:20:01.223456800Z", "2025-11-28T03:20:00.123456789Z"]);
+    const c = conv().handshake();
+    c.server("220 mx.example.test ESMTP\r\n").client("QUIT\r\n").server("221 bye\r\n");
+    const micro = fileData(await analyzeFile(tmpFile(writeCapture(c.packets))), { sha256: "" });
+    expect([micro.fi, micro.li, micro.S[0].t0i]).toEqual([undefined, undefined, undefined]);
+  });
+
+  describeBrowser("in chromium", () => {
+    let browser: Browser;
+    beforeAll(async () => {
+      browser = await launch();
+    });
+    afterAll(async () => {
+      await browser?.close();
+    });
+
+    it("shows them with 9 digits", async () => {
+      const l = await open(browser, htmlReport([await analyzeFile(file)], { showSecrets: false }));
+      const text = await l.page.locator("main").innerText();
+      expect(text).toMatch(/first packet\s+2025-11-28 03:20:00.123456789 UTC\n/);
+      expect(text).toMatch(/last packet\s+2025-11-28 03:20:01.223456800 UTC\n/);
+      expect(await l.page.locator("details.session#f0-s0").innerText()).toContain("2025-11-28 03:20:00.123456789 UTC");
+    });
   });
 });
