@@ -15,9 +15,10 @@
  *
  * Lookup is by the float time the model carries (a finding's time is some packet's time, not
  * always one of its listed frames). Frames come mostly in time order: those are kept in
- * parallel typed arrays (16 bytes a frame) searched by bisection; a frame earlier than the latest
- * time so far goes to a map. Two frames whose exact times differ can share a float (closer than
- * about 238 ns): frames named by the caller decide between them, else the earliest frame's.
+ * parallel typed arrays (16 bytes a frame) searched by bisection, a new run of them where the
+ * capture's clock steps back by more than a second; a frame slightly earlier than the one before
+ * it goes to a map. Two frames whose exact times differ can share a float (closer than about
+ * 238 ns): frames named by the caller decide between them, else the earliest frame's.
  */
 
 const PAGE_BITS = 12;
@@ -37,37 +38,71 @@ export interface ExactTime {
  */
 export type FrameHint = number | readonly number[] | "earliest" | "latest" | undefined;
 
-export class Clock {
-  /** in-order frames: the float time, its nanoseconds within the second, its frame number */
+/** A run of frames in time order: the float time, its nanoseconds within the second, its frame number. */
+class Run {
   private times: Float64Array[] = [];
   private nanos: Uint32Array[] = [];
   private frames: Uint32Array[] = [];
-  private count = 0;
-  private latest = -Infinity;
-  /** frames earlier than a frame before them: float time → [frame, ns] pairs */
+  count = 0;
+  first = Infinity;
+  latest = -Infinity;
+
+  push(frame: number, t: number, ns: number): void {
+    const i = this.count;
+    const p = i >>> PAGE_BITS;
+    if (p === this.times.length) {
+      this.times.push(new Float64Array(PAGE));
+      this.nanos.push(new Uint32Array(PAGE));
+      this.frames.push(new Uint32Array(PAGE));
+    }
+    const j = i & MASK;
+    this.times[p][j] = t;
+    this.nanos[p][j] = ns;
+    this.frames[p][j] = frame;
+    this.count = i + 1;
+    if (i === 0) this.first = t;
+    this.latest = t;
+  }
+
+  /** Calls `take` for every frame recorded with float time `t`. */
+  each(t: number, take: (frame: number, ns: number) => void): void {
+    if (t < this.first || t > this.latest) return;
+    let lo = 0;
+    let hi = this.count;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.times[mid >>> PAGE_BITS][mid & MASK] < t) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let i = lo; i < this.count && this.times[i >>> PAGE_BITS][i & MASK] === t; i++) {
+      take(this.frames[i >>> PAGE_BITS][i & MASK], this.nanos[i >>> PAGE_BITS][i & MASK]);
+    }
+  }
+}
+
+/** A frame this much earlier than the latest before it starts a new run (the capture's clock was set back); less, it is kept aside. */
+const STEP_BACK = 1;
+
+export class Clock {
+  /** frames in time order; a new run where the capture's clock steps back */
+  private runs: Run[] = [];
+  /** frames slightly earlier than a frame before them: float time → [frame, ns, frame, ns, …] */
   private early: Map<number, number[]> | null = null;
 
   /** Whether any frame's exact time was recorded (the capture has a resolution finer than 1 µs). */
   get fine(): boolean {
-    return this.count > 0 || this.early !== null;
+    return this.runs.length > 0;
   }
 
-  /** Records frame `frame`, delivered with float time `t`, whose exact time is `sec` s + `ns` ns. */
+  /** Records frame `frame`, delivered with float time `t`, whose exact time has `ns` nanoseconds past its second. */
   record(frame: number, t: number, ns: number): void {
-    if (t >= this.latest) {
-      const i = this.count;
-      const p = i >>> PAGE_BITS;
-      if (p === this.times.length) {
-        this.times.push(new Float64Array(PAGE));
-        this.nanos.push(new Uint32Array(PAGE));
-        this.frames.push(new Uint32Array(PAGE));
-      }
-      const j = i & MASK;
-      this.times[p][j] = t;
-      this.nanos[p][j] = ns;
-      this.frames[p][j] = frame;
-      this.count = i + 1;
-      this.latest = t;
+    let run = this.runs[this.runs.length - 1];
+    if (run === undefined || t < run.latest - STEP_BACK) {
+      run = new Run();
+      this.runs.push(run);
+    }
+    if (t >= run.latest) {
+      run.push(frame, t, ns);
       return;
     }
     if (this.early === null) this.early = new Map();
@@ -76,21 +111,9 @@ export class Clock {
     else this.early.set(t, [frame, ns]);
   }
 
-  private timeAt(i: number): number {
-    return this.times[i >>> PAGE_BITS][i & MASK];
-  }
-
   /** The exact time behind float time `t`, or null when no fine-resolution frame has it. */
   exact(t: number, hint?: FrameHint): ExactTime | null {
-    if (!this.fine) return null;
-    // first in-order index with time >= t
-    let lo = 0;
-    let hi = this.count;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.timeAt(mid) < t) lo = mid + 1;
-      else hi = mid;
-    }
+    if (this.runs.length === 0) return null;
     let ns = -1;
     let bestFrame = Infinity;
     let hinted = false;
@@ -107,9 +130,7 @@ export class Clock {
         hinted = h;
       }
     };
-    for (let i = lo; i < this.count && this.timeAt(i) === t; i++) {
-      take(this.frames[i >>> PAGE_BITS][i & MASK], this.nanos[i >>> PAGE_BITS][i & MASK]);
-    }
+    for (let r = this.runs.length - 1; r >= 0; r--) this.runs[r].each(t, take);
     const l = this.early?.get(t);
     if (l) for (let k = 0; k < l.length; k += 2) take(l[k], l[k + 1]);
     if (ns === -1) return null;

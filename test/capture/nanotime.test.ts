@@ -182,3 +182,16 @@ describe("the clock", () => {
     expect(epochString(exactTimes(1)[0])).toBe("1764300000.123456789");
   });
 });
+
+describe("the clock, when the capture's clock steps back", () => {
+  it("a step back of an hour starts a new run; a slight one is kept aside; both are found", () => {
+    const c = new Clock();
+    const base = 1764300000;
+    for (let i = 0; i < 100; i++) c.record(i + 1, base + 3600 + i / 10, (i * 100000000) % 1e9);
+    for (let i = 0; i < 100; i++) c.record(i + 101, base + i / 10 + 0.05, ((i * 100000000) % 1e9) + 50000000);
+    c.record(201, base + 9.9, 900000000); // slightly earlier than frame 200 (base + 9.95)
+    expect(c.exact(base + 3600 + 5)).toEqual({ sec: base + 3605, ns: 0 });
+    expect(c.exact(base + 5.05)).toEqual({ sec: base + 5, ns: 50000000 });
+    expect(c.exact(base + 9.9)).toEqual({ sec: base + 9, ns: 900000000 });
+  });
+});
