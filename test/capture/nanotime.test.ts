@@ -5,7 +5,7 @@ import { Clock, finerThanMicros, ticksToExact, unitsToNanos } from "../../src/ca
 import { readCapture } from "../../src/capture/source.js";
 import { toJson } from "../../src/report/json.js";
 import { conv, tmpFile } from "../support/fixtures.js";
-import { binaryTicksToNs, EPOCH_2025, epochString, exactTimes, isoOf, nanoPcap, ticksPcapng } from "../support/exact-times.js";
+import { binaryTicksToNs, EPOCH_2025, epochString, exactTimes, isoOf, nanoPcap, ticksPcapng, type FileJ } from "../support/exact-times.js";
 import { hasTshark } from "../support/tshark.js";
 import type { Packet } from "../support/writer.js";
 
@@ -22,7 +22,7 @@ const float = (ns: bigint) => Number(ns / 1_000_000_000n) + Number(ns % 1_000_00
 
 /** Every absolute time of the JSON report with the frame it belongs to. */
 function timesByFrame(rep: FileReport): { frame: number; iso: string; time: number }[] {
-  const j = toJson(rep) as any;
+  const j = toJson(rep) as unknown as FileJ;
   const out: { frame: number; iso: string; time: number }[] = [];
   for (const s of j.sessions) {
     out.push({ frame: s.firstFrame, iso: s.startTimeIso, time: s.startTime }, { frame: s.lastFrame, iso: s.endTimeIso, time: s.endTime });
@@ -55,18 +55,18 @@ describe("exact times of captures finer than a microsecond", () => {
         // the float stays what the reader always delivered: seconds + nanoseconds / 1e9
         expect(t.time).toBe(Number(ns[t.frame - 1] / 1_000_000_000n) + Number(ns[t.frame - 1] % 1_000_000_000n) / 1e9);
       }
-      const j = toJson(rep) as any;
+      const j = toJson(rep) as unknown as FileJ;
       expect(j.firstTimeIso).toBe("2025-11-28T03:20:00.123456789Z");
       expect(j.lastTimeIso).toBe(isoOf(ns[ns.length - 1]));
       expect(j.lastTimeIso).toBe("2025-11-28T03:20:01.223456800Z");
-      expect(j.findings.map((f: any) => [f.rule, f.frames, f.timeIso])).toEqual([["bare-cr-lf-in-reply", [8], isoOf(ns[7])]]);
+      expect(j.findings.map((f) => [f.rule, f.frames, f.timeIso])).toEqual([["bare-cr-lf-in-reply", [8], isoOf(ns[7])]]);
     });
   }
 
   it("pcapng, if_tsresol 9", async () => {
     const rep = await analyzeFile(tmpFile(ticksPcapng(packets, ns, { tsresol: 9 }), ".pcapng"));
     for (const t of timesByFrame(rep)) expect(t.iso, `frame ${t.frame}`).toBe(isoOf(ns[t.frame - 1]));
-    expect((toJson(rep) as any).firstTimeIso).toBe("2025-11-28T03:20:00.123456789Z");
+    expect((toJson(rep) as unknown as FileJ).firstTimeIso).toBe("2025-11-28T03:20:00.123456789Z");
   });
 
   it("pcapng, if_tsresol 2^-30 (binary): nanoseconds truncated as wiretap does", async () => {
@@ -74,7 +74,7 @@ describe("exact times of captures finer than a microsecond", () => {
     const ticks = packets.map((_, i) => (EPOCH_2025 << 30n) + 123n + BigInt(i) * 107_374_183n);
     const want = ticks.map((k) => binaryTicksToNs(k, 30));
     const rep = await analyzeFile(tmpFile(ticksPcapng(packets, ticks, { tsresol: 0x80 | 30 }), ".pcapng"));
-    const j = toJson(rep) as any;
+    const j = toJson(rep) as unknown as FileJ;
     expect(j.firstTimeIso).toBe("2025-11-28T03:20:00.000000114Z");
     for (const t of timesByFrame(rep)) expect(t.iso, `frame ${t.frame}`).toBe(isoOf(want[t.frame - 1]));
   });
@@ -85,7 +85,7 @@ describe("exact times of captures finer than a microsecond", () => {
     const rep = await analyzeFile(tmpFile(ticksPcapng(packets, ticks, { tsresol: 9, tsoffset: offset }), ".pcapng"));
     for (const t of timesByFrame(rep)) expect(t.iso, `frame ${t.frame}`).toBe(isoOf(ns[t.frame - 1]));
     const neg = await analyzeFile(tmpFile(ticksPcapng(packets, ns.map((t) => t + 5_000_000_000n), { tsresol: 9, tsoffset: -5n }), ".pcapng"));
-    expect((toJson(neg) as any).firstTimeIso).toBe("2025-11-28T03:20:00.123456789Z");
+    expect((toJson(neg) as unknown as FileJ).firstTimeIso).toBe("2025-11-28T03:20:00.123456789Z");
   });
 
   it("frames closer than a float can tell apart: each time is its own frame's", async () => {
@@ -103,7 +103,7 @@ describe("exact times of captures finer than a microsecond", () => {
   it("microsecond captures keep 6 digits (also pcapng if_tsresol 6 with if_tsoffset)", async () => {
     const micros = ns.map((t) => t / 1000n);
     const rep = await analyzeFile(tmpFile(ticksPcapng(packets, micros.map((u) => u - 100_000_000n), { tsresol: 6, tsoffset: 100n }), ".pcapng"));
-    const j = toJson(rep) as any;
+    const j = toJson(rep) as unknown as FileJ;
     expect(j.firstTimeIso).toBe("2025-11-28T03:20:00.123456Z");
     expect(j.sessions[0].replies[0].timeIso).toBe(`2025-11-28T03:20:00.${String(micros[3] % 1_000_000n).padStart(6, "0")}Z`);
     expect(rep.clock).toBeUndefined();

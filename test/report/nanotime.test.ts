@@ -10,7 +10,7 @@ import { fileData } from "../../src/report/html/data.js";
 import { htmlReport } from "../../src/report/html/index.js";
 import { describeBrowser, launch, open } from "../html/browser.js";
 import { conv, tmpFile } from "../support/fixtures.js";
-import { exactTimes, isoOf, nanoPcap, ticksPcapng } from "../support/exact-times.js";
+import { exactTimes, isoOf, nanoPcap, ticksPcapng, type FileJ } from "../support/exact-times.js";
 import { writeCapture, type Packet } from "../support/writer.js";
 import { ROOT, run } from "../cli/run.js";
 import { Validator } from "./schema.js";
@@ -36,24 +36,24 @@ describe("reports of a nanosecond capture", () => {
     it(`JSON (${kind}): file, session, command, reply, segment, close and finding times to the nanosecond`, () => {
       const r = run(["analyze", "--format", "json", "--fail-on", "never", file]);
       expect(r.code).toBe(0);
-      const f = JSON.parse(r.out).files[0];
+      const f = (JSON.parse(r.out) as { files: FileJ[] }).files[0];
       expect([f.firstTimeIso, f.lastTimeIso]).toEqual(["2025-11-28T03:20:00.123456789Z", "2025-11-28T03:20:01.223456800Z"]);
       const s = f.sessions[0];
       expect([s.startTimeIso, s.endTimeIso]).toEqual(["2025-11-28T03:20:00.123456789Z", "2025-11-28T03:20:01.223456800Z"]);
-      expect(s.commands.map((c: any) => [c.verb, c.timeIso])).toEqual([
+      expect(s.commands.map((c) => [c.verb, c.timeIso])).toEqual([
         ["EHLO", "2025-11-28T03:20:00.523456793Z"],
         ["MAIL", "2025-11-28T03:20:00.723456795Z"],
         ["QUIT", "2025-11-28T03:20:00.923456797Z"],
       ]);
-      expect(s.replies.map((x: any) => [x.code, x.timeIso, x.segments.map((g: any) => g.timeIso)])).toEqual([
+      expect(s.replies.map((x) => [x.code, x.timeIso, x.segments.map((g) => g.timeIso)])).toEqual([
         [220, "2025-11-28T03:20:00.423456792Z", ["2025-11-28T03:20:00.423456792Z"]],
         [250, "2025-11-28T03:20:00.623456794Z", ["2025-11-28T03:20:00.623456794Z"]],
         [250, "2025-11-28T03:20:00.823456796Z", ["2025-11-28T03:20:00.823456796Z"]],
         [221, "2025-11-28T03:20:01.023456798Z", ["2025-11-28T03:20:01.023456798Z"]],
       ]);
-      expect([s.close.server.timeIso, s.close.client.timeIso]).toEqual(["2025-11-28T03:20:01.123456799Z", "2025-11-28T03:20:01.223456800Z"]);
-      expect(s.findings.map((x: any) => [x.rule, x.frames, x.timeIso])).toEqual([["bare-cr-lf-in-reply", [8], "2025-11-28T03:20:00.823456796Z"]]);
-      expect(f.findings.map((x: any) => x.timeIso)).toEqual(["2025-11-28T03:20:00.823456796Z"]);
+      expect([s.close.server?.timeIso, s.close.client?.timeIso]).toEqual(["2025-11-28T03:20:01.123456799Z", "2025-11-28T03:20:01.223456800Z"]);
+      expect(s.findings.map((x) => [x.rule, x.frames, x.timeIso])).toEqual([["bare-cr-lf-in-reply", [8], "2025-11-28T03:20:00.823456796Z"]]);
+      expect(f.findings.map((x) => x.timeIso)).toEqual(["2025-11-28T03:20:00.823456796Z"]);
       // the floats are epoch seconds as before (a float cannot hold the nanoseconds)
       expect(s.startTime).toBe(1764300000.1234567);
       expect(new Validator(JSON.parse(readFileSync(join(ROOT, "schema", "report.schema.json"), "utf8"))).validate(JSON.parse(r.out))).toEqual([]);
@@ -91,7 +91,7 @@ describe("reports of a microsecond capture keep 6 digits", () => {
     const c = conv({ t0: 1764300000.123456 }).handshake();
     c.server("220 mx.example.test ESMTP\r\n").client("QUIT\r\n").server("221 bye\r\n");
     const file = tmpFile(writeCapture(c.packets));
-    const f = JSON.parse(run(["analyze", "--format", "json", file]).out).files[0];
+    const f = (JSON.parse(run(["analyze", "--format", "json", file]).out) as { files: FileJ[] }).files[0];
     expect(f.firstTimeIso).toBe("2025-11-28T03:20:00.124456Z");
     expect(f.sessions[0].replies[0].timeIso).toMatch(/^2025-11-28T03:20:00\.\d{6}Z$/);
     expect(run(["analyze", "--tz", "+05:45", file]).out).toContain("started 2025-11-28T09:05:00.124456+05:45");

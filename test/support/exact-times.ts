@@ -75,3 +75,21 @@ export function binaryTicksToNs(ticks: bigint, n: number, offset = 0n): bigint {
   const units = 1n << BigInt(n);
   return (ticks / units + offset) * 1_000_000_000n + ((ticks % units) * 1_000_000_000n) / units;
 }
+
+/** The parts of the JSON report (one file record) the time tests read. */
+export interface TimedJ { frame: number; time: number; timeIso: string }
+export interface ItemJ { verb?: string; code?: number; frames: number[]; time: number; timeIso: string; segments: TimedJ[] }
+export interface FindingJ { rule: string; frames: number[]; timeIso: string }
+export interface SessionJ {
+  firstFrame: number;
+  lastFrame: number;
+  startTime: number;
+  startTimeIso: string;
+  endTime: number;
+  endTimeIso: string;
+  commands: ItemJ[];
+  replies: ItemJ[];
+  close: { client: TimedJ | null; server: TimedJ | null };
+  findings: FindingJ[];
+}
+export interface FileJ { firstTimeIso: string | null; lastTimeIso: string | null; sessions: SessionJ[]; findings: FindingJ[] }
