@@ -4,7 +4,7 @@ import { analyzeFile, type FileReport } from "../../src/analyze.js";
 import { Clock, finerThanMicros, ticksToExact, unitsToNanos } from "../../src/capture/clock.js";
 import { readCapture } from "../../src/capture/source.js";
 import { toJson } from "../../src/report/json.js";
-import { conv, tmpFile } from "../support/fixtures.js";
+import { conv, supportCase, tmpFile } from "../support/fixtures.js";
 import { binaryTicksToNs, EPOCH_2025, epochString, exactTimes, isoOf, nanoPcap, ticksPcapng, type FileJ } from "../support/exact-times.js";
 import { hasTshark } from "../support/tshark.js";
 import type { Packet } from "../support/writer.js";
@@ -98,6 +98,16 @@ describe("exact times of captures finer than a microsecond", () => {
     const times = timesByFrame(rep);
     expect(times.some((t) => t.frame === 5) && times.some((t) => t.frame === 6)).toBe(true);
     for (const t of times) expect(t.iso, `frame ${t.frame}`).toBe(isoOf(close[t.frame - 1]));
+  });
+
+  it("the TLS time (the support case: STARTTLS answered 220)", async () => {
+    const sc = supportCase().packets;
+    const t = exactTimes(sc.length);
+    const rep = await analyzeFile(tmpFile(nanoPcap(sc, t)));
+    const tls = (toJson(rep) as unknown as { sessions: { tls: { frame: number; timeIso: string } | null }[] }).sessions[0].tls;
+    expect(tls).not.toBeNull();
+    expect(tls!.timeIso).toBe(isoOf(t[tls!.frame - 1]));
+    expect(tls!.timeIso).toMatch(/\.\d{9}Z$/);
   });
 
   it("microsecond captures keep 6 digits (also pcapng if_tsresol 6 with if_tsoffset)", async () => {
