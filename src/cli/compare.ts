@@ -14,8 +14,8 @@ interface CompareFlags {
 
 /**
  * Registers `smtpcap compare A B`: two captures of one path, lined up (issue #14).
- * HTML: the report is the CompareReport model; an HTML renderer can take it as it is (`--format html`
- * is refused until one exists).
+ * `--format html`: one self-contained page (src/report/html/compare.ts) with a three-lifeline
+ * ladder per pair; to standard output unless -o, as `analyze --format html`.
  */
 export function registerCompare(program: Command): void {
   program
@@ -23,7 +23,7 @@ export function registerCompare(program: Command): void {
     .description("two captures of the same path (e.g. client side and server side of a firewall): pair the sessions and show what changed between the capture points")
     .argument("<a>", "first capture")
     .argument("<b>", "second capture (either order)")
-    .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
+    .addOption(new Option("--format <format>", "output format").choices(["text", "json", "html"]).default("text"))
     .option("-o, --output <file>", "write the report to this file instead of standard output")
     .option("--delay-ms <ms>", "held back this long beyond the usual transit is reported as delayed", intArg, 200)
     .option("--port <port>", "also treat this TCP port as SMTP (repeatable)", portArg, [] as number[])
@@ -49,7 +49,12 @@ export function registerCompare(program: Command): void {
       }
       const report = compareCaptures(ca, cb, { delayMs: flags.delayMs });
       const color = !flags.output && flags.color && !!process.stdout.isTTY && !("NO_COLOR" in process.env) && process.env.TERM !== "dumb";
-      const text = flags.format === "json" ? JSON.stringify(report, null, 2) + "\n" : compareText(report, { color });
+      let text: string;
+      if (flags.format === "json") text = JSON.stringify(report, null, 2) + "\n";
+      else if (flags.format === "html") {
+        const { compareHtmlReport } = await import("../report/html/compare.js");
+        text = compareHtmlReport(report, { showSecrets: !!flags.showSecrets });
+      } else text = compareText(report, { color });
       if (flags.output) writeFileSync(flags.output, text);
       else process.stdout.write(text);
       // as diff(1): 1 when something changed between the capture points

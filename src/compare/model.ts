@@ -51,13 +51,22 @@ export interface EndpointVerdict {
   findings: { rule: string; severity: Severity; side: Side; frames: number[]; message: string }[];
 }
 
+export interface UnitSighting {
+  frames: number[];
+  time: number;
+  times: number[];
+  segments: number;
+}
+
 /** A command or reply as each capture point saw it (null: not seen there), for ladder drawings. */
 export interface AlignedUnit {
   direction: Direction;
   /** the command line (credentials redacted), or "the 250 EHLO reply (7 lines)"; escaped */
   label: string;
-  a: { frames: number[]; time: number } | null;
-  b: { frames: number[]; time: number } | null;
+  /** `time`: of its first frame; `times`: the capture time of each of `frames`; `segments`: TCP
+   * segments that carried it there (`frames` may list only the first few of a long message's) */
+  a: UnitSighting | null;
+  b: UnitSighting | null;
   /** the unit differs between the points */
   differs: boolean;
 }

@@ -10,7 +10,7 @@ import { ms, q } from "../rules/util.js";
 import { TCP_ACK } from "../tcp/decode.js";
 import { escapeText } from "../text/escape.js";
 import { align, type Step } from "./align.js";
-import { MAX_ALIGNED_UNITS, type AlignedUnit, type Change, type ChangeKind, type CompareOptions, type Direction, type EndpointVerdict, type Pair, type Placement, type SessionRef } from "./model.js";
+import { MAX_ALIGNED_UNITS, type AlignedUnit, type Change, type ChangeKind, type CompareOptions, type Direction, type EndpointVerdict, type Pair, type Placement, type SessionRef, type UnitSighting } from "./model.js";
 import { maxOf, median, minOf } from "./pairing.js";
 import type { Unit } from "./units.js";
 import type { WireSession } from "./wire.js";
@@ -64,6 +64,12 @@ export function cuts(u: Unit): string {
 
 function frameList(fs: number[]): string {
   return fs.length === 1 ? `frame ${fs[0]}` : `frames ${fs.join(", ")}`;
+}
+
+/** A unit as one capture point saw it, for the ladder: each frame with its capture time. */
+function sighting(u: Unit): UnitSighting {
+  const times = u.frames.map((f) => u.pieces.find((p) => p.frame === f)?.time ?? u.firstTime);
+  return { frames: u.frames, time: u.firstTime, times, segments: u.segments };
 }
 
 function uniq(xs: number[]): number[] {
@@ -507,8 +513,8 @@ export class PairAnalysis {
         const label = u.kind === "reply" || u.kind === "message" ? u.label : escapeText(u.label);
         all.push({
           direction, label,
-          a: x ? { frames: x.frames, time: x.firstTime } : null,
-          b: y ? { frames: y.frames, time: y.firstTime } : null,
+          a: x ? sighting(x) : null,
+          b: y ? sighting(y) : null,
           differs: !x || !y || x.key !== y.key,
           t: x ? x.firstTime : y!.firstTime - this.offset,
         });

@@ -37,7 +37,7 @@ export default defineRule({
     }
   }
   if (!waited) return;
-  if (s.tls) return; // after TLS began the exchange is invisible
+  if (s.tls && !s.tls.decrypted) return; // after STARTTLS was accepted the exchange is encrypted (or no longer SMTP), unless the capture holds it decrypted
   const quit = s.commands.find((c) => c.verb === "QUIT" && c.time > waited!.since);
   const gaveUp = quit ? { time: quit.time, frame: quit.frames[0], how: "sent QUIT" } : close ? { time: close.time, frame: close.frame, how: close.kind === "rst" ? "reset the connection" : "closed the connection" } : null;
   if (!gaveUp) return;

@@ -20,7 +20,7 @@ export default defineRule({
   pairing: true,
 }, (ctx) => {
   const s = ctx.session;
-  if (s.tls !== null || !s.sawSyn || s.gaps.length > 0) return; // the end of the dialogue is not visible
+  if ((s.tls !== null && !s.tls.decrypted) || !s.sawSyn || s.gaps.length > 0) return; // the end of the dialogue is not visible
   const server = s.close.server, client = s.close.client;
   const first = server && (!client || server.frame < client.frame) ? "server" : client ? "client" : null;
   if (first === null) return;

@@ -24,7 +24,7 @@ export default defineRule({
   const unprompted = s.replies.find((r) => r.code === 421 && r.command === null && !r.greeting && r.complete);
   const end = unprompted ? { time: unprompted.firstTime, frame: unprompted.frames[0], how: `sent ${q(unprompted.lines[0] ?? "", 50)}` } : close ? { time: close.time, frame: close.frame, how: close.kind === "rst" ? "reset the connection" : "closed the connection" } : null;
   if (!end) return;
-  if (s.tls && s.tls.time <= end.time) return; // encrypted by then: the commands are invisible
+  if (s.tls && !s.tls.decrypted && s.tls.time <= end.time) return; // encrypted by then (unless the capture holds it decrypted): the commands are invisible
   if (s.close.client && s.close.client.time <= end.time) return; // the client left first
   const before = s.commands.filter((c) => c.time < end.time);
   if (before.some((c) => c.replies.length === 0 || c.verb === "QUIT")) return; // something was outstanding, or the client said goodbye

@@ -82,6 +82,23 @@ describe("TLS only when TLS flows", () => {
     expect(s.notes.some((n) => n.startsWith("the capture holds the TLS phase decrypted"))).toBe(true);
   });
 
+  it("a decrypted capture is judged after the 220: a client that leaves without QUIT is reported; the same close after real TLS is not judged", async () => {
+    const decrypted = upTo220(587);
+    decrypted.client("EHLO client.example.test\r\n"); // 9
+    decrypted.server("250-mx.example.test\r\n250 AUTH PLAIN\r\n"); // 10
+    decrypted.fin("client").fin("server"); // 11, 12
+    const d = await analyzeConv(decrypted);
+    expect(d.sessions[0].tls).toMatchObject({ decrypted: true });
+    expect(d.findings.filter((f) => f.rule === "connection-close-violation").map((f) => [f.side, f.frames])).toEqual([["client", [11]]]);
+
+    const encrypted = upTo220(587);
+    encrypted.client(CLIENT_HELLO); // 9
+    encrypted.server(SERVER_HELLO); // 10
+    encrypted.fin("client").fin("server");
+    const e = await analyzeConv(encrypted);
+    expect(e.findings.filter((f) => f.rule === "connection-close-violation")).toEqual([]);
+  });
+
   it("near miss: the server answers the plaintext EHLO still offering STARTTLS: a client that abandoned TLS, not a decrypted capture", async () => {
     const c = upTo220();
     c.client("EHLO client.example.test\r\n"); // 9
