@@ -129,3 +129,18 @@ describe("HTML report of a nanosecond capture", () => {
     });
   });
 });
+
+describe("compare --format html of a nanosecond capture and a microsecond one", () => {
+  it("each arrow's capture time has its own capture's digits: 9 for A (nanoseconds), 6 for B", () => {
+    const a = tmpFile(nanoPcap(packets, ns));
+    // the same packets 200 µs later, in a microsecond pcap
+    const b = tmpFile(writeCapture(packets.map((p, i) => ({ ...p, time: Number(ns[i] / 1000n) / 1e6 + 0.0002 }))));
+    const r = run(["compare", "--format", "html", a, b]);
+    expect(r.code).toBe(0);
+    // frame 4 is the 220 greeting
+    expect(r.out).toContain(`capture A: frame 4 (1 segment) from ${isoOf(ns[3]).slice(0, -1).replace("T", " ")} UTC`);
+    expect(r.out).toContain("capture A: frame 4 (1 segment) from 2025-11-28 03:20:00.423456792 UTC");
+    expect(r.out).toContain("capture B: frame 4 (1 segment) from 2025-11-28 03:20:00.423656 UTC");
+    expect(r.out).toContain(">A: 1 segment · 03:20:00.423456792<");
+  });
+});
