@@ -1,4 +1,5 @@
 import { plural } from "./text/plural.js";
+import { bindClock, Clock } from "./capture/clock.js";
 import { readCapture, type ReadResult } from "./capture/source.js";
 import type { ReadProblem } from "./capture/types.js";
 import { TcpPacket } from "./tcp/decode.js";
@@ -55,6 +56,8 @@ export interface FileSummary {
   /** capture time (epoch seconds) of the earliest and the latest packet; null when no packet was read */
   firstTime?: number | null;
   lastTime?: number | null;
+  /** present when some frames have a resolution finer than 1 µs: their exact times, for reports (report/time.ts isoTime) */
+  clock?: Clock;
   /** when no SMTP session was found: why, in one sentence ("no TCP", "unsupported link type 147",
    * "TCP but no SMTP: try --port 8025") */
   diagnosis?: string;
@@ -82,8 +85,13 @@ export async function analyzeStream(path: string, options: Partial<AnalyzeOption
   // judged sessions waiting for earlier connections to end, sorted by tcp.stream
   const waiting: { session: JudgedSession; findings: Finding[] }[] = [];
   let emitted = 0;
+  const clock = new Clock();
   const emit = (w: { session: JudgedSession; findings: Finding[] }) => {
     w.session.index = emitted++;
+    if (clock.fine) {
+      bindClock(w.session, clock);
+      for (const f of w.findings) bindClock(f, clock);
+    }
     for (const f of w.findings) f.session = w.session.index;
     sink(w.session, w.findings);
   };
@@ -129,7 +137,7 @@ export async function analyzeStream(path: string, options: Partial<AnalyzeOption
       stats.nonTcp++;
       if (!isSupportedLinkType(linkType)) unsupported.set(linkType, (unsupported.get(linkType) ?? 0) + 1);
     }
-  });
+  }, clock);
   const hurt = read.problems.find((p) => p.level === "error" || /truncated|corrupt|incomplete/i.test(p.message));
   if (hurt) damage = `the capture file is damaged or cut at byte ${hurt.offset}: the session may continue beyond what was read`;
   tracker.finishAll();
@@ -157,6 +165,7 @@ export async function analyzeStream(path: string, options: Partial<AnalyzeOption
     ...(emitted === 0 && read.frames > 0 ? { diagnosis: diagnose(stats, unsupported, factory.stats.smtpLikePorts) } : {}),
     firstTime: read.frames > 0 ? firstTime : null,
     lastTime: read.frames > 0 ? lastTime : null,
+    ...(clock.fine ? { clock } : {}),
   };
 }
 

@@ -4,7 +4,8 @@ export { toJson, JsonFileWriter, jsonReportStart, jsonReportEnd } from "./report
 export { toText } from "./report/text.js";
 export { htmlReport, batchHtmlReport, type HtmlOptions, type BatchHtmlFile } from "./report/html/index.js";
 export { compactLine } from "./report/compact.js";
-export { isoTime } from "./report/time.js";
+export { isoTime, UTC } from "./report/time.js";
+export { clockOf, type Clock } from "./capture/clock.js";
 export { SCHEMA_VERSION, TOOL } from "./report/tool.js";
 export { escapeText } from "./text/escape.js";
 export { ALL_RULES } from "./rules/index.js";

@@ -1,4 +1,5 @@
 import { u32be, u32le } from "./bytes.js";
+import type { Clock } from "./clock.js";
 import { RecordParser, type CaptureFormat, type FrameSink } from "./types.js";
 
 /** Largest record a classic pcap may claim (libpcap's own limit for non-D-Bus link types). */
@@ -15,7 +16,8 @@ export class PcapParser extends RecordParser {
   /** record header length: 16, or 24 in the modified format (ifindex, protocol, packet type, pad) */
   private recHdr = 16;
 
-  constructor(private readonly sink: FrameSink) {
+  /** `clock`: where a nanosecond file's exact times are recorded (the float delivered cannot hold them) */
+  constructor(private readonly sink: FrameSink, private readonly clock: Clock | null = null) {
     super();
   }
 
@@ -42,6 +44,7 @@ export class PcapParser extends RecordParser {
     const limit = Math.max(MAX_PCAP_RECORD, this.snapLen);
     const end = buf.length;
     const hdr = this.recHdr;
+    const clock = this.tsDiv === 1e9 ? this.clock : null;
     while (pos + hdr <= end) {
       const sec = le ? u32le(buf, pos) : u32be(buf, pos);
       const frac = le ? u32le(buf, pos + 4) : u32be(buf, pos + 4);
@@ -52,7 +55,9 @@ export class PcapParser extends RecordParser {
       }
       if (pos + hdr + capLen > end) break;
       this.frames++;
-      this.sink(this.frames, sec + frac / this.tsDiv, this.linkType, buf, pos + hdr, capLen, origLen);
+      const time = sec + frac / this.tsDiv;
+      if (clock !== null) clock.record(this.frames, time, frac % 1e9);
+      this.sink(this.frames, time, this.linkType, buf, pos + hdr, capLen, origLen);
       pos += hdr + capLen;
     }
     return pos;

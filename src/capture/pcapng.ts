@@ -1,4 +1,5 @@
 import { u32be, u32le } from "./bytes.js";
+import { finerThanMicros, ticksToExact, type Clock } from "./clock.js";
 import { RecordParser, type FrameSink } from "./types.js";
 
 /** Largest block accepted; a larger length field means the file is corrupt (Wireshark's limit is similar). */
@@ -15,6 +16,8 @@ interface Iface {
   snapLen: number;
   unitsPerSec: number;
   tsOffset: number;
+  /** the resolution is finer than 1 µs (or not a divisor of it): exact times go to the clock */
+  fine: boolean;
 }
 
 /** pcapng (draft-ietf-opsawg-pcapng): sections of either byte order, IDB/EPB/SPB/OPB; other blocks are skipped by length. */
@@ -24,7 +27,8 @@ export class PcapngParser extends RecordParser {
   private ifaces: Iface[] = [];
   private sawShb = false;
 
-  constructor(private readonly sink: FrameSink) {
+  /** `clock`: where exact times of interfaces with a resolution finer than 1 µs are recorded */
+  constructor(private readonly sink: FrameSink, private readonly clock: Clock | null = null) {
     super();
   }
 
@@ -81,7 +85,9 @@ export class PcapngParser extends RecordParser {
           const origLen = le ? u32le(buf, body + 16) : u32be(buf, body + 16);
           if (body + 20 + capLen > bodyEnd) return this.failAt(`packet block claims ${capLen} captured bytes, more than the block holds`, fileOff);
           this.frames++;
-          this.sink(this.frames, (hi * 4294967296 + lo) / iface.unitsPerSec + iface.tsOffset, iface.linkType, buf, body + 20, capLen, origLen);
+          const time = (hi * 4294967296 + lo) / iface.unitsPerSec + iface.tsOffset;
+          if (iface.fine && this.clock !== null) this.clock.record(this.frames, time, ticksToExact(hi, lo, iface.unitsPerSec).ns);
+          this.sink(this.frames, time, iface.linkType, buf, body + 20, capLen, origLen);
           break;
         }
         case SPB: {
@@ -117,6 +123,7 @@ export class PcapngParser extends RecordParser {
       snapLen: le ? u32le(buf, body + 4) : u32be(buf, body + 4),
       unitsPerSec: 1e6,
       tsOffset: 0,
+      fine: false,
     };
     let p = body + 8;
     while (p + 4 <= bodyEnd) {
@@ -136,6 +143,7 @@ export class PcapngParser extends RecordParser {
       }
       p += 4 + ((olen + 3) & ~3);
     }
+    iface.fine = finerThanMicros(iface.unitsPerSec);
     this.ifaces.push(iface);
   }
 

@@ -53,7 +53,7 @@ export function registerCompare(program: Command): void {
       if (flags.format === "json") text = JSON.stringify(report, null, 2) + "\n";
       else if (flags.format === "html") {
         const { compareHtmlReport } = await import("../report/html/compare.js");
-        text = compareHtmlReport(report, { showSecrets: !!flags.showSecrets });
+        text = compareHtmlReport(report, { showSecrets: !!flags.showSecrets, clocks: { a: ca.report.clock, b: cb.report.clock } });
       } else text = compareText(report, { color });
       if (flags.output) writeFileSync(flags.output, text);
       else process.stdout.write(text);

@@ -2,18 +2,20 @@ import type { FileReport, FileSummary } from "../analyze.js";
 import type { JudgedSession } from "../rules/engine.js";
 import type { Finding } from "../rules/types.js";
 import type { CloseEvent, Command, Reply, Segment } from "../smtp/model.js";
+import { clockOf, type Clock } from "../capture/clock.js";
 import { escapeText } from "../text/escape.js";
-import { isoTime } from "./time.js";
+import { isoTime, UTC } from "./time.js";
 import { SCHEMA_VERSION, TOOL } from "./tool.js";
 
 // Every time is written twice: `time` (epoch seconds, a float) and `timeIso` (ISO 8601 UTC, to
-// the microsecond, the precision the capture reader delivers).
+// the microsecond; to the nanosecond, exact, for frames of a resolution finer than 1 µs, whose
+// exact times the capture's clock `k` holds).
 
-function seg(s: Segment) {
-  return { frame: s.frame, time: s.time, timeIso: isoTime(s.time), bytes: s.bytes, seq: s.seq, ack: s.ack, lines: s.lines, midLine: s.midLine };
+function seg(s: Segment, k?: Clock) {
+  return { frame: s.frame, time: s.time, timeIso: isoTime(s.time, UTC, k, s.frame), bytes: s.bytes, seq: s.seq, ack: s.ack, lines: s.lines, midLine: s.midLine };
 }
 
-function command(c: Command) {
+function command(c: Command, k?: Clock) {
   const o: Record<string, unknown> = {
     index: c.index,
     kind: c.kind,
@@ -21,9 +23,9 @@ function command(c: Command) {
     line: escapeText(c.line),
     frames: c.frames,
     time: c.time,
-    timeIso: isoTime(c.time),
+    timeIso: isoTime(c.time, UTC, k, c.frames),
     bytes: c.end - c.start,
-    segments: c.segments.map(seg),
+    segments: c.segments.map((g) => seg(g, k)),
     replies: c.replies,
   };
   if (c.lineInfo && c.lineInfo.terminator !== "crlf") o.terminator = c.lineInfo.terminator;
@@ -36,16 +38,16 @@ function command(c: Command) {
   return o;
 }
 
-function reply(r: Reply) {
+function reply(r: Reply, k?: Clock) {
   const o: Record<string, unknown> = {
     index: r.index,
     code: r.code,
     lines: r.lines.map(escapeText),
     frames: r.frames,
     time: r.firstTime,
-    timeIso: isoTime(r.firstTime),
+    timeIso: isoTime(r.firstTime, UTC, k, r.frames),
     bytes: r.end - r.start,
-    segments: r.segments.map(seg),
+    segments: r.segments.map((g) => seg(g, k)),
     complete: r.complete,
     command: r.command,
   };
@@ -68,7 +70,7 @@ export function findingJson(f: Finding): Record<string, unknown> {
     tcpStream: f.tcpStream,
     frames: f.frames,
     time: f.time,
-    timeIso: isoTime(f.time),
+    timeIso: isoTime(f.time, UTC, clockOf(f), f.frames),
     message: f.message,
     reference: f.reference,
     evidence: f.evidence,
@@ -79,12 +81,13 @@ export function findingJson(f: Finding): Record<string, unknown> {
   return o;
 }
 
-function closeEvent(e: CloseEvent | null) {
-  return e === null ? null : { ...e, timeIso: isoTime(e.time) };
+function closeEvent(e: CloseEvent | null, k: Clock | undefined) {
+  return e === null ? null : { ...e, timeIso: isoTime(e.time, UTC, k, e.frame) };
 }
 
 /** The JSON model of one session, with its findings. */
 export function sessionJson(s: JudgedSession, findings: Finding[]): Record<string, unknown> {
+  const k = clockOf(s);
   return {
     index: s.index,
     tcpStream: s.tcpStream,
@@ -95,20 +98,20 @@ export function sessionJson(s: JudgedSession, findings: Finding[]): Record<strin
     firstFrame: s.firstFrame,
     lastFrame: s.lastFrame,
     startTime: s.startTime,
-    startTimeIso: isoTime(s.startTime),
+    startTimeIso: isoTime(s.startTime, UTC, k, s.firstFrame),
     endTime: s.endTime,
-    endTimeIso: isoTime(s.endTime),
+    endTimeIso: isoTime(s.endTime, UTC, k, s.lastFrame),
     bytes: s.bytes,
     retransmitted: s.retransmitted,
-    tls: s.tls === null ? null : { ...s.tls, timeIso: isoTime(s.tls.time) },
-    close: { client: closeEvent(s.close.client), server: closeEvent(s.close.server) },
+    tls: s.tls === null ? null : { ...s.tls, timeIso: isoTime(s.tls.time, UTC, k, s.tls.frame) },
+    close: { client: closeEvent(s.close.client, k), server: closeEvent(s.close.server, k) },
     gaps: s.gaps,
     limits: s.limits ?? [],
     notes: s.notes,
     verdict: s.verdict,
     findings: findings.map(findingJson),
-    commands: s.commands.map(command),
-    replies: s.replies.map(reply),
+    commands: s.commands.map((c) => command(c, k)),
+    replies: s.replies.map((r) => reply(r, k)),
   };
 }
 
@@ -136,9 +139,9 @@ function fileTail(sum: FileSummary, x: FileExtras): Record<string, unknown> {
     packets: sum.packets,
     bytes: sum.bytes,
     firstTime: sum.firstTime ?? null,
-    firstTimeIso: sum.firstTime != null ? isoTime(sum.firstTime) : null,
+    firstTimeIso: sum.firstTime != null ? isoTime(sum.firstTime, UTC, sum.clock, "earliest") : null,
     lastTime: sum.lastTime ?? null,
-    lastTimeIso: sum.lastTime != null ? isoTime(sum.lastTime) : null,
+    lastTimeIso: sum.lastTime != null ? isoTime(sum.lastTime, UTC, sum.clock, "latest") : null,
     stats: sum.stats,
     sessionCount: sum.sessionCount,
     counts: x.counts,

@@ -1,4 +1,5 @@
 import type { FileReport, FileSummary } from "../analyze.js";
+import { clockOf } from "../capture/clock.js";
 import type { JudgedSession } from "../rules/engine.js";
 import type { Finding } from "../rules/types.js";
 import type { Command, Reply } from "../smtp/model.js";
@@ -101,7 +102,7 @@ function sessionText(s: JudgedSession, findings: Finding[], o: TextOptions): str
   const out: string[] = [];
   const head = `Session ${s.index}  tcp.stream ${s.tcpStream}  client ${s.client} → server ${s.server}`;
   out.push(paint(o.color, SGR.bold, head));
-  const facts = [`started ${isoTime(s.startTime, zone)}`, `${plural(s.commands.length, "command")}, ${plural(s.replies.length, "reply", "replies")}`, `bytes client ${s.bytes.client} / server ${s.bytes.server}`];
+  const facts = [`started ${isoTime(s.startTime, zone, clockOf(s), s.firstFrame)}`, `${plural(s.commands.length, "command")}, ${plural(s.replies.length, "reply", "replies")}`, `bytes client ${s.bytes.client} / server ${s.bytes.server}`];
   if (s.tls?.decrypted) facts.push(`TLS (${s.tls.mode}) from frame ${s.tls.frame}: the capture holds it decrypted (read as plaintext)`);
   else if (s.tls?.encrypted) facts.push(`TLS (${s.tls.mode}) from frame ${s.tls.clientHelloFrame ?? s.tls.serverHelloFrame ?? s.tls.frame}: the rest is encrypted`);
   else if (s.tls) {
@@ -164,7 +165,7 @@ export function textFooter(sum: FileSummary, counts: { error: number; warning: n
   const width = o.width ?? DEFAULT_WIDTH;
   const out: string[] = [""];
   const what = [`${sum.format}${sum.gzip ? " (gzip)" : ""}, ${plural(sum.packets, "packet")}`];
-  if (sum.firstTime != null && sum.lastTime != null) what.push(`from ${isoTime(sum.firstTime, zone)} to ${isoTime(sum.lastTime, zone)} (${duration(sum.lastTime - sum.firstTime)})`);
+  if (sum.firstTime != null && sum.lastTime != null) what.push(`from ${isoTime(sum.firstTime, zone, sum.clock, "earliest")} to ${isoTime(sum.lastTime, zone, sum.clock, "latest")} (${duration(sum.lastTime - sum.firstTime)})`);
   const line = `${what.join(" ")}; ${plural(sum.stats.tcpConnections, "TCP connection")}, ${plural(sum.sessionCount, "SMTP session")}; findings: ${plural(counts.error, "error")}, ${plural(counts.warning, "warning")}, ${plural(counts.info, "info")}`;
   out.push(...wrap(line, width, "  ", "    "));
   const wf = x.withoutFindings ?? [];

@@ -1,8 +1,11 @@
 /**
  * Absolute and relative times for reports. Capture times arrive as epoch seconds in a float
  * (what the capture reader delivers): that keeps microseconds exactly for present-day dates, not
- * nanoseconds, so absolute times are written to the microsecond.
+ * nanoseconds. Absolute times are written to the microsecond, except where the capture's
+ * resolution is finer: then the capture's clock (src/capture/clock.ts) holds each frame's exact
+ * time and it is written with 9 digits, as `tshark -T fields -e frame.time_epoch` prints it.
  */
+import type { Clock, FrameHint } from "../capture/clock.js";
 
 /** A time zone for the text report: UTC, the machine's local zone, or a fixed offset in minutes. */
 export type Zone = { kind: "utc" } | { kind: "local" } | { kind: "fixed"; minutes: number };
@@ -31,13 +34,23 @@ let cachedPrefix = "";
 
 /**
  * ISO 8601 with microseconds: `2023-11-14T22:13:20.123456Z` (UTC) or `…+02:00` in another zone.
+ * With the clock of a capture whose resolution is finer than 1 µs, the frame's exact time with
+ * nanoseconds: `2023-11-14T22:13:20.123456789Z` (`frames`: the frame or frames the time belongs
+ * to, which decide when frames closer than a float can tell apart share the float).
  * Non-finite times give "".
  */
-export function isoTime(t: number, zone: Zone = UTC): string {
+export function isoTime(t: number, zone: Zone = UTC, clock?: Clock, frames?: FrameHint): string {
   if (!Number.isFinite(t)) return "";
+  if (clock !== undefined) {
+    const exact = clock.exact(t, frames);
+    if (exact !== null) return formatIso(exact.sec, pad(exact.ns, 9), zone);
+  }
   const micros = Math.round(t * 1e6);
   const second = Math.floor(micros / 1e6);
-  const frac = pad(micros - second * 1e6, 6);
+  return formatIso(second, pad(micros - second * 1e6, 6), zone);
+}
+
+function formatIso(second: number, frac: string, zone: Zone): string {
   if (zone.kind === "utc") {
     if (second !== cachedSecond) {
       cachedSecond = second;

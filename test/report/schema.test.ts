@@ -35,7 +35,7 @@ describe("schema/report.schema.json", () => {
     bad.files[0].packets = -1;
     expect(v.validate(bad)).toEqual([
       "$.schemaVersion: 2 is not 1",
-      "$.files[0].sessions[0].startTimeIso: \"2025-11-28 03:20:00\" does not match ^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{6}Z$",
+      "$.files[0].sessions[0].startTimeIso: \"2025-11-28 03:20:00\" does not match ^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.(\\d{6}|\\d{9})Z$",
       "$.files[0].sessions[0].findings[0].severity: \"fatal\" is not one of [\"error\",\"warning\",\"info\"]",
       "$.files[0].sessions[0].commands[0]: missing timeIso",
       "$.files[0].sessions[0].replies[0]: unexpected property colour",

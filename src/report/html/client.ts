@@ -121,6 +121,7 @@ function plural(n,one,many){return n+" "+(n===1?one:(many||one+"s"));}
 function num(n){return String(n).replace(/\B(?=(\d{3})+(?!\d))/g,",");}
 function pad(n,w){n=String(n);while(n.length<w)n="0"+n;return n;}
 function utc(sec){if(sec===null||sec===undefined)return "unknown";var d=new Date(Math.round(sec*1000));return d.getUTCFullYear()+"-"+pad(d.getUTCMonth()+1,2)+"-"+pad(d.getUTCDate(),2)+" "+pad(d.getUTCHours(),2)+":"+pad(d.getUTCMinutes(),2)+":"+pad(d.getUTCSeconds(),2)+"."+pad(d.getUTCMilliseconds(),3)+" UTC";}
+function exactUtc(iso,sec){return iso?iso.replace("T"," ").replace("Z"," UTC"):utc(sec);}
 function clock(sec){var d=new Date(Math.round(sec*1000));return pad(d.getUTCHours(),2)+":"+pad(d.getUTCMinutes(),2)+":"+pad(d.getUTCSeconds(),2)+"."+pad(d.getUTCMilliseconds(),3);}
 function ms(v){return v>=10000?(v/1000).toFixed(1)+" s":v>=1000?(v/1000).toFixed(3)+" s":(Math.round(v*10)/10).toFixed(1)+" ms";}
 function clip(s,n){return s.length<=n?s:s.slice(0,n-1)+"\u2026";}
@@ -440,7 +441,7 @@ function sessionBody(S){
   if(v[5]&&v[5].length){var lp=el("p");add(lp,el("strong",null,"What the capture lacks: "),v[5].join(" "));add(vb,lp);}
   if(v[6])add(vb,el("p","small muted",plural(v[6],"rule")+" that read plaintext SMTP could not look at the encrypted part."));
   add(box,vb);
-  var facts=el("p","small muted","frames "+S.f[0]+"\u2013"+S.f[1]+" \u00b7 "+utc(S.t0)+" \u00b7 "+ms(S.dur)+" \u00b7 bytes client "+num(S.b[0])+" / server "+num(S.b[1])+" \u00b7 "+plural(S.C.length,"command")+", "+plural(S.R.length,"reply","replies")+(S.T?" \u00b7 TLS ("+S.T[0]+") from frame "+S.T[1]:"")+(S.P?(S.P[1]?" \u00b7 STARTTLS answered 220 in frame "+S.P[0]+"; the capture holds the TLS phase decrypted":" \u00b7 STARTTLS answered 220 in frame "+S.P[0]+", but no TLS handshake followed: the dialogue went on in plaintext"):"")+(S.b[2]||S.b[3]?" \u00b7 retransmitted bytes client "+S.b[2]+" / server "+S.b[3]:""));
+  var facts=el("p","small muted","frames "+S.f[0]+"\u2013"+S.f[1]+" \u00b7 "+exactUtc(S.t0i,S.t0)+" \u00b7 "+ms(S.dur)+" \u00b7 bytes client "+num(S.b[0])+" / server "+num(S.b[1])+" \u00b7 "+plural(S.C.length,"command")+", "+plural(S.R.length,"reply","replies")+(S.T?" \u00b7 TLS ("+S.T[0]+") from frame "+S.T[1]:"")+(S.P?(S.P[1]?" \u00b7 STARTTLS answered 220 in frame "+S.P[0]+"; the capture holds the TLS phase decrypted":" \u00b7 STARTTLS answered 220 in frame "+S.P[0]+", but no TLS handshake followed: the dialogue went on in plaintext"):"")+(S.b[2]||S.b[3]?" \u00b7 retransmitted bytes client "+S.b[2]+" / server "+S.b[3]:""));
   add(box,facts);
   if(S.N.length){var nu=el("ul","small");S.N.forEach(function(n){add(nu,el("li",null,"note: "+n));});add(box,nu);}
   if(S.F.length){
@@ -523,8 +524,8 @@ function fileBlock(F,fi,batch){
   fact("SHA-256",F.sha?el("code",null,F.sha):"not computed (standard input, or the file could not be read again)");
   fact("format",F.format+" \u00b7 "+plural(F.packets,"packet")+" \u00b7 "+num(F.bytes)+" bytes");
   var tf=F.timesFrom==="packets"?"":" (of the SMTP sessions; the file's first and last packet times were not provided)";
-  fact("first packet",utc(F.first)+tf);
-  fact("last packet",utc(F.last)+tf);
+  fact("first packet",exactUtc(F.fi,F.first)+tf);
+  fact("last packet",exactUtc(F.li,F.last)+tf);
   fact("findings",sevNode(F.k));
   if(D.secrets)fact("credentials","shown (--show-secrets)");
   add(box,dl);

@@ -13,8 +13,10 @@
 import { createHash } from "node:crypto";
 import { gzipSync } from "node:zlib";
 import { MAX_ALIGNED_UNITS, type AlignedUnit, type Change, type CompareReport, type EndpointVerdict, type Pair } from "../../compare/model.js";
+import type { Clock } from "../../capture/clock.js";
 import { escapeControls, escapeText } from "../../text/escape.js";
 import { plural } from "../../text/plural.js";
+import { isoTime, UTC } from "../time.js";
 import { PAGE_CSS } from "./client.js";
 import { COMPRESS_ABOVE, fileSha256, htmlEscape, jsonForScript } from "./index.js";
 
@@ -25,6 +27,8 @@ export interface CompareHtmlOptions {
   sha256?: Record<string, string>;
   /** embed the report JSON gzip-compressed (base64) above this many bytes (default 256 KiB) */
   compressAbove?: number;
+  /** the captures' clocks (FileReport.clock), where their resolution is finer than 1 µs: times then have their exact nanoseconds */
+  clocks?: Partial<Record<Cap, Clock>>;
 }
 
 type Cap = "a" | "b";
@@ -42,8 +46,15 @@ function pad(n: number, w = 2): string {
   return String(n).padStart(w, "0");
 }
 
-/** A capture time as Wireshark's frame.time shows it in UTC, to the microsecond. */
-export function utcTime(sec: number, withDate = false): string {
+/**
+ * A capture time as Wireshark's frame.time shows it in UTC, to the microsecond; to the
+ * nanosecond, exact, for a frame of a capture whose clock holds it (resolution finer than 1 µs).
+ */
+export function utcTime(sec: number, withDate = false, clock?: Clock, frame?: number): string {
+  if (clock !== undefined && clock.exact(sec, frame) !== null) {
+    const iso = isoTime(sec, UTC, clock, frame);
+    return withDate ? iso.slice(0, -1).replace("T", " ") : iso.slice(11, -1);
+  }
   let s = Math.floor(sec);
   let us = Math.round((sec - s) * 1e6);
   if (us >= 1e6) {
@@ -306,7 +317,7 @@ function segs(n: number): string {
 }
 
 /** The ladder of one pair as an SVG element, and how many arrows it drew per capture. */
-export function ladderSvg(r: CompareReport, p: Pair, n: number): { svg: string; arrows: Record<Cap, number> } {
+export function ladderSvg(r: CompareReport, p: Pair, n: number, clocks: Partial<Record<Cap, Clock>> = {}): { svg: string; arrows: Record<Cap, number> } {
   const lay = layout(p);
   const marks = marksOf(p, lay);
   const L = rows(p, lay, marks);
@@ -404,20 +415,20 @@ export function ladderSvg(r: CompareReport, p: Pair, n: number): { svg: string; 
         const nth = seen.segments > seen.frames.length ? `the last listed of ${segs(seen.segments)}` : `the last of ${segs(seen.segments)}`;
         const last = seen.frames.length - 1;
         parts.push(`<g class="tail ${c2s ? "c2s" : "s2c"}" data-cap="${e.cap}" data-unit="${e.unit}" data-frame="${e.frame}">` +
-          `<title>${t(`${u.label}, continued — capture ${CAP(e.cap)}: frame ${e.frame}, ${nth}, at ${utcTime(seen.times[last], true)} UTC`)}</title>` + line +
+          `<title>${t(`${u.label}, continued — capture ${CAP(e.cap)}: frame ${e.frame}, ${nth}, at ${utcTime(seen.times[last], true, clocks[e.cap], seen.frames[last])} UTC`)}</title>` + line +
           svgText(mid, row.y - 6, `${dirWord}… ${u.label}, continued`, { cls: "hd", anchor: "middle", max: HALF_CHARS }) +
           svgText(mid, row.y + 13, `${CAP(e.cap)} frame ${e.frame}: ${nth}`, { cls: "fr", anchor: "middle", max: HALF_CHARS + 6 }) +
-          svgText(mid, row.y + 26, `${CAP(e.cap)}: ${utcTime(seen.times[last])}`, { cls: "axis", anchor: "middle", max: HALF_CHARS + 6 }) +
+          svgText(mid, row.y + 26, `${CAP(e.cap)}: ${utcTime(seen.times[last], false, clocks[e.cap], seen.frames[last])}`, { cls: "axis", anchor: "middle", max: HALF_CHARS + 6 }) +
           "</g>");
         continue;
       }
       const cls = ["arrow", c2s ? "c2s" : "s2c", u.differs && seenThere ? "differs" : "", seenThere ? "" : "one"].filter(Boolean).join(" ");
       const both = `${CAP(e.cap)} ${frameList(seen.frames)} · ${CAP(other)} ${seenThere ? frameList(seenThere.frames) : "not seen"}`;
       parts.push(`<g class="${cls}" data-cap="${e.cap}" data-unit="${e.unit}" data-frames="${seen.frames.join(" ")}">` +
-        `<title>${t(`${u.label} — capture ${CAP(e.cap)}: ${frameList(seen.frames, Infinity)} (${segs(seen.segments)}) from ${utcTime(seen.time, true)} UTC; capture ${CAP(other)}: ${seenThere ? frameList(seenThere.frames, Infinity) : "not seen"}`)}</title>` + line +
+        `<title>${t(`${u.label} — capture ${CAP(e.cap)}: ${frameList(seen.frames, Infinity)} (${segs(seen.segments)}) from ${utcTime(seen.time, true, clocks[e.cap], seen.frames[0])} UTC; capture ${CAP(other)}: ${seenThere ? frameList(seenThere.frames, Infinity) : "not seen"}`)}</title>` + line +
         svgText(mid, row.y - 6, dirWord + u.label, { cls: "hd", anchor: "middle", max: HALF_CHARS }) +
         svgText(mid, row.y + 13, both, { cls: "fr", anchor: "middle", max: HALF_CHARS + 6 }) +
-        svgText(mid, row.y + 26, `${CAP(e.cap)}: ${segs(seen.segments)} · ${utcTime(seen.time)}`, { cls: "axis", anchor: "middle", max: HALF_CHARS + 6 }) +
+        svgText(mid, row.y + 26, `${CAP(e.cap)}: ${segs(seen.segments)} · ${utcTime(seen.time, false, clocks[e.cap], seen.frames[0])}`, { cls: "axis", anchor: "middle", max: HALF_CHARS + 6 }) +
         "</g>");
       arrows[e.cap]++;
     }
@@ -453,7 +464,7 @@ function endpointBlock(p: Pair, k: Cap, lay: Layout): string {
   return `<div class="verdict v-${t(e.fault)}" data-endpoint="${k}"><p><strong>Endpoint verdict in ${CAP(k)}${side}</strong> (tcp.stream ${p[k].tcpStream}): ${t(e.summary)}</p>${rule}${fs}</div>`;
 }
 
-function pairBlock(r: CompareReport, p: Pair, n: number): string {
+function pairBlock(r: CompareReport, p: Pair, n: number, clocks: Partial<Record<Cap, Clock>> = {}): string {
   const lay = layout(p);
   const ep = (k: Cap) => `${CAP(k)} tcp.stream ${p[k].tcpStream} (${t(p[k].client)} → ${t(p[k].server)}, frames ${p[k].firstFrame}–${p[k].lastFrame})`;
   const out: string[] = [];
@@ -481,7 +492,7 @@ function pairBlock(r: CompareReport, p: Pair, n: number): string {
       `<div class="small">Wireshark filter in A: <code class="filter-text">${t(f.filter.a)}</code><br>in B: <code class="filter-text">${t(f.filter.b)}</code></div></li>`).join("")}</ol>`);
   } else out.push(`<p class="muted">No findings of the comparison.</p>`);
   out.push("<h3>Ladder</h3>");
-  const { svg } = ladderSvg(r, p, n);
+  const { svg } = ladderSvg(r, p, n, clocks);
   out.push(`<div class="ladder">${svg}</div>`);
   out.push(legend(lay));
   out.push("</details>");
@@ -534,7 +545,7 @@ export function compareHtmlReport(r: CompareReport, opts: CompareHtmlOptions): s
   const un = (k: Cap) => (r.unpaired[k].length ? `tcp.stream ${r.unpaired[k].join(", ")}` : "none");
   body.push(`<h2>Unpaired sessions</h2><p class="unpaired">Only in A: ${un("a")}. Only in B: ${un("b")}.</p>`);
   if (r.pairs.length) body.push("<h2>Pairs</h2>");
-  r.pairs.forEach((p, i) => body.push(pairBlock(r, p, i + 1)));
+  r.pairs.forEach((p, i) => body.push(pairBlock(r, p, i + 1, opts.clocks)));
   const json = jsonForScript(r);
   const embed = json.length > (opts.compressAbove ?? COMPRESS_ABOVE)
     ? `<script type="application/json" id="smtpcap-compare-data" data-encoding="gzip-base64">${gzipSync(json, { level: 9 }).toString("base64")}</script>\n`

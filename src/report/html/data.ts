@@ -12,7 +12,9 @@ import type { FileReport } from "../../analyze.js";
 import type { JudgedSession } from "../../rules/engine.js";
 import type { Finding, Severity } from "../../rules/types.js";
 import type { Command, Reply, Segment } from "../../smtp/model.js";
+import { clockOf } from "../../capture/clock.js";
 import { escapeControls, escapeText } from "../../text/escape.js";
+import { isoTime, UTC } from "../time.js";
 
 /** Severity as a number: 0 error, 1 warning, 2 info. */
 const SEV: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
@@ -53,6 +55,8 @@ export interface SessionD {
   /** first packet time (seconds since the epoch) and duration (ms) */
   t0: number;
   dur: number;
+  /** the first packet time in ISO 8601 UTC, exact, where the capture's resolution is finer than 1 µs (nanoseconds) */
+  t0i?: string;
   /** client / server bytes and retransmitted bytes */
   b: [number, number, number, number];
   /** verdict: fault, summary, deciding rule, its reference, its quote, limits, rules not evaluable */
@@ -88,6 +92,9 @@ export interface FileD {
   /** first and last packet time (seconds since the epoch) when known; `timesFrom` says of what */
   first: number | null;
   last: number | null;
+  /** `first` and `last` in ISO 8601 UTC, exact, where the capture's resolution is finer than 1 µs (nanoseconds) */
+  fi?: string;
+  li?: string;
   timesFrom: "packets" | "sessions";
   sessionCount: number;
   /** sessions listed in `S` are only those with findings (batch) */
@@ -201,6 +208,7 @@ export function sessionData(s: JudgedSession, findings: Finding[]): SessionD {
     syn: s.sawSyn ? 1 : 0,
     t0,
     dur: r3((s.endTime - t0) * 1000),
+    ...(clockOf(s) ? { t0i: isoTime(t0, UTC, clockOf(s), s.firstFrame) } : {}),
     b: [s.bytes.client, s.bytes.server, s.retransmitted.client, s.retransmitted.server],
     v: [v.fault, v.summary, v.decisive?.rule ?? "", v.decisive?.reference ?? "", v.decisive?.quote ?? "", v.limits ?? [], v.notEvaluable.length],
     k,
@@ -250,6 +258,7 @@ export function fileData(rep: FileReport, facts: FileFacts): FileD {
     bytes: rep.bytes,
     first,
     last,
+    ...(haveTimes && rep.clock ? { fi: isoTime(first!, UTC, rep.clock, "earliest"), li: isoTime(last!, UTC, rep.clock, "latest") } : {}),
     timesFrom: haveTimes ? "packets" : "sessions",
     sessionCount: facts.sessionCount ?? rep.sessions.length,
     onlyWithFindings: facts.sessionCount !== undefined && facts.sessionCount !== rep.sessions.length,
