@@ -14,9 +14,10 @@
 // Example: node bench/ab.mjs dist dist:--max-semi-space-size=32 -- analyze --format json --fail-on never bench/out/replay-200mb.pcap
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { cliNodeFlags } from "./cli-flags.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..");
@@ -31,6 +32,7 @@ if (args[0] === "--build") {
   mkdirSync(dir, { recursive: true });
   const r = spawnSync(join(root, "node_modules/.bin/esbuild"), ["src/cli/main.ts", "src/cli/batch-worker.ts", "--bundle", "--platform=node", "--format=esm", "--splitting", `--outdir=${dir}`, "--packages=external", "--target=node20", "--log-level=warning"], { cwd: root, stdio: "inherit" });
   if (r.status !== 0) process.exit(1);
+  writeFileSync(join(dir, "node-flags.json"), JSON.stringify(cliNodeFlags(root)) + "\n");
   writeFileSync(join(dir, "run.mjs"), `import { main } from "./main.js";\nmain(process.argv).then((code) => { process.exitCode = code; });\n`);
   console.log(`built ${dir}`);
   process.exit(0);
@@ -48,7 +50,10 @@ const variants = head.map((spec) => {
   const entry = name === "dist" ? join(root, "bin/smtpcap.js") : join(builds, name, "run.mjs");
   const words = flags.split(/\s+/).filter(Boolean);
   const env = Object.fromEntries(words.filter((w) => /^[A-Z_][A-Z0-9_]*=/.test(w)).map((w) => w.split(/=(.*)/s).slice(0, 2)));
-  return { spec, env, argv: [...words.filter((w) => !/^[A-Z_][A-Z0-9_]*=/.test(w)), entry], results: [], hash: null };
+  // a build runs with the node flags of the bin/smtpcap.js it was built beside (as an installed smtpcap runs)
+  const flagsFile = join(builds, name, "node-flags.json");
+  const nodeFlags = name === "dist" ? cliNodeFlags(root) : existsSync(flagsFile) ? JSON.parse(readFileSync(flagsFile, "utf8")) : [];
+  return { spec, env, argv: [...nodeFlags, ...words.filter((w) => !/^[A-Z_][A-Z0-9_]*=/.test(w)), entry], results: [], hash: null };
 });
 
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };

@@ -21,12 +21,14 @@ import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, 
 import { availableParallelism } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { cliNodeFlags } from "./cli-flags.mjs";
 import { LAB, REPLAY_VERSION, labTemplates, writeReplay } from "./replay.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..");
 const out = join(here, "out");
 const cli = join(root, "bin/smtpcap.js"); // runs dist/bundle/main.js
+const NODE = cliNodeFlags(root); // the node flags of its first line, as an installed smtpcap runs
 mkdirSync(out, { recursive: true });
 
 const args = process.argv.slice(2);
@@ -111,7 +113,7 @@ async function replayReference() {
   templates ??= labTemplates();
   reference = {};
   for (const t of templates) {
-    const r = spawnSync(process.execPath, [cli, "analyze", "--format", "json", "--fail-on", "never", join(LAB, t.name)], { encoding: "utf8", maxBuffer: 1 << 28 });
+    const r = spawnSync(process.execPath, [...NODE, cli, "analyze", "--format", "json", "--fail-on", "never", join(LAB, t.name)], { encoding: "utf8", maxBuffer: 1 << 28 });
     reference[t.name] = tally(JSON.parse(r.stdout));
   }
   return reference;
@@ -208,7 +210,7 @@ async function analyzeWorkload(name, w, expected, ports) {
   const json = join(out, `${name}.out.json`);
   const s = await interleaved({
     "read+decode floor": { cmd: process.execPath, argv: [join(here, "floor.mjs"), w.file] },
-    "smtpcap analyze --format json": { cmd: process.execPath, argv: [cli, "analyze", "--format", "json", "--fail-on", "never", w.file], stdout: json },
+    "smtpcap analyze --format json": { cmd: process.execPath, argv: [...NODE, cli, "analyze", "--format", "json", "--fail-on", "never", w.file], stdout: json },
     ...tsharkCommands(w.file, ports, join(out, name)),
   });
   const us = s["smtpcap analyze --format json"];
@@ -260,7 +262,7 @@ async function formatsPart(size) {
   const bytes = statSync(w.file).size;
   log(`\nformats-${size}: smtpcap analyze on replay-${size} (${mb(bytes)} MB, ${w.sessions} sessions), output to a file; median of ${runs}`);
   const cmds = {};
-  for (const f of ["json", "ndjson", "text"]) cmds[`--format ${f}`] = { cmd: process.execPath, argv: [cli, "analyze", "--format", f, "--fail-on", "never", "--no-color", w.file], stdout: join(out, `formats.${f}`) };
+  for (const f of ["json", "ndjson", "text"]) cmds[`--format ${f}`] = { cmd: process.execPath, argv: [...NODE, cli, "analyze", "--format", f, "--fail-on", "never", "--no-color", w.file], stdout: join(out, `formats.${f}`) };
   const s = await interleaved(cmds);
   for (const [label, r] of Object.entries(s)) {
     const f = label.split(" ")[1];
@@ -300,8 +302,8 @@ async function batchPart() {
   }
   log(`\nbatch: ${BATCH.files} replay captures, ${mb(bytes)} MB, ${sessions} sessions, on ${cpus} CPUs; median of ${runs}, runs interleaved`);
   const cmds = {};
-  for (let j = 1; j <= cpus; j++) cmds[`batch -j ${j}`] = { cmd: process.execPath, argv: [cli, "batch", "--quiet", "--fail-on", "never", "-j", String(j), dir], stdout: join(out, `batch-j${j}.txt`) };
-  cmds["batch (default jobs)"] = { cmd: process.execPath, argv: [cli, "batch", "--quiet", "--fail-on", "never", dir], stdout: join(out, "batch-default.txt") };
+  for (let j = 1; j <= cpus; j++) cmds[`batch -j ${j}`] = { cmd: process.execPath, argv: [...NODE, cli, "batch", "--quiet", "--fail-on", "never", "-j", String(j), dir], stdout: join(out, `batch-j${j}.txt`) };
+  cmds["batch (default jobs)"] = { cmd: process.execPath, argv: [...NODE, cli, "batch", "--quiet", "--fail-on", "never", dir], stdout: join(out, "batch-default.txt") };
   const s = await interleaved(cmds);
   for (const [label, r] of Object.entries(s)) {
     const file = cmds[label].stdout;
@@ -324,7 +326,7 @@ async function batchGenPart() {
   const bytes = readdirSync(dir).reduce((n, f) => n + statSync(join(dir, f)).size, 0);
   log(`\nbatch-gen: 300 generated captures, ${mb(bytes)} MB; median of ${runs}`);
   const cmds = {};
-  for (const j of [1, 2]) cmds[`batch -j ${j}`] = { cmd: process.execPath, argv: [cli, "batch", "--quiet", "--fail-on", "never", "-j", String(j), dir] };
+  for (const j of [1, 2]) cmds[`batch -j ${j}`] = { cmd: process.execPath, argv: [...NODE, cli, "batch", "--quiet", "--fail-on", "never", "-j", String(j), dir] };
   const s = await interleaved(cmds);
   for (const [label, r] of Object.entries(s)) row(label, r, bytes, 0, `  ${(r.cpu / r.seconds).toFixed(2)} cores busy`);
   results.parts["batch-gen"] = s;
@@ -334,7 +336,7 @@ async function scanPart() {
   const { writeScan } = await import("./workload.mjs");
   const file = join(out, `scan-${SCAN}.pcap`);
   if (!existsSync(file)) writeScan(file, SCAN);
-  const s = await interleaved({ scan: { cmd: process.execPath, argv: [cli, "analyze", "--format", "json", "--fail-on", "never", file] } });
+  const s = await interleaved({ scan: { cmd: process.execPath, argv: [...NODE, cli, "analyze", "--format", "json", "--fail-on", "never", file] } });
   log(`\nscan: ${SCAN} connections (${mb(statSync(file).size)} MB, none SMTP): ${s.scan.seconds.toFixed(2)} s, RSS ${mb(s.scan.rss)} MB`);
   results.parts.scan = s.scan;
 }

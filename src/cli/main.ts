@@ -1,3 +1,4 @@
+import "./v8-tuning.js";
 import { Command, CommanderError, Option } from "commander";
 import { explainRule, listRules } from "../report/rules.js";
 import { TOOL } from "../report/tool.js";
