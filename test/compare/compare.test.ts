@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { compareCaptures, compareFiles, loadCapture, type CompareReport } from "../../src/compare/index.js";
 import { rng } from "../support/writer.js";
-import { TwoPoint, captures, compareBoth, EHLO7 } from "./twopoint.js";
+import { TwoPoint, captures, compareBoth, EHLO7, splitByProxy } from "./twopoint.js";
 
 const GREETING = "220 mx.example.test ESMTP\r\n";
 
@@ -33,15 +33,7 @@ async function expectNoChangeWithItself(file: string): Promise<void> {
 /** The support case through a proxy: the server sends the EHLO reply in one segment; the box
  * forwards lines 1–3, holds 4–7 for 0.6 s; the naive client sends STARTTLS in between. */
 function supportCase(): TwoPoint {
-  const p = new TwoPoint({ transit: 0.0003 }).handshake().server(GREETING).client("EHLO naive.example.test\r\n");
-  const t = p.t;
-  p.ss.server(EHLO7.join(""), { t });
-  p.cs.server(EHLO7.slice(0, 3).join(""), { t: t + 0.0003 });
-  p.cs.client("STARTTLS\r\n", { t: t + 0.002 });
-  p.ss.client("STARTTLS\r\n", { t: t + 0.0023 });
-  p.ss.server("220 2.0.0 Ready to start TLS\r\n", { t: t + 0.003 });
-  p.cs.server(EHLO7.slice(3).join(""), { t: t + 0.6003 });
-  p.cs.server("220 2.0.0 Ready to start TLS\r\n", { t: t + 0.6004 });
+  const { p, t } = splitByProxy();
   p.cs.ack("client", { t: t + 0.601 });
   p.ss.ack("client", { t: t + 0.6013 });
   return p;

@@ -8,7 +8,7 @@ import { compareHtmlReport, ladderSvg } from "../../src/report/html/compare.js";
 import { tmpFile } from "../support/fixtures.js";
 import { hasTshark } from "../support/tshark.js";
 import { rng } from "../support/writer.js";
-import { TwoPoint, captures, EHLO7 } from "./twopoint.js";
+import { TwoPoint, captures, EHLO7, splitByProxy } from "./twopoint.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 const BIN = join(ROOT, "bin", "smtpcap.js");
@@ -17,15 +17,7 @@ const GREETING = "220 mx.example.test ESMTP\r\n";
 /** The support case through a proxy: the server sends the EHLO reply in one segment; the box
  * forwards lines 1–3 and holds 4–7 for 0.6 s; the naive client sends STARTTLS in between. */
 function supportCase(): TwoPoint {
-  const p = new TwoPoint({ transit: 0.0003 }).handshake().server(GREETING).client("EHLO naive.example.test\r\n");
-  const t = p.t;
-  p.ss.server(EHLO7.join(""), { t });
-  p.cs.server(EHLO7.slice(0, 3).join(""), { t: t + 0.0003 });
-  p.cs.client("STARTTLS\r\n", { t: t + 0.002 });
-  p.ss.client("STARTTLS\r\n", { t: t + 0.0023 });
-  p.ss.server("220 2.0.0 Ready to start TLS\r\n", { t: t + 0.003 });
-  p.cs.server(EHLO7.slice(3).join(""), { t: t + 0.6003 });
-  p.cs.server("220 2.0.0 Ready to start TLS\r\n", { t: t + 0.6004 });
+  const { p, t } = splitByProxy();
   p.cs.ack("client", { t: t + 0.601 });
   p.ss.ack("client", { t: t + 0.6013 });
   return p;

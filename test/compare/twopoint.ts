@@ -139,3 +139,21 @@ export async function compareBoth(f: { client: string; server: string }): Promis
 }
 
 export const EHLO7 = ["250-mx.example.test", "250-PIPELINING", "250-SIZE 10240000", "250-STARTTLS", "250-AUTH PLAIN LOGIN", "250-8BITMIME", "250 CHUNKING"].map((l) => l + "\r\n");
+
+/**
+ * The support case through a splitting proxy, up to the STARTTLS 220 at both points: the server
+ * sends the EHLO reply in one segment; the box forwards lines 1–3 and holds 4–7 for 0.6 s; the
+ * naive client sends STARTTLS in between. `t` is the time of the server's EHLO reply.
+ */
+export function splitByProxy(): { p: TwoPoint; t: number } {
+  const p = new TwoPoint({ transit: 0.0003 }).handshake().server("220 mx.example.test ESMTP\r\n").client("EHLO naive.example.test\r\n");
+  const t = p.t;
+  p.ss.server(EHLO7.join(""), { t });
+  p.cs.server(EHLO7.slice(0, 3).join(""), { t: t + 0.0003 });
+  p.cs.client("STARTTLS\r\n", { t: t + 0.002 });
+  p.ss.client("STARTTLS\r\n", { t: t + 0.0023 });
+  p.ss.server("220 2.0.0 Ready to start TLS\r\n", { t: t + 0.003 });
+  p.cs.server(EHLO7.slice(3).join(""), { t: t + 0.6003 });
+  p.cs.server("220 2.0.0 Ready to start TLS\r\n", { t: t + 0.6004 });
+  return { p, t };
+}

@@ -4,26 +4,16 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { compareFiles } from "../../src/compare/index.js";
 import type { CompareReport } from "../../src/compare/model.js";
 import { compareHtmlReport } from "../../src/report/html/compare.js";
-import { TwoPoint, captures, EHLO7 } from "../compare/twopoint.js";
+import { type TwoPoint, captures, splitByProxy } from "../compare/twopoint.js";
 import { SHARED } from "../support/fixtures.js";
 import { describeShared } from "../support/shared.js";
 import { describeBrowser, launch, open, type Loaded } from "./browser.js";
-
-const GREETING = "220 mx.example.test ESMTP\r\n";
 
 /** The support case through a splitting proxy (as in test/compare/compare.test.ts), then a command
  * and a reply, with markup in them, that only the client side holds: after the STARTTLS 220 the
  * server side may be encrypted, so the comparison cannot judge them. */
 function supportCase(): TwoPoint {
-  const p = new TwoPoint({ transit: 0.0003 }).handshake().server(GREETING).client("EHLO naive.example.test\r\n");
-  const t = p.t;
-  p.ss.server(EHLO7.join(""), { t });
-  p.cs.server(EHLO7.slice(0, 3).join(""), { t: t + 0.0003 });
-  p.cs.client("STARTTLS\r\n", { t: t + 0.002 });
-  p.ss.client("STARTTLS\r\n", { t: t + 0.0023 });
-  p.ss.server("220 2.0.0 Ready to start TLS\r\n", { t: t + 0.003 });
-  p.cs.server(EHLO7.slice(3).join(""), { t: t + 0.6003 });
-  p.cs.server("220 2.0.0 Ready to start TLS\r\n", { t: t + 0.6004 });
+  const { p, t } = splitByProxy();
   p.t = t + 0.7;
   p.clientSwallowed("VRFY <img src=x onerror=window.__pwned=1>\r\n").boxAnswers("502 </script><script>window.__pwned=2</script>\r\n");
   return p;
