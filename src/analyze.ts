@@ -124,9 +124,16 @@ export async function analyzeStream(path: string, options: Partial<AnalyzeOption
   const unsupported = new Map<number, number>();
   let firstTime = Infinity;
   let lastTime = -Infinity;
+  let lastTimed = 0;
   const read = await readCapture(path, (frame, time, linkType, data, start, capLen) => {
-    if (time < firstTime) firstTime = time;
-    if (time > lastTime) lastTime = time;
+    // a frame without a time (pcapng simple packet block) takes the previous frame's for the
+    // pipeline, and is left out of the capture's first and last time
+    if (time !== time) time = lastTimed;
+    else {
+      lastTimed = time;
+      if (time < firstTime) firstTime = time;
+      if (time > lastTime) lastTime = time;
+    }
     const kind = pkt.decode(linkType, data, start, capLen);
     if (kind === "tcp") {
       tracker.packet(pkt, frame, time);
@@ -163,8 +170,8 @@ export async function analyzeStream(path: string, options: Partial<AnalyzeOption
     sessionCount: emitted,
     problems: read.problems,
     ...(emitted === 0 && read.frames > 0 ? { diagnosis: diagnose(stats, unsupported, factory.stats.smtpLikePorts) } : {}),
-    firstTime: read.frames > 0 ? firstTime : null,
-    lastTime: read.frames > 0 ? lastTime : null,
+    firstTime: firstTime <= lastTime ? firstTime : null,
+    lastTime: firstTime <= lastTime ? lastTime : null,
     ...(clock.fine ? { clock } : {}),
   };
 }

@@ -97,7 +97,8 @@ export class PcapngParser extends RecordParser {
           let capLen = Math.min(origLen, bodyEnd - body - 4);
           if (iface.snapLen > 0) capLen = Math.min(capLen, iface.snapLen);
           this.frames++;
-          this.sink(this.frames, 0, iface.linkType, buf, body + 4, capLen, origLen);
+          // a simple packet block carries no timestamp (tshark shows none): NaN says so
+          this.sink(this.frames, NaN, iface.linkType, buf, body + 4, capLen, origLen);
           break;
         }
         default:

@@ -1,5 +1,6 @@
 /** One captured frame, handed to the next stage without copying: `data` is a view into the
- * reader's current chunk and is only valid during the callback. */
+ * reader's current chunk and is only valid during the callback. `time` is epoch seconds, NaN for a
+ * frame the file gives no time (a pcapng simple packet block). */
 export interface FrameSink {
   (frame: number, time: number, linkType: number, data: Buffer, start: number, capLen: number, origLen: number): void;
 }

@@ -95,7 +95,11 @@ export async function readWire(path: string, sessions: Session[]): Promise<Map<n
   // stream offsets: base sequence number per session and side (SYN + 1, else the first seen)
   const base = new Map<number, { client: number; server: number }>();
   const pkt = new TcpPacket();
+  let lastTimed = 0;
   await readCapture(path, (frame, time, linkType, data, start, capLen) => {
+    // a frame without a time (pcapng simple packet block) takes the previous frame's, as analyze does
+    if (time !== time) time = lastTimed;
+    else lastTimed = time;
     if (pkt.decode(linkType, data, start, capLen) !== "tcp") return;
     if (!ports.has(pkt.srcPort) || !ports.has(pkt.dstPort)) return;
     const src = endpoint(pkt.addr(pkt.srcAddrStart), pkt.srcPort);

@@ -187,3 +187,17 @@ describe("the direct reader's buffer handling", () => {
     });
   }
 });
+
+describeShared("pcapng simple packet blocks carry no time", () => {
+  const dir = join(SHARED, "captures/pcapng-conformance/output_le");
+  it("a file of simple packet blocks only has no first or last time (tshark shows none), not 1970", async () => {
+    const rep = await analyzeFile(join(dir, "basic/test010.pcapng"));
+    expect(rep.packets).toBe(4); // tshark lists 4 frames, with an empty frame.time_epoch
+    expect([rep.firstTime, rep.lastTime]).toEqual([null, null]);
+  });
+  it("mixed with enhanced packet blocks: first and last time come from the timed frames (frame 2 of 3, as tshark's frame.time_epoch)", async () => {
+    const rep = await analyzeFile(join(dir, "advanced/test100.pcapng"));
+    expect(rep.firstTime).toBeCloseTo(1340954905.298858, 6);
+    expect(rep.lastTime).toBeCloseTo(1340954905.301858, 6);
+  });
+});
