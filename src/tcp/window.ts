@@ -151,7 +151,8 @@ export function windowScales(syn: SynFacts | null, synAck: SynFacts | null): [nu
   return [null, null];
 }
 
-class Direction {
+/** One direction's records, last recorded ACK and window, and data-segment TTLs. */
+export class Direction {
   rec: number[] = [];
   lastAck = -1;
   lastWin = -1;
@@ -167,7 +168,9 @@ class Direction {
 
 /** Per connection, both directions: fed by the reassembler for every segment. */
 export class WindowTrace {
-  private readonly d: [Direction, Direction] = [new Direction(), new Direction()];
+  /** per direction: its records and the last ACK and window recorded (read by the reassembler's fast check) */
+  readonly dirs: readonly [Direction, Direction] = [new Direction(), new Direction()];
+  private readonly d = this.dirs;
 
   constructor(private readonly maxRecords = MAX_WINDOW_RECORDS) {}
 
