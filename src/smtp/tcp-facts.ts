@@ -10,8 +10,18 @@ import type { Command, Session, SessionTcp, SideTrace } from "./model.js";
 
 /** The trace of a flow, by side (`serverDir`: the server's direction in the TCP layer). */
 export function sessionTcp(t: TcpTrace, serverDir: 0 | 1): SessionTcp {
-  const side = (d: 0 | 1): SideTrace => ({ ...t.dirs[d], handshake: d === 0 ? t.syn : t.synAck });
-  return { server: side(serverDir), client: side((serverDir ^ 1) as 0 | 1) };
+  const server = sideOf(t, serverDir);
+  const client = sideOf(t, (serverDir ^ 1) as 0 | 1);
+  return { server, client };
+}
+
+/** One direction with its handshake segment; spelled out (not a spread): one object shape, no copy loop. */
+function sideOf(t: TcpTrace, d: 0 | 1): SideTrace {
+  const x = t.dirs[d];
+  return {
+    records: x.records, count: x.count, scale: x.scale, truncatedAt: x.truncatedAt, dataTtl: x.dataTtl, firstData: x.firstData,
+    handshake: d === 0 ? t.syn : t.synAck,
+  };
 }
 
 /** One ACK/window record: a segment that moved the ACK or changed the window. */
@@ -141,6 +151,8 @@ export function tcpFactsOf(s: Session, view: DialogueView): TcpFacts {
 }
 
 function groupsOf(s: Session, view: DialogueView): PipelinedGroup[] {
+  // most sessions pipeline nothing: no Set, no walk over the commands
+  if (view.pipelined.length === 0) return [];
   const joined = new Set<number>();
   for (const e of view.pipelined) if (e.prev !== null && e.prev.index === e.cmd.index - 1) joined.add(e.cmd.index);
   const out: PipelinedGroup[] = [];

@@ -131,7 +131,13 @@ export class Reassembler {
     meta.time = time;
     meta.seq = seq;
     meta.ackRel = ackRel;
-    this.trace.segment(dir, frame, time, (flags & TCP_ACK) !== 0, (flags & (TCP_SYN | TCP_RST)) !== 0, ackRel, window, ttl, wireLen);
+    // ACK/window records and data TTLs (WindowTrace.segment, its two halves called only when they apply)
+    if (wireLen > 0 && ttl >= 0) this.trace.dataTtl(dir, frame, ttl);
+    if ((flags & (TCP_ACK | TCP_SYN | TCP_RST)) === TCP_ACK && window >= 0) {
+      // most segments neither move the ACK nor change the window: no call for them
+      const w = this.trace.dirs[dir];
+      if (ackRel > w.lastAck || window !== w.lastWin) this.trace.ack(dir, frame, time, ackRel, window);
+    }
     if (wireLen > 0) this.payload(dir, h, buf, start, captured, wireLen, meta);
     if (flags & TCP_ACK) this.trackAck(peer, ack, ackRel, frame, time, (flags & TCP_FIN) !== 0 || h.closed);
     if (flags & TCP_ACK && peer.base >= 0) {

@@ -151,7 +151,8 @@ export function windowScales(syn: SynFacts | null, synAck: SynFacts | null): [nu
   return [null, null];
 }
 
-class Direction {
+/** One direction's records, last recorded ACK and window, and data-segment TTLs. */
+export class Direction {
   rec: number[] = [];
   lastAck = -1;
   lastWin = -1;
@@ -167,7 +168,9 @@ class Direction {
 
 /** Per connection, both directions: fed by the reassembler for every segment. */
 export class WindowTrace {
-  private readonly d: [Direction, Direction] = [new Direction(), new Direction()];
+  /** per direction: its records and the last ACK and window recorded (read by the reassembler's fast check) */
+  readonly dirs: readonly [Direction, Direction] = [new Direction(), new Direction()];
+  private readonly d = this.dirs;
 
   constructor(private readonly maxRecords = MAX_WINDOW_RECORDS) {}
 
@@ -178,21 +181,30 @@ export class WindowTrace {
    * `ttl` -1 when unknown; `payload` the bytes it carried on the wire.
    */
   segment(dir: 0 | 1, frame: number, time: number, hasAck: boolean, control: boolean, ackRel: number, window: number, ttl: number, payload: number): void {
-    const h = this.d[dir];
-    if (payload > 0 && ttl >= 0) {
-      if (h.ttlFirst < 0) {
-        h.ttlFirst = h.ttlMin = h.ttlMax = ttl;
-        h.ttlFirstFrame = frame;
-      } else {
-        if (ttl < h.ttlMin) h.ttlMin = ttl;
-        if (ttl > h.ttlMax) h.ttlMax = ttl;
-        if (ttl !== h.ttlFirst && h.ttlChanged < 0) h.ttlChanged = frame;
-      }
-      h.ttlLastFrame = frame;
-      h.ttlSegments++;
-    }
+    if (payload > 0 && ttl >= 0) this.dataTtl(dir, frame, ttl);
     // the SYN/ACK's window is never scaled: it is kept with the handshake facts, not here
-    if (!hasAck || control || window < 0) return;
+    if (hasAck && !control && window >= 0) this.ack(dir, frame, time, ackRel, window);
+  }
+
+  /** A segment of direction `dir` that carried payload, with IP TTL `ttl` (known: >= 0). */
+  dataTtl(dir: 0 | 1, frame: number, ttl: number): void {
+    const h = this.d[dir];
+    if (h.ttlFirst < 0) {
+      h.ttlFirst = h.ttlMin = h.ttlMax = ttl;
+      h.ttlFirstFrame = frame;
+    } else {
+      if (ttl < h.ttlMin) h.ttlMin = ttl;
+      if (ttl > h.ttlMax) h.ttlMax = ttl;
+      if (ttl !== h.ttlFirst && h.ttlChanged < 0) h.ttlChanged = frame;
+    }
+    h.ttlLastFrame = frame;
+    h.ttlSegments++;
+  }
+
+  /** A segment of direction `dir` with the ACK flag, neither SYN nor RST, and a known window field:
+   * recorded when it moves the ACK or changes the window. */
+  ack(dir: 0 | 1, frame: number, time: number, ackRel: number, window: number): void {
+    const h = this.d[dir];
     if (!(ackRel > h.lastAck) && window === h.lastWin) return;
     if (h.truncatedAt >= 0) return;
     if (h.rec.length >= this.maxRecords * 4) {
