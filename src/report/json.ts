@@ -218,6 +218,12 @@ export class JsonFileWriter {
   end(sum: FileSummary): void {
     const tail = JSON.stringify(fileTail(sum, { counts: this.counts, sessionsOmitted: this.omitted })).slice(1);
     if (this.mode === "ndjson") this.out(`{"type":"file",${this.fileKey},${tail}\n`);
-    else this.out("]," + tail.slice(0, -1) + `,"findings":[${this.findings.join(",")}]}`);
+    else {
+      // finding by finding: one string of them all would double their memory at the very end
+      this.out("]," + tail.slice(0, -1) + ',"findings":[');
+      const f = this.findings;
+      for (let i = 0; i < f.length; i++) this.out(i > 0 ? "," + f[i] : f[i]);
+      this.out("]}");
+    }
   }
 }
