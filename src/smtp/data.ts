@@ -30,12 +30,17 @@ export class DataScanner {
   private b1 = -1;
   private head = "";
   private lineLen = 0;
-  private lineStart = 0;
+  private lineStart: number;
   private crPending = false;
   private crOffset = 0;
   private afterNonstandard = false;
   /** the current line was cut by a capture gap: its terminator is not judged */
   private gapLine = false;
+
+  /** `start`: the client stream offset where the content begins (just after the DATA command's CRLF) */
+  constructor(start = 0) {
+    this.lineStart = start;
+  }
 
   /**
    * Scan buf[pos, end) at stream offset `rel`. Returns the position just after the end-of-data

@@ -737,7 +737,7 @@ export class SmtpSession implements FlowApp {
       } else if (line.terminator !== "none") {
         if (verb === "DATA" && args === "") {
           this.clientMode = "data";
-          this.scanner = new DataScanner();
+          this.scanner = new DataScanner(line.end);
           this.message = null;
         } else if (verb === "BDAT") {
           const m = /^([0-9]{1,15})(?: +(LAST))? *$/i.exec(args);

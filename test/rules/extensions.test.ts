@@ -208,6 +208,9 @@ describe("DATA content and SMTP smuggling", () => {
     const stuffed = "." + "y".repeat(998) + "\r\n"; // 1001 octets, dot-stuffed: allowed
     expect((await hits("data-line-too-long", clean({ body: long + ".\r\n" }))).map((x) => x.message)).toEqual(["1 message line exceeds 1000 octets; the longest has 1001"]);
     expect(await hits("data-line-too-long", clean({ body: stuffed + ".\r\n" }))).toEqual([]);
+    // the message's first line starts at client offset 86 (26 + 28 + 26 + 6 octets of commands before it), not at 0
+    const f = (await report(clean({ body: long + ".\r\n" }))).findings.find((x) => x.rule === "data-line-too-long")!;
+    expect(f.evidence).toBe("first at client offset 86, 1001 octets");
   });
 });
 

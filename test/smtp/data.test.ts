@@ -35,9 +35,9 @@ function message(r: () => number): Buffer {
 function compare(seed: number): void {
   const r = rng(seed);
   const body = message(r);
-  const a = new DataScanner(), b = new ReferenceDataScanner();
-  let pos = 0, frame = 1;
   const rel0 = 1000;
+  const a = new DataScanner(rel0), b = new ReferenceDataScanner(rel0);
+  let pos = 0, frame = 1;
   while (pos < body.length) {
     const len = 1 + Math.floor(r() * (r() < 0.3 ? 8 : 1500));
     const end = Math.min(body.length, pos + len);
@@ -64,6 +64,19 @@ function compare(seed: number): void {
 describe("DATA scanner: the fast path for ordinary lines changes no statistic", () => {
   it("matches the terminator-by-terminator reference on 3000 random messages, chunkings and gaps", () => {
     for (let seed = 1; seed <= 3000; seed++) compare(seed);
+  });
+
+  it("offsets of events on the message's first line count from where the content starts in the stream", () => {
+    const long = new DataScanner(50);
+    const body = Buffer.from(`${"z".repeat(1001)}\r\n.\r\n`, "latin1");
+    long.scan(body, 0, body.length, 50, 7);
+    expect(long.stats.firstLongLine).toEqual({ offset: 50, frame: 7, length: 1003 });
+    // a bare-LF end of data right away: the sequence begins with the DATA command's own CRLF
+    const bare = new DataScanner(50);
+    const lf = Buffer.from(".\nMAIL FROM:<x@y.test>\r\n", "latin1");
+    bare.scan(lf, 0, lf.length, 50, 7);
+    expect(bare.stats.nonstandardEnds[0]).toMatchObject({ sequence: "\\r\\n.\\n", offset: 48, frame: 7 });
+    expect(bare.stats.smuggledCommands[0]).toMatchObject({ offset: 52, frame: 7 });
   });
 
   it("counts ordinary lines, the longest and the first long one, and ends at CRLF.CRLF", () => {
