@@ -1,18 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { DataScanner } from "../../src/smtp/data.js";
 import { ReferenceDataScanner } from "../support/data-reference.js";
-
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from "../support/writer.js";
 
 const TOKENS = ["\r\n", "\r\n", "\r\n", "\n", "\r", ".", "..", "\r\n.\r\n", "\n.\n", "\r\n.\n", "\n.\r\n", "\r.\r", "\0.", "\r\n\0.\r\n", "MAIL FROM:<a@b.test>", "RCPT TO:<c@d.test>", "DATA", "QUIT", "\xe9t\xe9", "Subject: hi"];
 
