@@ -29,7 +29,7 @@ export default defineRule({
     ctx.report({
       frames: [p.frame, g.firstFrame, g.lastFrame],
       time: last.time,
-      message: `the pipelined group of ${g.commands.length} commands (${cmdLabel(first)} to ${cmdLabel(last)}, ${g.end - g.start} octets, frames ${g.firstFrame}–${g.lastFrame}) ended ${ahead} octets past the server's last ACK before it (frame ${p.frame}), beyond the ${p.window}-byte receive window the server advertised there`,
+      message: `the pipelined group of ${g.commands.length} commands (${cmdLabel(first)} to ${cmdLabel(last)}, ${g.end - g.start} octets, ${g.firstFrame === g.lastFrame ? `frame ${g.firstFrame}` : `frames ${g.firstFrame}–${g.lastFrame}`}) ended ${ahead} octets past the server's last ACK before it (frame ${p.frame}), beyond the ${p.window}-byte receive window the server advertised there`,
       evidence: `server frame ${p.frame}: ack ${p.ack + tcp.relBase}, window field ${p.raw} × 2^${server.scale} = ${p.window} bytes (window scale from the ${hs ? `handshake, frame ${hs.frame}` : "handshake"}); `
         + `the group's last octet ends at seq ${g.end + tcp.relBase} (frame ${g.lastFrame}); a client that does not block on writes may do this`,
     });

@@ -25,7 +25,7 @@ describe(RULE, () => {
   it("trigger: the group ends 48 octets past the server's last ACK, beyond its 44-byte window (11 × 2^2)", async () => {
     expect(await hits(RULE, session(11))).toEqual([{
       severity: "info", side: "client", frames: [6, 7],
-      message: "the pipelined group of 3 commands (`MAIL FROM:<a@b.test>` to `DATA`, 48 octets, frames 7–7) ended 48 octets past the server's last ACK before it (frame 6), beyond the 44-byte receive window the server advertised there",
+      message: "the pipelined group of 3 commands (`MAIL FROM:<a@b.test>` to `DATA`, 48 octets, frame 7) ended 48 octets past the server's last ACK before it (frame 6), beyond the 44-byte receive window the server advertised there",
     }]);
     const f = (await report(session(11))).findings.find((x) => x.rule === RULE)!;
     expect(f.evidence).toBe("server frame 6: ack 27, window field 11 × 2^2 = 44 bytes (window scale from the handshake, frame 2); the group's last octet ends at seq 75 (frame 7); a client that does not block on writes may do this");
