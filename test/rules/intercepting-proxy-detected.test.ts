@@ -23,10 +23,10 @@ describe(RULE, () => {
     const h = await hits(RULE, session({ ttl: 64, options: tcpOptions([{ mss: 1380 }, "nop", { ws: 7 }]) }, 57));
     expect(h).toEqual([{
       severity: "info", side: "middlebox", frames: [2, 4, 16],
-      message: "SYN/ACK frame 2 TTL 64, server data segments TTL 57 (frames 4–16): the handshake was answered by another device than the one that sent the server's data, or came by another path; a TCP-terminating proxy or a SYN proxy in front of the server does this, but it is not proof",
+      message: "SYN/ACK frame 2 TTL 64, server data segments TTL 57 (frames 4–16): the handshake was answered by a different device from the one that sent the server's data, or came by another path; a TCP-terminating proxy or a SYN proxy in front of the server does this, but it is not proof",
     }]);
     const rep = await report(session({ ttl: 64, options: tcpOptions([{ mss: 1380 }, "nop", { ws: 7 }]) }, 57));
-    expect(rep.findings.find((f) => f.rule === RULE)!.evidence).toBe("SYN/ACK frame 2: TTL 64, MSS 1380, window 65535, window scale 7, no SACK, no timestamps, options MSS,NOP,WS; 7 server data segments, all with TTL 57 (Wireshark: ip.ttl); no TCP timestamps in both to tell whether one TCP stack sent them");
+    expect(rep.findings.find((f) => f.rule === RULE)!.evidence).toBe("SYN/ACK frame 2: TTL 64, MSS 1380, window 65535, window scale 7, no SACK, no timestamps, options MSS,NOP,WS; 7 server data segments, all with TTL 57 (Wireshark: ip.ttl); the SYN/ACK and the data do not both carry TCP timestamps, which could show whether one TCP stack sent them");
     // an info middlebox finding never blames an endpoint
     expect(rep.sessions[0].verdict.fault).toBe("none");
   });
