@@ -4,19 +4,10 @@ import { analyzeFile, type FileReport } from "../../src/analyze.js";
 import { Clock, finerThanMicros, ticksToExact, unitsToNanos } from "../../src/capture/clock.js";
 import { readCapture } from "../../src/capture/source.js";
 import { toJson } from "../../src/report/json.js";
-import { conv, supportCase, tmpFile } from "../support/fixtures.js";
-import { binaryTicksToNs, EPOCH_2025, epochString, exactTimes, isoOf, nanoPcap, ticksPcapng, type FileJ } from "../support/exact-times.js";
+import { supportCase, tmpFile } from "../support/fixtures.js";
+import { binaryTicksToNs, EPOCH_2025, epochString, exactTimes, isoOf, nanoPcap, ticksPcapng, type FileJ, session } from "../support/exact-times.js";
 import { hasTshark } from "../support/tshark.js";
-import type { Packet } from "../support/writer.js";
 
-/** One SMTP session of 16 frames with a finding (a reply line ended by a bare LF). */
-function session(): Packet[] {
-  const c = conv().handshake();
-  c.server("220 mx.example.test ESMTP\r\n").client("EHLO client.example.test\r\n").server("250-mx.example.test\r\n250 PIPELINING\r\n");
-  c.client("MAIL FROM:<a@example.test>\r\n").server("250 ok\n");
-  c.client("QUIT\r\n").server("221 bye\r\n").fin("server").fin("client");
-  return c.packets;
-}
 
 const float = (ns: bigint) => Number(ns / 1_000_000_000n) + Number(ns % 1_000_000_000n) / 1e9;
 

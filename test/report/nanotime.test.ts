@@ -10,21 +10,13 @@ import { fileData } from "../../src/report/html/data.js";
 import { htmlReport } from "../../src/report/html/index.js";
 import { describeBrowser, launch, open } from "../html/browser.js";
 import { conv, tmpFile } from "../support/fixtures.js";
-import { exactTimes, isoOf, nanoPcap, ticksPcapng, type FileJ } from "../support/exact-times.js";
-import { writeCapture, type Packet } from "../support/writer.js";
+import { exactTimes, isoOf, nanoPcap, ticksPcapng, type FileJ, session } from "../support/exact-times.js";
+import { writeCapture } from "../support/writer.js";
 import { ROOT, run } from "../cli/run.js";
 import { Validator } from "./schema.js";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 
-/** 12 frames: handshake, 220, EHLO, 250, MAIL, `250 ok` ended by a bare LF (a finding, frame 8), QUIT, 221, FINs. */
-function session(): Packet[] {
-  const c = conv().handshake();
-  c.server("220 mx.example.test ESMTP\r\n").client("EHLO client.example.test\r\n").server("250-mx.example.test\r\n250 PIPELINING\r\n");
-  c.client("MAIL FROM:<a@example.test>\r\n").server("250 ok\n");
-  c.client("QUIT\r\n").server("221 bye\r\n").fin("server").fin("client");
-  return c.packets;
-}
 
 const packets = session();
 const ns = exactTimes(packets.length);

@@ -3,6 +3,7 @@
  * exact times given as integers (nanoseconds, or ticks of a pcapng interface's resolution), as
  * a nanosecond pcap or a pcapng with any if_tsresol and if_tsoffset.
  */
+import { conv } from "./fixtures.js";
 import { frameFor, pcapngBlock, type Packet } from "./writer.js";
 
 /** 2025-11-28T03:20:00Z */
@@ -93,3 +94,12 @@ export interface SessionJ {
   findings: FindingJ[];
 }
 export interface FileJ { firstTimeIso: string | null; lastTimeIso: string | null; sessions: SessionJ[]; findings: FindingJ[] }
+
+/** 12 frames: handshake, 220, EHLO, 250, MAIL, `250 ok` ended by a bare LF (a finding, frame 8), QUIT, 221, FINs. */
+export function session(): Packet[] {
+  const c = conv().handshake();
+  c.server("220 mx.example.test ESMTP\r\n").client("EHLO client.example.test\r\n").server("250-mx.example.test\r\n250 PIPELINING\r\n");
+  c.client("MAIL FROM:<a@example.test>\r\n").server("250 ok\n");
+  c.client("QUIT\r\n").server("221 bye\r\n").fin("server").fin("client");
+  return c.packets;
+}
