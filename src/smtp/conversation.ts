@@ -148,12 +148,6 @@ export function linesCovered(s: Session, reply: Reply, ackSeq: number): number {
   return n;
 }
 
-/** The first reply of a command, and the last (the one that concludes it). */
-function repliesOf(s: Session, c: Command): { first: Reply | undefined; final: Reply | undefined } {
-  if (c.replies.length === 0) return { first: undefined, final: undefined };
-  return { first: s.replies[c.replies[0]], final: s.replies[c.replies[c.replies.length - 1]] };
-}
-
 export function conversationOf(s: Session): Conversation {
   if (s === cachedSession && cachedConversation !== null) return cachedConversation;
   const conv = build(s);
@@ -162,16 +156,217 @@ export function conversationOf(s: Session): Conversation {
   return conv;
 }
 
+/**
+ * The conversation of one session. The capabilities, trust and transaction state are computed in
+ * `build`; the TCP facts and the replies answering smuggled commands on first read (most sessions
+ * pipeline nothing and smuggle nothing, and a rule may never ask). Methods, not per-session closures.
+ */
+class SessionConversation implements Conversation {
+  readonly exchanges: Exchange[] = [];
+  readonly transactions: Transaction[] = [];
+  readonly early: EarlyCommand[] = [];
+  private smuggled: Map<number, number[]> | null = null;
+  private facts: TcpFacts | null = null;
+
+  constructor(private readonly s: Session, readonly greeting: Reply | null, readonly untrustedFrom: Gap | null,
+    /** frames from this one on rest on pairing that is not trusted (Infinity: all trusted) */
+    readonly limit: number) {}
+
+  get smuggledReplies(): Map<number, number[]> {
+    return (this.smuggled ??= smuggledReplies(this.s));
+  }
+
+  get tcp(): TcpFacts {
+    return (this.facts ??= this.tcpFacts());
+  }
+
+  trustedFrames(frames: number[]): boolean {
+    for (let i = 0; i < frames.length; i++) if (!(frames[i] < this.limit)) return false;
+    return true;
+  }
+
+  capsAt(i: number): Capabilities | null {
+    return this.exchanges[i]?.caps ?? null;
+  }
+
+  advertisedAt(i: number): Capabilities | null {
+    return this.exchanges[i]?.advertised ?? null;
+  }
+
+  private tcpFacts(): TcpFacts {
+    const exchanges = this.exchanges;
+    const pipelined: EarlyCommand[] = [];
+    for (const e of this.early) if (e.pipelining) pipelined.push(e);
+    // anyPipelining is only read when some command was pipelined
+    let anyPipelining = false;
+    if (pipelined.length > 0) for (const e of exchanges) if (e.advertised?.keywords.has("PIPELINING")) { anyPipelining = true; break; }
+    return tcpFactsOf(this.s, {
+      pipeliningOffered: (i) => exchanges[i]?.advertised?.keywords.has("PIPELINING") ?? false,
+      trusted: (i) => exchanges[i]?.trusted ?? false,
+      anyPipelining,
+      pipelined,
+    });
+  }
+}
+
+/** The dialogue state while the commands are walked (RFC 5321 §4.1.4, RFC 3207 §4.2). */
+class DialogueState {
+  /** EHLO/HELO replies (positive, complete) since the last accepted STARTTLS, in order */
+  offered: Capabilities[] = [];
+  tx: Transaction | null = null;
+  previous: Transaction | null = null;
+  authed = false;
+  greeted = false;
+
+  end(kind: TransactionEndKind, command: Command): void {
+    const tx = this.tx;
+    // a reset with no transaction in progress also clears what the client's state referred to
+    if (tx === null) {
+      if (kind !== "message" && kind !== "mail") this.previous = null;
+      return;
+    }
+    tx.end = { kind, command };
+    this.previous = tx;
+    this.tx = null;
+  }
+}
+
 function build(s: Session): Conversation {
-  const greeting = s.replies.find((r) => r.greeting) ?? null;
+  let greeting: Reply | null = null;
+  for (const r of s.replies) if (r.greeting) { greeting = r; break; }
   let untrustedFrom: Gap | null = null;
   for (const g of s.gaps) if (untrustedFrom === null || g.frame < untrustedFrom.frame) untrustedFrom = g;
-  // Pairing is not trusted from where lost bytes could matter, nor from the first command whose
-  // pairing reaches past that point (its reply may be a later command's): every later state
-  // (transaction, phase, capabilities) depends on that command's outcome. Lost bytes matter from
-  // the first captured segment of their side that comes after them, and from the first segment in
-  // which the peer acknowledges them (only then can the peer have answered or acted on them); what
-  // either side sent before that cannot depend on them.
+  const limit = untrustedFrom === null ? Infinity : trustLimit(s);
+  const conv = new SessionConversation(s, greeting, untrustedFrom, limit);
+  const { exchanges, transactions, early } = conv;
+  const st = new DialogueState();
+  const gaps = s.gaps.length > 0;
+  const tls = s.tls;
+  let stillTrusted = true;
+
+  for (let i = 0; i < s.commands.length; i++) {
+    const cmd = s.commands[i];
+    const rs = cmd.replies;
+    const first = rs.length > 0 ? s.replies[rs[0]] : undefined;
+    const final = rs.length > 0 ? s.replies[rs[rs.length - 1]] : undefined;
+    const outcome = outcomeOf(final);
+    const offered = st.offered;
+    const caps = offered.length > 0 ? capsInForce(s, cmd, offered) : null;
+    // the FIFO pairing of this command is trusted when no lost client bytes precede it and no lost
+    // server bytes precede its replies; every later state depends on it, so trust never comes back
+    if (stillTrusted && gaps) stillTrusted = pairedBeforeGaps(s, cmd);
+    const phase: Phase = st.authed ? "post-auth" : tls !== null && !cmd.afterStartTls && (cmd.frames[0] ?? 0) > tls.frame ? "tls" : "pre-tls";
+    const tx = st.tx;
+    const open = tx !== null && tx.mailAccepted === true;
+    const advertised = offered.length > 0 ? offered[offered.length - 1] : null;
+    const ex: Exchange = { command: cmd, first, final, outcome, caps, advertised, phase, transaction: tx, previous: st.previous, open, greeted: st.greeted, trusted: stillTrusted };
+    exchanges.push(ex);
+    if (!cmd.afterStartTls) {
+      const e = earlyFor(s, i, greeting, caps, limit);
+      if (e !== null) early.push(e);
+    }
+    if (cmd.kind === "message") {
+      if (tx !== null) {
+        tx.body ??= "DATA";
+        tx.bodyCommands.push(cmd);
+      }
+      st.end("message", cmd);
+      continue;
+    }
+    // a command line the server took as a SASL response (takenAsAuthResponse) is one, in the server's view
+    if (cmd.kind === "auth-response" || cmd.takenAsAuthResponse) {
+      if (final?.code === 235) st.authed = true;
+      continue;
+    }
+    if (cmd.kind !== "command" || cmd.afterStartTls) continue;
+    apply(s, st, transactions, ex, i, outcome);
+  }
+  return conv;
+}
+
+/** What command `i` (a command line, in plaintext) does to the dialogue state. */
+function apply(s: Session, st: DialogueState, transactions: Transaction[], ex: Exchange, i: number, outcome: Outcome): void {
+  const cmd = ex.command, final = ex.final, tx = st.tx;
+  switch (cmd.verb) {
+    case "MAIL": {
+      // a MAIL refused inside an open transaction (503 nested MAIL) leaves that transaction as it was
+      if (ex.open && (outcome === "transient" || outcome === "permanent")) break;
+      st.end("mail", cmd);
+      const t: Transaction = {
+        index: transactions.length, mail: cmd, mailAccepted: outcome === "none" ? null : outcome === "positive",
+        rcpts: [], accepted: [], unanswered: [], body: null, bodyCommands: [], binary: /\sBODY=BINARYMIME\b/i.test(cmd.line), end: null,
+      };
+      st.tx = t;
+      transactions.push(t);
+      ex.transaction = t;
+      break;
+    }
+    case "RCPT":
+      if (tx !== null) {
+        tx.rcpts.push(cmd);
+        if (outcome === "positive") tx.accepted.push(cmd);
+        else if (outcome === "none") tx.unanswered.push(cmd);
+      }
+      break;
+    case "DATA":
+      if (tx !== null) {
+        tx.bodyCommands.push(cmd);
+        const next = s.commands[i + 1];
+        if (final?.code === 354 || (outcome === "none" && next?.kind === "message")) tx.body = "DATA";
+      }
+      break;
+    case "BDAT":
+      if (tx !== null) {
+        tx.body = "BDAT";
+        tx.bodyCommands.push(cmd);
+        // a refused chunk fails the transaction (RFC 3030 §2); BDAT LAST concludes it
+        if (cmd.bdat?.last && outcome !== "none") st.end("bdat-last", cmd);
+        else if (cmd.bdat && (outcome === "transient" || outcome === "permanent")) st.end("bdat-refused", cmd);
+      }
+      break;
+    // RSET: the server MUST accept a RSET without arguments (RFC 5321 §4.1.1.5), so an unanswered
+    // one counts as done; a refused one (501 for arguments) leaves the transaction as it was
+    case "RSET":
+      if (outcome === "positive" || outcome === "none") st.end("rset", cmd);
+      break;
+    // an EHLO or HELO the server accepted resets the state exactly as RSET does (RFC 5321 §4.1.4);
+    // a refused one leaves it as it was
+    case "EHLO":
+    case "HELO":
+      if (outcome === "positive" || outcome === "none") st.end(cmd.verb === "EHLO" ? "ehlo" : "helo", cmd);
+      if (outcome === "positive" && final) st.offered.push(parseCapabilities(final, i, cmd.verb === "HELO"));
+      if (outcome === "positive" || outcome === "none") st.greeted = true;
+      break;
+    // RFC 3207 §4.2: both sides discard what they knew: transaction, capabilities, authentication
+    case "STARTTLS":
+      if (final?.code === 220) {
+        st.end("starttls", cmd);
+        st.offered = [];
+        st.authed = false;
+        st.greeted = false;
+      }
+      break;
+    case "QUIT":
+      st.end("quit", cmd);
+      break;
+    case "AUTH":
+      if (final?.code === 235) st.authed = true;
+      break;
+    default:
+      break;
+  }
+}
+
+/**
+ * The first frame from which pairing is not trusted (the session has a capture gap). Pairing is
+ * not trusted from where lost bytes could matter, nor from the first command whose pairing reaches
+ * past that point (its reply may be a later command's): every later state (transaction, phase,
+ * capabilities) depends on that command's outcome. Lost bytes matter from the first captured
+ * segment of their side that comes after them, and from the first segment in which the peer
+ * acknowledges them (only then can the peer have answered or acted on them); what either side sent
+ * before that cannot depend on them.
+ */
+function trustLimit(s: Session): number {
   const base = s.sawSyn ? 1 : 0;
   let limit = Infinity;
   for (const g of s.gaps) {
@@ -196,150 +391,15 @@ function build(s: Session): Conversation {
     const close = s.close[g.side];
     if (close) limit = Math.min(limit, close.frame);
   }
-  if (untrustedFrom !== null) {
-    for (const c of s.commands) {
-      if ((c.frames[0] ?? Infinity) >= limit) break;
-      const frames = c.replies.flatMap((r) => s.replies[r]?.frames ?? []);
-      if (c.replies.length === 0 || frames.some((f) => f >= limit)) {
-        limit = c.frames[0] ?? limit;
-        break;
-      }
+  for (const c of s.commands) {
+    if ((c.frames[0] ?? Infinity) >= limit) break;
+    const frames = c.replies.flatMap((r) => s.replies[r]?.frames ?? []);
+    if (c.replies.length === 0 || frames.some((f) => f >= limit)) {
+      limit = c.frames[0] ?? limit;
+      break;
     }
   }
-  const trustedFrames = (frames: number[]): boolean => frames.every((f) => f < limit);
-
-  const exchanges: Exchange[] = [];
-  const transactions: Transaction[] = [];
-  const early: EarlyCommand[] = [];
-  /** EHLO/HELO replies (positive, complete) since the last accepted STARTTLS, in order */
-  let offered: Capabilities[] = [];
-  let tx: Transaction | null = null;
-  let previous: Transaction | null = null;
-  let authed = false;
-  let greeted = false;
-  let stillTrusted = true;
-  const end = (kind: TransactionEndKind, command: Command) => {
-    // a reset with no transaction in progress also clears what the client's state referred to
-    if (tx === null) {
-      if (kind !== "message" && kind !== "mail") previous = null;
-      return;
-    }
-    tx.end = { kind, command };
-    previous = tx;
-    tx = null;
-  };
-
-  for (let i = 0; i < s.commands.length; i++) {
-    const cmd = s.commands[i];
-    const { first, final } = repliesOf(s, cmd);
-    const outcome = outcomeOf(final);
-    const caps = capsInForce(s, cmd, offered);
-    // the FIFO pairing of this command is trusted when no lost client bytes precede it and no lost
-    // server bytes precede its replies; every later state depends on it, so trust never comes back
-    if (stillTrusted && s.gaps.length > 0) stillTrusted = pairedBeforeGaps(s, cmd);
-    const trusted = stillTrusted;
-    const phase: Phase = authed ? "post-auth" : s.tls !== null && !cmd.afterStartTls && (cmd.frames[0] ?? 0) > s.tls.frame ? "tls" : "pre-tls";
-    const open = tx !== null && tx.mailAccepted === true;
-    const advertised = offered.length > 0 ? offered[offered.length - 1] : null;
-    const ex: Exchange = { command: cmd, first, final, outcome, caps, advertised, phase, transaction: tx, previous, open, greeted, trusted };
-    exchanges.push(ex);
-    early.push(...earlyFor(s, i, greeting, caps, trustedFrames));
-
-    if (cmd.kind === "message") {
-      if (tx !== null) {
-        tx.body ??= "DATA";
-        tx.bodyCommands.push(cmd);
-      }
-      ex.transaction = tx;
-      end("message", cmd);
-      continue;
-    }
-    // a command line the server took as a SASL response (takenAsAuthResponse) is one, in the server's view
-    if (cmd.kind === "auth-response" || cmd.takenAsAuthResponse) {
-      if (final?.code === 235) authed = true;
-      continue;
-    }
-    if (cmd.kind !== "command" || cmd.afterStartTls) continue;
-    switch (cmd.verb) {
-      case "MAIL": {
-        // a MAIL refused inside an open transaction (503 nested MAIL) leaves that transaction as it was
-        if (open && (outcome === "transient" || outcome === "permanent")) break;
-        end("mail", cmd);
-        tx = {
-          index: transactions.length, mail: cmd, mailAccepted: outcome === "none" ? null : outcome === "positive",
-          rcpts: [], accepted: [], unanswered: [], body: null, bodyCommands: [], binary: /\sBODY=BINARYMIME\b/i.test(cmd.line), end: null,
-        };
-        transactions.push(tx);
-        ex.transaction = tx;
-        break;
-      }
-      case "RCPT":
-        if (tx !== null) {
-          tx.rcpts.push(cmd);
-          if (outcome === "positive") tx.accepted.push(cmd);
-          else if (outcome === "none") tx.unanswered.push(cmd);
-        }
-        break;
-      case "DATA":
-        if (tx !== null) {
-          tx.bodyCommands.push(cmd);
-          const next = s.commands[i + 1];
-          if (final?.code === 354 || (outcome === "none" && next?.kind === "message")) tx.body = "DATA";
-        }
-        break;
-      case "BDAT":
-        if (tx !== null) {
-          tx.body = "BDAT";
-          tx.bodyCommands.push(cmd);
-          // a refused chunk fails the transaction (RFC 3030 §2); BDAT LAST concludes it
-          if (cmd.bdat?.last && outcome !== "none") end("bdat-last", cmd);
-          else if (cmd.bdat && (outcome === "transient" || outcome === "permanent")) end("bdat-refused", cmd);
-        }
-        break;
-      // RSET: the server MUST accept a RSET without arguments (RFC 5321 §4.1.1.5), so an unanswered
-      // one counts as done; a refused one (501 for arguments) leaves the transaction as it was
-      case "RSET":
-        if (outcome === "positive" || outcome === "none") end("rset", cmd);
-        break;
-      // an EHLO or HELO the server accepted resets the state exactly as RSET does (RFC 5321 §4.1.4);
-      // a refused one leaves it as it was
-      case "EHLO":
-      case "HELO":
-        if (outcome === "positive" || outcome === "none") end(cmd.verb === "EHLO" ? "ehlo" : "helo", cmd);
-        if (outcome === "positive" && final) offered.push(parseCapabilities(final, i, cmd.verb === "HELO"));
-        if (outcome === "positive" || outcome === "none") greeted = true;
-        break;
-      // RFC 3207 §4.2: both sides discard what they knew: transaction, capabilities, authentication
-      case "STARTTLS":
-        if (final?.code === 220) {
-          end("starttls", cmd);
-          offered = [];
-          authed = false;
-          greeted = false;
-        }
-        break;
-      case "QUIT":
-        end("quit", cmd);
-        break;
-      case "AUTH":
-        if (final?.code === 235) authed = true;
-        break;
-      default:
-        break;
-    }
-  }
-  const tcp = tcpFactsOf(s, {
-    pipeliningOffered: (i) => exchanges[i]?.advertised?.keywords.has("PIPELINING") ?? false,
-    trusted: (i) => exchanges[i]?.trusted ?? false,
-    anyPipelining: exchanges.some((e) => e.advertised?.keywords.has("PIPELINING")),
-    pipelined: early.filter((e) => e.pipelining),
-  });
-  return {
-    exchanges, transactions, early, greeting, untrustedFrom, trustedFrames, smuggledReplies: smuggledReplies(s),
-    capsAt: (i) => exchanges[i]?.caps ?? null,
-    advertisedAt: (i) => exchanges[i]?.advertised ?? null,
-    tcp,
-  };
+  return limit;
 }
 
 function smuggledReplies(s: Session): Map<number, number[]> {
@@ -365,41 +425,60 @@ function pairedBeforeGaps(s: Session, cmd: Command): boolean {
   return s.gaps.every((g) => g.side === "client" ? cmd.end <= g.offset : cmd.replies.every((r) => (s.replies[r]?.end ?? Infinity) <= g.offset));
 }
 
+/** sentBeforeEnd(s, cmd, reply)?.before === true, without the result object. */
+function sentBefore(s: Session, cmd: Command, reply: Reply): boolean {
+  const seg = cmd.segments[0];
+  if (!seg) return false;
+  if (reply.abandoned && seg.start >= 0 && seg.time >= reply.firstTime) return true;
+  if (!reply.complete) return false;
+  if (seg.ack !== null) return seg.ack < replyEndSeq(s, reply);
+  return seg.time < reply.lastTime;
+}
+
 /** The last EHLO/HELO capabilities whose reply the client had fully received when it sent `cmd`. */
 function capsInForce(s: Session, cmd: Command, offered: Capabilities[]): Capabilities | null {
   for (let k = offered.length - 1; k >= 0; k--) {
-    const w = sentBeforeEnd(s, cmd, offered[k].reply);
-    if (w === null || !w.before) return offered[k];
+    if (!sentBefore(s, cmd, offered[k].reply)) return offered[k];
   }
   return null;
 }
 
-/** Command `i` if the client sent it before the reply it had to wait for (the greeting for the first). */
-function earlyFor(s: Session, i: number, greeting: Reply | null, caps: Capabilities | null, trusted: (frames: number[]) => boolean): EarlyCommand[] {
+/**
+ * Command `i` (not after STARTTLS) if the client sent it before the reply it had to wait for (the
+ * greeting for the first); null if not. `limit`: the first frame whose pairing is not trusted.
+ */
+function earlyFor(s: Session, i: number, greeting: Reply | null, caps: Capabilities | null, limit: number): EarlyCommand | null {
   const cmd = s.commands[i];
-  if (cmd.afterStartTls) return [];
   const prev = i > 0 ? s.commands[i - 1] : null;
-  const pipelining = caps !== null && caps.keywords.has("PIPELINING");
   const reply = prev ? (prev.replies.length ? s.replies[prev.replies[0]] : undefined) : greeting ?? undefined;
   if (reply) {
-    if (!trusted([cmd.frames[0] ?? 0, reply.frames[reply.frames.length - 1] ?? 0])) return [];
-    const w = sentBeforeEnd(s, cmd, reply);
-    if (!w || !w.before) return [];
-    return [{ cmd, prev, reply, by: w.by, acked: w.acked, linesHad: w.acked === null ? 0 : linesCovered(s, reply, w.acked), pipelining }];
+    if (!((cmd.frames[0] ?? 0) < limit) || !((reply.frames[reply.frames.length - 1] ?? 0) < limit)) return null;
+    if (!sentBefore(s, cmd, reply)) return null;
+    // sentBeforeEnd's answer: by the ACK field when the segment has one, else by timestamps
+    const ack = cmd.segments[0].ack;
+    const pipelining = caps !== null && caps.keywords.has("PIPELINING");
+    return { cmd, prev, reply, by: ack !== null ? "ack" : "time", acked: ack, linesHad: ack === null ? 0 : linesCovered(s, reply, ack), pipelining };
   }
-  // The awaited reply never arrived. Proof that the client did not wait for it: the command
-  // travelled in the same segment as the end of the previous one, or (the greeting) the client's
-  // ACK shows it had received no server byte at all.
+  return unansweredEarly(s, cmd, prev, caps, limit);
+}
+
+/**
+ * The awaited reply never arrived. Proof that the client did not wait for it: the command
+ * travelled in the same segment as the end of the previous one, or (the greeting) the client's
+ * ACK shows it had received no server byte at all.
+ */
+function unansweredEarly(s: Session, cmd: Command, prev: Command | null, caps: Capabilities | null, limit: number): EarlyCommand | null {
   const seg = cmd.segments[0];
   // after the server closed its side no reply can come: what the client sends then is not judged as early
-  if (!seg || !trusted([cmd.frames[0] ?? 0]) || s.gaps.length > 0 || (s.close.server !== null && s.close.server.frame < seg.frame)) return [];
+  if (!seg || !((cmd.frames[0] ?? 0) < limit) || s.gaps.length > 0 || (s.close.server !== null && s.close.server.frame < seg.frame)) return null;
   if (prev) {
     const last = prev.segments[prev.segments.length - 1];
-    if (prev.kind === "message" || prev.afterStartTls || !last || last.frame !== seg.frame) return [];
-    return [{ cmd, prev, reply: null, by: "segment", acked: seg.ack, linesHad: 0, pipelining }];
+    if (prev.kind === "message" || prev.afterStartTls || !last || last.frame !== seg.frame) return null;
+    const pipelining = caps !== null && caps.keywords.has("PIPELINING");
+    return { cmd, prev, reply: null, by: "segment", acked: seg.ack, linesHad: 0, pipelining };
   }
-  if (!s.sawSyn || seg.ack === null || seg.ack > 1 || s.replies.some((r) => r.command === null && !r.afterStartTls && r.firstTime <= cmd.time)) return [];
-  return [{ cmd, prev: null, reply: null, by: "ack", acked: seg.ack, linesHad: 0, pipelining: false }];
+  if (!s.sawSyn || seg.ack === null || seg.ack > 1 || s.replies.some((r) => r.command === null && !r.afterStartTls && r.firstTime <= cmd.time)) return null;
+  return { cmd, prev: null, reply: null, by: "ack", acked: seg.ack, linesHad: 0, pipelining: false };
 }
 
 /** A positive final reply (convenience for rules that read exchanges). */

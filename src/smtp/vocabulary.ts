@@ -55,8 +55,11 @@ export function replyCodesFor(c: Command): readonly number[] | null {
   // a command line the server took as a SASL response is answered as one
   if (c.kind === "auth-response" || c.takenAsAuthResponse) return REPLY_CODES.AUTH;
   if (c.verb === "BDAT") return null;
-  return REPLY_CODES[c.verb] ?? null;
+  return REPLY_CODES_BY_VERB.get(c.verb) ?? null;
 }
+
+/** REPLY_CODES as a Map: a verb from the capture is no property name ("constructor", "__proto__"). */
+const REPLY_CODES_BY_VERB: ReadonlyMap<string, readonly number[]> = new Map(Object.entries(REPLY_CODES));
 
 export type Outcome = "positive" | "intermediate" | "transient" | "permanent" | "none";
 
@@ -72,8 +75,10 @@ export function isPositive(r: Reply | undefined): boolean {
 }
 
 /** A known command (kind "command"; a verb line taken as an AUTH response counts as what it looks like). */
-export function isVerb(c: Command, ...verbs: string[]): boolean {
-  return c.kind === "command" && verbs.includes(c.verb);
+export function isVerb(c: Command, verb: string, or1?: string, or2?: string): boolean {
+  if (c.kind !== "command") return false;
+  const v = c.verb;
+  return v === verb || (or1 !== undefined && v === or1) || (or2 !== undefined && v === or2);
 }
 
 /** The text of a reply line after the code and separator. */
@@ -92,8 +97,10 @@ export interface Capabilities {
 
 /** One EHLO reply line after the first, split at each space as written (empty strings where spaces repeat): keyword and parameters. */
 export function ehloKeyword(line: string): { keyword: string; params: string[] } {
-  const [keyword, ...params] = replyText(line).split(" ");
-  return { keyword: keyword ?? "", params };
+  const text = replyText(line);
+  const sp = text.indexOf(" ");
+  if (sp < 0) return { keyword: text, params: [] };
+  return { keyword: text.slice(0, sp), params: text.slice(sp + 1).split(" ") };
 }
 
 /** The lines of an EHLO reply after the first (RFC 5321 §4.1.1.1: one extension each), trimmed and upper case ("SIZE 1000"). */
