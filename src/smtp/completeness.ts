@@ -1,4 +1,4 @@
-import type { Gap, Limit, Session } from "./model.js";
+import type { Command, Gap, Session } from "./model.js";
 
 /** What the TCP layer knows of one direction of a connection, for completeness. */
 export interface DirectionFacts {
@@ -20,90 +20,110 @@ function verbOf(verb: string): string {
 
 /**
  * Adds to `s.gaps` the bytes acknowledged after the last byte captured, and fills `s.limits`
- * with what the capture lacks for this session. Runs once, when the session is finished.
+ * with what the capture lacks for this session. Runs once, when the session is finished. The
+ * usual session (both sides captured, no gap, a SYN, closed, no TLS) takes none of the branches
+ * that build a limit, each of which is its own function.
  */
 export function addCompleteness(s: Session, dirs: { client: DirectionFacts; server: DirectionFacts }, reset: boolean): void {
-  const limits: Limit[] = [];
-  for (const side of ["client", "server"] as const) {
-    const u = dirs[side].unseen;
-    if (u === null) continue;
-    const fin = u.fin ? ` and the ${side}'s FIN` : "";
-    const gap: Gap = {
-      side, offset: s.bytes[side], bytes: u.bytes, frame: u.frame,
-      reason: `by the end of the capture the ${side2(side)} had acknowledged ${u.bytes} ${side} bytes${fin} that the capture does not hold (ACK in frame ${u.frame})`,
-    };
-    if (s.gaps.length < 100) s.gaps.push(gap);
+  const limits = s.limits;
+  if (dirs.client.unseen !== null) unseenGap(s, "client", dirs.client.unseen);
+  if (dirs.server.unseen !== null) unseenGap(s, "server", dirs.server.unseen);
+  let missingServer = false;
+  if (s.bytes.client === 0) missingSide(s, "client", dirs.client);
+  if (s.bytes.server === 0) missingServer = missingSide(s, "server", dirs.server);
+  if (s.gaps.length > 0) {
+    gapLimits(s, "client");
+    gapLimits(s, "server");
   }
-  const missing = { client: false, server: false };
-  for (const side of ["client", "server"] as const) {
-    if (s.bytes[side] > 0) continue;
-    const d = dirs[side];
-    if (d.packets === 0 || d.unseen !== null) {
-      missing[side] = true;
-      const other = side2(side);
-      limits.push({
-        kind: side === "client" ? "no-client-bytes" : "no-server-bytes", side,
-        ...(d.unseen ? { frame: d.unseen.frame, bytes: d.unseen.bytes } : {}),
-        text: d.packets === 0
-          ? `the capture holds only the ${other}'s side: no packet from the ${side}`
-          : `the capture holds none of the ${side}'s data, though the ${other} acknowledged ${d.unseen!.bytes} ${side} bytes`,
-      });
-    }
-  }
-  for (const side of ["client", "server"] as const) {
-    let acked = 0, ackedFrame = 0, lost = 0, lostFrame = 0;
-    for (const g of s.gaps) {
-      if (g.side !== side) continue;
-      if (g.reason === ACKED_REASON || g.reason.startsWith("by the end of the capture")) {
-        if (acked === 0) ackedFrame = g.frame;
-        acked += g.bytes;
-      } else {
-        if (lost === 0) lostFrame = g.frame;
-        lost += g.bytes;
-      }
-    }
-    if (acked > 0) {
-      limits.push({
-        kind: "acked-not-captured", side, frame: ackedFrame, bytes: acked,
-        text: `the ${side2(side)} acknowledged ${acked} ${side} bytes that the capture does not hold (from frame ${ackedFrame})`,
-      });
-    }
-    if (lost > 0) {
-      limits.push({ kind: "gap", side, frame: lostFrame, bytes: lost, text: `${lost} ${side} bytes are missing from the capture (from frame ${lostFrame})` });
-    }
-  }
-  const first = s.replies[0];
-  if (!s.sawSyn && first !== undefined && !first.greeting) {
-    limits.push({
-      kind: "started-mid-session", frame: first.frames[0] ?? s.firstFrame,
-      text: "the capture starts after the session began: no SYN, and the server's first bytes are not a greeting",
-    });
-  } else if (!s.sawSyn && first === undefined && missing.server && s.commands.length > 0 && !/^(EHLO|HELO|LHLO)$/.test(s.commands[0].verb)) {
-    limits.push({
-      kind: "started-mid-session", frame: s.commands[0].frames[0] ?? s.firstFrame,
-      text: `the capture starts after the session began: no SYN, and the client's first command is ${verbOf(s.commands[0].verb)}, not EHLO or HELO`,
-    });
-  }
+  if (!s.sawSyn) startedMidSession(s, missingServer);
   const closed = s.close.client !== null || s.close.server !== null;
-  const last = s.commands.length > 0 ? s.commands[s.commands.length - 1] : undefined;
-  const readable = s.tls === null || !s.tls.encrypted || (last !== undefined && last.time < s.tls.time);
-  const unanswered = last !== undefined && last.replies.length === 0 && readable && !missing.server ? last : undefined;
-  const what = unanswered === undefined ? ""
-    : unanswered.kind === "message" ? "the message content" : unanswered.kind === "auth-response" ? "an AUTH response" : verbOf(unanswered.verb);
-  if (!closed) {
-    limits.push(unanswered
-      ? { kind: "ended-open", frame: s.lastFrame, text: `the capture ends while the connection is open, with ${what} (frame ${unanswered.frames[0]}) unanswered` }
-      : { kind: "ended-open", frame: s.lastFrame, text: "the capture ends while the connection is open", endOnly: true });
-  } else if (unanswered && s.close.server === null && !reset && s.replies.every((r) => r.lastTime <= unanswered.time)) {
-    limits.push({
-      kind: "ended-open", frame: s.lastFrame,
-      text: `the capture ends before the server answered ${what} (frame ${unanswered.frames[0]}) or closed the connection`,
-    });
-  }
+  const cs = s.commands;
+  const last = cs.length > 0 ? cs[cs.length - 1] : undefined;
+  const unanswered = last !== undefined && last.replies.length === 0 && !missingServer && (s.tls === null || !s.tls.encrypted || last.time < s.tls.time) ? last : undefined;
+  if (!closed || (unanswered !== undefined && s.close.server === null && !reset)) endedOpen(s, closed, unanswered);
   if (s.tls?.encrypted) {
     // TLS begins with the first TLS record (the ClientHello), not with the plaintext 220 to STARTTLS
     const from = s.tls.clientHelloFrame ?? s.tls.serverHelloFrame ?? s.tls.frame;
     limits.push({ kind: "encrypted", frame: from, text: `TLS from frame ${from}${from === s.tls.clientHelloFrame ? " (the ClientHello)" : ""}: the rest of the dialogue is encrypted` });
   }
-  s.limits.push(...limits);
+}
+
+/** Bytes the peer acknowledged after the last byte the capture holds: a gap at the end of the side's stream. */
+function unseenGap(s: Session, side: "client" | "server", u: NonNullable<DirectionFacts["unseen"]>): void {
+  const fin = u.fin ? ` and the ${side}'s FIN` : "";
+  const gap: Gap = {
+    side, offset: s.bytes[side], bytes: u.bytes, frame: u.frame,
+    reason: `by the end of the capture the ${side2(side)} had acknowledged ${u.bytes} ${side} bytes${fin} that the capture does not hold (ACK in frame ${u.frame})`,
+  };
+  if (s.gaps.length < 100) s.gaps.push(gap);
+}
+
+/** A side that sent no byte the capture holds: missing when no packet of it was captured or the peer acknowledged data of it. */
+function missingSide(s: Session, side: "client" | "server", d: DirectionFacts): boolean {
+  if (d.packets !== 0 && d.unseen === null) return false;
+  const other = side2(side);
+  s.limits.push({
+    kind: side === "client" ? "no-client-bytes" : "no-server-bytes", side,
+    ...(d.unseen ? { frame: d.unseen.frame, bytes: d.unseen.bytes } : {}),
+    text: d.packets === 0
+      ? `the capture holds only the ${other}'s side: no packet from the ${side}`
+      : `the capture holds none of the ${side}'s data, though the ${other} acknowledged ${d.unseen!.bytes} ${side} bytes`,
+  });
+  return true;
+}
+
+/** The bytes of one side the peer acknowledged but the capture lacks, and those lost otherwise. */
+function gapLimits(s: Session, side: "client" | "server"): void {
+  let acked = 0, ackedFrame = 0, lost = 0, lostFrame = 0;
+  for (const g of s.gaps) {
+    if (g.side !== side) continue;
+    if (g.reason === ACKED_REASON || g.reason.startsWith("by the end of the capture")) {
+      if (acked === 0) ackedFrame = g.frame;
+      acked += g.bytes;
+    } else {
+      if (lost === 0) lostFrame = g.frame;
+      lost += g.bytes;
+    }
+  }
+  if (acked > 0) {
+    s.limits.push({
+      kind: "acked-not-captured", side, frame: ackedFrame, bytes: acked,
+      text: `the ${side2(side)} acknowledged ${acked} ${side} bytes that the capture does not hold (from frame ${ackedFrame})`,
+    });
+  }
+  if (lost > 0) {
+    s.limits.push({ kind: "gap", side, frame: lostFrame, bytes: lost, text: `${lost} ${side} bytes are missing from the capture (from frame ${lostFrame})` });
+  }
+}
+
+/** No SYN: the capture may have started after the session began. */
+function startedMidSession(s: Session, missingServer: boolean): void {
+  const first = s.replies[0];
+  if (first !== undefined && !first.greeting) {
+    s.limits.push({
+      kind: "started-mid-session", frame: first.frames[0] ?? s.firstFrame,
+      text: "the capture starts after the session began: no SYN, and the server's first bytes are not a greeting",
+    });
+  } else if (first === undefined && missingServer && s.commands.length > 0 && !/^(EHLO|HELO|LHLO)$/.test(s.commands[0].verb)) {
+    s.limits.push({
+      kind: "started-mid-session", frame: s.commands[0].frames[0] ?? s.firstFrame,
+      text: `the capture starts after the session began: no SYN, and the client's first command is ${verbOf(s.commands[0].verb)}, not EHLO or HELO`,
+    });
+  }
+}
+
+/** The capture ends while the connection is open, or before the server answered the last command. */
+function endedOpen(s: Session, closed: boolean, unanswered: Command | undefined): void {
+  const what = unanswered === undefined ? ""
+    : unanswered.kind === "message" ? "the message content" : unanswered.kind === "auth-response" ? "an AUTH response" : verbOf(unanswered.verb);
+  if (!closed) {
+    s.limits.push(unanswered
+      ? { kind: "ended-open", frame: s.lastFrame, text: `the capture ends while the connection is open, with ${what} (frame ${unanswered.frames[0]}) unanswered` }
+      : { kind: "ended-open", frame: s.lastFrame, text: "the capture ends while the connection is open", endOnly: true });
+  } else if (unanswered && s.replies.every((r) => r.lastTime <= unanswered.time)) {
+    s.limits.push({
+      kind: "ended-open", frame: s.lastFrame,
+      text: `the capture ends before the server answered ${what} (frame ${unanswered.frames[0]}) or closed the connection`,
+    });
+  }
 }

@@ -179,6 +179,8 @@ export function addPiece(segments: Segment[], frame: number, time: number, start
       bytes: end - start,
       lines: [],
       midLine: false,
+      // every segment has the same shape: a reply's segments get the client's ACK later (serverLine)
+      peerAck: undefined,
     };
     segments.push(seg);
   }

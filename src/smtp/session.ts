@@ -318,8 +318,11 @@ export class SmtpSession implements FlowApp {
     }
     // what the server took a line for shows only in its reply: with none captured, claim nothing
     for (const c of s.commands) if (c.takenAsAuthResponse && c.replies.length === 0) c.takenAsAuthResponse = false;
-    const facts = (d: 0 | 1) => ({ packets: r ? r.packets(d) : 0, unseen: r ? r.unseenAcked(d) : null });
-    addCompleteness(s, { client: facts((sd ^ 1) as 0 | 1), server: facts(sd) }, f.reset);
+    const cd = (sd ^ 1) as 0 | 1;
+    addCompleteness(s, {
+      client: { packets: r ? r.packets(cd) : 0, unseen: r ? r.unseenAcked(cd) : null },
+      server: { packets: r ? r.packets(sd) : 0, unseen: r ? r.unseenAcked(sd) : null },
+    }, f.reset);
     this.onDone(s);
   }
 
@@ -701,36 +704,13 @@ export class SmtpSession implements FlowApp {
     // Inside an AUTH exchange every line that is not plainly a command is a SASL response:
     // when a 334 went missing, guessing "command" would print a password.
     if (this.auth && !verbLine && (this.auth.expectResponse || !COMMAND_RE.test(text))) {
-      this.auth.expectResponse = false;
-      const shown = text === "*" ? "*" : this.opts.showSecrets ? text : `[redacted ${text.length} bytes]`;
-      cmd = this.newCommand("auth-response", "", shown, line.start, pieces[0]?.time ?? line.time);
-      cmd.secret = text !== "*";
-      if (text !== "*") cmd.saslBase64 = isBase64(text);
-      if (this.auth.mech === "LOGIN" && this.auth.cmd === cmd.index - 1) {
-        const user = describeAuth("LOGIN", text).user;
-        if (user !== undefined) cmd.authUser = user;
-      }
+      cmd = this.authResponse(this.auth, text, line, pieces);
     } else {
       const sp = text.indexOf(" ");
       const verb = (sp < 0 ? text : text.slice(0, sp)).toUpperCase();
       const args = sp < 0 ? "" : text.slice(sp + 1);
-      let shown = text;
-      if (verb === "AUTH") {
-        const parts = args.split(" ");
-        const mech = (parts[0] ?? "").toUpperCase();
-        const ir = parts.length > 1 ? parts.slice(1).join(" ") : null;
-        if (ir !== null && ir !== "" && ir !== "=" && !this.opts.showSecrets) shown = `${text.slice(0, sp)} ${parts[0]} [redacted ${ir.length} bytes]`;
-        cmd = this.newCommand("command", verb, shown, line.start, pieces[0]?.time ?? line.time);
-        if (ir !== null && ir !== "=") {
-          cmd.secret = true;
-          cmd.saslBase64 = isBase64(ir);
-          const user = describeAuth(mech, ir).user;
-          if (user !== undefined) cmd.authUser = user;
-        }
-        if (!verbLine) this.auth = { cmd: cmd.index, expectResponse: ir === null, mech };
-      } else {
-        cmd = this.newCommand("command", verb, shown, line.start, pieces[0]?.time ?? line.time);
-      }
+      cmd = verb === "AUTH" ? this.authCommand(text, sp, args, line, pieces, verbLine)
+        : this.newCommand("command", verb, text, line.start, pieces[0]?.time ?? line.time);
       if (verbLine) {
         cmd.takenAsAuthResponse = true;
         this.auth!.expectResponse = false;
@@ -740,16 +720,7 @@ export class SmtpSession implements FlowApp {
           this.scanner = new DataScanner(line.end);
           this.message = null;
         } else if (verb === "BDAT") {
-          const m = /^([0-9]{1,15})(?: +(LAST))? *$/i.exec(args);
-          if (m) {
-            const size = Number(m[1]);
-            cmd.bdat = { size, last: m[2] !== undefined, received: 0, framing: null };
-            if (size > 0) {
-              this.clientMode = "bdat";
-              this.bdatLeft = size;
-              this.bdat = cmd;
-            }
-          }
+          this.bdatCommand(cmd, args);
         } else if (verb === "STARTTLS") {
           this.clientMode = "starttls-wait";
         }
@@ -763,6 +734,51 @@ export class SmtpSession implements FlowApp {
       addPiece(cmd.segments, p.frame, p.time, p.start, p.end, p.ackRel, this.relBase, 0, line.terminator !== "none" && i === pieces.length - 1, this.opts.maxSegmentsPerItem);
     }
     cmd.frames = uniqueFrames(cmd.segments);
+  }
+
+  /** A line inside an AUTH exchange taken as a SASL response (redacted unless --show-secrets). */
+  private authResponse(auth: { cmd: number; expectResponse: boolean; mech: string }, text: string, line: Line, pieces: LinePiece[]): Command {
+    auth.expectResponse = false;
+    const shown = text === "*" ? "*" : this.opts.showSecrets ? text : `[redacted ${text.length} bytes]`;
+    const cmd = this.newCommand("auth-response", "", shown, line.start, pieces[0]?.time ?? line.time);
+    cmd.secret = text !== "*";
+    if (text !== "*") cmd.saslBase64 = isBase64(text);
+    if (auth.mech === "LOGIN" && auth.cmd === cmd.index - 1) {
+      const user = describeAuth("LOGIN", text).user;
+      if (user !== undefined) cmd.authUser = user;
+    }
+    return cmd;
+  }
+
+  /** An AUTH command: its initial response redacted unless --show-secrets; the exchange begins unless the line took a SASL response's slot. */
+  private authCommand(text: string, sp: number, args: string, line: Line, pieces: LinePiece[], verbLine: boolean): Command {
+    const parts = args.split(" ");
+    const mech = (parts[0] ?? "").toUpperCase();
+    const ir = parts.length > 1 ? parts.slice(1).join(" ") : null;
+    let shown = text;
+    if (ir !== null && ir !== "" && ir !== "=" && !this.opts.showSecrets) shown = `${text.slice(0, sp)} ${parts[0]} [redacted ${ir.length} bytes]`;
+    const cmd = this.newCommand("command", "AUTH", shown, line.start, pieces[0]?.time ?? line.time);
+    if (ir !== null && ir !== "=") {
+      cmd.secret = true;
+      cmd.saslBase64 = isBase64(ir);
+      const user = describeAuth(mech, ir).user;
+      if (user !== undefined) cmd.authUser = user;
+    }
+    if (!verbLine) this.auth = { cmd: cmd.index, expectResponse: ir === null, mech };
+    return cmd;
+  }
+
+  /** A complete BDAT command line: its chunk follows when the size is well-formed and not zero. */
+  private bdatCommand(cmd: Command, args: string): void {
+    const m = /^([0-9]{1,15})(?: +(LAST))? *$/i.exec(args);
+    if (!m) return;
+    const size = Number(m[1]);
+    cmd.bdat = { size, last: m[2] !== undefined, received: 0, framing: null };
+    if (size > 0) {
+      this.clientMode = "bdat";
+      this.bdatLeft = size;
+      this.bdat = cmd;
+    }
   }
 }
 

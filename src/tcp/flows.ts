@@ -184,67 +184,87 @@ export class FlowTracker {
         t.add(srcIp, pkt.srcPort, dstIp, pkt.dstPort, f.index, f);
       }
     } else {
-      const key = pkt.flowKey();
-      f = this.flows.get(key);
-      if (f !== undefined && this.restarts(f, pkt)) {
-        this.end(f);
-        f = undefined;
-      }
-      if (f === undefined) {
-        f = this.newFlow(pkt, frame, time);
-        if (f.initKey === "") (f as { initKey: string }).initKey = this.otherKey(key, pkt.srcKey);
-        this.flows.set(key, f);
-      }
+      f = this.flowV6(pkt, frame, time);
     }
     const dir = this.dirOf(f, pkt);
     if (dir === 0 ? f.firstSeq0 < 0 : f.firstSeq1 < 0) {
       if (dir === 0) f.firstSeq0 = pkt.seq;
       else f.firstSeq1 = pkt.seq;
     }
-    if (flags & TCP_SYN) {
-      f.sawSyn = true;
-      // handshake facts (options, TTL): only SYNs pay for the option walk
-      if (flags & TCP_ACK) { if (f.synAck === null && dir === 1) f.synAck = synFacts(pkt, frame, time); }
-      else if (f.syn === null && dir === 0) f.syn = synFacts(pkt, frame, time);
-    }
-    if (pkt.payloadLen > 0 && (f.firstData === null || f.firstData[dir] === null) && (f.state === "undecided" || f.state === "followed")) {
-      const fd = (f.firstData ??= [null, null]);
-      const ts = tsvalOf(pkt);
-      fd[dir] = { frame, time, tsval: ts < 0 ? null : ts };
-    }
+    // handshake facts (options, TTL): only SYNs pay for the option walk
+    if (flags & TCP_SYN) this.syn(f, pkt, dir, frame, time);
+    const state = f.state;
+    if (pkt.payloadLen > 0 && (f.firstData === null || f.firstData[dir] === null) && (state === "undecided" || state === "followed")) this.firstData(f, pkt, dir, frame, time);
     f.lastFrame = frame;
     f.lastTime = time;
-    if (f.state === "ignored" || f.state === "finished") {
-      this.closing(f, dir, flags); // IPv6 only: IPv4 connections are retired instead
-      return;
-    }
-    if (f.state === "undecided") {
-      let verdict = this.factory.classify(f, pkt, dir);
-      if (verdict === "follow" && this.open >= this.opts.maxOpenFlows) {
-        verdict = "ignore";
-        this.stats.overLimit++;
-      }
-      if (verdict === "ignore") {
-        f.state = "ignored";
-        f.early = null;
-        f.earlyData = null;
-        this.closing(f, dir, flags);
-        this.retire(f);
+    if (state !== "followed") {
+      if (state === "ignored" || state === "finished") {
+        this.closing(f, dir, flags); // IPv6 only: IPv4 connections are retired instead
         return;
       }
-      if (verdict === "undecided") {
-        // no payload yet, or a client that spoke first: kept to replay once the connection is followed
-        const payload = pkt.payloadLen > 0
-          ? { data: Buffer.from(pkt.buf.subarray(pkt.payloadStart, pkt.payloadStart + pkt.capturedPayload)), wire: pkt.payloadLen }
-          : null;
-        f.remember(dir, frame, time, pkt.seq, pkt.ack, flags, payload, pkt.window, pkt.ttl);
-        this.closing(f, dir, flags);
-        return;
-      }
-      this.follow(f);
+      if (!this.decide(f, pkt, dir, frame, time)) return;
     }
     f.reasm!.segment(dir, frame, time, pkt.seq, pkt.ack, flags, pkt.buf, pkt.payloadStart, pkt.capturedPayload, pkt.payloadLen, pkt.window, pkt.ttl);
     this.closing(f, dir, flags);
+  }
+
+  /** The IPv6 connection of a packet (a new one for a restarting SYN). */
+  private flowV6(pkt: TcpPacket, frame: number, time: number): Flow {
+    const key = pkt.flowKey();
+    let f = this.flows.get(key);
+    if (f !== undefined && this.restarts(f, pkt)) {
+      this.end(f);
+      f = undefined;
+    }
+    if (f === undefined) {
+      f = this.newFlow(pkt, frame, time);
+      if (f.initKey === "") (f as { initKey: string }).initKey = this.otherKey(key, pkt.srcKey);
+      this.flows.set(key, f);
+    }
+    return f;
+  }
+
+  /** A SYN or SYN/ACK: the first of each kind keeps its handshake facts. */
+  private syn(f: Flow, pkt: TcpPacket, dir: 0 | 1, frame: number, time: number): void {
+    f.sawSyn = true;
+    if (pkt.flags & TCP_ACK) { if (f.synAck === null && dir === 1) f.synAck = synFacts(pkt, frame, time); }
+    else if (f.syn === null && dir === 0) f.syn = synFacts(pkt, frame, time);
+  }
+
+  /** The first data segment of direction `dir`, with its TSval (one option walk per direction). */
+  private firstData(f: Flow, pkt: TcpPacket, dir: 0 | 1, frame: number, time: number): void {
+    const fd = (f.firstData ??= [null, null]);
+    const ts = tsvalOf(pkt);
+    fd[dir] = { frame, time, tsval: ts < 0 ? null : ts };
+  }
+
+  /** A packet of an undecided connection: true when the connection is now followed and the packet goes to its reassembler. */
+  private decide(f: Flow, pkt: TcpPacket, dir: 0 | 1, frame: number, time: number): boolean {
+    const flags = pkt.flags;
+    let verdict = this.factory.classify(f, pkt, dir);
+    if (verdict === "follow" && this.open >= this.opts.maxOpenFlows) {
+      verdict = "ignore";
+      this.stats.overLimit++;
+    }
+    if (verdict === "ignore") {
+      f.state = "ignored";
+      f.early = null;
+      f.earlyData = null;
+      this.closing(f, dir, flags);
+      this.retire(f);
+      return false;
+    }
+    if (verdict === "undecided") {
+      // no payload yet, or a client that spoke first: kept to replay once the connection is followed
+      const payload = pkt.payloadLen > 0
+        ? { data: Buffer.from(pkt.buf.subarray(pkt.payloadStart, pkt.payloadStart + pkt.capturedPayload)), wire: pkt.payloadLen }
+        : null;
+      f.remember(dir, frame, time, pkt.seq, pkt.ack, flags, payload, pkt.window, pkt.ttl);
+      this.closing(f, dir, flags);
+      return false;
+    }
+    this.follow(f);
+    return true;
   }
 
   private newFlow(pkt: TcpPacket, frame: number, time: number): Flow {
