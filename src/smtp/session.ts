@@ -330,47 +330,14 @@ export class SmtpSession implements FlowApp {
 
   private serverData(buf: Buffer, pos: number, end: number, rel: number, meta: SegmentMeta): void {
     const base = rel - pos;
-    if (this.serverMode === "smtp" && this.serverLines.inLine && startsReply(buf, pos, end) && replyCode(this.serverLines.head) !== null) {
-      // a segment that starts like a new reply line while the previous line was never terminated:
-      // the server left out the CRLF (bare-cr-lf-in-reply reports it); end the line here
-      const line = this.serverLines.flush(meta);
-      if (line) this.serverLine(line, this.serverLines.takePieces(), true);
-    }
-    const open = this.openReply;
-    if (this.serverMode === "smtp" && open !== null && !this.serverLines.inLine && open.lineInfo.length > 0 && startsReply(buf, pos, end)
-      && this.pending.length - this.pendingHead >= 2 && (buf[pos] - 48) * 100 + (buf[pos + 1] - 48) * 10 + (buf[pos + 2] - 48) !== open.code) {
-      // A new segment starts a reply with another code while a multi-line reply is open and the
-      // client is waiting for the replies to two commands: the open reply was never finished.
-      // It keeps its command's place, so the new reply answers the next command.
-      open.abandoned = true;
-      this.openReply = null;
-      this.finishReplyFrames(open);
-      this.pairReply(open);
-    }
+    // a segment that starts like a reply line in the middle of a line or of a reply
+    if (this.serverMode === "smtp" && (this.serverLines.inLine || this.openReply !== null) && startsReply(buf, pos, end)) this.replyStartsMidReply(buf, pos, meta);
     while (pos < end) {
       const mode = this.serverMode;
       if (mode === "tls") return;
       if (mode === "resync") {
-        // the client already speaks TLS: the lost server bytes held the STARTTLS 220 (or the
-        // start of the TLS handshake), and what follows is TLS
-        if (this.clientMode === "tls") {
-          this.startTls("server", meta);
-          this.serverMode = "tls";
-          return;
-        }
-        // resume at a line that starts like a reply line (a complete line that begins exactly at
-        // the gap's end is kept); skip the rest of a line the gap cut
-        if (this.serverResyncAtLine && startsReply(buf, pos, end)) {
-          this.serverMode = "smtp";
-          continue;
-        }
-        const lf = buf.indexOf(10, pos);
-        if (lf < 0 || lf >= end) {
-          this.serverResyncAtLine = false;
-          return;
-        }
-        pos = lf + 1;
-        this.serverResyncAtLine = true;
+        pos = this.serverResync(buf, pos, end, meta);
+        if (pos < 0) return;
         continue;
       }
       if (!this.serverLines.inLine) {
@@ -395,6 +362,51 @@ export class SmtpSession implements FlowApp {
       }
       if (this.lineOut.line) this.serverLine(this.lineOut.line, this.serverLines.takePieces());
     }
+  }
+
+  /** A server segment that starts like a reply line (startsReply) while a line or a reply is open. */
+  private replyStartsMidReply(buf: Buffer, pos: number, meta: SegmentMeta): void {
+    if (this.serverLines.inLine && replyCode(this.serverLines.head) !== null) {
+      // a segment that starts like a new reply line while the previous line was never terminated:
+      // the server left out the CRLF (bare-cr-lf-in-reply reports it); end the line here
+      const line = this.serverLines.flush(meta);
+      if (line) this.serverLine(line, this.serverLines.takePieces(), true);
+    }
+    const open = this.openReply;
+    if (this.serverMode === "smtp" && open !== null && !this.serverLines.inLine && open.lineInfo.length > 0
+      && this.pending.length - this.pendingHead >= 2 && (buf[pos] - 48) * 100 + (buf[pos + 1] - 48) * 10 + (buf[pos + 2] - 48) !== open.code) {
+      // A new segment starts a reply with another code while a multi-line reply is open and the
+      // client is waiting for the replies to two commands: the open reply was never finished.
+      // It keeps its command's place, so the new reply answers the next command.
+      open.abandoned = true;
+      this.openReply = null;
+      this.finishReplyFrames(open);
+      this.pairReply(open);
+    }
+  }
+
+  /** After a gap in the server's stream: skip to a line that starts like a reply line (or TLS). Returns where to go on, -1 when the segment is used up. */
+  private serverResync(buf: Buffer, pos: number, end: number, meta: SegmentMeta): number {
+    // the client already speaks TLS: the lost server bytes held the STARTTLS 220 (or the
+    // start of the TLS handshake), and what follows is TLS
+    if (this.clientMode === "tls") {
+      this.startTls("server", meta);
+      this.serverMode = "tls";
+      return -1;
+    }
+    // resume at a line that starts like a reply line (a complete line that begins exactly at
+    // the gap's end is kept); skip the rest of a line the gap cut
+    if (this.serverResyncAtLine && startsReply(buf, pos, end)) {
+      this.serverMode = "smtp";
+      return pos;
+    }
+    const lf = buf.indexOf(10, pos);
+    if (lf < 0 || lf >= end) {
+      this.serverResyncAtLine = false;
+      return -1;
+    }
+    this.serverResyncAtLine = true;
+    return lf + 1;
   }
 
   private newReply(start: number, time: number, afterStartTls: boolean): Reply {
@@ -554,31 +566,10 @@ export class SmtpSession implements FlowApp {
       switch (this.clientMode) {
         case "tls":
           return;
-        case "resync": {
-          if (this.clientResyncAtLine) {
-            // a ClientHello after a lost STARTTLS (or its lost 220): the session switches to TLS
-            // (a TLS handshake record is no command line)
-            if (isTlsRecord(buf, pos, end) && (buf[pos + 2] ?? 0) <= 0x04) {
-              this.startTls("client", meta);
-              this.clientMode = "tls";
-              return;
-            }
-            // resume at a line that starts with a known verb (a complete line that begins exactly
-            // at the gap's end is kept); lines of a message whose DATA was lost are skipped
-            if (startsCommand(buf, pos, end)) {
-              this.clientMode = "command";
-              continue;
-            }
-          }
-          const lf = buf.indexOf(10, pos);
-          if (lf < 0 || lf >= end) {
-            this.clientResyncAtLine = false;
-            return;
-          }
-          pos = lf + 1;
-          this.clientResyncAtLine = true;
+        case "resync":
+          pos = this.clientResync(buf, pos, end, meta);
+          if (pos < 0) return;
           continue;
-        }
         case "data": {
           if (this.message === null) this.message = this.newMessage(base + pos, meta.time);
           const msg = this.message;
@@ -605,20 +596,9 @@ export class SmtpSession implements FlowApp {
           pos = stop;
           continue;
         }
-        case "bdat": {
-          const n = Math.min(this.bdatLeft, end - pos);
-          const cmd = this.bdat!;
-          cmd.bdat!.received += n;
-          addPiece(cmd.segments, meta.frame, meta.time, base + pos, base + pos + n, meta.ackRel, this.relBase, 0, false, this.opts.maxSegmentsPerItem);
-          cmd.end = base + pos + n;
-          this.bdatLeft -= n;
-          pos += n;
-          if (this.bdatLeft === 0) {
-            this.clientMode = "command";
-            cmd.frames = uniqueFrames(cmd.segments);
-          }
+        case "bdat":
+          pos = this.bdatChunk(pos, end, base, meta);
           continue;
-        }
         default: {
           if (!this.clientLines.inLine && isTlsRecord(buf, pos, end)) {
             if (this.clientMode !== "command" || this.s.commands.length === 0 || this.plainCmdFrom >= 0) {
@@ -632,6 +612,47 @@ export class SmtpSession implements FlowApp {
         }
       }
     }
+  }
+
+  /** After a gap in the client's stream: skip to a line that starts with a known verb (or TLS). Returns where to go on, -1 when the segment is used up. */
+  private clientResync(buf: Buffer, pos: number, end: number, meta: SegmentMeta): number {
+    if (this.clientResyncAtLine) {
+      // a ClientHello after a lost STARTTLS (or its lost 220): the session switches to TLS
+      // (a TLS handshake record is no command line)
+      if (isTlsRecord(buf, pos, end) && (buf[pos + 2] ?? 0) <= 0x04) {
+        this.startTls("client", meta);
+        this.clientMode = "tls";
+        return -1;
+      }
+      // resume at a line that starts with a known verb (a complete line that begins exactly
+      // at the gap's end is kept); lines of a message whose DATA was lost are skipped
+      if (startsCommand(buf, pos, end)) {
+        this.clientMode = "command";
+        return pos;
+      }
+    }
+    const lf = buf.indexOf(10, pos);
+    if (lf < 0 || lf >= end) {
+      this.clientResyncAtLine = false;
+      return -1;
+    }
+    this.clientResyncAtLine = true;
+    return lf + 1;
+  }
+
+  /** Octets of a BDAT chunk (client stream offset of `pos`: base + pos). Returns the position after them. */
+  private bdatChunk(pos: number, end: number, base: number, meta: SegmentMeta): number {
+    const n = Math.min(this.bdatLeft, end - pos);
+    const cmd = this.bdat!;
+    cmd.bdat!.received += n;
+    addPiece(cmd.segments, meta.frame, meta.time, base + pos, base + pos + n, meta.ackRel, this.relBase, 0, false, this.opts.maxSegmentsPerItem);
+    cmd.end = base + pos + n;
+    this.bdatLeft -= n;
+    if (this.bdatLeft === 0) {
+      this.clientMode = "command";
+      cmd.frames = uniqueFrames(cmd.segments);
+    }
+    return pos + n;
   }
 
   private newCommand(kind: Command["kind"], verb: string, line: string, start: number, time: number): Command {

@@ -235,7 +235,12 @@ export class WindowTrace {
 
 /** Assemble a connection's trace from its handshake facts and its reassembler's window records. */
 export function tcpTrace(syn: SynFacts | null, synAck: SynFacts | null, w: WindowTrace | null, firstData: [FirstData | null, FirstData | null] = [null, null]): TcpTrace {
-  const [s0, s1] = windowScales(syn, synAck);
-  const empty = (scale: number | null, fd: FirstData | null): DirectionTrace => ({ records: [], count: 0, scale, truncatedAt: null, dataTtl: null, firstData: fd });
-  return { syn, synAck, dirs: w === null ? [empty(s0, firstData[0]), empty(s1, firstData[1])] : [w.direction(0, s0, firstData[0]), w.direction(1, s1, firstData[1])] };
+  // indexed, not destructured (no iterator), once per session
+  const scales = windowScales(syn, synAck);
+  const s0 = scales[0], s1 = scales[1];
+  return { syn, synAck, dirs: w === null ? [emptyDirection(s0, firstData[0]), emptyDirection(s1, firstData[1])] : [w.direction(0, s0, firstData[0]), w.direction(1, s1, firstData[1])] };
+}
+
+function emptyDirection(scale: number | null, fd: FirstData | null): DirectionTrace {
+  return { records: [], count: 0, scale, truncatedAt: null, dataTtl: null, firstData: fd };
 }
