@@ -288,3 +288,28 @@ describe("conversation: a command line the server took as a SASL response (Comma
     expect(findings.filter((f) => f.rule === "connection-close-violation" && f.message.includes("without sending QUIT"))).toEqual([]);
   });
 });
+
+describe("conversation: TCP facts and smuggled replies are read, not recomputed", () => {
+  it("a pipelined MAIL, RCPT and DATA: one group in the TCP facts, the same object on every read", async () => {
+    const c = greeted(PIPE); // frame 6: the EHLO reply
+    c.client("MAIL FROM:<a@b.test>\r\nRCPT TO:<x@b.test>\r\nDATA\r\n"); // 7
+    c.server("250 ok\r\n250 ok\r\n354 go\r\n"); // 8
+    c.client("hi\r\n.\r\n"); // 9
+    c.server("250 queued\r\n"); // 10
+    const { conv: m } = await model(c);
+    // the client's ACK in frame 7 had not covered the replies that came in frame 8
+    expect(m.early.map((e) => [e.cmd.line, e.prev?.line, e.by, e.pipelining])).toEqual([
+      ["RCPT TO:<x@b.test>", "MAIL FROM:<a@b.test>", "ack", true],
+      ["DATA", "RCPT TO:<x@b.test>", "ack", true],
+    ]);
+    const tcp = m.tcp;
+    expect(m.tcp).toBe(tcp);
+    expect(tcp.traced).toBe(true);
+    expect(tcp.groups.map((g) => [g.commands.map((x) => x.verb), g.firstFrame, g.lastFrame])).toEqual([[["MAIL", "RCPT", "DATA"], 7, 7]]);
+    expect(m.smuggledReplies).toBe(m.smuggledReplies);
+    expect(m.smuggledReplies.size).toBe(0);
+    expect(m.trustedFrames([1, 7, 10])).toBe(true);
+    expect(m.capsAt(1)?.keywords.has("PIPELINING")).toBe(true);
+    expect(m.advertisedAt(99)).toBeNull();
+  });
+});
