@@ -25,11 +25,21 @@ function reportsOf(rule: (typeof ALL_RULES)[number], session: Session): ReportAr
 
 it("the rules that declare needs", () => {
   expect(WITH_NEEDS.map((r) => r.meta.id).sort()).toEqual([
-    "auth-cleartext-credentials", "auth-initial-response-invalid", "auth-mechanism-not-advertised", "auth-state-violation",
+    "advertised-extension-rejected", "auth-cleartext-credentials", "auth-exchange-syntax", "auth-initial-response-invalid",
+    "auth-lockout-too-early", "auth-mechanism-not-advertised", "auth-state-violation",
+    "bare-cr-lf-in-command", "bare-cr-lf-in-data", "bare-cr-lf-in-reply",
     "bdat-framing-error", "bdat-sequence-violation", "bdat-without-chunking",
-    "client-acted-on-partial-multiline-reply", "client-command-before-reply-complete", "helo-extended-reply",
-    "pipelining-command-not-last", "pipelining-not-negotiated", "plaintext-after-starttls-failure",
-    "starttls-command-injection", "starttls-response-injection",
+    "client-acted-on-partial-multiline-reply", "client-command-before-reply-complete", "client-timeout-too-short",
+    "command-line-too-long", "command-split-across-segments", "data-continues-after-end", "data-line-too-long",
+    "eightbit-data-without-8bitmime", "esc-class-mismatch", "helo-extended-reply", "mandatory-reply-wrong",
+    "message-data-without-354", "multiline-code-mismatch", "non-ascii-in-command", "nonstandard-end-of-data",
+    "pipelining-command-not-last", "pipelining-data-accepted-without-rcpt", "pipelining-not-negotiated",
+    "plaintext-after-starttls-failure", "pregreet-early-talker", "recipient-limit-below-100",
+    "reply-code-invalid", "reply-continuation-invalid", "reply-count-mismatch", "reply-incomplete-at-close",
+    "reply-last-line-no-sp", "reply-line-too-long", "reply-split-across-segments", "reply-split-delay",
+    "reply-text-invalid-chars", "server-accepts-nonstandard-eod", "server-close-after-554-greeting",
+    "service-shutdown-421", "smuggled-commands-in-data", "starttls-command-injection", "starttls-misuse",
+    "starttls-response-injection", "unsolicited-reply",
   ]);
 });
 
