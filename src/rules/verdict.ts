@@ -33,6 +33,7 @@ function metasOf(rules: Rule[]): Map<string, RuleMeta> {
 }
 
 export function verdictFor(session: Session, findings: Finding[], rules: Rule[]): SessionVerdict {
+  if (findings.length === 0 && session.limits.length === 0) return clean(session);
   const metas = metasOf(rules);
   const counts = { error: 0, warning: 0, info: 0 };
   const independent = { error: 0, warning: 0, info: 0 };
@@ -78,6 +79,18 @@ export function verdictFor(session: Session, findings: Finding[], rules: Rule[])
   let summary = (enc !== null ? `No violation in the plaintext part${beyond}; the rest is encrypted (TLS from frame ${enc}).` : `No violation found${beyond}.`) + risk;
   if (hazards.length === 0 && findings.some((f) => f.rule === "reply-split-across-segments")) summary += " Replies split across TCP segments are legal, and the client waited for them.";
   return { counts, independent, notEvaluable, limits, fault: "none", summary, decisive: null };
+}
+
+/** verdictFor() of a session without findings whose capture lacks nothing (most sessions). */
+function clean(session: Session): SessionVerdict {
+  const counts = { error: 0, warning: 0, info: 0 };
+  const independent = { error: 0, warning: 0, info: 0 };
+  const enc = encryptedFrom(session);
+  if (enc !== null && session.commands.length === 0 && session.replies.length === 0) {
+    return { counts, independent, notEvaluable: [], limits: [], fault: "undetermined", summary: `Cannot judge: the session is encrypted from its first payload (TLS from frame ${enc}).`, decisive: null };
+  }
+  const summary = enc !== null ? `No violation in the plaintext part; the rest is encrypted (TLS from frame ${enc}).` : "No violation found.";
+  return { counts, independent, notEvaluable: [], limits: [], fault: "none", summary, decisive: null };
 }
 
 /** The independent finding that decides, or null. */
