@@ -229,50 +229,54 @@ const HIGH_OCTET = /[^\x00-\x7f]/;
 const ODD_OCTET = /[^\t\r\x20-\x7e]/;
 
 export function sessionHolds(s: Session, conv: Conversation): SessionHolds {
-  let f = 0, m = 0;
-  if (conv.early.length > 0) f |= EARLY;
-  if (conv.greeting === null) f |= NO_GREETING;
-  if (s.tls?.mode === "implicit") f |= IMPLICIT_TLS;
-  for (const t of conv.transactions) if (t.binary) f |= BINARY_MIME;
+  // one boolean per fact, combined at the end: a `|=` in a branch rarely taken would have no type
+  // feedback when the function is optimized, and deoptimize it the first time it runs
+  let afterStartTls = false, authResponse = false, unanswered = false, unsolicited = false, openReply = false, splitReply = false;
+  let replyCode = false, replySep = false, codeMismatch = false, lastLine = false, replyOctet = false, replyTerm = false, longReplyLine = false, escClass = false;
+  let commandTerm = false, longCommand = false, commandOctet = false, splitCommand = false;
+  let dataBare = false, dataLong = false, dataEnds = false, dataSmuggled = false, dataEightBit = false, binaryMime = false;
+  let rcptRefused = false, quitNot221 = false, dataNot354 = false;
+  let m = 0;
+  for (const t of conv.transactions) if (t.binary) binaryMime = true;
   const cmds = s.commands, replies = s.replies;
   for (let i = 0; i < cmds.length; i++) {
     const c = cmds[i];
     m |= verbMark(c.verb);
-    if (c.afterStartTls) f |= AFTER_STARTTLS;
-    if (c.replies.length === 0) f |= UNANSWERED;
+    if (c.afterStartTls) afterStartTls = true;
+    if (c.replies.length === 0) unanswered = true;
     const l = c.lineInfo;
     if (l !== null) {
-      if (l.terminator === "lf" || l.bareCr) f |= COMMAND_TERM;
-      if (l.split) f |= SPLIT_COMMAND;
-      if (l.length > 512 && c.kind === "command") f |= LONG_COMMAND;
+      if (l.terminator === "lf" || l.bareCr) commandTerm = true;
+      if (l.split) splitCommand = true;
+      if (l.length > 512 && c.kind === "command") longCommand = true;
     }
     const msg = c.message;
     if (msg !== undefined) {
-      if (msg.bareLf + msg.bareCr !== 0) f |= DATA_BARE;
-      if (msg.longLines !== 0) f |= DATA_LONG;
-      if (msg.nonstandardEnds.length !== 0) f |= DATA_ENDS;
-      if (msg.smuggledCommands.length !== 0) f |= DATA_SMUGGLED;
-      if (msg.eightBit !== 0) f |= DATA_EIGHT_BIT;
+      if (msg.bareLf !== 0 || msg.bareCr !== 0) dataBare = true;
+      if (msg.longLines !== 0) dataLong = true;
+      if (msg.nonstandardEnds.length !== 0) dataEnds = true;
+      if (msg.smuggledCommands.length !== 0) dataSmuggled = true;
+      if (msg.eightBit !== 0) dataEightBit = true;
     }
     if (c.kind === "command") {
-      if (HIGH_OCTET.test(c.line)) f |= COMMAND_OCTET;
+      if (HIGH_OCTET.test(c.line)) commandOctet = true;
       if (c.verb === "RCPT") {
         const o = conv.exchanges[c.index]?.outcome;
-        if (o === "intermediate" || o === "transient" || o === "permanent") f |= RCPT_REFUSED;
-      } else if (c.verb === "QUIT" && c.replies.length > 0 && replies[c.replies[0]]?.code !== 221) f |= QUIT_NOT_221;
-    } else if (c.kind === "auth-response") f |= AUTH_RESPONSE;
+        if (o === "intermediate" || o === "transient" || o === "permanent") rcptRefused = true;
+      } else if (c.verb === "QUIT" && c.replies.length > 0 && replies[c.replies[0]]?.code !== 221) quitNot221 = true;
+    } else if (c.kind === "auth-response") authResponse = true;
     else if (c.kind === "message" && c.index > 0) {
       const prev = cmds[c.index - 1];
       const r = prev && prev.replies.length > 0 ? replies[prev.replies[0]] : undefined;
-      if (r && r.complete && r.code !== null && r.code !== 354) f |= DATA_NOT_354;
+      if (r && r.complete && r.code !== null && r.code !== 354) dataNot354 = true;
     }
   }
   for (let i = 0; i < replies.length; i++) {
     const r = replies[i];
-    if (r.afterStartTls) f |= AFTER_STARTTLS;
-    if (r.command === null && !r.greeting) f |= UNSOLICITED;
-    if (!r.complete || r.abandoned) f |= OPEN_REPLY;
-    if (r.segments.length > 1) f |= SPLIT_REPLY;
+    if (r.afterStartTls) afterStartTls = true;
+    if (r.command === null && !r.greeting) unsolicited = true;
+    if (!r.complete || r.abandoned) openReply = true;
+    if (r.segments.length > 1) splitReply = true;
     if (r.code !== null) m |= codeMark(r.code);
     const lines = r.lineInfo;
     if (lines.length === 0) continue;
@@ -281,29 +285,38 @@ export function sessionHolds(s: Session, conv: Conversation): SessionHolds {
       const l = lines[j];
       const code = l.code;
       const text = l.text;
-      if (code === null) f |= REPLY_CODE;
+      if (code === null) replyCode = true;
       else {
-        if (code < 200 || code >= 600 || ((code / 10) | 0) % 10 > 5) f |= REPLY_CODE;
+        if (code < 200 || code >= 600 || Math.floor(code / 10) % 10 > 5) replyCode = true;
         const sep = l.sep;
-        if (sep !== "-" && sep !== " " && sep !== "") f |= REPLY_SEP;
-        if (j > 0 && first !== null && code !== first) f |= CODE_MISMATCH;
-        const d1 = (code / 100) | 0;
+        if (sep !== "-" && sep !== " " && sep !== "") replySep = true;
+        if (j > 0 && first !== null && code !== first) codeMismatch = true;
+        const d1 = Math.floor(code / 100);
         if (d1 === 2 || d1 === 4 || d1 === 5) {
           const c4 = text.charCodeAt(4);
-          if (c4 >= 0x30 && c4 <= 0x39 && c4 - 0x30 !== d1 && text.charCodeAt(5) === 0x2e) f |= ESC_CLASS;
+          if (c4 >= 0x30 && c4 <= 0x39 && c4 !== 0x30 + d1 && text.charCodeAt(5) === 0x2e) escClass = true;
         }
       }
-      if (l.length > 512) f |= LONG_REPLY_LINE;
-      if (l.terminator !== "crlf" || l.bareCr) f |= REPLY_TERM;
-      if ((f & REPLY_OCTET) === 0 && ODD_OCTET.test(text)) f |= REPLY_OCTET;
+      if (l.length > 512) longReplyLine = true;
+      if (l.terminator !== "crlf" || l.bareCr) replyTerm = true;
+      if (!replyOctet && ODD_OCTET.test(text)) replyOctet = true;
     }
     const last = lines[lines.length - 1];
     if (r.complete && last.code !== null) {
       const c4 = last.text.charCodeAt(4);
-      if (last.sep === "" || (last.sep === " " && !(c4 >= 0x21 && c4 <= 0x7e))) f |= LAST_LINE;
+      if (last.sep === "" || (last.sep === " " && !(c4 >= 0x21 && c4 <= 0x7e))) lastLine = true;
     }
   }
-  return { facts: f, marks: m };
+  const facts = (afterStartTls ? AFTER_STARTTLS : 0) | (conv.early.length > 0 ? EARLY : 0) | (s.tls?.mode === "implicit" ? IMPLICIT_TLS : 0)
+    | (authResponse ? AUTH_RESPONSE : 0) | (unanswered ? UNANSWERED : 0) | (conv.greeting === null ? NO_GREETING : 0)
+    | (unsolicited ? UNSOLICITED : 0) | (openReply ? OPEN_REPLY : 0) | (splitReply ? SPLIT_REPLY : 0)
+    | (replyCode ? REPLY_CODE : 0) | (replySep ? REPLY_SEP : 0) | (codeMismatch ? CODE_MISMATCH : 0) | (lastLine ? LAST_LINE : 0)
+    | (replyOctet ? REPLY_OCTET : 0) | (replyTerm ? REPLY_TERM : 0) | (longReplyLine ? LONG_REPLY_LINE : 0) | (escClass ? ESC_CLASS : 0)
+    | (commandTerm ? COMMAND_TERM : 0) | (longCommand ? LONG_COMMAND : 0) | (commandOctet ? COMMAND_OCTET : 0) | (splitCommand ? SPLIT_COMMAND : 0)
+    | (dataBare ? DATA_BARE : 0) | (dataLong ? DATA_LONG : 0) | (dataEnds ? DATA_ENDS : 0) | (dataSmuggled ? DATA_SMUGGLED : 0)
+    | (dataEightBit ? DATA_EIGHT_BIT : 0) | (binaryMime ? BINARY_MIME : 0) | (rcptRefused ? RCPT_REFUSED : 0)
+    | (quitNot221 ? QUIT_NOT_221 : 0) | (dataNot354 ? DATA_NOT_354 : 0);
+  return { facts, marks: m };
 }
 
 /** Whether a session holds what a rule needs (any one of its needs). */
