@@ -126,7 +126,9 @@ export class Judge {
     const verdict = verdictFor(session, settled, rules);
     verdict.notEvaluable = ids;
     verdict.notEvaluableWhy = whys;
-    return { session: Object.assign(session, { verdict }), findings: settled };
+    const judged = session as JudgedSession;
+    judged.verdict = verdict;
+    return { session: judged, findings: settled };
   }
 }
 
@@ -373,6 +375,14 @@ function notEvaluableInto(s: Session, conv: Conversation, rules: Rule[], withUna
 }
 
 function offersStartTls(s: Session): boolean {
-  // a keyword starting with STARTTLS is a line starting with it (the parsed lines are cached)
-  return s.commands.some((c) => c.kind === "command" && c.verb === "EHLO" && c.replies.some((r) => s.replies[r] !== undefined && ehloLines(s.replies[r]).some((k) => k.startsWith("STARTTLS"))));
+  for (const c of s.commands) {
+    if (c.kind !== "command" || c.verb !== "EHLO") continue;
+    for (const i of c.replies) {
+      const r = s.replies[i];
+      if (r === undefined) continue;
+      // a keyword starting with STARTTLS is a line starting with it (the parsed lines are cached)
+      for (const k of ehloLines(r)) if (k.startsWith("STARTTLS")) return true;
+    }
+  }
+  return false;
 }

@@ -50,7 +50,7 @@ export function verdictFor(session: Session, findings: Finding[], rules: Rule[])
   // with one direction missing, only findings about the present side's own octets can decide
   const oneSided = lacks.some((l) => l.kind === "no-client-bytes" || l.kind === "no-server-bytes");
   const needOther = oneSided ? findings.filter((f) => !f.consequenceOf && !OWN_OCTETS.has(f.rule)) : [];
-  const decisive = decide(findings.filter((f) => !needOther.includes(f)), metas);
+  const decisive = decide(needOther.length > 0 ? findings.filter((f) => !needOther.includes(f)) : findings, metas);
   if (decisive) {
     const meta = metas.get(decisive.rule);
     const said = meta ? quoteFor(meta, decisive.side) : { reference: decisive.reference, quote: "" };
@@ -139,7 +139,7 @@ function paragraph(f: Finding, meta: RuleMeta | undefined, said: { reference: st
   const out: string[] = [];
   out.push(`${WHO[f.side]} is at fault: ${what(f)} (${where(f)}).`);
   if (said.quote) out.push(`${said.reference}: “${clip(said.quote, 300)}”`);
-  const fix = meta ? fixFor(meta.fix, f.side) : "";
+  const fix = meta ? cachedFix(meta, f.side) : "";
   if (fix) out.push(fix);
   if (f.side === "client" && ACTED_EARLY.has(f.rule) && actedOnSplitReply(f, findings)) {
     out.push("Splitting the reply across TCP segments is legal (RFC 5321 §1.1, RFC 793 §2.8).");
@@ -160,7 +160,7 @@ function paragraph(f: Finding, meta: RuleMeta | undefined, said: { reference: st
  */
 function what(f: Finding): string {
   // the collapse note ("(and 2 more findings of this rule …)") is said by where() instead
-  const m = f.message.replace(/ \(and \d+ more findings? of this rule in this session[^)]*\)$/, "");
+  const m = f.message.endsWith(")") ? f.message.replace(/ \(and \d+ more findings? of this rule in this session[^)]*\)$/, "") : f.message;
   let quoted = false;
   let end = m.length;
   for (let i = 0; i < m.length; i++) {
@@ -184,6 +184,18 @@ function where(f: Finding): string {
 /** A reply-split finding whose frames all lie among the decisive finding's: the reply it acted on was split. */
 function actedOnSplitReply(f: Finding, findings: Finding[]): boolean {
   return findings.some((s) => s.rule === "reply-split-across-segments" && s.frames.length > 1 && s.frames.every((x) => f.frames.includes(x)));
+}
+
+/** fixFor() by rule and side, worked out once (the verdict of every session with a finding asks). */
+const fixCache = new WeakMap<RuleMeta, Partial<Record<Side, string>>>();
+
+function cachedFix(meta: RuleMeta, side: Side): string {
+  let bySide = fixCache.get(meta);
+  if (bySide === undefined) {
+    bySide = {};
+    fixCache.set(meta, bySide);
+  }
+  return (bySide[side] ??= fixFor(meta.fix, side));
 }
 
 /**
