@@ -13,6 +13,7 @@ export default defineRule({
   fix: "Advertise only what the server accepts; check for an inspecting firewall that rewrites commands.",
   plaintext: true,
   pairing: true,
+  needs: { codes: [500, 502] },
 }, (ctx) => {
   const s = ctx.session;
   const f = ctx.conversation;

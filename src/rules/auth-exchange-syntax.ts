@@ -17,6 +17,7 @@ export default defineRule({
   fix: "Send `334 <base64>` challenges, answer malformed responses and `*` with 501.",
   plaintext: true,
   pairing: true,
+  needs: { codes: [334], authResponse: true },
 }, (ctx) => {
   const s = ctx.session;
   for (const c of s.commands) {

@@ -15,6 +15,7 @@ export default defineRule({
   fix: "Allow at least three failed attempts before closing.",
   plaintext: true,
   pairing: true,
+  needs: { verbs: ["AUTH"], authResponse: true },
 }, (ctx) => {
   const s = ctx.session;
   const fails: number[] = [];

@@ -12,6 +12,7 @@ export default defineRule({
   why: "Servers disagree on where such a command ends; Postfix postscreen rejects clients that do it.",
   fix: "Send CR LF after every command line.",
   plaintext: true,
+  needs: { commandTerm: true },
 }, (ctx) => {
   for (const c of ctx.session.commands) {
     const l = c.lineInfo;

@@ -11,6 +11,7 @@ export default defineRule({
   why: "Servers differ on what such a line ending means; that difference is the precondition of every SMTP smuggling variant, and strict servers reject the message.",
   fix: "Convert all line endings to CRLF before sending.",
   plaintext: true,
+  needs: { dataBare: true },
 }, (ctx) => {
   for (const c of ctx.session.commands) {
     const m = c.message;

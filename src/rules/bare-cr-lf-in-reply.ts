@@ -13,6 +13,7 @@ export default defineRule({
   why: "Strict clients do not see the end of the line and wait; lenient ones split differently from strict ones.",
   fix: "End every line with CR LF.",
   plaintext: true,
+  needs: { replyTerm: true },
 }, (ctx) => {
   let first: { frame: number; time: number; text: string; kind: string } | null = null;
   let count = 0;

@@ -17,7 +17,7 @@ export default defineRule({
   fix: "Client: one BDAT LAST per transaction, stop sending chunks after a refusal, never mix DATA with BDAT or BINARYMIME. Server: answer each of these 503.",
   plaintext: true,
   pairing: true,
-  needs: { verbs: ["BDAT", "DATA"] },
+  needs: { verbs: ["BDAT"], binaryMime: true },
 }, (ctx) => {
   const s = ctx.session;
   for (const ex of ctx.conversation.exchanges) {

@@ -19,6 +19,7 @@ export default defineRule({
   fix: "Use at least the RFC 5321 §4.5.3.2 timeouts.",
   plaintext: true,
   pairing: true,
+  needs: { unanswered: true, noGreeting: true },
 }, (ctx) => {
   const s = ctx.session;
   const close = s.close.client;

@@ -12,6 +12,7 @@ export default defineRule({
   why: "Servers and inspecting firewalls (Cisco ASA ESMTP inspection) reject or drop over-long lines.",
   fix: "Keep commands short; send long SASL data as responses after 334 rather than as an initial response.",
   plaintext: true,
+  needs: { longCommand: true },
 }, (ctx) => {
   const f = ctx.conversation;
   for (const c of ctx.session.commands) {

@@ -12,6 +12,7 @@ export default defineRule({
   why: "Some inspecting firewalls (Cisco ASA ESMTP inspection) mangle commands split this way.",
   fix: "Nothing is wrong on the wire; send each command with one write if a middlebox misbehaves.",
   plaintext: true,
+  needs: { splitCommand: true },
 }, (ctx) => {
   for (const c of ctx.session.commands) {
     if (!c.lineInfo?.split) continue;

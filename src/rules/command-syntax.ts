@@ -7,12 +7,26 @@ const LABEL = "[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?";
 const DOMAIN = new RegExp(`^${LABEL}(?:\\.${LABEL})*\\.?$`);
 const BARE_IPV4 = /^\d{1,3}(?:\.\d{1,3}){3}$/;
 
+/** `s` starts with `lower` (lower-case letters and other characters), letters in any case. */
+function startsWithCI(s: string, lower: string): boolean {
+  if (s.length < lower.length) return false;
+  for (let i = 0; i < lower.length; i++) {
+    const want = lower.charCodeAt(i);
+    const c = s.charCodeAt(i);
+    if (c !== want && !(want >= 0x61 && want <= 0x7a && c === want - 0x20)) return false;
+  }
+  return true;
+}
+
 /** The first grammar problem of a command line, or null. `trailing`: only white space at the end. */
 function problem(c: Command): { what: string; severity: "warning" | "error" | "info"; trailing?: boolean } | null {
   const line = c.line;
-  const body = line.replace(/[ \t]+$/, "");
+  let end = line.length;
+  while (end > 0 && (line.charCodeAt(end - 1) === 0x20 || line.charCodeAt(end - 1) === 0x09)) end--;
+  const body = end === line.length ? line : line.slice(0, end); // without trailing white space
   if (c.verb === "MAIL" || c.verb === "RCPT") {
-    const m = /^(MAIL\s+FROM|RCPT\s+TO)(\s*):(\s*)(.*)$/i.exec(body);
+    // the usual form, `MAIL FROM:<` / `RCPT TO:<` (any case), has no problem the pattern below finds
+    const m = startsWithCI(body, c.verb === "MAIL" ? "mail from:<" : "rcpt to:<") ? null : /^(MAIL\s+FROM|RCPT\s+TO)(\s*):(\s*)(.*)$/i.exec(body);
     if (m) {
       if (m[2] || m[3]) return { what: `has a space ${m[2] ? "before" : "after"} the colon: spaces are not permitted on either side of it`, severity: "warning" };
       if (!m[4].startsWith("<")) return { what: "gives the path without angle brackets (`<…>`)", severity: "warning" };

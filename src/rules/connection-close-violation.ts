@@ -24,11 +24,11 @@ export default defineRule({
   const server = s.close.server, client = s.close.client;
   const first = server && (!client || server.frame < client.frame) ? "server" : client ? "client" : null;
   if (first === null) return;
+  const closing = s.replies.some((r) => r.code === 221 || r.code === 421);
+  if (first === "server" && closing) return; // the usual end: 221 (or 421), then the server closes
   const cmds = s.commands.filter((c) => c.kind === "command");
   const quit = cmds.find((c) => c.verb === "QUIT");
-  const closing = s.replies.some((r) => r.code === 221 || r.code === 421);
   if (first === "server") {
-    if (closing) return;
     const lastClient = s.commands.length ? s.commands[s.commands.length - 1].time : s.startTime;
     if (server!.time - lastClient >= IDLE_TIMEOUT) return;
     const before = cmds.filter((c) => (c.frames[0] ?? 0) < server!.frame);

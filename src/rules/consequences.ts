@@ -27,6 +27,7 @@ import type { Finding } from "./types.js";
  *    others are (they may be other variants of the rule, so their text is not repeated).
  */
 export function settle(s: Session, findings: Finding[], collapseRepeats = true): Finding[] {
+  if (findings.length < 2) return findings; // a consequence or a repeat needs another finding
   for (const root of findings) if (root.rule === "pregreet-early-talker" && !root.consequenceOf) beforeGreeting(s, root, findings);
   for (const root of findings) if (DESYNC_ROOTS.has(root.rule) && !root.consequenceOf) lostStep(s, root, findings);
   return collapseRepeats ? collapse(s, findings) : findings;
@@ -169,17 +170,22 @@ const NAMED = 4;
 function collapse(s: Session, findings: Finding[]): Finding[] {
   const groups = new Map<string, Finding[]>();
   const out: Finding[] = [];
+  const outGroups: Finding[][] = [];
   for (const f of findings) {
     const key = `${f.rule}\0${f.side}\0${f.severity}\0${f.consequenceOf ? `${f.consequenceOf.rule}@${f.consequenceOf.frame}` : ""}`;
     const g = groups.get(key);
     if (g) g.push(f);
     else {
-      groups.set(key, [f]);
+      const fresh = [f];
+      groups.set(key, fresh);
       out.push(f);
+      outGroups.push(fresh);
     }
   }
-  for (const f of out) {
-    const g = groups.get(`${f.rule}\0${f.side}\0${f.severity}\0${f.consequenceOf ? `${f.consequenceOf.rule}@${f.consequenceOf.frame}` : ""}`)!;
+  if (out.length === findings.length) return out; // nothing repeated
+  for (let i = 0; i < out.length; i++) {
+    const f = out[i];
+    const g = outGroups[i];
     if (g.length < 2) continue;
     const frames = [...framesOf(g)].sort((a, b) => a - b);
     // the others may be other variants of the rule: name where they are, not what they said

@@ -15,6 +15,7 @@ export default defineRule({
   fix: "Dot-stuff: send an extra \".\" before every line of the message that starts with one.",
   plaintext: true,
   pairing: true,
+  needs: { codes: [500, 502] },
 }, (ctx) => {
   const s = ctx.session;
   for (let i = 0; i < s.commands.length; i++) {

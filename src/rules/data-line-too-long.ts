@@ -12,6 +12,7 @@ export default defineRule({
   why: "Servers may wrap or reject the line, corrupting the message or its signature.",
   fix: "Encode long content (quoted-printable, base64) so lines stay short.",
   plaintext: true,
+  needs: { dataLong: true },
 }, (ctx) => {
   for (const c of ctx.session.commands) {
     const m = c.message;

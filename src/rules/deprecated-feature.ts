@@ -16,9 +16,9 @@ export default defineRule({
   for (const c of ctx.session.commands) {
     if (c.kind !== "command" || c.afterStartTls) continue;
     if (c.verb === "TURN") ctx.report({ frames: c.frames, time: c.time, message: "the client sent TURN, deprecated since RFC 2821 (ETRN replaces it)", evidence: `command ${c.index}` });
-    else if ((c.verb === "MAIL" || c.verb === "RCPT") && /^(MAIL\s+FROM|RCPT\s+TO)\s*:\s*<@/i.test(c.line)) {
+    else if ((c.verb === "MAIL" || c.verb === "RCPT") && c.line.includes("<@") && /^(MAIL\s+FROM|RCPT\s+TO)\s*:\s*<@/i.test(c.line)) {
       ctx.report({ frames: c.frames, time: c.time, message: `${q(c.line, 60)} carries a source route (\`<@host,…:\`)`, evidence: `command ${c.index}` });
-    } else if ((c.verb === "EHLO" || c.verb === "HELO") && /^\S+\s+#/.test(c.line)) {
+    } else if ((c.verb === "EHLO" || c.verb === "HELO") && c.line.includes("#") && /^\S+\s+#/.test(c.line)) {
       ctx.report({ severity: "error", frames: c.frames, time: c.time, message: `${q(c.line, 60)} gives a \`#\` host literal, which MUST NOT be used`, evidence: `command ${c.index}` });
     }
   }

@@ -1,10 +1,8 @@
 import { defineRule } from "./define.js";
-import { EHLO_KEYWORDS, ehloKeyword, replyText } from "../smtp/vocabulary.js";
-import { greetingExchanges, q } from "./util.js";
+import { EHLO_KEYWORDS } from "../smtp/vocabulary.js";
+import { q } from "./util.js";
 
 const KEYWORD = /^[A-Za-z0-9][A-Za-z0-9-]*$/;
-/** the parameters (space-separated, each printable: %x21-7E) hold another octet */
-const PARAMS_BAD = /[^\x20-\x7e]/;
 
 export default defineRule({
   id: "ehlo-reply-malformed",
@@ -20,32 +18,49 @@ export default defineRule({
   minor: true,
   pairing: true,
 }, (ctx) => {
-  for (const { reply: r } of greetingExchanges(ctx.session)) {
-    if (!r.complete) continue;
+  const s = ctx.session;
+  // each plaintext EHLO answered with 250 (util.greetingExchanges, without its array)
+  for (const cmd of s.commands) {
+    if (cmd.kind !== "command" || cmd.verb !== "EHLO" || cmd.afterStartTls || cmd.replies.length === 0) continue;
+    const r = s.replies[cmd.replies[0]];
+    if (r.code !== 250 || !r.complete) continue;
     const first = r.lineInfo[0];
-    const firstWord = ehloKeyword(first.text).keyword.toUpperCase();
-    if (r.lineInfo.length > 1 && EHLO_KEYWORDS.has(firstWord)) {
-      ctx.report({ frames: [first.frame], time: first.time, message: `the EHLO reply's first line ${q(first.text, 40)} carries the keyword ${firstWord} where the server's domain belongs: grammar-following clients will not see it`, evidence: `reply ${r.index}` });
+    if (r.lineInfo.length > 1) {
+      // ehloKeyword(): the text after the code up to the first space
+      const sp0 = first.text.indexOf(" ", 4);
+      const firstWord = (sp0 < 0 ? first.text.slice(4) : first.text.slice(4, sp0)).toUpperCase();
+      if (EHLO_KEYWORDS.has(firstWord)) {
+        ctx.report({ frames: [first.frame], time: first.time, message: `the EHLO reply's first line ${q(first.text, 40)} carries the keyword ${firstWord} where the server's domain belongs: grammar-following clients will not see it`, evidence: `reply ${r.index}` });
+      }
     }
-    const seen = new Set<string>();
+    const seen: string[] = [];
     for (let i = 1; i < r.lineInfo.length; i++) {
       const l = r.lineInfo[i];
-      // ehloKeyword() without its arrays: the keyword up to the first space, the parameters after it
-      const text = replyText(l.text);
-      const sp = text.indexOf(" ");
-      const kw = sp < 0 ? text : text.slice(0, sp);
+      // the keyword up to the first space after the code, the parameters after it
+      const text = l.text;
+      const sp = text.indexOf(" ", 4);
+      const kw = sp < 0 ? text.slice(4) : text.slice(4, sp);
       const up = kw.toUpperCase();
-      if (/^AUTH=/i.test(kw) || /^X-[A-Z]+=/i.test(kw)) {
+      if (kw.includes("=") && (/^AUTH=/i.test(kw) || /^X-[A-Z]+=/i.test(kw))) {
         ctx.report({ severity: "info", frames: [l.frame], time: l.time, message: `EHLO line ${q(l.text, 50)} uses the legacy \`AUTH=\` form kept for old clients; it is not an ehlo-keyword`, evidence: `reply ${r.index}` });
-      } else if (!KEYWORD.test(kw) || (sp >= 0 && PARAMS_BAD.test(text.slice(sp + 1)))) {
+      } else if (!KEYWORD.test(kw) || (sp >= 0 && paramsBad(text, sp + 1))) {
         // grammar only (an underscore in a keyword, say): clients match keywords they know, so it is a nit
         ctx.report({ severity: "info", frames: [l.frame], time: l.time, message: `EHLO line ${q(l.text, 50)} does not follow the EHLO grammar: a keyword is letters, digits and hyphens, and its parameters are printable characters`, evidence: `reply ${r.index}` });
-      } else if (seen.has(up)) {
+      } else if (seen.includes(up)) {
         ctx.report({ frames: [l.frame], time: l.time, message: `the EHLO reply lists ${q(kw, 30)} twice`, evidence: `reply ${r.index}` });
       } else if (!EHLO_KEYWORDS.has(up) && !up.startsWith("X")) {
         ctx.report({ severity: "info", frames: [l.frame], time: l.time, message: `EHLO keyword ${q(kw, 30)} is neither a registered extension smtpcap knows nor X-prefixed`, evidence: `reply ${r.index}` });
       }
-      seen.add(up);
+      seen.push(up);
     }
   }
 });
+
+/** the parameters (space-separated, each printable: %x21-7E) hold another octet, from `from` on */
+function paramsBad(text: string, from: number): boolean {
+  for (let i = from; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e) return true;
+  }
+  return false;
+}

@@ -12,6 +12,7 @@ export default defineRule({
   fix: "Encode the body (quoted-printable or base64) or declare BODY=8BITMIME where 8BITMIME is offered.",
   plaintext: true,
   pairing: true,
+  needs: { dataEightBit: true },
 }, (ctx) => {
   const s = ctx.session;
   const f = ctx.conversation;

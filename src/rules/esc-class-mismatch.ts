@@ -12,6 +12,7 @@ export default defineRule({
   why: "Clients that read the enhanced code retry a permanent failure or bounce a temporary one.",
   fix: "Make the enhanced code's class equal the first digit of the reply code.",
   plaintext: true,
+  needs: { escClass: true },
 }, (ctx) => {
   for (const r of ctx.session.replies) {
     for (const l of r.lineInfo) {

@@ -33,17 +33,32 @@ export default defineRule({
     for (const i of c.replies) {
       const r = s.replies[i];
       if (!r.complete || r.code === null || r.greeting || r.afterStartTls) continue;
-      const codes = r.lineInfo.map((l) => escOf(l.text));
       const cls = Math.floor(r.code / 100);
+      const lines = r.lineInfo;
       if (cls === 3) {
-        if (codes.some((x) => x !== null)) ctx.report({ severity: "info", frames: r.frames, time: r.firstTime, message: `the ${r.code} reply carries an enhanced status code (${q(codes.find((x) => x !== null)!)}), which 3yz replies do not take`, evidence: `reply ${q(r.lines[0] ?? "")}` });
+        let found: string | null = null;
+        for (let k = 0; k < lines.length && found === null; k++) found = escOf(lines[k].text);
+        if (found !== null) ctx.report({ severity: "info", frames: r.frames, time: r.firstTime, message: `the ${r.code} reply carries an enhanced status code (${q(found)}), which 3yz replies do not take`, evidence: `reply ${q(r.lines[0] ?? "")}` });
         continue;
       }
-      const at = codes.findIndex((x) => x === null);
+      // the first line without a code; else whether the lines' codes differ
+      let at = -1;
+      let firstCode: string | null = null;
+      let differ = false;
+      for (let k = 0; k < lines.length; k++) {
+        const code = escOf(lines[k].text);
+        if (code === null) {
+          at = k;
+          break;
+        }
+        if (k === 0) firstCode = code;
+        else if (code !== firstCode) differ = true;
+      }
       if (at >= 0) {
-        missing.push({ frame: r.lineInfo[at].frame, time: r.lineInfo[at].time, line: r.lines[at] ?? "", ehlo: f.advertisedAt(c.index)!.reply.frames[0] ?? 0 });
-      } else if (new Set(codes).size > 1) {
-        ctx.report({ frames: r.frames, time: r.firstTime, message: `the lines of one ${r.code} reply carry different enhanced codes (${[...new Set(codes)].join(", ")})`, evidence: `reply ${r.index}` });
+        missing.push({ frame: lines[at].frame, time: lines[at].time, line: r.lines[at] ?? "", ehlo: f.advertisedAt(c.index)!.reply.frames[0] ?? 0 });
+      } else if (differ) {
+        const codes = [...new Set(lines.map((l) => escOf(l.text)))];
+        ctx.report({ frames: r.frames, time: r.firstTime, message: `the lines of one ${r.code} reply carry different enhanced codes (${codes.join(", ")})`, evidence: `reply ${r.index}` });
       }
     }
   }

@@ -27,7 +27,7 @@ export default defineRule({
     const caps = f.capsAt(c.index);
     if (!caps) continue;
     const close = c.line.indexOf(">");
-    if (close < 0) continue;
+    if (close < 0 || close === c.line.length - 1) continue; // no parameters
     const params = c.line.slice(close + 1).trim().split(/\s+/).filter(Boolean);
     const seen = new Set<string>();
     for (const p of params) {

@@ -15,6 +15,7 @@ export default defineRule({
   fix: "Answer RSET and NOOP with 250 and QUIT with 221, whatever state the session is in.",
   plaintext: true,
   pairing: true,
+  needs: { verbs: ["RSET", "NOOP"], quitNot221: true },
 }, (ctx) => {
   const s = ctx.session;
   for (const c of s.commands) {

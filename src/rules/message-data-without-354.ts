@@ -13,6 +13,7 @@ export default defineRule({
   fix: "Wait for 354 before sending the message.",
   plaintext: true,
   pairing: true,
+  needs: { early: true, dataNot354: true },
 }, (ctx) => {
   const s = ctx.session;
   for (const e of ctx.conversation.early) {

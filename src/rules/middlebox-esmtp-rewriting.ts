@@ -1,4 +1,5 @@
 import { defineRule } from "./define.js";
+import type { Command } from "../smtp/model.js";
 import { q } from "./util.js";
 
 export default defineRule({
@@ -22,8 +23,11 @@ export default defineRule({
       ctx.report({ frames: g.frames, time: g.firstTime, message: `the greeting ${q(g.lines[0] ?? "", 60)} is masked with asterisks: a firewall's SMTP inspection (such as Cisco ASA/PIX) rewrote it`, evidence: `${stars} of ${text.length} characters are *` });
     }
   }
-  const masked = s.commands.filter((c) => c.kind === "command" && c.verb.startsWith("XXXX") && !c.afterStartTls && /^X{4,}\b/.test(c.line));
-  if (masked.length > 0) {
+  let masked: Command[] | null = null;
+  for (const c of s.commands) {
+    if (c.kind === "command" && c.verb.startsWith("XXXX") && !c.afterStartTls && /^X{4,}\b/.test(c.line)) (masked ??= []).push(c);
+  }
+  if (masked !== null) {
     const c = masked[0];
     ctx.report({ frames: masked.slice(0, 10).flatMap((x) => x.frames), time: c.time, message: `${masked.length > 1 ? `${masked.length} commands` : "a command"} arrived as ${q(c.line, 40)}: a firewall replaced a command it does not allow with X's`, evidence: `command ${c.index}` });
   }

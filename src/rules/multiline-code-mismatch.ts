@@ -13,6 +13,7 @@ export default defineRule({
   fix: "Use one reply code for every line of a reply.",
   plaintext: true,
   pairing: true,
+  needs: { codeMismatch: true },
 }, (ctx) => {
   for (const r of ctx.session.replies) {
     const first = r.lineInfo[0];

@@ -12,6 +12,7 @@ export default defineRule({
   why: "Servers that do not expect UTF-8 reject or mangle the addresses.",
   fix: "Use SMTPUTF8 (advertised by the server, parameter on MAIL) for internationalised addresses, and A-labels in EHLO.",
   plaintext: true,
+  needs: { commandOctet: true },
 }, (ctx) => {
   const f = ctx.conversation;
   for (const c of ctx.session.commands) {

@@ -12,6 +12,7 @@ export default defineRule({
   why: "A server that accepts the look-alike as the end of the message reads what follows as new commands: a second, forged message inherits the sender's authentication and SPF alignment.",
   fix: "Client/relay: normalise line endings and dot-stuff before sending. Server: accept only CRLF.CRLF (Postfix smtpd_forbid_bare_newline, Exim ≥ 4.97.1).",
   plaintext: true,
+  needs: { dataEnds: true },
 }, (ctx) => {
   for (const c of ctx.session.commands) {
     const m = c.message;

@@ -14,6 +14,7 @@ export default defineRule({
   fix: "Answer DATA 503 or 554 when no recipient was accepted.",
   plaintext: true,
   pairing: true,
+  needs: { rcptRefused: true },
 }, (ctx) => {
   for (const ex of ctx.conversation.exchanges) {
     const c = ex.command;

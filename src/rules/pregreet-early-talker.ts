@@ -13,6 +13,7 @@ export default defineRule({
   fix: "Wait for the complete greeting; use implicit TLS only on port 465.",
   plaintext: true,
   pairing: true,
+  needs: { early: true, implicitTls: true },
 }, (ctx) => {
   const s = ctx.session;
   const f = ctx.conversation;

@@ -16,6 +16,7 @@ export default defineRule({
   fix: "Accept at least 100 recipients per transaction; answer 452 beyond an implementation limit.",
   plaintext: true,
   pairing: true,
+  needs: { codes: [452, 552] },
 }, (ctx) => {
   for (const ex of ctx.conversation.exchanges) {
     const c = ex.command;

@@ -12,6 +12,7 @@ export default defineRule({
   why: "Clients decide what to do from the first digit; a line they cannot classify leaves them guessing or hanging.",
   fix: "Make the server (or the proxy in front of it) start every reply line with a code from RFC 5321 §4.2.",
   plaintext: true,
+  needs: { replyCode: true },
 }, (ctx) => {
   for (const r of ctx.session.replies) {
     for (const l of r.lineInfo) {

@@ -12,6 +12,7 @@ export default defineRule({
   why: "The client cannot tell whether the reply has ended, so it either waits forever or reads the next reply as part of this one.",
   fix: "Send `NNN-` on every line but the last and `NNN ` on the last line.",
   plaintext: true,
+  needs: { replySep: true },
 }, (ctx) => {
   for (const r of ctx.session.replies) {
     for (const l of r.lineInfo) {

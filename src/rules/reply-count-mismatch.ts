@@ -13,6 +13,7 @@ export default defineRule({
   fix: "Answer every command; look for a server or proxy that swallows a command line.",
   plaintext: true,
   pairing: true,
+  needs: { unanswered: true },
 }, (ctx) => {
   const s = ctx.session;
   if (s.gaps.length > 0) return;

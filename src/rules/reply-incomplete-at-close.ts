@@ -12,6 +12,7 @@ export default defineRule({
   why: "The client never learns the outcome of its command.",
   fix: "Finish every reply, including the one before closing (e.g. `421` or `221`), with a final `NNN ` line and CRLF.",
   plaintext: true,
+  needs: { openReply: true },
 }, (ctx) => {
   const s = ctx.session;
   for (const r of s.replies) {

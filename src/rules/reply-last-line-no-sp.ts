@@ -13,6 +13,7 @@ export default defineRule({
   why: "Clients must accept it, but some look for `NNN ` to find the end of a reply and hang.",
   fix: "End every reply with `NNN <text>`.",
   plaintext: true,
+  needs: { lastLine: true },
 }, (ctx) => {
   for (const r of ctx.session.replies) {
     if (!r.complete) continue;

@@ -12,6 +12,7 @@ export default defineRule({
   why: "Clients with fixed buffers may cut the line and read the rest as a new reply.",
   fix: "Split long text over several `NNN-` lines.",
   plaintext: true,
+  needs: { longReplyLine: true },
 }, (ctx) => {
   for (const r of ctx.session.replies) {
     for (const l of r.lineInfo) {

@@ -12,6 +12,7 @@ export default defineRule({
   why: "Clients that treat each read as one reply break on it; it is worth seeing which segments carried which lines.",
   fix: "Nothing is wrong on the wire. If a broken client must be kept working, have the server (or proxy) write each reply with one send().",
   plaintext: true,
+  needs: { splitReply: true },
 }, (ctx) => {
   for (const r of ctx.session.replies) {
     if (r.segments.length < 2 || r.afterStartTls) continue;

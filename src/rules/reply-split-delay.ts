@@ -16,6 +16,7 @@ export default defineRule({
   fix: "Server/proxy: send the lines of a reply together, without holding part of it back. Client: read to the final line.",
   plaintext: true,
   hazard: true,
+  needs: { splitReply: true },
 }, (ctx) => {
   const s = ctx.session;
   const threshold = ctx.opts.splitDelayMs / 1000;

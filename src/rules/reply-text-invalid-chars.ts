@@ -15,6 +15,7 @@ export default defineRule({
   why: "Clients may show or log reply text; control characters can corrupt terminals and logs, and 8-bit text is only allowed where SMTPUTF8 permits it.",
   fix: "Keep reply text to printable US-ASCII, HT and SP.",
   plaintext: true,
+  needs: { replyOctet: true },
 }, (ctx) => {
   for (const r of ctx.session.replies) {
     for (let i = 0; i < r.lineInfo.length; i++) {

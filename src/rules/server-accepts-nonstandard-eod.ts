@@ -13,6 +13,7 @@ export default defineRule({
   fix: "Accept only CRLF.CRLF as end of data (Postfix smtpd_forbid_bare_newline = reject; Exim ≥ 4.97.1; sendmail's fix).",
   plaintext: true,
   pairing: true,
+  needs: { dataEnds: true },
 }, (ctx) => {
   const s = ctx.session;
   const base = s.sawSyn ? 1 : 0;

@@ -16,6 +16,7 @@ export default defineRule({
   fix: "After a 554 greeting, answer 503 to every command but QUIT, and close after replying 221 to QUIT.",
   plaintext: true,
   pairing: true,
+  needs: { codes: [554] },
 }, (ctx) => {
   const s = ctx.session;
   const g = ctx.conversation.greeting;

@@ -1,4 +1,5 @@
 import { defineRule } from "./define.js";
+import type { Command } from "../smtp/model.js";
 import { ms, q } from "./util.js";
 
 /** RFC 5321 §4.5.3.2.7, seconds. */
@@ -26,9 +27,13 @@ export default defineRule({
   if (!end) return;
   if (s.tls && !s.tls.decrypted && s.tls.time <= end.time) return; // encrypted by then (unless the capture holds it decrypted): the commands are invisible
   if (s.close.client && s.close.client.time <= end.time) return; // the client left first
-  const before = s.commands.filter((c) => c.time < end.time);
-  if (before.some((c) => c.replies.length === 0 || c.verb === "QUIT")) return; // something was outstanding, or the client said goodbye
-  const lastClient = before.length ? before[before.length - 1].segments.at(-1)?.time ?? before[before.length - 1].time : s.startTime;
+  let last: Command | undefined; // the client's last command before the end
+  for (const c of s.commands) {
+    if (!(c.time < end.time)) continue;
+    if (c.replies.length === 0 || c.verb === "QUIT") return; // something was outstanding, or the client said goodbye
+    last = c;
+  }
+  const lastClient = last ? last.segments.at(-1)?.time ?? last.time : s.startTime;
   const lastServer = Math.max(...s.replies.filter((r) => r.lastTime < end.time && r !== unprompted).map((r) => r.lastTime), s.startTime);
   const idle = end.time - Math.max(lastClient, lastServer);
   if (idle < MIN_IDLE || idle >= SERVER_TIMEOUT) return;

@@ -16,6 +16,7 @@ export default defineRule({
   fix: "Server: close the connection after 421. Client: stop sending (a QUIT at most), close, and retry later.",
   plaintext: true,
   pairing: true,
+  needs: { codes: [421] },
 }, (ctx) => {
   const s = ctx.session;
   const r = s.replies.find((x) => x.code === 421 && x.complete && !x.afterStartTls);

@@ -1,6 +1,13 @@
 import { defineRule } from "./define.js";
 import { q } from "./util.js";
 
+/** The SIZE= a MAIL line declares, or null. */
+function declaredSize(mail: string | undefined): number | null {
+  if (mail === undefined) return null;
+  const size = /\sSIZE=(\d+)/i.exec(mail);
+  return size ? Number(size[1]) : null;
+}
+
 export default defineRule({
   id: "size-limit-violation",
   title: "Message size against the SIZE limit or declaration",
@@ -21,16 +28,19 @@ export default defineRule({
   const f = ctx.conversation;
   for (const c of s.commands) {
     if (c.afterStartTls) continue;
+    const mail = c.kind === "command" && c.verb === "MAIL";
+    if (!mail && c.kind !== "message") continue; // only a MAIL and the message it announced are judged
     const caps = f.capsAt(c.index);
     const max = caps && caps.keywords.has("SIZE") ? Number(caps.keywords.get("SIZE")) || 0 : 0;
-    const size = /\sSIZE=(\d+)/i.exec(f.exchanges[c.index].transaction?.mail.line ?? "");
-    const declared = size ? Number(size[1]) : null;
-    if (c.kind === "command" && c.verb === "MAIL") {
-      if (declared !== null && max > 0 && declared > max) ctx.report({ frames: c.frames, time: c.time, message: `${q(c.line, 60)} declares ${declared} octets, more than the ${max} the server advertised`, evidence: `EHLO reply in frame ${caps!.reply.frames[0]}` });
+    if (mail) {
+      if (max === 0) continue;
+      const declared = declaredSize(f.exchanges[c.index].transaction?.mail.line);
+      if (declared !== null && declared > max) ctx.report({ frames: c.frames, time: c.time, message: `${q(c.line, 60)} declares ${declared} octets, more than the ${max} the server advertised`, evidence: `EHLO reply in frame ${caps!.reply.frames[0]}` });
       continue;
     }
     const msg = c.message;
-    if (c.kind !== "message" || !msg || msg.gap || msg.endOfData === null) continue;
+    if (!msg || msg.gap || msg.endOfData === null) continue;
+    const declared = declaredSize(f.exchanges[c.index].transaction?.mail.line);
     // octets on the wire include the final ".\r\n" and one stuffing dot at most per line
     const upper = msg.bytes - 3;
     const lower = Math.max(0, upper - msg.lines);

@@ -1,6 +1,5 @@
 import { defineRule } from "./define.js";
 import { ehloLines } from "../smtp/vocabulary.js";
-import { greetingExchanges } from "./util.js";
 
 export default defineRule({
   id: "smtputf8-advertisement-invalid",
@@ -15,7 +14,12 @@ export default defineRule({
   plaintext: true,
   pairing: true,
 }, (ctx) => {
-  for (const { reply: r } of greetingExchanges(ctx.session)) {
+  const s = ctx.session;
+  // each plaintext EHLO answered with 250 (util.greetingExchanges, without its array)
+  for (const cmd of s.commands) {
+    if (cmd.kind !== "command" || cmd.verb !== "EHLO" || cmd.afterStartTls || cmd.replies.length === 0) continue;
+    const r = s.replies[cmd.replies[0]];
+    if (r.code !== 250) continue;
     const kws = ehloLines(r);
     const utf8 = kws.find((k) => k === "SMTPUTF8" || k.startsWith("SMTPUTF8 "));
     if (utf8 === undefined) continue;

@@ -12,6 +12,7 @@ export default defineRule({
   why: "This is an SMTP smuggling attempt: a receiving server that ends the message at the look-alike executes the hidden commands. Captured at a relay's input it shows the attacker; at the inbound server, a relay that forwarded it verbatim.",
   fix: "Reject messages with bare LF/CR; upgrade relays and servers (Postfix smtpd_forbid_bare_newline, sendmail, Exim 4.97.1).",
   plaintext: true,
+  needs: { dataSmuggled: true },
 }, (ctx) => {
   for (const c of ctx.session.commands) {
     const m = c.message;

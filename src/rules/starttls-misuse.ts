@@ -20,6 +20,7 @@ export default defineRule({
   fix: "Send bare STARTTLS; answer it 220, 454 or 501; never answer NOOP, EHLO, STARTTLS or QUIT with 530.",
   plaintext: true,
   pairing: true,
+  needs: { verbs: ["STARTTLS"], codes: [530] },
 }, (ctx) => {
   const s = ctx.session;
   for (const c of s.commands) {

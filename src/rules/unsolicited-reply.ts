@@ -13,6 +13,7 @@ export default defineRule({
   fix: "Find what emitted the extra reply: a proxy answering for the backend, a server answering one command twice, or injected text around STARTTLS.",
   plaintext: true,
   pairing: true,
+  needs: { unsolicited: true },
 }, (ctx) => {
   const s = ctx.session;
   if (s.gaps.some((g) => g.side === "client")) return; // commands may be missing

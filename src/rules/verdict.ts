@@ -33,6 +33,7 @@ function metasOf(rules: Rule[]): Map<string, RuleMeta> {
 }
 
 export function verdictFor(session: Session, findings: Finding[], rules: Rule[]): SessionVerdict {
+  if (findings.length === 0 && session.limits.length === 0) return clean(session);
   const metas = metasOf(rules);
   const counts = { error: 0, warning: 0, info: 0 };
   const independent = { error: 0, warning: 0, info: 0 };
@@ -49,7 +50,7 @@ export function verdictFor(session: Session, findings: Finding[], rules: Rule[])
   // with one direction missing, only findings about the present side's own octets can decide
   const oneSided = lacks.some((l) => l.kind === "no-client-bytes" || l.kind === "no-server-bytes");
   const needOther = oneSided ? findings.filter((f) => !f.consequenceOf && !OWN_OCTETS.has(f.rule)) : [];
-  const decisive = decide(findings.filter((f) => !needOther.includes(f)), metas);
+  const decisive = decide(needOther.length > 0 ? findings.filter((f) => !needOther.includes(f)) : findings, metas);
   if (decisive) {
     const meta = metas.get(decisive.rule);
     const said = meta ? quoteFor(meta, decisive.side) : { reference: decisive.reference, quote: "" };
@@ -78,6 +79,18 @@ export function verdictFor(session: Session, findings: Finding[], rules: Rule[])
   let summary = (enc !== null ? `No violation in the plaintext part${beyond}; the rest is encrypted (TLS from frame ${enc}).` : `No violation found${beyond}.`) + risk;
   if (hazards.length === 0 && findings.some((f) => f.rule === "reply-split-across-segments")) summary += " Replies split across TCP segments are legal, and the client waited for them.";
   return { counts, independent, notEvaluable, limits, fault: "none", summary, decisive: null };
+}
+
+/** verdictFor() of a session without findings whose capture lacks nothing (most sessions). */
+function clean(session: Session): SessionVerdict {
+  const counts = { error: 0, warning: 0, info: 0 };
+  const independent = { error: 0, warning: 0, info: 0 };
+  const enc = encryptedFrom(session);
+  if (enc !== null && session.commands.length === 0 && session.replies.length === 0) {
+    return { counts, independent, notEvaluable: [], limits: [], fault: "undetermined", summary: `Cannot judge: the session is encrypted from its first payload (TLS from frame ${enc}).`, decisive: null };
+  }
+  const summary = enc !== null ? `No violation in the plaintext part; the rest is encrypted (TLS from frame ${enc}).` : "No violation found.";
+  return { counts, independent, notEvaluable: [], limits: [], fault: "none", summary, decisive: null };
 }
 
 /** The independent finding that decides, or null. */
@@ -126,7 +139,7 @@ function paragraph(f: Finding, meta: RuleMeta | undefined, said: { reference: st
   const out: string[] = [];
   out.push(`${WHO[f.side]} is at fault: ${what(f)} (${where(f)}).`);
   if (said.quote) out.push(`${said.reference}: “${clip(said.quote, 300)}”`);
-  const fix = meta ? fixFor(meta.fix, f.side) : "";
+  const fix = meta ? cachedFix(meta, f.side) : "";
   if (fix) out.push(fix);
   if (f.side === "client" && ACTED_EARLY.has(f.rule) && actedOnSplitReply(f, findings)) {
     out.push("Splitting the reply across TCP segments is legal (RFC 5321 §1.1, RFC 793 §2.8).");
@@ -147,7 +160,7 @@ function paragraph(f: Finding, meta: RuleMeta | undefined, said: { reference: st
  */
 function what(f: Finding): string {
   // the collapse note ("(and 2 more findings of this rule …)") is said by where() instead
-  const m = f.message.replace(/ \(and \d+ more findings? of this rule in this session[^)]*\)$/, "");
+  const m = f.message.endsWith(")") ? f.message.replace(/ \(and \d+ more findings? of this rule in this session[^)]*\)$/, "") : f.message;
   let quoted = false;
   let end = m.length;
   for (let i = 0; i < m.length; i++) {
@@ -171,6 +184,18 @@ function where(f: Finding): string {
 /** A reply-split finding whose frames all lie among the decisive finding's: the reply it acted on was split. */
 function actedOnSplitReply(f: Finding, findings: Finding[]): boolean {
   return findings.some((s) => s.rule === "reply-split-across-segments" && s.frames.length > 1 && s.frames.every((x) => f.frames.includes(x)));
+}
+
+/** fixFor() by rule and side, worked out once (the verdict of every session with a finding asks). */
+const fixCache = new WeakMap<RuleMeta, Partial<Record<Side, string>>>();
+
+function cachedFix(meta: RuleMeta, side: Side): string {
+  let bySide = fixCache.get(meta);
+  if (bySide === undefined) {
+    bySide = {};
+    fixCache.set(meta, bySide);
+  }
+  return (bySide[side] ??= fixFor(meta.fix, side));
 }
 
 /**

@@ -1,13 +1,14 @@
-import { expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { join, relative } from "node:path";
 import { analyzeStream } from "../../src/analyze.js";
 import { conversationOf } from "../../src/smtp/conversation.js";
 import { needsMet, sessionHolds } from "../../src/rules/engine.js";
 import { ALL_RULES } from "../../src/rules/index.js";
-import { DEFAULT_RULE_OPTIONS, type ReportArgs, type RuleContext } from "../../src/rules/types.js";
+import { DEFAULT_RULE_OPTIONS, type ReportArgs, type RuleContext, type RuleNeeds } from "../../src/rules/types.js";
 import type { Session } from "../../src/smtp/model.js";
 import { captures } from "../support/golden.js";
-import { SHARED } from "../support/fixtures.js";
+import { analyzeConv, SHARED } from "../support/fixtures.js";
+import { clean, greeted } from "../support/rules.js";
 import { describeShared, SHARED_PRESENT } from "../support/shared.js";
 
 /**
@@ -25,11 +26,21 @@ function reportsOf(rule: (typeof ALL_RULES)[number], session: Session): ReportAr
 
 it("the rules that declare needs", () => {
   expect(WITH_NEEDS.map((r) => r.meta.id).sort()).toEqual([
-    "auth-cleartext-credentials", "auth-initial-response-invalid", "auth-mechanism-not-advertised", "auth-state-violation",
+    "advertised-extension-rejected", "auth-cleartext-credentials", "auth-exchange-syntax", "auth-initial-response-invalid",
+    "auth-lockout-too-early", "auth-mechanism-not-advertised", "auth-state-violation",
+    "bare-cr-lf-in-command", "bare-cr-lf-in-data", "bare-cr-lf-in-reply",
     "bdat-framing-error", "bdat-sequence-violation", "bdat-without-chunking",
-    "client-acted-on-partial-multiline-reply", "client-command-before-reply-complete", "helo-extended-reply",
-    "pipelining-command-not-last", "pipelining-not-negotiated", "plaintext-after-starttls-failure",
-    "starttls-command-injection", "starttls-response-injection",
+    "client-acted-on-partial-multiline-reply", "client-command-before-reply-complete", "client-timeout-too-short",
+    "command-line-too-long", "command-split-across-segments", "data-continues-after-end", "data-line-too-long",
+    "eightbit-data-without-8bitmime", "esc-class-mismatch", "helo-extended-reply", "mandatory-reply-wrong",
+    "message-data-without-354", "multiline-code-mismatch", "non-ascii-in-command", "nonstandard-end-of-data",
+    "pipelining-command-not-last", "pipelining-data-accepted-without-rcpt", "pipelining-not-negotiated",
+    "plaintext-after-starttls-failure", "pregreet-early-talker", "recipient-limit-below-100",
+    "reply-code-invalid", "reply-continuation-invalid", "reply-count-mismatch", "reply-incomplete-at-close",
+    "reply-last-line-no-sp", "reply-line-too-long", "reply-split-across-segments", "reply-split-delay",
+    "reply-text-invalid-chars", "server-accepts-nonstandard-eod", "server-close-after-554-greeting",
+    "service-shutdown-421", "smuggled-commands-in-data", "starttls-command-injection", "starttls-misuse",
+    "starttls-response-injection", "unsolicited-reply",
   ]);
 });
 
@@ -51,5 +62,46 @@ describeShared("a rule skipped for what it needs finds nothing on that session (
   }
   it("and each of those rules was skipped on some session (the test compared something)", () => {
     for (const rule of WITH_NEEDS) expect(skippedRuns.get(rule.meta.id) ?? 0, rule.meta.id).toBeGreaterThan(0);
+  });
+});
+
+describe("the facts rules need (sessionHolds)", () => {
+  async function holdsOf(c: ReturnType<typeof greeted>) {
+    const [s] = (await analyzeConv(c)).sessions;
+    return sessionHolds(s, conversationOf(s));
+  }
+
+  it("a clean session holds none of them: every rule that declares needs is skipped", async () => {
+    const holds = await holdsOf(clean());
+    expect(WITH_NEEDS.filter((r) => needsMet(r.meta.needs!, holds)).map((r) => r.meta.id)).toEqual([]);
+  });
+
+  // one crafted trigger per fact: the fact is set, and the rule that needs it is not skipped
+  const cases: [keyof RuleNeeds, string, () => ReturnType<typeof greeted>][] = [
+    ["replyTerm", "bare-cr-lf-in-reply", () => greeted().client("NOOP\r\n").server("250 ok\n")],
+    ["replyOctet", "reply-text-invalid-chars", () => greeted().client("NOOP\r\n").server("250 o\x01k\r\n")],
+    ["codeMismatch", "multiline-code-mismatch", () => greeted().client("NOOP\r\n").server("250-a\r\n251 b\r\n")],
+    ["lastLine", "reply-last-line-no-sp", () => greeted().client("NOOP\r\n").server("250\r\n")],
+    ["replyCode", "reply-code-invalid", () => greeted().client("NOOP\r\n").server("650 ok\r\n")],
+    ["escClass", "esc-class-mismatch", () => greeted().client("NOOP\r\n").server("250 5.0.0 ok\r\n")],
+    ["longCommand", "command-line-too-long", () => greeted().client(`NOOP ${"x".repeat(600)}\r\n`).server("250 ok\r\n")],
+    ["commandOctet", "non-ascii-in-command", () => greeted().client("NOOP caf\xe9\r\n").server("250 ok\r\n")],
+    ["commandTerm", "bare-cr-lf-in-command", () => greeted().client("NOOP\n").server("250 ok\r\n")],
+    ["unanswered", "reply-count-mismatch", () => greeted().client("NOOP\r\n")],
+    ["dataBare", "bare-cr-lf-in-data", () => clean({ body: "Subject: hi\r\n\r\nhel\nlo\r\n.\r\n" })],
+    ["quitNot221", "mandatory-reply-wrong", () => greeted().client("QUIT\r\n").server("250 ok\r\n")],
+  ];
+  for (const [fact, rule, make] of cases) {
+    it(`${fact}: ${rule} runs`, async () => {
+      const holds = await holdsOf(make());
+      expect(needsMet({ [fact]: true }, holds)).toBe(true);
+      expect(needsMet(ALL_RULES.find((r) => r.meta.id === rule)!.meta.needs!, holds)).toBe(true);
+    });
+  }
+
+  it("a reply code a rule names: 421 for service-shutdown-421", async () => {
+    const holds = await holdsOf(greeted().client("NOOP\r\n").server("421 bye\r\n"));
+    expect(needsMet({ codes: [421] }, holds)).toBe(true);
+    expect(needsMet({ codes: [554] }, holds)).toBe(false);
   });
 });
