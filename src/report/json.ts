@@ -85,9 +85,8 @@ function closeEvent(e: CloseEvent | null, k: Clock | undefined) {
   return e === null ? null : { ...e, timeIso: isoTime(e.time, UTC, k, e.frame) };
 }
 
-/** The JSON model of one session, with its findings. */
-export function sessionJson(s: JudgedSession, findings: Finding[]): Record<string, unknown> {
-  const k = clockOf(s);
+/** The JSON model of one session up to its verdict (what precedes findings, commands and replies). */
+function sessionHead(s: JudgedSession, k: Clock | undefined): Record<string, unknown> {
   return {
     index: s.index,
     tcpStream: s.tcpStream,
@@ -109,10 +108,42 @@ export function sessionJson(s: JudgedSession, findings: Finding[]): Record<strin
     limits: s.limits ?? [],
     notes: s.notes,
     verdict: s.verdict,
-    findings: findings.map(findingJson),
-    commands: s.commands.map((c) => command(c, k)),
-    replies: s.replies.map((r) => reply(r, k)),
   };
+}
+
+function commandsJson(s: JudgedSession, k: Clock | undefined): Record<string, unknown>[] {
+  const l = s.commands;
+  const out = new Array<Record<string, unknown>>(l.length);
+  for (let i = 0; i < l.length; i++) out[i] = command(l[i], k);
+  return out;
+}
+
+function repliesJson(s: JudgedSession, k: Clock | undefined): Record<string, unknown>[] {
+  const l = s.replies;
+  const out = new Array<Record<string, unknown>>(l.length);
+  for (let i = 0; i < l.length; i++) out[i] = reply(l[i], k);
+  return out;
+}
+
+/** The JSON model of one session, with its findings. */
+export function sessionJson(s: JudgedSession, findings: Finding[]): Record<string, unknown> {
+  const k = clockOf(s);
+  const o = sessionHead(s, k);
+  o.findings = findings.map(findingJson);
+  o.commands = commandsJson(s, k);
+  o.replies = repliesJson(s, k);
+  return o;
+}
+
+/**
+ * JSON.stringify(sessionJson(s, …)) without its opening "{", given its findings already
+ * serialised and joined with ",": the writer serialises each finding once, for the session and
+ * for the file's list of findings.
+ */
+function sessionJsonBody(s: JudgedSession, findingsText: string): string {
+  const k = clockOf(s);
+  const head = JSON.stringify(sessionHead(s, k));
+  return `${head.slice(1, -1)},"findings":[${findingsText}],"commands":${JSON.stringify(commandsJson(s, k))},"replies":${JSON.stringify(repliesJson(s, k))}}`;
 }
 
 export interface Counts { error: number; warning: number; info: number }
@@ -202,9 +233,15 @@ export class JsonFileWriter {
   }
 
   session(s: JudgedSession, findings: Finding[]): void {
-    for (const f of findings) this.counts[f.severity]++;
-    if (this.mode === "json") for (const f of findings) this.findings.push(JSON.stringify(findingJson(f)));
-    const body = JSON.stringify(sessionJson(s, findings)).slice(1);
+    let texts = "";
+    for (let i = 0; i < findings.length; i++) {
+      const f = findings[i];
+      this.counts[f.severity]++;
+      const t = JSON.stringify(findingJson(f));
+      if (this.mode === "json") this.findings.push(t);
+      texts = i > 0 ? texts + "," + t : t;
+    }
+    const body = sessionJsonBody(s, texts);
     if (this.mode === "ndjson") this.out(`{"type":"session",${this.fileKey},${body}\n`);
     else this.out((this.sessions > 0 ? ",{" : "{") + body);
     this.sessions++;
