@@ -4,7 +4,6 @@ import { analyzeFile, analyzeStream, displayPath, type AnalyzeOptions, type File
 import type { JudgedSession } from "../rules/engine.js";
 import type { Finding } from "../rules/types.js";
 import { compactSession } from "../report/compact.js";
-import { htmlReport } from "../report/html/index.js";
 import { jsonReportEnd, jsonReportStart, JsonFileWriter } from "../report/json.js";
 import { summaryLine, textFooter, textHeader, textSession, type TextOptions } from "../report/text.js";
 import { parseZone, UTC, type Zone } from "../report/time.js";
@@ -134,6 +133,8 @@ async function htmlFiles(files: string[], opts: Partial<AnalyzeOptions>, flags: 
     const { sessions, findings: _f, ...rest } = rep;
     results.push({ summary: { ...rest, sessionCount: sessions.length }, counts });
   }
+  // loaded only for this format: the page's script, node:crypto and node:zlib (~5 ms at startup)
+  const { htmlReport } = await import("../report/html/index.js");
   out.write(htmlReport(reports, { showSecrets: !!flags.showSecrets }));
   return results;
 }
