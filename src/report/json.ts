@@ -15,6 +15,12 @@ function seg(s: Segment, k?: Clock) {
   return { frame: s.frame, time: s.time, timeIso: isoTime(s.time, UTC, k, s.frame), bytes: s.bytes, seq: s.seq, ack: s.ack, lines: s.lines, midLine: s.midLine };
 }
 
+function segs(l: readonly Segment[], k?: Clock) {
+  const out = new Array<ReturnType<typeof seg>>(l.length);
+  for (let i = 0; i < l.length; i++) out[i] = seg(l[i], k);
+  return out;
+}
+
 function command(c: Command, k?: Clock) {
   const o: Record<string, unknown> = {
     index: c.index,
@@ -25,7 +31,7 @@ function command(c: Command, k?: Clock) {
     time: c.time,
     timeIso: isoTime(c.time, UTC, k, c.frames),
     bytes: c.end - c.start,
-    segments: c.segments.map((g) => seg(g, k)),
+    segments: segs(c.segments, k),
     replies: c.replies,
   };
   if (c.lineInfo && c.lineInfo.terminator !== "crlf") o.terminator = c.lineInfo.terminator;
@@ -47,7 +53,7 @@ function reply(r: Reply, k?: Clock) {
     time: r.firstTime,
     timeIso: isoTime(r.firstTime, UTC, k, r.frames),
     bytes: r.end - r.start,
-    segments: r.segments.map((g) => seg(g, k)),
+    segments: segs(r.segments, k),
     complete: r.complete,
     command: r.command,
   };
@@ -55,7 +61,8 @@ function reply(r: Reply, k?: Clock) {
   if (r.afterStartTls) o.afterStartTls = true;
   if (r.abandoned) o.abandoned = true;
   if (r.linesDropped) o.linesDropped = r.linesDropped;
-  const bad = r.lineInfo.filter((l) => l.terminator !== "crlf").length;
+  let bad = 0;
+  for (const l of r.lineInfo) if (l.terminator !== "crlf") bad++;
   if (bad) o.linesWithoutCrlf = bad;
   return o;
 }
