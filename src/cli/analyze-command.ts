@@ -1,10 +1,10 @@
 /** `smtpcap analyze`: one report per file, streamed session by session. */
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
-import { analyzeFile, analyzeStream, displayPath, type AnalyzeOptions, type FileReport, type FileSummary } from "../analyze.js";
+import { analyzeFile, analyzeStream, analyzeStreamPrepared, displayPath, type AnalyzeOptions, type FileReport, type FileSummary } from "../analyze.js";
 import type { JudgedSession } from "../rules/engine.js";
 import type { Finding } from "../rules/types.js";
 import { compactSession } from "../report/compact.js";
-import { jsonReportEnd, jsonReportStart, JsonFileWriter } from "../report/json.js";
+import { jsonReportEnd, jsonReportStart, JsonFileWriter, prepareSession } from "../report/json.js";
 import { summaryLine, textFooter, textHeader, textSession, type TextOptions } from "../report/text.js";
 import { parseZone, UTC, type Zone } from "../report/time.js";
 import {
@@ -35,21 +35,24 @@ export interface AnalyzeFlags extends CommonFlags {
   tz: Zone;
 }
 
-export type Selector = ((s: JudgedSession) => boolean) & { matched: number; active: boolean };
+export type Selector = ((s: JudgedSession) => boolean) & {
+  matched: number;
+  active: boolean;
+  /** the same question by tcp.stream and session index */
+  pick(tcpStream: number, index: number): boolean;
+};
 
 /** Which sessions the user asked for (--stream, --session); all when neither is given. Counts the matches. */
 export function selector(flags: Pick<AnalyzeFlags, "stream" | "session">): Selector {
   const active = !!flags.stream?.length || !!flags.session?.length;
   const streams = new Set(flags.stream);
   const sessions = new Set(flags.session);
-  const sel: Selector = Object.assign(
-    (s: JudgedSession): boolean => {
-      const ok = !active || streams.has(s.tcpStream) || sessions.has(s.index);
-      if (ok) sel.matched++;
-      return ok;
-    },
-    { matched: 0, active },
-  );
+  const pick = (tcpStream: number, index: number): boolean => {
+    const ok = !active || streams.has(tcpStream) || sessions.has(index);
+    if (ok) sel.matched++;
+    return ok;
+  };
+  const sel: Selector = Object.assign((s: JudgedSession): boolean => pick(s.tcpStream, s.index), { matched: 0, active, pick });
   return sel;
 }
 
@@ -66,18 +69,21 @@ async function streamFile(file: string, opts: Partial<AnalyzeOptions>, flags: An
   const counts: Counts = { error: 0, warning: 0, info: 0 };
   const name = displayPath(file);
   const format = flags.summary ? "summary" : flags.format;
-  // sessions shown: selected, and with a finding when --only-findings
-  const shown = (s: JudgedSession, fs: Finding[]) => chosen(s) && (!flags.onlyFindings || fs.length > 0);
   const count = (fs: Finding[]) => {
     for (const f of fs) counts[f.severity]++;
   };
   if (format === "json" || format === "ndjson") {
     if (format === "json" && n > 0) out.write(",");
     const w = new JsonFileWriter((s) => out.write(s), name, format);
-    const summary = await analyzeStream(file, opts, (s, fs) => {
-      if (!shown(s, fs)) return w.skip();
-      count(fs);
-      w.session(s, fs);
+    // each session's text is made as soon as it is judged, and written in order (PreparedSink)
+    const summary = await analyzeStreamPrepared(file, opts, {
+      prepare: prepareSession,
+      write: (p, index) => {
+        // sessions shown: selected, and with a finding when --only-findings
+        if (!chosen.pick(p.tcpStream, index) || (flags.onlyFindings && p.severities.length === 0)) return w.skip();
+        for (const sev of p.severities) counts[sev]++;
+        w.write(p, index);
+      },
     });
     w.end(summary);
     return { summary, counts, headed: true };

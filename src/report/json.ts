@@ -67,13 +67,9 @@ function reply(r: Reply, k?: Clock) {
   return o;
 }
 
-/** The JSON model of one finding. */
-export function findingJson(f: Finding): Record<string, unknown> {
+/** The JSON model of one finding after its `session` (the keys that do not depend on the session's index). */
+function findingRest(f: Finding): Record<string, unknown> {
   const o: Record<string, unknown> = {
-    rule: f.rule,
-    severity: f.severity,
-    side: f.side,
-    session: f.session,
     tcpStream: f.tcpStream,
     frames: f.frames,
     time: f.time,
@@ -88,14 +84,23 @@ export function findingJson(f: Finding): Record<string, unknown> {
   return o;
 }
 
+/** The JSON model of one finding. */
+export function findingJson(f: Finding): Record<string, unknown> {
+  return Object.assign({ rule: f.rule, severity: f.severity, side: f.side, session: f.session }, findingRest(f));
+}
+
 function closeEvent(e: CloseEvent | null, k: Clock | undefined) {
   return e === null ? null : { ...e, timeIso: isoTime(e.time, UTC, k, e.frame) };
 }
 
 /** The JSON model of one session up to its verdict (what precedes findings, commands and replies). */
 function sessionHead(s: JudgedSession, k: Clock | undefined): Record<string, unknown> {
+  return Object.assign({ index: s.index }, sessionHeadRest(s, k));
+}
+
+/** sessionHead() after `index`. */
+function sessionHeadRest(s: JudgedSession, k: Clock | undefined): Record<string, unknown> {
   return {
-    index: s.index,
     tcpStream: s.tcpStream,
     client: s.client,
     server: s.server,
@@ -143,14 +148,45 @@ export function sessionJson(s: JudgedSession, findings: Finding[]): Record<strin
 }
 
 /**
- * JSON.stringify(sessionJson(s, …)) without its opening "{", given its findings already
- * serialised and joined with ",": the writer serialises each finding once, for the session and
- * for the file's list of findings.
+ * One session's JSON text, made as soon as it is judged: everything but its index (`index`, and
+ * each finding's `session`), which is known only when the session is written (src/analyze.ts,
+ * PreparedSink). writeSession() completes it.
  */
-function sessionJsonBody(s: JudgedSession, findingsText: string): string {
+export interface PreparedSession {
+  tcpStream: number;
+  /** the severity of each finding */
+  severities: Finding["severity"][];
+  /** `"tcpStream":…` through the verdict: the session's keys after `index`, without braces */
+  head: string;
+  /** per finding, its text before and after the value of `session` */
+  findings: string[];
+  /** `"commands":[…],"replies":[…]}` */
+  tail: string;
+}
+
+/** The JSON text of a session but its index (see PreparedSession). */
+export function prepareSession(s: JudgedSession, findings: Finding[]): PreparedSession {
   const k = clockOf(s);
-  const head = JSON.stringify(sessionHead(s, k));
-  return `${head.slice(1, -1)},"findings":[${findingsText}],"commands":${JSON.stringify(commandsJson(s, k))},"replies":${JSON.stringify(repliesJson(s, k))}}`;
+  const parts: string[] = [];
+  const severities: Finding["severity"][] = [];
+  for (const f of findings) {
+    severities.push(f.severity);
+    parts.push(JSON.stringify({ rule: f.rule, severity: f.severity, side: f.side }).slice(0, -1) + ',"session":', "," + JSON.stringify(findingRest(f)).slice(1));
+  }
+  return {
+    tcpStream: s.tcpStream,
+    severities,
+    head: JSON.stringify(sessionHeadRest(s, k)).slice(1, -1),
+    findings: parts,
+    tail: `"commands":${JSON.stringify(commandsJson(s, k))},"replies":${JSON.stringify(repliesJson(s, k))}}`,
+  };
+}
+
+/** JSON.stringify(findingJson(f)) of each finding of a prepared session whose index is `index`. */
+function findingTexts(p: PreparedSession, index: number): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < p.findings.length; i += 2) out.push(p.findings[i] + index + p.findings[i + 1]);
+  return out;
 }
 
 export interface Counts { error: number; warning: number; info: number }
@@ -240,15 +276,15 @@ export class JsonFileWriter {
   }
 
   session(s: JudgedSession, findings: Finding[]): void {
-    let texts = "";
-    for (let i = 0; i < findings.length; i++) {
-      const f = findings[i];
-      this.counts[f.severity]++;
-      const t = JSON.stringify(findingJson(f));
-      if (this.mode === "json") this.findings.push(t);
-      texts = i > 0 ? texts + "," + t : t;
-    }
-    const body = sessionJsonBody(s, texts);
+    this.write(prepareSession(s, findings), s.index);
+  }
+
+  /** Writes a session prepared by prepareSession() with its index. */
+  write(p: PreparedSession, index: number): void {
+    for (const sev of p.severities) this.counts[sev]++;
+    const texts = findingTexts(p, index);
+    if (this.mode === "json") for (const t of texts) this.findings.push(t);
+    const body = `"index":${index},${p.head},"findings":[${texts.join(",")}],${p.tail}`;
     if (this.mode === "ndjson") this.out(`{"type":"session",${this.fileKey},${body}\n`);
     else this.out((this.sessions > 0 ? ",{" : "{") + body);
     this.sessions++;
