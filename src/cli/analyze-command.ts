@@ -5,7 +5,7 @@ import type { JudgedSession } from "../rules/engine.js";
 import type { Finding } from "../rules/types.js";
 import { compactSession } from "../report/compact.js";
 import { jsonReportEnd, jsonReportStart, JsonFileWriter, prepareSession } from "../report/json.js";
-import { summaryLine, textFooter, textHeader, textSession, type TextOptions } from "../report/text.js";
+import { prepareTextSession, summaryLine, textFooter, textHeader, textSessionAt, type TextOptions } from "../report/text.js";
 import { parseZone, UTC, type Zone } from "../report/time.js";
 import {
   EXIT,
@@ -105,6 +105,30 @@ async function streamFile(file: string, opts: Partial<AnalyzeOptions>, flags: An
   };
   const withoutFindings: number[] = [];
   let notSelected = 0;
+  if (format === "text") {
+    // each session's block is made as soon as it is judged, and written in order (PreparedSink)
+    const summary = await analyzeStreamPrepared(file, opts, {
+      prepare: (s, fs) => prepareTextSession(s, fs, text),
+      write: (p, index) => {
+        if (!chosen.pick(p.tcpStream, index)) {
+          notSelected++;
+          return;
+        }
+        for (const sev of p.severities) counts[sev]++;
+        if (flags.onlyFindings && p.severities.length === 0) {
+          withoutFindings.push(p.tcpStream);
+          return;
+        }
+        head();
+        out.write(textSessionAt(p, index));
+      },
+    });
+    if (summary.packets > 0 || !unreadable(summary)) {
+      head();
+      out.write(textFooter(summary, counts, text, { withoutFindings, notSelected }));
+    }
+    return { summary, counts, headed };
+  }
   const summary = await analyzeStream(file, opts, (s, fs) => {
     if (!chosen(s)) {
       notSelected++;
@@ -116,7 +140,7 @@ async function streamFile(file: string, opts: Partial<AnalyzeOptions>, flags: An
       return;
     }
     head();
-    out.write(format === "summary" ? summaryLine(s, fs) : textSession(s, fs, text));
+    out.write(summaryLine(s, fs));
   });
   if (summary.packets > 0 || !unreadable(summary)) {
     head();

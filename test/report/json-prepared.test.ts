@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { join, relative } from "node:path";
 import { analyzeFile, analyzeStream, analyzeStreamPrepared } from "../../src/analyze.js";
 import { JsonFileWriter, prepareSession, toJson, type PreparedSession } from "../../src/report/json.js";
+import { prepareTextSession, textSession, textSessionAt, type TextOptions } from "../../src/report/text.js";
 import { captures } from "../support/golden.js";
 import { conv, ehloReply, SHARED, supportCase, tmpFile } from "../support/fixtures.js";
 import { describeShared, SHARED_PRESENT } from "../support/shared.js";
@@ -30,6 +31,14 @@ async function same(file: string): Promise<void> {
   expect(json).toBe(await plain(file, "json"));
   expect(json).toBe(JSON.stringify(toJson(await analyzeFile(file))));
   expect(await prepared(file, "ndjson")).toBe(await plain(file, "ndjson"));
+  // the text report too (--format text), plain and in colour
+  for (const o of [{ color: false, verbose: false }, { color: true, verbose: true }] as TextOptions[]) {
+    const early: string[] = [];
+    await analyzeStreamPrepared(file, {}, { prepare: (s, fs) => prepareTextSession(s, fs, o), write: (p, i) => early.push(textSessionAt(p, i)) });
+    const late: string[] = [];
+    await analyzeStream(file, {}, (s, fs) => late.push(textSession(s, fs, o)));
+    expect(early).toEqual(late);
+  }
 }
 
 /** Stream 0 (a long session) stays open while streams 1 and 2 run start to end; then stream 0 ends. */
@@ -56,7 +65,7 @@ function overlapping(w: WriteOptions): string {
   return tmpFile(writeCapture(packets, w), w.format === "pcapng" ? ".pcapng" : ".pcap");
 }
 
-describe("JSON made as sessions are judged (analyzeStreamPrepared)", () => {
+describe("JSON and text made as sessions are judged (analyzeStreamPrepared)", () => {
   for (const [name, w] of [["pcap", {}], ["pcap-ns", { format: "pcap-ns" }], ["pcapng", { format: "pcapng" }], ["pcapng, nanoseconds", { format: "pcapng", tsresol: 9 }]] as [string, WriteOptions][]) {
     it(`${name}: sessions written in tcp.stream order, identical to toJson() and to the session-by-session writer`, async () => {
       const file = overlapping(w);
@@ -83,7 +92,7 @@ describe("JSON made as sessions are judged (analyzeStreamPrepared)", () => {
   });
 });
 
-describeShared("JSON made as sessions are judged: every shared capture", () => {
+describeShared("JSON and text made as sessions are judged: every shared capture", () => {
   const dir = join(SHARED, "captures");
   for (const file of SHARED_PRESENT ? captures(dir) : []) it(relative(dir, file), () => same(file));
 });
