@@ -40,6 +40,8 @@ export type Selector = ((s: JudgedSession) => boolean) & {
   active: boolean;
   /** the same question by tcp.stream and session index */
   pick(tcpStream: number, index: number): boolean;
+  /** whether a session of this tcp.stream may be chosen, before its index is known (counts nothing) */
+  mayPick(tcpStream: number): boolean;
 };
 
 /** Which sessions the user asked for (--stream, --session); all when neither is given. Counts the matches. */
@@ -52,7 +54,8 @@ export function selector(flags: Pick<AnalyzeFlags, "stream" | "session">): Selec
     if (ok) sel.matched++;
     return ok;
   };
-  const sel: Selector = Object.assign((s: JudgedSession): boolean => pick(s.tcpStream, s.index), { matched: 0, active, pick });
+  const mayPick = (tcpStream: number): boolean => !active || streams.has(tcpStream) || sessions.size > 0;
+  const sel: Selector = Object.assign((s: JudgedSession): boolean => pick(s.tcpStream, s.index), { matched: 0, active, pick, mayPick });
   return sel;
 }
 
@@ -72,12 +75,17 @@ async function streamFile(file: string, opts: Partial<AnalyzeOptions>, flags: An
   const count = (fs: Finding[]) => {
     for (const f of fs) counts[f.severity]++;
   };
+  // whether a judged session may be shown, before its index is known: when not, a placeholder
+  // (no findings to count: either not selected, or none) is written in its place, to be skipped
+  const shownLater = (s: JudgedSession, fs: Finding[]) => chosen.mayPick(s.tcpStream) && (!flags.onlyFindings || fs.length > 0);
+  const notShown = (s: JudgedSession) => ({ tcpStream: s.tcpStream, severities: [], head: "", findings: [], tail: "", before: "", after: "" });
   if (format === "json" || format === "ndjson") {
     if (format === "json" && n > 0) out.write(",");
     const w = new JsonFileWriter((s) => out.write(s), name, format);
     // each session's text is made as soon as it is judged, and written in order (PreparedSink)
     const summary = await analyzeStreamPrepared(file, opts, {
-      prepare: prepareSession,
+      // a session that will not be shown (another --stream; no finding with --only-findings) is not written out
+      prepare: (s, fs) => (shownLater(s, fs) ? prepareSession(s, fs) : notShown(s)),
       write: (p, index) => {
         // sessions shown: selected, and with a finding when --only-findings
         if (!chosen.pick(p.tcpStream, index) || (flags.onlyFindings && p.severities.length === 0)) return w.skip();
@@ -108,7 +116,7 @@ async function streamFile(file: string, opts: Partial<AnalyzeOptions>, flags: An
   if (format === "text") {
     // each session's block is made as soon as it is judged, and written in order (PreparedSink)
     const summary = await analyzeStreamPrepared(file, opts, {
-      prepare: (s, fs) => prepareTextSession(s, fs, text),
+      prepare: (s, fs) => (shownLater(s, fs) ? prepareTextSession(s, fs, text) : notShown(s)),
       write: (p, index) => {
         if (!chosen.pick(p.tcpStream, index)) {
           notSelected++;
