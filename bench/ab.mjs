@@ -30,8 +30,14 @@ if (args[0] === "--build") {
   const dir = join(builds, name);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  const r = spawnSync(join(root, "node_modules/.bin/esbuild"), ["src/cli/main.ts", "src/cli/batch-worker.ts", "--bundle", "--platform=node", "--format=esm", "--splitting", `--outdir=${dir}`, "--packages=external", "--target=node20", "--log-level=warning"], { cwd: root, stdio: "inherit" });
-  if (r.status !== 0) process.exit(1);
+  // the options of `npm run build` (bin/build-cli.mjs), into this build's folder
+  const { cliBuildOptions } = await import(join(root, "bin/build-cli.mjs"));
+  const esbuild = await import("esbuild");
+  try {
+    await esbuild.build(cliBuildOptions(dir));
+  } catch {
+    process.exit(1);
+  }
   writeFileSync(join(dir, "node-flags.json"), JSON.stringify(cliNodeFlags(root)) + "\n");
   writeFileSync(join(dir, "run.mjs"), `import { main } from "./main.js";\nmain(process.argv).then((code) => { process.exitCode = code; });\n`);
   console.log(`built ${dir}`);

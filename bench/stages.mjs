@@ -9,7 +9,7 @@
 //   decode    + link/IP/TCP header decoding (bench/floor.mjs)
 //   dissect   + connections, reassembly, SMTP session model, verdicts; no rules (analyzeStream with --only of no rule)
 //   judge     + all rules
-//   json      + sessionJson() and JSON.stringify per session (what --format json writes, not written)
+//   json      + the JSON report, as --format json builds it (report/json.js JsonFileWriter), not written
 // The difference between consecutive stages is that stage's cost. With several --dist (a tsc output
 // directory each, e.g. one built from main in a worktree), the variants run interleaved too, so
 // their per-stage numbers can be compared under the same load.
@@ -27,7 +27,7 @@ if (args[0] === "--stage") {
   const { readCapture } = await mod("capture/source.js");
   const { TcpPacket } = await mod("tcp/decode.js");
   const { analyzeStream } = await mod("analyze.js");
-  const { sessionJson } = await mod("report/json.js");
+  const { JsonFileWriter } = await mod("report/json.js");
   let gc = 0;
   new PerformanceObserver((list) => { for (const e of list.getEntries()) gc += e.duration; }).observe({ entryTypes: ["gc"] });
   const c0 = process.cpuUsage();
@@ -38,10 +38,12 @@ if (args[0] === "--stage") {
     await readCapture(file, (frame, time, linkType, data, start, capLen) => { pkt.decode(linkType, data, start, capLen); });
   } else {
     const opts = stage === "dissect" ? { only: ["(no rule)"] } : {};
-    await analyzeStream(file, opts, (s, findings) => {
+    const w = stage === "json" ? new JsonFileWriter((t) => { chars += t.length; }, file) : null;
+    const sum = await analyzeStream(file, opts, (s, findings) => {
       sessions++;
-      if (stage === "json") chars += JSON.stringify(sessionJson(s, findings)).length;
+      if (w) w.session(s, findings);
     });
+    if (w) w.end(sum);
   }
   const c = process.cpuUsage(c0);
   await new Promise((r) => setTimeout(r, 20)); // let the last gc entries arrive

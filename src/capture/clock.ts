@@ -89,6 +89,10 @@ export class Clock {
   /** frames slightly earlier than a frame before them: float time → [frame, ns, frame, ns, …] */
   private early: Map<number, number[]> | null = null;
 
+  /** Set by a reader whose frames never have a resolution finer than 1 µs (a classic microsecond
+   * pcap): nothing will ever be recorded, so reports made before the file is read are final. */
+  coarse = false;
+
   /** Whether any frame's exact time was recorded (the capture has a resolution finer than 1 µs). */
   get fine(): boolean {
     return this.runs.length > 0;

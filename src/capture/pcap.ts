@@ -38,6 +38,7 @@ export class PcapParser extends RecordParser {
       // The top bits of the link-type field carry FCS information (pcap draft §4): mask them off.
       this.linkType = (this.le ? buf.readUInt32LE(20) : buf.readUInt32BE(20)) & 0x0fffffff;
       this.headerDone = true;
+      if (this.tsDiv !== 1e9 && this.clock !== null) this.clock.coarse = true;
       pos = 24;
     }
     const le = this.le;

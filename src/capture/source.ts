@@ -1,6 +1,5 @@
 import { createReadStream } from "node:fs";
 import { open, type FileHandle } from "node:fs/promises";
-import { createGunzip } from "node:zlib";
 import type { Readable } from "node:stream";
 import type { Clock } from "./clock.js";
 import { PcapParser } from "./pcap.js";
@@ -179,6 +178,8 @@ async function readStream(path: string, sink: FrameSink, clock: Clock | null): P
     const firstChunk = first.value as Buffer;
     if (firstChunk.length >= 2 && firstChunk[0] === 0x1f && firstChunk[1] === 0x8b) {
       result.gzip = true;
+      // loaded here: most captures are not compressed, and node:zlib costs every run ~2 ms to load
+      const { createGunzip } = await import("node:zlib");
       const gunzip = createGunzip({ chunkSize: 256 * 1024 });
       gunzip.on("error", () => {}); // surfaced by the for-await below
       gunzip.write(firstChunk);

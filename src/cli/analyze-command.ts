@@ -1,12 +1,11 @@
 /** `smtpcap analyze`: one report per file, streamed session by session. */
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
-import { analyzeFile, analyzeStream, displayPath, type AnalyzeOptions, type FileReport, type FileSummary } from "../analyze.js";
+import { analyzeFile, analyzeStream, analyzeStreamPrepared, displayPath, type AnalyzeOptions, type FileReport, type FileSummary } from "../analyze.js";
 import type { JudgedSession } from "../rules/engine.js";
 import type { Finding } from "../rules/types.js";
 import { compactSession } from "../report/compact.js";
-import { htmlReport } from "../report/html/index.js";
-import { jsonReportEnd, jsonReportStart, JsonFileWriter } from "../report/json.js";
-import { summaryLine, textFooter, textHeader, textSession, type TextOptions } from "../report/text.js";
+import { jsonReportEnd, jsonReportStart, JsonFileWriter, prepareSession } from "../report/json.js";
+import { prepareTextSession, summaryLine, textFooter, textHeader, textSessionAt, type TextOptions } from "../report/text.js";
 import { parseZone, UTC, type Zone } from "../report/time.js";
 import {
   EXIT,
@@ -36,21 +35,27 @@ export interface AnalyzeFlags extends CommonFlags {
   tz: Zone;
 }
 
-export type Selector = ((s: JudgedSession) => boolean) & { matched: number; active: boolean };
+export type Selector = ((s: JudgedSession) => boolean) & {
+  matched: number;
+  active: boolean;
+  /** the same question by tcp.stream and session index */
+  pick(tcpStream: number, index: number): boolean;
+  /** whether a session of this tcp.stream may be chosen, before its index is known (counts nothing) */
+  mayPick(tcpStream: number): boolean;
+};
 
 /** Which sessions the user asked for (--stream, --session); all when neither is given. Counts the matches. */
 export function selector(flags: Pick<AnalyzeFlags, "stream" | "session">): Selector {
   const active = !!flags.stream?.length || !!flags.session?.length;
   const streams = new Set(flags.stream);
   const sessions = new Set(flags.session);
-  const sel: Selector = Object.assign(
-    (s: JudgedSession): boolean => {
-      const ok = !active || streams.has(s.tcpStream) || sessions.has(s.index);
-      if (ok) sel.matched++;
-      return ok;
-    },
-    { matched: 0, active },
-  );
+  const pick = (tcpStream: number, index: number): boolean => {
+    const ok = !active || streams.has(tcpStream) || sessions.has(index);
+    if (ok) sel.matched++;
+    return ok;
+  };
+  const mayPick = (tcpStream: number): boolean => !active || streams.has(tcpStream) || sessions.size > 0;
+  const sel: Selector = Object.assign((s: JudgedSession): boolean => pick(s.tcpStream, s.index), { matched: 0, active, pick, mayPick });
   return sel;
 }
 
@@ -67,18 +72,26 @@ async function streamFile(file: string, opts: Partial<AnalyzeOptions>, flags: An
   const counts: Counts = { error: 0, warning: 0, info: 0 };
   const name = displayPath(file);
   const format = flags.summary ? "summary" : flags.format;
-  // sessions shown: selected, and with a finding when --only-findings
-  const shown = (s: JudgedSession, fs: Finding[]) => chosen(s) && (!flags.onlyFindings || fs.length > 0);
   const count = (fs: Finding[]) => {
     for (const f of fs) counts[f.severity]++;
   };
+  // whether a judged session may be shown, before its index is known: when not, a placeholder
+  // (no findings to count: either not selected, or none) is written in its place, to be skipped
+  const shownLater = (s: JudgedSession, fs: Finding[]) => chosen.mayPick(s.tcpStream) && (!flags.onlyFindings || fs.length > 0);
+  const notShown = (s: JudgedSession) => ({ tcpStream: s.tcpStream, severities: [], head: "", findings: [], tail: "", before: "", after: "" });
   if (format === "json" || format === "ndjson") {
     if (format === "json" && n > 0) out.write(",");
     const w = new JsonFileWriter((s) => out.write(s), name, format);
-    const summary = await analyzeStream(file, opts, (s, fs) => {
-      if (!shown(s, fs)) return w.skip();
-      count(fs);
-      w.session(s, fs);
+    // each session's text is made as soon as it is judged, and written in order (PreparedSink)
+    const summary = await analyzeStreamPrepared(file, opts, {
+      // a session that will not be shown (another --stream; no finding with --only-findings) is not written out
+      prepare: (s, fs) => (shownLater(s, fs) ? prepareSession(s, fs) : notShown(s)),
+      write: (p, index) => {
+        // sessions shown: selected, and with a finding when --only-findings
+        if (!chosen.pick(p.tcpStream, index) || (flags.onlyFindings && p.severities.length === 0)) return w.skip();
+        for (const sev of p.severities) counts[sev]++;
+        w.write(p, index);
+      },
     });
     w.end(summary);
     return { summary, counts, headed: true };
@@ -100,6 +113,30 @@ async function streamFile(file: string, opts: Partial<AnalyzeOptions>, flags: An
   };
   const withoutFindings: number[] = [];
   let notSelected = 0;
+  if (format === "text") {
+    // each session's block is made as soon as it is judged, and written in order (PreparedSink)
+    const summary = await analyzeStreamPrepared(file, opts, {
+      prepare: (s, fs) => (shownLater(s, fs) ? prepareTextSession(s, fs, text) : notShown(s)),
+      write: (p, index) => {
+        if (!chosen.pick(p.tcpStream, index)) {
+          notSelected++;
+          return;
+        }
+        for (const sev of p.severities) counts[sev]++;
+        if (flags.onlyFindings && p.severities.length === 0) {
+          withoutFindings.push(p.tcpStream);
+          return;
+        }
+        head();
+        out.write(textSessionAt(p, index));
+      },
+    });
+    if (summary.packets > 0 || !unreadable(summary)) {
+      head();
+      out.write(textFooter(summary, counts, text, { withoutFindings, notSelected }));
+    }
+    return { summary, counts, headed };
+  }
   const summary = await analyzeStream(file, opts, (s, fs) => {
     if (!chosen(s)) {
       notSelected++;
@@ -111,7 +148,7 @@ async function streamFile(file: string, opts: Partial<AnalyzeOptions>, flags: An
       return;
     }
     head();
-    out.write(format === "summary" ? summaryLine(s, fs) : textSession(s, fs, text));
+    out.write(summaryLine(s, fs));
   });
   if (summary.packets > 0 || !unreadable(summary)) {
     head();
@@ -134,6 +171,8 @@ async function htmlFiles(files: string[], opts: Partial<AnalyzeOptions>, flags: 
     const { sessions, findings: _f, ...rest } = rep;
     results.push({ summary: { ...rest, sessionCount: sessions.length }, counts });
   }
+  // loaded only for this format: the page's script, node:crypto and node:zlib (~5 ms at startup)
+  const { htmlReport } = await import("../report/html/index.js");
   out.write(htmlReport(reports, { showSecrets: !!flags.showSecrets }));
   return results;
 }

@@ -1,9 +1,18 @@
-import { analyzeStream, displayPath, type AnalyzeOptions, type FileSummary } from "../analyze.js";
+import { analyzeStreamPrepared, displayPath, type AnalyzeOptions, type FileSummary } from "../analyze.js";
 import type { JudgedSession } from "../rules/engine.js";
 import { compactSession } from "../report/compact.js";
 import { batchHtmlFileData, fileSha256, type BatchHtmlFile, type FileD } from "../report/html/index.js";
-import { fileError, JsonFileWriter } from "../report/json.js";
+import { fileError, JsonFileWriter, prepareSession, type PreparedSession } from "../report/json.js";
 import { SEVERITY_RANK, type Finding, type Severity } from "../rules/types.js";
+
+/** What one judged session contributes to a file's result, taken when it is judged. */
+interface Prepared {
+  json: PreparedSession | null;
+  undetermined: boolean;
+  findings: Finding[];
+  /** kept for compact lines (they name the session's index) and the page */
+  session: JudgedSession | null;
+}
 
 export interface BatchJob {
   id: number;
@@ -90,19 +99,34 @@ export async function analyzeFileSummary(job: BatchJob, onChunk: (c: BatchChunk)
   const keptFindings: Finding[] = [];
   try {
     const w = job.json === "json" || job.json === "ndjson" ? new JsonFileWriter(collect, file, job.json) : null;
-    const sum = await analyzeStream(job.path, job.opts, (s, fs) => {
-      w?.session(s, fs);
-      if (job.json === "compact") collect(compactSession(file, s, fs));
-      if (s.verdict.fault === "undetermined") res.undetermined++;
-      if (job.html && (fs.length > 0 || s.verdict.fault !== "none")) {
-        kept.push(s);
-        keptFindings.push(...fs);
-      }
-      for (const f of fs) {
-        res.counts[f.severity]++;
-        res.rules[f.rule] = (res.rules[f.rule] ?? 0) + 1;
-        if (best === null || SEVERITY_RANK[f.severity] > SEVERITY_RANK[best.severity]) best = f;
-      }
+    // what a session contributes is taken as soon as it is judged (PreparedSink): the session
+    // model itself is kept only where its output needs the index (compact) or the page shows it
+    const sum = await analyzeStreamPrepared(job.path, job.opts, {
+      prepare: (s, fs): Prepared => ({
+        json: w === null ? null : prepareSession(s, fs),
+        undetermined: s.verdict.fault === "undetermined",
+        findings: fs,
+        session: job.json === "compact" || (job.html && (fs.length > 0 || s.verdict.fault !== "none")) ? s : null,
+      }),
+      write: (p, index) => {
+        if (w !== null && p.json !== null) w.write(p.json, index);
+        const s = p.session;
+        if (s !== null) {
+          s.index = index;
+          for (const f of p.findings) f.session = index;
+          if (job.json === "compact") collect(compactSession(file, s, p.findings));
+          if (job.html) {
+            kept.push(s);
+            keptFindings.push(...p.findings);
+          }
+        }
+        if (p.undetermined) res.undetermined++;
+        for (const f of p.findings) {
+          res.counts[f.severity]++;
+          res.rules[f.rule] = (res.rules[f.rule] ?? 0) + 1;
+          if (best === null || SEVERITY_RANK[f.severity] > SEVERITY_RANK[best.severity]) best = f;
+        }
+      },
     });
     w?.end(sum);
     res.sessions = sum.sessionCount;

@@ -131,10 +131,16 @@ export function problemLines(sum: Pick<FileSummary, "file" | "format" | "problem
   return sum.problems.map((p) => `smtpcap: ${p.level === "warning" ? "warning: " : ""}${problemText(sum, p)}`);
 }
 
-/** Buffers output into large writes to stdout or to the file of `-o`. */
+/** Bytes gathered before a write. */
+const OUTPUT_BUFFER = 1 << 20;
+
+/**
+ * Buffers output into large writes to stdout or to the file of `-o`. Text is encoded into a
+ * buffer as it comes (one copy) rather than kept as strings, joined and encoded at each write.
+ */
 export class Output {
-  private buf: string[] = [];
-  private size = 0;
+  private buf: Buffer = Buffer.allocUnsafe(OUTPUT_BUFFER);
+  private used = 0;
   private readonly fd: number | null;
 
   /** Opens `-o FILE` (throws a usage error when it cannot be created). */
@@ -161,18 +167,30 @@ export class Output {
   }
 
   write(s: string): void {
-    this.buf.push(s);
-    this.size += s.length;
-    if (this.size > 1 << 20) this.flush();
+    // UTF-8 takes at most 3 bytes per UTF-16 unit: when that may not fit, write what is gathered first
+    if (s.length * 3 > OUTPUT_BUFFER - this.used) {
+      this.flush();
+      if (s.length * 3 > OUTPUT_BUFFER) {
+        this.emit(s);
+        return;
+      }
+    }
+    this.used += this.buf.write(s, this.used);
   }
 
   flush(): void {
-    if (this.buf.length === 0) return;
-    const s = this.buf.join("");
-    this.buf = [];
-    this.size = 0;
-    if (this.fd === null) process.stdout.write(s);
-    else writeSync(this.fd, s);
+    if (this.used === 0) return;
+    const b = this.buf.subarray(0, this.used);
+    this.used = 0;
+    // stdout may still hold a buffer handed to it (a pipe); a file written here is written when writeSync returns
+    if (this.fd === null) this.buf = Buffer.allocUnsafe(OUTPUT_BUFFER);
+    this.emit(b);
+  }
+
+  private emit(data: string | Buffer): void {
+    if (this.fd === null) process.stdout.write(data);
+    else if (typeof data === "string") writeSync(this.fd, data);
+    else for (let off = 0; off < data.length; ) off += writeSync(this.fd, data, off);
   }
 
   close(): void {

@@ -15,6 +15,12 @@ function seg(s: Segment, k?: Clock) {
   return { frame: s.frame, time: s.time, timeIso: isoTime(s.time, UTC, k, s.frame), bytes: s.bytes, seq: s.seq, ack: s.ack, lines: s.lines, midLine: s.midLine };
 }
 
+function segs(l: readonly Segment[], k?: Clock) {
+  const out = new Array<ReturnType<typeof seg>>(l.length);
+  for (let i = 0; i < l.length; i++) out[i] = seg(l[i], k);
+  return out;
+}
+
 function command(c: Command, k?: Clock) {
   const o: Record<string, unknown> = {
     index: c.index,
@@ -25,7 +31,7 @@ function command(c: Command, k?: Clock) {
     time: c.time,
     timeIso: isoTime(c.time, UTC, k, c.frames),
     bytes: c.end - c.start,
-    segments: c.segments.map((g) => seg(g, k)),
+    segments: segs(c.segments, k),
     replies: c.replies,
   };
   if (c.lineInfo && c.lineInfo.terminator !== "crlf") o.terminator = c.lineInfo.terminator;
@@ -47,7 +53,7 @@ function reply(r: Reply, k?: Clock) {
     time: r.firstTime,
     timeIso: isoTime(r.firstTime, UTC, k, r.frames),
     bytes: r.end - r.start,
-    segments: r.segments.map((g) => seg(g, k)),
+    segments: segs(r.segments, k),
     complete: r.complete,
     command: r.command,
   };
@@ -55,18 +61,15 @@ function reply(r: Reply, k?: Clock) {
   if (r.afterStartTls) o.afterStartTls = true;
   if (r.abandoned) o.abandoned = true;
   if (r.linesDropped) o.linesDropped = r.linesDropped;
-  const bad = r.lineInfo.filter((l) => l.terminator !== "crlf").length;
+  let bad = 0;
+  for (const l of r.lineInfo) if (l.terminator !== "crlf") bad++;
   if (bad) o.linesWithoutCrlf = bad;
   return o;
 }
 
-/** The JSON model of one finding. */
-export function findingJson(f: Finding): Record<string, unknown> {
+/** The JSON model of one finding after its `session` (the keys that do not depend on the session's index). */
+function findingRest(f: Finding): Record<string, unknown> {
   const o: Record<string, unknown> = {
-    rule: f.rule,
-    severity: f.severity,
-    side: f.side,
-    session: f.session,
     tcpStream: f.tcpStream,
     frames: f.frames,
     time: f.time,
@@ -81,15 +84,23 @@ export function findingJson(f: Finding): Record<string, unknown> {
   return o;
 }
 
+/** The JSON model of one finding. */
+export function findingJson(f: Finding): Record<string, unknown> {
+  return Object.assign({ rule: f.rule, severity: f.severity, side: f.side, session: f.session }, findingRest(f));
+}
+
 function closeEvent(e: CloseEvent | null, k: Clock | undefined) {
   return e === null ? null : { ...e, timeIso: isoTime(e.time, UTC, k, e.frame) };
 }
 
-/** The JSON model of one session, with its findings. */
-export function sessionJson(s: JudgedSession, findings: Finding[]): Record<string, unknown> {
-  const k = clockOf(s);
+/** The JSON model of one session up to its verdict (what precedes findings, commands and replies). */
+function sessionHead(s: JudgedSession, k: Clock | undefined): Record<string, unknown> {
+  return Object.assign({ index: s.index }, sessionHeadRest(s, k));
+}
+
+/** sessionHead() after `index`. */
+function sessionHeadRest(s: JudgedSession, k: Clock | undefined): Record<string, unknown> {
   return {
-    index: s.index,
     tcpStream: s.tcpStream,
     client: s.client,
     server: s.server,
@@ -109,10 +120,73 @@ export function sessionJson(s: JudgedSession, findings: Finding[]): Record<strin
     limits: s.limits ?? [],
     notes: s.notes,
     verdict: s.verdict,
-    findings: findings.map(findingJson),
-    commands: s.commands.map((c) => command(c, k)),
-    replies: s.replies.map((r) => reply(r, k)),
   };
+}
+
+function commandsJson(s: JudgedSession, k: Clock | undefined): Record<string, unknown>[] {
+  const l = s.commands;
+  const out = new Array<Record<string, unknown>>(l.length);
+  for (let i = 0; i < l.length; i++) out[i] = command(l[i], k);
+  return out;
+}
+
+function repliesJson(s: JudgedSession, k: Clock | undefined): Record<string, unknown>[] {
+  const l = s.replies;
+  const out = new Array<Record<string, unknown>>(l.length);
+  for (let i = 0; i < l.length; i++) out[i] = reply(l[i], k);
+  return out;
+}
+
+/** The JSON model of one session, with its findings. */
+export function sessionJson(s: JudgedSession, findings: Finding[]): Record<string, unknown> {
+  const k = clockOf(s);
+  const o = sessionHead(s, k);
+  o.findings = findings.map(findingJson);
+  o.commands = commandsJson(s, k);
+  o.replies = repliesJson(s, k);
+  return o;
+}
+
+/**
+ * One session's JSON text, made as soon as it is judged: everything but its index (`index`, and
+ * each finding's `session`), which is known only when the session is written (src/analyze.ts,
+ * PreparedSink). writeSession() completes it.
+ */
+export interface PreparedSession {
+  tcpStream: number;
+  /** the severity of each finding */
+  severities: Finding["severity"][];
+  /** `"tcpStream":…` through the verdict: the session's keys after `index`, without braces */
+  head: string;
+  /** per finding, its text before and after the value of `session` */
+  findings: string[];
+  /** `"commands":[…],"replies":[…]}` */
+  tail: string;
+}
+
+/** The JSON text of a session but its index (see PreparedSession). */
+export function prepareSession(s: JudgedSession, findings: Finding[]): PreparedSession {
+  const k = clockOf(s);
+  const parts: string[] = [];
+  const severities: Finding["severity"][] = [];
+  for (const f of findings) {
+    severities.push(f.severity);
+    parts.push(JSON.stringify({ rule: f.rule, severity: f.severity, side: f.side }).slice(0, -1) + ',"session":', "," + JSON.stringify(findingRest(f)).slice(1));
+  }
+  return {
+    tcpStream: s.tcpStream,
+    severities,
+    head: JSON.stringify(sessionHeadRest(s, k)).slice(1, -1),
+    findings: parts,
+    tail: `"commands":${JSON.stringify(commandsJson(s, k))},"replies":${JSON.stringify(repliesJson(s, k))}}`,
+  };
+}
+
+/** JSON.stringify(findingJson(f)) of each finding of a prepared session whose index is `index`. */
+function findingTexts(p: PreparedSession, index: number): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < p.findings.length; i += 2) out.push(p.findings[i] + index + p.findings[i + 1]);
+  return out;
 }
 
 export interface Counts { error: number; warning: number; info: number }
@@ -202,9 +276,15 @@ export class JsonFileWriter {
   }
 
   session(s: JudgedSession, findings: Finding[]): void {
-    for (const f of findings) this.counts[f.severity]++;
-    if (this.mode === "json") for (const f of findings) this.findings.push(JSON.stringify(findingJson(f)));
-    const body = JSON.stringify(sessionJson(s, findings)).slice(1);
+    this.write(prepareSession(s, findings), s.index);
+  }
+
+  /** Writes a session prepared by prepareSession() with its index. */
+  write(p: PreparedSession, index: number): void {
+    for (const sev of p.severities) this.counts[sev]++;
+    const texts = findingTexts(p, index);
+    if (this.mode === "json") for (const t of texts) this.findings.push(t);
+    const body = `"index":${index},${p.head},"findings":[${texts.join(",")}],${p.tail}`;
     if (this.mode === "ndjson") this.out(`{"type":"session",${this.fileKey},${body}\n`);
     else this.out((this.sessions > 0 ? ",{" : "{") + body);
     this.sessions++;

@@ -96,12 +96,16 @@ function findingLines(f: Finding, o: TextOptions, width: number, verdict = ""): 
   return out;
 }
 
+/** A session's first line after `Session N`. */
+function headRest(s: JudgedSession): string {
+  return `  tcp.stream ${s.tcpStream}  client ${s.client} → server ${s.server}`;
+}
+
+/** A session's lines after its first (`Session N  tcp.stream …`), which alone names its index. */
 function sessionText(s: JudgedSession, findings: Finding[], o: TextOptions): string[] {
   const width = o.width ?? DEFAULT_WIDTH;
   const zone = o.zone ?? UTC;
   const out: string[] = [];
-  const head = `Session ${s.index}  tcp.stream ${s.tcpStream}  client ${s.client} → server ${s.server}`;
-  out.push(paint(o.color, SGR.bold, head));
   const facts = [`started ${isoTime(s.startTime, zone, clockOf(s), s.firstFrame)}`, `${plural(s.commands.length, "command")}, ${plural(s.replies.length, "reply", "replies")}`, `bytes client ${s.bytes.client} / server ${s.bytes.server}`];
   if (s.tls?.decrypted) facts.push(`TLS (${s.tls.mode}) from frame ${s.tls.frame}: the capture holds it decrypted (read as plaintext)`);
   else if (s.tls?.encrypted) facts.push(`TLS (${s.tls.mode}) from frame ${s.tls.clientHelloFrame ?? s.tls.serverHelloFrame ?? s.tls.frame}: the rest is encrypted`);
@@ -139,7 +143,38 @@ export function textHeader(file: string, o: TextOptions): string {
 
 /** One session's block, as soon as it is judged. */
 export function textSession(s: JudgedSession, findings: Finding[], o: TextOptions): string {
-  return "\n" + sessionText(s, findings, o).join("\n") + "\n";
+  return textSessionAt(prepareTextSession(s, findings, o), s.index);
+}
+
+/**
+ * One session's block but its index, made as soon as it is judged (src/analyze.ts PreparedSink):
+ * the index is known only when the session is written, by textSessionAt().
+ */
+export interface PreparedText {
+  tcpStream: number;
+  /** the severity of each finding */
+  severities: Finding["severity"][];
+  /** the block before and after the index */
+  before: string;
+  after: string;
+}
+
+export function prepareTextSession(s: JudgedSession, findings: Finding[], o: TextOptions): PreparedText {
+  const rest = sessionText(s, findings, o);
+  const severities: Finding["severity"][] = [];
+  for (const f of findings) severities.push(f.severity);
+  return {
+    tcpStream: s.tcpStream,
+    severities,
+    // the first line, `Session N  tcp.stream …`, painted bold as one
+    before: o.color ? "\n" + SGR.bold + "Session " : "\nSession ",
+    after: headRest(s) + (o.color ? SGR.reset : "") + (rest.length > 0 ? "\n" + rest.join("\n") : "") + "\n",
+  };
+}
+
+/** The block of a session prepared by prepareTextSession(), whose index is `index`. */
+export function textSessionAt(p: PreparedText, index: number): string {
+  return p.before + index + p.after;
 }
 
 /** What `--summary` prints for a session: one line with stream, endpoints and verdict. */

@@ -28,9 +28,12 @@ function pad(n: number, w = 2): string {
   return String(n).padStart(w, "0");
 }
 
-/** The date and time to the second of the last UTC time formatted (times come in order, mostly within one second). */
+/** The date and time to the second, with the ".", of the last UTC time formatted (times come in order, mostly within one second). */
 let cachedSecond = NaN;
 let cachedPrefix = "";
+/** The last microsecond UTC time formatted and its text: a command's time is its first segment's, a reply's too. */
+let lastTime = NaN;
+let lastText = "";
 
 /**
  * ISO 8601 with microseconds: `2023-11-14T22:13:20.123456Z` (UTC) or `…+02:00` in another zone.
@@ -40,23 +43,38 @@ let cachedPrefix = "";
  * Non-finite times give "".
  */
 export function isoTime(t: number, zone: Zone = UTC, clock?: Clock, frames?: FrameHint): string {
-  if (!Number.isFinite(t)) return "";
   if (clock !== undefined) {
+    if (!Number.isFinite(t)) return "";
     const exact = clock.exact(t, frames);
-    if (exact !== null) return formatIso(exact.sec, pad(exact.ns, 9), zone);
+    // 10^9 + ns: the nanoseconds with their leading zeros, after the "1"
+    if (exact !== null) return formatIso(exact.sec, String(exact.ns + 1e9).slice(1), zone);
+  } else if (zone.kind === "utc") {
+    // the report's hot path: one call per segment, command, reply and finding
+    if (t === lastTime) return lastText;
+    if (!Number.isFinite(t)) return "";
+    const micros = Math.round(t * 1e6);
+    const second = Math.floor(micros / 1e6);
+    if (second !== cachedSecond) {
+      cachedSecond = second;
+      cachedPrefix = new Date(second * 1000).toISOString().slice(0, 19) + ".";
+    }
+    lastTime = t;
+    lastText = cachedPrefix + String(micros - second * 1e6 + 1e6).slice(1) + "Z";
+    return lastText;
   }
+  if (!Number.isFinite(t)) return "";
   const micros = Math.round(t * 1e6);
   const second = Math.floor(micros / 1e6);
-  return formatIso(second, pad(micros - second * 1e6, 6), zone);
+  return formatIso(second, String(micros - second * 1e6 + 1e6).slice(1), zone);
 }
 
 function formatIso(second: number, frac: string, zone: Zone): string {
   if (zone.kind === "utc") {
     if (second !== cachedSecond) {
       cachedSecond = second;
-      cachedPrefix = new Date(second * 1000).toISOString().slice(0, 19);
+      cachedPrefix = new Date(second * 1000).toISOString().slice(0, 19) + ".";
     }
-    return `${cachedPrefix}.${frac}Z`;
+    return `${cachedPrefix}${frac}Z`;
   }
   const offset = zone.kind === "fixed" ? zone.minutes : -new Date(second * 1000).getTimezoneOffset();
   const date = new Date((second + offset * 60) * 1000).toISOString().slice(0, 19);

@@ -1,9 +1,15 @@
+/** A character escapeText changes: outside printable US-ASCII, or the backslash. */
+const NEEDS_ESCAPE = /[^\x20-\x5b\x5d-\x7e]/;
+
 /**
  * Makes capture text safe to print: every octet outside printable US-ASCII (and the backslash)
  * becomes a visible escape, so a hostile banner cannot move the cursor, clear the screen, set
  * the window title or fake smtpcap's own output. Text is handled as latin1 (one char per octet).
  */
 export function escapeText(s: string): string {
+  // most capture text is plain: one regular-expression scan (native code from the first call)
+  // instead of a character loop that runs interpreted until it gets hot
+  if (!NEEDS_ESCAPE.test(s)) return s;
   let out = "";
   let plainFrom = 0;
   for (let i = 0; i < s.length; i++) {

@@ -168,6 +168,39 @@ describe("smtpcap batch", () => {
     expect(compact.code).toBe(1);
   });
 
+  it("sessions judged while an earlier connection is open (their output made before it is written): batch agrees with analyze", () => {
+    // stream 0 stays open while streams 1..3 run start to end; stream 2 lacks the server's side
+    // (undetermined: a compact note line naming its session index)
+    const d = mkdtempSync(join(tmpdir(), "smtpcap-batch-"));
+    const t0 = 1700000000;
+    const long = new Conversation("198.51.100.1:30000", "203.0.113.25:25", { t0 }).handshake();
+    long.server("220 mx.example.test ESMTP\r\n");
+    long.client("EHLO a.example.test\r\n");
+    const later = [1, 2, 3].map((k) => {
+      const c = new Conversation(`198.51.100.${1 + k}:3000${k}`, "203.0.113.25:25", { t0: t0 + k }).handshake();
+      c.server("220 mx.example.test ESMTP\r\n");
+      c.client("EHLO b.example.test\r\n");
+      c.server("250-mx.example.test\r\n250 PIPELINING\r\n");
+      c.client(k === 1 ? "MAIL FROM:<a@b> BODY=8BITMIME\r\n" : "QUIT\r\n");
+      c.server(k === 1 ? "250 ok\r\n" : "221 bye\r\n");
+      c.fin("client").fin("server");
+      return k === 2 ? c.packets.filter((p) => p.ip[12] === 198) : c.packets;
+    });
+    long.server("250-mx.example.test\r\n250 8BITMIME\r\n", { t: t0 + 10 });
+    long.client("QUIT\r\n");
+    long.server("221 bye\r\n");
+    long.fin("client").fin("server");
+    const f = join(d, "overlap.pcap");
+    writeFileSync(f, writeCapture([...long.packets, ...later.flat()].sort((a, b) => a.time - b.time)));
+    const json = run(["analyze", "--format", "json", f]).out;
+    expect((JSON.parse(json) as { files: { sessions: { tcpStream: number }[] }[] }).files[0].sessions.map((x) => x.tcpStream)).toEqual([0, 1, 2, 3]);
+    expect(run(["batch", "--format", "json", d]).out).toBe(json);
+    expect(run(["batch", "--format", "ndjson", d]).out).toBe(run(["analyze", "--format", "ndjson", f]).out);
+    const compact = run(["batch", "--format", "compact", d]).out;
+    expect(compact).toBe(run(["analyze", "--format", "compact", f]).out);
+    expect(compact).toMatch(/note undetermined \(session 2, tcp\.stream 2\)/);
+  });
+
   it("default job count: one fewer than the cores, at least one", () => {
     expect([1, 2, 4, 16].map((n) => defaultJobs(n))).toEqual([1, 1, 3, 15]);
   });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import { gzipSync } from "node:zlib";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -338,3 +339,34 @@ describe("smtpcap rules and explain", () => {
 });
 
 export { supportCaseSample };
+
+describe("startup: analyze loads only what it uses", () => {
+  // The bundle (dist/bundle) carries commander; node:crypto and node:zlib (HTML pages, gzip
+  // captures) and node:child_process (commander's executable subcommands) load on demand.
+  const loaded = (args: string[]) => {
+    const script = `const { main } = await import(${JSON.stringify(join(ROOT, "dist/bundle/main.js"))});
+      const code = await main([process.execPath, "smtpcap", ...${JSON.stringify(args)}]);
+      process.stderr.write(JSON.stringify({ code, mods: process.moduleLoadList }));`;
+    const r = spawnSync(process.execPath, ["--input-type=module", "-e", script], { cwd: ROOT, encoding: "utf8" });
+    return JSON.parse(r.stderr) as { code: number; mods: string[] };
+  };
+  const has = (mods: string[], m: string) => mods.includes(`NativeModule ${m}`);
+
+  it("analyze --format json of a pcap: no crypto, zlib, child_process, worker_threads; commander not read from node_modules", () => {
+    const r = loaded(["analyze", "--format", "json", "-o", "/dev/null", CLEAN]);
+    expect(r.code).toBe(0);
+    for (const m of ["crypto", "zlib", "child_process", "worker_threads"]) expect(has(r.mods, m), m).toBe(false);
+    // a package loaded from node_modules goes through the CommonJS loader's lexer
+    expect(has(r.mods, "internal/deps/cjs-module-lexer/lexer")).toBe(false);
+  });
+
+  it("a gzip capture and --format html load node:zlib when they need it, and work", () => {
+    const gz = tmpFile(gzipSync(readFileSync(join(ROOT, CLEAN))));
+    const r = loaded(["analyze", "--format", "json", "-o", "/dev/null", gz]);
+    expect(r.code).toBe(0);
+    expect(has(r.mods, "zlib")).toBe(true);
+    const h = loaded(["analyze", "--format", "html", "-o", "/dev/null", CLEAN]);
+    expect(h.code).toBe(0);
+    expect(has(h.mods, "crypto")).toBe(true);
+  });
+});
