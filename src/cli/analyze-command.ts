@@ -113,43 +113,28 @@ async function streamFile(file: string, opts: Partial<AnalyzeOptions>, flags: An
   };
   const withoutFindings: number[] = [];
   let notSelected = 0;
-  if (format === "text") {
-    // each session's block is made as soon as it is judged, and written in order (PreparedSink)
-    const summary = await analyzeStreamPrepared(file, opts, {
-      prepare: (s, fs) => (shownLater(s, fs) ? prepareTextSession(s, fs, text) : notShown(s)),
-      write: (p, index) => {
-        if (!chosen.pick(p.tcpStream, index)) {
-          notSelected++;
-          return;
-        }
-        for (const sev of p.severities) counts[sev]++;
-        if (flags.onlyFindings && p.severities.length === 0) {
-          withoutFindings.push(p.tcpStream);
-          return;
-        }
-        head();
-        out.write(textSessionAt(p, index));
-      },
-    });
-    if (summary.packets > 0 || !unreadable(summary)) {
-      head();
-      out.write(textFooter(summary, counts, text, { withoutFindings, notSelected }));
-    }
-    return { summary, counts, headed };
-  }
-  const summary = await analyzeStream(file, opts, (s, fs) => {
-    if (!chosen(s)) {
+  // one session of the text or summary report: counted when selected, listed by number when
+  // --only-findings hides it, otherwise written after the file's header
+  const show = (picked: boolean, tcpStream: number, severities: readonly Finding["severity"][], body: () => string) => {
+    if (!picked) {
       notSelected++;
       return;
     }
-    count(fs);
-    if (flags.onlyFindings && fs.length === 0) {
-      withoutFindings.push(s.tcpStream);
+    for (const sev of severities) counts[sev]++;
+    if (flags.onlyFindings && severities.length === 0) {
+      withoutFindings.push(tcpStream);
       return;
     }
     head();
-    out.write(summaryLine(s, fs));
-  });
+    out.write(body());
+  };
+  const summary = format === "text"
+    // each session's block is made as soon as it is judged, and written in order (PreparedSink)
+    ? await analyzeStreamPrepared(file, opts, {
+      prepare: (s, fs) => (shownLater(s, fs) ? prepareTextSession(s, fs, text) : notShown(s)),
+      write: (p, index) => show(chosen.pick(p.tcpStream, index), p.tcpStream, p.severities, () => textSessionAt(p, index)),
+    })
+    : await analyzeStream(file, opts, (s, fs) => show(chosen(s), s.tcpStream, fs.map((f) => f.severity), () => summaryLine(s, fs)));
   if (summary.packets > 0 || !unreadable(summary)) {
     head();
     out.write(textFooter(summary, counts, text, { withoutFindings, notSelected }));
