@@ -1,76 +1,22 @@
 import type { Flow } from "../tcp/flows.js";
 import type { SegmentMeta } from "../tcp/reassembly.js";
-import type { RecordMeta, TlsPhase, TlsPhaseFactory, TlsSink } from "../stream/tls-slot.js";
+import type { RecordMeta, TlsPhase, TlsSink } from "../stream/tls-slot.js";
 import type { TunnelApp, TunnelKind } from "../stream/tunnel.js";
-import { DataScanner } from "./data.js";
-import { LineAssembler, addPiece, replyCode, type LinePiece } from "./lines.js";
-import type { AckEvent, Command, Line, Reply, ReplyLine, Segment, Session } from "./model.js";
-import { describeAuth, isBase64 } from "./auth.js";
+import { AuthExchange } from "./auth-exchange.js";
 import { addCompleteness } from "./completeness.js";
-import { COMMAND_RE, VERBS } from "./vocabulary.js";
+import { LineAssembler, addPiece, isTlsRecord, replyCode, startsCommand, startsReply, uniqueFrames, type LinePiece } from "./lines.js";
+import { BdatReader, MessageReader } from "./message.js";
+import type { AckEvent, Command, Line, Reply, ReplyLine, Session } from "./model.js";
+import { DEFAULT_DISSECT, type DissectOptions, type Evidence } from "./options.js";
 
-export interface DissectOptions {
-  /** show AUTH payloads instead of "[redacted N bytes]" */
-  showSecrets: boolean;
-  /** keep the first octets of each message (MAX_DATA_KEPT) so reports can show them */
-  showData: boolean;
-  /** reply lines kept per reply; the rest are counted */
-  maxLinesPerReply: number;
-  /** commands and replies kept per session; the rest are counted in notes */
-  maxItemsPerSession: number;
-  /** segment pieces kept per command or reply */
-  maxSegmentsPerItem: number;
-  /** segment pieces kept per message (the rest are counted in message.segments) */
-  maxSegmentsPerMessage: number;
-  /** the TLS layer (see stream/tls-slot.ts): absent, TLS bytes are noticed and dropped */
-  tls?: TlsPhaseFactory;
-}
-
-export const DEFAULT_DISSECT: DissectOptions = {
-  showSecrets: false,
-  showData: false,
-  maxLinesPerReply: 1000,
-  maxItemsPerSession: 100000,
-  maxSegmentsPerItem: 256,
-  maxSegmentsPerMessage: 16,
-};
+export { DEFAULT_DISSECT, type DissectOptions, type Evidence } from "./options.js";
+export { MAX_DATA_KEPT } from "./message.js";
 
 type ServerMode = "smtp" | "resync" | "after-starttls" | "tls";
 type ClientMode = "command" | "resync" | "data" | "bdat" | "starttls-wait" | "tls-expected" | "tls";
 
-/** octets of message content kept with --show-data */
-export const MAX_DATA_KEPT = 64 * 1024;
 /** gaps (and notes) listed per session; more are counted */
 const MAX_GAPS_KEPT = 100;
-/**
- * Whether a followed connection is SMTP (detect.ts answers it; the session asks as it goes).
- */
-export interface Evidence {
-  /** not SMTP: nothing that follows is dissected */
-  readonly rejected: boolean;
-  /** a complete client line; false: it proves the connection is not SMTP (the session forgets all) */
-  clientLine(text: string): boolean;
-  /** a tunnel opened to `port`; `failed`: the proxy refused it or it was no tunnel */
-  tunnel(port: number, failed: boolean): void;
-  /** at the end: SMTP, or why not */
-  decide(s: Session): "smtp" | "no-payload" | "not-smtp";
-}
-const VERB_SET: ReadonlySet<string> = new Set(VERBS);
-/** After a gap, a line is taken as a command only when it starts with a known verb and a space or its end. */
-function startsCommand(buf: Buffer, pos: number, end: number): boolean {
-  const m = /^([A-Za-z]{4,8})[ \r\n]/.exec(buf.toString("latin1", pos, Math.min(end, pos + 10)));
-  return m !== null && VERB_SET.has(m[1].toUpperCase());
-}
-/** the start of a reply line: a new segment that begins like this ends an unterminated line */
-function startsReply(buf: Buffer, pos: number, end: number): boolean {
-  if (end - pos < 4) return false;
-  const a = buf[pos], b = buf[pos + 1], c = buf[pos + 2], d = buf[pos + 3];
-  return a >= 0x32 && a <= 0x35 && b >= 0x30 && b <= 0x39 && c >= 0x30 && c <= 0x39 && (d === 0x20 || d === 0x2d || d === 0x0d);
-}
-
-function isTlsRecord(buf: Buffer, pos: number, end: number): boolean {
-  return buf[pos] === 0x16 && (pos + 1 >= end || buf[pos + 1] === 0x03);
-}
 
 /**
  * The SMTP dissector for one TCP connection: turns the two reassembled byte streams into
@@ -88,11 +34,10 @@ export class SmtpSession implements TunnelApp {
   private pending: number[] = [];
   private pendingHead = 0;
   private greetingDecided = false;
-  private scanner: DataScanner | null = null;
-  private message: Command | null = null;
-  private bdat: Command | null = null;
-  private bdatLeft = 0;
-  private auth: { cmd: number; expectResponse: boolean; mech: string } | null = null;
+  private readonly newCmd = this.newCommand.bind(this);
+  private readonly data_: MessageReader;
+  private readonly bdat: BdatReader;
+  private readonly auth: AuthExchange;
   /** after a STARTTLS 220 the client went on in plaintext: index of its first plaintext command (-1: not so) */
   private plainCmdFrom = -1;
   /** the server sent plaintext SMTP after the client's ClientHello */
@@ -121,6 +66,9 @@ export class SmtpSession implements TunnelApp {
 
   constructor(private readonly flow: Flow, private readonly onDone: (s: Session) => void, private readonly evidence: Evidence,
     private readonly opts: DissectOptions = DEFAULT_DISSECT, private readonly onSkip: (why: "no-payload" | "not-smtp") => void = () => {}) {
+    this.data_ = new MessageReader(opts.showData, opts.maxSegmentsPerMessage, this.newCmd);
+    this.bdat = new BdatReader(opts.maxSegmentsPerItem);
+    this.auth = new AuthExchange(opts.showSecrets, this.newCmd);
     this.s = {
       index: 0, tcpStream: flow.index, client: "", server: "", clientPort: 0, serverPort: 0,
       roles: "syn", sawSyn: false, firstFrame: flow.firstFrame, lastFrame: flow.firstFrame,
@@ -214,12 +162,9 @@ export class SmtpSession implements TunnelApp {
     this.serverMode = "smtp";
     this.clientMode = "command";
     this.pendingHead = this.pending.length;
-    this.auth = null;
-    if (this.message) this.finishMessage(this.message);
-    this.message = null;
-    this.scanner = null;
-    this.bdat = null;
-    this.bdatLeft = 0;
+    this.auth.reset();
+    this.data_.end();
+    this.bdat.reset();
     this.plainCmdFrom = -1;
     this.clientAcked = false;
     const tls = this.s.tls;
@@ -262,18 +207,14 @@ export class SmtpSession implements TunnelApp {
         case "tls":
           return;
         case "data":
-          if (this.scanner) this.scanner.markGap(len);
-          if (this.message?.message) this.message.message.gap = true;
+          this.data_.gap(len);
           this.note(`client bytes ${rel}..${rel + len} missing (frame ${frame}) inside message data: end-of-data detection uncertain`);
           return;
         case "bdat":
-          if (len <= this.bdatLeft) {
-            this.bdatLeft -= len;
-            if (this.bdat?.bdat) this.bdat.bdat.received += len;
-            if (this.bdatLeft === 0) this.clientMode = "command";
+          if (this.bdat.gap(len)) {
+            if (this.bdat.left === 0) this.clientMode = "command";
             return;
           }
-          this.bdatLeft = 0;
           break;
         default:
           break;
@@ -335,7 +276,7 @@ export class SmtpSession implements TunnelApp {
       const line = this.clientLines.flush(end);
       if (line) this.clientLine(line, this.clientLines.takePieces());
     }
-    if (this.message) this.finishMessage(this.message);
+    this.data_.end();
     if (this.gapsDropped > 0) s.notes.push(`${this.gapsDropped} further capture gaps were counted but not listed`);
     if (this.dropped > 0) s.notes.push(`${this.dropped} commands/replies beyond the per-session limit were counted but not kept`);
     const smtp = this.evidence.decide(s);
@@ -525,20 +466,21 @@ export class SmtpSession implements TunnelApp {
     if (!cmd) return;
     cmd.replies.push(reply.index);
     reply.command = idx;
-    if (cmd === this.message && this.clientMode === "data") this.serverEndedMessage(cmd);
-    const code = reply.code;
-    // a QUIT sent where a SASL response was due and answered 221: the server took it as QUIT after all
-    if (cmd.takenAsAuthResponse && cmd.verb === "QUIT" && code === 221) cmd.takenAsAuthResponse = false;
-    if (this.auth && (cmd.index === this.auth.cmd || cmd.kind === "auth-response" || cmd.takenAsAuthResponse)) {
-      if (code === 334) this.auth.expectResponse = true;
-      else this.auth = null;
+    if (cmd === this.data_.message && this.clientMode === "data") {
+      const fake = this.data_.serverEnded();
+      if (fake !== null) {
+        this.clientMode = "command";
+        this.note(`the server answered the message after \`${fake.sequence}\` (frame ${fake.frame}): the dialogue follows the server, which took it as the end of data`);
+      }
     }
+    const code = reply.code;
+    this.auth.replied(cmd, code);
     if (reply.afterStartTls && cmd.verb === "EHLO" && code === 250 && this.s.tls?.mode === "starttls") this.decrypted(reply);
     if (cmd.takenAsAuthResponse) return;
     if (cmd.verb === "DATA" && cmd.kind === "command" && code !== 354) {
-      if (this.clientMode === "data" && this.message === null) {
+      if (this.clientMode === "data" && this.data_.message === null) {
         this.clientMode = "command";
-        this.scanner = null;
+        this.data_.cancel();
       }
     }
     if (cmd.verb === "STARTTLS" && cmd.kind === "command") {
@@ -626,33 +568,15 @@ export class SmtpSession implements TunnelApp {
           if (pos < 0) return;
           continue;
         case "data": {
-          if (this.message === null) this.message = this.newMessage(base + pos, meta.time);
-          const msg = this.message;
-          const stop = this.scanner!.scan(buf, pos, end, base + pos, meta.frame);
-          const until = stop < 0 ? end : stop;
-          if (this.opts.showData) {
-            const st = msg.message!;
-            const kept = st.content ?? "";
-            if (kept.length < MAX_DATA_KEPT) st.content = kept + buf.toString("latin1", pos, Math.min(until, pos + MAX_DATA_KEPT - kept.length));
-          }
-          const st = msg.message!;
-          st.segments++;
-          const segs = msg.segments;
-          const last = segs.length > 0 ? segs[segs.length - 1] : null;
-          if (segs.length < this.opts.maxSegmentsPerMessage || (last !== null && last.frame === meta.frame && last.end === base + pos)) {
-            addPiece(segs, meta.frame, meta.time, base + pos, base + until, meta.ackRel, this.relBase, 0, stop >= 0, this.opts.maxSegmentsPerMessage);
-          }
-          msg.end = base + until;
+          const stop = this.data_.feed(buf, pos, end, base, meta, this.relBase);
           if (stop < 0) return;
-          this.finishMessage(msg);
-          this.message = null;
-          this.scanner = null;
           this.clientMode = "command";
           pos = stop;
           continue;
         }
         case "bdat":
-          pos = this.bdatChunk(pos, end, base, meta);
+          pos = this.bdat.chunk(pos, end, base, meta, this.relBase);
+          if (this.bdat.left === 0) this.clientMode = "command";
           continue;
         default: {
           if (!this.clientLines.inLine && isTlsRecord(buf, pos, end)) {
@@ -697,21 +621,6 @@ export class SmtpSession implements TunnelApp {
     return lf + 1;
   }
 
-  /** Octets of a BDAT chunk (client stream offset of `pos`: base + pos). Returns the position after them. */
-  private bdatChunk(pos: number, end: number, base: number, meta: SegmentMeta): number {
-    const n = Math.min(this.bdatLeft, end - pos);
-    const cmd = this.bdat!;
-    cmd.bdat!.received += n;
-    addPiece(cmd.segments, meta.frame, meta.time, base + pos, base + pos + n, meta.ackRel, this.relBase, 0, false, this.opts.maxSegmentsPerItem);
-    cmd.end = base + pos + n;
-    this.bdatLeft -= n;
-    if (this.bdatLeft === 0) {
-      this.clientMode = "command";
-      cmd.frames = uniqueFrames(cmd.segments);
-    }
-    return pos + n;
-  }
-
   private newCommand(kind: Command["kind"], verb: string, line: string, start: number, time: number): Command {
     const cmd: Command = {
       index: this.s.commands.length, kind, verb, line, frames: [], time, segments: [], start, end: start,
@@ -724,38 +633,6 @@ export class SmtpSession implements TunnelApp {
       this.pending.push(cmd.index);
     } else this.dropped++;
     return cmd;
-  }
-
-  private newMessage(start: number, time: number): Command {
-    const cmd = this.newCommand("message", "", "", start, time);
-    cmd.message = this.scanner!.stats;
-    return cmd;
-  }
-
-  /**
-   * The server answered the message while the client had not sent CRLF.CRLF. If the message so far
-   * ends exactly with a non-standard end-of-data (a bare-LF ".", say), the server took that as the
-   * end (server-accepts-nonstandard-eod reports it): the dialogue follows the server's view, the
-   * message ends there and the client's next bytes are commands again.
-   */
-  private serverEndedMessage(msg: Command): void {
-    const st = msg.message!;
-    const fake = st.nonstandardEnds[st.nonstandardEnds.length - 1];
-    if (!fake || fake.end !== msg.end || st.endOfData !== null) return;
-    st.endOfData = fake.sequence;
-    st.endFrame = fake.frame;
-    st.endOffset = fake.end;
-    this.finishMessage(msg);
-    this.message = null;
-    this.scanner = null;
-    this.clientMode = "command";
-    this.note(`the server answered the message after \`${fake.sequence}\` (frame ${fake.frame}): the dialogue follows the server, which took it as the end of data`);
-  }
-
-  private finishMessage(msg: Command): void {
-    const st = msg.message!;
-    msg.frames = uniqueFrames(msg.segments);
-    msg.line = `<message: ${st.bytes} bytes, ${st.lines} lines${st.endOfData === null ? ", no end-of-data" : ""}>`;
   }
 
   private clientLine(line: Line, pieces: LinePiece[]): void {
@@ -773,29 +650,23 @@ export class SmtpSession implements TunnelApp {
       this.plainCmdFrom = this.s.commands.length;
       if (this.s.tls && this.s.tls.plaintextFrame === null) this.s.tls.plaintextFrame = pieces[0]?.frame ?? line.frame;
     }
-    // A known SMTP command line where the server expects a SASL response (a client that lost track
-    // of the dialogue, e.g. `QUIT` after 334): shown as the command it is, taking the response's slot.
-    const verbLine = this.auth !== null && this.auth.expectResponse && isCommandLine(text);
-    // Inside an AUTH exchange every line that is not plainly a command is a SASL response:
-    // when a 334 went missing, guessing "command" would print a password.
-    if (this.auth && !verbLine && (this.auth.expectResponse || !COMMAND_RE.test(text))) {
-      cmd = this.authResponse(this.auth, text, line, pieces);
+    const time = pieces[0]?.time ?? line.time;
+    const auth = this.auth.classify(text);
+    if (auth === "response") {
+      cmd = this.auth.response(text, line, time);
     } else {
       const sp = text.indexOf(" ");
       const verb = (sp < 0 ? text : text.slice(0, sp)).toUpperCase();
       const args = sp < 0 ? "" : text.slice(sp + 1);
-      cmd = verb === "AUTH" ? this.authCommand(text, sp, args, line, pieces, verbLine)
-        : this.newCommand("command", verb, text, line.start, pieces[0]?.time ?? line.time);
-      if (verbLine) {
-        cmd.takenAsAuthResponse = true;
-        this.auth!.expectResponse = false;
+      cmd = verb === "AUTH" ? this.auth.command(text, sp, args, line, time, auth === "verb") : this.newCommand("command", verb, text, line.start, time);
+      if (auth === "verb") {
+        this.auth.tookResponseSlot(cmd);
       } else if (line.terminator !== "none") {
         if (verb === "DATA" && args === "") {
           this.clientMode = "data";
-          this.scanner = new DataScanner(line.end);
-          this.message = null;
+          this.data_.begin(line.end);
         } else if (verb === "BDAT") {
-          this.bdatCommand(cmd, args);
+          if (this.bdat.command(cmd, args)) this.clientMode = "bdat";
         } else if (verb === "STARTTLS") {
           this.clientMode = "starttls-wait";
         }
@@ -810,66 +681,4 @@ export class SmtpSession implements TunnelApp {
     }
     cmd.frames = uniqueFrames(cmd.segments);
   }
-
-  /** A line inside an AUTH exchange taken as a SASL response (redacted unless --show-secrets). */
-  private authResponse(auth: { cmd: number; expectResponse: boolean; mech: string }, text: string, line: Line, pieces: LinePiece[]): Command {
-    auth.expectResponse = false;
-    const shown = text === "*" ? "*" : this.opts.showSecrets ? text : `[redacted ${text.length} bytes]`;
-    const cmd = this.newCommand("auth-response", "", shown, line.start, pieces[0]?.time ?? line.time);
-    cmd.secret = text !== "*";
-    if (text !== "*") cmd.saslBase64 = isBase64(text);
-    if (auth.mech === "LOGIN" && auth.cmd === cmd.index - 1) {
-      const user = describeAuth("LOGIN", text).user;
-      if (user !== undefined) cmd.authUser = user;
-    }
-    return cmd;
-  }
-
-  /** An AUTH command: its initial response redacted unless --show-secrets; the exchange begins unless the line took a SASL response's slot. */
-  private authCommand(text: string, sp: number, args: string, line: Line, pieces: LinePiece[], verbLine: boolean): Command {
-    const parts = args.split(" ");
-    const mech = (parts[0] ?? "").toUpperCase();
-    const ir = parts.length > 1 ? parts.slice(1).join(" ") : null;
-    let shown = text;
-    if (ir !== null && ir !== "" && ir !== "=" && !this.opts.showSecrets) shown = `${text.slice(0, sp)} ${parts[0]} [redacted ${ir.length} bytes]`;
-    const cmd = this.newCommand("command", "AUTH", shown, line.start, pieces[0]?.time ?? line.time);
-    if (ir !== null && ir !== "=") {
-      cmd.secret = true;
-      cmd.saslBase64 = isBase64(ir);
-      const user = describeAuth(mech, ir).user;
-      if (user !== undefined) cmd.authUser = user;
-    }
-    if (!verbLine) this.auth = { cmd: cmd.index, expectResponse: ir === null, mech };
-    return cmd;
-  }
-
-  /** A complete BDAT command line: its chunk follows when the size is well-formed and not zero. */
-  private bdatCommand(cmd: Command, args: string): void {
-    const m = /^([0-9]{1,15})(?: +(LAST))? *$/i.exec(args);
-    if (!m) return;
-    const size = Number(m[1]);
-    cmd.bdat = { size, last: m[2] !== undefined, received: 0, framing: null };
-    if (size > 0) {
-      this.clientMode = "bdat";
-      this.bdatLeft = size;
-      this.bdat = cmd;
-    }
-  }
-}
-
-/**
- * A line that is plainly an SMTP command and cannot be a SASL response: a known verb, and not a
- * BASE64 string that decodes to readable text (a user name or password).
- */
-function isCommandLine(text: string): boolean {
-  if (!COMMAND_RE.test(text)) return false;
-  if (!isBase64(text)) return true;
-  const decoded = Buffer.from(text, "base64").toString("utf8");
-  return !/^[\x20-\x7e]+$/.test(decoded);
-}
-
-function uniqueFrames(segs: Segment[]): number[] {
-  const out: number[] = [];
-  for (const s of segs) if (out.length === 0 || out[out.length - 1] !== s.frame) out.push(s.frame);
-  return out;
 }
