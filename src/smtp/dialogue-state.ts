@@ -1,6 +1,7 @@
 import type { Flow } from "../tcp/flows.js";
 import type { SegmentMeta } from "../tcp/reassembly.js";
 import type { RecordMeta, TlsPhase, TlsSink } from "../stream/tls-slot.js";
+import { plural } from "../text/plural.js";
 import { AuthExchange } from "./auth-exchange.js";
 import { LineAssembler, uniqueFrames } from "./lines.js";
 import { BdatReader, MessageReader } from "./message.js";
@@ -115,7 +116,30 @@ export abstract class DialogueState {
 
   /** FIFO pairing (RFC 2920 §3.1): each command line, AUTH response and message takes one reply slot. */
   protected pairReply(reply: Reply): void {
-    if (reply.afterStartTls && !this.answersPlainAfterTls(reply)) return;
+    const cmd = this.takeSlot(reply);
+    if (cmd !== null) this.replied(cmd, reply);
+  }
+
+  /**
+   * The capture ended inside a reply (its final line is not in the capture): it still answers the
+   * oldest outstanding command when that command was complete before the reply began (the
+   * reply's first segment acknowledged it, or it came earlier in the capture). It stays incomplete.
+   */
+  protected pairOpenReply(reply: Reply): void {
+    if (!this.greetingDecided || this.pendingHead >= this.pending.length) {
+      this.takeSlot(reply);
+      return;
+    }
+    const cmd = this.s.commands[this.pending[this.pendingHead]];
+    const ack = reply.segments[0]?.ack;
+    const before = cmd !== undefined && ((ack !== null && ack !== undefined && ack >= cmd.end + this.relBase)
+      || (cmd.frames.length > 0 && reply.frames.length > 0 && cmd.frames[cmd.frames.length - 1] < reply.frames[0]));
+    if (before) this.takeSlot(reply);
+  }
+
+  /** The command slot `reply` takes (FIFO), or null: the greeting, unsolicited, or a reply after the STARTTLS 220. */
+  private takeSlot(reply: Reply): Command | null {
+    if (reply.afterStartTls && !this.answersPlainAfterTls(reply)) return null;
     if (!this.greetingDecided) {
       this.greetingDecided = true;
       const nothingPending = this.pendingHead >= this.pending.length;
@@ -128,24 +152,34 @@ export abstract class DialogueState {
       if (answersCommand) this.note(`the server sent no greeting: its first reply (frame ${reply.frames[0]}) answers the first command`);
       if (!answersCommand && (this.flow.sawSyn || (nothingPending && reply.code === 220))) {
         reply.greeting = true;
-        return;
+        return null;
       }
     }
-    if (this.pendingHead >= this.pending.length) return; // unsolicited
+    if (this.pendingHead >= this.pending.length) return null; // unsolicited
     const idx = this.pending[this.pendingHead++];
     if (this.pendingHead > 1024 && this.pendingHead * 2 > this.pending.length) {
       this.pending = this.pending.slice(this.pendingHead);
       this.pendingHead = 0;
     }
     const cmd = this.s.commands[idx];
-    if (!cmd) return;
+    if (!cmd) return null;
     cmd.replies.push(reply.index);
     reply.command = idx;
+    return cmd;
+  }
+
+  /** What the reply to `cmd` changes: the end of a message, the AUTH exchange, DATA, STARTTLS. */
+  private replied(cmd: Command, reply: Reply): void {
     if (cmd === this.data_.message && this.clientMode === "data") {
       const fake = this.data_.serverEnded();
       if (fake !== null) {
         this.clientMode = "command";
         this.note(`the server answered the message after \`${fake.sequence}\` (frame ${fake.frame}): the dialogue follows the server, which took it as the end of data`);
+        const t = fake.tail;
+        if (t !== null) {
+          this.note(`the ${plural(t.buf.length, "octet")} after it in frame ${t.meta.frame} ${t.buf.length === 1 ? "is" : "are"} read as commands, as the server read them`);
+          this.clientData(t.buf, 0, t.buf.length, t.rel, t.meta);
+        }
       }
     }
     const code = reply.code;

@@ -2,10 +2,19 @@ import type { SegmentMeta } from "../tcp/reassembly.js";
 import type { NewCommand } from "./auth-exchange.js";
 import { DataScanner } from "./data.js";
 import { addPiece, uniqueFrames } from "./lines.js";
-import type { Command } from "./model.js";
+import type { Command, MessageStats } from "./model.js";
 
 /** octets of message content kept with --show-data */
 export const MAX_DATA_KEPT = 64 * 1024;
+/** octets after a non-standard end of data, in its segment, kept to be read as commands if the server ends the message there */
+const MAX_TAIL_KEPT = 1024;
+
+/** Client bytes to read again as commands: buf at client offset `rel`, from segment `meta`. */
+export interface Tail {
+  buf: Buffer;
+  rel: number;
+  meta: SegmentMeta;
+}
 
 /**
  * Message content after DATA's 354 (RFC 5321 §4.1.1.4): one "message" slot per message, its
@@ -16,6 +25,8 @@ export class MessageReader {
   private scanner: DataScanner | null = null;
   /** the message being received (null until its first octet arrives) */
   message: Command | null = null;
+  /** the octets after a non-standard end of data in the segment that carried it (the last segment so far) */
+  private tail: Tail | null = null;
 
   constructor(private readonly showData: boolean, private readonly maxSegments: number, private readonly newCommand: NewCommand) {}
 
@@ -53,6 +64,12 @@ export class MessageReader {
     }
     msg.end = base + until;
     if (stop >= 0) this.end();
+    else {
+      // the segment ends the message so far right after a non-standard end of data and a few octets
+      const fake = this.scanner!.atFakeEnd;
+      this.tail = fake !== null && fake.end > base + pos && fake.end < base + end && base + end - fake.end <= MAX_TAIL_KEPT
+        ? { buf: Buffer.from(buf.subarray(fake.end - base, end)), rel: fake.end, meta: { ...meta } } : null;
+    }
     return stop;
   }
 
@@ -65,19 +82,47 @@ export class MessageReader {
   /**
    * The server answered the message while the client had not sent CRLF.CRLF. If the message so far
    * ends exactly with a non-standard end-of-data (a bare-LF ".", say), the server took that as the
-   * end (server-accepts-nonstandard-eod reports it): the message ends there. Returns that
-   * sequence's frame and text, or null when the message goes on.
+   * end (server-accepts-nonstandard-eod reports it): the message ends there. So it does when the
+   * octets after that sequence came in its segment (`\r\n.\n\n`): the server read them as
+   * commands, and they are returned (`tail`) to be read so. Returns that sequence's frame and text,
+   * or null when the message goes on.
    */
-  serverEnded(): { frame: number; sequence: string } | null {
+  serverEnded(): { frame: number; sequence: string; tail: Tail | null } | null {
     const msg = this.message!;
     const st = msg.message!;
     const fake = st.nonstandardEnds[st.nonstandardEnds.length - 1];
-    if (!fake || fake.end !== msg.end || st.endOfData !== null) return null;
+    if (!fake || st.endOfData !== null) return null;
+    let tail: Tail | null = null;
+    if (fake.end !== msg.end) {
+      tail = this.tail;
+      const at = this.scanner?.atFakeEnd;
+      if (tail === null || !at || at.end !== fake.end || tail.rel !== fake.end || fake.end + tail.buf.length !== msg.end) return null;
+      this.cutAt(msg, at.stats, tail);
+    }
     st.endOfData = fake.sequence;
     st.endFrame = fake.frame;
     st.endOffset = fake.end;
     this.end();
-    return fake;
+    return { frame: fake.frame, sequence: fake.sequence, tail };
+  }
+
+  /** The message ends before `tail` after all: its statistics as they were there, its last piece cut. */
+  private cutAt(msg: Command, before: MessageStats, tail: Tail): void {
+    const st = msg.message!;
+    const n = tail.buf.length;
+    let eight = 0;
+    for (let i = 0; i < n; i++) if (tail.buf[i] >= 0x80) eight++;
+    const bytes = st.bytes - n, eightBit = st.eightBit - eight, segments = st.segments, content = st.content;
+    Object.assign(st, before, { bytes, eightBit, segments });
+    if (content !== undefined) st.content = content.slice(0, bytes);
+    msg.end = tail.rel;
+    const last = msg.segments[msg.segments.length - 1];
+    if (last !== undefined && last.end > tail.rel) {
+      last.end = tail.rel;
+      last.bytes = last.end - last.start;
+      last.lines.push(0);
+      last.midLine = false;
+    }
   }
 
   /** The message ended (or the session did): its frames and summary line. */
@@ -90,6 +135,7 @@ export class MessageReader {
     }
     this.message = null;
     this.scanner = null;
+    this.tail = null;
   }
 }
 

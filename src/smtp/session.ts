@@ -161,7 +161,10 @@ export class SmtpSession extends LineReaders implements TunnelApp {
       const line = this.serverLines.flush(end);
       if (line) this.serverLine(line, this.serverLines.takePieces());
     }
-    if (this.openReply) this.finishReplyFrames(this.openReply);
+    if (this.openReply) {
+      this.finishReplyFrames(this.openReply);
+      if (!this.openReply.complete) this.pairOpenReply(this.openReply);
+    }
     if (this.clientLines.inLine && (this.clientMode === "command" || this.clientMode === "starttls-wait" || this.clientMode === "tls-expected")) {
       const line = this.clientLines.flush(end);
       if (line) this.clientLine(line, this.clientLines.takePieces());

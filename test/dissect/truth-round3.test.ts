@@ -1,0 +1,82 @@
+import { describe, expect, it } from "vitest";
+import { analyzeConv, conv, ehloReply } from "../support/fixtures.js";
+
+// issue #20, the dissector's part of items 1, 5b, 5c and 5f: one crafted capture per pattern
+
+describe("a capture that ends inside a multi-line reply (issue #20 item 1)", () => {
+  it("the partial EHLO reply answers the outstanding EHLO, stays incomplete; STARTTLS stays unanswered", async () => {
+    const c = conv().handshake();
+    c.server("220 mx.example.test ESMTP\r\n"); // 4
+    c.client("EHLO naive.example.test\r\n"); // 5
+    const lines = ehloReply().split("\r\n");
+    c.server(lines.slice(0, 3).join("\r\n") + "\r\n"); // 6: 250- lines only
+    c.client("STARTTLS\r\n"); // 7, the capture ends here
+    const [s] = (await analyzeConv(c)).sessions;
+    expect(s.commands.map((x) => [x.verb, x.replies])).toEqual([["EHLO", [1]], ["STARTTLS", []]]);
+    expect(s.replies.map((r) => [r.code, r.frames, r.complete, r.command, r.greeting])).toEqual([
+      [220, [4], true, null, true],
+      [250, [6], false, 0, false],
+    ]);
+    // what the rule needs: the client's ACK when it sent STARTTLS covered only the 250- lines
+    expect(s.commands[1].segments[0].ack).toBe(s.replies[1].end + 1);
+  });
+
+  it("a partial reply that began before the client's command was sent is not its answer", async () => {
+    const c = conv().handshake();
+    c.server("220 mx.example.test ESMTP\r\n"); // 4
+    c.client("NOOP\r\n"); // 5
+    c.server("250 ok\r\n"); // 6
+    c.server("250-unasked\r\n"); // 7: nothing outstanding
+    c.client("QUIT\r\n"); // 8, the capture ends
+    const [s] = (await analyzeConv(c)).sessions;
+    expect(s.replies.map((r) => [r.code, r.complete, r.command])).toEqual([[220, true, null], [250, true, 0], [250, false, null]]);
+    expect(s.commands[1].replies).toEqual([]);
+  });
+});
+
+describe("bytes after a non-standard end of data in its segment (issue #20 item 5b)", () => {
+  it("after the server accepted at `\\r\\n.\\n`, the `\\n` after it is a command, and the server's 500 answers it", async () => {
+    const c = conv().handshake();
+    c.server("220 mx.example.test ESMTP\r\n"); // 4
+    c.client("MAIL FROM:<a@example.test>\r\n").server("250 ok\r\n"); // 5, 6
+    c.client("RCPT TO:<b@example.test>\r\n").server("250 ok\r\n"); // 7, 8
+    c.client("DATA\r\n").server("354 go ahead\r\n"); // 9, 10
+    c.client("Subject: x\r\n\r\nbody\r\n.\n\n"); // 11: the message ends at the bare LF, then one more LF
+    c.server("250 2.0.0 queued\r\n"); // 12
+    c.server("500 5.5.2 Error: bad syntax \"\"\r\n"); // 13
+    c.client("QUIT\r\n").server("221 bye\r\n"); // 14, 15
+    c.fin("server").fin("client");
+    const rep = await analyzeConv(c);
+    const s = rep.sessions[0];
+    expect(s.commands.map((x) => [x.kind, x.verb, x.line, x.frames, x.start, x.end, x.replies])).toEqual([
+      ["command", "MAIL", "MAIL FROM:<a@example.test>", [5], 0, 28, [1]],
+      ["command", "RCPT", "RCPT TO:<b@example.test>", [7], 28, 54, [2]],
+      ["command", "DATA", "DATA", [9], 54, 60, [3]],
+      ["message", "", "<message: 22 bytes, 3 lines>", [11], 60, 82, [4]],
+      ["command", "", "", [11], 82, 83, [5]],
+      ["command", "QUIT", "QUIT", [14], 83, 89, [6]],
+    ]);
+    const msg = s.commands[3].message!;
+    expect(msg).toMatchObject({ bytes: 22, lines: 3, bareLf: 1, endOfData: "\\r\\n.\\n", endOffset: 82, endFrame: 11 });
+    expect(s.commands[3].segments.map((g) => [g.frame, g.start, g.end, g.lines, g.midLine])).toEqual([[11, 60, 82, [0], false]]);
+    expect(s.commands[4].lineInfo).toMatchObject({ terminator: "lf", start: 82, end: 83, frame: 11 });
+    expect(s.replies.map((r) => [r.code, r.command])).toEqual([[220, null], [250, 0], [250, 1], [354, 2], [250, 3], [500, 4], [221, 5]]);
+    expect(s.notes).toContain("the 1 octet after it in frame 11 is read as commands, as the server read them");
+    expect(rep.sessions[0].replies.every((r) => r.command !== null || r.greeting)).toBe(true);
+    const rules = rep.findings.map((f) => f.rule);
+    expect(rules).not.toContain("unsolicited-reply");
+    expect(rules).toContain("server-accepts-nonstandard-eod");
+  });
+
+  it("a message that goes on in a later segment after `\\r\\n.\\n` is not cut (only its own segment's tail is read again)", async () => {
+    const c = conv().handshake();
+    c.server("220 mx.example.test ESMTP\r\n");
+    c.client("DATA\r\n").server("354 go ahead\r\n");
+    c.client("body\r\n.\n"); // 7
+    c.client("more\r\n"); // 8
+    c.server("250 2.0.0 queued\r\n"); // 9
+    const s = (await analyzeConv(c)).sessions[0];
+    expect(s.commands.map((x) => [x.kind, x.frames, x.replies])).toEqual([["command", [5], [1]], ["message", [7, 8], [2]]]);
+    expect(s.commands[1].message).toMatchObject({ endOfData: null });
+  });
+});
