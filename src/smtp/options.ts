@@ -35,6 +35,8 @@ export interface Evidence {
   clientLine(text: string): boolean;
   /** a tunnel opened to `port`; `failed`: the proxy refused it or it was no tunnel */
   tunnel(port: number, failed: boolean): void;
+  /** a connection followed by its port opens with a tunnel request (SOCKS, HTTP CONNECT) */
+  found(): void;
   /** at the end: SMTP, or why not */
   decide(s: Session): "smtp" | "no-payload" | "not-smtp";
 }

@@ -26,9 +26,15 @@ export class SmtpSession extends LineReaders implements TunnelApp {
     }
   }
 
+  tunnelFound(): void {
+    this.evidence.found();
+  }
+
   tunnelOpened(kind: TunnelKind, version: number, port: number): void {
-    if (kind === "http-connect") this.note("SMTP carried inside an HTTP CONNECT tunnel: the HTTP request and response are skipped");
-    else {
+    if (kind === "http-connect") {
+      this.note("SMTP carried inside an HTTP CONNECT tunnel: the HTTP request and response are skipped");
+      if (port > 0) this.evidence.tunnel(port, false);
+    } else {
       this.note(`SMTP carried inside a SOCKS${version} tunnel to port ${port}: the SOCKS handshake is skipped`);
       this.evidence.tunnel(port, false);
     }

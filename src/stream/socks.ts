@@ -102,3 +102,12 @@ export class SocksSkipper {
     return this.request(b, p, false);
   }
 }
+
+/** The start of a SOCKS4 CONNECT or a SOCKS5 method offer. */
+export function socksKind(buf: Buffer, start: number, len: number): 4 | 5 | 0 {
+  if (len >= 9 && buf[start] === 4 && buf[start + 1] === 1 && buf.indexOf(0, start + 8) >= 0) return 4;
+  // a SOCKS5 method offer, alone or followed at once by the request (or RFC 1929 credentials)
+  const n = 2 + buf[start + 1];
+  if (len >= 3 && buf[start] === 5 && buf[start + 1] >= 1 && (len === n || (len > n && (buf[start + n] === 5 || buf[start + n] === 1)))) return 5;
+  return 0;
+}

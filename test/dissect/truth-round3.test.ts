@@ -80,3 +80,70 @@ describe("bytes after a non-standard end of data in its segment (issue #20 item 
     expect(s.commands[1].message).toMatchObject({ endOfData: null });
   });
 });
+
+describe("a tunnel on a port followed as SMTP (issue #20 item 5f)", () => {
+  const GREETING = "220 mx.example.test ESMTP\r\n";
+  function socks5(port: string): ReturnType<typeof conv> {
+    const c = conv({ server: `192.0.2.1:${port}` }).handshake();
+    c.client(Buffer.from([5, 1, 0])); // 4: no authentication
+    c.server(Buffer.from([5, 0])); // 5
+    c.client(Buffer.from([5, 1, 0, 1, 203, 0, 113, 25, 0, 25])); // 6: CONNECT 203.0.113.25:25
+    c.server(Buffer.from([5, 0, 0, 1, 203, 0, 113, 25, 0, 25])); // 7: granted
+    c.server(GREETING); // 8
+    c.client("EHLO client.example.test\r\n").server("250 mx.example.test\r\n").client("QUIT\r\n").server("221 bye\r\n"); // 9-12
+    c.fin("server").fin("client");
+    return c;
+  }
+
+  it("SOCKS5 on an explicit --port: the handshake is skipped, not parsed as SMTP", async () => {
+    const rep = await analyzeConv(socks5("1080"), {}, { ports: [1080] });
+    expect(rep.sessions).toHaveLength(1);
+    const s = rep.sessions[0];
+    expect(s.commands.map((x) => [x.verb, x.frames, x.start])).toEqual([["EHLO", [9], 13], ["QUIT", [11], 39]]);
+    expect(s.replies.map((r) => [r.code, r.frames, r.command, r.greeting])).toEqual([[220, [8], null, true], [250, [10], 0, false], [221, [12], 1, false]]);
+    expect(s.notes).toContain("SMTP carried inside a SOCKS5 tunnel to port 25: the SOCKS handshake is skipped");
+    expect(s.bytes).toEqual({ client: 13 + 32, server: 12 + GREETING.length + 21 + 9 });
+    expect(rep.findings.map((f) => f.rule)).toEqual([]);
+  });
+
+  it("SOCKS5 on port 25 itself is recognised as well", async () => {
+    const s = (await analyzeConv(socks5("25"))).sessions[0];
+    expect(s.commands.map((x) => x.verb)).toEqual(["EHLO", "QUIT"]);
+    expect(s.notes).toContain("SMTP carried inside a SOCKS5 tunnel to port 25: the SOCKS handshake is skipped");
+  });
+
+  it("HTTP CONNECT on an explicit --port to port 587", async () => {
+    const c = conv({ server: "192.0.2.1:3128" }).handshake();
+    c.client("CONNECT mx.example.test:587 HTTP/1.1\r\nHost: mx.example.test:587\r\n\r\n"); // 4
+    c.server("HTTP/1.1 200 Connection established\r\n\r\n"); // 5
+    c.server(GREETING).client("EHLO client.example.test\r\n").server("250 mx.example.test\r\n"); // 6-8
+    c.fin("server").fin("client");
+    const s = (await analyzeConv(c, {}, { ports: [3128] })).sessions[0];
+    expect(s.commands.map((x) => [x.verb, x.frames])).toEqual([["EHLO", [7]]]);
+    expect(s.replies.map((r) => [r.code, r.frames])).toEqual([[220, [6]], [250, [8]]]);
+    expect(s.notes).toContain("SMTP carried inside an HTTP CONNECT tunnel: the HTTP request and response are skipped");
+  });
+
+  it("a SOCKS5 tunnel on --port to a non-SMTP port that carries no SMTP is no session", async () => {
+    const c = conv({ server: "192.0.2.1:1080" }).handshake();
+    c.client(Buffer.from([5, 1, 0]));
+    c.server(Buffer.from([5, 0]));
+    c.client(Buffer.from([5, 1, 0, 1, 203, 0, 113, 80, 1, 187])); // CONNECT …:443
+    c.server(Buffer.from([5, 0, 0, 1, 203, 0, 113, 80, 1, 187]));
+    c.client(Buffer.from([0x16, 3, 1, 0, 5, 1, 0, 0, 1, 0])); // a ClientHello's start
+    c.server(Buffer.from([0x16, 3, 3, 0, 5, 2, 0, 0, 1, 0]));
+    c.fin("server").fin("client");
+    const rep = await analyzeConv(c, {}, { ports: [1080] });
+    expect(rep.sessions).toEqual([]);
+    expect(rep.stats.notSmtp).toBe(1);
+  });
+
+  it("an SMTP client on --port is not taken for a tunnel", async () => {
+    const c = conv({ server: "192.0.2.25:1080" }).handshake();
+    c.server(GREETING).client("EHLO client.example.test\r\n").server("250 mx.example.test\r\n");
+    c.fin("server").fin("client");
+    const s = (await analyzeConv(c, {}, { ports: [1080] })).sessions[0];
+    expect(s.commands.map((x) => x.verb)).toEqual(["EHLO"]);
+    expect(s.notes).toEqual([]);
+  });
+});
