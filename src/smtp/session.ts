@@ -26,11 +26,23 @@ export class SmtpSession extends LineReaders implements TunnelApp {
     }
   }
 
+  tunnelReplied(meta: SegmentMeta): void {
+    // (a SOCKS reply may complete before tunnelOpened, in the same segment)
+    const t = (this.s.tunnel ??= { kind: "socks5", port: 0, replyFrame: null, replyTime: null });
+    if (t.replyFrame === null) {
+      t.replyFrame = meta.frame;
+      t.replyTime = meta.time;
+    }
+  }
+
   tunnelFound(): void {
     this.evidence.found();
   }
 
   tunnelOpened(kind: TunnelKind, version: number, port: number): void {
+    const t = (this.s.tunnel ??= { kind: "http-connect", port: 0, replyFrame: null, replyTime: null });
+    t.kind = kind === "http-connect" ? kind : version === 4 ? "socks4" : "socks5";
+    t.port = port;
     if (kind === "http-connect") {
       this.note("SMTP carried inside an HTTP CONNECT tunnel: the HTTP request and response are skipped");
       if (port > 0) this.evidence.tunnel(port, false);

@@ -14,6 +14,11 @@ export class SocksSkipper {
   private readonly held: [Buffer, Buffer] = [Buffer.alloc(0), Buffer.alloc(0)];
   private readonly finished: [boolean, boolean] = [false, false];
 
+  /** the server's side of the handshake (its reply) is complete */
+  get serverDone(): boolean {
+    return this.finished[1];
+  }
+
   /** Returns the position in buf[start, end) where the tunnelled bytes of `side` (0 client, 1 server) begin. */
   skip(side: 0 | 1, buf: Buffer, start: number, end: number): number {
     if (this.finished[side] || this.failed) return start;

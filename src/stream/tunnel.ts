@@ -18,6 +18,8 @@ export interface TunnelApp extends StreamApp {
   tunnelOpened(kind: TunnelKind, version: number, port: number): void;
   /** Not a tunnel after all, or the proxy refused it: nothing that follows is SMTP. */
   tunnelFailed(): void;
+  /** The proxy's reply (SOCKS reply, HTTP response header) ended in server segment `meta`. */
+  tunnelReplied(meta: SegmentMeta): void;
   /** A connection followed by its port opened with a tunnel request ("sniff" found one). */
   tunnelFound(kind: TunnelKind): void;
 }
@@ -75,8 +77,10 @@ export class TunnelLayer implements StreamApp {
     const side = dir === this.serverDir ? 1 : 0;
     if (this.socks !== null) {
       const socks = this.socks;
+      const served = socks.serverDone;
       const skip = socks.skip(side, buf, start, end);
       this.app.tunnelBytes(dir, skip - start, rel, meta);
+      if (!served && socks.serverDone) this.app.tunnelReplied(meta);
       if (socks.failed) {
         this.failed = true;
         this.app.tunnelFailed();
@@ -98,6 +102,7 @@ export class TunnelLayer implements StreamApp {
       if (this.http[side] >= 0) {
         const skip = this.skipHttp(side, buf, start, end);
         this.app.tunnelBytes(dir, skip - start, rel, meta);
+        if (side === 1 && this.http[1] < 0) this.app.tunnelReplied(meta);
         rel += skip - start;
         start = skip;
         if (start >= end) return;

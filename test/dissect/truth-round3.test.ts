@@ -104,6 +104,8 @@ describe("a tunnel on a port followed as SMTP (issue #20 item 5f)", () => {
     expect(s.notes).toContain("SMTP carried inside a SOCKS5 tunnel to port 25: the SOCKS handshake is skipped");
     expect(s.bytes).toEqual({ client: 13 + 32, server: 12 + GREETING.length + 21 + 9 });
     expect(rep.findings.map((f) => f.rule)).toEqual([]);
+    // issue #20 item 5c: the greeting's delay counts from the proxy's reply (frame 7)
+    expect(s.tunnel).toEqual({ kind: "socks5", port: 25, replyFrame: 7, replyTime: rep.sessions[0].replies[0].firstTime - 0.001 });
   });
 
   it("SOCKS5 on port 25 itself is recognised as well", async () => {
@@ -122,6 +124,7 @@ describe("a tunnel on a port followed as SMTP (issue #20 item 5f)", () => {
     expect(s.commands.map((x) => [x.verb, x.frames])).toEqual([["EHLO", [7]]]);
     expect(s.replies.map((r) => [r.code, r.frames])).toEqual([[220, [6]], [250, [8]]]);
     expect(s.notes).toContain("SMTP carried inside an HTTP CONNECT tunnel: the HTTP request and response are skipped");
+    expect(s.tunnel).toMatchObject({ kind: "http-connect", port: 587, replyFrame: 5 });
   });
 
   it("a SOCKS5 tunnel on --port to a non-SMTP port that carries no SMTP is no session", async () => {
@@ -145,5 +148,30 @@ describe("a tunnel on a port followed as SMTP (issue #20 item 5f)", () => {
     const s = (await analyzeConv(c, {}, { ports: [1080] })).sessions[0];
     expect(s.commands.map((x) => x.verb)).toEqual(["EHLO"]);
     expect(s.notes).toEqual([]);
+  });
+});
+
+describe("what greeting-delay counts from (issue #20 item 5c, model part)", () => {
+  it("a retransmitted SYN: the SYN/ACK's frame and time are in the model (session.tcp.server.handshake)", async () => {
+    const c = conv();
+    c.client(Buffer.alloc(0), { flags: 2, noAck: true, noAdvance: true }); // 1: a SYN left unanswered
+    c.handshake(c.now + 3); // 2-4: the SYN again 3 s later, the SYN/ACK, the ACK
+    c.server("220 mx.example.test ESMTP\r\n"); // 5
+    c.fin("server").fin("client");
+    const rep = await analyzeConv(c);
+    const s = rep.sessions[0];
+    expect(s.firstFrame).toBe(1);
+    expect(s.tcp?.server.handshake).toMatchObject({ frame: 3 });
+    expect(s.tcp!.server.handshake!.time - s.startTime).toBeCloseTo(3, 2);
+  });
+
+  it("SOCKS4 tagged by its request: the tunnel's reply frame", async () => {
+    const c = conv({ server: "192.0.2.1:1080" }).handshake();
+    c.client(Buffer.concat([Buffer.from([4, 1, 0, 25, 203, 0, 113, 25]), Buffer.from("bob\0")])); // 4
+    c.server(Buffer.from([0, 0x5a, 0, 25, 203, 0, 113, 25])); // 5
+    c.server("220 mx.example.test ESMTP\r\n").client("EHLO client.example.test\r\n"); // 6, 7
+    c.fin("server").fin("client");
+    const s = (await analyzeConv(c)).sessions[0];
+    expect(s.tunnel).toMatchObject({ kind: "socks4", port: 25, replyFrame: 5 });
   });
 });
