@@ -48,7 +48,7 @@ class Context implements RuleContext {
       time: a.time ?? session.startTime,
       // rules quote capture text with q(); this guard catches any that slipped through
       message: escapeControls(a.message),
-      reference: rule.meta.reference,
+      reference: a.cite !== undefined ? rule.meta.citations?.[a.cite]?.reference ?? rule.meta.reference : rule.meta.reference,
       evidence: escapeControls(a.evidence),
       filter: filterFor(session.tcpStream, frames),
     });

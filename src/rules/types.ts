@@ -19,6 +19,10 @@ export interface RuleMeta {
   /** where the rule can blame either side: the RFC sentence addressed to that side (the verdict quotes
    * the one addressed to the side blamed; `quote` otherwise) */
   quoteFor?: Partial<Record<Side, { reference: string; quote: string }>>;
+  /** sub-cases whose finding cites another RFC sentence, the one that answers the obvious
+   * objection for that case (ReportArgs.cite names one): the finding's `reference` is the
+   * citation's, and the verdict quotes it. References differ from each other and from `reference`. */
+  citations?: Record<string, { reference: string; quote: string }>;
   /** what the finding means, why it matters, how to fix it */
   meaning: string;
   why: string;
@@ -174,6 +178,8 @@ export interface ReportArgs {
   frames: number[];
   message: string;
   evidence: string;
+  /** a key of the rule's `citations`: the finding cites that sentence instead of `reference` */
+  cite?: string;
   /** overrides the rule's default severity or side (sub-cases) */
   severity?: Severity;
   side?: Side;

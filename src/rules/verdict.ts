@@ -53,7 +53,7 @@ export function verdictFor(session: Session, findings: Finding[], rules: Rule[])
   const decisive = decide(needOther.length > 0 ? findings.filter((f) => !needOther.includes(f)) : findings, metas);
   if (decisive) {
     const meta = metas.get(decisive.rule);
-    const said = meta ? quoteFor(meta, decisive.side) : { reference: decisive.reference, quote: "" };
+    const said = meta ? quoteFor(meta, decisive) : { reference: decisive.reference, quote: "" };
     return {
       counts, independent, notEvaluable, limits,
       fault: decisive.side,
@@ -114,8 +114,12 @@ function consequencesOf(root: Finding, findings: Finding[]): Finding[] {
   return findings.filter((f) => f.consequenceOf && f.consequenceOf.rule === root.rule && f.consequenceOf.frame === (root.frames[0] ?? 0) && f.session === root.session);
 }
 
-function quoteFor(meta: RuleMeta, side: Side): { reference: string; quote: string } {
-  return meta.quoteFor?.[side] ?? { reference: meta.reference, quote: meta.quote };
+/** The sentence the finding cites (a sub-case's citation), else the one addressed to the side blamed. */
+function quoteFor(meta: RuleMeta, f: Finding): { reference: string; quote: string } {
+  if (meta.citations !== undefined && f.reference !== meta.reference) {
+    for (const k in meta.citations) if (meta.citations[k].reference === f.reference) return meta.citations[k];
+  }
+  return meta.quoteFor?.[f.side] ?? { reference: meta.reference, quote: meta.quote };
 }
 
 /**

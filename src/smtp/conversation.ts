@@ -6,7 +6,7 @@
  * (ACK proof), and trust: from the first capture gap on either side, pairing replies with commands
  * by counting is not trusted.
  */
-import type { Command, Gap, Reply, Session } from "./model.js";
+import type { Command, Gap, Reply, Segment, Session } from "./model.js";
 import { isPositive, outcomeOf, parseCapabilities, type Capabilities, type Outcome } from "./vocabulary.js";
 import { tcpFactsOf, type TcpFacts } from "./tcp-facts.js";
 
@@ -131,10 +131,39 @@ export function sentBeforeEnd(s: Session, cmd: Command, reply: Reply): { before:
   if (!seg) return null;
   // an abandoned reply never ended: whatever came after it came before its end
   if (reply.abandoned && seg.start >= 0 && seg.time >= reply.firstTime) return { before: true, by: seg.ack !== null ? "ack" : "time", acked: seg.ack };
-  if (!reply.complete) return null;
+  if (!reply.complete) return ackedBeforeOpenEnd(s, seg, reply) ? { before: true, by: "ack", acked: seg.ack } : null;
   const end = replyEndSeq(s, reply);
   if (seg.ack !== null) return { before: seg.ack < end, by: "ack", acked: seg.ack };
   return { before: seg.time < reply.lastTime, by: "time", acked: null };
+}
+
+/**
+ * A reply whose final line is not in the capture (the capture ends, or the server closes, inside
+ * it): the client sent `seg` before that final line when its ACK field shows it had received no
+ * more than the captured bytes of the reply, none of which is a final line. Bytes acknowledged
+ * beyond the capture are a gap (Session.gaps) and stop the proof: the final line may be among them.
+ * Not after the server closed its side: the reply then ended without a final line.
+ */
+function ackedBeforeOpenEnd(s: Session, seg: Segment, reply: Reply): boolean {
+  // after the server closed its side the reply is over without its final line (the server's fault)
+  if (reply.abandoned || seg.ack === null || seg.start < 0 || (s.close.server !== null && s.close.server.frame < seg.frame)) return false;
+  return seg.ack <= replyEndSeq(s, reply);
+}
+
+/**
+ * The reply command `prev` waited for: its first paired reply; or, when none is paired with it, an
+ * open reply (no final line) that no command claims, the session's last, begun after `prev` was
+ * sent while every earlier command had its reply: by FIFO order it can only be `prev`'s.
+ */
+export function awaitedReply(s: Session, prev: Command): Reply | undefined {
+  if (prev.replies.length > 0) return s.replies[prev.replies[0]];
+  const r = s.replies[s.replies.length - 1];
+  if (!r || r.complete || r.abandoned || r.greeting || r.command !== null || r.afterStartTls || prev.afterStartTls || r.firstTime < prev.time) return undefined;
+  for (let k = 0; k < prev.index; k++) {
+    const c = s.commands[k];
+    if (!c.afterStartTls && c.replies.length === 0) return undefined;
+  }
+  return r;
 }
 
 /** Complete lines of `reply` the client had acknowledged, given an ACK seq. */
@@ -430,7 +459,7 @@ function sentBefore(s: Session, cmd: Command, reply: Reply): boolean {
   const seg = cmd.segments[0];
   if (!seg) return false;
   if (reply.abandoned && seg.start >= 0 && seg.time >= reply.firstTime) return true;
-  if (!reply.complete) return false;
+  if (!reply.complete) return ackedBeforeOpenEnd(s, seg, reply);
   if (seg.ack !== null) return seg.ack < replyEndSeq(s, reply);
   return seg.time < reply.lastTime;
 }
@@ -450,7 +479,7 @@ function capsInForce(s: Session, cmd: Command, offered: Capabilities[]): Capabil
 function earlyFor(s: Session, i: number, greeting: Reply | null, caps: Capabilities | null, limit: number): EarlyCommand | null {
   const cmd = s.commands[i];
   const prev = i > 0 ? s.commands[i - 1] : null;
-  const reply = prev ? (prev.replies.length ? s.replies[prev.replies[0]] : undefined) : greeting ?? undefined;
+  const reply = prev ? awaitedReply(s, prev) : greeting ?? undefined;
   if (reply) {
     if (!((cmd.frames[0] ?? 0) < limit) || !((reply.frames[reply.frames.length - 1] ?? 0) < limit)) return null;
     if (!sentBefore(s, cmd, reply)) return null;
