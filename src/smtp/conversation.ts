@@ -50,6 +50,9 @@ export interface Exchange {
    * (whether or not the client had received that reply yet) */
   advertised: Capabilities | null;
   phase: Phase;
+  /** sent inside TLS: after the STARTTLS 220, in the TLS phase of a decrypted capture (whatever
+   * `phase` says after AUTH) */
+  inTls: boolean;
   /** the transaction the command belongs to (MAIL, RCPT, DATA, BDAT, message content) or that was
    * in progress when it was sent; null outside a transaction */
   transaction: Transaction | null;
@@ -284,11 +287,12 @@ function build(s: Session): Conversation {
     // the FIFO pairing of this command is trusted when no lost client bytes precede it and no lost
     // server bytes precede its replies; every later state depends on it, so trust never comes back
     if (stillTrusted && gaps) stillTrusted = pairedBeforeGaps(s, cmd);
-    const phase: Phase = st.authed ? "post-auth" : tls !== null && !cmd.afterStartTls && (cmd.frames[0] ?? 0) > tls.frame ? "tls" : "pre-tls";
+    const inTls = tls !== null && !cmd.afterStartTls && (cmd.frames[0] ?? 0) > tls.frame;
+    const phase: Phase = st.authed ? "post-auth" : inTls ? "tls" : "pre-tls";
     const tx = st.tx;
     const open = tx !== null && tx.mailAccepted === true;
     const advertised = offered.length > 0 ? offered[offered.length - 1] : null;
-    const ex: Exchange = { command: cmd, first, final, outcome, caps, advertised, phase, transaction: tx, previous: st.previous, open, greeted: st.greeted, trusted: stillTrusted };
+    const ex: Exchange = { command: cmd, first, final, outcome, caps, advertised, phase, inTls, transaction: tx, previous: st.previous, open, greeted: st.greeted, trusted: stillTrusted };
     exchanges.push(ex);
     if (!cmd.afterStartTls) {
       const e = earlyFor(s, i, greeting, caps, limit);

@@ -108,6 +108,25 @@ describe("STARTTLS (RFC 3207)", () => {
     ]);
   });
 
+  it("starttls-unavailable-or-stripped near miss: the EHLO reply inside TLS (decrypted capture) lacks STARTTLS, as RFC 3207 §4.2 requires", async () => {
+    /** a session that offers STARTTLS, takes it, and whose TLS phase is in the capture decrypted */
+    function decrypted(client: string, t0: number) {
+      const c = greeted(TLS, conv({ client, t0 }).handshake());
+      c.client("STARTTLS\r\n"); // 7
+      c.server("220 2.0.0 ready\r\n"); // 8
+      c.client("EHLO client.example.test\r\n"); // 9, inside TLS
+      c.server("250-mx.example.test\r\n250-PIPELINING\r\n250 AUTH PLAIN LOGIN\r\n"); // 10
+      c.client("QUIT\r\n");
+      c.server("221 bye\r\n");
+      c.fin("server").fin("client");
+      return c;
+    }
+    const rep = await report([decrypted("192.0.2.11:40001", 1700000000), decrypted("192.0.2.12:40002", 1700000100)]);
+    expect(rep.sessions.map((x) => x.tls?.decrypted)).toEqual([true, true]);
+    expect(rep.findings.filter((f) => f.rule === "starttls-unavailable-or-stripped")).toEqual([]);
+    expect(rep.sessions.map((x) => x.verdict.fault)).toEqual(["none", "none"]);
+  });
+
   it("plaintext-after-starttls-failure: 454, then AUTH LOGIN in plaintext (error); near miss: the client quits", async () => {
     const c = starttls((c) => {
       c.client("STARTTLS\r\n"); // 7
