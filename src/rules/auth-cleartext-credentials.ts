@@ -17,7 +17,8 @@ export default defineRule({
   why: "Anyone on the path can read the credentials.",
   fix: "Authenticate only after STARTTLS (or on port 465); servers should not offer PLAIN/LOGIN before TLS.",
   plaintext: true,
-  pairing: true,
+  // sending credentials in clear needs no reply to prove: the rule reads the client's own lines and
+  // says the outcome (235) only where the exchange's pairing is trusted (Exchange.trusted)
   needs: { verbs: ["AUTH"] },
 }, (ctx) => {
   const s = ctx.session;
@@ -30,7 +31,8 @@ export default defineRule({
     for (let k = c.index + 1; k < s.commands.length && s.commands[k].kind === "auth-response"; k++) chain.push(s.commands[k]);
     const credentials = chain.filter((x) => x.secret);
     if (credentials.length === 0) continue; // only credentials count: none was sent
-    const r = ctx.conversation.exchanges[chain[chain.length - 1].index]?.final;
+    const ex = ctx.conversation.exchanges[chain[chain.length - 1].index];
+    const r = ex?.trusted ? ex.final : undefined;
     const accepted = r?.code === 235 ? "; the server accepted it (235)" : r && r.code !== null ? `; the server answered ${r.code}` : "";
     const who = c.authUser !== undefined ? ` for user ${q(c.authUser, 40)}` : "";
     const password = mech === "PLAIN" || (mech === "LOGIN" && credentials.length >= 2);
