@@ -42,4 +42,29 @@ describe(`${RULE}: invalid`, () => {
       { severity: "warning", side: "client", frames: [7, 9, 11], message: "AUTH `LOGIN` was sent without TLS: the password is on the wire in clear; the server accepted it (235)" },
     ]);
   });
+
+  it("AUTH NTLM outside TLS: challenge-response, no password sent: an info citing RFC 3207 §1, not the RFC 4954 password sentence", async () => {
+    const c = greeted(["250-mx.example.test", "250 AUTH NTLM"]);
+    c.client("AUTH NTLM TlRMTVNTUAABAAAAB4IIogAAAAAAAAAAAAAAAAAAAAAGAbEdAAAADw==\r\n"); // 7
+    c.server("334 TlRMTVNTUAACAAAADAAMADgAAAAFgomi\r\n"); // 8
+    c.client("TlRMTVNTUAADAAAAGAAYAEgAAAAYABgAYAAAAAwADAB4AAAACAAIAIQAAAAQABAAjAAAAAAAAACcAAAABYKIogYBsR0AAAAP\r\n"); // 9
+    c.server("235 2.7.0 ok\r\n"); // 10
+    expect(await hits(RULE, c)).toEqual([
+      { severity: "info", side: "client", frames: [7, 9], message: "AUTH `NTLM` took place without TLS: NTLM is challenge-response and sent no password, but anyone on the path can record the exchange and attack the password offline (NTLM responses are derived from the password hash); the server accepted it (235)" },
+    ]);
+    const rep = await report(c);
+    expect(rep.findings.find((f) => f.rule === RULE)?.reference).toBe("RFC 3207 §1");
+    expect(rep.sessions[0].verdict.fault).toBe("none"); // an info decides nothing
+  });
+});
+
+describe(`${RULE}: valid (no finding)`, () => {
+  it("AUTH LOGIN refused before any response line: no credential was sent", async () => {
+    const c = greeted(["250-mx.example.test", "250 AUTH LOGIN"]);
+    c.client("AUTH LOGIN\r\n"); // 7
+    c.server("504 5.5.4 unrecognized\r\n"); // 8
+    c.client("QUIT\r\n");
+    c.server("221 bye\r\n");
+    expect(await hits(RULE, c)).toEqual([]);
+  });
 });
