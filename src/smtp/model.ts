@@ -245,6 +245,10 @@ export interface Session {
   serverFirstBytes: string;
   /** what the capture lacks for this session (empty: nothing known to be missing) */
   limits: Limit[];
+  /** the tunnel the dialogue travels in (SOCKS4/4a/5, HTTP CONNECT), absent when none: the frame
+   * and time of the proxy's reply that opened the path to the server (the SOCKS CONNECT reply, the
+   * HTTP 2xx), where the server's side of SMTP begins. Filled by the dissector (stream layers). */
+  tunnel?: { kind: "socks4" | "socks5" | "http-connect"; replyFrame: number; replyTime: number };
   /** the TCP layer's ACK/window records, handshake facts and TTLs, per side (absent: not traced);
    * rules read them through `Conversation.tcp` */
   tcp?: SessionTcp;
