@@ -12,6 +12,7 @@ export default defineRule({
   title: "Client acted on part of a multi-line reply",
   severity: "error",
   side: "client",
+  traits: ["acted-early", "lost-step-root", "sent-early"],
   reference: "RFC 2920 §3.1; RFC 5321 §4.3.1",
   quote: "Clients MUST NOT confuse responses to multiple commands with multiline responses.",
   quoteFor: {

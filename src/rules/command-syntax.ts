@@ -50,6 +50,7 @@ export default defineRule({
   title: "Command that breaks the RFC 5321 grammar",
   severity: "warning",
   side: "client",
+  traits: ["own-octets"],
   reference: "RFC 5321 §3.3, §4.1.1",
   quote: "Since it has been a common source of errors, it is worth noting that spaces are not permitted on either side of the colon following FROM in the MAIL command or TO in the RCPT command.",
   quoteFor: {

@@ -122,7 +122,7 @@ export class Judge {
     if (anySkipped) skip.fill(0);
     if (mine.length > 1) mine.sort((a, b) => (a.frames[0] ?? 0) - (b.frames[0] ?? 0) || SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity]);
     if (!this.offered.has(session.server) && offersStartTls(session)) this.offered.set(session.server, session.tcpStream);
-    const settled = settle(session, mine, this.opts.collapse !== false); // consequences marked, repeats collapsed
+    const settled = settle(session, mine, rules, this.opts.collapse !== false); // consequences marked, repeats collapsed
     const verdict = verdictFor(session, settled, rules);
     verdict.notEvaluable = ids;
     verdict.notEvaluableWhy = whys;

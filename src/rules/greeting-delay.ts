@@ -12,6 +12,7 @@ export default defineRule({
   title: "Greeting delayed",
   severity: "info",
   side: "server",
+  traits: ["not-caused"],
   reference: "RFC 5321 §4.5.3.2.1",
   quote: "Many SMTP servers accept a TCP connection but delay delivery of the 220 message until their system load permits more mail to be processed.",
   meaning: "The greeting's first octet came 5 s or more after the connection was set up: after the server's SYN/ACK (not the client's first SYN, which may have been retransmitted), or through a SOCKS or HTTP CONNECT tunnel after the proxy's reply that opened the path; or a `220-` line came first and the rest of the greeting a second or more later (greeting-teaser: Postfix postscreen waits 6 s, 2 s under stress, to catch clients that talk first).",

@@ -9,6 +9,7 @@ export default defineRule({
   title: "Reply code not defined for the command it answers",
   severity: "warning",
   side: "server",
+  traits: ["pairing-judge", "shifted-code"],
   reference: "RFC 5321 §4.3.1",
   quote: "A receiver MAY substitute text in the replies, but the meanings and actions implied by the code numbers and by the specific command reply sequence MUST be preserved.",
   meaning: "The reply paired (in order) with a command has a code that the command–reply table of RFC 5321 §4.3.2 (and the extension RFCs) does not list for it. A 3yz reply to anything but DATA or AUTH is an error.",

@@ -9,6 +9,7 @@ export default defineRule({
   title: "Pause inside one reply",
   severity: "info",
   side: "server",
+  traits: ["not-caused"],
   // no RFC forbids the pause: cite what applies (a reply ends at its marked last line; TCP is a
   // stream), not RFC 1122's delayed-ACK MUST, which next to "paused 601 ms" reads as broken
   reference: "RFC 5321 §4.2.1; RFC 793 §2.8",

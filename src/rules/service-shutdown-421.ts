@@ -6,6 +6,7 @@ export default defineRule({
   title: "421: the server is closing the connection",
   severity: "info",
   side: "server",
+  traits: ["not-caused"],
   reference: "RFC 5321 §3.8, §4.3.2",
   quote: "421 Service shutting down and closing transmission channel",
   quoteFor: {

@@ -6,6 +6,37 @@ export type Side = "client" | "server" | "middlebox";
 
 export const SEVERITY_RANK: Record<Severity, number> = { info: 1, warning: 2, error: 3 };
 
+/**
+ * What the verdict (verdict.ts) and the consequence chains (consequences.ts) need to know of a
+ * rule: what it judges, its family, what its findings can be a consequence of. Read from the
+ * rule's metadata, never from lists of ids.
+ */
+export type RuleTrait =
+  /** it judges one side's own octets (line endings, lengths, grammar of its lines): it can decide
+   * a verdict even when the capture holds only that side */
+  | "own-octets"
+  /** its finding says the client acted on (part of) a reply it had not fully received: the verdict
+   * adds that splitting the reply across segments is legal */
+  | "acted-early"
+  /** its finding says a command went out before the reply it had to wait for (the same act seen
+   * by another rule is a consequence of the root) */
+  | "sent-early"
+  /** a client that lost step: the root of the lost-step chain (what it then sent, the replies it
+   * then paired by its own count) */
+  | "lost-step-root"
+  /** talking before the greeting: the root of the chain of what those lines caused */
+  | "pregreet-root"
+  /** about timing, segmentation or closing: what the client's lines said cannot cause it */
+  | "not-caused"
+  /** a server rule that judges which reply answers which command */
+  | "pairing-judge"
+  /** a reply code judged against the command it is paired with: shifted when the client lost step */
+  | "shifted-code"
+  /** about reply text, which a server echoing the client's octets back breaks in turn */
+  | "reply-text"
+  /** a reply carried by more than one TCP segment (legal: the verdict says so) */
+  | "split-reply";
+
 /** What `smtpcap rules` and `smtpcap explain` print; written from the catalog, in our own words. */
 export interface RuleMeta {
   id: string;
@@ -27,6 +58,8 @@ export interface RuleMeta {
   meaning: string;
   why: string;
   fix: string;
+  /** what the verdict and the consequence chains need to know of the rule (RuleTrait) */
+  traits?: RuleTrait[];
   /** the rule reads plaintext SMTP: after STARTTLS it cannot be evaluated */
   plaintext: boolean;
   /** a grammar nit: it decides a session's verdict only when no other rule found something as severe */

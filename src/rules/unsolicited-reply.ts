@@ -6,6 +6,7 @@ export default defineRule({
   title: "Reply with no command outstanding",
   severity: "error",
   side: "server",
+  traits: ["pairing-judge"],
   reference: "RFC 5321 §4.3.1",
   quote: "The communication between the sender and receiver is an alternating dialogue, controlled by the sender.",
   meaning: "A complete reply (not the greeting, not 421) arrived when every command had already been answered.",
