@@ -20,7 +20,7 @@ export default defineRule({
   pairing: true,
 }, (ctx) => {
   const s = ctx.session;
-  // each plaintext EHLO answered with 250 (util.greetingExchanges, without its array)
+  // each plaintext EHLO answered with 250
   for (const cmd of s.commands) {
     if (cmd.kind !== "command" || cmd.verb !== "EHLO" || cmd.afterStartTls || cmd.replies.length === 0) continue;
     const r = s.replies[cmd.replies[0]];

@@ -1,5 +1,5 @@
 import { defineRule } from "./define.js";
-import { afterGap, q, replyLabel } from "./util.js";
+import { q, replyLabel } from "./util.js";
 
 export default defineRule({
   id: "unsolicited-reply",
@@ -22,7 +22,7 @@ export default defineRule({
   // replies to commands smuggled after a fake end-of-data: server-accepts-nonstandard-eod explains them
   const smuggled = new Set([...ctx.conversation.smuggledReplies.values()].flat());
   for (const r of s.replies) {
-    if (!r.complete || r.greeting || r.command !== null || afterGap(s, r.frames[0]) || smuggled.has(r.index)) continue;
+    if (!r.complete || r.greeting || r.command !== null || !ctx.conversation.trustedFrames([r.frames[0]]) || smuggled.has(r.index)) continue;
     if (!s.sawSyn && !s.replies.some((x) => x.index < r.index && x.command !== null)) continue; // may answer a command sent before the capture began
     const info = r.code === 421;
     const why = r.afterStartTls ? " (sent after the STARTTLS 220, before TLS)" : "";

@@ -26,11 +26,6 @@ export function cmdLabel(c: Command): string {
   return q(c.line, 60);
 }
 
-/** The last reply paired with a command (the one that concludes it: 235 after 334s, say), if any. */
-export function finalReply(s: Session, c: Command): Reply | undefined {
-  return c.replies.length ? s.replies[c.replies[c.replies.length - 1]] : undefined;
-}
-
 export function replyLabel(r: Reply | null): string {
   if (r === null) return "any reply";
   const n = r.lineInfo.length + r.linesDropped;
@@ -64,22 +59,6 @@ export function ackEvidence(s: Session, cmd: Command, reply: Reply | null, by: K
 /** The frames an early-command finding shows: the command's first and the awaited reply's. */
 export function earlyFrames(e: EarlyCommand): number[] {
   return [e.cmd.frames[0], ...(e.reply?.frames ?? [])];
-}
-
-/** After a capture gap, counting replies against commands is no longer reliable. */
-export function afterGap(s: Session, frame: number): boolean {
-  return s.gaps.length > 0 && s.gaps.some((g) => g.frame <= frame);
-}
-
-/** Each EHLO (or HELO) command with the 250 reply it got, in plaintext. */
-export function greetingExchanges(s: Session, verb: "EHLO" | "HELO" = "EHLO"): { cmd: Command; reply: Reply }[] {
-  const out: { cmd: Command; reply: Reply }[] = [];
-  for (const cmd of s.commands) {
-    if (cmd.kind !== "command" || cmd.verb !== verb || cmd.afterStartTls || cmd.replies.length === 0) continue;
-    const reply = s.replies[cmd.replies[0]];
-    if (reply.code === 250) out.push({ cmd, reply });
-  }
-  return out;
 }
 
 /**
