@@ -1,5 +1,6 @@
 import type { Conversation } from "../smtp/conversation.js";
 import type { Session } from "../smtp/model.js";
+import type { RuleNeeds } from "./facts.js";
 
 export type Severity = "error" | "warning" | "info";
 export type Side = "client" | "server" | "middlebox";
@@ -76,79 +77,7 @@ export interface RuleMeta {
   needs?: RuleNeeds;
 }
 
-/** Verbs a rule may need (RuleNeeds.verbs): a command of any kind with that verb. */
-export type NeedVerb = "AUTH" | "BDAT" | "DATA" | "HELO" | "STARTTLS" | "RSET" | "NOOP";
-/** Reply codes a rule may need (RuleNeeds.codes): a reply with that code, complete or not. */
-export type NeedCode = 334 | 421 | 452 | 500 | 502 | 530 | 552 | 554;
-
-/**
- * Facts of a session, computed once per session by the engine (engine.ts sessionHolds) from the
- * session model and the conversation. A rule needs any one of those it names.
- */
-export interface RuleNeeds {
-  /** a command with one of these verbs (any kind) */
-  verbs?: NeedVerb[];
-  /** a reply with one of these codes */
-  codes?: NeedCode[];
-  /** a command or reply sent in plaintext after the STARTTLS 220 */
-  afterStartTls?: boolean;
-  /** a command sent before the reply it had to wait for (conversation.early) */
-  early?: boolean;
-  /** implicit TLS (session.tls.mode "implicit") */
-  implicitTls?: boolean;
-  /** a command of kind "auth-response" */
-  authResponse?: boolean;
-  /** a command without a reply */
-  unanswered?: boolean;
-  /** no greeting (conversation.greeting is null) */
-  noGreeting?: boolean;
-  /** a reply that answers no command and is not the greeting */
-  unsolicited?: boolean;
-  /** a reply that is not complete, or abandoned */
-  openReply?: boolean;
-  /** a reply carried by more than one segment */
-  splitReply?: boolean;
-  /** a reply line without a code, or with a code outside 200–599 or a second digit above 5 */
-  replyCode?: boolean;
-  /** a reply line with a code and a separator other than "-", " " or nothing */
-  replySep?: boolean;
-  /** a reply line whose code differs from the reply's first line's (both present) */
-  codeMismatch?: boolean;
-  /** a complete reply whose last line has a code and either no separator, or "NNN " followed by
-   * something other than a printable non-space ASCII octet (or nothing) */
-  lastLine?: boolean;
-  /** a reply line holding an octet other than TAB, CR and printable ASCII */
-  replyOctet?: boolean;
-  /** a reply line not ended by CRLF, or holding a bare CR */
-  replyTerm?: boolean;
-  /** a reply line longer than 512 octets */
-  longReplyLine?: boolean;
-  /** a reply line with code 2yz, 4yz or 5yz whose text starts with "d." for a digit d other than the code's first */
-  escClass?: boolean;
-  /** a command line ended by a bare LF or holding a bare CR */
-  commandTerm?: boolean;
-  /** a command (kind "command") line longer than 512 octets */
-  longCommand?: boolean;
-  /** a command (kind "command") line holding an octet above 0x7f */
-  commandOctet?: boolean;
-  /** a command line carried by more than one segment */
-  splitCommand?: boolean;
-  /** message content with a bare CR or LF / a line over 1000 octets / a non-standard end-of-data /
-   * command lines after one / an octet above 0x7f */
-  dataBare?: boolean;
-  dataLong?: boolean;
-  dataEnds?: boolean;
-  dataSmuggled?: boolean;
-  dataEightBit?: boolean;
-  /** a transaction whose MAIL carried BODY=BINARYMIME */
-  binaryMime?: boolean;
-  /** a RCPT (kind "command") whose final reply is not positive (3yz, 4yz, 5yz) */
-  rcptRefused?: boolean;
-  /** a QUIT (kind "command") whose first reply's code is not 221 */
-  quitNot221?: boolean;
-  /** message content after a command whose first reply is complete with a code other than 354 */
-  dataNot354?: boolean;
-}
+export type { NeedCode, NeedFact, NeedVerb, RuleNeeds } from "./facts.js";
 
 export interface Finding {
   rule: string;
