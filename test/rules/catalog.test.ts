@@ -43,6 +43,15 @@ describeShared("rule metadata (../shared/rules-catalog.md)", () => {
     expect(text).toMatch(/How to fix it: Fix the client/);
     expect(explainRule("no-such-rule")).toBeNull();
   });
+
+  it("`explain reply-split-delay` cites no delayed-ACK MUST and says plainly that no RFC forbids the pause, and why it is still a hazard", () => {
+    const text = explainRule("reply-split-delay")!;
+    expect(text).not.toContain("RFC 1122");
+    expect(text).not.toContain("MUST");
+    expect(text).toContain("severity: info · at fault: server · RFC 5321 §4.2.1; RFC 793 §2.8");
+    expect(text).toContain("Why it matters: No RFC forbids the pause:");
+    expect(text).toContain("It is still a hazard: a client that takes one read as one whole reply acts on the head of the reply");
+  });
 });
 
 describeShared("the verdict on the support case", () => {

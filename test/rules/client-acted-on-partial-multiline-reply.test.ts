@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { analyzeFile } from "../../src/analyze.js";
-import { conv, ehloReply, supportCase, tmpFile } from "../support/fixtures.js";
+import { join } from "node:path";
+import { conv, ehloReply, LAB, supportCase, tmpFile } from "../support/fixtures.js";
+import { describeShared } from "../support/shared.js";
 import { hits, report } from "../support/rules.js";
 import { writeCapture, type Conversation } from "../support/writer.js";
 import { run } from "../cli/run.js";
@@ -102,19 +104,34 @@ describe(`${RULE}: valid (no finding)`, () => {
   });
 });
 
-// the real recordings, cut after the client's STARTTLS and the ACK that follows it
-describe(`${RULE}: the shared recordings cut after STARTTLS`, () => {
-  it("samples/support-case.pcapng, frames 1-9", async () => {
+// the real recordings, cut after the client's STARTTLS and the ACK that follows it (editcap -r)
+describe(`${RULE}: the recordings cut after STARTTLS`, () => {
+  async function cutWithEditcap(file: string, frames: string, ext: string): Promise<string | null> {
     const { execFileSync } = await import("node:child_process");
-    const { join } = await import("node:path");
-    const out = tmpFile(Buffer.alloc(0), ".pcapng");
+    const out = tmpFile(Buffer.alloc(0), ext);
     try {
-      execFileSync("editcap", ["-r", join(import.meta.dirname, "..", "..", "samples", "support-case.pcapng"), out, "1-9"], { stdio: "ignore" });
+      execFileSync("editcap", ["-r", file, out, frames], { stdio: "ignore" });
     } catch {
-      return; // no editcap here (the crafted cut above covers the case)
+      return null; // no editcap here (the crafted cut above covers the case)
     }
+    return out;
+  }
+
+  it("samples/support-case.pcapng, frames 1-9", async () => {
+    const out = await cutWithEditcap(join(import.meta.dirname, "..", "..", "samples", "support-case.pcapng"), "1-9", ".pcapng");
+    if (out === null) return;
     const rep = await analyzeFile(out);
     expect(rep.findings.map((f) => [f.rule, f.frames])).toEqual([[RULE, [7, 8]]]);
     expect(rep.sessions[0].verdict.fault).toBe("client");
+  });
+
+  describeShared("the lab recording", () => {
+    it("lab/utm-naive-starttls.pcap, frames 1-10", async () => {
+      const out = await cutWithEditcap(join(LAB, "utm-naive-starttls.pcap"), "1-10", ".pcap");
+      if (out === null) return;
+      const rep = await analyzeFile(out);
+      expect(rep.findings.map((f) => [f.rule, f.frames, f.severity])).toEqual([[RULE, [8, 9], "error"]]);
+      expect(rep.findings[0].evidence).toContain("the final line is not in the capture");
+    });
   });
 });
