@@ -18,7 +18,7 @@ export default defineRule({
   const base = s.sawSyn ? 1 : 0;
   for (const c of s.commands) {
     if (c.kind !== "command" || c.afterStartTls || c.replies.length === 0 || !c.lineInfo || c.lineInfo.terminator === "none") continue;
-    const r = s.replies[c.replies[0]];
+    const r = ctx.conversation.exchanges[c.index].first!;
     const ack = r.segments[0]?.ack;
     if (ack === null || ack === undefined || r.code === 421 || !ctx.conversation.trustedFrames([r.frames[0]])) continue;
     const end = c.lineInfo.end + base;

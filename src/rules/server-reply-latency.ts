@@ -21,7 +21,7 @@ export default defineRule({
   const s = ctx.session;
   for (const c of s.commands) {
     if (c.replies.length === 0 || c.segments.length === 0) continue;
-    const r = s.replies[c.replies[0]];
+    const r = ctx.conversation.exchanges[c.index].first!;
     if (!r.complete) continue;
     const sent = c.segments[c.segments.length - 1].time;
     const latency = r.lastTime - sent;

@@ -22,7 +22,7 @@ export default defineRule({
     // no middlebox can rewrite, and the server must not offer STARTTLS again (RFC 3207 §4.2)
     if (c.kind !== "command" || c.afterStartTls || f.exchanges[c.index]?.inTls) continue;
     if (c.verb === "EHLO" && c.replies.length) {
-      const r = s.replies[c.replies[0]];
+      const r = ctx.conversation.exchanges[c.index].first!;
       for (let i = 1; i < r.lineInfo.length; i++) {
         const l = r.lineInfo[i];
         const c0 = l.text.charCodeAt(4); // a masked keyword is all X's: only such a line is split into words
@@ -40,7 +40,7 @@ export default defineRule({
     if (c.verb === "STARTTLS") {
       const caps = f.capsAt(c.index);
       const offered = f.advertisedAt(c.index);
-      const r = c.replies.length ? s.replies[c.replies[0]] : undefined;
+      const r = ctx.conversation.exchanges[c.index].first;
       if (caps && !caps.keywords.has("STARTTLS")) ctx.report({ severity: "info", frames: c.frames, time: c.time, message: "the client sent STARTTLS, which the server had not offered", evidence: `EHLO reply in frame ${caps.reply.frames[0]}` });
       else if (offered && offered.keywords.has("STARTTLS") && r && (r.code === 500 || r.code === 502)) ctx.report({ frames: [...c.frames, ...r.frames], time: r.firstTime, message: `STARTTLS was advertised but refused with ${r.code}`, evidence: `reply ${q(r.lines[0] ?? "")}` });
     }
