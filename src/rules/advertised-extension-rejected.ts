@@ -19,7 +19,7 @@ export default defineRule({
   const f = ctx.conversation;
   for (const c of s.commands) {
     if (c.kind !== "command" || c.afterStartTls || c.replies.length === 0) continue;
-    const r = s.replies[c.replies[0]];
+    const r = ctx.conversation.exchanges[c.index].first!;
     if (r.code !== 500 && r.code !== 502) continue;
     const caps = f.advertisedAt(c.index);
     const kw = c.verb === "BDAT" ? "CHUNKING" : c.verb;

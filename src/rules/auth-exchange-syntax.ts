@@ -29,7 +29,7 @@ export default defineRule({
       if (!isBase64(text)) ctx.report({ frames: r.frames, time: r.firstTime, message: `the challenge ${q(r.lines[0] ?? "", 50)} is not BASE64`, evidence: `reply ${r.index}` });
     }
     if (c.kind !== "auth-response") continue;
-    const r = c.replies.length ? s.replies[c.replies[0]] : undefined;
+    const r = ctx.conversation.exchanges[c.index].first;
     const code = r && r.complete ? r.code : null;
     if (c.line === "*") {
       if (code !== null && code !== 501) ctx.report({ frames: [...c.frames, ...r!.frames], time: r!.firstTime, message: `the client cancelled the exchange with \`*\` and the server answered ${q(r!.lines[0] ?? "", 50)}, not 501`, evidence: `reply ${r!.index}` });

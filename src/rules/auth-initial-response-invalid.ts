@@ -9,6 +9,7 @@ export default defineRule({
   title: "AUTH initial response too long, empty or not BASE64",
   severity: "error",
   side: "client",
+  traits: ["own-octets"],
   reference: "RFC 4954 §4",
   quote: "If the client is transmitting an initial response of zero length, it MUST instead transmit the response as a single equals sign (\"=\").",
   meaning: "`AUTH mechanism <initial-response>` longer than 512 octets (RFC 4954 §4: then \"the client MUST NOT use the initial response parameter\"), an AUTH line that ends with a space and no response, or an initial response that is not BASE64.",

@@ -1,5 +1,4 @@
 import { defineRule } from "./define.js";
-import { finalReply } from "./util.js";
 
 const FAILED = new Set([535, 534, 454]);
 
@@ -23,7 +22,7 @@ export default defineRule({
   for (const c of s.commands) {
     if (c.afterStartTls) return;
     if (c.verb !== "AUTH" && c.kind !== "auth-response") continue;
-    const r = finalReply(s, c);
+    const r = ctx.conversation.exchanges[c.index]?.final;
     if (!r || !r.complete) continue;
     if (r.code === 235) authed = true;
     if (r.code !== null && FAILED.has(r.code)) fails.push(...r.frames.slice(-1));

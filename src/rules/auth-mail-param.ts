@@ -9,6 +9,7 @@ export default defineRule({
   title: "AUTH= parameter of MAIL not in xtext",
   severity: "warning",
   side: "client",
+  traits: ["own-octets"],
   reference: "RFC 4954 §5",
   quote: "To comply with restrictions imposed on ESMTP parameters, the <mailbox> is encoded inside an xtext.",
   meaning: "`MAIL FROM:<…> AUTH=value` where the value is neither `<>` nor xtext (a `+` not followed by two upper-case hex digits, an `=` or a character outside printable ASCII).",

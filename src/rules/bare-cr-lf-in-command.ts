@@ -6,6 +6,7 @@ export default defineRule({
   title: "Command line ended by a bare LF or containing a bare CR",
   severity: "error",
   side: "client",
+  traits: ["own-octets"],
   reference: "RFC 5321 §2.3.8",
   quote: "SMTP client implementations MUST NOT transmit these characters except when they are intended as line terminators and then MUST, as indicated above, transmit them only as a <CRLF> sequence.",
   meaning: "A command line (outside message content) ends with LF alone or carries a CR not followed by LF.",

@@ -5,6 +5,7 @@ export default defineRule({
   title: "Bare CR or LF in message content",
   severity: "error",
   side: "client",
+  traits: ["own-octets"],
   reference: "RFC 5321 §2.3.8",
   quote: "SMTP client implementations MUST NOT transmit these characters except when they are intended as line terminators and then MUST, as indicated above, transmit them only as a <CRLF> sequence.",
   meaning: "The message content contains LF not preceded by CR, or CR not followed by LF.",

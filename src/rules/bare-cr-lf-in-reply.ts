@@ -7,6 +7,7 @@ export default defineRule({
   title: "Reply line ended by a bare LF or containing a bare CR",
   severity: "error",
   side: "server",
+  traits: ["own-octets", "reply-text"],
   reference: "RFC 5321 §2.3.8",
   quote: "Conforming implementations MUST NOT recognize or generate any other character or character sequence as a line terminator.",
   meaning: "A server line ends with LF alone, or carries a CR that is not followed by LF.",

@@ -1,5 +1,5 @@
 import { defineRule } from "./define.js";
-import { finalReply, q, replyEndSeq } from "./util.js";
+import { q, replyEndSeq } from "./util.js";
 
 export default defineRule({
   id: "bdat-sequence-violation",
@@ -30,7 +30,7 @@ export default defineRule({
       const prev = tx === null ? ex.previous : null;
       if (prev?.end?.kind === "bdat-last") why = "after BDAT LAST, before a new MAIL";
       else if (prev?.end?.kind === "bdat-refused") {
-        const refused = finalReply(s, prev.end.command);
+        const refused = ctx.conversation.exchanges[prev.end.command.index]?.final;
         if (refused && c.segments[0]?.ack != null && c.segments[0].ack >= replyEndSeq(s, refused)) why = `after the refusal ${q(refused.lines[0] ?? "", 40)} of an earlier chunk had reached the client`;
       }
     } else if (before.some((b) => b.verb === "BDAT" && b.bdat)) why = "after BDAT in the same transaction";

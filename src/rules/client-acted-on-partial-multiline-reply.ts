@@ -4,16 +4,25 @@ import { pipelinable } from "../smtp/vocabulary.js";
 import { ackEvidence, cmdLabel, earlyFrames, q } from "./util.js";
 
 const DEPENDS = new Set(["STARTTLS", "AUTH", "BDAT", "MAIL"]);
+/** RFC 2920 §3.1: commands that end a group even when PIPELINING is in force */
+const LAST_IN_GROUP = new Set(["EHLO", "DATA", "VRFY", "EXPN", "TURN", "QUIT", "NOOP"]);
 
 export default defineRule({
   id: "client-acted-on-partial-multiline-reply",
   title: "Client acted on part of a multi-line reply",
   severity: "error",
   side: "client",
+  traits: ["acted-early", "lost-step-root", "sent-early"],
   reference: "RFC 2920 §3.1; RFC 5321 §4.3.1",
   quote: "Clients MUST NOT confuse responses to multiple commands with multiline responses.",
   quoteFor: {
     client: { reference: "RFC 5321 §4.3.1", quote: "Unless other arrangements are negotiated through service extensions, the sender MUST wait for this response before sending further commands." },
+  },
+  // the obvious objection to a client that went on after part of an EHLO reply is "PIPELINING was
+  // negotiated" (often on a line the client had): RFC 2920 §3.1 answers it, support is confirmed
+  // only by the reply, and EHLO ends a group anyway
+  citations: {
+    lastInGroup: { reference: "RFC 2920 §3.1", quote: "Once the client SMTP has confirmed that support exists for the pipelining extension, the client SMTP may then elect to transmit groups of SMTP commands in batches … The EHLO, DATA, VRFY, EXPN, TURN, QUIT, and NOOP commands can only appear as the last command in a group …" },
   },
   meaning: "The client had received one or more complete `NNN-` lines of a multi-line reply, but not its final `NNN ` line, when it sent its next command (proven from the ACK field of that command's segment). A reply ends only at the line with a space after the code (RFC 5321 §4.2.1); TCP segment boundaries mean nothing.",
   why: "The client takes the rest of the reply, when it arrives, as the answer to its new command (e.g. `250 …` for STARTTLS, which expects 220) and fails. Acting on a partial EHLO reply also means acting on an incomplete capability list.",
@@ -35,9 +44,12 @@ export default defineRule({
     const depends = e.cmd.kind === "command" && DEPENDS.has(e.cmd.verb) && e.prev.verb === "EHLO" ? " It relied on a capability list it had not finished reading." : "";
     const consumed = next ? ` The next bytes it received, starting ${q(next.text, 50)} in frame ${nextSeg?.frame ?? next.frame}, are what a client that treats each read as one reply takes as the answer to ${cmdLabel(e.cmd)}.` : "";
     ctx.report({
+      cite: e.prev.kind === "command" && LAST_IN_GROUP.has(e.prev.verb) ? "lastInGroup" : undefined,
       frames: earlyFrames(e),
       time: e.cmd.time,
-      message: reply.abandoned
+      message: !reply.complete && !reply.abandoned
+        ? `${cmdLabel(e.cmd)} was sent after ${e.linesHad} \`${reply.code}-\` continuation ${e.linesHad === 1 ? "line" : "lines"} of the reply to ${cmdLabel(e.prev)}, before its final line (not in the capture: whatever came later, the client acted on part of the reply).${depends}`
+        : reply.abandoned
         ? `${cmdLabel(e.cmd)} was sent after ${e.linesHad} \`${reply.code}-\` ${e.linesHad === 1 ? "line" : "lines"} of the reply to ${cmdLabel(e.prev)}, which never got its final line.${depends}`
         : `${cmdLabel(e.cmd)} was sent after ${e.linesHad} of the ${reply.lineInfo.length} lines of the ${reply.code} reply to ${cmdLabel(e.prev)}, before its final line ${q(reply.lines[reply.lines.length - 1] ?? "", 40)}.${depends}${consumed}`,
       evidence: `${ackEvidence(s, e.cmd, reply, e.by, e.acked)}; lines the client had: ${had.map((l) => q(l.text, 30)).join(", ")}`,

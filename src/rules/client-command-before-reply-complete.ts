@@ -18,6 +18,7 @@ export default defineRule({
   title: "Client sent a command before the previous reply was complete",
   severity: "error",
   side: "client",
+  traits: ["acted-early", "lost-step-root", "sent-early"],
   reference: "RFC 5321 §4.3.1",
   quote: "Unless other arrangements are negotiated through service extensions, the sender MUST wait for this response before sending further commands.",
   meaning: "The segment carrying the command's first octet acknowledged less of the server's stream than the end of the previous reply: the client's TCP (and so the client) had not received that reply when it sent the command.",

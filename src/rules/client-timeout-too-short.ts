@@ -12,6 +12,7 @@ export default defineRule({
   title: "Client gave up waiting sooner than RFC 5321's minimum",
   severity: "warning",
   side: "client",
+  traits: ["not-caused"],
   reference: "RFC 5321 §4.5.3.2",
   quote: "Based on extensive experience with busy mail-relay hosts, the minimum per-command timeout values SHOULD be as follows:",
   meaning: "While waiting for the greeting or for the reply to MAIL, RCPT, DATA or the end of the message, the client closed the connection (FIN or RST) or sent QUIT after at least a second but less than that phase's minimum (greeting, MAIL, RCPT: 5 minutes; DATA: 2 minutes; end of data: 10 minutes).",

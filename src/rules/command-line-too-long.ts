@@ -6,6 +6,7 @@ export default defineRule({
   title: "Command line longer than 512 octets (plus negotiated allowances)",
   severity: "warning",
   side: "client",
+  traits: ["own-octets"],
   reference: "RFC 5321 §4.5.3.1.4",
   quote: "The maximum total length of a command line including the command word and the <CRLF> is 512 octets.",
   meaning: "A command line exceeds 512 octets, after adding what the negotiated extensions allow for MAIL/RCPT parameters (SIZE +26, BODY=BINARYMIME +16, AUTH= +500, SMTPUTF8 +10). AUTH responses are exempt (RFC 4954 suggests 12288).",

@@ -6,6 +6,7 @@ export default defineRule({
   title: "One command line carried by several TCP segments",
   severity: "info",
   side: "client",
+  traits: ["not-caused"],
   reference: "RFC 793 §2.8",
   quote: "There is no necessary relationship between push functions and segment boundaries.",
   meaning: "A command line arrived in two or more segments (e.g. typed interactively). Legal.",

@@ -1,6 +1,6 @@
 import { defineRule } from "./define.js";
 import { NO_ARG_VERBS } from "../smtp/vocabulary.js";
-import { finalReply, q } from "./util.js";
+import { q } from "./util.js";
 import type { Command } from "../smtp/model.js";
 
 const LABEL = "[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?";
@@ -50,6 +50,7 @@ export default defineRule({
   title: "Command that breaks the RFC 5321 grammar",
   severity: "warning",
   side: "client",
+  traits: ["own-octets"],
   reference: "RFC 5321 §3.3, §4.1.1",
   quote: "Since it has been a common source of errors, it is worth noting that spaces are not permitted on either side of the colon following FROM in the MAIL command or TO in the RCPT command.",
   quoteFor: {
@@ -68,7 +69,7 @@ export default defineRule({
     const p = problem(c);
     if (p === null) continue;
     ctx.report({ severity: p.severity, frames: c.frames, time: c.time, message: `${q(c.line, 60)} ${p.what}`, evidence: `command ${c.index}` });
-    const r = finalReply(s, c);
+    const r = ctx.conversation.exchanges[c.index]?.final;
     if (p.trailing && r && r.complete && r.code === 501) {
       ctx.report({ severity: "warning", side: "server", frames: [...c.frames, ...r.frames], time: r.firstTime, message: `the server rejected ${q(c.line, 60)} with 501 only for its trailing white space, which it SHOULD tolerate`, evidence: `reply ${q(r.lines[0] ?? "")}` });
     }

@@ -8,6 +8,7 @@ export default defineRule({
   title: "Connection closed without the QUIT/221 exchange",
   severity: "warning",
   side: "server",
+  traits: ["not-caused"],
   reference: "RFC 5321 §3.8; §4.1.1.10",
   quote: "An SMTP server MUST NOT intentionally close the connection under normal operational circumstances (see Section 7.8) except: …",
   quoteFor: {

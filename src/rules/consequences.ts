@@ -1,6 +1,7 @@
 import type { Command, Reply, Session } from "../smtp/model.js";
 import { filterFor, replyEndSeq, sentBeforeEnd } from "./util.js";
-import type { Finding } from "./types.js";
+import { traitIndex, type TraitIndex } from "./traits.js";
+import type { Finding, Rule } from "./types.js";
 
 /**
  * Post-processing of one session's findings, after every rule has run:
@@ -9,47 +10,31 @@ import type { Finding } from "./types.js";
  *    `consequenceOf` (that finding's rule, first frame, and why). It stays in the report but is
  *    not an independent fault: it never decides the verdict. The chains are modelled by the
  *    commands and replies involved, never by capture:
- *    - *Talking before the greeting* (root: `pregreet-early-talker`): the lines the client sent
+ *    - *Talking before the greeting* (root: a rule with trait "pregreet-root"): the lines the client sent
  *      before the greeting was complete, and the replies that answer them, explain the other
  *      "sent too early" findings about those lines and the pairing of those replies (unsolicited,
  *      unexpected code); when the lines were not SMTP text (binary octets), also everything said
  *      about their content (syntax, bare LF, 8-bit octets, length) and about the server echoing
  *      them back. A well-formed early EHLO with a bare LF still has its own finding for that.
- *    - *A client that lost step* (root: the client acted on an incomplete reply,
- *      `client-acted-on-partial-multiline-reply` or `client-command-before-reply-complete`):
+ *    - *A client that lost step* (root: the client acted on an incomplete reply, trait
+ *      "lost-step-root"):
  *      (a) what it then sent in the belief the dialogue had moved on — plaintext after its
  *      premature STARTTLS, lines the server took as AUTH data (`takenAsAuthResponse`); (b) while it
  *      keeps waiting for one reply per command by its own count (it counted the head of the reply
  *      as a reply), every later "sent before the reply" finding and every reply code found
  *      unexpected for those commands: the pairing is shifted by one, not the client pipelining.
+ *    Which rules play which part is in their metadata (RuleMeta.traits), never in lists of ids.
  * 2. **Repeats collapse.** Findings of one rule, side and severity in one session (and of the same
  *    chain) become one finding with `count` and all frames: the first one's message, and where the
  *    others are (they may be other variants of the rule, so their text is not repeated).
  */
-export function settle(s: Session, findings: Finding[], collapseRepeats = true): Finding[] {
+export function settle(s: Session, findings: Finding[], rules: readonly Rule[], collapseRepeats = true): Finding[] {
   if (findings.length < 2) return findings; // a consequence or a repeat needs another finding
-  for (const root of findings) if (root.rule === "pregreet-early-talker" && !root.consequenceOf) beforeGreeting(s, root, findings);
-  for (const root of findings) if (DESYNC_ROOTS.has(root.rule) && !root.consequenceOf) lostStep(s, root, findings);
+  const t = traitIndex(rules);
+  for (const root of findings) if (t.has(root.rule, "pregreet-root") && !root.consequenceOf) beforeGreeting(s, root, findings, t);
+  for (const root of findings) if (t.has(root.rule, "lost-step-root") && !root.consequenceOf) lostStep(s, root, findings, t);
   return collapseRepeats ? collapse(s, findings) : findings;
 }
-
-const DESYNC_ROOTS = new Set(["client-acted-on-partial-multiline-reply", "client-command-before-reply-complete"]);
-
-/** Client rules that say a command went out before the reply it had to wait for. */
-const EARLY = new Set(["client-acted-on-partial-multiline-reply", "client-command-before-reply-complete", "pipelining-not-negotiated", "pipelining-command-not-last", "message-data-without-354", "pregreet-early-talker"]);
-
-/** Rules about timing, segmentation or closing: what the client's lines said cannot cause them. */
-const NOT_CAUSED = new Set([
-  "reply-split-across-segments", "reply-split-delay", "command-split-across-segments", "greeting-delay", "server-reply-latency",
-  "client-timeout-too-short", "server-idle-timeout-too-short", "connection-close-violation", "reply-incomplete-at-close",
-  "service-shutdown-421", "implicit-tls-port-mismatch", "greeting-invalid",
-]);
-
-/** Server rules that judge which reply answers which command. */
-const PAIRING = new Set(["unsolicited-reply", "reply-count-mismatch", "reply-code-unexpected-for-command", "sequence-error-not-503"]);
-
-/** Server rules about reply text, which a server echoing the client's octets back breaks in turn. */
-const ECHO = new Set(["reply-code-invalid", "bare-cr-lf-in-reply", "reply-text-invalid-chars", "reply-line-too-long", "multiline-code-mismatch", "reply-continuation-invalid"]);
 
 function mark(root: Finding, f: Finding, why: string): void {
   if (f === root || f.consequenceOf) return;
@@ -77,7 +62,7 @@ function binary(c: Command): boolean {
   return c.kind === "command" && /[^\x20-\x7e\t]/.test(c.line);
 }
 
-function beforeGreeting(s: Session, root: Finding, all: Finding[]): void {
+function beforeGreeting(s: Session, root: Finding, all: Finding[], t: TraitIndex): void {
   const greeting = s.replies.find((r) => r.greeting);
   if (!greeting) return;
   const early = s.commands.filter((c) => {
@@ -96,9 +81,9 @@ function beforeGreeting(s: Session, root: Finding, all: Finding[]): void {
   const what = `${n === 1 ? "the line" : `the ${n} lines`} the client sent before the greeting (frame ${early[0].frames[0]})`;
   for (const f of all) {
     // the same act seen by another rule; or anything said about lines that were not SMTP at all
-    if (f.side === "client" && (EARLY.has(f.rule) || (garbage && !NOT_CAUSED.has(f.rule))) && within(f, lines, rootFrames)) mark(root, f, `it is about ${what}`);
-    else if (f.side === "server" && PAIRING.has(f.rule) && within(f, replies, lines)) mark(root, f, `the reply answers ${what}`);
-    else if (f.side === "server" && garbage && ECHO.has(f.rule) && within(f, replies)) mark(root, f, `the reply echoes the non-SMTP octets of ${what}`);
+    if (f.side === "client" && (t.has(f.rule, "sent-early") || (garbage && !t.has(f.rule, "not-caused"))) && within(f, lines, rootFrames)) mark(root, f, `it is about ${what}`);
+    else if (f.side === "server" && t.has(f.rule, "pairing-judge") && within(f, replies, lines)) mark(root, f, `the reply answers ${what}`);
+    else if (f.side === "server" && garbage && t.has(f.rule, "reply-text") && within(f, replies)) mark(root, f, `the reply echoes the non-SMTP octets of ${what}`);
   }
 }
 
@@ -109,7 +94,7 @@ function lastCommandBefore(s: Session, r: Reply): Command | undefined {
   return out;
 }
 
-function lostStep(s: Session, root: Finding, all: Finding[]): void {
+function lostStep(s: Session, root: Finding, all: Finding[], t: TraitIndex): void {
   const cmd = commandsOf(s, root)[0];
   if (!cmd) return;
   const rootFrames = new Set([...root.frames, ...cmd.frames]);
@@ -123,7 +108,7 @@ function lostStep(s: Session, root: Finding, all: Finding[]): void {
     const why = starttls
       ? `STARTTLS went out before the previous reply was complete, so the rest of that reply arrived where the client expected the STARTTLS answer`
       : `the client sent ${label} before the previous reply was complete and lost step: the server took its next line as AUTH data`;
-    for (const f of all) if (f.side === "client" && !NOT_CAUSED.has(f.rule) && within(f, frames, rootFrames)) mark(root, f, why);
+    for (const f of all) if (f.side === "client" && !t.has(f.rule, "not-caused") && within(f, frames, rootFrames)) mark(root, f, why);
   }
 
   // (b) one reply per command by its own count, which is one more than smtpcap pairs
@@ -140,7 +125,7 @@ function lostStep(s: Session, root: Finding, all: Finding[]): void {
   const why = `the client counted the head of the reply it acted on (frame ${root.frames[0]}) as a reply of its own and then waited for one reply per command: each reply it waited for is the one before in smtpcap's pairing`;
   let any = false;
   for (const f of all) {
-    if (f.side === "client" && EARLY.has(f.rule) && commandsOf(s, f).some((c) => ids.has(c.index))) {
+    if (f.side === "client" && t.has(f.rule, "sent-early") && commandsOf(s, f).some((c) => ids.has(c.index))) {
       mark(root, f, why);
       any = true;
     }
@@ -148,7 +133,7 @@ function lostStep(s: Session, root: Finding, all: Finding[]): void {
   if (!any) return;
   const frames = framesOf(shifted);
   for (const f of all) {
-    if (f.side === "server" && f.rule === "reply-code-unexpected-for-command" && f.frames.some((x) => frames.has(x))) mark(root, f, "the pairing of replies with commands is shifted by one from there on");
+    if (f.side === "server" && t.has(f.rule, "shifted-code") && f.frames.some((x) => frames.has(x))) mark(root, f, "the pairing of replies with commands is shifted by one from there on");
   }
 }
 

@@ -23,7 +23,7 @@ export default defineRule({
     const run = [];
     for (let j = i + 1; j < s.commands.length; j++) {
       const c = s.commands[j];
-      const r = c.replies.length ? s.replies[c.replies[0]] : undefined;
+      const r = ctx.conversation.exchanges[c.index].first;
       if (c.kind !== "command" || KNOWN_VERBS.has(c.verb) || !r || (r.code !== 500 && r.code !== 502)) break;
       run.push(c);
     }

@@ -6,6 +6,7 @@ export default defineRule({
   title: "Message line longer than 1000 octets",
   severity: "warning",
   side: "client",
+  traits: ["own-octets"],
   reference: "RFC 5321 §4.5.3.1.6",
   quote: "The maximum total length of a text line including the <CRLF> is 1000 octets (not counting the leading dot duplicated for transparency).",
   meaning: "A line of DATA content, with its CRLF, exceeds 1000 octets (1001 for a dot-stuffed line).",

@@ -6,6 +6,7 @@ export default defineRule({
   title: "Deprecated SMTP feature: TURN, source routes, #-literals",
   severity: "warning",
   side: "client",
+  traits: ["own-octets"],
   reference: "RFC 5321 App. F",
   quote: "Its use is deprecated; SMTP systems SHOULD NOT use it unless the server can authenticate the client.",
   meaning: "TURN (App. F.1); a source route in MAIL FROM or RCPT TO such as `<@a,@b:user@c>` (§3.3: \"contemporary SMTP clients SHOULD NOT utilize source routes\"); a `#123` host literal in EHLO/HELO (App. F.4: \"It is deprecated and MUST NOT be used.\", error).",

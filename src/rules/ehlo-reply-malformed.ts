@@ -9,6 +9,7 @@ export default defineRule({
   title: "EHLO reply that breaks the ehlo-ok-rsp grammar",
   severity: "warning",
   side: "server",
+  traits: ["own-octets"],
   reference: "RFC 5321 §4.1.1.1",
   quote: "ehlo-ok-rsp = ( \"250\" SP Domain [ SP ehlo-greet ] CRLF ) / ( \"250-\" Domain [ SP ehlo-greet ] CRLF *( \"250-\" ehlo-line CRLF ) \"250\" SP ehlo-line CRLF )",
   meaning: "The first line of the EHLO reply carries a keyword where the server's domain belongs, a keyword or parameter breaks the grammar, or a keyword is listed twice (warning); a keyword that is neither registered nor X-prefixed (info).",
@@ -19,7 +20,7 @@ export default defineRule({
   pairing: true,
 }, (ctx) => {
   const s = ctx.session;
-  // each plaintext EHLO answered with 250 (util.greetingExchanges, without its array)
+  // each plaintext EHLO answered with 250
   for (const cmd of s.commands) {
     if (cmd.kind !== "command" || cmd.verb !== "EHLO" || cmd.afterStartTls || cmd.replies.length === 0) continue;
     const r = s.replies[cmd.replies[0]];

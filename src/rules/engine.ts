@@ -4,9 +4,12 @@ import { ehloLines } from "../smtp/vocabulary.js";
 import { ALL_RULES } from "./index.js";
 import { escapeControls } from "../text/escape.js";
 import { filterFor } from "./util.js";
-import { DEFAULT_RULE_OPTIONS, SEVERITY_RANK, type Finding, type ReportArgs, type Rule, type RuleContext, type RuleOptions, type RuleNeeds, type EarlierSessions, type SessionVerdict } from "./types.js";
+import { DEFAULT_RULE_OPTIONS, SEVERITY_RANK, type Finding, type ReportArgs, type Rule, type RuleContext, type RuleOptions, type EarlierSessions, type SessionVerdict } from "./types.js";
 import { verdictFor } from "./verdict.js";
 import { settle } from "./consequences.js";
+import { needsMasks, sessionHolds } from "./facts.js";
+
+export { needsMet, sessionHolds, type SessionHolds } from "./facts.js";
 
 export { DEFAULT_RULE_OPTIONS, type RuleOptions };
 
@@ -48,7 +51,7 @@ class Context implements RuleContext {
       time: a.time ?? session.startTime,
       // rules quote capture text with q(); this guard catches any that slipped through
       message: escapeControls(a.message),
-      reference: rule.meta.reference,
+      reference: a.cite !== undefined ? rule.meta.citations?.[a.cite]?.reference ?? rule.meta.reference : rule.meta.reference,
       evidence: escapeControls(a.evidence),
       filter: filterFor(session.tcpStream, frames),
     });
@@ -122,7 +125,7 @@ export class Judge {
     if (anySkipped) skip.fill(0);
     if (mine.length > 1) mine.sort((a, b) => (a.frames[0] ?? 0) - (b.frames[0] ?? 0) || SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity]);
     if (!this.offered.has(session.server) && offersStartTls(session)) this.offered.set(session.server, session.tcpStream);
-    const settled = settle(session, mine, this.opts.collapse !== false); // consequences marked, repeats collapsed
+    const settled = settle(session, mine, rules, this.opts.collapse !== false); // consequences marked, repeats collapsed
     const verdict = verdictFor(session, settled, rules);
     verdict.notEvaluable = ids;
     verdict.notEvaluableWhy = whys;
@@ -130,201 +133,6 @@ export class Judge {
     judged.verdict = verdict;
     return { session: judged, findings: settled };
   }
-}
-
-/**
- * What rules may need of a session (RuleMeta.needs), computed once per session: `facts` holds a
- * bit per boolean fact of RuleNeeds, `marks` a bit per verb and reply code rules name.
- */
-export interface SessionHolds {
-  facts: number;
-  marks: number;
-}
-
-const AFTER_STARTTLS = 1 << 0;
-const EARLY = 1 << 1;
-const IMPLICIT_TLS = 1 << 2;
-const AUTH_RESPONSE = 1 << 3;
-const UNANSWERED = 1 << 4;
-const NO_GREETING = 1 << 5;
-const UNSOLICITED = 1 << 6;
-const OPEN_REPLY = 1 << 7;
-const SPLIT_REPLY = 1 << 8;
-const REPLY_CODE = 1 << 9;
-const REPLY_SEP = 1 << 10;
-const CODE_MISMATCH = 1 << 11;
-const LAST_LINE = 1 << 12;
-const REPLY_OCTET = 1 << 13;
-const REPLY_TERM = 1 << 14;
-const LONG_REPLY_LINE = 1 << 15;
-const ESC_CLASS = 1 << 16;
-const COMMAND_TERM = 1 << 17;
-const LONG_COMMAND = 1 << 18;
-const COMMAND_OCTET = 1 << 19;
-const SPLIT_COMMAND = 1 << 20;
-const DATA_BARE = 1 << 21;
-const DATA_LONG = 1 << 22;
-const DATA_ENDS = 1 << 23;
-const DATA_SMUGGLED = 1 << 24;
-const DATA_EIGHT_BIT = 1 << 25;
-const BINARY_MIME = 1 << 26;
-const RCPT_REFUSED = 1 << 27;
-const QUIT_NOT_221 = 1 << 28;
-const DATA_NOT_354 = 1 << 29;
-
-/** RuleNeeds' boolean facts → their bit in SessionHolds.facts */
-const FACT_BITS: Record<Exclude<keyof RuleNeeds, "verbs" | "codes">, number> = {
-  afterStartTls: AFTER_STARTTLS, early: EARLY, implicitTls: IMPLICIT_TLS, authResponse: AUTH_RESPONSE, unanswered: UNANSWERED, noGreeting: NO_GREETING,
-  unsolicited: UNSOLICITED, openReply: OPEN_REPLY, splitReply: SPLIT_REPLY, replyCode: REPLY_CODE, replySep: REPLY_SEP,
-  codeMismatch: CODE_MISMATCH, lastLine: LAST_LINE, replyOctet: REPLY_OCTET, replyTerm: REPLY_TERM, longReplyLine: LONG_REPLY_LINE,
-  escClass: ESC_CLASS, commandTerm: COMMAND_TERM, longCommand: LONG_COMMAND, commandOctet: COMMAND_OCTET, splitCommand: SPLIT_COMMAND,
-  dataBare: DATA_BARE, dataLong: DATA_LONG, dataEnds: DATA_ENDS, dataSmuggled: DATA_SMUGGLED, dataEightBit: DATA_EIGHT_BIT,
-  binaryMime: BINARY_MIME, rcptRefused: RCPT_REFUSED, quitNot221: QUIT_NOT_221, dataNot354: DATA_NOT_354,
-};
-
-function verbMark(verb: string): number {
-  switch (verb) {
-    case "AUTH": return 1 << 0;
-    case "BDAT": return 1 << 1;
-    case "DATA": return 1 << 2;
-    case "HELO": return 1 << 3;
-    case "STARTTLS": return 1 << 4;
-    case "RSET": return 1 << 5;
-    case "NOOP": return 1 << 6;
-    default: return 0;
-  }
-}
-
-function codeMark(code: number): number {
-  switch (code) {
-    case 334: return 1 << 7;
-    case 421: return 1 << 8;
-    case 452: return 1 << 9;
-    case 500: return 1 << 10;
-    case 502: return 1 << 11;
-    case 530: return 1 << 12;
-    case 552: return 1 << 13;
-    case 554: return 1 << 14;
-    default: return 0;
-  }
-}
-
-const maskCache = new WeakMap<RuleNeeds, { facts: number; marks: number }>();
-
-/** A rule's needs as bits of SessionHolds. */
-function needsMasks(n: RuleNeeds): { facts: number; marks: number } {
-  let m = maskCache.get(n);
-  if (m === undefined) {
-    let facts = 0, marks = 0;
-    for (const [k, bit] of Object.entries(FACT_BITS)) if (n[k as keyof typeof FACT_BITS] === true) facts |= bit;
-    for (const v of n.verbs ?? []) marks |= verbMark(v);
-    for (const c of n.codes ?? []) marks |= codeMark(c);
-    m = { facts, marks };
-    maskCache.set(n, m);
-  }
-  return m;
-}
-
-/** an octet above 0x7f */
-const HIGH_OCTET = /[^\x00-\x7f]/;
-/** an octet other than TAB, CR and printable ASCII */
-const ODD_OCTET = /[^\t\r\x20-\x7e]/;
-
-export function sessionHolds(s: Session, conv: Conversation): SessionHolds {
-  // one boolean per fact, combined at the end: a `|=` in a branch rarely taken would have no type
-  // feedback when the function is optimized, and deoptimize it the first time it runs
-  let afterStartTls = false, authResponse = false, unanswered = false, unsolicited = false, openReply = false, splitReply = false;
-  let replyCode = false, replySep = false, codeMismatch = false, lastLine = false, replyOctet = false, replyTerm = false, longReplyLine = false, escClass = false;
-  let commandTerm = false, longCommand = false, commandOctet = false, splitCommand = false;
-  let dataBare = false, dataLong = false, dataEnds = false, dataSmuggled = false, dataEightBit = false, binaryMime = false;
-  let rcptRefused = false, quitNot221 = false, dataNot354 = false;
-  let m = 0;
-  for (const t of conv.transactions) if (t.binary) binaryMime = true;
-  const cmds = s.commands, replies = s.replies;
-  for (let i = 0; i < cmds.length; i++) {
-    const c = cmds[i];
-    m |= verbMark(c.verb);
-    if (c.afterStartTls) afterStartTls = true;
-    if (c.replies.length === 0) unanswered = true;
-    const l = c.lineInfo;
-    if (l !== null) {
-      if (l.terminator === "lf" || l.bareCr) commandTerm = true;
-      if (l.split) splitCommand = true;
-      if (l.length > 512 && c.kind === "command") longCommand = true;
-    }
-    const msg = c.message;
-    if (msg !== undefined) {
-      if (msg.bareLf !== 0 || msg.bareCr !== 0) dataBare = true;
-      if (msg.longLines !== 0) dataLong = true;
-      if (msg.nonstandardEnds.length !== 0) dataEnds = true;
-      if (msg.smuggledCommands.length !== 0) dataSmuggled = true;
-      if (msg.eightBit !== 0) dataEightBit = true;
-    }
-    if (c.kind === "command") {
-      if (HIGH_OCTET.test(c.line)) commandOctet = true;
-      if (c.verb === "RCPT") {
-        const o = conv.exchanges[c.index]?.outcome;
-        if (o === "intermediate" || o === "transient" || o === "permanent") rcptRefused = true;
-      } else if (c.verb === "QUIT" && c.replies.length > 0 && replies[c.replies[0]]?.code !== 221) quitNot221 = true;
-    } else if (c.kind === "auth-response") authResponse = true;
-    else if (c.kind === "message" && c.index > 0) {
-      const prev = cmds[c.index - 1];
-      const r = prev && prev.replies.length > 0 ? replies[prev.replies[0]] : undefined;
-      if (r && r.complete && r.code !== null && r.code !== 354) dataNot354 = true;
-    }
-  }
-  for (let i = 0; i < replies.length; i++) {
-    const r = replies[i];
-    if (r.afterStartTls) afterStartTls = true;
-    if (r.command === null && !r.greeting) unsolicited = true;
-    if (!r.complete || r.abandoned) openReply = true;
-    if (r.segments.length > 1) splitReply = true;
-    if (r.code !== null) m |= codeMark(r.code);
-    const lines = r.lineInfo;
-    if (lines.length === 0) continue;
-    const first = lines[0].code;
-    for (let j = 0; j < lines.length; j++) {
-      const l = lines[j];
-      const code = l.code;
-      const text = l.text;
-      if (code === null) replyCode = true;
-      else {
-        if (code < 200 || code >= 600 || Math.floor(code / 10) % 10 > 5) replyCode = true;
-        const sep = l.sep;
-        if (sep !== "-" && sep !== " " && sep !== "") replySep = true;
-        if (j > 0 && first !== null && code !== first) codeMismatch = true;
-        const d1 = Math.floor(code / 100);
-        if (d1 === 2 || d1 === 4 || d1 === 5) {
-          const c4 = text.charCodeAt(4);
-          if (c4 >= 0x30 && c4 <= 0x39 && c4 !== 0x30 + d1 && text.charCodeAt(5) === 0x2e) escClass = true;
-        }
-      }
-      if (l.length > 512) longReplyLine = true;
-      if (l.terminator !== "crlf" || l.bareCr) replyTerm = true;
-      if (!replyOctet && ODD_OCTET.test(text)) replyOctet = true;
-    }
-    const last = lines[lines.length - 1];
-    if (r.complete && last.code !== null) {
-      const c4 = last.text.charCodeAt(4);
-      if (last.sep === "" || (last.sep === " " && !(c4 >= 0x21 && c4 <= 0x7e))) lastLine = true;
-    }
-  }
-  const facts = (afterStartTls ? AFTER_STARTTLS : 0) | (conv.early.length > 0 ? EARLY : 0) | (s.tls?.mode === "implicit" ? IMPLICIT_TLS : 0)
-    | (authResponse ? AUTH_RESPONSE : 0) | (unanswered ? UNANSWERED : 0) | (conv.greeting === null ? NO_GREETING : 0)
-    | (unsolicited ? UNSOLICITED : 0) | (openReply ? OPEN_REPLY : 0) | (splitReply ? SPLIT_REPLY : 0)
-    | (replyCode ? REPLY_CODE : 0) | (replySep ? REPLY_SEP : 0) | (codeMismatch ? CODE_MISMATCH : 0) | (lastLine ? LAST_LINE : 0)
-    | (replyOctet ? REPLY_OCTET : 0) | (replyTerm ? REPLY_TERM : 0) | (longReplyLine ? LONG_REPLY_LINE : 0) | (escClass ? ESC_CLASS : 0)
-    | (commandTerm ? COMMAND_TERM : 0) | (longCommand ? LONG_COMMAND : 0) | (commandOctet ? COMMAND_OCTET : 0) | (splitCommand ? SPLIT_COMMAND : 0)
-    | (dataBare ? DATA_BARE : 0) | (dataLong ? DATA_LONG : 0) | (dataEnds ? DATA_ENDS : 0) | (dataSmuggled ? DATA_SMUGGLED : 0)
-    | (dataEightBit ? DATA_EIGHT_BIT : 0) | (binaryMime ? BINARY_MIME : 0) | (rcptRefused ? RCPT_REFUSED : 0)
-    | (quitNot221 ? QUIT_NOT_221 : 0) | (dataNot354 ? DATA_NOT_354 : 0);
-  return { facts, marks: m };
-}
-
-/** Whether a session holds what a rule needs (any one of its needs). */
-export function needsMet(n: RuleNeeds, h: SessionHolds): boolean {
-  const m = needsMasks(n);
-  return (m.facts & h.facts) !== 0 || (m.marks & h.marks) !== 0;
 }
 
 /**

@@ -14,6 +14,7 @@ export default defineRule({
   title: "Malformed enhanced status code",
   severity: "warning",
   side: "server",
+  traits: ["own-octets"],
   reference: "RFC 3463 §2",
   quote: "Each numeric sub-code within the status-code MUST be expressed without leading zero digits.",
   meaning: "Reply text starts like an enhanced status code (class.subject.detail) but has a leading zero, more than three digits in a part, or no space after it (RFC 2034 §3).",

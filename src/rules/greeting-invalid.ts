@@ -10,6 +10,7 @@ export default defineRule({
   title: "Greeting with a wrong code or without the server's name",
   severity: "error",
   side: "server",
+  traits: ["own-octets", "not-caused"],
   reference: "RFC 5321 §4.3.2",
   quote: "CONNECTION ESTABLISHMENT S: 220 E: 554",
   meaning: "The first reply of the connection is not 220, 554, 521 (RFC 7504) or 421 (error); or a 220 greeting does not start with a domain or address literal (warning).",

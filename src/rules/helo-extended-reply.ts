@@ -1,6 +1,6 @@
 import { defineRule } from "./define.js";
 import { replyText } from "../smtp/vocabulary.js";
-import { greetingExchanges, q } from "./util.js";
+import { q } from "./util.js";
 
 export default defineRule({
   id: "helo-extended-reply",
@@ -16,7 +16,10 @@ export default defineRule({
   pairing: true,
   needs: { verbs: ["HELO"] },
 }, (ctx) => {
-  for (const { cmd: c, reply: r } of greetingExchanges(ctx.session, "HELO")) {
+  for (const ex of ctx.conversation.exchanges) {
+    const c = ex.command, r = ex.first;
+    // each plaintext HELO answered with 250
+    if (c.kind !== "command" || c.verb !== "HELO" || c.afterStartTls || r === undefined || r.code !== 250) continue;
     if (r.lineInfo.length < 2) continue;
     ctx.report({ frames: [c.frames[0], ...r.frames], time: r.firstTime, message: `HELO was answered with a ${r.lineInfo.length}-line 250 reply listing ${r.lines.slice(1, 4).map((l) => q(replyText(l), 20)).join(", ")}${r.lineInfo.length > 4 ? ", …" : ""}`, evidence: `reply ${r.index}, frames ${r.frames.join(", ")}` });
   }

@@ -6,6 +6,7 @@ export default defineRule({
   title: "Plaintext SMTP on the implicit-TLS port 465",
   severity: "warning",
   side: "server",
+  traits: ["not-caused"],
   reference: "RFC 8314 §3.3",
   quote: "When a TCP connection is established for the \"submissions\" service (default port 465), a TLS handshake begins immediately.",
   meaning: "On port 465 the first payload was not a TLS record: the server greeted in plaintext (server at fault) or the client spoke plaintext SMTP (client at fault).",

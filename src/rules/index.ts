@@ -60,6 +60,7 @@ import serverReplyLatency from "./server-reply-latency.js";
 import pipeliningNotNegotiated from "./pipelining-not-negotiated.js";
 import pipeliningCommandNotLast from "./pipelining-command-not-last.js";
 import starttlsCommandInjection from "./starttls-command-injection.js";
+import plaintextAfterStarttlsAccepted from "./plaintext-after-starttls-accepted.js";
 import starttlsResponseInjection from "./starttls-response-injection.js";
 import starttlsUnavailableOrStripped from "./starttls-unavailable-or-stripped.js";
 import plaintextAfterStarttlsFailure from "./plaintext-after-starttls-failure.js";
@@ -130,6 +131,7 @@ export const ALL_RULES: Rule[] = [
   pipeliningKeywordWithParameter,
   pipeliningDataAcceptedWithoutRcpt,
   starttlsCommandInjection,
+  plaintextAfterStarttlsAccepted,
   starttlsResponseInjection,
   starttlsUnavailableOrStripped,
   middleboxEsmtpRewriting,

@@ -24,7 +24,7 @@ export default defineRule({
     const want = MANDATORY_REPLY[c.verb];
     if (want === undefined) continue;
     if (c.verb === "RSET" && c.line.trim().toUpperCase() !== "RSET") continue; // arguments: 501 is right
-    const r = s.replies[c.replies[0]];
+    const r = ctx.conversation.exchanges[c.index].first!;
     if (!r.complete || r.code === null || r.code === want || r.code === 421) continue;
     if (r.code === 500 || r.code === 501 || r.code === 530) continue; // syntax or policy replies, judged elsewhere
     ctx.report({ severity: c.verb === "NOOP" ? "warning" : undefined, frames: [c.frames[0], ...r.frames.slice(0, 1)], time: r.firstTime, message: `${c.verb} was answered ${r.code} (${q(r.lines[0] ?? "", 50)}); it must get ${want}`, evidence: `reply ${r.index} paired with command ${c.index} by counting` });

@@ -6,6 +6,7 @@ export default defineRule({
   title: "Message content sent before (or without) a 354 reply",
   severity: "error",
   side: "client",
+  traits: ["sent-early"],
   reference: "RFC 5321 §3.3",
   quote: "If one of those replies (or any other 5yz reply) is received, the client MUST NOT send the message data; more generally, message data MUST NOT be sent unless a 354 reply is received.",
   meaning: "After DATA, the client sent message content before it had received the 354 reply (ACK proof), or after DATA was refused.",

@@ -6,6 +6,7 @@ export default defineRule({
   title: "Lines of one multi-line reply carry different codes",
   severity: "error",
   side: "server",
+  traits: ["own-octets", "reply-text"],
   reference: "RFC 5321 §4.2.1",
   quote: "In a multiline reply, the reply code on each of the lines MUST be the same.",
   meaning: "After a `NNN-` line, a line with another code arrived; smtpcap ends the reply there.",

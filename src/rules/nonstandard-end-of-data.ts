@@ -6,6 +6,7 @@ export default defineRule({
   title: "End-of-data look-alike inside the message (SMTP smuggling)",
   severity: "error",
   side: "client",
+  traits: ["own-octets"],
   reference: "RFC 5321 §4.1.1.4",
   quote: "In particular, the sequence \"<LF>.<LF>\" (bare line feeds, without carriage returns) MUST NOT be treated as equivalent to <CRLF>.<CRLF> as the end of mail data indication.",
   meaning: "The message contains a dot line ended or preceded by something other than CRLF (`\\n.\\n`, `\\n.\\r\\n`, `\\r.\\r`, `\\r\\n\\x00.\\r\\n`, …): the sequences used for SMTP smuggling (CVE-2023-51764/51765/51766).",

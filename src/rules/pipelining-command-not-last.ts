@@ -7,6 +7,7 @@ export default defineRule({
   title: "Command that must end a pipelined group was followed by another",
   severity: "error",
   side: "client",
+  traits: ["sent-early"],
   reference: "RFC 2920 §3.1",
   quote: "The EHLO, DATA, VRFY, EXPN, TURN, QUIT, and NOOP commands can only appear as the last command in a group since their success or failure produces a change of state which the client SMTP must accommodate.",
   meaning: "With PIPELINING negotiated, the client sent another command before the reply to EHLO, DATA, VRFY, EXPN, TURN, QUIT, NOOP, STARTTLS, AUTH (without a one-round-trip initial response) or another extension command. Only RSET, MAIL, RCPT, BDAT and message content may be followed within a group.",

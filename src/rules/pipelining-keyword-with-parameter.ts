@@ -6,6 +6,7 @@ export default defineRule({
   title: "PIPELINING advertised with a parameter",
   severity: "info",
   side: "server",
+  traits: ["own-octets"],
   reference: "RFC 2920 §2",
   quote: "(3) no parameter is used with the PIPELINING EHLO keyword;",
   meaning: "The EHLO line for PIPELINING carries a parameter.",

@@ -8,6 +8,7 @@ export default defineRule({
   title: "Commands pipelined without PIPELINING",
   severity: "error",
   side: "client",
+  traits: ["acted-early", "sent-early"],
   reference: "RFC 2920 §3; RFC 5321 §4.3.1",
   quote: "If the server SMTP responds with code 250 to the EHLO command, and the response includes the EHLO keyword value PIPELINING, then the server SMTP has indicated that it can accommodate SMTP command pipelining.",
   quoteFor: {

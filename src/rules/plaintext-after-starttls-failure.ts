@@ -18,7 +18,7 @@ export default defineRule({
   const s = ctx.session;
   for (const c of s.commands) {
     if (c.kind !== "command" || c.verb !== "STARTTLS" || c.afterStartTls) continue;
-    const r = c.replies.length ? s.replies[c.replies[0]] : undefined;
+    const r = ctx.conversation.exchanges[c.index].first;
     if (!r || r.code === 220) continue;
     const next = s.commands.slice(c.index + 1).find((x) => x.kind === "command" && (x.verb === "MAIL" || x.verb === "AUTH"));
     if (!next) continue;

@@ -6,6 +6,7 @@ export default defineRule({
   title: "Client spoke before the greeting was complete",
   severity: "warning",
   side: "client",
+  traits: ["acted-early", "pregreet-root", "sent-early"],
   reference: "RFC 5321 §4.3.1",
   quote: "The sender SHOULD wait for this greeting message before sending any commands.",
   meaning: "The client's first octets were sent before it had received the final line of the 220 greeting (ACK proof), or it opened with a TLS ClientHello on a plain SMTP port (variant implicit-tls-on-plain-port).",

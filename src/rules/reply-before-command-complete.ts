@@ -1,5 +1,5 @@
 import { defineRule } from "./define.js";
-import { afterGap, cmdLabel, q } from "./util.js";
+import { cmdLabel, q } from "./util.js";
 
 export default defineRule({
   id: "reply-before-command-complete",
@@ -18,9 +18,9 @@ export default defineRule({
   const base = s.sawSyn ? 1 : 0;
   for (const c of s.commands) {
     if (c.kind !== "command" || c.afterStartTls || c.replies.length === 0 || !c.lineInfo || c.lineInfo.terminator === "none") continue;
-    const r = s.replies[c.replies[0]];
+    const r = ctx.conversation.exchanges[c.index].first!;
     const ack = r.segments[0]?.ack;
-    if (ack === null || ack === undefined || r.code === 421 || afterGap(s, r.frames[0])) continue;
+    if (ack === null || ack === undefined || r.code === 421 || !ctx.conversation.trustedFrames([r.frames[0]])) continue;
     const end = c.lineInfo.end + base;
     if (ack < end) ctx.report({ frames: [c.frames[0], r.frames[0]], time: r.firstTime, message: `${q(r.lines[0] ?? "", 40)} answered ${cmdLabel(c)} before the server had received its end`, evidence: `server frame ${r.frames[0]} carried ack ${ack}; the command ends at client seq ${end}` });
   }

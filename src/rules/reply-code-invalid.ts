@@ -6,6 +6,7 @@ export default defineRule({
   title: "Reply line without a valid three-digit code",
   severity: "error",
   side: "server",
+  traits: ["own-octets", "reply-text"],
   reference: "RFC 5321 §4.2",
   quote: "In the absence of extensions negotiated with the client, SMTP servers MUST NOT send reply codes whose first digits are other than 2, 3, 4, or 5.",
   meaning: "A server line does not start with three digits, or its first digit is outside 2–5 (a second digit of 6–9 only breaks the grammar and is a warning).",

@@ -1,6 +1,6 @@
 import { defineRule } from "./define.js";
 import { UNIVERSAL_REPLY_CODES, replyCodesFor } from "../smtp/vocabulary.js";
-import { afterGap, cmdLabel, q } from "./util.js";
+import { cmdLabel, q } from "./util.js";
 
 /** RFC 5321 §4.3.2 and the extension RFCs: the codes each command may get (besides 421, 500, 501, 530). */
 
@@ -9,6 +9,7 @@ export default defineRule({
   title: "Reply code not defined for the command it answers",
   severity: "warning",
   side: "server",
+  traits: ["pairing-judge", "shifted-code"],
   reference: "RFC 5321 §4.3.1",
   quote: "A receiver MAY substitute text in the replies, but the meanings and actions implied by the code numbers and by the specific command reply sequence MUST be preserved.",
   meaning: "The reply paired (in order) with a command has a code that the command–reply table of RFC 5321 §4.3.2 (and the extension RFCs) does not list for it. A 3yz reply to anything but DATA or AUTH is an error.",
@@ -20,7 +21,7 @@ export default defineRule({
   for (const c of ctx.session.commands) {
     if (c.afterStartTls || c.takenAsAuthResponse || c.replies.length === 0) continue; // a SASL answer, not the command's
     const r = ctx.session.replies[c.replies[0]];
-    if (!r.complete || r.code === null || afterGap(ctx.session, r.frames[r.frames.length - 1])) continue;
+    if (!r.complete || r.code === null || !ctx.conversation.trustedFrames([r.frames[r.frames.length - 1]])) continue;
     const code = r.code;
     if (UNIVERSAL_REPLY_CODES.includes(code)) continue;
     const first = Math.floor(code / 100);

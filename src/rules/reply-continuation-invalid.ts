@@ -6,6 +6,7 @@ export default defineRule({
   title: "Reply code followed by something other than '-', SP or CRLF",
   severity: "error",
   side: "server",
+  traits: ["own-octets", "reply-text"],
   reference: "RFC 5321 §4.2.1",
   quote: "The format for multiline replies requires that every line, except the last, begin with the reply code, followed immediately by a hyphen, \"-\" (also known as minus), followed by text.",
   meaning: "The fourth octet of a reply line is neither a hyphen (more lines follow), a space (last line) nor the end of the line.",

@@ -6,6 +6,7 @@ export default defineRule({
   title: "Command left without a reply",
   severity: "error",
   side: "server",
+  traits: ["pairing-judge"],
   reference: "RFC 5321 §4.2",
   quote: "Every command MUST generate exactly one reply.",
   meaning: "Counting replies against commands in order, a command got none although the server answered later commands or closed the connection.",

@@ -6,6 +6,7 @@ export default defineRule({
   title: "Connection closed in the middle of a reply",
   severity: "warning",
   side: "server",
+  traits: ["not-caused"],
   reference: "RFC 5321 §4.2.1",
   quote: "The reply text may be longer than a single line; in these cases the complete text must be marked so the SMTP client knows when it can stop reading the reply.",
   meaning: "The server closed (FIN or RST) while a reply was still open: `NNN-` lines without a final line, or a last line without CRLF; or the next reply (another code, in a new segment) began where the final line should have been.",

@@ -7,6 +7,7 @@ export default defineRule({
   title: "Final reply line is a bare code",
   severity: "warning",
   side: "server",
+  traits: ["own-octets"],
   reference: "RFC 5321 §4.2.1",
   quote: "As noted above, servers SHOULD send the <SP> if subsequent text is not sent, but clients MUST be prepared for it to be omitted.",
   meaning: "The last line of a reply is just `NNN` without the space (warning), or `NNN ` without text (info; not for `334 `, the empty challenge of RFC 4954 §4).",

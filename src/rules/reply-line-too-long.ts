@@ -6,6 +6,7 @@ export default defineRule({
   title: "Reply line longer than 512 octets",
   severity: "warning",
   side: "server",
+  traits: ["own-octets", "reply-text"],
   reference: "RFC 5321 §4.5.3.1.5",
   quote: "The maximum total length of a reply line including the reply code and the <CRLF> is 512 octets.",
   meaning: "A server line, including its code and CRLF, exceeds 512 octets.",

@@ -6,6 +6,7 @@ export default defineRule({
   title: "One reply carried by several TCP segments",
   severity: "info",
   side: "server",
+  traits: ["not-caused", "split-reply"],
   reference: "RFC 793 §2.8; RFC 5321 §1.1",
   quote: "There is no necessary relationship between push functions and segment boundaries.",
   meaning: "A logical reply arrived in two or more TCP segments. This is legal: SMTP runs over a byte stream and ends replies in-band, by the line with a space after the code.",

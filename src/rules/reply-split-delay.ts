@@ -9,10 +9,13 @@ export default defineRule({
   title: "Pause inside one reply",
   severity: "info",
   side: "server",
-  reference: "RFC 1122 §4.2.3.2; RFC 2920 §3.2",
-  quote: "… the delay MUST be less than 0.5 seconds …",
-  meaning: "The largest pause between two segments of one reply exceeds the threshold (--split-delay-ms, default 200). smtpcap classifies it: a tail that leaves within a few ms of the client's ACK of the head is Nagle meeting a delayed ACK (the server writes one line per send()); otherwise the server or proxy produced the rest later. A warning when the client sent something during the pause.",
-  why: "No RFC forbids the pause, but it opens the window in which broken clients act on a partial reply.",
+  traits: ["not-caused"],
+  // no RFC forbids the pause: cite what applies (a reply ends at its marked last line; TCP is a
+  // stream), not RFC 1122's delayed-ACK MUST, which next to "paused 601 ms" reads as broken
+  reference: "RFC 5321 §4.2.1; RFC 793 §2.8",
+  quote: "The reply text may be longer than a single line; in these cases the complete text must be marked so the SMTP client knows when it can stop reading the reply.",
+  meaning: "The largest pause between two segments of one reply exceeds the threshold (--split-delay-ms, default 200). smtpcap classifies it: a tail that leaves within a few ms of the client's ACK of the head is Nagle's algorithm meeting a delayed ACK (the server writes one line per send()); otherwise the server or proxy produced the rest later. A warning when the client sent something during the pause.",
+  why: "No RFC forbids the pause: TCP carries a stream of octets, not records (RFC 793 §2.8), and a reply ends only at its last line, the one with a space after the code (RFC 5321 §4.2.1), however long it takes to arrive (short of the client's timeouts, RFC 5321 §4.5.3.2). It is still a hazard: a client that takes one read as one whole reply acts on the head of the reply, and the longer the pause, the more surely its read returns only the head. Without the pause the same client usually gets the whole reply in one read, and its bug stays hidden.",
   fix: "Server/proxy: send the lines of a reply together, without holding part of it back. Client: read to the final line.",
   plaintext: true,
   hazard: true,

@@ -9,6 +9,7 @@ export default defineRule({
   title: "Control characters or 8-bit octets in reply text",
   severity: "warning",
   side: "server",
+  traits: ["own-octets", "reply-text"],
   reference: "RFC 5321 §4.2",
   quote: "textstring = 1*(%d09 / %d32-126) ; HT, SP, Printable US-ASCII",
   meaning: "Reply text contains control characters or octets of 0x80 and above.",

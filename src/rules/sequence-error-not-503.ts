@@ -6,6 +6,7 @@ export default defineRule({
   title: "Out-of-order command not answered 503",
   severity: "error",
   side: "server",
+  traits: ["pairing-judge"],
   reference: "RFC 5321 §3.3, §4.1.4",
   quote: "If a RCPT command appears without a previous MAIL command, the server MUST return a 503 \"Bad sequence of commands\" response.",
   meaning: "RCPT with no accepted MAIL answered with success (error) or with a failure other than 503 (warning); MAIL inside an open transaction accepted with 250 (warning: the server silently restarted the transaction).",

@@ -1,5 +1,5 @@
 import { defineRule } from "./define.js";
-import { finalReply, ms, q } from "./util.js";
+import { ms, q } from "./util.js";
 
 /** A server may give up on a silent client: RFC 5321 §4.5.3.2.7 (server timeout, 5 minutes). */
 const SERVER_TIMEOUT = 300;
@@ -22,12 +22,12 @@ export default defineRule({
   const g = ctx.conversation.greeting;
   if (!g || g.code !== 554 || !g.complete) return;
   const wrong = s.commands.filter((c) => {
-    const r = finalReply(s, c);
+    const r = ctx.conversation.exchanges[c.index]?.final;
     return c.kind === "command" && c.verb !== "QUIT" && r !== undefined && r.complete && r.code !== 503;
   });
   if (wrong.length > 0) {
     const c = wrong[0];
-    const r = finalReply(s, c)!;
+    const r = ctx.conversation.exchanges[c.index].final!;
     ctx.report({ severity: "warning", frames: [...g.frames, ...c.frames, ...r.frames], time: r.firstTime, message: `after its 554 greeting the server answered ${q(c.line, 40)} with ${q(r.lines[0] ?? "", 40)}, not 503${wrong.length > 1 ? ` (and ${wrong.length - 1} more)` : ""}`, evidence: `greeting ${q(g.lines[0] ?? "", 60)}` });
   }
   const close = s.close.server;

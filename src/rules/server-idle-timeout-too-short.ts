@@ -12,6 +12,7 @@ export default defineRule({
   title: "Server timed out an idle client sooner than 5 minutes",
   severity: "warning",
   side: "server",
+  traits: ["not-caused"],
   reference: "RFC 5321 §4.5.3.2.7",
   quote: "An SMTP server SHOULD have a timeout of at least 5 minutes while it is awaiting the next command from the sender.",
   meaning: "With every command answered, the client silent, the server closed the connection (FIN or RST) or sent an unprompted 421 after at least 5 seconds but less than 5 minutes of silence.",

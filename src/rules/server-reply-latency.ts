@@ -9,6 +9,7 @@ export default defineRule({
   title: "Slow reply to a command",
   severity: "info",
   side: "server",
+  traits: ["not-caused"],
   reference: "RFC 5321 §4.5.3.2",
   quote: "Based on extensive experience with busy mail-relay hosts, the minimum per-command timeout values SHOULD be as follows:",
   meaning: "Time from the last octet of a command to the final line of its reply exceeds --latency-ms (default 30 s) or the client timeout minimum of that phase.",
@@ -20,7 +21,7 @@ export default defineRule({
   const s = ctx.session;
   for (const c of s.commands) {
     if (c.replies.length === 0 || c.segments.length === 0) continue;
-    const r = s.replies[c.replies[0]];
+    const r = ctx.conversation.exchanges[c.index].first!;
     if (!r.complete) continue;
     const sent = c.segments[c.segments.length - 1].time;
     const latency = r.lastTime - sent;

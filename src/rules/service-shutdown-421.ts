@@ -1,11 +1,12 @@
 import { defineRule } from "./define.js";
-import { ackEvidence, afterGap, q, replyEndSeq } from "./util.js";
+import { ackEvidence, q, replyEndSeq } from "./util.js";
 
 export default defineRule({
   id: "service-shutdown-421",
   title: "421: the server is closing the connection",
   severity: "info",
   side: "server",
+  traits: ["not-caused"],
   reference: "RFC 5321 §3.8, §4.3.2",
   quote: "421 Service shutting down and closing transmission channel",
   quoteFor: {
@@ -23,7 +24,7 @@ export default defineRule({
   if (!r) return;
   const what = r.command === null ? "unprompted" : `in reply to ${q(s.commands[r.command]?.line ?? "", 40)}`;
   ctx.report({ frames: r.frames, time: r.firstTime, message: `the server sent ${q(r.lines[0] ?? "", 60)} (${what}): it is closing the connection`, evidence: `reply ${r.index}` });
-  if (afterGap(s, r.frames[0] ?? 0)) return;
+  if (!ctx.conversation.trustedFrames([r.frames[0] ?? 0])) return;
   const end = replyEndSeq(s, r);
   const later = s.replies.filter((x) => x.index > r.index && x.command !== null && !x.afterStartTls && s.commands[x.command]?.verb !== "QUIT");
   if (later.length > 0) {

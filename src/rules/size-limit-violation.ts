@@ -46,7 +46,7 @@ export default defineRule({
     const lower = Math.max(0, upper - msg.lines);
     if (max > 0 && lower > max) ctx.report({ severity: "info", frames: c.frames.slice(0, 1), time: c.time, message: `the message (at least ${lower} octets) is larger than the ${max} octets the server advertised`, evidence: `${msg.bytes} octets sent as message data` });
     else if (declared !== null && lower > declared) ctx.report({ severity: "info", frames: c.frames.slice(0, 1), time: c.time, message: `the message (at least ${lower} octets) is larger than the SIZE=${declared} its MAIL declared`, evidence: `${msg.bytes} octets sent as message data` });
-    const r = c.replies.length ? s.replies[c.replies[0]] : undefined;
+    const r = ctx.conversation.exchanges[c.index].first;
     if (r && r.complete && r.code === 552 && declared !== null && upper <= declared) {
       ctx.report({ severity: "info", side: "server", frames: [msg.endFrame ?? c.frames[0], ...r.frames], time: r.firstTime, message: `the server refused the message with ${q(r.lines[0] ?? "", 50)} although it was no larger (${upper} octets at most) than the SIZE=${declared} it had accepted`, evidence: "RFC 1870 §6.3" });
     }

@@ -6,6 +6,7 @@ export default defineRule({
   title: "SMTPUTF8 advertised with a parameter or without 8BITMIME",
   severity: "error",
   side: "server",
+  traits: ["own-octets"],
   reference: "RFC 6531 §3.1",
   quote: "Servers offering this extension MUST provide support for, and announce, the 8BITMIME extension [RFC6152].",
   meaning: "The EHLO reply lists SMTPUTF8 with a parameter, or lists SMTPUTF8 but not 8BITMIME.",
@@ -15,7 +16,7 @@ export default defineRule({
   pairing: true,
 }, (ctx) => {
   const s = ctx.session;
-  // each plaintext EHLO answered with 250 (util.greetingExchanges, without its array)
+  // each plaintext EHLO answered with 250
   for (const cmd of s.commands) {
     if (cmd.kind !== "command" || cmd.verb !== "EHLO" || cmd.afterStartTls || cmd.replies.length === 0) continue;
     const r = s.replies[cmd.replies[0]];

@@ -6,6 +6,7 @@ export default defineRule({
   title: "SMTP commands hidden after a fake end-of-data",
   severity: "error",
   side: "client",
+  traits: ["own-octets"],
   reference: "CVE-2023-51766; SEC Consult “SMTP Smuggling” (2023)",
   quote: "This occurs because Exim supports <LF>.<CR><LF> but some other popular e-mail servers do not.",
   meaning: "After a non-standard end-of-data sequence, the message continues with lines that are SMTP commands (MAIL FROM, RCPT TO, DATA, …).",

@@ -25,7 +25,7 @@ export default defineRule({
   const s = ctx.session;
   for (const c of s.commands) {
     if (c.kind !== "command" || c.afterStartTls) continue;
-    const r = c.replies.length ? s.replies[c.replies[0]] : undefined;
+    const r = ctx.conversation.exchanges[c.index].first;
     const code = r && r.complete ? r.code : null;
     if (c.verb === "STARTTLS") {
       if (/^STARTTLS\s+\S/i.test(c.line)) ctx.report({ severity: "error", frames: c.frames, time: c.time, message: `${q(c.line, 40)}: STARTTLS takes no parameters`, evidence: `command ${c.index}` });

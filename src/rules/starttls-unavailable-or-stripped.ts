@@ -9,7 +9,7 @@ export default defineRule({
   side: "middlebox",
   reference: "RFC 3207 §6",
   quote: "A man-in-the-middle attack can be launched by deleting the \"250 STARTTLS\" response from the server.",
-  meaning: "The EHLO reply has a keyword made only of X's (a masked STARTTLS), the banner is asterisks, an earlier connection to the same server in the capture was offered STARTTLS and this one was not, or STARTTLS was refused with 500/502 although advertised. Info when the client asked for STARTTLS that was simply not offered.",
+  meaning: "An EHLO reply before TLS has a keyword made only of X's (a masked STARTTLS), the banner is asterisks, an earlier connection to the same server in the capture was offered STARTTLS and this one was not, or STARTTLS was refused with 500/502 although advertised. Info when the client asked for STARTTLS that was simply not offered.",
   why: "The session falls back to plaintext: credentials and mail can be read on the path.",
   fix: "Disable SMTP inspection on firewalls between client and server; require TLS for this peer.",
   plaintext: true,
@@ -18,9 +18,11 @@ export default defineRule({
   const s = ctx.session;
   const f = ctx.conversation;
   for (const c of s.commands) {
-    if (c.kind !== "command") continue;
+    // only what crossed the path in plaintext can show stripping: inside TLS (a decrypted capture)
+    // no middlebox can rewrite, and the server must not offer STARTTLS again (RFC 3207 §4.2)
+    if (c.kind !== "command" || c.afterStartTls || f.exchanges[c.index]?.inTls) continue;
     if (c.verb === "EHLO" && c.replies.length) {
-      const r = s.replies[c.replies[0]];
+      const r = ctx.conversation.exchanges[c.index].first!;
       for (let i = 1; i < r.lineInfo.length; i++) {
         const l = r.lineInfo[i];
         const c0 = l.text.charCodeAt(4); // a masked keyword is all X's: only such a line is split into words
@@ -38,7 +40,7 @@ export default defineRule({
     if (c.verb === "STARTTLS") {
       const caps = f.capsAt(c.index);
       const offered = f.advertisedAt(c.index);
-      const r = c.replies.length ? s.replies[c.replies[0]] : undefined;
+      const r = ctx.conversation.exchanges[c.index].first;
       if (caps && !caps.keywords.has("STARTTLS")) ctx.report({ severity: "info", frames: c.frames, time: c.time, message: "the client sent STARTTLS, which the server had not offered", evidence: `EHLO reply in frame ${caps.reply.frames[0]}` });
       else if (offered && offered.keywords.has("STARTTLS") && r && (r.code === 500 || r.code === 502)) ctx.report({ frames: [...c.frames, ...r.frames], time: r.firstTime, message: `STARTTLS was advertised but refused with ${r.code}`, evidence: `reply ${q(r.lines[0] ?? "")}` });
     }

@@ -1,10 +1,42 @@
 import type { Conversation } from "../smtp/conversation.js";
 import type { Session } from "../smtp/model.js";
+import type { RuleNeeds } from "./facts.js";
 
 export type Severity = "error" | "warning" | "info";
 export type Side = "client" | "server" | "middlebox";
 
 export const SEVERITY_RANK: Record<Severity, number> = { info: 1, warning: 2, error: 3 };
+
+/**
+ * What the verdict (verdict.ts) and the consequence chains (consequences.ts) need to know of a
+ * rule: what it judges, its family, what its findings can be a consequence of. Read from the
+ * rule's metadata, never from lists of ids.
+ */
+export type RuleTrait =
+  /** it judges one side's own octets (line endings, lengths, grammar of its lines): it can decide
+   * a verdict even when the capture holds only that side */
+  | "own-octets"
+  /** its finding says the client acted on (part of) a reply it had not fully received: the verdict
+   * adds that splitting the reply across segments is legal */
+  | "acted-early"
+  /** its finding says a command went out before the reply it had to wait for (the same act seen
+   * by another rule is a consequence of the root) */
+  | "sent-early"
+  /** a client that lost step: the root of the lost-step chain (what it then sent, the replies it
+   * then paired by its own count) */
+  | "lost-step-root"
+  /** talking before the greeting: the root of the chain of what those lines caused */
+  | "pregreet-root"
+  /** about timing, segmentation or closing: what the client's lines said cannot cause it */
+  | "not-caused"
+  /** a server rule that judges which reply answers which command */
+  | "pairing-judge"
+  /** a reply code judged against the command it is paired with: shifted when the client lost step */
+  | "shifted-code"
+  /** about reply text, which a server echoing the client's octets back breaks in turn */
+  | "reply-text"
+  /** a reply carried by more than one TCP segment (legal: the verdict says so) */
+  | "split-reply";
 
 /** What `smtpcap rules` and `smtpcap explain` print; written from the catalog, in our own words. */
 export interface RuleMeta {
@@ -19,10 +51,16 @@ export interface RuleMeta {
   /** where the rule can blame either side: the RFC sentence addressed to that side (the verdict quotes
    * the one addressed to the side blamed; `quote` otherwise) */
   quoteFor?: Partial<Record<Side, { reference: string; quote: string }>>;
+  /** sub-cases whose finding cites another RFC sentence, the one that answers the obvious
+   * objection for that case (ReportArgs.cite names one): the finding's `reference` is the
+   * citation's, and the verdict quotes it. References differ from each other and from `reference`. */
+  citations?: Record<string, { reference: string; quote: string }>;
   /** what the finding means, why it matters, how to fix it */
   meaning: string;
   why: string;
   fix: string;
+  /** what the verdict and the consequence chains need to know of the rule (RuleTrait) */
+  traits?: RuleTrait[];
   /** the rule reads plaintext SMTP: after STARTTLS it cannot be evaluated */
   plaintext: boolean;
   /** a grammar nit: it decides a session's verdict only when no other rule found something as severe */
@@ -39,79 +77,7 @@ export interface RuleMeta {
   needs?: RuleNeeds;
 }
 
-/** Verbs a rule may need (RuleNeeds.verbs): a command of any kind with that verb. */
-export type NeedVerb = "AUTH" | "BDAT" | "DATA" | "HELO" | "STARTTLS" | "RSET" | "NOOP";
-/** Reply codes a rule may need (RuleNeeds.codes): a reply with that code, complete or not. */
-export type NeedCode = 334 | 421 | 452 | 500 | 502 | 530 | 552 | 554;
-
-/**
- * Facts of a session, computed once per session by the engine (engine.ts sessionHolds) from the
- * session model and the conversation. A rule needs any one of those it names.
- */
-export interface RuleNeeds {
-  /** a command with one of these verbs (any kind) */
-  verbs?: NeedVerb[];
-  /** a reply with one of these codes */
-  codes?: NeedCode[];
-  /** a command or reply sent in plaintext after the STARTTLS 220 */
-  afterStartTls?: boolean;
-  /** a command sent before the reply it had to wait for (conversation.early) */
-  early?: boolean;
-  /** implicit TLS (session.tls.mode "implicit") */
-  implicitTls?: boolean;
-  /** a command of kind "auth-response" */
-  authResponse?: boolean;
-  /** a command without a reply */
-  unanswered?: boolean;
-  /** no greeting (conversation.greeting is null) */
-  noGreeting?: boolean;
-  /** a reply that answers no command and is not the greeting */
-  unsolicited?: boolean;
-  /** a reply that is not complete, or abandoned */
-  openReply?: boolean;
-  /** a reply carried by more than one segment */
-  splitReply?: boolean;
-  /** a reply line without a code, or with a code outside 200–599 or a second digit above 5 */
-  replyCode?: boolean;
-  /** a reply line with a code and a separator other than "-", " " or nothing */
-  replySep?: boolean;
-  /** a reply line whose code differs from the reply's first line's (both present) */
-  codeMismatch?: boolean;
-  /** a complete reply whose last line has a code and either no separator, or "NNN " followed by
-   * something other than a printable non-space ASCII octet (or nothing) */
-  lastLine?: boolean;
-  /** a reply line holding an octet other than TAB, CR and printable ASCII */
-  replyOctet?: boolean;
-  /** a reply line not ended by CRLF, or holding a bare CR */
-  replyTerm?: boolean;
-  /** a reply line longer than 512 octets */
-  longReplyLine?: boolean;
-  /** a reply line with code 2yz, 4yz or 5yz whose text starts with "d." for a digit d other than the code's first */
-  escClass?: boolean;
-  /** a command line ended by a bare LF or holding a bare CR */
-  commandTerm?: boolean;
-  /** a command (kind "command") line longer than 512 octets */
-  longCommand?: boolean;
-  /** a command (kind "command") line holding an octet above 0x7f */
-  commandOctet?: boolean;
-  /** a command line carried by more than one segment */
-  splitCommand?: boolean;
-  /** message content with a bare CR or LF / a line over 1000 octets / a non-standard end-of-data /
-   * command lines after one / an octet above 0x7f */
-  dataBare?: boolean;
-  dataLong?: boolean;
-  dataEnds?: boolean;
-  dataSmuggled?: boolean;
-  dataEightBit?: boolean;
-  /** a transaction whose MAIL carried BODY=BINARYMIME */
-  binaryMime?: boolean;
-  /** a RCPT (kind "command") whose final reply is not positive (3yz, 4yz, 5yz) */
-  rcptRefused?: boolean;
-  /** a QUIT (kind "command") whose first reply's code is not 221 */
-  quitNot221?: boolean;
-  /** message content after a command whose first reply is complete with a code other than 354 */
-  dataNot354?: boolean;
-}
+export type { NeedCode, NeedFact, NeedVerb, RuleNeeds } from "./facts.js";
 
 export interface Finding {
   rule: string;
@@ -174,6 +140,8 @@ export interface ReportArgs {
   frames: number[];
   message: string;
   evidence: string;
+  /** a key of the rule's `citations`: the finding cites that sentence instead of `reference` */
+  cite?: string;
   /** overrides the rule's default severity or side (sub-cases) */
   severity?: Severity;
   side?: Side;

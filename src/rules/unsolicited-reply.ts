@@ -1,11 +1,12 @@
 import { defineRule } from "./define.js";
-import { afterGap, q, replyLabel } from "./util.js";
+import { q, replyLabel } from "./util.js";
 
 export default defineRule({
   id: "unsolicited-reply",
   title: "Reply with no command outstanding",
   severity: "error",
   side: "server",
+  traits: ["pairing-judge"],
   reference: "RFC 5321 §4.3.1",
   quote: "The communication between the sender and receiver is an alternating dialogue, controlled by the sender.",
   meaning: "A complete reply (not the greeting, not 421) arrived when every command had already been answered.",
@@ -21,7 +22,7 @@ export default defineRule({
   // replies to commands smuggled after a fake end-of-data: server-accepts-nonstandard-eod explains them
   const smuggled = new Set([...ctx.conversation.smuggledReplies.values()].flat());
   for (const r of s.replies) {
-    if (!r.complete || r.greeting || r.command !== null || afterGap(s, r.frames[0]) || smuggled.has(r.index)) continue;
+    if (!r.complete || r.greeting || r.command !== null || !ctx.conversation.trustedFrames([r.frames[0]]) || smuggled.has(r.index)) continue;
     if (!s.sawSyn && !s.replies.some((x) => x.index < r.index && x.command !== null)) continue; // may answer a command sent before the capture began
     const info = r.code === 421;
     const why = r.afterStartTls ? " (sent after the STARTTLS 220, before TLS)" : "";

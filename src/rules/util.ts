@@ -26,11 +26,6 @@ export function cmdLabel(c: Command): string {
   return q(c.line, 60);
 }
 
-/** The last reply paired with a command (the one that concludes it: 235 after 334s, say), if any. */
-export function finalReply(s: Session, c: Command): Reply | undefined {
-  return c.replies.length ? s.replies[c.replies[c.replies.length - 1]] : undefined;
-}
-
 export function replyLabel(r: Reply | null): string {
   if (r === null) return "any reply";
   const n = r.lineInfo.length + r.linesDropped;
@@ -52,6 +47,9 @@ export function ackEvidence(s: Session, cmd: Command, reply: Reply | null, by: K
   if (reply.abandoned) {
     return `client frame ${cmd.frames[0]} carried ack ${acked ?? "(none)"}; the reply (last line in frame ${reply.segments[reply.segments.length - 1]?.frame ?? "?"}) never got its final line: the next reply began with another code`;
   }
+  if (!reply.complete) {
+    return `client frame ${cmd.frames[0]} carried ack ${acked}: it had received server bytes up to seq ${acked}; the capture holds the reply up to seq ${end} (frame ${last?.frame}) and no final line of it: the final line is not in the capture, and the client had not received it`;
+  }
   if (by === "ack") {
     return `client frame ${cmd.frames[0]} carried ack ${acked}: it had received server bytes up to seq ${acked}; the reply's final line ends at seq ${end} (frame ${last?.frame}, ${ms(reply.lastTime - cmd.time)} later in the capture)`;
   }
@@ -63,18 +61,23 @@ export function earlyFrames(e: EarlyCommand): number[] {
   return [e.cmd.frames[0], ...(e.reply?.frames ?? [])];
 }
 
-/** After a capture gap, counting replies against commands is no longer reliable. */
-export function afterGap(s: Session, frame: number): boolean {
-  return s.gaps.length > 0 && s.gaps.some((g) => g.frame <= frame);
+/**
+ * The client's plaintext after STARTTLS, split by when it was sent: before the 220 had arrived (in
+ * the STARTTLS segment or group: starttls-command-injection) or in a later segment after the 220
+ * had arrived (plaintext-after-starttls-accepted). `c` is a command sent after STARTTLS.
+ */
+export function afterStartTlsCase(s: Session, starttls: Command, reply: Reply | undefined, c: Command): { early: boolean; ack: number | null; endSeq: number | null } {
+  const ack = c.segments[0]?.ack ?? null;
+  const endSeq = reply ? replyEndSeq(s, reply) : null;
+  // in the segment that carried STARTTLS's end, it was written together with STARTTLS
+  const sameSegment = starttls.segments.length > 0 && c.frames[0] === starttls.segments[starttls.segments.length - 1].frame;
+  const early = sameSegment || endSeq === null || (ack !== null ? ack < endSeq : c.time < reply!.lastTime);
+  return { early, ack, endSeq };
 }
 
-/** Each EHLO (or HELO) command with the 250 reply it got, in plaintext. */
-export function greetingExchanges(s: Session, verb: "EHLO" | "HELO" = "EHLO"): { cmd: Command; reply: Reply }[] {
-  const out: { cmd: Command; reply: Reply }[] = [];
-  for (const cmd of s.commands) {
-    if (cmd.kind !== "command" || cmd.verb !== verb || cmd.afterStartTls || cmd.replies.length === 0) continue;
-    const reply = s.replies[cmd.replies[0]];
-    if (reply.code === 250) out.push({ cmd, reply });
-  }
-  return out;
+/** The first STARTTLS of the session and the reply paired with it. */
+export function firstStartTls(s: Session): { starttls: Command; reply: Reply | undefined } | null {
+  const starttls = s.commands.find((c) => c.kind === "command" && c.verb === "STARTTLS");
+  if (!starttls) return null;
+  return { starttls, reply: starttls.replies.length ? s.replies[starttls.replies[0]] : undefined };
 }

@@ -1,10 +1,14 @@
 import type { Session } from "../smtp/model.js";
 import { clip } from "../text/escape.js";
 import { plural } from "../text/plural.js";
+import { traitIndex, type TraitIndex } from "./traits.js";
 import { SEVERITY_RANK, type Finding, type Rule, type RuleMeta, type SessionVerdict, type Side } from "./types.js";
 
 /**
  * The session's verdict, a short paragraph a customer can read:
+ *
+ * What the verdict needs to know of a rule is in its metadata (RuleMeta.traits: "own-octets",
+ * "acted-early", "split-reply"), never in lists of ids.
  *
  * - Only *independent* findings decide (not `consequenceOf` another finding), and never a grammar
  *   nit (`meta.minor`) or an `info`. A finding weighs as much as the most severe finding of its own
@@ -35,6 +39,7 @@ function metasOf(rules: Rule[]): Map<string, RuleMeta> {
 export function verdictFor(session: Session, findings: Finding[], rules: Rule[]): SessionVerdict {
   if (findings.length === 0 && session.limits.length === 0) return clean(session);
   const metas = metasOf(rules);
+  const traits = traitIndex(rules);
   const counts = { error: 0, warning: 0, info: 0 };
   const independent = { error: 0, warning: 0, info: 0 };
   for (const f of findings) {
@@ -49,15 +54,15 @@ export function verdictFor(session: Session, findings: Finding[], rules: Rule[])
 
   // with one direction missing, only findings about the present side's own octets can decide
   const oneSided = lacks.some((l) => l.kind === "no-client-bytes" || l.kind === "no-server-bytes");
-  const needOther = oneSided ? findings.filter((f) => !f.consequenceOf && !OWN_OCTETS.has(f.rule)) : [];
+  const needOther = oneSided ? findings.filter((f) => !f.consequenceOf && !traits.has(f.rule, "own-octets")) : [];
   const decisive = decide(needOther.length > 0 ? findings.filter((f) => !needOther.includes(f)) : findings, metas);
   if (decisive) {
     const meta = metas.get(decisive.rule);
-    const said = meta ? quoteFor(meta, decisive.side) : { reference: decisive.reference, quote: "" };
+    const said = meta ? quoteFor(meta, decisive) : { reference: decisive.reference, quote: "" };
     return {
       counts, independent, notEvaluable, limits,
       fault: decisive.side,
-      summary: paragraph(decisive, meta, said, findings),
+      summary: paragraph(decisive, meta, said, findings, traits),
       decisive: { rule: decisive.rule, reference: said.reference, quote: said.quote },
     };
   }
@@ -77,7 +82,7 @@ export function verdictFor(session: Session, findings: Finding[], rules: Rule[])
   const hazards = findings.filter((f) => metas.get(f.rule)?.hazard && f.severity !== "info");
   const risk = hazards.length ? ` ${hazards.length === 1 ? "An interoperability hazard is" : `${hazards.length} interoperability hazards are`} listed (${[...new Set(hazards.map((f) => f.rule))].join(", ")}): legal, but a risk for clients that do not follow the RFC.` : "";
   let summary = (enc !== null ? `No violation in the plaintext part${beyond}; the rest is encrypted (TLS from frame ${enc}).` : `No violation found${beyond}.`) + risk;
-  if (hazards.length === 0 && findings.some((f) => f.rule === "reply-split-across-segments")) summary += " Replies split across TCP segments are legal, and the client waited for them.";
+  if (hazards.length === 0 && findings.some((f) => traits.has(f.rule, "split-reply"))) summary += " Replies split across TCP segments are legal, and the client waited for them.";
   return { counts, independent, notEvaluable, limits, fault: "none", summary, decisive: null };
 }
 
@@ -114,34 +119,25 @@ function consequencesOf(root: Finding, findings: Finding[]): Finding[] {
   return findings.filter((f) => f.consequenceOf && f.consequenceOf.rule === root.rule && f.consequenceOf.frame === (root.frames[0] ?? 0) && f.session === root.session);
 }
 
-function quoteFor(meta: RuleMeta, side: Side): { reference: string; quote: string } {
-  return meta.quoteFor?.[side] ?? { reference: meta.reference, quote: meta.quote };
+/** The sentence the finding cites (a sub-case's citation), else the one addressed to the side blamed. */
+function quoteFor(meta: RuleMeta, f: Finding): { reference: string; quote: string } {
+  if (meta.citations !== undefined && f.reference !== meta.reference) {
+    for (const k in meta.citations) if (meta.citations[k].reference === f.reference) return meta.citations[k];
+  }
+  return meta.quoteFor?.[f.side] ?? { reference: meta.reference, quote: meta.quote };
 }
 
-/**
- * Rules that judge one side's own octets (line endings, lengths, grammar of its lines): they can
- * decide even when the capture holds only that side. Every other rule compares the two sides
- * (which reply answers which command, what was advertised, who waited for whom).
- */
-const OWN_OCTETS = new Set([
-  "bare-cr-lf-in-command", "bare-cr-lf-in-reply", "bare-cr-lf-in-data", "command-line-too-long", "reply-line-too-long", "data-line-too-long",
-  "command-syntax", "reply-code-invalid", "reply-continuation-invalid", "multiline-code-mismatch", "reply-text-invalid-chars", "reply-last-line-no-sp",
-  "esc-syntax", "nonstandard-end-of-data", "smuggled-commands-in-data", "greeting-invalid", "ehlo-reply-malformed", "smtputf8-advertisement-invalid",
-  "pipelining-keyword-with-parameter", "deprecated-feature", "auth-mail-param", "auth-initial-response-invalid",
-]);
 
 const WHO: Record<Side, string> = { client: "The client", server: "The server", middlebox: "A middlebox between client and server" };
 
-/** Rules whose finding says the client acted on (part of) a reply it had not fully received. */
-const ACTED_EARLY = new Set(["client-acted-on-partial-multiline-reply", "client-command-before-reply-complete", "pregreet-early-talker", "pipelining-not-negotiated"]);
 
-function paragraph(f: Finding, meta: RuleMeta | undefined, said: { reference: string; quote: string }, findings: Finding[]): string {
+function paragraph(f: Finding, meta: RuleMeta | undefined, said: { reference: string; quote: string }, findings: Finding[], traits: TraitIndex): string {
   const out: string[] = [];
   out.push(`${WHO[f.side]} is at fault: ${what(f)} (${where(f)}).`);
   if (said.quote) out.push(`${said.reference}: “${clip(said.quote, 300)}”`);
   const fix = meta ? cachedFix(meta, f.side) : "";
   if (fix) out.push(fix);
-  if (f.side === "client" && ACTED_EARLY.has(f.rule) && actedOnSplitReply(f, findings)) {
+  if (f.side === "client" && traits.has(f.rule, "acted-early") && actedOnSplitReply(f, findings, traits)) {
     out.push("Splitting the reply across TCP segments is legal (RFC 5321 §1.1, RFC 793 §2.8).");
   }
   const follow = consequencesOf(f, findings);
@@ -182,8 +178,8 @@ function where(f: Finding): string {
 }
 
 /** A reply-split finding whose frames all lie among the decisive finding's: the reply it acted on was split. */
-function actedOnSplitReply(f: Finding, findings: Finding[]): boolean {
-  return findings.some((s) => s.rule === "reply-split-across-segments" && s.frames.length > 1 && s.frames.every((x) => f.frames.includes(x)));
+function actedOnSplitReply(f: Finding, findings: Finding[], traits: TraitIndex): boolean {
+  return findings.some((s) => traits.has(s.rule, "split-reply") && s.frames.length > 1 && s.frames.every((x) => f.frames.includes(x)));
 }
 
 /** fixFor() by rule and side, worked out once (the verdict of every session with a finding asks). */

@@ -6,7 +6,7 @@
  * (ACK proof), and trust: from the first capture gap on either side, pairing replies with commands
  * by counting is not trusted.
  */
-import type { Command, Gap, Reply, Session } from "./model.js";
+import type { Command, Gap, Reply, Segment, Session } from "./model.js";
 import { isPositive, outcomeOf, parseCapabilities, type Capabilities, type Outcome } from "./vocabulary.js";
 import { tcpFactsOf, type TcpFacts } from "./tcp-facts.js";
 
@@ -50,6 +50,9 @@ export interface Exchange {
    * (whether or not the client had received that reply yet) */
   advertised: Capabilities | null;
   phase: Phase;
+  /** sent inside TLS: after the STARTTLS 220, in the TLS phase of a decrypted capture (whatever
+   * `phase` says after AUTH) */
+  inTls: boolean;
   /** the transaction the command belongs to (MAIL, RCPT, DATA, BDAT, message content) or that was
    * in progress when it was sent; null outside a transaction */
   transaction: Transaction | null;
@@ -131,10 +134,39 @@ export function sentBeforeEnd(s: Session, cmd: Command, reply: Reply): { before:
   if (!seg) return null;
   // an abandoned reply never ended: whatever came after it came before its end
   if (reply.abandoned && seg.start >= 0 && seg.time >= reply.firstTime) return { before: true, by: seg.ack !== null ? "ack" : "time", acked: seg.ack };
-  if (!reply.complete) return null;
+  if (!reply.complete) return ackedBeforeOpenEnd(s, seg, reply) ? { before: true, by: "ack", acked: seg.ack } : null;
   const end = replyEndSeq(s, reply);
   if (seg.ack !== null) return { before: seg.ack < end, by: "ack", acked: seg.ack };
   return { before: seg.time < reply.lastTime, by: "time", acked: null };
+}
+
+/**
+ * A reply whose final line is not in the capture (the capture ends, or the server closes, inside
+ * it): the client sent `seg` before that final line when its ACK field shows it had received no
+ * more than the captured bytes of the reply, none of which is a final line. Bytes acknowledged
+ * beyond the capture are a gap (Session.gaps) and stop the proof: the final line may be among them.
+ * Not after the server closed its side: the reply then ended without a final line.
+ */
+function ackedBeforeOpenEnd(s: Session, seg: Segment, reply: Reply): boolean {
+  // after the server closed its side the reply is over without its final line (the server's fault)
+  if (reply.abandoned || seg.ack === null || seg.start < 0 || (s.close.server !== null && s.close.server.frame < seg.frame)) return false;
+  return seg.ack <= replyEndSeq(s, reply);
+}
+
+/**
+ * The reply command `prev` waited for: its first paired reply; or, when none is paired with it, an
+ * open reply (no final line) that no command claims, the session's last, begun after `prev` was
+ * sent while every earlier command had its reply: by FIFO order it can only be `prev`'s.
+ */
+export function awaitedReply(s: Session, prev: Command): Reply | undefined {
+  if (prev.replies.length > 0) return s.replies[prev.replies[0]];
+  const r = s.replies[s.replies.length - 1];
+  if (!r || r.complete || r.abandoned || r.greeting || r.command !== null || r.afterStartTls || prev.afterStartTls || r.firstTime < prev.time) return undefined;
+  for (let k = 0; k < prev.index; k++) {
+    const c = s.commands[k];
+    if (!c.afterStartTls && c.replies.length === 0) return undefined;
+  }
+  return r;
 }
 
 /** Complete lines of `reply` the client had acknowledged, given an ACK seq. */
@@ -255,11 +287,12 @@ function build(s: Session): Conversation {
     // the FIFO pairing of this command is trusted when no lost client bytes precede it and no lost
     // server bytes precede its replies; every later state depends on it, so trust never comes back
     if (stillTrusted && gaps) stillTrusted = pairedBeforeGaps(s, cmd);
-    const phase: Phase = st.authed ? "post-auth" : tls !== null && !cmd.afterStartTls && (cmd.frames[0] ?? 0) > tls.frame ? "tls" : "pre-tls";
+    const inTls = tls !== null && !cmd.afterStartTls && (cmd.frames[0] ?? 0) > tls.frame;
+    const phase: Phase = st.authed ? "post-auth" : inTls ? "tls" : "pre-tls";
     const tx = st.tx;
     const open = tx !== null && tx.mailAccepted === true;
     const advertised = offered.length > 0 ? offered[offered.length - 1] : null;
-    const ex: Exchange = { command: cmd, first, final, outcome, caps, advertised, phase, transaction: tx, previous: st.previous, open, greeted: st.greeted, trusted: stillTrusted };
+    const ex: Exchange = { command: cmd, first, final, outcome, caps, advertised, phase, inTls, transaction: tx, previous: st.previous, open, greeted: st.greeted, trusted: stillTrusted };
     exchanges.push(ex);
     if (!cmd.afterStartTls) {
       const e = earlyFor(s, i, greeting, caps, limit);
@@ -430,7 +463,7 @@ function sentBefore(s: Session, cmd: Command, reply: Reply): boolean {
   const seg = cmd.segments[0];
   if (!seg) return false;
   if (reply.abandoned && seg.start >= 0 && seg.time >= reply.firstTime) return true;
-  if (!reply.complete) return false;
+  if (!reply.complete) return ackedBeforeOpenEnd(s, seg, reply);
   if (seg.ack !== null) return seg.ack < replyEndSeq(s, reply);
   return seg.time < reply.lastTime;
 }
@@ -450,7 +483,7 @@ function capsInForce(s: Session, cmd: Command, offered: Capabilities[]): Capabil
 function earlyFor(s: Session, i: number, greeting: Reply | null, caps: Capabilities | null, limit: number): EarlyCommand | null {
   const cmd = s.commands[i];
   const prev = i > 0 ? s.commands[i - 1] : null;
-  const reply = prev ? (prev.replies.length ? s.replies[prev.replies[0]] : undefined) : greeting ?? undefined;
+  const reply = prev ? awaitedReply(s, prev) : greeting ?? undefined;
   if (reply) {
     if (!((cmd.frames[0] ?? 0) < limit) || !((reply.frames[reply.frames.length - 1] ?? 0) < limit)) return null;
     if (!sentBefore(s, cmd, reply)) return null;

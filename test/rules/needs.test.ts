@@ -35,7 +35,7 @@ it("the rules that declare needs", () => {
     "eightbit-data-without-8bitmime", "esc-class-mismatch", "helo-extended-reply", "mandatory-reply-wrong",
     "message-data-without-354", "multiline-code-mismatch", "non-ascii-in-command", "nonstandard-end-of-data",
     "pipelining-command-not-last", "pipelining-data-accepted-without-rcpt", "pipelining-not-negotiated",
-    "plaintext-after-starttls-failure", "pregreet-early-talker", "recipient-limit-below-100",
+    "plaintext-after-starttls-accepted", "plaintext-after-starttls-failure", "pregreet-early-talker", "recipient-limit-below-100",
     "reply-code-invalid", "reply-continuation-invalid", "reply-count-mismatch", "reply-incomplete-at-close",
     "reply-last-line-no-sp", "reply-line-too-long", "reply-split-across-segments", "reply-split-delay",
     "reply-text-invalid-chars", "server-accepts-nonstandard-eod", "server-close-after-554-greeting",

@@ -26,6 +26,28 @@ describeShared("quoteFor: per-side RFC sentences are verbatim", () => {
   const main = ALL_RULES.filter((r) => { const n = /^RFC (\d+)/.exec(r.meta.reference)?.[1]; return n !== undefined && rfcText(n) !== null; })
     .map((r) => ({ id: r.meta.id, side: "quote", reference: r.meta.reference, quote: r.meta.quote.replace(/^… /, "").replace(/ ?…$/, "") }));
   it("most rules' main quotes are checked", () => expect(main.length).toBeGreaterThan(60));
+  // the sub-case citations (RuleMeta.citations): each a verbatim cut, its pieces joined by " … "
+  const cited = ALL_RULES.flatMap((r) => Object.entries(r.meta.citations ?? {}).map(([k, q]) => ({ id: r.meta.id, side: `citation ${k}`, ...q })));
+  it("there are sub-case citations, each with its own reference", () => {
+    expect(cited.length).toBeGreaterThan(0);
+    for (const r of ALL_RULES) {
+      const refs = Object.values(r.meta.citations ?? {}).map((c) => c.reference);
+      expect(new Set([r.meta.reference, ...refs]).size, r.meta.id).toBe(refs.length + 1);
+    }
+  });
+  for (const e of cited) {
+    it(`${e.id} [${e.side}]: ${e.reference}`, () => {
+      const text = rfcText(/^RFC (\d+)/.exec(e.reference)![1]);
+      expect(text).not.toBeNull();
+      const pieces = e.quote.split(" … ").map((x) => x.replace(/ ?…$/, "").replace(/\s+/g, " "));
+      let at = 0;
+      for (const p of pieces) {
+        const i = text!.indexOf(p, at);
+        expect(i, p).toBeGreaterThanOrEqual(0);
+        at = i + p.length;
+      }
+    });
+  }
   for (const e of [...entries, ...main]) {
     it(`${e.id} [${e.side}]: ${e.reference}`, () => {
       const n = /^RFC (\d+)/.exec(e.reference)?.[1];

@@ -312,17 +312,7 @@ describe("middleboxes, greeting delay, text after the end of data, SIZE", () => 
     expect(await hits("middlebox-esmtp-rewriting", clean())).toEqual([]);
   });
 
-  it("greeting-delay: a greeting 12 s after the connection, a 220- teaser with the rest 6 s later; near miss: a prompt greeting", async () => {
-    const c = conv().handshake();
-    c.server("220-mx.example.test ESMTP\r\n", { t: c.now + 12 }); // 4
-    c.server("220 ready\r\n", { t: c.now + 6 }); // 5
-    c.client("QUIT\r\n");
-    expect(await hits("greeting-delay", c)).toEqual([
-      { severity: "info", side: "server", frames: [1, 4], message: "the greeting began 12.0 s after the connection was opened" },
-      { severity: "info", side: "server", frames: [4, 5], message: "the greeting's first line `220-mx.example.test ESMTP` came 6000 ms before the rest (a greeting teaser, as Postfix postscreen sends)" },
-    ]);
-    expect(await hits("greeting-delay", clean())).toEqual([]);
-  });
+  // greeting-delay: test/rules/greeting-delay.test.ts
 
   it("data-continues-after-end: unstuffed '.' line, the rest refused as commands; near miss: a dot-stuffed line", async () => {
     const c = greeted();

@@ -77,34 +77,7 @@ describe("segmentation and timing", () => {
     expect(h[0].message).toBe("the 250 reply (2 lines) was carried in 2 segments, with a boundary inside a line: frame 6: 10 bytes, lines 1–1 (ends mid-line); frame 7: 8 bytes, lines 2–2");
   });
 
-  it("reply-split-delay: the support case is a warning (client spoke during the gap), an application stall", async () => {
-    const h = await hits("reply-split-delay", supportCase());
-    expect(h).toEqual([{ severity: "warning", side: "server", frames: [6, 7, 9], message: "the 250 reply (7 lines) paused 602 ms between frame 6 and frame 9; the client sent `STARTTLS` during the pause" }]);
-  });
-
-  it("reply-split-delay: Nagle/delayed-ACK signature when the tail follows the client's pure ACK within ms", async () => {
-    const c = conv().handshake();
-    c.server("220 mx ESMTP\r\n");
-    c.client("EHLO a.test\r\n");
-    c.server("250-mx\r\n"); // 6
-    c.ack("client", { t: c.now + 0.3 }); // 7 delayed ACK
-    c.server("250 SIZE\r\n", { t: c.now + 0.0005 }); // 8
-    const rep = await import("../support/rules.js").then((m) => m.findings(c));
-    const f = rep.find((x) => x.rule === "reply-split-delay")!;
-    expect(f.severity).toBe("info");
-    expect(f.frames).toEqual([6, 7, 8]);
-    expect(f.evidence).toBe("TCP stack artefact (Nagle/delayed ACK): the tail left 0.5 ms after the client's ACK in frame 7; the server writes one line per send()");
-  });
-
-  it("reply-split-delay near miss: below --split-delay-ms, and the threshold is configurable", async () => {
-    const c = conv().handshake();
-    c.server("220 mx ESMTP\r\n");
-    c.client("EHLO a.test\r\n");
-    c.server("250-mx\r\n");
-    c.server("250 SIZE\r\n", { t: c.now + 0.15 });
-    expect(await hits("reply-split-delay", c)).toEqual([]);
-    expect((await hits("reply-split-delay", c, { splitDelayMs: 100 })).map((x) => x.severity)).toEqual(["info"]);
-  });
+  // reply-split-delay: test/rules/reply-split-delay.test.ts
 
   it("pregreet-early-talker: EHLO after a 220- teaser line, before the rest of the greeting", async () => {
     const c = conv().handshake();

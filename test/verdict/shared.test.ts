@@ -15,14 +15,14 @@ function session(rep: FileReport, stream: number) {
   return { v: s.verdict, findings: rep.findings.filter((f) => f.session === s.index) };
 }
 
-const PARTIAL = "RFC 5321 §4.3.1: “Unless other arrangements are negotiated through service extensions, the sender MUST wait for this response before sending further commands.” Fix the client: keep reading until the final line of the reply. Splitting the reply across TCP segments is legal (RFC 5321 §1.1, RFC 793 §2.8).";
+const PARTIAL = "RFC 2920 §3.1: “Once the client SMTP has confirmed that support exists for the pipelining extension, the client SMTP may then elect to transmit groups of SMTP commands in batches … The EHLO, DATA, VRFY, EXPN, TURN, QUIT, and NOOP commands can only appear as the last command in a group …” Fix the client: keep reading until the final line of the reply. Splitting the reply across TCP segments is legal (RFC 5321 §1.1, RFC 793 §2.8).";
 
 describe("the support-case sample", () => {
   it("session 0: the client acted on the split EHLO reply; its plaintext QUIT after STARTTLS follows from that", async () => {
     const { v, findings } = session(await analyzeFile(join(SAMPLES, "support-case.pcapng")), 0);
     expect(v.fault).toBe("client");
-    expect(v.summary).toBe(`The client is at fault: \`STARTTLS\` was sent after 3 of the 11 lines of the 250 reply to \`EHLO client.example.test\`, before its final line \`250 CHUNKING\` (frames 7, 8, 10). ${PARTIAL} 1 other finding follows from it (starttls-command-injection).`);
-    expect(findings.find((f) => f.rule === "starttls-command-injection")?.consequenceOf?.rule).toBe("client-acted-on-partial-multiline-reply");
+    expect(v.summary).toBe(`The client is at fault: \`STARTTLS\` was sent after 3 of the 11 lines of the 250 reply to \`EHLO client.example.test\`, before its final line \`250 CHUNKING\` (frames 7, 8, 10). ${PARTIAL} 1 other finding follows from it (plaintext-after-starttls-accepted).`);
+    expect(findings.find((f) => f.rule === "plaintext-after-starttls-accepted")?.consequenceOf?.rule).toBe("client-acted-on-partial-multiline-reply");
     expect(v.notEvaluable).toEqual([]); // no TLS record ever flowed
   });
 
@@ -33,9 +33,9 @@ describe("the support-case sample", () => {
 });
 
 describeShared("verdicts on shared captures", () => {
-  it("lab/utm-naive-starttls: the client acted on the split reply; the injection follows from it", async () => {
+  it("lab/utm-naive-starttls: the client acted on the split reply; its plaintext after the 220 follows from it", async () => {
     const { v, findings } = session(await analyzeFile(join(ROOT, "lab", "utm-naive-starttls.pcap")), 0);
-    expect(v.summary).toBe(`The client is at fault: \`STARTTLS\` was sent after 3 of the 11 lines of the 250 reply to \`EHLO naive.lab.test\`, before its final line \`250 CHUNKING\` (frames 8, 9, 11). ${PARTIAL} 1 other finding follows from it (starttls-command-injection).`);
+    expect(v.summary).toBe(`The client is at fault: \`STARTTLS\` was sent after 3 of the 11 lines of the 250 reply to \`EHLO naive.lab.test\`, before its final line \`250 CHUNKING\` (frames 8, 9, 11). ${PARTIAL} 1 other finding follows from it (plaintext-after-starttls-accepted).`);
     expect(findings.filter((f) => !f.consequenceOf && f.severity === "error").map((f) => f.rule)).toEqual(["client-acted-on-partial-multiline-reply"]);
   });
 

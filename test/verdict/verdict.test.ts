@@ -17,7 +17,7 @@ function oneSide(c: Conversation, side: "client" | "server") {
   return analyzeFile(tmpFile(writeCapture(c.packets.filter((p) => p.ip.subarray(12, 16).equals(src)))));
 }
 
-const RFC_PARTIAL = "RFC 5321 §4.3.1: “Unless other arrangements are negotiated through service extensions, the sender MUST wait for this response before sending further commands.”";
+const RFC_PARTIAL = "RFC 2920 §3.1: “Once the client SMTP has confirmed that support exists for the pipelining extension, the client SMTP may then elect to transmit groups of SMTP commands in batches … The EHLO, DATA, VRFY, EXPN, TURN, QUIT, and NOOP commands can only appear as the last command in a group …”";
 
 describe("who is at fault", () => {
   it("the client acted on a split reply: who, what, the RFC sentence, what to do, the split is legal, and what follows from it", async () => {
@@ -31,14 +31,16 @@ describe("who is at fault", () => {
       "The client is at fault: `STARTTLS` was sent after 3 of the 7 lines of the 250 reply to `EHLO naive.example.test`, before its final line `250 CHUNKING` (frames 6, 7, 9). " + RFC_PARTIAL +
       " Fix the client: keep reading until the final line of the reply." +
       " Splitting the reply across TCP segments is legal (RFC 5321 §1.1, RFC 793 §2.8)." +
-      " 1 other finding follows from it (starttls-command-injection).",
+      " 1 other finding follows from it (plaintext-after-starttls-accepted).",
     );
-    expect(v.decisive).toEqual({ rule: "client-acted-on-partial-multiline-reply", reference: "RFC 5321 §4.3.1", quote: "Unless other arrangements are negotiated through service extensions, the sender MUST wait for this response before sending further commands." });
+    // the sentence that answers "PIPELINING was negotiated": support is confirmed only by the whole reply, and EHLO ends a group
+    expect(v.decisive).toEqual({ rule: "client-acted-on-partial-multiline-reply", reference: "RFC 2920 §3.1", quote: "Once the client SMTP has confirmed that support exists for the pipelining extension, the client SMTP may then elect to transmit groups of SMTP commands in batches … The EHLO, DATA, VRFY, EXPN, TURN, QUIT, and NOOP commands can only appear as the last command in a group …" });
     expect(v.counts).toEqual({ error: 2, warning: 1, info: 1 });
     expect(v.independent).toEqual({ error: 1, warning: 1, info: 1 });
     // the crafted capture ends with the client's plaintext QUIT unanswered: that qualifies the verdict
     expect(v.limits).toEqual(["the capture ends before the server answered QUIT (frame 12) or closed the connection"]);
-    const injection = rep.findings.find((f) => f.rule === "starttls-command-injection")!;
+    expect(rep.findings.filter((f) => f.rule === "starttls-command-injection")).toEqual([]);
+    const injection = rep.findings.find((f) => f.rule === "plaintext-after-starttls-accepted")!;
     expect(injection.frames).toEqual([7, 12]);
     expect(injection.consequenceOf).toEqual({
       rule: "client-acted-on-partial-multiline-reply",
