@@ -23,7 +23,7 @@ export function buildProgram(): Command {
       .command("batch")
       .description("check folders of captures in parallel; one summary row per file ('-' for stdin)")
       .argument("<paths...>", "folders (walked recursively) and files")
-      .addOption(new Option("--format <format>", "output format (compact: one line per finding; html: one page)").choices(["table", "json", "ndjson", "compact", "html"]).default("table"))
+      .addOption(new Option("--format <format>", "output format (compact: one line per finding; junit: JUnit XML for CI; html: one page)").choices(["table", "json", "ndjson", "compact", "junit", "html"]).default("table"))
       .option("-j, --jobs <n>", "worker threads (default: CPUs - 1, at least 1)", atLeast1)
       .option("--all-files", "sniff every file's magic instead of going by its name")
       .option("-q, --quiet", "no progress bar"),

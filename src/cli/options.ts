@@ -3,11 +3,12 @@ import { closeSync, openSync, writeSync } from "node:fs";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import type { AnalyzeOptions, FileSummary } from "../analyze.js";
 import { ALL_RULES } from "../rules/index.js";
-import type { Severity } from "../rules/types.js";
 import { problemText } from "../report/text.js";
 import { suggest } from "../report/words.js";
 
-export type FailOn = Severity | "never";
+import { reaches, type Counts, type FailOn } from "../report/reporter.js";
+
+export type { Counts, FailOn };
 
 export interface CommonFlags {
   format: string;
@@ -107,15 +108,8 @@ export function useColor(flag: CommonFlags["color"], isTTY: boolean, env: NodeJS
   return isTTY && env.TERM !== "dumb";
 }
 
-export interface Counts { error: number; warning: number; info: number }
-
 /** Does any finding reach the --fail-on level? */
-export function reachesCounts(c: Counts, failOn: FailOn): boolean {
-  if (failOn === "never") return false;
-  if (failOn === "info") return c.error + c.warning + c.info > 0;
-  if (failOn === "warning") return c.error + c.warning > 0;
-  return c.error > 0;
-}
+export const reachesCounts: (c: Counts, failOn: FailOn) => boolean = reaches;
 
 /** An input that could not be read, entirely or from some byte before its end (exit status 3). */
 export function unreadable(sum: { problems: FileSummary["problems"] }): boolean {

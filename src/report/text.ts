@@ -4,18 +4,11 @@ import type { JudgedSession } from "../rules/engine.js";
 import type { Finding } from "../rules/types.js";
 import type { Command, Reply } from "../smtp/model.js";
 import { clip, escapeControls, escapeText } from "../text/escape.js";
-import { duration, isoTime, UTC, type Zone } from "./time.js";
+import { duration, isoTime, UTC } from "./time.js";
 import { plural, wrap, wrapParts } from "./words.js";
+import { separatedEnvelope, type FileReporter, type Format, type TextOptions, type Write } from "./reporter.js";
 
-export interface TextOptions {
-  color: boolean;
-  /** show every reply line, not just the first and last of long replies */
-  verbose: boolean;
-  /** zone of absolute times (default UTC) */
-  zone?: Zone;
-  /** columns to wrap prose at (default 100) */
-  width?: number;
-}
+export type { TextOptions };
 
 export const DEFAULT_WIDTH = 100;
 
@@ -229,3 +222,46 @@ export function toText(rep: FileReport, o: TextOptions): string {
   const { sessions, findings: _f, ...rest } = rep;
   return out + textFooter({ ...rest, sessionCount: sessions.length }, counts, o);
 }
+
+/**
+ * The file reporter of `--format text` (and of `--summary`: one line per session). The file's name
+ * comes first, written with the first session shown or with the footer; a file that could not be
+ * opened at all writes nothing (its line is on stderr).
+ */
+export function textFileReporter(file: string, write: Write, o: TextOptions, summary: boolean): FileReporter<PreparedText | string> {
+  let headed = false;
+  const withoutFindings: number[] = [];
+  let notSelected = 0;
+  const head = () => {
+    if (!headed) write(textHeader(file, o));
+    headed = true;
+  };
+  return {
+    prepare: summary ? (s, fs) => summaryLine(s, fs) : (s, fs) => prepareTextSession(s, fs, o),
+    session(p, index) {
+      head();
+      write(typeof p === "string" ? p : textSessionAt(p, index));
+    },
+    omit(tcpStream, reason) {
+      if (reason === "not-selected") notSelected++;
+      else withoutFindings.push(tcpStream);
+    },
+    endFile(sum, counts) {
+      if (sum.packets === 0 && sum.problems.some((p) => p.level === "error")) return;
+      head();
+      write(textFooter(sum, counts, o, { withoutFindings, notSelected }));
+    },
+  };
+}
+
+function textFormatOf(name: string, summary: boolean): Format {
+  return {
+    name,
+    file: (file, _n, write, ctx) => textFileReporter(file, write, ctx.text, summary),
+    // a blank line between the files' reports
+    envelope: (write) => separatedEnvelope(write, "\n"),
+  };
+}
+
+export const textFormat = (): Format => textFormatOf("text", false);
+export const summaryFormat = (): Format => textFormatOf("summary", true);
