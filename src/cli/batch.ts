@@ -5,6 +5,7 @@ import { Worker } from "node:worker_threads";
 import { batchHtmlFromData } from "../report/html/index.js";
 import { loadFormat } from "../report/formats.js";
 import type { ReportContext } from "../report/reporter.js";
+import { DEFAULT_WIDTH } from "../report/text.js";
 import { plural, wrap } from "../report/words.js";
 import { clip, escapeText } from "../text/escape.js";
 import { analyzeFileSummary, errorText, type BatchChunk, type BatchJob, type BatchResult } from "./batch-file.js";
@@ -207,7 +208,7 @@ export async function runBatch(paths: string[], flags: BatchFlags): Promise<numb
   env?.end((results as BatchResult[]).map((r) => ({ file: r.summary.file, sessions: r.sessions, counts: r.counts, unreadable: r.error !== null })));
   const done = results as BatchResult[];
   for (const r of done) for (const l of problemLines(r.summary)) process.stderr.write(l + "\n");
-  if (flags.format === "table") out.write(summaryTable(done, shown, skipped, out.width));
+  if (flags.format === "table") out.write(summaryTable(done, shown, skipped, out.terminalColumns() ?? Infinity));
   else if (html) out.write(htmlPage(done, shown, !!flags.showSecrets));
   else if (skipped > 0 && !flags.quiet) process.stderr.write(`smtpcap: ${plural(skipped, "file")} skipped: not ${skipped === 1 ? "a capture" : "captures"}\n`);
   out.close();
@@ -244,7 +245,10 @@ function rowNote(r: BatchResult): string {
   return notes.join("; ");
 }
 
-/** Plain aligned columns, numbers right-aligned, fitted to `width` (the file and notes columns give way). */
+/**
+ * Plain aligned columns, numbers right-aligned, fitted to `width` (the file and notes columns give
+ * way); `Infinity` (off a terminal) cuts nothing. The closing prose wraps at `width`, at most 100.
+ */
 export function summaryTable(results: BatchResult[], shown: Map<string, string>, skipped: number, width: number): string {
   const head = ["file", "sessions", "errors", "warnings", "infos", "verdict", "notes"];
   const right = [false, true, true, true, true, false, false];
@@ -279,7 +283,7 @@ export function summaryTable(results: BatchResult[], shown: Map<string, string>,
   const top = Object.entries(rules).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, 5);
   const unreadableN = results.filter((r) => r.error).length;
   const out = [line(head), ...rows.map(line), line(total), ""];
-  out.push(...wrap(`top rules: ${top.length ? top.map(([k, v]) => `${k} (${v})`).join(", ") : "none"}`, width, "", "  "));
+  out.push(...wrap(`top rules: ${top.length ? top.map(([k, v]) => `${k} (${v})`).join(", ") : "none"}`, Math.min(width, DEFAULT_WIDTH), "", "  "));
   out.push(`${unreadableN} unreadable, ${plural(skipped, "file")} skipped (not ${skipped === 1 ? "a capture" : "captures"})`);
   return out.join("\n") + "\n";
 }

@@ -160,6 +160,18 @@ export class Output {
     return this.isTTY && process.stdout.columns ? Math.max(60, process.stdout.columns) : 100;
   }
 
+  /**
+   * Columns of the terminal for tables that fit themselves to it (batch's): on a terminal,
+   * `COLUMNS` when it is set to a whole number, else the terminal's real width, else 80; off a
+   * terminal none (a table is never cut there: two paths that differ only in their start must
+   * stay two paths in a CI log).
+   */
+  terminalColumns(env: NodeJS.ProcessEnv = process.env): number | null {
+    if (!this.isTTY) return null;
+    const c = /^\d+$/.test(env.COLUMNS ?? "") ? Number(env.COLUMNS) : 0;
+    return Math.max(40, c > 0 ? c : process.stdout.columns || 80);
+  }
+
   write(s: string): void {
     // UTF-8 takes at most 3 bytes per UTF-16 unit: when that may not fit, write what is gathered first
     if (s.length * 3 > OUTPUT_BUFFER - this.used) {
