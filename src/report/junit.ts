@@ -7,7 +7,7 @@
  * `<skipped>`. The totals stand on `<testsuites>` and the one `<testsuite>`, so the document is
  * written at the end (the test cases are a few hundred bytes per file).
  */
-import { basename, dirname } from "node:path";
+import { basename, dirname, normalize } from "node:path";
 import { SEVERITY_RANK, type Finding } from "../rules/types.js";
 import { escapeControls } from "../text/escape.js";
 import { reaches, type Counts, type FailOn, type FileOutcome, type FileReporter, type Format } from "./reporter.js";
@@ -29,7 +29,7 @@ function outcomeOf(o: { counts: Counts; unreadable: boolean; sessions: number },
 
 /** The folder of a capture as a JUnit class name: `captures/lab` → `captures.lab`; a file in the current folder → `smtpcap`. */
 export function junitClassName(file: string): string {
-  const d = dirname(file).replace(/\\/g, "/").replace(/^(\.\/)+/, "").replace(/\/+$/, "");
+  const d = normalize(dirname(file)).replace(/\\/g, "/").replace(/^(\.\/)+/, "").replace(/\/+$/, "");
   return d === "." || d === "" ? "smtpcap" : d.replace(/^\/+/, "").replace(/\//g, ".");
 }
 
@@ -64,7 +64,7 @@ export const junitFormat = (): Format => ({
         }
         if (o.failed) {
           const n = lines.length;
-          body += `<failure message="${xmlText(`${n} finding${n === 1 ? "" : "s"} reach --fail-on ${failOn}`)}" type="${failOn}">${xmlText(lines.join("\n"))}</failure>`;
+          body += `<failure message="${xmlText(`${n} finding${n === 1 ? "" : "s"} reach --fail-on ${failOn}`)}" type="${failOn}">${lines.map(xmlText).join("\n")}</failure>`;
         }
         if (o.skipped) body = `<skipped message="${xmlText(`no SMTP: ${sum.diagnosis ?? "the capture holds no packets"}`)}"/>` + body;
         const head = `<testcase classname="${xmlText(junitClassName(file))}" name="${xmlText(basename(file))}" file="${xmlText(file)}"`;
