@@ -29,6 +29,7 @@ export interface AnalyzeFlags extends CommonFlags {
   session?: number[];
   onlyFindings?: boolean;
   summary?: boolean;
+  lineBuffered?: boolean;
   tz: Zone;
 }
 
@@ -52,7 +53,8 @@ export function registerAnalyze(program: Command): void {
       .option("--only-findings", "only sessions with findings (the others are counted in one line)")
       .option("--summary", "one line per session: stream, endpoints, verdict (text only)")
       .addOption(new Option("--tz <zone>", "time zone of absolute times in the text report: UTC, local or ±HH:MM").argParser(zoneArg).default(UTC, "UTC"))
-      .option("-v, --verbose", "show every line of long replies"),
+      .option("-v, --verbose", "show every line of long replies")
+      .option("-l, --line-buffered", "write each session's report as soon as it is written (for a pipe that is read while smtpcap runs)"),
   )
     .addHelpText("after", EXIT_HELP)
     .action(async (files: string[], flags: AnalyzeFlags) => {
@@ -60,6 +62,7 @@ export function registerAnalyze(program: Command): void {
       if (files.filter((f) => f === "-").length > 1) throw new CommanderError(EXIT.usage, "smtpcap.usage", "standard input ('-') can be read only once");
       const opts = analyzeOptions(flags);
       const out = new Output(flags.output);
+      out.lineBuffered = !!flags.lineBuffered;
       if (flags.showSecrets) process.stderr.write("smtpcap: warning: --show-secrets prints credentials from the capture\n");
       const text: TextOptions = { color: useColor(flags.color, out.isTTY), verbose: !!flags.verbose, zone: flags.tz, width: out.width };
       const ctx: ReportContext = { text, showSecrets: !!flags.showSecrets, failOn: flags.failOn };

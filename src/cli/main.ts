@@ -4,6 +4,7 @@ import { explainRule, listRules } from "../report/rules.js";
 import { TOOL } from "../report/tool.js";
 import { registerAnalyze } from "./analyze-command.js";
 import { registerCompare } from "./compare.js";
+import { registerWatch } from "./watch.js";
 import { EXIT, EXIT_HELP, addCommon, atLeast1, unknownRule } from "./options.js";
 import type { BatchFlags } from "./batch.js";
 
@@ -36,6 +37,8 @@ export function buildProgram(): Command {
     });
 
   registerCompare(program);
+
+  registerWatch(program);
 
   program
     .command("rules")

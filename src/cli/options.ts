@@ -172,7 +172,14 @@ export class Output {
     return Math.max(40, c > 0 ? c : process.stdout.columns || 80);
   }
 
+  /** `-l/--line-buffered`, watch: everything written goes out at once (a session is seen as soon as it is judged) */
+  lineBuffered = false;
+
   write(s: string): void {
+    if (this.lineBuffered) {
+      this.emit(s);
+      return;
+    }
     // UTF-8 takes at most 3 bytes per UTF-16 unit: when that may not fit, write what is gathered first
     if (s.length * 3 > OUTPUT_BUFFER - this.used) {
       this.flush();

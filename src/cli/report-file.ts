@@ -4,7 +4,7 @@
  * shown, and hands each session to the file reporter with its index. Used by analyze, the batch
  * workers and watch.
  */
-import { analyzeStreamPrepared, type AnalyzeOptions, type FileSummary } from "../analyze.js";
+import { analyzeStreamPrepared, type AnalyzeOptions, type FileSummary, type LiveOptions } from "../analyze.js";
 import type { JudgedSession } from "../rules/engine.js";
 import type { Finding } from "../rules/types.js";
 import type { Counts, FileReporter } from "../report/reporter.js";
@@ -51,7 +51,7 @@ export interface FileResult {
 }
 
 /** Analyse `path` and report it through `fr`; all sessions are shown when `sel` is absent. */
-export async function reportFile<P>(path: string, opts: Partial<AnalyzeOptions>, fr: FileReporter<P>, sel?: Selection): Promise<FileResult> {
+export async function reportFile<P>(path: string, opts: Partial<AnalyzeOptions>, fr: FileReporter<P>, sel?: Selection, live?: LiveOptions): Promise<FileResult> {
   const counts: Counts = { error: 0, warning: 0, info: 0 };
   const summary = await analyzeStreamPrepared<Held<P>>(path, opts, {
     prepare(s, fs) {
@@ -67,7 +67,7 @@ export async function reportFile<P>(path: string, opts: Partial<AnalyzeOptions>,
       if (sel?.onlyFindings && p.severities.length === 0) return fr.omit(p.tcpStream, "no-findings");
       fr.session(p.body as P, index);
     },
-  });
+  }, live);
   fr.endFile(summary, counts);
   return { summary, counts };
 }
