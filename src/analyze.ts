@@ -111,8 +111,12 @@ export function analyzeStreamPrepared<P>(path: string, options: Partial<AnalyzeO
 export interface LiveOptions {
   /** end a connection after this many seconds of capture time without a packet (0: never) */
   idleSeconds: number;
-  /** the limit as a session states it: "10 min (--idle)" */
+  /** the limit as a session states it: "10 min of capture time (--idle)" */
   idleText: string;
+  /** end every open connection when no packet has arrived for this many seconds of wall-clock time (0: never) */
+  idleWallSeconds?: number;
+  /** that limit as a session states it: "30 s without any packet arriving (--idle-wall)" */
+  idleWallText?: string;
   /** counters, after each session and at most once per second of capture time */
   onStats?: (s: LiveStats) => void;
 }
@@ -154,13 +158,13 @@ async function analyze<P>(path: string, options: Partial<AnalyzeOptions>, sink: 
   };
   // set once the file is read: sessions still open then may continue beyond a damaged or cut file
   let damage: string | null = null;
-  // set while live reading ends connections that stayed silent past the idle limit
-  let idleClosing = false;
+  // set while live reading ends connections that stayed silent past an idle limit: how the limit reads
+  let idleClosing: string | null = null;
   const onSession = (s: Session) => {
     if (damage !== null) s.limits.push({ kind: "file-damaged", frame: s.lastFrame, text: damage });
     // what the dissector says of a capture that ends with the connection open is, here, that
     // the capture saw no end of it within the idle limit
-    if (idleClosing) for (const l of s.limits) if (l.kind === "ended-open") l.text = l.text.replace(/^the capture ends while the connection is open/, `the capture saw no end of this connection within ${live!.idleText}`);
+    if (idleClosing !== null) for (const l of s.limits) if (l.kind === "ended-open") l.text = l.text.replace(/^the capture ends while the connection is open/, `the capture saw no end of this connection within ${idleClosing}`);
     const j = judge.judge(s);
     const w: Waiting<P> = { tcpStream: s.tcpStream, session: j.session, findings: j.findings, prepared: null };
     // the output is final now when the clock will not change: no fine-resolution frame can come
@@ -203,6 +207,16 @@ async function analyze<P>(path: string, options: Partial<AnalyzeOptions>, sink: 
     }
     if (n > 0) waiting.splice(0, n);
   };
+  // --idle-wall: when nothing arrives for that long, every open connection is ended
+  let arrived = Date.now();
+  const wall = live?.idleWallSeconds ? setInterval(() => {
+    if (Date.now() - arrived < live.idleWallSeconds! * 1000 || tracker.openCount === 0) return;
+    idleClosing = live.idleWallText ?? `${live.idleWallSeconds} s of silence`;
+    idleClosed += tracker.expireIdle(Infinity);
+    idleClosing = null;
+    live.onStats?.(liveStats());
+  }, Math.min(1000, live.idleWallSeconds * 1000)) : null;
+  wall?.unref();
   const pkt = new TcpPacket();
   const stats: FileStats = { frames: 0, tcpPackets: 0, tcpConnections: 0, nonTcp: 0, ipFragments: 0, malformed: 0, connectionsWithoutPayload: 0, notSmtp: 0 };
   const unsupported = new Map<number, number>();
@@ -221,12 +235,13 @@ async function analyze<P>(path: string, options: Partial<AnalyzeOptions>, sink: 
     const kind = pkt.decode(linkType, data, start, capLen);
     if (live) {
       stats.frames++;
+      arrived = Date.now();
       if (time >= swept + 1) {
         swept = time;
         if (live.idleSeconds > 0) {
-          idleClosing = true;
+          idleClosing = live.idleText;
           idleClosed += tracker.expireIdle(time - live.idleSeconds);
-          idleClosing = false;
+          idleClosing = null;
         }
         live.onStats?.(liveStats());
       }
@@ -241,6 +256,7 @@ async function analyze<P>(path: string, options: Partial<AnalyzeOptions>, sink: 
       if (!isSupportedLinkType(linkType)) unsupported.set(linkType, (unsupported.get(linkType) ?? 0) + 1);
     }
   }, clock);
+  if (wall !== null) clearInterval(wall);
   const hurt = read.problems.find((p) => p.level === "error" || /truncated|corrupt|incomplete/i.test(p.message));
   if (hurt) damage = `the capture file is damaged or cut at byte ${hurt.offset}: the session may continue beyond what was read`;
   tracker.finishAll();

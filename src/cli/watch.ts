@@ -23,6 +23,7 @@ export const DEFAULT_IDLE_SECONDS = 600;
 
 interface WatchFlags extends CommonFlags {
   idle: number;
+  idleWall?: number;
 }
 
 function idleText(seconds: number): string {
@@ -59,7 +60,8 @@ export function registerWatch(program: Command): void {
       .description("read a capture as it arrives (a pipe from tcpdump -U -w -) and report each session when it ends")
       .argument("[file]", "capture to read ('-', the default: standard input)", "-")
       .addOption(new Option("--format <format>", "output format").choices([...WATCH_FORMATS]).default("text"))
-      .option("--idle <seconds>", `end a connection after this long without a packet, in capture time (default ${DEFAULT_IDLE_SECONDS}: RFC 5321 §4.5.3.2's longest timeout, 10 min)`, atLeast1, DEFAULT_IDLE_SECONDS),
+      .option("--idle <seconds>", `end a connection after this long without a packet, in capture time (default ${DEFAULT_IDLE_SECONDS}: RFC 5321 §4.5.3.2's longest timeout, 10 min)`, atLeast1, DEFAULT_IDLE_SECONDS)
+      .option("--idle-wall <seconds>", "end every open connection when no packet at all has arrived for this long (wall-clock time)", atLeast1),
   )
     .addHelpText("after", EXIT_HELP)
     .action(async (file: string, flags: WatchFlags) => {
@@ -96,6 +98,8 @@ export function registerWatch(program: Command): void {
       }, undefined, {
         idleSeconds: flags.idle,
         idleText: idleText(flags.idle),
+        idleWallSeconds: flags.idleWall,
+        idleWallText: `${flags.idleWall} s without any packet arriving (--idle-wall)`,
         onStats: (s) => status.update(s),
       });
       status.clear();

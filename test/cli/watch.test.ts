@@ -124,6 +124,43 @@ describe("smtpcap watch", () => {
     w.kill();
   }, 30000);
 
+  it("--idle-wall: when nothing arrives for that long, the open connections are judged, saying why", async () => {
+    const c = conv();
+    c.handshake();
+    c.server("220 mx.example.test ESMTP\r\n");
+    c.client("EHLO client.example.test\r\n");
+    const w = writer(writeCapture(c.packets), Buffer.alloc(0));
+    const sm = collect(watch(["--format", "ndjson", "--idle-wall", "1"], w.stdout));
+    await sm.when('"type":"session"');
+    expect(w.exitCode).toBeNull();
+    const first = JSON.parse(sm.out.split("\n")[0]);
+    expect(first.verdict.summary).toBe("Cannot judge: the capture saw no end of this connection within 1 s without any packet arriving (--idle-wall), with EHLO (frame 5) unanswered.");
+    w.stdin!.write("go\n");
+    expect(await sm.exited).toBe(0);
+    expect(sm.out.trim().split("\n").map((l) => JSON.parse(l).type)).toEqual(["session", "file"]);
+  }, 30000);
+
+  it("a reader that goes away (| head): exit 0, nothing on stderr", async () => {
+    const many = [];
+    for (let i = 0; i < 200; i++) {
+      const c = conv({ client: `192.0.2.${10 + (i % 200)}:${40000 + i}`, t0: 1700000000 + i });
+      c.handshake();
+      c.server("220 mx.example.test ESMTP\r\n");
+      c.client("QUIT\r\n").server("221 Bye\r\n");
+      c.fin("client").fin("server");
+      many.push(...c.packets);
+    }
+    const w = writer(writeCapture(many), Buffer.alloc(0));
+    const p = watch([], w.stdout);
+    let err = "";
+    p.stderr!.on("data", (d: Buffer) => (err += d));
+    const exited = new Promise<number | null>((resolve) => p.on("close", (code) => resolve(code)));
+    p.stdout!.once("data", () => p.stdout!.destroy());
+    expect(await exited).toBe(0);
+    expect(err).toBe("");
+    w.kill();
+  }, 30000);
+
   it("README documents watch with the worked example", () => {
     const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
     expect(readme).toContain("tcpdump -i eth0 -U -w - 'tcp port 25 or tcp port 587' | smtpcap watch -");
