@@ -74,7 +74,7 @@ export function registerWatch(program: Command): void {
       const ctx: ReportContext = { text, showSecrets: !!flags.showSecrets, failOn: flags.failOn };
       const format = await loadFormat(flags.format);
       const env = format.envelope((s) => out.write(s), ctx);
-      const status = new StatusLine(!!process.stderr.isTTY && (file === "-" || !out.isTTY));
+      const status = new StatusLine(!!process.stderr.isTTY);
       // SIGINT / SIGTERM: stop reading; what is open is judged as at the end of the capture, and the summary written
       const stop = () => {
         if (file === "-") process.stdin.push(null);
