@@ -100,8 +100,33 @@ export function analyzeStream(path: string, options: Partial<AnalyzeOptions>, si
 }
 
 /** analyzeStream() for a sink that makes each session's output as soon as it is judged (PreparedSink). */
-export function analyzeStreamPrepared<P>(path: string, options: Partial<AnalyzeOptions>, sink: PreparedSink<P>): Promise<FileSummary> {
-  return analyze(path, options, sink, true);
+export function analyzeStreamPrepared<P>(path: string, options: Partial<AnalyzeOptions>, sink: PreparedSink<P>, live?: LiveOptions): Promise<FileSummary> {
+  return analyze(path, options, sink, true, live);
+}
+
+/**
+ * Reading a capture as it arrives (`smtpcap watch`): sessions are written in the order their
+ * connections end, and a connection silent for `idleSeconds` of capture time is ended.
+ */
+export interface LiveOptions {
+  /** end a connection after this many seconds of capture time without a packet (0: never) */
+  idleSeconds: number;
+  /** the limit as a session states it: "10 min of capture time (--idle)" */
+  idleText: string;
+  /** end every open connection when no packet has arrived for this many seconds of wall-clock time (0: never) */
+  idleWallSeconds?: number;
+  /** that limit as a session states it: "30 s without any packet arriving (--idle-wall)" */
+  idleWallText?: string;
+  /** counters, after each session and at most once per second of capture time */
+  onStats?: (s: LiveStats) => void;
+}
+
+export interface LiveStats {
+  packets: number;
+  open: number;
+  judged: number;
+  /** connections ended by the idle limit */
+  idleClosed: number;
 }
 
 /** A judged session waiting for earlier connections to end: the session, or its output once prepared. */
@@ -112,7 +137,7 @@ interface Waiting<P> {
   prepared: P | null;
 }
 
-async function analyze<P>(path: string, options: Partial<AnalyzeOptions>, sink: PreparedSink<P>, early: boolean): Promise<FileSummary> {
+async function analyze<P>(path: string, options: Partial<AnalyzeOptions>, sink: PreparedSink<P>, early: boolean, live?: LiveOptions): Promise<FileSummary> {
   const opts: AnalyzeOptions = { ...DEFAULT_ANALYZE, ...options };
   const judge = new Judge(opts);
   // judged sessions waiting for earlier connections to end, sorted by tcp.stream
@@ -133,8 +158,13 @@ async function analyze<P>(path: string, options: Partial<AnalyzeOptions>, sink: 
   };
   // set once the file is read: sessions still open then may continue beyond a damaged or cut file
   let damage: string | null = null;
+  // set while live reading ends connections that stayed silent past an idle limit: how the limit reads
+  let idleClosing: string | null = null;
   const onSession = (s: Session) => {
     if (damage !== null) s.limits.push({ kind: "file-damaged", frame: s.lastFrame, text: damage });
+    // what the dissector says of a capture that ends with the connection open is, here, that
+    // the capture saw no end of it within the idle limit
+    if (idleClosing !== null) for (const l of s.limits) if (l.kind === "ended-open") l.text = l.text.replace(/^the capture ends while the connection is open/, `the capture saw no end of this connection within ${idleClosing}`);
     const j = judge.judge(s);
     const w: Waiting<P> = { tcpStream: s.tcpStream, session: j.session, findings: j.findings, prepared: null };
     // the output is final now when the clock will not change: no fine-resolution frame can come
@@ -148,10 +178,20 @@ async function analyze<P>(path: string, options: Partial<AnalyzeOptions>, sink: 
       w.session = null;
       w.findings = NO_FINDINGS;
     }
+    // live: written now, in the order connections end
+    if (live) {
+      emit(w);
+      live.onStats?.(liveStats());
+      return;
+    }
     let i = waiting.length;
     while (i > 0 && waiting[i - 1].tcpStream > s.tcpStream) i--;
     waiting.splice(i, 0, w);
   };
+  let idleClosed = 0;
+  const liveStats = (): LiveStats => ({ packets: stats.frames, open: tracker.openCount, judged: emitted, idleClosed });
+  // capture time of the last idle sweep
+  let swept = -Infinity;
   const factory = new SmtpFlowFactory(opts.ports, onSession, { ...DEFAULT_DISSECT, showSecrets: opts.showSecrets, showData: opts.showData });
   const tracker = new FlowTracker(factory, { ...DEFAULT_TRACKER, maxOutOfOrderBytes: opts.maxOutOfOrderBytes, maxOpenFlows: opts.maxOpenFlows });
   let overtaken = 0;
@@ -167,6 +207,16 @@ async function analyze<P>(path: string, options: Partial<AnalyzeOptions>, sink: 
     }
     if (n > 0) waiting.splice(0, n);
   };
+  // --idle-wall: when nothing arrives for that long, every open connection is ended
+  let arrived = Date.now();
+  const wall = live?.idleWallSeconds ? setInterval(() => {
+    if (Date.now() - arrived < live.idleWallSeconds! * 1000 || tracker.openCount === 0) return;
+    idleClosing = live.idleWallText ?? `${live.idleWallSeconds} s of silence`;
+    idleClosed += tracker.expireIdle(Infinity);
+    idleClosing = null;
+    live.onStats?.(liveStats());
+  }, Math.min(1000, live.idleWallSeconds * 1000)) : null;
+  wall?.unref();
   const pkt = new TcpPacket();
   const stats: FileStats = { frames: 0, tcpPackets: 0, tcpConnections: 0, nonTcp: 0, ipFragments: 0, malformed: 0, connectionsWithoutPayload: 0, notSmtp: 0 };
   const unsupported = new Map<number, number>();
@@ -183,6 +233,19 @@ async function analyze<P>(path: string, options: Partial<AnalyzeOptions>, sink: 
       if (time > lastTime) lastTime = time;
     }
     const kind = pkt.decode(linkType, data, start, capLen);
+    if (live) {
+      stats.frames++;
+      arrived = Date.now();
+      if (time >= swept + 1) {
+        swept = time;
+        if (live.idleSeconds > 0) {
+          idleClosing = live.idleText;
+          idleClosed += tracker.expireIdle(time - live.idleSeconds);
+          idleClosing = null;
+        }
+        live.onStats?.(liveStats());
+      }
+    }
     if (kind === "tcp") {
       tracker.packet(pkt, frame, time);
       if (waiting.length > 0) release();
@@ -193,6 +256,7 @@ async function analyze<P>(path: string, options: Partial<AnalyzeOptions>, sink: 
       if (!isSupportedLinkType(linkType)) unsupported.set(linkType, (unsupported.get(linkType) ?? 0) + 1);
     }
   }, clock);
+  if (wall !== null) clearInterval(wall);
   const hurt = read.problems.find((p) => p.level === "error" || /truncated|corrupt|incomplete/i.test(p.message));
   if (hurt) damage = `the capture file is damaged or cut at byte ${hurt.offset}: the session may continue beyond what was read`;
   tracker.finishAll();

@@ -1,16 +1,17 @@
-import { analyzeStreamPrepared, displayPath, type AnalyzeOptions, type FileSummary } from "../analyze.js";
+import { displayPath, type AnalyzeOptions, type FileSummary } from "../analyze.js";
 import type { JudgedSession } from "../rules/engine.js";
-import { compactSession } from "../report/compact.js";
+import { loadFormat } from "../report/formats.js";
 import { batchHtmlFileData, fileSha256, type BatchHtmlFile, type FileD } from "../report/html/index.js";
-import { fileError, JsonFileWriter, prepareSession, type PreparedSession } from "../report/json.js";
+import { fileError } from "../report/json.js";
+import { tee, type FileReporter, type ReportContext } from "../report/reporter.js";
+import { reportFile } from "./report-file.js";
 import { SEVERITY_RANK, type Finding, type Severity } from "../rules/types.js";
 
 /** What one judged session contributes to a file's result, taken when it is judged. */
 interface Prepared {
-  json: PreparedSession | null;
   undetermined: boolean;
   findings: Finding[];
-  /** kept for compact lines (they name the session's index) and the page */
+  /** kept for the page */
   session: JudgedSession | null;
 }
 
@@ -20,8 +21,10 @@ export interface BatchJob {
   /** the file's size, for the progress bar */
   bytes: number;
   opts: Partial<AnalyzeOptions>;
-  /** the report to hand on: the JSON record (json), its lines (ndjson), one line per finding (compact); null: none (table) */
-  json: "json" | "ndjson" | "compact" | null;
+  /** the format whose per-file output is handed on (json, ndjson, compact, junit: src/report/formats.ts); null: none (table, html) */
+  format: string | null;
+  /** what the format needs to know of the run */
+  ctx: ReportContext;
   /** batch --format html: hand on the file's page data (`page`) */
   html?: boolean;
 }
@@ -97,42 +100,41 @@ export async function analyzeFileSummary(job: BatchJob, onChunk: (c: BatchChunk)
   // --format html: only what the page shows of the file
   const kept: JudgedSession[] = [];
   const keptFindings: Finding[] = [];
+  // the table's statistics of each session, taken as soon as it is judged (the session model
+  // itself is kept only where the page shows it)
+  const row: FileReporter<Prepared> = {
+    prepare: (s, fs) => ({
+      undetermined: s.verdict.fault === "undetermined",
+      findings: fs,
+      session: job.html && (fs.length > 0 || s.verdict.fault !== "none") ? s : null,
+    }),
+    session(p, index) {
+      const s = p.session;
+      if (s !== null) {
+        s.index = index;
+        for (const f of p.findings) f.session = index;
+        kept.push(s);
+        keptFindings.push(...p.findings);
+      }
+      if (p.undetermined) res.undetermined++;
+      for (const f of p.findings) {
+        res.rules[f.rule] = (res.rules[f.rule] ?? 0) + 1;
+        if (best === null || SEVERITY_RANK[f.severity] > SEVERITY_RANK[best.severity]) best = f;
+      }
+    },
+    omit() {},
+    endFile() {},
+  };
   try {
-    const w = job.json === "json" || job.json === "ndjson" ? new JsonFileWriter(collect, file, job.json) : null;
-    // what a session contributes is taken as soon as it is judged (PreparedSink): the session
-    // model itself is kept only where its output needs the index (compact) or the page shows it
-    const sum = await analyzeStreamPrepared(job.path, job.opts, {
-      prepare: (s, fs): Prepared => ({
-        json: w === null ? null : prepareSession(s, fs),
-        undetermined: s.verdict.fault === "undetermined",
-        findings: fs,
-        session: job.json === "compact" || (job.html && (fs.length > 0 || s.verdict.fault !== "none")) ? s : null,
-      }),
-      write: (p, index) => {
-        if (w !== null && p.json !== null) w.write(p.json, index);
-        const s = p.session;
-        if (s !== null) {
-          s.index = index;
-          for (const f of p.findings) f.session = index;
-          if (job.json === "compact") collect(compactSession(file, s, p.findings));
-          if (job.html) {
-            kept.push(s);
-            keptFindings.push(...p.findings);
-          }
-        }
-        if (p.undetermined) res.undetermined++;
-        for (const f of p.findings) {
-          res.counts[f.severity]++;
-          res.rules[f.rule] = (res.rules[f.rule] ?? 0) + 1;
-          if (best === null || SEVERITY_RANK[f.severity] > SEVERITY_RANK[best.severity]) best = f;
-        }
-      },
-    });
-    w?.end(sum);
+    // the file's output in the chosen format (json, ndjson, compact, junit), by its reporter
+    const format = job.format === null ? null : await loadFormat(job.format);
+    const fr = format === null ? row : tee(row, format.file(file, job.id, collect, job.ctx));
+    const { summary: sum, counts } = await reportFile(job.path, job.opts, fr as FileReporter<unknown>);
+    res.counts = counts;
     res.sessions = sum.sessionCount;
     res.error = fileError(sum);
     res.summary = { file, format: sum.format, problems: sum.problems };
-    if (job.json) res.doc = parts.join("");
+    if (format !== null) res.doc = parts.join("");
     if (job.html) {
       const { sessionCount, ...rest } = sum;
       // a file with nothing read is "unreadable" on the page; one damaged part-way shows what was
@@ -148,7 +150,7 @@ export async function analyzeFileSummary(job: BatchJob, onChunk: (c: BatchChunk)
     res.summary = { file, format: "unknown", problems: [{ level: "error", offset: 0, message: res.error.message }] };
     // (a file that failed half-way through its JSON cannot be mended: its record ends here)
     if (job.html) res.page = batchHtmlFileData(errorReport(file, res.error.message), { showSecrets: !!job.opts.showSecrets, sha256: { [file]: "" } });
-    if (job.json === "json" || job.json === "ndjson") res.doc = JSON.stringify({ ...(job.json === "ndjson" ? { type: "file" } : {}), file, error: res.error }) + (job.json === "ndjson" ? "\n" : "");
+    if (job.format === "json" || job.format === "ndjson") res.doc = JSON.stringify({ ...(job.format === "ndjson" ? { type: "file" } : {}), file, error: res.error }) + (job.format === "ndjson" ? "\n" : "");
   }
   const b = best as Finding | null;
   if (b) res.worst = { rule: b.rule, severity: b.severity };

@@ -3,7 +3,9 @@ import { open, readdir, realpath, stat } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { Worker } from "node:worker_threads";
 import { batchHtmlFromData } from "../report/html/index.js";
-import { jsonReportEnd, jsonReportStart } from "../report/json.js";
+import { loadFormat } from "../report/formats.js";
+import type { ReportContext } from "../report/reporter.js";
+import { DEFAULT_WIDTH } from "../report/text.js";
 import { plural, wrap } from "../report/words.js";
 import { clip, escapeText } from "../text/escape.js";
 import { analyzeFileSummary, errorText, type BatchChunk, type BatchJob, type BatchResult } from "./batch-file.js";
@@ -154,29 +156,31 @@ export async function runBatch(paths: string[], flags: BatchFlags): Promise<numb
   const { files, shown, skipped } = await collect(paths, !!flags.allFiles);
   const out = new Output(flags.output);
   const sizes = await Promise.all(files.map((f) => (f === "-" ? 0 : stat(f).then((s) => s.size, () => 0))));
-  const json = flags.format === "json" || flags.format === "ndjson" || flags.format === "compact" ? flags.format : null;
   const html = flags.format === "html";
-  const jobs: BatchJob[] = files.map((path, id) => ({ id, path, bytes: sizes[id], opts, json, html }));
+  // the formats of the session stream come from the registry; the table and the page are batch's own views of the results
+  const format = flags.format === "table" || html ? null : await loadFormat(flags.format);
+  const ctx: ReportContext = { text: { color: false, verbose: false, width: out.width }, showSecrets: !!flags.showSecrets, failOn: flags.failOn };
+  const jobs: BatchJob[] = files.map((path, id) => ({ id, path, bytes: sizes[id], opts, format: format?.name ?? null, ctx, html }));
   const jobsN = flags.jobs ?? defaultJobs();
   const progress = new Progress(files.length, sizes.reduce((a, b) => a + b, 0), !!process.stderr.isTTY && !flags.quiet);
   const results: (BatchResult | undefined)[] = new Array(files.length);
-  // JSON goes out in path order: the first file not yet finished writes its pieces as they come;
-  // later files keep theirs until it is their turn
+  const env = format?.envelope((s) => out.write(s), ctx) ?? null;
+  // the output goes out in path order: the first file not yet finished writes its pieces as they
+  // come; later files keep theirs until it is their turn
   const held: (string[] | undefined)[] = new Array(files.length);
   const started: boolean[] = new Array(files.length).fill(false);
   let written = 0;
-  if (json === "json") out.write(jsonReportStart());
+  env?.begin();
   const start = (id: number) => {
     if (started[id]) return;
     started[id] = true;
-    if (json === "json" && id > 0) out.write(",");
-    for (const c of held[id] ?? []) out.write(c);
+    for (const c of held[id] ?? []) env!.piece(id, c);
     held[id] = undefined;
   };
   const piece = (id: number, data: string) => {
     if (id === written) {
       start(id);
-      out.write(data);
+      env!.piece(id, data);
       out.flush();
     } else (held[id] ??= []).push(data);
   };
@@ -190,21 +194,21 @@ export async function runBatch(paths: string[], flags: BatchFlags): Promise<numb
   };
   const onChunk = (c: BatchChunk) => piece(c.id, c.data);
   const onResult = (r: BatchResult) => {
-    if (json) piece(r.id, r.doc ?? "");
+    if (env) piece(r.id, r.doc ?? "");
     r.doc = null;
     results[r.id] = r;
     progress.tick(r.bytes);
-    if (json) advance();
+    if (env) advance();
   };
   // standard input is the main thread's: read it here, before the workers start
   const stdin = jobs.filter((j) => j.path === "-");
   for (const j of stdin) onResult(await analyzeFileSummary(j, onChunk));
   await runPool(jobs.filter((j) => j.path !== "-"), jobsN, onResult, onChunk);
   progress.end();
-  if (json === "json") out.write(jsonReportEnd());
+  env?.end((results as BatchResult[]).map((r) => ({ file: r.summary.file, sessions: r.sessions, counts: r.counts, unreadable: r.error !== null })));
   const done = results as BatchResult[];
   for (const r of done) for (const l of problemLines(r.summary)) process.stderr.write(l + "\n");
-  if (flags.format === "table") out.write(summaryTable(done, shown, skipped, out.width));
+  if (flags.format === "table") out.write(summaryTable(done, shown, skipped, out.terminalColumns() ?? Infinity));
   else if (html) out.write(htmlPage(done, shown, !!flags.showSecrets));
   else if (skipped > 0 && !flags.quiet) process.stderr.write(`smtpcap: ${plural(skipped, "file")} skipped: not ${skipped === 1 ? "a capture" : "captures"}\n`);
   out.close();
@@ -241,7 +245,10 @@ function rowNote(r: BatchResult): string {
   return notes.join("; ");
 }
 
-/** Plain aligned columns, numbers right-aligned, fitted to `width` (the file and notes columns give way). */
+/**
+ * Plain aligned columns, numbers right-aligned, fitted to `width` (the file and notes columns give
+ * way); `Infinity` (off a terminal) cuts nothing. The closing prose wraps at `width`, at most 100.
+ */
 export function summaryTable(results: BatchResult[], shown: Map<string, string>, skipped: number, width: number): string {
   const head = ["file", "sessions", "errors", "warnings", "infos", "verdict", "notes"];
   const right = [false, true, true, true, true, false, false];
@@ -276,7 +283,7 @@ export function summaryTable(results: BatchResult[], shown: Map<string, string>,
   const top = Object.entries(rules).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, 5);
   const unreadableN = results.filter((r) => r.error).length;
   const out = [line(head), ...rows.map(line), line(total), ""];
-  out.push(...wrap(`top rules: ${top.length ? top.map(([k, v]) => `${k} (${v})`).join(", ") : "none"}`, width, "", "  "));
+  out.push(...wrap(`top rules: ${top.length ? top.map(([k, v]) => `${k} (${v})`).join(", ") : "none"}`, Math.min(width, DEFAULT_WIDTH), "", "  "));
   out.push(`${unreadableN} unreadable, ${plural(skipped, "file")} skipped (not ${skipped === 1 ? "a capture" : "captures"})`);
   return out.join("\n") + "\n";
 }

@@ -1,7 +1,5 @@
-import { writeFileSync } from "node:fs";
 import { Option, type Command } from "commander";
-import { escapeText } from "../text/escape.js";
-import { intArg, portArg } from "./options.js";
+import { Output, intArg, portArg, problemLines, useColor } from "./options.js";
 
 interface CompareFlags {
   format: "text" | "json" | "html";
@@ -40,7 +38,8 @@ export function registerCompare(program: Command): void {
       const cb = await loadCapture(b, opts);
       let unreadable = false;
       for (const c of [ca, cb]) {
-        for (const p of c.report.problems) process.stderr.write(`smtpcap: ${escapeText(c.report.file)}: byte ${p.offset}: ${p.level === "warning" ? "warning: " : ""}${escapeText(p.message)}\n`);
+        // the same lines as analyze and batch write for a file's reading problems
+        for (const l of problemLines(c.report)) process.stderr.write(l + "\n");
         if (c.report.packets === 0 && c.report.problems.some((p) => p.level === "error")) unreadable = true;
       }
       if (unreadable) {
@@ -48,15 +47,17 @@ export function registerCompare(program: Command): void {
         return;
       }
       const report = compareCaptures(ca, cb, { delayMs: flags.delayMs });
-      const color = !flags.output && flags.color && !!process.stdout.isTTY && !("NO_COLOR" in process.env) && process.env.TERM !== "dumb";
+      // output and colour as analyze's: -o or standard output, colour by the same rules (--no-color, NO_COLOR, FORCE_COLOR, a terminal)
+      const out = new Output(flags.output);
+      const color = useColor(flags.color ? "auto" : false, out.isTTY);
       let text: string;
       if (flags.format === "json") text = JSON.stringify(report, null, 2) + "\n";
       else if (flags.format === "html") {
         const { compareHtmlReport } = await import("../report/html/compare.js");
         text = compareHtmlReport(report, { showSecrets: !!flags.showSecrets, clocks: { a: ca.report.clock, b: cb.report.clock } });
       } else text = compareText(report, { color });
-      if (flags.output) writeFileSync(flags.output, text);
-      else process.stdout.write(text);
+      out.write(text);
+      out.close();
       // as diff(1): 1 when something changed between the capture points
       process.exitCode = report.pairs.some((p) => p.changes.length > 0) ? 1 : 0;
     });

@@ -4,6 +4,7 @@ import { explainRule, listRules } from "../report/rules.js";
 import { TOOL } from "../report/tool.js";
 import { registerAnalyze } from "./analyze-command.js";
 import { registerCompare } from "./compare.js";
+import { registerWatch } from "./watch.js";
 import { EXIT, EXIT_HELP, addCommon, atLeast1, unknownRule } from "./options.js";
 import type { BatchFlags } from "./batch.js";
 
@@ -23,7 +24,7 @@ export function buildProgram(): Command {
       .command("batch")
       .description("check folders of captures in parallel; one summary row per file ('-' for stdin)")
       .argument("<paths...>", "folders (walked recursively) and files")
-      .addOption(new Option("--format <format>", "output format (compact: one line per finding; html: one page)").choices(["table", "json", "ndjson", "compact", "html"]).default("table"))
+      .addOption(new Option("--format <format>", "output format (compact: one line per finding; junit: JUnit XML for CI; html: one page)").choices(["table", "json", "ndjson", "compact", "junit", "html"]).default("table"))
       .option("-j, --jobs <n>", "worker threads (default: CPUs - 1, at least 1)", atLeast1)
       .option("--all-files", "sniff every file's magic instead of going by its name")
       .option("-q, --quiet", "no progress bar"),
@@ -36,6 +37,8 @@ export function buildProgram(): Command {
     });
 
   registerCompare(program);
+
+  registerWatch(program);
 
   program
     .command("rules")

@@ -3,11 +3,12 @@ import { closeSync, openSync, writeSync } from "node:fs";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import type { AnalyzeOptions, FileSummary } from "../analyze.js";
 import { ALL_RULES } from "../rules/index.js";
-import type { Severity } from "../rules/types.js";
 import { problemText } from "../report/text.js";
 import { suggest } from "../report/words.js";
 
-export type FailOn = Severity | "never";
+import { reaches, type Counts, type FailOn } from "../report/reporter.js";
+
+export type { Counts, FailOn };
 
 export interface CommonFlags {
   format: string;
@@ -107,15 +108,8 @@ export function useColor(flag: CommonFlags["color"], isTTY: boolean, env: NodeJS
   return isTTY && env.TERM !== "dumb";
 }
 
-export interface Counts { error: number; warning: number; info: number }
-
 /** Does any finding reach the --fail-on level? */
-export function reachesCounts(c: Counts, failOn: FailOn): boolean {
-  if (failOn === "never") return false;
-  if (failOn === "info") return c.error + c.warning + c.info > 0;
-  if (failOn === "warning") return c.error + c.warning > 0;
-  return c.error > 0;
-}
+export const reachesCounts: (c: Counts, failOn: FailOn) => boolean = reaches;
 
 /** An input that could not be read, entirely or from some byte before its end (exit status 3). */
 export function unreadable(sum: { problems: FileSummary["problems"] }): boolean {
@@ -166,7 +160,26 @@ export class Output {
     return this.isTTY && process.stdout.columns ? Math.max(60, process.stdout.columns) : 100;
   }
 
+  /**
+   * Columns of the terminal for tables that fit themselves to it (batch's): on a terminal,
+   * `COLUMNS` when it is set to a whole number, else the terminal's real width, else 80; off a
+   * terminal none (a table is never cut there: two paths that differ only in their start must
+   * stay two paths in a CI log).
+   */
+  terminalColumns(env: NodeJS.ProcessEnv = process.env): number | null {
+    if (!this.isTTY) return null;
+    const c = /^\d+$/.test(env.COLUMNS ?? "") ? Number(env.COLUMNS) : 0;
+    return Math.max(40, c > 0 ? c : process.stdout.columns || 80);
+  }
+
+  /** `-l/--line-buffered`, watch: everything written goes out at once (a session is seen as soon as it is judged) */
+  lineBuffered = false;
+
   write(s: string): void {
+    if (this.lineBuffered) {
+      this.emit(s);
+      return;
+    }
     // UTF-8 takes at most 3 bytes per UTF-16 unit: when that may not fit, write what is gathered first
     if (s.length * 3 > OUTPUT_BUFFER - this.used) {
       this.flush();

@@ -6,6 +6,7 @@ import { clockOf, type Clock } from "../capture/clock.js";
 import { escapeText } from "../text/escape.js";
 import { isoTime, UTC } from "./time.js";
 import { SCHEMA_VERSION, TOOL } from "./tool.js";
+import { plainEnvelope, separatedEnvelope, type FileReporter, type Format } from "./reporter.js";
 
 // Every time is written twice: `time` (epoch seconds, a float) and `timeIso` (ISO 8601 UTC, to
 // the microsecond; to the nanosecond, exact, for frames of a resolution finer than 1 µs, whose
@@ -307,3 +308,23 @@ export class JsonFileWriter {
     }
   }
 }
+
+/** `--format json` (one document `{"schemaVersion", "tool", "files": [...]}`) and `ndjson` (a line per session, one per file). */
+function jsonFormatOf(mode: "json" | "ndjson"): Format {
+  return {
+    name: mode,
+    file(file, _n, write): FileReporter<PreparedSession> {
+      const w = new JsonFileWriter(write, file, mode);
+      return {
+        prepare: prepareSession,
+        session: (p, index) => w.write(p, index),
+        omit: () => w.skip(),
+        endFile: (sum) => w.end(sum),
+      };
+    },
+    envelope: (write) => (mode === "json" ? separatedEnvelope(write, ",", jsonReportStart(), jsonReportEnd()) : plainEnvelope(write)),
+  };
+}
+
+export const jsonFormat = (): Format => jsonFormatOf("json");
+export const ndjsonFormat = (): Format => jsonFormatOf("ndjson");

@@ -4,18 +4,11 @@ import type { JudgedSession } from "../rules/engine.js";
 import type { Finding } from "../rules/types.js";
 import type { Command, Reply } from "../smtp/model.js";
 import { clip, escapeControls, escapeText } from "../text/escape.js";
-import { duration, isoTime, UTC, type Zone } from "./time.js";
+import { duration, isoTime, UTC } from "./time.js";
 import { plural, wrap, wrapParts } from "./words.js";
+import { separatedEnvelope, type FileReporter, type Format, type TextOptions, type Write } from "./reporter.js";
 
-export interface TextOptions {
-  color: boolean;
-  /** show every reply line, not just the first and last of long replies */
-  verbose: boolean;
-  /** zone of absolute times (default UTC) */
-  zone?: Zone;
-  /** columns to wrap prose at (default 100) */
-  width?: number;
-}
+export type { TextOptions };
 
 export const DEFAULT_WIDTH = 100;
 
@@ -49,7 +42,7 @@ function replyRows(r: Reply, verbose: boolean, lossy: boolean): Row {
   const text = shown.map((l, i) => (i === 0 ? `S  ${l}${label}` : `   ${l}`));
   if (!r.complete) text.push("   [reply incomplete: no final line]");
   if (r.frames.length > 1) {
-    text.push(`   carried in ${plural(r.segments.length, "segment")}:`);
+    text.push(`   carried in ${plural(r.segments.length, "segment")} (time since the reply's first segment):`);
     for (const g of r.segments) {
       const lineNos = g.lines.length === 0 ? "no complete line" : g.lines.length === 1 ? `line ${g.lines[0] + 1}` : `lines ${g.lines[0] + 1}-${g.lines[g.lines.length - 1] + 1}`;
       text.push(`     frame ${g.frame}  +${duration(g.time - (first?.time ?? g.time))}  seq ${g.seq}  ${plural(g.bytes, "byte")}  ${lineNos}${g.midLine ? "  (ends mid-line)" : ""}`);
@@ -96,6 +89,16 @@ function findingLines(f: Finding, o: TextOptions, width: number, verdict = ""): 
   return out;
 }
 
+/**
+ * What to add to a stream offset of one side for Wireshark's relative sequence number: taken from
+ * a segment of that side (offset + 1 when the SYN was captured), else from whether it was.
+ */
+function seqOf(s: JudgedSession, side: "client" | "server"): number {
+  const units = side === "client" ? s.commands : s.replies;
+  for (const u of units) for (const g of u.segments) return g.seq - g.start;
+  return s.sawSyn ? 1 : 0;
+}
+
 /** A session's first line after `Session N`. */
 function headRest(s: JudgedSession): string {
   return `  tcp.stream ${s.tcpStream}  client ${s.client} → server ${s.server}`;
@@ -126,7 +129,11 @@ function sessionText(s: JudgedSession, findings: Finding[], o: TextOptions): str
   // why rules could not look (the engine gives a reason for each rule in notEvaluable)
   const why = s.verdict.notEvaluableWhy ?? [];
   for (const w of new Set(why)) out.push(...wrap(`Not evaluable: ${plural(why.filter((x) => x === w).length, "rule")}, because ${escapeControls(w)}`, width, "  ", "    "));
-  for (const g of s.gaps) out.push(...wrap(`GAP    ${g.side} bytes ${g.offset}..${g.offset + g.bytes} missing (frame ${g.frame}): ${escapeControls(g.reason)}`, width, "  ", "         "));
+  // in Wireshark's numbering (relative sequence numbers, as the segments' `seq`), first and last missing byte
+  for (const g of s.gaps) {
+    const at = seqOf(s, g.side);
+    out.push(...wrap(`GAP    ${g.side} seq ${g.offset + at}..${g.offset + g.bytes - 1 + at} missing (${plural(g.bytes, "byte")}, frame ${g.frame}): ${escapeControls(g.reason)}`, width, "  ", "         "));
+  }
   const rows: Row[] = [...s.commands.map(commandRow), ...s.replies.map((r) => replyRows(r, o.verbose, s.gaps.length > 0 || s.bytes.client === 0))];
   rows.sort((a, b) => a.frame - b.frame || a.time - b.time);
   out.push("  Timeline (frame, time since the session's first packet):");
@@ -229,3 +236,46 @@ export function toText(rep: FileReport, o: TextOptions): string {
   const { sessions, findings: _f, ...rest } = rep;
   return out + textFooter({ ...rest, sessionCount: sessions.length }, counts, o);
 }
+
+/**
+ * The file reporter of `--format text` (and of `--summary`: one line per session). The file's name
+ * comes first, written with the first session shown or with the footer; a file that could not be
+ * opened at all writes nothing (its line is on stderr).
+ */
+export function textFileReporter(file: string, write: Write, o: TextOptions, summary: boolean): FileReporter<PreparedText | string> {
+  let headed = false;
+  const withoutFindings: number[] = [];
+  let notSelected = 0;
+  const head = () => {
+    if (!headed) write(textHeader(file, o));
+    headed = true;
+  };
+  return {
+    prepare: summary ? (s, fs) => summaryLine(s, fs) : (s, fs) => prepareTextSession(s, fs, o),
+    session(p, index) {
+      head();
+      write(typeof p === "string" ? p : textSessionAt(p, index));
+    },
+    omit(tcpStream, reason) {
+      if (reason === "not-selected") notSelected++;
+      else withoutFindings.push(tcpStream);
+    },
+    endFile(sum, counts) {
+      if (sum.packets === 0 && sum.problems.some((p) => p.level === "error")) return;
+      head();
+      write(textFooter(sum, counts, o, { withoutFindings, notSelected }));
+    },
+  };
+}
+
+function textFormatOf(name: string, summary: boolean): Format {
+  return {
+    name,
+    file: (file, _n, write, ctx) => textFileReporter(file, write, ctx.text, summary),
+    // a blank line between the files' reports
+    envelope: (write) => separatedEnvelope(write, "\n"),
+  };
+}
+
+export const textFormat = (): Format => textFormatOf("text", false);
+export const summaryFormat = (): Format => textFormatOf("summary", true);

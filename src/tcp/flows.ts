@@ -372,6 +372,31 @@ export class FlowTracker {
     return q.length > 0 ? q[0].index : Infinity;
   }
 
+  /**
+   * A live reader's idle timeout: ends every connection being followed or still undecided whose
+   * last packet is older than `before` (capture time), in stream order, as the end of the capture
+   * would. Returns how many were ended. Costs a walk over the live connections.
+   */
+  expireIdle(before: number): number {
+    const stale: Flow[] = [];
+    const take = (f: Flow) => {
+      if ((f.state === "followed" || f.state === "undecided") && f.lastTime < before) stale.push(f);
+    };
+    for (const f of this.flows.values()) take(f);
+    for (const f of this.flows4.liveValues()) take(f);
+    stale.sort((a, b) => a.index - b.index);
+    for (const f of stale) {
+      this.end(f);
+      this.retire(f);
+    }
+    return stale.length;
+  }
+
+  /** Connections being followed now. */
+  get openCount(): number {
+    return this.open;
+  }
+
   /** End of capture: finish every open connection, in stream order. */
   finishAll(): void {
     const all = [...this.flows.values()];

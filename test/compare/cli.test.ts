@@ -63,7 +63,7 @@ describe("smtpcap compare", () => {
     const r = run(["compare", bad, f.client]);
     expect(r.code).toBe(2);
     expect(r.out).toBe("");
-    expect(r.err).toMatch(/^smtpcap: .*: byte 0: /);
+    expect(r.err).toMatch(/^smtpcap: .*: not a capture file \(starts with [0-9a-f]+; expected pcap or pcapng\)\n$/);
   });
 
   it("capture text is escaped", () => {

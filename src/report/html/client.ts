@@ -243,7 +243,7 @@ function ladder(S){
     else if(r.kind==="gap"){L.push({t:"gap: "+plural(r.gap[1],"byte")+" of the "+(r.gap[0]?"server":"client")+"'s data are not in the capture (frame "+r.gap[2]+")",cls:"hd"});if(r.gap[3])L.push({t:clip(r.gap[3],80),full:r.gap[3]});}
     else if(r.kind==="msg"){var m=r.msg[5];var segs=r.msg[2];
       var lastF=m&&m[3]?m[3]:segs[segs.length-1][0];L.push({t:"message content (frame"+(lastF>segs[0][0]?"s "+segs[0][0]+"\u2013"+lastF:" "+segs[0][0])+")",cls:"hd"});
-      if(m)L.push({t:num(m[0])+" bytes in "+plural(m[1],"segment")+", "+plural(m[2],"line")+(m[3]?", end of data in frame "+m[3]:", end of data not seen")});
+      if(m)L.push({t:num(m[0])+(m[0]===1?" byte in ":" bytes in ")+plural(m[1],"segment")+", "+plural(m[2],"line")+(m[3]?", end of data in frame "+m[3]:", end of data not seen")});
       L.push({t:"(collapsed to one block)"});
     }
     r.L=L;
@@ -360,6 +360,8 @@ function ladder(S){
     var g=sv("g",{"class":"brace"});
     g.appendChild(sv("path",{d:"M"+(bx-w)+","+y0+" h"+w+" V"+y1+" h"+(-w)}));
     var ly=(y0+y1)/2+4+(k-1)*LH*2;
+    /* a bracket across an axis cut: its label goes below the band, not through it */
+    breaks.forEach(function(b){var top=ly-LH,bot=ly+(sub?LH:0)+4;if(top<b.y+BREAKH-10&&bot>b.y)ly=b.y+BREAKH-10+LH+2;});
     var t=sv("text",{x:dir?bx+8:bx-8,y:ly,"text-anchor":dir?"start":"end"},clip(label,40));
     if(label.length>40)t.appendChild(sv("title",null,label));g.appendChild(t);
     if(sub)g.appendChild(sv("text",{x:dir?bx+8:bx-8,y:ly+LH,"text-anchor":dir?"start":"end","class":"axis"},sub));
@@ -522,7 +524,7 @@ function fileBlock(F,fi,batch){
   function fact(k,v){add(dl,el("dt",null,k));var dd=el("dd");add(dd,v);add(dl,dd);}
   fact("file",el("code",null,F.name));
   fact("SHA-256",F.sha?el("code",null,F.sha):"not computed (standard input, or the file could not be read again)");
-  fact("format",F.format+" \u00b7 "+plural(F.packets,"packet")+" \u00b7 "+num(F.bytes)+" bytes");
+  fact("format",F.format+" \u00b7 "+plural(F.packets,"packet")+" \u00b7 "+num(F.bytes)+(F.bytes===1?" byte":" bytes"));
   var tf=F.timesFrom==="packets"?"":" (of the SMTP sessions; the file's first and last packet times were not provided)";
   fact("first packet",exactUtc(F.fi,F.first)+tf);
   fact("last packet",exactUtc(F.li,F.last)+tf);
