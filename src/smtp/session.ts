@@ -765,7 +765,7 @@ export class SmtpSession implements FlowApp {
     cmd.secret = text !== "*";
     if (text !== "*") cmd.saslBase64 = isBase64(text);
     if (auth.mech === "LOGIN" && auth.cmd === cmd.index - 1) {
-      const user = describeAuth("LOGIN", text).user;
+      const user = describeAuth("LOGIN", text, this.opts).user;
       if (user !== undefined) cmd.authUser = user;
     }
     return cmd;
@@ -782,7 +782,7 @@ export class SmtpSession implements FlowApp {
     if (ir !== null && ir !== "=") {
       cmd.secret = true;
       cmd.saslBase64 = isBase64(ir);
-      const user = describeAuth(mech, ir).user;
+      const user = describeAuth(mech, ir, this.opts).user;
       if (user !== undefined) cmd.authUser = user;
     }
     if (!verbLine) this.auth = { cmd: cmd.index, expectResponse: ir === null, mech };
