@@ -1,7 +1,7 @@
 import { plural } from "./text/plural.js";
 import { bindClock, Clock } from "./capture/clock.js";
 import { readCapture, type ReadResult } from "./capture/source.js";
-import type { ReadProblem } from "./capture/types.js";
+import { offsetText, type ReadProblem } from "./capture/types.js";
 import { TcpPacket } from "./tcp/decode.js";
 import { isSupportedLinkType } from "./capture/link.js";
 import { DEFAULT_TRACKER, FlowTracker } from "./tcp/flows.js";
@@ -258,7 +258,7 @@ async function analyze<P>(path: string, options: Partial<AnalyzeOptions>, sink: 
   }, clock);
   if (wall !== null) clearInterval(wall);
   const hurt = read.problems.find((p) => p.level === "error" || /truncated|corrupt|incomplete/i.test(p.message));
-  if (hurt) damage = `the capture file is damaged or cut at byte ${hurt.offset}: the session may continue beyond what was read`;
+  if (hurt) damage = `the capture file is damaged or cut at ${offsetText(hurt.offset, read.gzip)}: the session may continue beyond what was read`;
   tracker.finishAll();
   for (const w of waiting) emit(w);
   stats.frames = read.frames;

@@ -138,7 +138,11 @@ async function readDirect(fh: FileHandle, sink: FrameSink, clock: Clock | null):
   return result;
 }
 
-/** Standard input and gzip files: a stream of chunks. */
+/** The gzip stream stopped without its end (a killed `tcpdump | gzip`). */
+const GZIP_CUT = "the gzip stream ends early (the file was cut)";
+
+/** Standard input and gzip files: a stream of chunks. Problems of a gzip file have offsets in
+ * the decompressed stream (`offsetText`). */
 async function readStream(path: string, sink: FrameSink, clock: Clock | null): Promise<ReadResult> {
   const result: ReadResult = { format: "unknown", gzip: false, frames: 0, bytes: 0, problems: [] };
   const raw: Readable = path === "-" ? process.stdin : createReadStream(path, { highWaterMark: CHUNK_SIZE });
@@ -146,6 +150,8 @@ async function readStream(path: string, sink: FrameSink, clock: Clock | null): P
   let parser: FormatParser | null = null;
   let head: Buffer = Buffer.alloc(0);
   let stage = "sniff" as "sniff" | "parse" | "stopped";
+  let gzipCut = false;
+  let gzipError: ReadProblem | null = null;
 
   const feed = (chunk: Buffer): void => {
     if (stage === "stopped") return;
@@ -212,20 +218,40 @@ async function readStream(path: string, sink: FrameSink, clock: Clock | null): P
       }
     }
   } catch (err) {
-    const offset = result.bytes;
-    result.problems.push({ level: "error", message: describe(err), offset });
+    // a gzip stream that simply stops (`tcpdump | gzip` killed) is a cut file, not a damaged one:
+    // what decompressed is read, as for a plain capture whose last record is cut short
+    if (result.gzip && (err as NodeJS.ErrnoException).code === "Z_BUF_ERROR") gzipCut = true;
+    else {
+      gzipError = { level: "error", message: describe(err), offset: result.bytes };
+      result.problems.push(gzipError);
+    }
   } finally {
     if (path !== "-") raw.destroy();
     if (input !== raw) input.destroy();
   }
   if (stage === "sniff" && result.problems.length === 0) {
-    result.problems.push({ level: "error", message: `file too short to be a capture (${result.bytes} bytes)`, offset: 0 });
+    result.problems.push({ level: "error", message: gzipCut ? `${GZIP_CUT} after ${result.bytes} decompressed bytes, too few for a capture header` : `file too short to be a capture (${result.bytes} bytes)`, offset: 0 });
   }
   const p = parser as FormatParser | null;
   if (p) {
+    const before = p.problems.length;
     p.end();
     result.format = p.format;
     result.frames = p.frames;
+    if (gzipError && p.problems.length > before) {
+      // damage found while a record was still partly read: one problem, where reading stopped
+      const left = p.problems.splice(before)[0];
+      if (left.level === "warning") {
+        gzipError.offset = left.offset;
+        gzipError.message += "; the records from here on were not read";
+      } else p.problems.push(left);
+    }
+    if (gzipCut && stage !== "stopped") {
+      // one problem: the record the cut fell in (or the header), else the cut between records
+      const cut = p.problems[before];
+      if (cut) cut.message += `; ${GZIP_CUT}`;
+      else p.problems.push({ level: "warning", message: `truncated: ${GZIP_CUT} after a whole ${p.format === "pcapng" ? "block" : "record"}`, offset: result.bytes });
+    }
     result.problems.push(...p.problems);
   }
   return result;

@@ -8,10 +8,15 @@ export interface FrameSink {
 /** A reading problem: something in the file that could not be read as it claims to be. */
 export interface ReadProblem {
   message: string;
-  /** byte offset in the (decompressed) capture file */
+  /** byte offset in the capture file; of a gzip-compressed one, in the decompressed stream (`offsetText`) */
   offset: number;
   /** "error" stops reading the file; "warning" means reading went on (or the file simply ended) */
   level: "error" | "warning";
+}
+
+/** How a problem's offset is printed: "byte N", or "byte N of the decompressed stream" for a gzip file. */
+export function offsetText(offset: number, gzip: boolean): string {
+  return gzip ? `byte ${offset} of the decompressed stream` : `byte ${offset}`;
 }
 
 /** "pcap-modified": the patched libpcap format (magic a1b2cd34, 24-byte record headers), read by tshark */

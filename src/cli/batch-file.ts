@@ -1,3 +1,4 @@
+import { offsetText } from "../capture/types.js";
 import { displayPath, type AnalyzeOptions, type FileSummary } from "../analyze.js";
 import type { JudgedSession } from "../rules/engine.js";
 import { loadFormat } from "../report/formats.js";
@@ -45,7 +46,7 @@ export interface BatchResult {
   /** why the file could not be read (entirely, or from some byte before its end) */
   error: { message: string; offset?: number } | null;
   /** what stderr says about the file: its reading problems */
-  summary: Pick<FileSummary, "file" | "format" | "problems">;
+  summary: Pick<FileSummary, "file" | "format" | "problems"> & { gzip?: boolean };
   doc: string | null;
   /**
    * --format html: the file's page data — its sessions with findings or a verdict other than
@@ -133,7 +134,7 @@ export async function analyzeFileSummary(job: BatchJob, onChunk: (c: BatchChunk)
     res.counts = counts;
     res.sessions = sum.sessionCount;
     res.error = fileError(sum);
-    res.summary = { file, format: sum.format, problems: sum.problems };
+    res.summary = { file, format: sum.format, gzip: sum.gzip, problems: sum.problems };
     if (format !== null) res.doc = parts.join("");
     if (job.html) {
       const { sessionCount, ...rest } = sum;
@@ -141,7 +142,7 @@ export async function analyzeFileSummary(job: BatchJob, onChunk: (c: BatchChunk)
       // read, with its problem listed
       const unreadableAll = res.error !== null && sum.packets === 0;
       res.page = batchHtmlFileData(
-        { ...rest, sessions: kept, findings: keptFindings, sessionCount, error: unreadableAll ? errorText(res.error!, sum.format) : null },
+        { ...rest, sessions: kept, findings: keptFindings, sessionCount, error: unreadableAll ? errorText(res.error!, sum.format, sum.gzip) : null },
         { showSecrets: !!job.opts.showSecrets, sha256: { [file]: unreadableAll ? "" : fileSha256(job.path) } },
       );
     }
@@ -158,8 +159,8 @@ export async function analyzeFileSummary(job: BatchJob, onChunk: (c: BatchChunk)
 }
 
 /** A reading error as the table and the page show it: `byte N: …` when the file's format was recognised. */
-export function errorText(e: { message: string; offset?: number }, format: string): string {
-  return (e.offset !== undefined && format !== "unknown" ? `byte ${e.offset}: ` : "") + e.message;
+export function errorText(e: { message: string; offset?: number }, format: string, gzip = false): string {
+  return (e.offset !== undefined && format !== "unknown" ? `${offsetText(e.offset, gzip)}: ` : "") + e.message;
 }
 
 /** The page data of a file that failed before anything was read. */

@@ -237,7 +237,7 @@ export function rowVerdict(r: BatchResult): string {
 }
 
 function rowNote(r: BatchResult): string {
-  if (r.error) return errorText(r.error, r.summary.format);
+  if (r.error) return errorText(r.error, r.summary.format, r.summary.gzip);
   const notes: string[] = [];
   if (r.worst) notes.push(`${r.worst.severity}: ${r.worst.rule}`);
   const warn = r.summary.problems.find((p) => p.level === "warning");

@@ -121,7 +121,7 @@ export function exitStatus(anyUnreadable: boolean, failed: boolean): number {
 }
 
 /** The stderr lines for a file's reading problems: `smtpcap: FILE: byte N: …` (errors) and `smtpcap: warning: FILE: …`. */
-export function problemLines(sum: Pick<FileSummary, "file" | "format" | "problems">): string[] {
+export function problemLines(sum: Pick<FileSummary, "file" | "format" | "problems"> & { gzip?: boolean }): string[] {
   return sum.problems.map((p) => `smtpcap: ${p.level === "warning" ? "warning: " : ""}${problemText(sum, p)}`);
 }
 

@@ -2,6 +2,12 @@
  * `smtpcap compare A B`: two captures taken at two points of the same path, their sessions
  * paired and every change between the points reported with frames on both sides (issue #14).
  */
+import { createHash } from "node:crypto";
+import { createWriteStream } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pipeline } from "node:stream/promises";
 import { analyzeFile, type AnalyzeOptions, type FileReport } from "../analyze.js";
 import { ALL_RULES } from "../rules/index.js";
 import { filterFor } from "../rules/util.js";
@@ -18,12 +24,41 @@ export * from "./model.js";
 export interface CompareInput {
   report: FileReport;
   wire: Map<number, WireSession>;
+  /** SHA-256 (hex) of the capture read from standard input, which cannot be hashed again later */
+  sha256?: string;
 }
 
 export async function loadCapture(path: string, options: Partial<AnalyzeOptions> = {}): Promise<CompareInput> {
+  if (path === "-") return loadStdin(options);
   const report = await analyzeFile(path, options);
   const wire = await readWire(path, report.sessions);
   return { report, wire };
+}
+
+/**
+ * `-`: standard input, which can be read only once while a comparison reads each capture twice
+ * (the analysis, then the packets' flags and handshakes): it is copied to a private temporary file
+ * first (not held in memory), removed when both passes are done. `sha256`: of the bytes read, for
+ * the HTML page, which cannot hash standard input afterwards.
+ */
+async function loadStdin(options: Partial<AnalyzeOptions>): Promise<CompareInput> {
+  const dir = await mkdtemp(join(tmpdir(), "smtpcap-"));
+  try {
+    const file = join(dir, "stdin");
+    const hash = createHash("sha256");
+    const out = createWriteStream(file, { mode: 0o600 });
+    await pipeline(process.stdin, async function* (src: AsyncIterable<Buffer>) {
+      for await (const chunk of src) {
+        hash.update(chunk);
+        yield chunk;
+      }
+    }, out);
+    const c = await loadCapture(file, options);
+    c.report.file = "<stdin>";
+    return { ...c, sha256: hash.digest("hex") };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 function meta(id: string): { reference: string } {
@@ -141,6 +176,7 @@ export function compareCaptures(A: CompareInput, B: CompareInput, options: Parti
   }
   const pairedA = new Set(cands.map((c) => c.i)), pairedB = new Set(cands.map((c) => c.j));
   const offsets = pairs.map((p) => p.offset);
+  const outcome = pairs.length === 0 ? "nothing-paired" : pairs.some((p) => p.changes.length > 0) ? "changed" : "unchanged";
   return {
     schemaVersion: 1,
     a: { file: A.report.file, sessions: sa.length, nearer: nearer(pairs, "a") },
@@ -151,6 +187,7 @@ export function compareCaptures(A: CompareInput, B: CompareInput, options: Parti
       a: sa.filter((_, i) => !pairedA.has(i)).map((s) => s.tcpStream),
       b: sb.filter((_, i) => !pairedB.has(i)).map((s) => s.tcpStream),
     },
+    outcome,
   };
 }
 

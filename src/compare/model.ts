@@ -115,6 +115,10 @@ export interface CompareReport {
   clockOffset: { seconds: number; pairs: number } | null;
   pairs: Pair[];
   unpaired: { a: number[]; b: number[] };
+  /** the result as `diff` gives it (exit status 0 for "unchanged", 1 for the others):
+   * "changed" — a pair shows a change; "unchanged" — at least one pair and no change;
+   * "nothing-paired" — no session of A was found in B (that is no proof that nothing changed) */
+  outcome: "unchanged" | "changed" | "nothing-paired";
 }
 
 export interface CompareOptions {

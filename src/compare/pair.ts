@@ -7,7 +7,7 @@
 import type { JudgedSession } from "../rules/engine.js";
 import type { Finding } from "../rules/types.js";
 import { ms, q } from "../rules/util.js";
-import { TCP_ACK } from "../tcp/decode.js";
+import { TCP_ACK, TCP_SYN } from "../tcp/decode.js";
 import { escapeText } from "../text/escape.js";
 import { align, type Step } from "./align.js";
 import { MAX_ALIGNED_UNITS, type AlignedUnit, type Change, type ChangeKind, type CompareOptions, type Direction, type EndpointVerdict, type Pair, type Placement, type SessionRef, type UnitSighting } from "./model.js";
@@ -317,12 +317,31 @@ export class PairAnalysis {
     const part = u.kind === "reply" && pd.lines.length && u.lines.length > 1 ? `${lineRange(pd.lines)} of ${u.label}` : u.kind === "reply" || u.kind === "message" ? u.label : q(u.label, 60);
     let detail = `${part} passed ${this.where(up)} in frame ${pu.frame} and left towards the ${dir === "server-to-client" ? "client" : "server"} ${ms(delay + usual)} later (frame ${pd.frame} at ${this.where(down)}); the usual transit between the capture points is ${ms(usual)}`;
     detail += `. ${this.waitedFor(dir, down, this.onA(up, pu.time) + usual, pd.time, pd.frame)}`;
-    const sender = dir === "server-to-client" ? "server" : "client";
-    const resent = up.session.retransmitted[sender] + down.session.retransmitted[sender];
-    if (resent > 0) detail += ` (the captures hold ${resent} retransmitted bytes in this direction: part of the delay may be loss on the path rather than the box holding the bytes)`;
+    const resent = this.resentWhileHeld(dir, this.onA(up, pu.time), this.onA(down, pd.time));
+    if (resent > 0) detail += ` (the captures hold ${resent} retransmitted bytes in this direction while the bytes were held: part of the delay may be loss on the path rather than the box holding the bytes)`;
     const [fa, fb] = this.frames(up, [pu.frame], [pd.frame]);
     this.add(this.onA(up, pu.time), "delayed", dir, fa, fb, detail, Math.round(delay * 1000));
     this.verdict.push(`The box between the capture points held back ${part} for ${ms(delay)}; the ${dir === "server-to-client" ? "server" : "client"} had sent ${u.kind === "reply" ? "the reply" : "it"} ${u.pieces.length === 1 ? "at once" : `in ${u.segments} segments`}.`);
+  }
+
+  /**
+   * Payload bytes of `dir` sent again (at either capture point) between `from` and `to` (A's
+   * clock): only a retransmission inside the hold can explain part of it as loss on the path; one
+   * after the release (a lost copy beyond the downstream point) cannot.
+   */
+  private resentWhileHeld(dir: Direction, from: number, to: number): number {
+    const fromClient = dir === "client-to-server";
+    let n = 0;
+    for (const p of [this.A, this.B]) {
+      let high = -1;
+      for (const x of p.wire?.packets ?? []) {
+        if (x.fromClient !== fromClient || x.len === 0 || x.flags & TCP_SYN) continue;
+        const t = this.onA(p, x.time);
+        if (x.seqOff < high && t >= from && t <= to) n += Math.min(x.len, high - x.seqOff);
+        high = Math.max(high, x.seqOff + x.len);
+      }
+    }
+    return n;
   }
 
   /** Did the box wait for a packet from the receiving endpoint before releasing the bytes? */

@@ -52,8 +52,31 @@ export function compareText(r: CompareReport, o: { color: boolean }): string {
   }
   out.push("");
   r.pairs.forEach((p, i) => { out.push(...pairText(p, i + 1, o.color), ""); });
-  if (r.pairs.length === 0) out.push("no session of A was found in B", "");
   const un = (k: "a" | "b") => (r.unpaired[k].length ? `tcp.stream ${r.unpaired[k].join(", ")}` : "none");
   out.push(`unpaired: A ${un("a")}; B ${un("b")}`);
+  out.push(outcomeLine(r));
   return out.join("\n") + "\n";
+}
+
+const n = (k: number, one: string, many = `${one}s`) => `${k} ${k === 1 ? one : many}`;
+
+/** The last line: what the exit status says (as diff: 0 unchanged, 1 changed or nothing paired), and why. */
+export function outcomeLine(r: CompareReport): string {
+  if (r.outcome === "nothing-paired") {
+    const why = r.a.sessions === 0 && r.b.sessions === 0 ? "neither capture holds an SMTP session"
+      : r.a.sessions === 0 ? "A holds no SMTP session"
+      : r.b.sessions === 0 ? "B holds no SMTP session"
+      : `no session of A (${n(r.a.sessions, "session")}) matches one of B (${n(r.b.sessions, "session")}) in what was said and when: the captures may hold other connections or other times`;
+    return `result: nothing paired — ${why}; that is no proof that nothing changed`;
+  }
+  const changed = r.pairs.filter((p) => p.changes.length > 0);
+  const limits = r.pairs.reduce((k, p) => k + p.limits.length, 0);
+  const unjudged = limits ? `; ${n(limits, "thing")} could not be judged (the limits above)` : "";
+  const unpaired = r.unpaired.a.length + r.unpaired.b.length;
+  const rest = unpaired ? `; unpaired sessions are not compared (A ${r.unpaired.a.length}, B ${r.unpaired.b.length})` : "";
+  if (r.outcome === "changed") {
+    const changes = changed.reduce((k, p) => k + p.changes.length, 0);
+    return `result: changed — ${n(changes, "change")} between the capture points in ${changed.length === r.pairs.length ? n(r.pairs.length, "pair") : `${changed.length} of ${n(r.pairs.length, "pair")}`}${unjudged}${rest}`;
+  }
+  return `result: unchanged — ${n(r.pairs.length, "pair")}, nothing changed between the capture points that the captures show${unjudged}${rest}`;
 }

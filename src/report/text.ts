@@ -1,3 +1,4 @@
+import { offsetText } from "../capture/types.js";
 import type { FileReport, FileSummary } from "../analyze.js";
 import { clockOf } from "../capture/clock.js";
 import type { JudgedSession } from "../rules/engine.js";
@@ -222,8 +223,8 @@ export function textFooter(sum: FileSummary, counts: { error: number; warning: n
 }
 
 /** `FILE: byte N: message` — the byte offset only where one applies (not for a file that was never read as a capture). */
-export function problemText(sum: Pick<FileSummary, "file" | "format">, p: FileSummary["problems"][number]): string {
-  const at = sum.format !== "unknown" && (p.offset > 0 || p.level === "error") ? `byte ${p.offset}: ` : "";
+export function problemText(sum: Pick<FileSummary, "file" | "format"> & { gzip?: boolean }, p: FileSummary["problems"][number]): string {
+  const at = sum.format !== "unknown" && (p.offset > 0 || p.level === "error") ? `${offsetText(p.offset, !!sum.gzip)}: ` : "";
   return `${escapeText(sum.file)}: ${at}${escapeText(p.message)}`;
 }
 

@@ -49,7 +49,7 @@ export class AuthExchange {
     cmd.secret = text !== "*";
     if (text !== "*") cmd.saslBase64 = isBase64(text);
     if (auth.mech === "LOGIN" && auth.cmd === cmd.index - 1) {
-      const user = describeAuth("LOGIN", text).user;
+      const user = describeAuth("LOGIN", text, { showSecrets: this.showSecrets }).user;
       if (user !== undefined) cmd.authUser = user;
     }
     return cmd;
@@ -66,7 +66,7 @@ export class AuthExchange {
     if (ir !== null && ir !== "=") {
       cmd.secret = true;
       cmd.saslBase64 = isBase64(ir);
-      const user = describeAuth(mech, ir).user;
+      const user = describeAuth(mech, ir, { showSecrets: this.showSecrets }).user;
       if (user !== undefined) cmd.authUser = user;
     }
     if (!verbLine) this.open = { cmd: cmd.index, expectResponse: ir === null, mech };

@@ -1,6 +1,7 @@
 /** What may be said of a SASL payload without revealing the secret in it. */
 export interface AuthView {
-  /** the user name, where the mechanism carries it in clear (PLAIN authcid, LOGIN first response) */
+  /** the user name, where the mechanism carries it in clear (PLAIN authcid, LOGIN first response);
+   * redacted to a numbered tag unless showSecrets */
   user?: string;
 }
 
@@ -14,18 +15,59 @@ function b64(text: string): Buffer | null {
   return Buffer.from(text, "base64");
 }
 
-/** Decode the user name from a PLAIN initial response or a LOGIN user-name response. Never returns the password. */
-export function describeAuth(mech: string, payload: string): AuthView {
+/**
+ * How user names enter the model: decoded only with --show-secrets; otherwise `[redacted #N]`, N
+ * counting the distinct user names of one capture file in the order they first appear, so that
+ * sessions stay distinguishable (the same user, another user) without naming anyone. Customer
+ * captures carry personal data: the reports, rules and formats then never see the name at all.
+ */
+export class UserNames {
+  private readonly seen = new Map<string, string>();
+  constructor(private readonly show: boolean) {}
+
+  name(user: string): string {
+    if (this.show) return user;
+    let tag = this.seen.get(user);
+    if (tag === undefined) {
+      tag = `[redacted #${this.seen.size + 1}]`;
+      this.seen.set(user, tag);
+    }
+    return tag;
+  }
+}
+
+/** One numbering per dissection options object: analyze makes one per file, shared by its sessions. */
+const namers = new WeakMap<object, UserNames>();
+
+function namerFor(o: { showSecrets: boolean }): UserNames {
+  let n = namers.get(o);
+  if (n === undefined) {
+    n = new UserNames(o.showSecrets);
+    namers.set(o, n);
+  }
+  return n;
+}
+
+/**
+ * Decode the user name from a PLAIN initial response or a LOGIN user-name response. Never returns
+ * the password; the user name only with `showSecrets`, else its tag (`UserNames`), numbered per `o`.
+ */
+export function describeAuth(mech: string, payload: string, o: { showSecrets: boolean }): AuthView {
+  const user = decodeUser(mech, payload);
+  return user === undefined ? {} : { user: namerFor(o).name(user) };
+}
+
+function decodeUser(mech: string, payload: string): string | undefined {
   const raw = b64(payload);
-  if (raw === null) return {};
+  if (raw === null) return undefined;
   if (mech === "PLAIN") {
     const parts = raw.toString("utf8").split("\0");
-    if (parts.length === 3) return { user: parts[1] || parts[0] };
-    return {};
+    if (parts.length === 3) return parts[1] || parts[0];
+    return undefined;
   }
   if (mech === "LOGIN") {
     const user = raw.toString("utf8");
-    return /^[\x20-\x7e\u00a0-\uffff]+$/.test(user) && !user.includes("\ufffd") ? { user } : {};
+    return /^[\x20-\x7e\u00a0-\uffff]+$/.test(user) && !user.includes("\ufffd") ? user : undefined;
   }
-  return {};
+  return undefined;
 }

@@ -86,6 +86,23 @@ describe("a proxy that re-segments and delays (the support case)", () => {
     expectMirrored(cs, sc);
   });
 
+  it("a retransmission after the release does not explain the hold as loss; one during the hold may", async () => {
+    // as in utm-naive-auth: the box re-sends the 220 8 ms after releasing it (a copy lost beyond the client-side point)
+    const { p, t } = splitByProxy();
+    p.cs.server("220 2.0.0 Ready to start TLS\r\n", { t: t + 0.6084, seq: p.cs.nxt.server - 30, noAdvance: true });
+    p.cs.ack("client", { t: t + 0.609 });
+    const after = await compareFiles(...Object.values(captures([p])) as [string, string]);
+    const held = after.pairs[0].changes.filter((c) => c.kind === "delayed");
+    expect(held.map((c) => c.frames)).toEqual([{ a: [8], b: [6] }, { a: [9], b: [8] }]);
+    for (const c of held) expect(c.detail).not.toContain("retransmitted");
+    // the server re-sends its EHLO reply while the box holds lines 4–7: loss may explain part of it
+    const q = splitByProxy();
+    q.p.ss.server(EHLO7.join(""), { t: q.t + 0.3, seq: q.p.ss.nxt.server - 30 - EHLO7.join("").length, noAdvance: true });
+    const during = await compareFiles(...Object.values(captures([q.p])) as [string, string]);
+    const first = during.pairs[0].changes.find((c) => c.kind === "delayed")!;
+    expect(first.detail).toContain(`(the captures hold ${EHLO7.join("").length} retransmitted bytes in this direction while the bytes were held: part of the delay may be loss on the path rather than the box holding the bytes)`);
+  });
+
   it("each capture compared with itself shows no change", async () => {
     const f = captures([supportCase()]);
     await expectNoChangeWithItself(f.client);

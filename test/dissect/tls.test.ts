@@ -78,7 +78,7 @@ describe("TLS only when TLS flows", () => {
       ["EHLO", false, [1]], ["STARTTLS", false, [2]], ["EHLO", false, [3]], ["AUTH", false, [4]], ["QUIT", false, [5]],
     ]);
     expect(s.replies.every((r) => !r.afterStartTls)).toBe(true);
-    expect(s.commands[3]).toMatchObject({ secret: true, authUser: "user", line: "AUTH PLAIN [redacted 16 bytes]" });
+    expect(s.commands[3]).toMatchObject({ secret: true, authUser: "[redacted #1]", line: "AUTH PLAIN [redacted 16 bytes]" });
     expect(s.notes.some((n) => n.startsWith("the capture holds the TLS phase decrypted"))).toBe(true);
   });
 

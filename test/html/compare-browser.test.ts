@@ -102,13 +102,13 @@ describeBrowser("compare --format html in chromium: the support case through a s
 const TWOSIDE = join(SHARED, "captures", "twoside");
 
 describeShared("compare --format html in chromium: ../shared/captures/twoside", () => {
-  describeBrowser("the splitting proxy's recording", () => {
+  describeBrowser("the pass-through proxy's recording (proxy-passthrough-auth)", () => {
     let browser: Browser;
     let l: Loaded;
 
     beforeAll(async () => {
       browser = await launch();
-      const r = await compareFiles(join(TWOSIDE, "utm-naive-auth.client-side.pcap"), join(TWOSIDE, "utm-naive-auth.server-side.pcap"));
+      const r = await compareFiles(join(TWOSIDE, "proxy-passthrough-auth.client-side.pcap"), join(TWOSIDE, "proxy-passthrough-auth.server-side.pcap"));
       l = await open(browser, compareHtmlReport(r, { showSecrets: false }));
     });
     afterAll(async () => {
@@ -126,6 +126,31 @@ describeShared("compare --format html in chromium: ../shared/captures/twoside", 
       expect(await l.page.locator("svg.cmp g.mark").count()).toBe(0);
       expect(await l.page.locator('svg.cmp g.arrow[data-cap="b"] text.fr').allTextContents()).toContain("B 7 frames: 8, 9, …, 17 · A 7 frames: 8, 9, …, 14");
       expect(await l.page.locator("table.changes tr[data-kind]").count()).toBe(1);
+    });
+  });
+
+  describeBrowser("the splitting proxy's recording (utm-naive-auth)", () => {
+    let browser: Browser;
+    let l: Loaded;
+
+    beforeAll(async () => {
+      browser = await launch();
+      const r = await compareFiles(join(TWOSIDE, "utm-naive-auth.client-side.pcap"), join(TWOSIDE, "utm-naive-auth.server-side.pcap"));
+      l = await open(browser, compareHtmlReport(r, { showSecrets: false }));
+    });
+    afterAll(async () => {
+      await browser?.close();
+    });
+
+    it("marks the re-cut EHLO reply and the two held replies on the middlebox lifeline", async () => {
+      expect(l.errors).toEqual([]);
+      expect(await l.page.locator("svg.cmp g.arrow[data-cap=a]").count()).toBe(7);
+      expect(await l.page.locator("svg.cmp g.arrow[data-cap=b]").count()).toBe(7);
+      // the EHLO reply: 7 segments at the server side (B), 2 at the client side (A), lines 4–7 held
+      expect(await l.page.locator('svg.cmp g.arrow[data-cap="b"] text.fr').allTextContents()).toContain("B 7 frames: 8, 9, …, 15 · A frames 8, 11");
+      const marks = await l.page.locator("svg.cmp g.mark").evaluateAll((els) => els.map((e) => e.getAttribute("data-marks")));
+      expect(marks).toEqual(["resegmented delayed", "delayed"]);
+      expect(await l.page.locator("table.changes tr[data-kind]").evaluateAll((els) => els.map((e) => e.getAttribute("data-kind")))).toEqual(["tcp-terminated", "resegmented", "delayed", "delayed"]);
     });
   });
 });

@@ -106,14 +106,14 @@ describe("STARTTLS (RFC 3207)", () => {
 });
 
 describe("AUTH and parameters", () => {
-  it("auth-cleartext-credentials: AUTH PLAIN without TLS, user shown, password never", async () => {
+  it("auth-cleartext-credentials: AUTH PLAIN without TLS, user redacted to a tag, password never", async () => {
     const c = greeted(TLS);
     const ir = Buffer.from("\0alice\0s3cret").toString("base64");
     c.client(`AUTH PLAIN ${ir}\r\n`); // 7
     c.server("235 2.7.0 ok\r\n");
     const rep = await report(c);
     const h = rep.findings.filter((f) => f.rule === "auth-cleartext-credentials");
-    expect(h.map((f) => [f.severity, f.frames, f.message])).toEqual([["warning", [7], "AUTH `PLAIN` for user `alice` was sent without TLS: the password is on the wire in clear; the server accepted it (235)"]]);
+    expect(h.map((f) => [f.severity, f.frames, f.message])).toEqual([["warning", [7], "AUTH `PLAIN` for user `[redacted #1]` was sent without TLS: the password is on the wire in clear; the server accepted it (235)"]]);
     expect(JSON.stringify(rep)).not.toContain(ir);
     expect(rep.sessions[0].commands[1].line).toBe(`AUTH PLAIN [redacted ${ir.length} bytes]`);
   });

@@ -8,6 +8,7 @@
  * Times are milliseconds since the session's first packet (rounded to µs); seq/ack are Wireshark's
  * relative sequence numbers.
  */
+import { offsetText } from "../../capture/types.js";
 import type { FileReport } from "../../analyze.js";
 import type { JudgedSession } from "../../rules/engine.js";
 import type { Finding, Severity } from "../../rules/types.js";
@@ -263,7 +264,7 @@ export function fileData(rep: FileReport, facts: FileFacts): FileD {
     sessionCount: facts.sessionCount ?? rep.sessions.length,
     onlyWithFindings: facts.sessionCount !== undefined && facts.sessionCount !== rep.sessions.length,
     k,
-    problems: rep.problems.map((p) => escapeText(`byte ${p.offset}: ${p.message}`)),
+    problems: rep.problems.map((p) => escapeText(`${offsetText(p.offset, rep.gzip)}: ${p.message}`)),
     diagnosis: escapeText(rep.diagnosis ?? ""),
     error: escapeText(facts.error ?? ""),
     S: rep.sessions.map((s) => sessionData(s, bySession.get(s.index) ?? [])),
