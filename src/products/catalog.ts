@@ -48,6 +48,7 @@ export interface Setting {
 
 export interface Source {
   title: string;
+  /** empty: the source has no address (a mailing-list post named by author and date) */
   url: string;
 }
 
@@ -147,7 +148,7 @@ export const CATALOG: readonly Product[] = [
     ],
     sources: [
       { title: "Sendmail banner and EHLO, as seen", url: "https://blog.gslin.org/archives/2016/02/11/6295/" },
-      { title: "oss-security, C. Assmann, 21 Dec 2023: sendmail 8.18 and SMTP smuggling", url: "https://www.openwall.com/lists/oss-security/2023/12/21/" },
+      { title: "oss-security, C. Assmann, 21 Dec 2023: sendmail 8.18 and SMTP smuggling", url: "" },
     ],
   },
   {
@@ -332,7 +333,7 @@ export const CATALOG: readonly Product[] = [
     summary: "The Swiss Army Knife for SMTP (test client). Its commands are plain upper-case SMTP: nothing in the dialogue tells it apart, so it is never named from a capture.",
     signatures: [],
     settings: [{ what: "send in clear when STARTTLS is missing, or insist on it", how: "--tls-optional / --tls" }],
-    sources: [{ title: "swaks documentation", url: "https://jetmore.org/john/code/swaks/latest/doc/ref.txt" }],
+    sources: [{ title: "swaks home page", url: "https://jetmore.org/john/code/swaks/" }, { title: "this project's lab captures (swaks 20240103, --tls-optional)", url: "../shared/captures/README.md" }],
   },
 ];
 
