@@ -79,11 +79,11 @@ export const CATALOG: readonly Product[] = [
       { kind: "reply", pattern: /Error: bare <LF> received/, strength: "strong", what: "`Error: bare <LF> received` (smtpd_forbid_bare_newline)" },
     ],
     settings: [
-      { what: "reject a client that sends commands before PIPELINING allows it", how: "smtpd_data_restrictions = reject_unauth_pipelining", rules: ["pipelining-not-negotiated", "client-command-before-reply-complete"] },
-      { what: "reject commands and message lines ended by a bare LF (default yes from 3.9; backported to 3.5.23+)", how: "smtpd_forbid_bare_newline = yes (or normalize)", rules: ["bare-cr-lf-in-command", "bare-cr-lf-in-data", "nonstandard-end-of-data", "smuggled-commands-in-data"] },
-      { what: "stop advertising an EHLO keyword (e.g. CHUNKING, PIPELINING)", how: "smtpd_discard_ehlo_keywords = chunking, pipelining", rules: ["bdat-sequence-violation", "bdat-framing-error"] },
-      { what: "postscreen's multi-line `220-` teaser that catches early talkers (PREGREET)", how: "postscreen_greet_banner, postscreen_greet_action", rules: ["pregreet-early-talker"] },
-      { what: "the greeting's text", how: "smtpd_banner = $myhostname ESMTP $mail_name", rules: ["greeting-invalid"] },
+      { what: "reject a client that pipelines before PIPELINING allows it", how: "smtpd_data_restrictions = reject_unauth_pipelining", rules: ["pipelining-not-negotiated", "client-command-before-reply-complete"] },
+      { what: "reject commands and message lines ended by a bare LF (the default from 3.9; backported to 3.5.23 and later)", how: "smtpd_forbid_bare_newline = yes (or normalize)", rules: ["bare-cr-lf-in-command", "bare-cr-lf-in-data", "nonstandard-end-of-data", "smuggled-commands-in-data"] },
+      { what: "stop advertising an EHLO keyword (CHUNKING, PIPELINING …)", how: "smtpd_discard_ehlo_keywords = chunking, pipelining", rules: ["bdat-sequence-violation", "bdat-framing-error"] },
+      { what: "tune postscreen's `220-` teaser, which catches clients that talk early (PREGREET)", how: "postscreen_greet_banner, postscreen_greet_action", rules: ["pregreet-early-talker"] },
+      { what: "change the greeting's text", how: "smtpd_banner = $myhostname ESMTP $mail_name", rules: ["greeting-invalid"] },
     ],
     sources: [
       { title: "Postfix postconf(5): smtpd_banner, postscreen_greet_banner, smtpd_discard_ehlo_keywords", url: "https://www.postfix.org/postconf.5.html" },
@@ -104,9 +104,9 @@ export const CATALOG: readonly Product[] = [
       { kind: "reply", pattern: /^334 VXNlciBOYW1lAA==$/, strength: "strong", what: "AUTH LOGIN prompt `334 VXNlciBOYW1lAA==` (base64 of `User Name\\0`)" },
     ],
     settings: [
-      { what: "the greeting's ident", how: "SMTP(handler, ident=\"…\")" },
-      { what: "the AUTH LOGIN prompts (some devices disconnect on `User Name\\0`)", how: "SMTP.AuthLoginUsernameChallenge / SMTP.AuthLoginPasswordChallenge" },
-      { what: "allow AUTH without TLS", how: "SMTP(…, auth_require_tls=False)", rules: ["auth-cleartext-credentials"] },
+      { what: "change the greeting's ident", how: "SMTP(handler, ident=\"…\")" },
+      { what: "change the AUTH LOGIN prompts (some devices disconnect on `User Name\\0`)", how: "SMTP.AuthLoginUsernameChallenge / SMTP.AuthLoginPasswordChallenge" },
+      { what: "require TLS before AUTH", how: "SMTP(handler, auth_require_tls=True)" },
     ],
     sources: [
       { title: "aiosmtpd smtp.py (__ident__, DATA_SIZE_DEFAULT, EHLO, AUTH LOGIN prompts)", url: "https://github.com/aio-libs/aiosmtpd/blob/master/aiosmtpd/smtp.py" },
@@ -124,9 +124,9 @@ export const CATALOG: readonly Product[] = [
       { kind: "reply", pattern: /^554 SMTP synchronization error/, strength: "strong", what: "`554 SMTP synchronization error` (a client that talked early)" },
     ],
     settings: [
-      { what: "which hosts see PIPELINING", how: "pipelining_advertise_hosts", rules: ["pipelining-not-negotiated", "client-command-before-reply-complete"] },
-      { what: "which hosts see CHUNKING (empty disables BDAT)", how: "chunking_advertise_hosts =", rules: ["bdat-sequence-violation", "bdat-framing-error"] },
-      { what: "SMTP smuggling is fixed from 4.97.1", how: "upgrade to Exim 4.97.1 or later", rules: ["smuggled-commands-in-data", "nonstandard-end-of-data", "server-accepts-nonstandard-eod"] },
+      { what: "choose which hosts see PIPELINING", how: "pipelining_advertise_hosts", rules: ["pipelining-not-negotiated", "client-command-before-reply-complete"] },
+      { what: "choose which hosts see CHUNKING (empty turns BDAT off)", how: "chunking_advertise_hosts =", rules: ["bdat-sequence-violation", "bdat-framing-error"] },
+      { what: "get the SMTP smuggling fix", how: "upgrade to Exim 4.97.1 or later", rules: ["smuggled-commands-in-data", "nonstandard-end-of-data", "server-accepts-nonstandard-eod"] },
     ],
     sources: [
       { title: "Exim test suite output (banner, EHLO, 354 text)", url: "https://git.exim.org/exim.git/blob/46ad960434683b3e15eb17edf3b2d748c191fbc4:/test/stdout/4002" },
@@ -144,7 +144,7 @@ export const CATALOG: readonly Product[] = [
       { kind: "ehlo-line", pattern: /^\S+ Hello .*, pleased to meet you$/, strength: "weak", what: "EHLO greeting `<host> Hello <client> [ip], pleased to meet you`" },
     ],
     settings: [
-      { what: "accept only CRLF.CRLF as the end of data (8.18)", how: "srv_features option `o`", rules: ["nonstandard-end-of-data", "server-accepts-nonstandard-eod", "smuggled-commands-in-data"] },
+      { what: "accept only CRLF.CRLF as the end of data (8.18 and later)", how: "srv_features option `o`", rules: ["nonstandard-end-of-data", "server-accepts-nonstandard-eod", "smuggled-commands-in-data"] },
     ],
     sources: [
       { title: "Sendmail banner and EHLO, as seen", url: "https://blog.gslin.org/archives/2016/02/11/6295/" },
@@ -201,10 +201,10 @@ export const CATALOG: readonly Product[] = [
       { kind: "reply", pattern: /^250 2\.1\.0 Sender OK$/, strength: "strong", what: "`250 2.1.0 Sender OK`" },
     ],
     settings: [
-      { what: "the receive connector's banner", how: "Set-ReceiveConnector -Identity <connector> -Banner \"220 …\"", rules: ["greeting-invalid"] },
-      { what: "BDAT/CHUNKING on the receive connector", how: "Set-ReceiveConnector -Identity <connector> -ChunkingEnabled $false", rules: ["bdat-sequence-violation", "bdat-framing-error"] },
+      { what: "change the receive connector's banner", how: "Set-ReceiveConnector -Identity <connector> -Banner \"220 …\"", rules: ["greeting-invalid"] },
+      { what: "turn BDAT/CHUNKING off on the receive connector", how: "Set-ReceiveConnector -Identity <connector> -ChunkingEnabled $false", rules: ["bdat-sequence-violation", "bdat-framing-error"] },
       { what: "reject messages with bare line feeds", how: "Set-ReceiveConnector -Identity <connector> -BareLinefeedRejectionEnabled $true", rules: ["bare-cr-lf-in-data", "nonstandard-end-of-data", "smuggled-commands-in-data"] },
-      { what: "which AUTH mechanisms the connector offers (X-ANONYMOUSTLS needs ExchangeServer)", how: "Set-ReceiveConnector -Identity <connector> -AuthMechanism Tls,…", rules: ["auth-cleartext-credentials", "auth-mechanism-not-advertised"] },
+      { what: "choose the AUTH mechanisms the connector offers (X-ANONYMOUSTLS needs ExchangeServer)", how: "Set-ReceiveConnector -Identity <connector> -AuthMechanism Tls,…", rules: ["auth-cleartext-credentials", "auth-mechanism-not-advertised"] },
       { what: "hide X-ANONYMOUSTLS", how: "SuppressXAnonymousTls (receive connector property)" },
     ],
     sources: [
@@ -223,11 +223,12 @@ export const CATALOG: readonly Product[] = [
       { kind: "banner", pattern: /\bMicrosoft ESMTP MAIL Service, Version: \d/, strength: "weak", what: "banner `Microsoft ESMTP MAIL Service, Version: <n>`" },
     ],
     settings: [
-      { what: "outbound ESMTP commands of the IIS SMTP server (metabase)", how: "SmtpOutboundCommandSupportOptions (adsutil.vbs)" },
+      { what: "turn outbound ESMTP commands on (the metabase value 7 turns them off)", how: "SmtpOutboundCommandSupportOptions = 7697601 (adsutil.vbs)" },
     ],
     sources: [
       { title: "Microsoft KB 254560: the Windows 2000 SMTP banner", url: "https://ftp.zx.net.nz/pub/archive/ftp.microsoft.com/MISC/KB/en-us/254/560.HTM" },
       { title: "Exchange 2003: the verbs without the Exchange event sinks are those of the Windows SMTP service", url: "http://technet.microsoft.com/en-us/library/bb124688(EXCHG.65).aspx" },
+      { title: "IIS SMTP Server SmtpOutboundCommandSupportOptions: 7 turns ESMTP off, 7697601 on", url: "https://centauricw.com/2024/06/iis-smtp-server-smtpoutboundcommandsupportoptions-bug" },
     ],
   },
   {
@@ -280,7 +281,7 @@ export const CATALOG: readonly Product[] = [
     role: "middlebox",
     summary: "Something answered the TCP handshake for the server: the SYN/ACK differs from the server's data segments (TTL, TCP timestamp option or clock). Named only from the intercepting-proxy-detected finding; no vendor follows from it.",
     signatures: [{ kind: "effect", effect: "handshake-answered-by-another-stack", strength: "weak", what: "the intercepting-proxy-detected finding (SYN/ACK unlike the server's data segments)" }],
-    settings: [{ what: "find the box and check its SMTP or TCP proxying; capture on both sides of it", how: "smtpcap compare CLIENT-SIDE.pcap SERVER-SIDE.pcap", rules: ["intercepting-proxy-detected"] }],
+    settings: [{ what: "prove it and see what the box changes, capture on both sides of it and compare", how: "smtpcap compare CLIENT-SIDE.pcap SERVER-SIDE.pcap", rules: ["intercepting-proxy-detected"] }],
     sources: [{ title: "RFC 7323 §3.2 (TSopt in every segment once negotiated, never otherwise)", url: "https://www.rfc-editor.org/rfc/rfc7323#section-3.2" }],
   },
   {
@@ -289,7 +290,7 @@ export const CATALOG: readonly Product[] = [
     role: "middlebox",
     summary: "Runs in MTA mode or legacy (transparent proxy) mode; its HELO/banner host name defaults to `Sophos`. No fingerprint is used: a banner host name names nothing.",
     signatures: [],
-    settings: [{ what: "MTA or transparent-proxy (legacy) mode", how: "Email › General settings › SMTP deployment mode" }],
+    settings: [{ what: "choose MTA mode or transparent-proxy (legacy) mode", how: "Email › General settings › SMTP deployment mode" }],
     sources: [{ title: "Sophos Firewall 19.0: Email general settings", url: "https://docs.sophos.com/nsg/sophos-firewall/19.0/Help/en-us/webhelp/onlinehelp/AdministratorHelp/Email/GeneralSettings/" }],
   },
   {
@@ -298,7 +299,7 @@ export const CATALOG: readonly Product[] = [
     role: "middlebox",
     summary: "With splice on, FortiGate scans while it forwards and may end the connection prematurely when it finds a virus; deep inspection of STARTTLS in front of a mail gateway has caused banner timeouts. No fingerprint is used.",
     signatures: [],
-    settings: [{ what: "scan-and-forward (splice)", how: "config firewall profile-protocol-options / config smtp / set options splice (unset to store and forward)" }],
+    settings: [{ what: "turn scan-and-forward (splice) off", how: "config firewall profile-protocol-options / config smtp / set options splice (unset to store and forward)" }],
     sources: [
       { title: "Fortinet: the AV scanning splice option", url: "https://community.fortinet.com/fortigate-3/technical-tip-configuration-and-operation-of-the-av-scanning-splice-option-99477" },
       { title: "Fortinet forum: STARTTLS deep inspection causes banner timeout", url: "https://community.fortinet.com/support-forum-92/inbound-smtp-starttls-deep-inspection-causes-delivery-banner-timeout-when-utm-profiles-are-enabled-227547" },
@@ -310,7 +311,7 @@ export const CATALOG: readonly Product[] = [
     role: "middlebox",
     summary: "Turning ESMTP off in the proxy action also turns STARTTLS off. No fingerprint is used.",
     signatures: [],
-    settings: [{ what: "ESMTP and STARTTLS in the SMTP-proxy action", how: "SMTP-proxy action › ESMTP settings (enable ESMTP, TLS)" }],
+    settings: [{ what: "keep ESMTP on in the proxy action (turning it off also turns STARTTLS off)", how: "SMTP-proxy action › ESMTP settings" }],
     sources: [{ title: "WatchGuard: SMTP-proxy TLS encryption", url: "https://www.watchguard.com/help/docs/help-center/en-US/Content/en-US/Fireware/proxies/smtp/proxy_smtp_tls_encryption_c.html" }],
   },
   {

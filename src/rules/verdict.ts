@@ -1,4 +1,5 @@
 import type { Session } from "../smtp/model.js";
+import { knobFor, productsOf } from "../products/match.js";
 import { clip } from "../text/escape.js";
 import { plural } from "../text/plural.js";
 import { SEVERITY_RANK, type Finding, type Rule, type RuleMeta, type SessionVerdict, type Side } from "./types.js";
@@ -57,7 +58,7 @@ export function verdictFor(session: Session, findings: Finding[], rules: Rule[])
     return {
       counts, independent, notEvaluable, limits,
       fault: decisive.side,
-      summary: paragraph(decisive, meta, said, findings),
+      summary: paragraph(decisive, meta, said, findings) + knobSentence(session, decisive, findings),
       decisive: { rule: decisive.rule, reference: said.reference, quote: said.quote },
     };
   }
@@ -129,6 +130,15 @@ const OWN_OCTETS = new Set([
   "esc-syntax", "nonstandard-end-of-data", "smuggled-commands-in-data", "greeting-invalid", "ehlo-reply-malformed", "smtputf8-advertisement-invalid",
   "pipelining-keyword-with-parameter", "deprecated-feature", "auth-mail-param", "auth-initial-response-invalid",
 ]);
+
+/** The setting behind the deciding finding, when the session names a product whose catalogue
+ * entry lists the rule (src/products): " The capture shows … : `setting`." or "". */
+function knobSentence(session: Session, f: Finding, findings: Finding[]): string {
+  const k = knobFor(productsOf(session, findings), f.rule, f.side);
+  if (k === null) return "";
+  const at = k.product.evidence[0]?.frames[0];
+  return ` The capture shows ${k.product.name} (${k.product.confidence}${at !== undefined ? `, frame ${at}` : ""}); to ${k.setting.what}: \`${k.setting.how}\`.`;
+}
 
 const WHO: Record<Side, string> = { client: "The client", server: "The server", middlebox: "A middlebox between client and server" };
 
