@@ -97,8 +97,8 @@ function viewOf(s: Session): View {
   return { greeting, ehlo, replies: s.replies.length > n ? s.replies.slice(0, n) : s.replies, commands: cs.length > m ? cs.slice(0, m) : cs };
 }
 
-function shown(s: string): string {
-  return escapeText(s.length <= TEXT_MAX ? s : s.slice(0, TEXT_MAX - 3) + "...");
+function shown(s: string, max = TEXT_MAX): string {
+  return escapeText(s.length <= max ? s : s.slice(0, max - 3) + "...");
 }
 
 /** A reply line's text after the code and separator. */
@@ -139,7 +139,7 @@ function matchOrder(sig: Signature, v: View): Evidence | null {
       seen.add(kw);
     }
     if (!ok || count < o.min || !o.required.every((k) => seen.has(k))) continue;
-    return { kind: sig.kind, frames: r.frames.slice(0, 4), text: shown(r.lines.slice(1).map(after).join(", ")), what: sig.what };
+    return { kind: sig.kind, frames: r.frames.slice(0, 4), text: shown(r.lines.slice(1).map(after).join(", "), 3 * TEXT_MAX), what: sig.what };
   }
   return null;
 }
