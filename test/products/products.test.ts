@@ -162,7 +162,7 @@ describe("clients", () => {
 describe("reports", () => {
   it("text header line and JSON field", async () => {
     const rep = await report(dialogue({ greeting: "220 mx.example.test ESMTP Postfix\r\n", ehlo: POSTFIX_EHLO, queued: "250 2.0.0 Ok: queued as 4Q2xYz1AbC" }));
-    const text = toText(rep, { width: 200 });
+    const text = toText(rep, { width: 200, color: false, verbose: false });
     expect(text).toContain("  Products: server Postfix (certain: `220 mx.example.test ESMTP Postfix` frame 4, EHLO keyword order frame 6, `250 2.0.0 Ok: queued as 4Q2xYz1AbC` frame 14)\n");
     const json = JSON.parse(JSON.stringify(toJson(rep))) as { sessions: { products: SessionProducts }[] };
     expect(json.sessions[0].products.server?.id).toBe("postfix");
@@ -170,7 +170,7 @@ describe("reports", () => {
   });
 
   it("no line when nothing is named", async () => {
-    expect(toText(await report(dialogue()), { width: 200 })).not.toContain("Products:");
+    expect(toText(await report(dialogue()), { width: 200, color: false, verbose: false })).not.toContain("Products:");
   });
 });
 
