@@ -329,3 +329,20 @@ export function productsLine(p: SessionProducts): string {
   if (p.client === null && p.clientBehaviour.length > 0) parts.push(`client behaviour: ${p.clientBehaviour.map((b) => b.behaviour).join("; ")}`);
   return parts.join(" · ");
 }
+
+/**
+ * The box between two capture points, named when its rewriting shows at one point and not at the
+ * other (a comparison found units rewritten between them): one sentence, or null. `a`, `b`: the
+ * products of the two sessions of a pair; `names`: how the report calls the captures.
+ */
+export function boxBetween(a: SessionProducts, b: SessionProducts, names: { a: string; b: string }): string | null {
+  const kindOf = (p: SessionProducts) => (p.middlebox && p.middlebox.id !== "tcp-proxy" ? p.middlebox : null);
+  const ma = kindOf(a), mb = kindOf(b);
+  if ((ma === null) === (mb === null) || (ma && mb)) return null;
+  const m = (ma ?? mb)!;
+  const shows = ma ? names.a : names.b, other = ma ? names.b : names.a;
+  const entry = CATALOG.find((x) => x.id === m.id);
+  const setting = entry?.settings[0];
+  const ev = m.evidence.slice(0, 3).map((e) => `\`${e.text}\` (frame ${e.frames[0]})`).join(", ");
+  return `The box between the capture points acts as ${m.name}: ${shows} shows ${ev}, ${other} does not${setting ? `; to ${setting.what}: \`${setting.how}\`` : ""}.`;
+}
