@@ -63,6 +63,9 @@ export interface Product {
   sources: Source[];
 }
 
+/** aiosmtpd's EHLO keywords, in the order of CPython's smtpd.py, which it derives from. */
+const PYTHON_ORDER = { keywords: ["SIZE", "8BITMIME", "SMTPUTF8", "STARTTLS", "AUTH", "HELP"], required: ["SIZE", "8BITMIME", "HELP"], min: 3 };
+
 const POSTFIX_ORDER = ["PIPELINING", "SIZE", "VRFY", "ETRN", "STARTTLS", "AUTH", "AUTH=", "XCLIENT", "XFORWARD", "ENHANCEDSTATUSCODES", "8BITMIME", "DSN", "SMTPUTF8", "CHUNKING"];
 
 export const CATALOG: readonly Product[] = [
@@ -100,8 +103,8 @@ export const CATALOG: readonly Product[] = [
     summary: "The asyncio SMTP server library for Python. Its default greeting ident is `Python SMTP <version>`, its default SIZE 33554432 (2**25), its EHLO reply ends with HELP, and its AUTH LOGIN prompts are `User Name\\0` / `Password\\0`.",
     signatures: [
       { kind: "banner", pattern: /\bPython SMTP \d+\.\d+/, strength: "weak", what: "greeting ident `Python SMTP <version>` (aiosmtpd's __ident__)" },
-      { kind: "ehlo-order", order: { keywords: ["SIZE", "8BITMIME", "SMTPUTF8", "STARTTLS", "AUTH", "HELP"], required: ["SIZE", "8BITMIME", "HELP"], min: 3 }, strength: "strong", what: "EHLO keywords in aiosmtpd's order (SIZE, 8BITMIME, SMTPUTF8, STARTTLS, AUTH, HELP)" },
-      { kind: "reply", pattern: /^334 VXNlciBOYW1lAA==$/, strength: "strong", what: "AUTH LOGIN prompt `334 VXNlciBOYW1lAA==` (base64 of `User Name\\0`)" },
+      { kind: "ehlo-order", order: PYTHON_ORDER, strength: "weak", what: "EHLO keywords in the order of aiosmtpd and of Python's smtpd module it derives from (SIZE, 8BITMIME, SMTPUTF8, STARTTLS, AUTH, HELP), which servers built on smtpd copy" },
+      { kind: "reply", pattern: /^334 VXNlciBOYW1lAA==$/, strength: "strong", what: "AUTH LOGIN prompt `334 VXNlciBOYW1lAA==` (base64 of `User Name\\0`; GNU SASL's LOGIN prompt too)" },
     ],
     settings: [
       { what: "change the greeting's ident", how: "SMTP(handler, ident=\"…\")" },
@@ -112,6 +115,18 @@ export const CATALOG: readonly Product[] = [
       { title: "aiosmtpd smtp.py (__ident__, DATA_SIZE_DEFAULT, EHLO, AUTH LOGIN prompts)", url: "https://github.com/aio-libs/aiosmtpd/blob/master/aiosmtpd/smtp.py" },
       { title: "this project's lab captures of aiosmtpd 1.4.3 (../shared/captures/lab/aiosmtpd-*.pcap)", url: "../shared/captures/README.md" },
     ],
+  },
+  {
+    id: "python-smtpd",
+    name: "Python smtpd module (or a server built on it)",
+    role: "server",
+    summary: "CPython's smtpd module (removed in Python 3.12), and servers built on it. Greeting `220 <fqdn> Python SMTP proxy version 0.3`; the EHLO keywords aiosmtpd inherited (SIZE, 8BITMIME, SMTPUTF8, HELP).",
+    signatures: [
+      { kind: "banner", pattern: /\bPython SMTP proxy version \d/, strength: "weak", what: "greeting `Python SMTP proxy version <n>` (smtpd's __version__)" },
+      { kind: "ehlo-order", order: PYTHON_ORDER, strength: "weak", what: "EHLO keywords in smtpd's order (SIZE, 8BITMIME, SMTPUTF8, HELP)" },
+    ],
+    settings: [],
+    sources: [{ title: "CPython Lib/smtpd.py (3.11)", url: "https://github.com/python/cpython/blob/3.11/Lib/smtpd.py" }],
   },
   {
     id: "exim",

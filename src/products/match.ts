@@ -234,8 +234,9 @@ function score(p: Product, v: View): Scored | null {
   return { product: p, evidence, score: sc, strongKinds };
 }
 
-/** Products that may show the evidence of another (Exchange 2000/2003 run on the Windows SMTP service). */
-const INCLUDES: Record<string, string[]> = { exchange: ["ms-smtpsvc"] };
+/** Products that may show the evidence of another (Exchange 2000/2003 run on the Windows SMTP
+ * service; aiosmtpd keeps the EHLO of Python's smtpd, which it derives from). */
+const INCLUDES: Record<string, string[]> = { exchange: ["ms-smtpsvc"], aiosmtpd: ["python-smtpd"] };
 
 function pick(role: ProductRole, v: View): ProductClaim | null {
   const hits: Scored[] = [];
@@ -250,7 +251,7 @@ function pick(role: ProductRole, v: View): ProductClaim | null {
   const best = hits[0];
   const inc = INCLUDES[best.product.id] ?? [];
   const rivals = hits.slice(1).filter((h) => !inc.includes(h.product.id));
-  if (rivals.length > 0 && rivals[0].score === best.score) return null; // evidence for two products: name neither
+  if (hits.length > 1 && hits[1].score === best.score) return null; // evidence for two products as strong: name neither
   const evidence = [...best.evidence];
   for (const h of hits.slice(1)) if (inc.includes(h.product.id)) evidence.push(...h.evidence);
   const claim: ProductClaim = {

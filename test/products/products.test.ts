@@ -289,3 +289,20 @@ describeShared("products named on every shared capture", () => {
     expect(s.verdict.summary).toContain("`policy-map global_policy / class inspection_default / no inspect esmtp`");
   });
 });
+
+describe("Python servers", () => {
+  const PY = ["250-mx.example.test", "250-SIZE 33554432", "250-8BITMIME", "250 HELP"];
+  it("smtpd.py's EHLO keywords alone are shared by aiosmtpd and smtpd: neither is named", async () => {
+    expect((await named(dialogue({ ehlo: PY }))).p.server).toBeNull();
+  });
+  it("with aiosmtpd's ident: aiosmtpd, likely (its keywords are smtpd's)", async () => {
+    const { p } = await named(dialogue({ greeting: "220 mx.example.test Python SMTP 1.4.3\r\n", ehlo: PY }));
+    expect(p.server).toMatchObject({ id: "aiosmtpd", confidence: "likely" });
+    expect(p.server?.also).toBeUndefined();
+  });
+  it("with smtpd's banner: the smtpd module, not aiosmtpd", async () => {
+    const { p } = await named(dialogue({ greeting: "220 mx.example.test Python SMTP proxy version 0.3\r\n", ehlo: PY }));
+    expect(p.server).toMatchObject({ id: "python-smtpd", confidence: "likely" });
+    expect(p.server?.also?.map((a) => a.id)).toEqual(["aiosmtpd"]);
+  });
+});
