@@ -13,3 +13,5 @@ export type { Finding, Rule, RuleMeta, Severity, Side, SessionVerdict } from "./
 export type * from "./smtp/model.js";
 export { readCapture, type ReadResult } from "./capture/source.js";
 export type { ReadProblem } from "./capture/types.js";
+export { CATALOG, productById, type Product, type ProductRole, type Setting, type Signature, type Source } from "./products/catalog.js";
+export { productsOf, knobFor, type SessionProducts, type ProductClaim, type Evidence, type ClientBehaviour, type Confidence } from "./products/match.js";

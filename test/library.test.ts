@@ -11,5 +11,8 @@ describeShared("the library entry point", () => {
     expect(rep.sessions[0].replies[1].frames).toEqual([8, 11]);
     expect(lib.ALL_RULES.length).toBeGreaterThan(40);
     expect(lib.toJson(rep)).toMatchObject({ file: expect.stringContaining("utm-naive-starttls.pcapng"), packets: 20 });
+    // the product catalogue and the matcher (src/products)
+    expect(lib.productsOf(rep.sessions[0], rep.findings).server?.id).toBe("postfix");
+    expect(lib.CATALOG.some((p) => p.id === "cisco-asa-esmtp")).toBe(true);
   });
 });

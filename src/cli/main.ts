@@ -1,5 +1,6 @@
 import "./v8-tuning.js";
 import { Command, CommanderError, Option } from "commander";
+import { describeProduct, listProducts } from "../products/describe.js";
 import { explainRule, listRules } from "../report/rules.js";
 import { TOOL } from "../report/tool.js";
 import { registerAnalyze } from "./analyze-command.js";
@@ -50,11 +51,23 @@ export function buildProgram(): Command {
 
   program
     .command("explain")
-    .description("what a rule means, why it matters and how to fix it")
-    .argument("<rule>", "rule id")
+    .description("what a rule means, why it matters and how to fix it (or, for a product id, what smtpcap knows of it)")
+    .argument("<rule>", "rule id or product id")
     .action((id: string) => {
-      const text = explainRule(id);
+      const text = explainRule(id) ?? describeProduct(id);
       if (text === null) throw unknownRule(id);
+      process.stdout.write(text);
+    });
+  program
+    .command("products")
+    .description("the product catalogue: what identifies each server, client and middlebox, the settings behind its behaviour, and the sources")
+    .argument("[id]", "one product id")
+    .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
+    .action((id: string | undefined, flags: { format: string }) => {
+      const json = flags.format === "json";
+      if (id === undefined) return void process.stdout.write(listProducts(json));
+      const text = describeProduct(id, json);
+      if (text === null) throw new CommanderError(EXIT.usage, "smtpcap.usage", `unknown product: ${id} (see 'smtpcap products')`);
       process.stdout.write(text);
     });
   return program;

@@ -11,6 +11,7 @@ import { pipeline } from "node:stream/promises";
 import { analyzeFile, type AnalyzeOptions, type FileReport } from "../analyze.js";
 import { ALL_RULES } from "../rules/index.js";
 import { filterFor } from "../rules/util.js";
+import { boxBetween, productsOf } from "../products/match.js";
 import { fingerprint } from "./align.js";
 import { DEFAULT_COMPARE, type CompareFinding, type CompareOptions, type CompareReport, type Pair } from "./model.js";
 import { PairAnalysis, type PairSide } from "./pair.js";
@@ -170,6 +171,11 @@ export function compareCaptures(A: CompareInput, B: CompareInput, options: Parti
         : `Otherwise the dialogue passed the box unchanged: the same bytes in the same segments${apart}.`);
     }
     p.verdict.push(...attributions(p));
+    // the box named when its rewriting shows at one point only (src/products)
+    if (p.changes.some((x) => x.kind === "rewritten")) {
+      const box = boxBetween(productsOf(sa[c.i], fa.filter((f) => f.tcpStream === sa[c.i].tcpStream)), productsOf(sb[c.j], fb.filter((f) => f.tcpStream === sb[c.j].tcpStream)), { a: "capture A", b: "capture B" });
+      if (box) p.verdict.push(box);
+    }
     p.offset = round6(p.offset);
     p.transit = round6(p.transit);
     pairs.push(p);

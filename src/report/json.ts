@@ -4,6 +4,7 @@ import type { Finding } from "../rules/types.js";
 import type { CloseEvent, Command, Reply, Segment } from "../smtp/model.js";
 import { clockOf, type Clock } from "../capture/clock.js";
 import { escapeText } from "../text/escape.js";
+import { productsOf } from "../products/match.js";
 import { isoTime, UTC } from "./time.js";
 import { SCHEMA_VERSION, TOOL } from "./tool.js";
 import { plainEnvelope, separatedEnvelope, type FileReporter, type Format } from "./reporter.js";
@@ -95,12 +96,12 @@ function closeEvent(e: CloseEvent | null, k: Clock | undefined) {
 }
 
 /** The JSON model of one session up to its verdict (what precedes findings, commands and replies). */
-function sessionHead(s: JudgedSession, k: Clock | undefined): Record<string, unknown> {
-  return Object.assign({ index: s.index }, sessionHeadRest(s, k));
+function sessionHead(s: JudgedSession, k: Clock | undefined, findings: readonly Finding[]): Record<string, unknown> {
+  return Object.assign({ index: s.index }, sessionHeadRest(s, k, findings));
 }
 
 /** sessionHead() after `index`. */
-function sessionHeadRest(s: JudgedSession, k: Clock | undefined): Record<string, unknown> {
+function sessionHeadRest(s: JudgedSession, k: Clock | undefined, findings: readonly Finding[]): Record<string, unknown> {
   return {
     tcpStream: s.tcpStream,
     client: s.client,
@@ -121,6 +122,8 @@ function sessionHeadRest(s: JudgedSession, k: Clock | undefined): Record<string,
     limits: s.limits ?? [],
     notes: s.notes,
     verdict: s.verdict,
+    // server, client and middlebox named on evidence (src/products; texts escaped there)
+    products: productsOf(s, findings),
   };
 }
 
@@ -141,7 +144,7 @@ function repliesJson(s: JudgedSession, k: Clock | undefined): Record<string, unk
 /** The JSON model of one session, with its findings. */
 export function sessionJson(s: JudgedSession, findings: Finding[]): Record<string, unknown> {
   const k = clockOf(s);
-  const o = sessionHead(s, k);
+  const o = sessionHead(s, k, findings);
   o.findings = findings.map(findingJson);
   o.commands = commandsJson(s, k);
   o.replies = repliesJson(s, k);
@@ -177,7 +180,7 @@ export function prepareSession(s: JudgedSession, findings: Finding[]): PreparedS
   return {
     tcpStream: s.tcpStream,
     severities,
-    head: JSON.stringify(sessionHeadRest(s, k)).slice(1, -1),
+    head: JSON.stringify(sessionHeadRest(s, k, findings)).slice(1, -1),
     findings: parts,
     tail: `"commands":${JSON.stringify(commandsJson(s, k))},"replies":${JSON.stringify(repliesJson(s, k))}}`,
   };

@@ -4,6 +4,7 @@ import { clockOf } from "../capture/clock.js";
 import type { JudgedSession } from "../rules/engine.js";
 import type { Finding } from "../rules/types.js";
 import type { Command, Reply } from "../smtp/model.js";
+import { productsLine, productsOf } from "../products/match.js";
 import { clip, escapeControls, escapeText } from "../text/escape.js";
 import { duration, isoTime, UTC } from "./time.js";
 import { plural, wrap, wrapParts } from "./words.js";
@@ -120,6 +121,8 @@ function sessionText(s: JudgedSession, findings: Finding[], o: TextOptions): str
   }
   if (!s.sawSyn) facts.push("no SYN captured (started mid-connection)");
   out.push(...wrapParts(facts, width, "  "));
+  const named = productsLine(productsOf(s, findings));
+  if (named) out.push(...wrap(escapeControls(named), width, "  Products: ", "    "));
   out.push(...wrap(escapeControls(s.verdict.summary), width, "  Verdict: ", "    "));
   // the deciding RFC sentence, unless the verdict already quotes it
   const d = s.verdict.decisive;

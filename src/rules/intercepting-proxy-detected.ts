@@ -1,4 +1,4 @@
-import { oneClock } from "../tcp/window.js";
+import { oneClock, type SynFacts } from "../tcp/window.js";
 import { defineRule } from "./define.js";
 
 export default defineRule({
@@ -8,7 +8,7 @@ export default defineRule({
   side: "middlebox",
   reference: "RFC 5321 §2.3.10",
   quote: "For the purposes of this specification, firewalls that rewrite addresses should be considered as gateways, even if SMTP is used on both sides of them (see RFC 2979 [27]).",
-  meaning: "In one capture: the server's SYN/ACK arrived with a different IP TTL (IPv6 hop limit) from every data segment the server sent, so the handshake was answered by a different device from the one that sent the data, or came by another path (a TCP-terminating proxy or a SYN proxy in front of the server does this). When both carry TCP timestamps from one clock, one TCP stack sent both and nothing is reported. A fingerprint, not proof. `smtpcap compare` with a capture from the other side of the box proves it.",
+  meaning: "In one capture: the server's SYN/ACK differs from the data segments the server sent in a way one TCP stack does not produce — it carries the TCP timestamp option and the data does not, or the reverse (RFC 7323 §3.2); its TSval and the data's come from two clocks; or it arrived with a different IP TTL (IPv6 hop limit) from every data segment — so the handshake was answered by a different device from the one that sent the data, or came by another path (a TCP-terminating proxy or a SYN proxy in front of the server does this). A TTL difference with TCP timestamps from one clock is a path difference and is not reported. A fingerprint, not proof. `smtpcap compare` with a capture from the other side of the box proves it.",
   why: "Segmentation, timing and rewriting seen by the client may then be the box's doing, not the MTA's: the support case must go to whoever runs the box.",
   fix: "Middlebox: find the box (firewall, load balancer, SMTP proxy) on the path and check its SMTP or TCP proxying; capture on both sides of it and run `smtpcap compare`.",
   plaintext: false,
@@ -16,26 +16,53 @@ export default defineRule({
   const tcp = ctx.conversation.tcp;
   const hs = tcp.handshake.server;
   const ttl = tcp.dataTtl.server;
-  // a TTL that changes among the data segments is a path that changes: no claim then
-  if (hs === null || ttl === null || ttl.changedFrame !== null || hs.ttl === ttl.first) return;
+  if (hs === null || ttl === null) return;
+  const fd = tcp.firstData.server;
+  const what = ctx.session.server.startsWith("[") ? "hop limit" : "TTL";
+  const field = what === "TTL" ? "ip.ttl" : "ipv6.hlim";
+  const opts = synAckOptions(hs);
+  // 1. the TCP timestamp option in the SYN/ACK and not in the data, or the reverse: once SYN and
+  // SYN/ACK both carry it, every segment must (RFC 7323 §3.2), and never when they did not
+  if (fd !== null && ttl.changedFrame === null) {
+    const syn = tcp.handshake.client;
+    const negotiated = hs.timestamps && (syn === null || syn.timestamps);
+    if ((negotiated && fd.tsval === null) || (!hs.timestamps && fd.tsval !== null)) {
+      const has = fd.tsval !== null;
+      ctx.report({
+        frames: [hs.frame, fd.frame],
+        time: hs.time,
+        message: has
+          ? `SYN/ACK frame ${hs.frame} carries no TCP timestamp option, yet the server's data segments do (first: frame ${fd.frame}): RFC 7323 §3.2 allows them only when SYN and SYN/ACK both carried it, so the handshake and the data most likely came from different TCP stacks; a TCP-terminating proxy or a SYN proxy in front of the server does this, but it is not proof`
+          : `SYN/ACK frame ${hs.frame} carries the TCP timestamp option${syn !== null ? " (as the SYN did)" : ""}, yet the server's data segments do not (first: frame ${fd.frame}): RFC 7323 §3.2 then has every segment carry it, so the handshake and the data most likely came from different TCP stacks (or a box on the path removed the option); a TCP-terminating proxy or a SYN proxy in front of the server does this, but it is not proof`,
+        evidence: `SYN/ACK frame ${hs.frame}: ${what} ${hs.ttl}, ${opts}; first server data segment frame ${fd.frame}: ${has ? `TSval ${fd.tsval}` : "no timestamp option"}, ${what} ${ttl.first} (Wireshark: tcp.options.timestamp.tsval, ${field})`,
+      });
+      return;
+    }
+  }
+  // 2. the same TTL, but timestamps from two clocks no TCP stack could run as one
+  if (ttl.changedFrame === null && hs.ttl === ttl.first) {
+    if (hs.tsval === null || fd === null || fd.tsval === null || !twoClocks({ time: hs.time, tsval: hs.tsval }, { time: fd.time, tsval: fd.tsval })) return;
+    const ms = Math.round((fd.time - hs.time) * 1000);
+    ctx.report({
+      frames: [hs.frame, fd.frame],
+      time: hs.time,
+      message: `SYN/ACK frame ${hs.frame} has TSval ${hs.tsval}; the server's first data segment (frame ${fd.frame}), ${ms} ms later, has TSval ${fd.tsval}, behind it: one timestamp clock does not run backwards, so the handshake was answered by a different TCP stack from the one that sent the server's data; a TCP-terminating proxy or a SYN proxy in front of the server does this, but it is not proof`,
+      evidence: `SYN/ACK frame ${hs.frame}: ${what} ${hs.ttl}, ${opts}; server data segments ${what} ${ttl.first} as well (Wireshark: tcp.options.timestamp.tsval, ${field}); the later TSval is ${(hs.tsval - fd.tsval + 4294967296) % 4294967296} ticks behind the earlier one, and a timestamp clock never runs backwards`,
+    });
+    return;
+  }
+  // 3. another TTL than every data segment (a TTL that changes among the data segments is a path
+  // that changes: no claim then)
+  if (ttl.changedFrame !== null || hs.ttl === ttl.first) return;
   // TCP timestamps from one clock in the SYN/ACK and the server's first data segment: one TCP
   // stack sent both, and the TTL differs only by the path
-  const fd = tcp.firstData.server;
   if (hs.tsval !== null && fd !== null && fd.tsval !== null && oneClock({ time: hs.time, tsval: hs.tsval }, { time: fd.time, tsval: fd.tsval })) return;
-  const what = ctx.session.server.startsWith("[") ? "hop limit" : "TTL";
   const frames = ttl.firstFrame === ttl.lastFrame ? `frame ${ttl.firstFrame}` : `frames ${ttl.firstFrame}–${ttl.lastFrame}`;
-  const opts = [
-    hs.mss !== null ? `MSS ${hs.mss}` : "no MSS",
-    `window ${hs.window}`,
-    hs.wscale !== null ? `window scale ${hs.wscale}` : "no window scale",
-    hs.sackPermitted ? "SACK permitted" : "no SACK",
-    hs.timestamps ? "timestamps" : "no timestamps",
-  ].join(", ");
   ctx.report({
     frames: [hs.frame, ttl.firstFrame, ttl.lastFrame],
     time: hs.time,
     message: `SYN/ACK frame ${hs.frame} ${what} ${hs.ttl}, server data segments ${what} ${ttl.first} (${frames}): the handshake was answered by a different device from the one that sent the server's data, or came by another path; a TCP-terminating proxy or a SYN proxy in front of the server does this, but it is not proof`,
-    evidence: `SYN/ACK frame ${hs.frame}: ${what} ${hs.ttl}, ${opts}, options ${hs.options.join(",") || "none"}; ${ttl.segments} server data segments, all with ${what} ${ttl.first} (Wireshark: ${what === "TTL" ? "ip.ttl" : "ipv6.hlim"}); `
+    evidence: `SYN/ACK frame ${hs.frame}: ${what} ${hs.ttl}, ${opts}; ${ttl.segments} server data segments, all with ${what} ${ttl.first} (Wireshark: ${field}); `
       + (hs.tsval !== null && fd !== null && fd.tsval !== null
         ? `TSval ${hs.tsval} in the SYN/ACK and ${fd.tsval} in the first data segment (frame ${fd.frame}) do not come from one timestamp clock`
         : "the SYN/ACK and the data do not both carry TCP timestamps, which could show whether one TCP stack sent them"),
@@ -47,3 +74,27 @@ export default defineRule({
   if (tcp.dataTtl.server === null) return "the capture holds no data segment from the server";
   return null;
 });
+
+function synAckOptions(hs: SynFacts): string {
+  return [
+    hs.mss !== null ? `MSS ${hs.mss}` : "no MSS",
+    `window ${hs.window}`,
+    hs.wscale !== null ? `window scale ${hs.wscale}` : "no window scale",
+    hs.sackPermitted ? "SACK permitted" : "no SACK",
+    hs.timestamps ? "timestamps" : "no timestamps",
+  ].join(", ") + `, options ${hs.options.join(",") || "none"}`;
+}
+
+/**
+ * Two TSvals that no one timestamp clock gives: the later segment's TSval is behind the earlier
+ * one's by more than 1000 ticks (a timestamp clock never runs backwards; Linux SYN cookies round
+ * the SYN/ACK's TSval down by at most 63 ticks). A jump forward proves nothing: clock rates differ
+ * (1 ms to 1 s per tick in RFC 7323 §5.4, microseconds or faster in some stacks and test traces).
+ * Within 60 s even an 8 MHz clock stays below half the 32-bit space, so "behind" is not a wrap.
+ */
+function twoClocks(a: { time: number; tsval: number }, b: { time: number; tsval: number }): boolean {
+  const [x, y] = a.time <= b.time ? [a, b] : [b, a];
+  if (y.time - x.time > 60) return false;
+  const back = (x.tsval - y.tsval + 4294967296) % 4294967296;
+  return back > 1000 && back < 2147483648;
+}

@@ -1,4 +1,5 @@
 import type { Session } from "../smtp/model.js";
+import { knobFor, productsOf } from "../products/match.js";
 import { clip } from "../text/escape.js";
 import { plural } from "../text/plural.js";
 import { traitIndex, type TraitIndex } from "./traits.js";
@@ -62,7 +63,7 @@ export function verdictFor(session: Session, findings: Finding[], rules: Rule[])
     return {
       counts, independent, notEvaluable, limits,
       fault: decisive.side,
-      summary: paragraph(decisive, meta, said, findings, traits),
+      summary: paragraph(decisive, meta, said, findings, traits) + knobSentence(session, decisive, findings),
       decisive: { rule: decisive.rule, reference: said.reference, quote: said.quote },
     };
   }
@@ -127,9 +128,16 @@ function quoteFor(meta: RuleMeta, f: Finding): { reference: string; quote: strin
   return meta.quoteFor?.[f.side] ?? { reference: meta.reference, quote: meta.quote };
 }
 
+/** The setting behind the deciding finding, when the session names a product whose catalogue
+ * entry lists the rule (src/products): " The capture shows … : `setting`." or "". */
+function knobSentence(session: Session, f: Finding, findings: Finding[]): string {
+  const k = knobFor(productsOf(session, findings), f.rule, f.side);
+  if (k === null) return "";
+  const at = k.product.evidence[0]?.frames[0];
+  return ` The capture shows ${k.product.name} (${k.product.confidence}${at !== undefined ? `, frame ${at}` : ""}); to ${k.setting.what}: \`${k.setting.how}\`.`;
+}
 
 const WHO: Record<Side, string> = { client: "The client", server: "The server", middlebox: "A middlebox between client and server" };
-
 
 function paragraph(f: Finding, meta: RuleMeta | undefined, said: { reference: string; quote: string }, findings: Finding[], traits: TraitIndex): string {
   const out: string[] = [];

@@ -66,3 +66,51 @@ describe(RULE, () => {
     expect(v.notEvaluableWhy![v.notEvaluable.indexOf(RULE)]).toBe("the capture holds no data segment from the server");
   });
 });
+
+describe(`${RULE}: the TCP timestamp option and clock`, () => {
+  const ts = (v: number) => tcpOptions(["nop", "nop", { ts: [v, 0] }]);
+
+  it("trigger: SYN and SYN/ACK carry timestamps, the server's data segments none (RFC 7323 §3.2)", async () => {
+    const c = conv();
+    c.handshake(undefined, { syn: { options: ts(500) }, synAck: { options: ts(1000) } });
+    clean({}, c);
+    expect(await hits(RULE, c)).toEqual([{
+      severity: "info", side: "middlebox", frames: [2, 4],
+      message: "SYN/ACK frame 2 carries the TCP timestamp option (as the SYN did), yet the server's data segments do not (first: frame 4): RFC 7323 §3.2 then has every segment carry it, so the handshake and the data most likely came from different TCP stacks (or a box on the path removed the option); a TCP-terminating proxy or a SYN proxy in front of the server does this, but it is not proof",
+    }]);
+    const f = (await report(c)).findings.find((x) => x.rule === RULE)!;
+    expect(f.evidence).toBe("SYN/ACK frame 2: TTL 64, no MSS, window 65535, no window scale, no SACK, timestamps, options NOP,NOP,TS; first server data segment frame 4: no timestamp option, TTL 64 (Wireshark: tcp.options.timestamp.tsval, ip.ttl)");
+  });
+
+  it("trigger: no timestamps in the SYN/ACK, but in the server's data (the reverse)", async () => {
+    const h = await hits(RULE, session({ ttl: 64 }, 64, { options: ts(77) }));
+    expect(h.map((x) => x.frames)).toEqual([[2, 4]]);
+    expect(h[0].message).toMatch(/^SYN\/ACK frame 2 carries no TCP timestamp option, yet the server's data segments do \(first: frame 4\)/);
+  });
+
+  it("trigger: the same TTL, the data's TSval behind the SYN/ACK's: two clocks", async () => {
+    const h = await hits(RULE, session({ ttl: 64, options: ts(900_000) }, 64, { options: ts(5_000) }));
+    expect(h).toHaveLength(1);
+    expect(h[0].frames).toEqual([2, 4]);
+    expect(h[0].message).toMatch(/^SYN\/ACK frame 2 has TSval 900000; the server's first data segment \(frame 4\), \d+ ms later, has TSval 5000, behind it: one timestamp clock does not run backwards/);
+  });
+
+  it("near miss: the same TTL, the data's TSval far ahead (a fast clock proves nothing)", async () => {
+    expect(await hits(RULE, session({ ttl: 64, options: ts(1000) }, 64, { options: ts(90_000_000) }))).toEqual([]);
+  });
+
+  it("near miss: a small step back (Linux SYN cookies round the SYN/ACK's TSval down)", async () => {
+    expect(await hits(RULE, session({ ttl: 64, options: ts(1063) }, 64, { options: ts(1001) }))).toEqual([]);
+  });
+
+  it("near miss: timestamps in every segment, one clock", async () => {
+    expect(await hits(RULE, session({ ttl: 64, options: ts(1000) }, 64, { options: ts(1004) }))).toEqual([]);
+  });
+
+  it("near miss: timestamps in the SYN/ACK only, but the SYN had none (not negotiated: nothing to compare)", async () => {
+    const c = conv();
+    c.handshake(undefined, { syn: {}, synAck: { options: ts(1000) } });
+    clean({}, c);
+    expect(await hits(RULE, c)).toEqual([]);
+  });
+});

@@ -293,14 +293,15 @@ function ladder(S){
 
   /* lifelines */
   var mb=!!S.mb;
-  svg.appendChild(sv("text",{x:X0,y:18,"text-anchor":"middle","class":"who"},"client"));
+  var pn=S.pn||["","",""];
+  svg.appendChild(sv("text",{x:X0,y:18,"text-anchor":"middle","class":"who"},pn[0]?clip("client \u00b7 "+pn[0],44):"client"));
   svg.appendChild(sv("text",{x:X0,y:32,"text-anchor":"middle"},S.c));
-  svg.appendChild(sv("text",{x:X1,y:18,"text-anchor":"middle","class":"who"},"server"));
+  svg.appendChild(sv("text",{x:X1,y:18,"text-anchor":"middle","class":"who"},pn[1]?clip("server \u00b7 "+pn[1],44):"server"));
   svg.appendChild(sv("text",{x:X1,y:32,"text-anchor":"middle"},S.s));
   svg.appendChild(sv("text",{x:X0,y:46,"text-anchor":"middle","class":"axis"},S.syn?"SYN captured":"no SYN captured"));
   if(!S.b[0])svg.appendChild(sv("text",{x:X0,y:58,"text-anchor":"middle","class":"note"},"no data from the client in the capture"));
   if(!S.b[1])svg.appendChild(sv("text",{x:X1,y:46,"text-anchor":"middle","class":"note"},"no data from the server in the capture"));
-  if(mb){svg.appendChild(sv("text",{x:XM,y:18,"text-anchor":"middle","class":"who"},"middlebox"));svg.appendChild(sv("text",{x:XM,y:32,"text-anchor":"middle","class":"axis"},"in the path per "+S.mb));
+  if(mb){svg.appendChild(sv("text",{x:XM,y:18,"text-anchor":"middle","class":"who"},pn[2]?clip("middlebox \u00b7 "+pn[2],60):"middlebox"));svg.appendChild(sv("text",{x:XM,y:32,"text-anchor":"middle","class":"axis"},"in the path per "+S.mb));
     svg.appendChild(sv("line",{x1:XM,y1:52,x2:XM,y2:H-30,"class":"life mb"}));}
   svg.appendChild(sv("line",{x1:X0,y1:52,x2:X0,y2:H-30,"class":"life"}));
   svg.appendChild(sv("line",{x1:X1,y1:52,x2:X1,y2:H-30,"class":"life"}));

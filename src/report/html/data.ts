@@ -16,6 +16,7 @@ import type { Command, Reply, Segment } from "../../smtp/model.js";
 import { clockOf } from "../../capture/clock.js";
 import { escapeControls, escapeText } from "../../text/escape.js";
 import { isoTime, UTC } from "../time.js";
+import { productsOf, type ProductClaim } from "../../products/match.js";
 
 /** Severity as a number: 0 error, 1 warning, 2 info. */
 const SEV: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
@@ -82,6 +83,8 @@ export interface SessionD {
   N: string[];
   /** a finding puts a middlebox in the path: its rule, or "" */
   mb: string;
+  /** products named on evidence (src/products), as lifeline labels: client, server, middlebox ("" when none) */
+  pn?: [string, string, string];
 }
 
 export interface FileD {
@@ -225,7 +228,15 @@ export function sessionData(s: JudgedSession, findings: Finding[]): SessionD {
     E: early(s, findings),
     N: s.notes.map(escapeText),
     mb: mbFinding ? mbFinding.rule : v.fault === "middlebox" ? v.decisive?.rule ?? "verdict" : "",
+    ...productLabels(s, findings),
   };
+}
+
+function productLabels(s: JudgedSession, findings: Finding[]): { pn?: [string, string, string] } {
+  const p = productsOf(s, findings);
+  if (!p.client && !p.server && !p.middlebox) return {};
+  const label = (c: ProductClaim | null) => (c ? `${c.name} (${c.confidence})` : "");
+  return { pn: [label(p.client), label(p.server), label(p.middlebox)] };
 }
 
 export interface FileFacts {

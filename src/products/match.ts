@@ -1,0 +1,349 @@
+/**
+ * Names the products of one session — server, client, middlebox — from the catalogue
+ * (catalog.ts), on evidence the capture shows: each claim lists the frames and the text that
+ * matched. Reads only the session model (and, for the proxy and the client's behaviour, the
+ * session's findings); judges nothing.
+ *
+ * Confidence: `certain` only when two strong signatures of different kinds agree (a keyword set
+ * and a reply text the product writes itself, two rewriting effects) and no other product of
+ * that role matched anything; otherwise `likely`. A banner alone is always `likely`: it can be
+ * rewritten; one reply text alone names nothing (test servers copy them). Two products with the
+ * same score name neither.
+ */
+import type { Command, Reply, Session } from "../smtp/model.js";
+import { escapeText } from "../text/escape.js";
+import { CATALOG, type Product, type ProductRole, type Setting, type Signature, type SignatureKind } from "./catalog.js";
+
+export type Confidence = "certain" | "likely";
+
+export interface Evidence {
+  kind: SignatureKind;
+  /** the frames that carried the matched text */
+  frames: number[];
+  /** the matched text, escaped and clipped (a reply or command line, or a summary of an order) */
+  text: string;
+  /** which signature matched, in words */
+  what: string;
+}
+
+export interface ProductClaim {
+  id: string;
+  name: string;
+  role: ProductRole;
+  confidence: Confidence;
+  evidence: Evidence[];
+  /** another product of this role also matched something (weaker): its id, and why `certain` was not given */
+  also?: { id: string; name: string; evidence: Evidence[] }[];
+}
+
+/** What the client did, named as a class of behaviour (not a product), from a finding of the session. */
+export interface ClientBehaviour {
+  behaviour: string;
+  rule: string;
+  frames: number[];
+}
+
+export interface SessionProducts {
+  server: ProductClaim | null;
+  client: ProductClaim | null;
+  middlebox: ProductClaim | null;
+  /** behaviour classes of the client, from its findings (empty: none found) */
+  clientBehaviour: ClientBehaviour[];
+}
+
+/** The part of a finding the matcher reads (rules/types Finding has these fields). */
+export interface FindingLike {
+  rule: string;
+  frames: number[];
+  side: string;
+}
+
+/** Replies and commands read per session at most: signatures sit in the first exchanges. */
+const MAX_REPLIES = 200;
+const MAX_COMMANDS = 200;
+const TEXT_MAX = 100;
+
+/** Findings that name a behaviour class of the client (never a product). */
+const BEHAVIOURS: Record<string, string> = {
+  "client-acted-on-partial-multiline-reply": "reads one TCP segment as the whole reply (acted on the first lines of a multi-line reply)",
+  "client-command-before-reply-complete": "sends the next command before the reply is complete",
+  "pregreet-early-talker": "talks before the server's greeting",
+  "pipelining-not-negotiated": "pipelines commands the server did not offer PIPELINING for",
+  "client-timeout-too-short": "gives up sooner than the RFC 5321 §4.5.3.2 timeouts",
+  "plaintext-after-starttls-failure": "goes on in plaintext when STARTTLS fails",
+};
+
+interface View {
+  greeting: Reply | null;
+  /** the replies to EHLO commands (before TLS) */
+  ehlo: Reply[];
+  replies: Reply[];
+  commands: Command[];
+}
+
+function viewOf(s: Session): View {
+  let greeting: Reply | null = null;
+  const ehlo: Reply[] = [];
+  const n = Math.min(s.replies.length, MAX_REPLIES);
+  for (let i = 0; i < n; i++) if (s.replies[i].greeting) { greeting = s.replies[i]; break; }
+  const cs = s.commands;
+  const m = Math.min(cs.length, MAX_COMMANDS);
+  for (let i = 0; i < m; i++) {
+    const c = cs[i];
+    if (c.kind !== "command" || c.verb !== "EHLO" || c.afterStartTls) continue;
+    const r = c.replies.length > 0 ? s.replies[c.replies[0]] : undefined;
+    if (r && !r.afterStartTls && r.code === 250) ehlo.push(r);
+  }
+  return { greeting, ehlo, replies: s.replies.length > n ? s.replies.slice(0, n) : s.replies, commands: cs.length > m ? cs.slice(0, m) : cs };
+}
+
+function shown(s: string, max = TEXT_MAX): string {
+  return escapeText(s.length <= max ? s : s.slice(0, max - 3) + "...");
+}
+
+/** A reply line's text after the code and separator. */
+function after(line: string): string {
+  return line.length > 4 ? line.slice(4) : "";
+}
+
+/** Frames that carried line `i` of a reply (its segment with the line's terminator, or all). */
+function lineFrames(r: Reply, i: number): number[] {
+  const li = r.lineInfo[i];
+  if (li) return [li.frame];
+  return r.frames.slice(0, 1);
+}
+
+/** An EHLO keyword line masked by a middlebox: X's ending in another capital (`XXXXXXXA`). */
+const MASKED_KEYWORD = /^X{3,}[A-WYZ]$/;
+
+/** The keyword of an EHLO reply line (`AUTH=` for the old `AUTH=LOGIN` form), upper case. */
+function keywordOf(line: string): string {
+  const m = /^([A-Za-z0-9][A-Za-z0-9-]*)(=?)/.exec(after(line));
+  return m ? m[1].toUpperCase() + m[2] : "";
+}
+
+function matchOrder(sig: Signature, v: View): Evidence | null {
+  const o = sig.order!;
+  for (const r of v.ehlo) {
+    if (r.lines.length < 2) continue;
+    let last = -1, count = 0, ok = true;
+    const seen = new Set<string>();
+    for (let i = 1; i < r.lines.length; i++) {
+      const line = r.lines[i];
+      if (MASKED_KEYWORD.test(after(line))) continue;
+      const kw = keywordOf(line);
+      const at = o.keywords.indexOf(kw);
+      if (at <= last) { ok = false; break; }
+      last = at;
+      count++;
+      seen.add(kw);
+    }
+    if (!ok || count < o.min || !o.required.every((k) => seen.has(k))) continue;
+    return { kind: sig.kind, frames: r.frames.slice(0, 4), text: shown(r.lines.slice(1).map(after).join(", "), 3 * TEXT_MAX), what: sig.what };
+  }
+  return null;
+}
+
+/** The rewriting effects a middlebox leaves (catalog `effect` signatures). */
+const EFFECTS: Record<string, (v: View) => { frames: number[]; text: string } | null> = {
+  "banner-masked": (v) => {
+    const g = v.greeting;
+    if (!g || !g.complete || !(g.lines[0] ?? "").includes("**")) return null;
+    const text = g.lines.map(after).join("");
+    const stars = text.split("*").length - 1;
+    const solid = text.replace(/\s/g, "").length;
+    return stars >= 5 && stars * 2 >= solid ? { frames: lineFrames(g, 0), text: shown(g.lines[0]) } : null;
+  },
+  "ehlo-keyword-masked": (v) => {
+    for (const r of v.ehlo) {
+      for (let i = 1; i < r.lines.length; i++) if (MASKED_KEYWORD.test(after(r.lines[i]))) return { frames: lineFrames(r, i), text: shown(r.lines[i]) };
+    }
+    return null;
+  },
+  "command-masked": (v) => {
+    for (const c of v.commands) {
+      if (c.kind === "command" && !c.afterStartTls && /^X{4,}$/.test(c.verb) && /^X{4,}(\s|$)/.test(c.line)) return { frames: c.frames.slice(0, 1), text: shown(c.line) };
+    }
+    return null;
+  },
+};
+
+function matchSignature(sig: Signature, v: View): Evidence | null {
+  const p = sig.pattern;
+  switch (sig.kind) {
+    case "banner": {
+      const g = v.greeting;
+      if (!g || !p) return null;
+      for (let i = 0; i < g.lines.length; i++) if (p.test(after(g.lines[i]))) return { kind: sig.kind, frames: lineFrames(g, i), text: shown(g.lines[i]), what: sig.what };
+      return null;
+    }
+    case "ehlo-line": {
+      for (const r of v.ehlo) if (p && r.lines.length > 0 && p.test(after(r.lines[0]))) return { kind: sig.kind, frames: lineFrames(r, 0), text: shown(r.lines[0]), what: sig.what };
+      return null;
+    }
+    case "ehlo-keyword": {
+      for (const r of v.ehlo) {
+        for (let i = 1; i < r.lines.length; i++) if (p && p.test(r.lines[i])) return { kind: sig.kind, frames: lineFrames(r, i), text: shown(r.lines[i]), what: sig.what };
+      }
+      return null;
+    }
+    case "ehlo-order":
+      return matchOrder(sig, v);
+    case "reply": {
+      if (!p) return null;
+      for (const r of v.replies) {
+        if (r.greeting) continue;
+        for (let i = 0; i < r.lines.length; i++) if (p.test(r.lines[i])) return { kind: sig.kind, frames: lineFrames(r, i), text: shown(r.lines[i]), what: sig.what };
+      }
+      return null;
+    }
+    case "command": {
+      if (!p) return null;
+      for (const c of v.commands) if (c.kind === "command" && !c.secret && p.test(c.line)) return { kind: sig.kind, frames: c.frames.slice(0, 1), text: shown(c.line), what: sig.what };
+      return null;
+    }
+    case "effect": {
+      const f = sig.effect ? EFFECTS[sig.effect] : undefined;
+      const hit = f ? f(v) : null;
+      return hit ? { kind: sig.kind, frames: hit.frames, text: hit.text, what: sig.what } : null;
+    }
+  }
+}
+
+interface Scored {
+  product: Product;
+  evidence: Evidence[];
+  score: number;
+  strongKinds: Set<string>;
+}
+
+function score(p: Product, v: View): Scored | null {
+  const evidence: Evidence[] = [];
+  let sc = 0;
+  const strongKinds = new Set<string>();
+  for (const sig of p.signatures) {
+    const e = matchSignature(sig, v);
+    if (e === null) continue;
+    evidence.push(e);
+    sc += sig.strength === "strong" ? 2 : 1;
+    if (sig.strength === "strong") strongKinds.add(sig.kind === "effect" ? `effect:${sig.effect}` : sig.kind);
+  }
+  if (evidence.length === 0) return null;
+  // reply texts are imitated (test servers copy Postfix's): replies alone name a product only when two of its texts agree
+  if (evidence.every((e) => e.kind === "reply") && evidence.length < 2) return null;
+  return { product: p, evidence, score: sc, strongKinds };
+}
+
+/** Products that may show the evidence of another (Exchange 2000/2003 run on the Windows SMTP
+ * service; aiosmtpd keeps the EHLO of Python's smtpd, which it derives from). */
+const INCLUDES: Record<string, string[]> = { exchange: ["ms-smtpsvc"], aiosmtpd: ["python-smtpd"] };
+
+function pick(role: ProductRole, v: View): ProductClaim | null {
+  const hits: Scored[] = [];
+  for (const p of CATALOG) {
+    if (p.role !== role || p.signatures.length === 0) continue;
+    if (p.signatures.every((s) => s.kind === "effect" && s.effect === "handshake-answered-by-another-stack")) continue; // named from a finding
+    const s = score(p, v);
+    if (s) hits.push(s);
+  }
+  if (hits.length === 0) return null;
+  hits.sort((a, b) => b.score - a.score);
+  const best = hits[0];
+  const inc = INCLUDES[best.product.id] ?? [];
+  const rivals = hits.slice(1).filter((h) => !inc.includes(h.product.id));
+  if (hits.length > 1 && hits[1].score === best.score) return null; // evidence for two products as strong: name neither
+  const evidence = [...best.evidence];
+  for (const h of hits.slice(1)) if (inc.includes(h.product.id)) evidence.push(...h.evidence);
+  const claim: ProductClaim = {
+    id: best.product.id, name: best.product.name, role,
+    confidence: best.strongKinds.size >= 2 && rivals.length === 0 ? "certain" : "likely",
+    evidence,
+  };
+  if (rivals.length > 0) claim.also = rivals.map((h) => ({ id: h.product.id, name: h.product.name, evidence: h.evidence }));
+  return claim;
+}
+
+const cache = new WeakMap<Session, SessionProducts>();
+
+/**
+ * The products of a session. `findings`: the session's findings (the TCP-proxy middlebox and the
+ * client's behaviour classes come from them). Computed once per session object and cached.
+ */
+export function productsOf(s: Session, findings: readonly FindingLike[] = []): SessionProducts {
+  const hit = cache.get(s);
+  if (hit) return hit;
+  const v = viewOf(s);
+  const out: SessionProducts = { server: pick("server", v), client: pick("client", v), middlebox: pick("middlebox", v), clientBehaviour: [] };
+  if (out.middlebox === null) {
+    const f = findings.find((x) => x.rule === "intercepting-proxy-detected");
+    const p = CATALOG.find((x) => x.id === "tcp-proxy")!;
+    if (f) out.middlebox = { id: p.id, name: p.name, role: "middlebox", confidence: "likely", evidence: [{ kind: "effect", frames: f.frames, text: "finding intercepting-proxy-detected", what: p.signatures[0].what }] };
+  }
+  const seen = new Set<string>();
+  for (const f of findings) {
+    const b = BEHAVIOURS[f.rule];
+    if (b === undefined || f.side !== "client" || seen.has(f.rule)) continue;
+    seen.add(f.rule);
+    out.clientBehaviour.push({ behaviour: b, rule: f.rule, frames: f.frames.slice(0, 8) });
+  }
+  cache.set(s, out);
+  return out;
+}
+
+/** A setting of a named product that explains or fixes a finding of rule `rule` on side `side`. */
+export interface Knob {
+  product: ProductClaim;
+  setting: Setting;
+}
+
+/**
+ * The setting behind a finding, when the session names a product whose catalogue entry lists the
+ * rule: a middlebox's first (its rewriting explains findings on either side), else the product of
+ * the side blamed. Null: no named product has a setting for it.
+ */
+export function knobFor(p: SessionProducts, rule: string, side: string): Knob | null {
+  const order: (ProductClaim | null)[] = [p.middlebox, side === "server" ? p.server : side === "client" ? p.client : null];
+  for (const claim of order) {
+    if (claim === null) continue;
+    const entry = CATALOG.find((x) => x.id === claim.id);
+    const setting = entry?.settings.find((s) => s.rules?.includes(rule));
+    if (setting) return { product: claim, setting };
+  }
+  return null;
+}
+
+/** An evidence item in a few words: the matched line (clipped) or the kind of signature, and its frame. */
+function evidenceShort(e: Evidence): string {
+  const what = e.kind === "ehlo-order" ? "EHLO keyword order" : e.text.startsWith("finding ") ? e.text.slice(8) : `\`${e.text.length > 48 ? e.text.slice(0, 45) + "..." : e.text}\``;
+  return `${what} frame ${e.frames[0]}`;
+}
+
+/** One line for a report header: `server Postfix (certain), middlebox … (likely)`; "" when nothing is named. */
+export function productsLine(p: SessionProducts): string {
+  const parts: string[] = [];
+  const one = (role: string, c: ProductClaim | null) => {
+    if (c) parts.push(`${role} ${c.name} (${c.confidence}: ${c.evidence.slice(0, 3).map(evidenceShort).join(", ")})`);
+  };
+  one("server", p.server);
+  one("client", p.client);
+  one("middlebox", p.middlebox);
+  if (p.client === null && p.clientBehaviour.length > 0) parts.push(`client behaviour: ${p.clientBehaviour.map((b) => b.behaviour).join("; ")}`);
+  return parts.join(" · ");
+}
+
+/**
+ * The box between two capture points, named when its rewriting shows at one point and not at the
+ * other (a comparison found units rewritten between them): one sentence, or null. `a`, `b`: the
+ * products of the two sessions of a pair; `names`: how the report calls the captures.
+ */
+export function boxBetween(a: SessionProducts, b: SessionProducts, names: { a: string; b: string }): string | null {
+  const kindOf = (p: SessionProducts) => (p.middlebox && p.middlebox.id !== "tcp-proxy" ? p.middlebox : null);
+  const ma = kindOf(a), mb = kindOf(b);
+  if ((ma === null) === (mb === null) || (ma && mb)) return null;
+  const m = (ma ?? mb)!;
+  const shows = ma ? names.a : names.b, other = ma ? names.b : names.a;
+  const entry = CATALOG.find((x) => x.id === m.id);
+  const setting = entry?.settings[0];
+  const ev = m.evidence.slice(0, 3).map((e) => `\`${e.text}\` (frame ${e.frames[0]})`).join(", ");
+  return `The box between the capture points acts as ${m.name}: ${shows} shows ${ev}, ${other} does not${setting ? `; to ${setting.what}: \`${setting.how}\`` : ""}.`;
+}
