@@ -20,6 +20,10 @@ const KNOWN = new Map([
   ["compare/index.ts", "compare reports under existing rule ids"],
   // the HTML ladder marks early commands (to be read from RuleMeta.traits "lost-step-root")
   ["report/html/data.ts", "HTML ladder: early-command rules"],
+  // the product catalogue is data: each setting names the findings it explains (issue #22)
+  ["products/catalog.ts", "product settings name the rules they explain"],
+  // a client's behaviour class read from its findings (to be read from RuleMeta.traits)
+  ["products/match.ts", "client behaviour classes from findings"],
 ]);
 
 const files = [];

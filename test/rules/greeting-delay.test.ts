@@ -36,7 +36,7 @@ describe(`${RULE}: invalid`, () => {
     const rep = await analyzeConv(socks5(0.1, 6));
     const s = rep.sessions[0];
     // the stream layer gives the tunnel's reply; set here as it will give it
-    const judged = new Judge({ ...DEFAULT_RULE_OPTIONS, only: [RULE] }).judge({ ...s, tunnel: { kind: "socks5", replyFrame: 7, replyTime: s.replies[0].firstTime - 6.5 } });
+    const judged = new Judge({ ...DEFAULT_RULE_OPTIONS, only: [RULE] }).judge({ ...s, tunnel: { kind: "socks5", port: 25, replyFrame: 7, replyTime: s.replies[0].firstTime - 6.5 } });
     expect(judged.findings.map((f) => [f.frames, f.message])).toEqual([[[7, 8], "the greeting began 6500 ms after the SOCKS proxy's CONNECT reply"]]);
   });
 });
