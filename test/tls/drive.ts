@@ -3,7 +3,7 @@ import { readCapture } from "../../src/capture/source.js";
 import { TcpPacket } from "../../src/tcp/decode.js";
 import { Reassembler, type SegmentMeta } from "../../src/tcp/reassembly.js";
 import { TlsConnection, type RecordMeta } from "../../src/tls/connection.js";
-import { KeyLog } from "../../src/tls/keylog.js";
+import { DSB_TLS_KEY_LOG, KeyLog } from "../../src/tls/keylog.js";
 
 export interface Driven {
   tls: TlsConnection;
@@ -17,6 +17,7 @@ export interface Driven {
 
 /** One-connection capture → TCP reassembly → TlsConnection (TLS starts where a segment begins with a TLS record header). */
 export async function drive(file: string, keys: KeyLog | null, readDsb = false): Promise<Driven> {
+  if (readDsb && keys === null) keys = new KeyLog();
   const plain: [Buffer[], Buffer[]] = [[], []];
   const metas: [RecordMeta[], RecordMeta[]] = [[], []];
   const gaps: Driven["gaps"] = [];
@@ -50,8 +51,7 @@ export async function drive(file: string, keys: KeyLog | null, readDsb = false):
     if (clientPort < 0) clientPort = pkt.srcPort;
     const dir = pkt.srcPort === clientPort ? 0 : 1;
     reasm.segment(dir, frame, time, pkt.seq, pkt.ack, pkt.flags, pkt.buf, pkt.payloadStart, pkt.capturedPayload, pkt.payloadLen, pkt.window, pkt.ttl);
-  });
-  void readDsb;
+  }, null, readDsb ? (type, data) => { if (type === DSB_TLS_KEY_LOG) keys!.add(data.toString("latin1"), "pcapng Decryption Secrets Block"); } : null);
   return { tls, plain, metas, gaps, startFrames };
 }
 
