@@ -16,7 +16,7 @@ export interface RecordMeta extends SegmentMeta {
 
 /** Receives the decrypted application data of each direction, in order. */
 export interface TlsSink {
-  /** `ackRel` of `meta` is the peer's PLAINTEXT offset its ACK covered (NaN when unknown) */
+  /** `ackRel` of `meta` is the peer's PLAINTEXT offset the segment's ACK covered (NaN when unknown) */
   data(dir: 0 | 1, buf: Buffer, start: number, end: number, plainRel: number, meta: RecordMeta): void;
   gap(dir: 0 | 1, plainRel: number, len: number, frame: number, time: number, reason: string): void;
 }
@@ -221,10 +221,10 @@ export class TlsConnection {
     if (this.facts.firstClose === null) this.facts.firstClose = { from: this.side(dir), kind, frame };
   }
 
-  /** The peer's plaintext offset fully covered by an ACK of `dir` into the peer's TCP stream (records whose last byte is acknowledged). */
+  /** The plaintext offset of direction `dir` that a TCP ACK of `dir`'s stream up to `tcpAckRel` covers (every record wholly acknowledged); NaN for NaN. */
   plainAck(dir: 0 | 1, tcpAckRel: number): number {
     if (tcpAckRel !== tcpAckRel) return NaN;
-    const p = this.dirs[dir ^ 1];
+    const p = this.dirs[dir];
     const a = p.ackTcp;
     let lo = 0, hi = a.length;
     while (lo < hi) {
@@ -346,7 +346,7 @@ export class TlsConnection {
           d.ackTcp.push(endRel);
           d.ackPlain.push(d.plainRel);
           if (this.sink !== null && data.length > 0) {
-            const meta: RecordMeta = { frame, time: last.time, seq: last.seq, ackRel: this.plainAck(dir, last.ackRel), frames, record: index };
+            const meta: RecordMeta = { frame, time: last.time, seq: last.seq, ackRel: this.plainAck((dir ^ 1) as 0 | 1, last.ackRel), frames, record: index };
             this.sink.data(dir, data, 0, data.length, rel, meta);
           }
         }
