@@ -373,7 +373,9 @@ export class TlsConnection {
         case 2: {
           const sh = parseServerHello(body, frame);
           if (sh.helloRetryRequest) {
+            // only TLS 1.3 has a HelloRetryRequest: ChangeCipherSpec records after it are the compatibility kind
             this.facts.helloRetryRequest = sh;
+            this.tls13 = true;
             break;
           }
           this.facts.serverHello = sh;
