@@ -19,6 +19,8 @@ export interface AnalyzeOptions extends RuleOptions {
   showData: boolean;
   maxOutOfOrderBytes: number;
   maxOpenFlows: number;
+  /** NSS key log files (--tls-keylog), read for each capture; pcapng Decryption Secrets Blocks are added to them */
+  tlsKeylogs: string[];
 }
 
 export const DEFAULT_ANALYZE: AnalyzeOptions = {
@@ -28,6 +30,7 @@ export const DEFAULT_ANALYZE: AnalyzeOptions = {
   showData: false,
   maxOutOfOrderBytes: DEFAULT_TRACKER.maxOutOfOrderBytes,
   maxOpenFlows: DEFAULT_TRACKER.maxOpenFlows,
+  tlsKeylogs: [],
 };
 
 export interface FileStats {
