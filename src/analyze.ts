@@ -10,6 +10,8 @@ import type { Session } from "./smtp/model.js";
 import { DEFAULT_DISSECT } from "./smtp/session.js";
 import { DEFAULT_RULE_OPTIONS, Judge, type JudgedSession, type RuleOptions } from "./rules/engine.js";
 import type { Finding } from "./rules/types.js";
+import { readFileSync } from "node:fs";
+import { DSB_TLS_KEY_LOG, KeyLog, loadKeyLogFiles } from "./tls/keylog.js";
 
 export interface AnalyzeOptions extends RuleOptions {
   /** extra ports on which to expect SMTP */
@@ -155,6 +157,14 @@ async function analyze<P>(path: string, options: Partial<AnalyzeOptions>, sink: 
     while (i > 0 && waiting[i - 1].tcpStream > s.tcpStream) i--;
     waiting.splice(i, 0, w);
   };
+  // TLS keys: the --tls-keylog files, and pcapng Decryption Secrets Blocks as they are read (before the frames that need them)
+  const keyProblems: string[] = [];
+  let keys: KeyLog | null = loadKeyLogFiles(opts.tlsKeylogs, (f) => readFileSync(f, "latin1"), keyProblems);
+  const onSecrets = (type: number, data: Buffer) => {
+    if (type !== DSB_TLS_KEY_LOG) return;
+    keys ??= new KeyLog();
+    keys.add(data.toString("latin1"), "pcapng Decryption Secrets Block");
+  };
   const factory = new SmtpFlowFactory(opts.ports, onSession, { ...DEFAULT_DISSECT, showSecrets: opts.showSecrets, showData: opts.showData });
   const tracker = new FlowTracker(factory, { ...DEFAULT_TRACKER, maxOutOfOrderBytes: opts.maxOutOfOrderBytes, maxOpenFlows: opts.maxOpenFlows });
   let overtaken = 0;
@@ -195,7 +205,8 @@ async function analyze<P>(path: string, options: Partial<AnalyzeOptions>, sink: 
       stats.nonTcp++;
       if (!isSupportedLinkType(linkType)) unsupported.set(linkType, (unsupported.get(linkType) ?? 0) + 1);
     }
-  }, clock);
+  }, clock, onSecrets);
+  for (const p of keyProblems) read.problems.push({ level: "warning", offset: 0, message: p });
   const hurt = read.problems.find((p) => p.level === "error" || /truncated|corrupt|incomplete/i.test(p.message));
   if (hurt) damage = `the capture file is damaged or cut at byte ${hurt.offset}: the session may continue beyond what was read`;
   tracker.finishAll();

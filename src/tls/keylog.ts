@@ -89,3 +89,24 @@ export function keyLogFileProblem(log: KeyLog, text: string, file: string): stri
 
 /** pcapng Decryption Secrets Block type of a TLS key log (draft-ietf-opsawg-pcapng §4.7). */
 export const DSB_TLS_KEY_LOG = 0x544c534b;
+
+/**
+ * The key log of `files` (null when none is given). A file that cannot be read or holds no valid
+ * line adds a problem sentence (the CLI refuses such files before this).
+ */
+export function loadKeyLogFiles(files: string[], read: (f: string) => string, problems: string[]): KeyLog | null {
+  if (files.length === 0) return null;
+  const log = new KeyLog();
+  for (const f of files) {
+    let text: string;
+    try {
+      text = read(f);
+    } catch {
+      problems.push(`${f}: the TLS key log cannot be read`);
+      continue;
+    }
+    const p = keyLogFileProblem(log, text, f);
+    if (p !== null) problems.push(p);
+  }
+  return log;
+}
