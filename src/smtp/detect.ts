@@ -1,7 +1,8 @@
 import type { TcpPacket } from "../tcp/decode.js";
 import type { Flow, FlowApp, FlowFactory } from "../tcp/flows.js";
 import type { Session } from "./model.js";
-import { DEFAULT_DISSECT, SMTP_REPLY_RE, SmtpSession, type DissectOptions, type SkipReason } from "./session.js";
+import { TunnelLayer } from "../stream/tunnel.js";
+import { DEFAULT_DISSECT, SmtpSession, type DissectOptions, type Evidence } from "./session.js";
 import { sessionTcp } from "./tcp-facts.js";
 
 /** Ports where SMTP is expected: SMTP (25), submission (587), the common alternative 2525. */
@@ -30,6 +31,56 @@ function socksKind(buf: Buffer, start: number, len: number): 4 | 5 | 0 {
   const n = 2 + buf[start + 1];
   if (len >= 3 && buf[start] === 5 && buf[start + 1] >= 1 && (len === n || (len > n && (buf[start + n] === 5 || buf[start + n] === 1)))) return 5;
   return 0;
+}
+
+/** first client commands that make a connection SMTP (FTP, POP3 and the like send none of them first) */
+const SMTP_EVIDENCE_RE = /^(EHLO|HELO|LHLO|MAIL|STARTTLS)( |$)/i;
+/** client commands SMTP shares with other protocols (FTP has QUIT, NOOP, HELP, AUTH): no decision yet */
+const SHARED_VERB_RE = /^(QUIT|NOOP|HELP|RSET|AUTH|VRFY|EXPN)( |$)/i;
+
+/** reply lines only SMTP sends (the codes SMTP shares with FTP and others do not count) */
+export const SMTP_REPLY_RE = /^(?:[245][0-9]{2}[ -][\x20-\x7e]*\bE?SMTP\b|250-(?:PIPELINING|8BITMIME|SIZE|STARTTLS|ENHANCEDSTATUSCODES|CHUNKING|SMTPUTF8|AUTH)\b|354 )/i;
+
+/** Why a followed connection is not reported as an SMTP session. */
+export type SkipReason = "no-payload" | "not-smtp";
+
+/**
+ * Whether one followed connection is SMTP, decided as the dialogue goes: "port" (an SMTP port, or
+ * a tunnel to one), "pending" (a 220 greeting or a tunnel on another port: SMTP once the client
+ * sends an SMTP command), "smtp" (confirmed), "rejected".
+ */
+export class SmtpEvidence implements Evidence {
+  private state: "port" | "pending" | "smtp" | "rejected";
+
+  constructor(tag: string, private readonly ports: ReadonlySet<number>) {
+    this.state = tag === "greeting" || tag === "socks" ? "pending" : "port";
+  }
+
+  get rejected(): boolean {
+    return this.state === "rejected";
+  }
+
+  clientLine(text: string): boolean {
+    if (this.state !== "pending") return true;
+    if (SMTP_EVIDENCE_RE.test(text)) this.state = "smtp";
+    else if (!SHARED_VERB_RE.test(text)) {
+      this.state = "rejected";
+      return false;
+    }
+    return true;
+  }
+
+  tunnel(port: number, failed: boolean): void {
+    if (failed) this.state = "rejected";
+    else if (this.ports.has(port)) this.state = "port";
+  }
+
+  decide(s: Session): "smtp" | SkipReason {
+    if (s.bytes.client === 0 && s.bytes.server === 0 && s.gaps.length === 0) return "no-payload";
+    // the client's side absent from the capture: the server's own SMTP-only replies are the evidence
+    if (this.state === "pending" && s.bytes.client === 0 && s.replies.some((r) => r.lines.some((l) => SMTP_REPLY_RE.test(l)))) this.state = "smtp";
+    return this.state === "pending" || this.state === "rejected" ? "not-smtp" : "smtp";
+  }
 }
 
 /** Counters the factory keeps for the file's statistics and diagnosis. */
@@ -112,9 +163,12 @@ export class SmtpFlowFactory implements FlowFactory {
       s.tcp = sessionTcp(flow.tcpTrace(), flow.serverDir === 0 ? 0 : 1);
       this.onSession(s);
     };
-    return new SmtpSession(flow, done, this.opts, this.ports, (why: SkipReason) => {
+    const session = new SmtpSession(flow, done, new SmtpEvidence(flow.tag, this.ports), this.opts, (why: SkipReason) => {
       if (why === "no-payload") this.stats.connectionsWithoutPayload++;
       else this.stats.notSmtp++;
     });
+    // stream layers in front of the dissector: a tunnel's handshake is peeled off first
+    if (flow.tag === "socks" || flow.tag === "http-connect") return new TunnelLayer(flow.tag, flow.serverDir === 0 ? 0 : 1, session);
+    return session;
   }
 }

@@ -74,6 +74,10 @@ export interface Reply {
   /** never finished: the next reply began (with another code, in a new segment, while the client
    * waited for more replies) before this one's final line */
   abandoned?: boolean;
+  /** carried inside TLS and decrypted by a TLS layer: `start`/`end` and the segments' offsets,
+   * `seq` and `ack` are plaintext offsets of that direction's TLS byte space (from 0), the frames
+   * are those of the segments that completed the records */
+  inTls?: boolean;
   start: number;
   end: number;
   firstTime: number;
@@ -127,6 +131,8 @@ export interface Command {
   afterStartTls: boolean;
   /** AUTH payloads and SASL responses */
   secret: boolean;
+  /** carried inside TLS and decrypted by a TLS layer (offsets as in Reply.inTls) */
+  inTls?: boolean;
   /** a known SMTP command line (verb kept, kind "command") sent while an AUTH exchange was open,
    * which the server took as a SASL response (e.g. `QUIT` taken as the AUTH LOGIN user name):
    * it takes the auth-response reply slot; credential rules must not treat it as a credential */

@@ -1,11 +1,12 @@
-import type { Flow, FlowApp } from "../tcp/flows.js";
+import type { Flow } from "../tcp/flows.js";
 import type { SegmentMeta } from "../tcp/reassembly.js";
+import type { RecordMeta, TlsPhase, TlsPhaseFactory, TlsSink } from "../stream/tls-slot.js";
+import type { TunnelApp, TunnelKind } from "../stream/tunnel.js";
 import { DataScanner } from "./data.js";
 import { LineAssembler, addPiece, replyCode, type LinePiece } from "./lines.js";
 import type { AckEvent, Command, Line, Reply, ReplyLine, Segment, Session } from "./model.js";
 import { describeAuth, isBase64 } from "./auth.js";
 import { addCompleteness } from "./completeness.js";
-import { SocksSkipper } from "./socks.js";
 import { COMMAND_RE, VERBS } from "./vocabulary.js";
 
 export interface DissectOptions {
@@ -21,6 +22,8 @@ export interface DissectOptions {
   maxSegmentsPerItem: number;
   /** segment pieces kept per message (the rest are counted in message.segments) */
   maxSegmentsPerMessage: number;
+  /** the TLS layer (see stream/tls-slot.ts): absent, TLS bytes are noticed and dropped */
+  tls?: TlsPhaseFactory;
 }
 
 export const DEFAULT_DISSECT: DissectOptions = {
@@ -39,16 +42,19 @@ type ClientMode = "command" | "resync" | "data" | "bdat" | "starttls-wait" | "tl
 export const MAX_DATA_KEPT = 64 * 1024;
 /** gaps (and notes) listed per session; more are counted */
 const MAX_GAPS_KEPT = 100;
-/** first client commands that make a connection SMTP (FTP, POP3 and the like send none of them first) */
-const SMTP_EVIDENCE_RE = /^(EHLO|HELO|LHLO|MAIL|STARTTLS)( |$)/i;
-/** client commands SMTP shares with other protocols (FTP has QUIT, NOOP, HELP, AUTH): no decision yet */
-const SHARED_VERB_RE = /^(QUIT|NOOP|HELP|RSET|AUTH|VRFY|EXPN)( |$)/i;
-
-/** reply lines only SMTP sends (the codes SMTP shares with FTP and others do not count) */
-export const SMTP_REPLY_RE = /^(?:[245][0-9]{2}[ -][\x20-\x7e]*\bE?SMTP\b|250-(?:PIPELINING|8BITMIME|SIZE|STARTTLS|ENHANCEDSTATUSCODES|CHUNKING|SMTPUTF8|AUTH)\b|354 )/i;
-
-/** Why a followed connection is not reported as an SMTP session. */
-export type SkipReason = "no-payload" | "not-smtp";
+/**
+ * Whether a followed connection is SMTP (detect.ts answers it; the session asks as it goes).
+ */
+export interface Evidence {
+  /** not SMTP: nothing that follows is dissected */
+  readonly rejected: boolean;
+  /** a complete client line; false: it proves the connection is not SMTP (the session forgets all) */
+  clientLine(text: string): boolean;
+  /** a tunnel opened to `port`; `failed`: the proxy refused it or it was no tunnel */
+  tunnel(port: number, failed: boolean): void;
+  /** at the end: SMTP, or why not */
+  decide(s: Session): "smtp" | "no-payload" | "not-smtp";
+}
 const VERB_SET: ReadonlySet<string> = new Set(VERBS);
 /** After a gap, a line is taken as a command only when it starts with a known verb and a space or its end. */
 function startsCommand(buf: Buffer, pos: number, end: number): boolean {
@@ -71,7 +77,7 @@ function isTlsRecord(buf: Buffer, pos: number, end: number): boolean {
  * commands and logical replies, each with the segments that carried it. It judges nothing;
  * the rules read the model it builds.
  */
-export class SmtpSession implements FlowApp {
+export class SmtpSession implements TunnelApp {
   readonly s: Session;
   private relBase = 0;
   private serverLines = new LineAssembler(true);
@@ -97,22 +103,24 @@ export class SmtpSession implements FlowApp {
   private sawClientData = false;
   private dropped = 0;
   private gapsDropped = 0;
-  /** HTTP CONNECT tunnel: per side, how many octets of the "\r\n\r\n" header end have been matched (-1: done) */
-  private tunnel: [number, number] = [-1, -1];
   private readonly lineOut: { line: Line | null } = { line: null };
-  /** whether this is SMTP: "port" (an SMTP port, or a tunnel to one), "pending" (a 220 greeting on
-   * another port: SMTP once the client sends an SMTP command), "smtp" (confirmed), "rejected" */
-  private evidence: "port" | "pending" | "smtp" | "rejected";
-  /** SOCKS4/5 handshake in front of SMTP (null: none) */
-  private socks: SocksSkipper | null = null;
+  /** the TLS layer of this connection, once TLS began and a TLS layer is plugged in (else null) */
+  private tlsPhase: TlsPhase | null = null;
+  /** the dialogue goes on in the plaintext inside TLS (a TLS layer decrypts): offsets are plaintext offsets */
+  private inner = false;
+  /** per TCP direction: its bytes go to tlsPhase (TLS began there and a TLS layer is plugged in) */
+  private readonly tlsOn: [boolean, boolean] = [false, false];
+  /** what the TLS layer feeds the plaintext into: the same line, command and reply machinery */
+  private readonly sink: TlsSink = {
+    data: (dir, buf, start, end, plainRel, meta) => this.plainData(dir, buf, start, end, plainRel, meta),
+    gap: (dir, plainRel, len, frame, time) => this.streamGap(dir === this.serverDir ? "server" : "client", plainRel, len, frame, time),
+  };
   /** while resynchronising after a gap: the next byte starts a line (the gap's end, or after an LF) */
   private serverResyncAtLine = false;
   private clientResyncAtLine = false;
 
-  constructor(private readonly flow: Flow, private readonly onDone: (s: Session) => void, private readonly opts: DissectOptions = DEFAULT_DISSECT,
-    private readonly smtpPorts: ReadonlySet<number> = new Set(), private readonly onSkip: (why: SkipReason) => void = () => {}) {
-    this.evidence = flow.tag === "greeting" || flow.tag === "socks" ? "pending" : "port";
-    if (flow.tag === "socks") this.socks = new SocksSkipper();
+  constructor(private readonly flow: Flow, private readonly onDone: (s: Session) => void, private readonly evidence: Evidence,
+    private readonly opts: DissectOptions = DEFAULT_DISSECT, private readonly onSkip: (why: "no-payload" | "not-smtp") => void = () => {}) {
     this.s = {
       index: 0, tcpStream: flow.index, client: "", server: "", clientPort: 0, serverPort: 0,
       roles: "syn", sawSyn: false, firstFrame: flow.firstFrame, lastFrame: flow.firstFrame,
@@ -127,42 +135,41 @@ export class SmtpSession implements FlowApp {
     return this.flow.serverDir === 0 ? 0 : 1;
   }
 
+  private get clientDir(): 0 | 1 {
+    return this.flow.serverDir === 0 ? 1 : 0;
+  }
+
+  // ---- what a tunnel layer in front reports (stream/tunnel.ts) ----------------------------------
+
+  tunnelBytes(dir: 0 | 1, n: number): void {
+    if (dir === this.serverDir) {
+      this.s.bytes.server += n;
+      this.sawServerData = true;
+    } else {
+      this.s.bytes.client += n;
+      this.sawClientData = true;
+    }
+  }
+
+  tunnelOpened(kind: TunnelKind, version: number, port: number): void {
+    if (kind === "http-connect") this.note("SMTP carried inside an HTTP CONNECT tunnel: the HTTP request and response are skipped");
+    else {
+      this.note(`SMTP carried inside a SOCKS${version} tunnel to port ${port}: the SOCKS handshake is skipped`);
+      this.evidence.tunnel(port, false);
+    }
+  }
+
+  tunnelFailed(): void {
+    this.evidence.tunnel(0, true);
+  }
+
+  // ---- TCP bytes ----------------------------------------------------------------------------
+
   data(dir: 0 | 1, buf: Buffer, start: number, end: number, rel: number, meta: SegmentMeta): void {
-    this.relBase = this.flow.sawSyn ? 1 : 0;
-    if (this.evidence === "rejected") {
+    this.relBase = this.inner ? 0 : this.flow.sawSyn ? 1 : 0;
+    if (this.evidence.rejected) {
       if (dir === this.serverDir) this.s.bytes.server += end - start; else this.s.bytes.client += end - start;
       return;
-    }
-    if (this.socks !== null) {
-      const side = dir === this.serverDir ? 1 : 0;
-      const skip = this.socks.skip(side, buf, start, end);
-      if (side === 1) this.s.bytes.server += skip - start; else this.s.bytes.client += skip - start;
-      if (side === 1) this.sawServerData = true; else this.sawClientData = true;
-      if (this.socks.failed) {
-        this.evidence = "rejected";
-        return;
-      }
-      if (this.socks.done) {
-        this.note(`SMTP carried inside a SOCKS${this.socks.version} tunnel to port ${this.socks.port}: the SOCKS handshake is skipped`);
-        if (this.smtpPorts.has(this.socks.port)) this.evidence = "port";
-        this.socks = null;
-      }
-      rel += skip - start;
-      start = skip;
-      if (start >= end) return;
-    }
-    if (this.flow.tag === "http-connect" && !this.sawServerData && !this.sawClientData) {
-      this.tunnel = [0, 0];
-      this.note("SMTP carried inside an HTTP CONNECT tunnel: the HTTP request and response are skipped");
-    }
-    const side = dir === this.serverDir ? 1 : 0;
-    if (this.tunnel[side] >= 0) {
-      const skip = this.skipHttp(side, buf, start, end);
-      if (side === 1) this.s.bytes.server += skip - start; else this.s.bytes.client += skip - start;
-      if (side === 1) this.sawServerData = true; else this.sawClientData = true;
-      rel += skip - start;
-      start = skip;
-      if (start >= end) return;
     }
     if (dir === this.serverDir) {
       this.s.bytes.server += end - start;
@@ -170,46 +177,76 @@ export class SmtpSession implements FlowApp {
         this.sawServerData = true;
         this.s.serverFirstBytes = buf.toString("hex", start, Math.min(end, start + 8));
       }
-      this.serverData(buf, start, end, rel, meta);
+      if (this.tlsOn[dir]) this.tlsPhase!.data(dir, buf, start, end, rel, meta);
+      else this.serverData(buf, start, end, rel, meta);
     } else {
       this.s.bytes.client += end - start;
       if (!this.sawClientData) {
         this.sawClientData = true;
         this.s.clientFirstBytes = buf.toString("hex", start, Math.min(end, start + 8));
       }
-      this.clientData(buf, start, end, rel, meta);
+      if (this.tlsOn[dir]) this.tlsPhase!.data(dir, buf, start, end, rel, meta);
+      else this.clientData(buf, start, end, rel, meta);
     }
+  }
+
+  /** Plaintext from the TLS layer (plaintext offsets; the records' frames and translated ACKs in `meta`). */
+  private plainData(dir: 0 | 1, buf: Buffer, start: number, end: number, plainRel: number, meta: RecordMeta): void {
+    if (!this.inner) this.enterPlaintext(meta);
+    this.relBase = 0;
+    if (this.evidence.rejected || start >= end) return;
+    if (dir === this.serverDir) this.serverData(buf, start, end, plainRel, meta);
+    else this.clientData(buf, start, end, plainRel, meta);
+  }
+
+  /**
+   * The first decrypted byte: the dialogue goes on inside TLS, in a second byte space. RFC 3207
+   * §4.2: both sides discard what they knew; the client starts again with EHLO (no greeting).
+   * Lines, modes, the AUTH/DATA/BDAT machines and the pairing queue start afresh (a command sent
+   * before TLS and not answered stays unanswered); the greeting stays decided.
+   */
+  private enterPlaintext(meta: RecordMeta): void {
+    this.inner = true;
+    if (this.openReply) this.finishReplyFrames(this.openReply);
+    this.openReply = null;
+    this.serverLines = new LineAssembler(true);
+    this.clientLines = new LineAssembler(false);
+    this.serverMode = "smtp";
+    this.clientMode = "command";
+    this.pendingHead = this.pending.length;
+    this.auth = null;
+    if (this.message) this.finishMessage(this.message);
+    this.message = null;
+    this.scanner = null;
+    this.bdat = null;
+    this.bdatLeft = 0;
+    this.plainCmdFrom = -1;
+    this.clientAcked = false;
+    const tls = this.s.tls;
+    if (tls !== null) tls.decrypted = true;
+    this.note(`the TLS phase is decrypted: from frame ${meta.frame} on the dialogue is read from the TLS plaintext (offsets are plaintext offsets)`);
   }
 
   private note(text: string): void {
     if (this.s.notes.length < MAX_GAPS_KEPT) this.s.notes.push(text);
   }
 
-  /** Skip an HTTP header block up to its blank line; returns where SMTP starts. */
-  private skipHttp(side: 0 | 1, buf: Buffer, start: number, end: number): number {
-    const want = [13, 10, 13, 10];
-    let m = this.tunnel[side];
-    for (let i = start; i < end; i++) {
-      m = buf[i] === want[m] ? m + 1 : buf[i] === 13 ? 1 : 0;
-      if (m === 4) {
-        this.tunnel[side] = -1;
-        return i + 1;
-      }
-    }
-    this.tunnel[side] = m;
-    return end;
-  }
-
   gap(dir: 0 | 1, rel: number, len: number, frame: number, time: number, reason: string): void {
     const side = dir === this.serverDir ? "server" : "client";
     if (this.s.gaps.length < MAX_GAPS_KEPT) this.s.gaps.push({ side, offset: rel, bytes: len, frame, reason });
     else this.gapsDropped++;
+    if (side === "server" && this.serverMode === "after-starttls" && this.clientMode === "tls") {
+      // the client already sent its ClientHello: the lost bytes held the start of the server's TLS
+      this.startTls("server", { frame, time }, rel);
+      this.serverMode = "tls";
+    }
+    if (this.tlsOn[dir]) this.tlsPhase!.gap(dir, rel, len, frame, time, reason);
+    else this.streamGap(side, rel, len, frame, time);
+  }
+
+  /** Bytes [rel, rel + len) of one side's byte stream (TCP, or the plaintext inside TLS) are missing. */
+  private streamGap(side: "client" | "server", rel: number, len: number, frame: number, time: number): void {
     if (side === "server") {
-      if (this.serverMode === "after-starttls" && this.clientMode === "tls") {
-        // the client already sent its ClientHello: the lost bytes held the start of the server's TLS
-        this.startTls("server", { frame, time });
-        this.serverMode = "tls";
-      }
       if (this.serverMode === "tls" || this.serverMode === "after-starttls") return;
       if (this.serverLines.inLine) {
         this.serverLines.markGap();
@@ -258,7 +295,8 @@ export class SmtpSession implements FlowApp {
       const a = this.lastClientAck;
       a.frame = frame;
       a.time = time;
-      a.offset = ackRel;
+      // inside TLS: the plaintext the ACK covers (records wholly acknowledged)
+      a.offset = this.inner ? this.tlsPhase!.plainAck((dir ^ 1) as 0 | 1, ackRel) : ackRel;
       this.clientAcked = true;
     }
   }
@@ -300,14 +338,9 @@ export class SmtpSession implements FlowApp {
     if (this.message) this.finishMessage(this.message);
     if (this.gapsDropped > 0) s.notes.push(`${this.gapsDropped} further capture gaps were counted but not listed`);
     if (this.dropped > 0) s.notes.push(`${this.dropped} commands/replies beyond the per-session limit were counted but not kept`);
-    if (s.bytes.client === 0 && s.bytes.server === 0 && s.gaps.length === 0) {
-      this.onSkip("no-payload");
-      return;
-    }
-    // the client's side absent from the capture: the server's own SMTP-only replies are the evidence
-    if (this.evidence === "pending" && s.bytes.client === 0 && s.replies.some((r) => r.lines.some((l) => SMTP_REPLY_RE.test(l)))) this.evidence = "smtp";
-    if (this.evidence === "pending" || this.evidence === "rejected") {
-      this.onSkip("not-smtp");
+    const smtp = this.evidence.decide(s);
+    if (smtp !== "smtp") {
+      this.onSkip(smtp);
       return;
     }
     const tls = s.tls;
@@ -334,16 +367,20 @@ export class SmtpSession implements FlowApp {
     if (this.serverMode === "smtp" && (this.serverLines.inLine || this.openReply !== null) && startsReply(buf, pos, end)) this.replyStartsMidReply(buf, pos, meta);
     while (pos < end) {
       const mode = this.serverMode;
-      if (mode === "tls") return;
+      if (mode === "tls") {
+        this.tlsBytes(this.serverDir, buf, pos, end, base + pos, meta);
+        return;
+      }
       if (mode === "resync") {
-        pos = this.serverResync(buf, pos, end, meta);
+        pos = this.serverResync(buf, pos, end, base, meta);
         if (pos < 0) return;
         continue;
       }
       if (!this.serverLines.inLine) {
         if (isTlsRecord(buf, pos, end) && (mode === "after-starttls" || this.clientMode === "tls" || (this.s.replies.length === 0 && (this.s.tls === null || this.s.tls.mode === "implicit")))) {
-          this.startTls("server", meta);
+          this.startTls("server", meta, base + pos);
           this.serverMode = "tls";
+          this.tlsBytes(this.serverDir, buf, pos, end, base + pos, meta);
           return;
         }
         if (this.openReply === null) this.openReply = this.newReply(base + pos, meta.time, mode === "after-starttls");
@@ -386,12 +423,13 @@ export class SmtpSession implements FlowApp {
   }
 
   /** After a gap in the server's stream: skip to a line that starts like a reply line (or TLS). Returns where to go on, -1 when the segment is used up. */
-  private serverResync(buf: Buffer, pos: number, end: number, meta: SegmentMeta): number {
+  private serverResync(buf: Buffer, pos: number, end: number, base: number, meta: SegmentMeta): number {
     // the client already speaks TLS: the lost server bytes held the STARTTLS 220 (or the
     // start of the TLS handshake), and what follows is TLS
     if (this.clientMode === "tls") {
-      this.startTls("server", meta);
+      this.startTls("server", meta, base + pos);
       this.serverMode = "tls";
+      this.tlsBytes(this.serverDir, buf, pos, end, base + pos, meta);
       return -1;
     }
     // resume at a line that starts like a reply line (a complete line that begins exactly at
@@ -414,6 +452,7 @@ export class SmtpSession implements FlowApp {
       index: this.s.replies.length, code: null, lines: [], lineInfo: [], linesDropped: 0, frames: [], segments: [],
       complete: false, command: null, greeting: false, afterStartTls, start, end: start, firstTime: time, lastTime: time,
     };
+    if (this.inner) reply.inTls = true;
     if (this.s.replies.length < this.opts.maxItemsPerSession) this.s.replies.push(reply);
     else this.dropped++;
     return reply;
@@ -548,7 +587,22 @@ export class SmtpSession implements FlowApp {
     this.note(`the capture holds the TLS phase decrypted: after the STARTTLS 220 (frame ${tls.frame}) no TLS record flows and the server answered EHLO (frame ${reply.frames[0]}) with a capability list without STARTTLS`);
   }
 
-  private startTls(side: "client" | "server", meta: { frame: number; time: number }): void {
+  /** TCP bytes of a side in TLS: to the TLS layer, if one is plugged in (else dropped) */
+  private tlsBytes(dir: 0 | 1, buf: Buffer, pos: number, end: number, rel: number, meta: SegmentMeta): void {
+    if (this.tlsOn[dir] && pos < end) this.tlsPhase!.data(dir, buf, pos, end, rel, meta);
+  }
+
+  /** TLS begins on `side` at its stream offset `rel`: the facts, and the TLS layer's start. */
+  private startTls(side: "client" | "server", meta: { frame: number; time: number }, rel: number): void {
+    const make = this.opts.tls;
+    const dir = side === "server" ? this.serverDir : this.clientDir;
+    if (make !== undefined && !this.inner && !this.tlsOn[dir]) {
+      this.tlsPhase ??= make(this.sink, this.flow.index);
+      if (this.tlsPhase !== null) {
+        this.tlsOn[dir] = true;
+        this.tlsPhase.start(dir, rel);
+      }
+    }
     if (this.s.tls === null) {
       // a STARTTLS whose 220 the capture lost still started TLS by STARTTLS
       const mode = this.s.commands.some((c) => c.kind === "command" && c.verb === "STARTTLS") ? "starttls" : "implicit";
@@ -565,9 +619,10 @@ export class SmtpSession implements FlowApp {
     while (pos < end) {
       switch (this.clientMode) {
         case "tls":
+          this.tlsBytes(this.clientDir, buf, pos, end, base + pos, meta);
           return;
         case "resync":
-          pos = this.clientResync(buf, pos, end, meta);
+          pos = this.clientResync(buf, pos, end, base, meta);
           if (pos < 0) return;
           continue;
         case "data": {
@@ -602,8 +657,9 @@ export class SmtpSession implements FlowApp {
         default: {
           if (!this.clientLines.inLine && isTlsRecord(buf, pos, end)) {
             if (this.clientMode !== "command" || this.s.commands.length === 0 || this.plainCmdFrom >= 0) {
-              this.startTls("client", meta);
+              this.startTls("client", meta, base + pos);
               this.clientMode = "tls";
+              this.tlsBytes(this.clientDir, buf, pos, end, base + pos, meta);
               return;
             }
           }
@@ -615,13 +671,14 @@ export class SmtpSession implements FlowApp {
   }
 
   /** After a gap in the client's stream: skip to a line that starts with a known verb (or TLS). Returns where to go on, -1 when the segment is used up. */
-  private clientResync(buf: Buffer, pos: number, end: number, meta: SegmentMeta): number {
+  private clientResync(buf: Buffer, pos: number, end: number, base: number, meta: SegmentMeta): number {
     if (this.clientResyncAtLine) {
       // a ClientHello after a lost STARTTLS (or its lost 220): the session switches to TLS
       // (a TLS handshake record is no command line)
       if (isTlsRecord(buf, pos, end) && (buf[pos + 2] ?? 0) <= 0x04) {
-        this.startTls("client", meta);
+        this.startTls("client", meta, base + pos);
         this.clientMode = "tls";
+        this.tlsBytes(this.clientDir, buf, pos, end, base + pos, meta);
         return -1;
       }
       // resume at a line that starts with a known verb (a complete line that begins exactly
@@ -661,6 +718,7 @@ export class SmtpSession implements FlowApp {
       lineInfo: null, replies: [], afterStartTls: this.clientMode === "starttls-wait" || this.clientMode === "tls-expected" || this.plainCmdFrom >= 0,
       secret: false,
     };
+    if (this.inner) cmd.inTls = true;
     if (this.s.commands.length < this.opts.maxItemsPerSession) {
       this.s.commands.push(cmd);
       this.pending.push(cmd.index);
@@ -703,15 +761,11 @@ export class SmtpSession implements FlowApp {
   private clientLine(line: Line, pieces: LinePiece[]): void {
     const text = line.text;
     let cmd: Command;
-    if (this.evidence === "pending") {
-      if (SMTP_EVIDENCE_RE.test(text)) this.evidence = "smtp";
-      else if (!SHARED_VERB_RE.test(text)) {
-        // a 220 banner, then a client that does not speak SMTP (FTP USER/PASS, …): nothing of it is kept
-        this.evidence = "rejected";
-        this.s.commands.length = 0;
-        this.s.replies.length = 0;
-        return;
-      }
+    if (!this.evidence.clientLine(text)) {
+      // a 220 banner, then a client that does not speak SMTP (FTP USER/PASS, …): nothing of it is kept
+      this.s.commands.length = 0;
+      this.s.replies.length = 0;
+      return;
     }
     if (this.clientMode === "tls-expected") {
       // STARTTLS was accepted, yet the client goes on in plaintext: dissected as plain SMTP

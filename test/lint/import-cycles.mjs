@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Fails (exit 1) when src/ has an import cycle: between files, or between the parts of src/
-// (capture, tcp, smtp, rules, report, cli, text, and the top-level files). Type-only imports
+// (capture, tcp, stream, smtp, rules, report, cli, text, and the top-level files), or a part imports a
+// higher layer (LAYERS below). Type-only imports
 // count too: a cycle of types is still a cycle of design. Run by `npm run lint`.
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
@@ -58,7 +59,25 @@ for (const [f, deps] of graph) {
   for (const d of deps) if (part(d) !== p) parts.get(p).add(part(d));
 }
 
+// The layers, lowest first: a part may import only from parts before it. Between TCP and SMTP sit
+// the stream layers (stream/: tunnel peeling, the TLS slot) and the TLS layer (tls/) that plugs
+// into that slot. A new part of src/ must be placed here.
+const LAYERS = ["text", "capture", "tcp", "stream", "tls", "smtp", "rules", "analyze", "compare", "report", "index", "cli"];
+
 const problems = [];
+for (const [p, deps] of parts) {
+  const at = LAYERS.indexOf(p);
+  if (at < 0) {
+    problems.push(`layers: src/${p} is not in the layer list of test/lint/import-cycles.mjs`);
+    continue;
+  }
+  for (const d of deps) {
+    if (LAYERS.indexOf(d) > at) {
+      const edge = [...graph].find(([f, ds]) => part(f) === p && [...ds].some((x) => part(x) === d));
+      problems.push(`layers: ${p} imports ${d}, a higher layer (${edge ? relative(ROOT, edge[0]) : p})`);
+    }
+  }
+}
 for (const scc of cycles(graph)) problems.push(`files: ${scc.map((f) => relative(ROOT, f)).sort().join(" ↔ ")}`);
 for (const scc of cycles(parts)) {
   const edges = [];
