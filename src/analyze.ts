@@ -12,6 +12,7 @@ import { DEFAULT_RULE_OPTIONS, Judge, type JudgedSession, type RuleOptions } fro
 import type { Finding } from "./rules/types.js";
 import { readFileSync } from "node:fs";
 import { DSB_TLS_KEY_LOG, KeyLog, loadKeyLogFiles } from "./tls/keylog.js";
+import { TlsConnection } from "./tls/connection.js";
 
 export interface AnalyzeOptions extends RuleOptions {
   /** extra ports on which to expect SMTP */
@@ -165,7 +166,11 @@ async function analyze<P>(path: string, options: Partial<AnalyzeOptions>, sink: 
     keys ??= new KeyLog();
     keys.add(data.toString("latin1"), "pcapng Decryption Secrets Block");
   };
-  const factory = new SmtpFlowFactory(opts.ports, onSession, { ...DEFAULT_DISSECT, showSecrets: opts.showSecrets, showData: opts.showData });
+  const factory = new SmtpFlowFactory(opts.ports, onSession, {
+    ...DEFAULT_DISSECT, showSecrets: opts.showSecrets, showData: opts.showData,
+    // every TLS connection is read (handshake facts without keys); decrypted when a key matches
+    tls: (sink, _tcpStream, clientDir) => new TlsConnection({ keys, sink, clientDir }),
+  });
   const tracker = new FlowTracker(factory, { ...DEFAULT_TRACKER, maxOutOfOrderBytes: opts.maxOutOfOrderBytes, maxOpenFlows: opts.maxOpenFlows });
   let overtaken = 0;
   const release = () => {

@@ -1,6 +1,7 @@
 import type { Flow } from "../tcp/flows.js";
 import type { SegmentMeta } from "../tcp/reassembly.js";
 import type { RecordMeta, TlsPhase, TlsPhaseFactory, TlsSink } from "../stream/tls-slot.js";
+import type { TlsFacts } from "../tls/connection.js";
 import type { TunnelApp, TunnelKind } from "../stream/tunnel.js";
 import { DataScanner } from "./data.js";
 import { LineAssembler, addPiece, replyCode, type LinePiece } from "./lines.js";
@@ -70,6 +71,16 @@ function startsReply(buf: Buffer, pos: number, end: number): boolean {
 
 function isTlsRecord(buf: Buffer, pos: number, end: number): boolean {
   return buf[pos] === 0x16 && (pos + 1 >= end || buf[pos + 1] === 0x03);
+}
+
+/**
+ * Any TLS record header (ChangeCipherSpec, alert, handshake, application data: 0x14-0x17, version
+ * 3.x): what a server sends once its peer spoke TLS or it accepted STARTTLS — a fatal alert
+ * answering a ClientHello is TLS, never an SMTP reply.
+ */
+function isAnyTlsRecord(buf: Buffer, pos: number, end: number): boolean {
+  const t = buf[pos];
+  return t >= 0x14 && t <= 0x17 && (pos + 1 >= end || buf[pos + 1] === 0x03) && (pos + 2 >= end || buf[pos + 2] <= 0x04);
 }
 
 /**
@@ -166,7 +177,7 @@ export class SmtpSession implements TunnelApp {
   // ---- TCP bytes ----------------------------------------------------------------------------
 
   data(dir: 0 | 1, buf: Buffer, start: number, end: number, rel: number, meta: SegmentMeta): void {
-    this.relBase = this.inner ? 0 : this.flow.sawSyn ? 1 : 0;
+    this.relBase = this.flow.sawSyn ? 1 : 0;
     if (this.evidence.rejected) {
       if (dir === this.serverDir) this.s.bytes.server += end - start; else this.s.bytes.client += end - start;
       return;
@@ -193,7 +204,7 @@ export class SmtpSession implements TunnelApp {
   /** Plaintext from the TLS layer (plaintext offsets; the records' frames and translated ACKs in `meta`). */
   private plainData(dir: 0 | 1, buf: Buffer, start: number, end: number, plainRel: number, meta: RecordMeta): void {
     if (!this.inner) this.enterPlaintext(meta);
-    this.relBase = 0;
+    this.relBase = this.flow.sawSyn ? 1 : 0;
     if (this.evidence.rejected || start >= end) return;
     if (dir === this.serverDir) this.serverData(buf, start, end, plainRel, meta);
     else this.clientData(buf, start, end, plainRel, meta);
@@ -348,6 +359,14 @@ export class SmtpSession implements TunnelApp {
       const clientTls = tls.clientHelloFrame !== null;
       const serverTls = tls.serverHelloFrame !== null;
       tls.encrypted = (clientTls && (serverTls || !this.serverPlainAfterHello)) || (serverTls && !clientTls && s.bytes.client === 0);
+      if (this.tlsPhase !== null) {
+        const facts = this.tlsPhase.facts as TlsFacts;
+        // the connection's first FIN or RST, as the TLS layer's account of who closed
+        const c = s.close.client, sv = s.close.server;
+        const first = c !== null && (sv === null || c.frame <= sv.frame) ? { from: "client" as const, e: c } : sv !== null ? { from: "server" as const, e: sv } : null;
+        if (first !== null) facts.firstClose = { from: first.from, kind: first.e.kind, frame: first.e.frame };
+        if (facts.firstFrame !== null) tls.facts = facts;
+      }
     }
     // what the server took a line for shows only in its reply: with none captured, claim nothing
     for (const c of s.commands) if (c.takenAsAuthResponse && c.replies.length === 0) c.takenAsAuthResponse = false;
@@ -377,7 +396,7 @@ export class SmtpSession implements TunnelApp {
         continue;
       }
       if (!this.serverLines.inLine) {
-        if (isTlsRecord(buf, pos, end) && (mode === "after-starttls" || this.clientMode === "tls" || (this.s.replies.length === 0 && (this.s.tls === null || this.s.tls.mode === "implicit")))) {
+        if ((isTlsRecord(buf, pos, end) || ((mode === "after-starttls" || this.clientMode === "tls") && isAnyTlsRecord(buf, pos, end))) && (mode === "after-starttls" || this.clientMode === "tls" || (this.s.replies.length === 0 && (this.s.tls === null || this.s.tls.mode === "implicit")))) {
           this.startTls("server", meta, base + pos);
           this.serverMode = "tls";
           this.tlsBytes(this.serverDir, buf, pos, end, base + pos, meta);
@@ -597,7 +616,7 @@ export class SmtpSession implements TunnelApp {
     const make = this.opts.tls;
     const dir = side === "server" ? this.serverDir : this.clientDir;
     if (make !== undefined && !this.inner && !this.tlsOn[dir]) {
-      this.tlsPhase ??= make(this.sink, this.flow.index);
+      this.tlsPhase ??= make(this.sink, this.flow.index, this.clientDir);
       if (this.tlsPhase !== null) {
         this.tlsOn[dir] = true;
         this.tlsPhase.start(dir, rel);
