@@ -32,3 +32,25 @@ export function describeTls(t: TlsFacts): string[] {
   if (t.notTls !== null) out.push(`TLS: the ${t.notTls.from}'s bytes from frame ${t.notTls.frame} are not TLS records`);
   return out;
 }
+
+/** The header fact of a session with TLS: where it began and what became of it. */
+export function tlsHeadline(mode: "starttls" | "implicit", t: TlsFacts): string {
+  const from = t.firstFrame ?? 0;
+  const d = t.decryption;
+  const failed = d.failedFrom.client ?? d.failedFrom.server;
+  if (t.serverHello === null || t.completed === false) return `TLS (${mode}) from frame ${from}: the handshake did not complete`;
+  if (failed !== null) return `TLS (${mode}) from frame ${from}: decrypted up to frame ${failed}, then cannot decrypt`;
+  if ((d.status === "decrypted" || d.status === "partial") && t.client.plainBytes + t.server.plainBytes > 0) return `TLS (${mode}) from frame ${from}: decrypted with ${d.source}, the SMTP inside is judged`;
+  return `TLS (${mode}) from frame ${from}: the rest is encrypted`;
+}
+
+/** The TLS phase was decrypted without a failure and carried application data: nothing of the dialogue stays encrypted. */
+export function fullyDecrypted(t: TlsFacts): boolean {
+  const d = t.decryption;
+  return d.status === "decrypted" && d.failedFrom.client === null && d.failedFrom.server === null && t.client.plainBytes + t.server.plainBytes > 0;
+}
+
+/** The handshake ended before any encrypted record flowed (a refused hello, a rejected certificate in clear). */
+export function handshakeOnly(t: TlsFacts): boolean {
+  return t.completed === false && t.client.encryptedRecords + t.server.encryptedRecords + t.client.appRecords + t.server.appRecords === 0;
+}
