@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { Option, type Command } from "commander";
 import { escapeText } from "../text/escape.js";
-import { intArg, portArg } from "./options.js";
+import { intArg, keylogArg, portArg } from "./options.js";
 
 interface CompareFlags {
   format: "text" | "json" | "html";
@@ -9,6 +9,7 @@ interface CompareFlags {
   delayMs: number;
   port: number[];
   showSecrets?: boolean;
+  tlsKeylog?: string[];
   color: boolean;
 }
 
@@ -28,6 +29,7 @@ export function registerCompare(program: Command): void {
     .option("--delay-ms <ms>", "held back this long beyond the usual transit is reported as delayed", intArg, 200)
     .option("--port <port>", "also treat this TCP port as SMTP (repeatable)", portArg, [] as number[])
     .option("--show-secrets", "show AUTH credentials instead of redacting them")
+    .option("--tls-keylog <file>", "decrypt TLS with this NSS key log (SSLKEYLOGFILE format; repeatable)", keylogArg)
     .option("--no-color", "no colour, even on a terminal")
     .addHelpText("after", "\nExit status (as diff): 0 no change between the capture points; 1 a change was found; 2 usage error, or a capture could not be read.")
     .action(async (a: string, b: string, flags: CompareFlags) => {
@@ -35,7 +37,7 @@ export function registerCompare(program: Command): void {
       // loaded on demand: analyze should not pay for the comparison at startup
       const { compareCaptures, loadCapture } = await import("../compare/index.js");
       const { compareText } = await import("../compare/text.js");
-      const opts = { ports: flags.port, showSecrets: !!flags.showSecrets };
+      const opts = { ports: flags.port, showSecrets: !!flags.showSecrets, tlsKeylogs: flags.tlsKeylog ?? [] };
       const ca = await loadCapture(a, opts);
       const cb = await loadCapture(b, opts);
       let unreadable = false;
