@@ -119,3 +119,15 @@ describeShared("TLS verdicts (expected-tls.json conclusions)", () => {
     }
   });
 });
+
+describeShared("TLS findings on an old real capture (ndpi/smtp-starttls.pcap, no keys)", () => {
+  it("TLS 1.0 with RC4 negotiated; a certificate that does not name the SNI", async () => {
+    const rep = await analyzeFile(`${SHARED}/captures/ndpi/smtp-starttls.pcap`);
+    const tls = rep.findings.filter((f) => f.rule.startsWith("tls-")).map((f) => [f.session, f.rule, f.severity, f.side, f.frames]);
+    expect(tls).toContainEqual([0, "tls-deprecated-version", "warning", "client", [12]]);
+    expect(tls).toContainEqual([0, "tls-weak-cipher-suite", "warning", "server", [12]]);
+    const name = rep.findings.find((f) => f.rule === "tls-certificate-name-mismatch")!;
+    expect(name.message).toBe("the server's certificate (frame 47) names jw-vm08-int-dns, not dovecot.weberlab.de, the host the client asked for in the ClientHello (frame 46)");
+    expect(name.filter).toBe("tcp.stream eq 1 && frame.number in {46,47}");
+  });
+});
