@@ -36,6 +36,8 @@ export class DataScanner {
   private afterNonstandard = false;
   /** the current line was cut by a capture gap: its terminator is not judged */
   private gapLine = false;
+  /** the statistics as they stood just after the latest non-standard end of data listed (null: none) */
+  atFakeEnd: { stats: MessageStats; end: number } | null = null;
 
   /** `start`: the client stream offset where the content begins (just after the DATA command's CRLF) */
   constructor(start = 0) {
@@ -145,6 +147,15 @@ export class DataScanner {
     return -1;
   }
 
+  /** A non-standard end of data ends at `after`: the statistics up to it (rare: copied). */
+  private keepFakeEnd(after: number): void {
+    const st = this.stats;
+    this.atFakeEnd = {
+      stats: { ...st, nonstandardEnds: st.nonstandardEnds.slice(), smuggledCommands: st.smuggledCommands.slice() },
+      end: after,
+    };
+  }
+
   /** Part of the content was lost. */
   markGap(bytes: number): void {
     this.stats.gap = true;
@@ -206,14 +217,16 @@ export class DataScanner {
       }
       if (st.nonstandardEnds.length < MAX_KEPT_EVENTS) {
         st.nonstandardEnds.push({ sequence: seq, offset: lineStart - (prev === "crlf" ? 2 : 1), end: after, frame });
-      }
+        this.keepFakeEnd(after);
+      } else this.atFakeEnd = null;
       this.afterNonstandard = true;
       return false;
     }
     if (len - termLen === 2 && b0 === 0 && b1 === 0x2e && prev === "crlf" && kind === "crlf") {
       if (st.nonstandardEnds.length < MAX_KEPT_EVENTS) {
         st.nonstandardEnds.push({ sequence: "\\r\\n\\x00.\\r\\n", offset: lineStart - 2, end: after, frame });
-      }
+        this.keepFakeEnd(after);
+      } else this.atFakeEnd = null;
       this.afterNonstandard = true;
       return false;
     }

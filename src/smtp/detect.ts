@@ -1,6 +1,7 @@
 import type { TcpPacket } from "../tcp/decode.js";
 import type { Flow, FlowApp, FlowFactory } from "../tcp/flows.js";
 import type { Session } from "./model.js";
+import { socksKind } from "../stream/socks.js";
 import { TunnelLayer } from "../stream/tunnel.js";
 import { DEFAULT_DISSECT, SmtpSession, type DissectOptions, type Evidence } from "./session.js";
 import { sessionTcp } from "./tcp-facts.js";
@@ -23,15 +24,6 @@ const CLIENT_FIRST_RE = /^(EHLO|HELO|LHLO) [\x21-\x7e]/i;
 /** payload that only SMTP sends (the verbs and codes SMTP shares with FTP and others do not count) */
 const SMTP_VERB_RE = /^(EHLO |HELO |LHLO |MAIL FROM:|RCPT TO:|STARTTLS\r?\n|BDAT [0-9])/i;
 
-
-/** The start of a SOCKS4 CONNECT or a SOCKS5 method offer. */
-function socksKind(buf: Buffer, start: number, len: number): 4 | 5 | 0 {
-  if (len >= 9 && buf[start] === 4 && buf[start + 1] === 1 && buf.indexOf(0, start + 8) >= 0) return 4;
-  // a SOCKS5 method offer, alone or followed at once by the request (or RFC 1929 credentials)
-  const n = 2 + buf[start + 1];
-  if (len >= 3 && buf[start] === 5 && buf[start + 1] >= 1 && (len === n || (len > n && (buf[start + n] === 5 || buf[start + n] === 1)))) return 5;
-  return 0;
-}
 
 /** first client commands that make a connection SMTP (FTP, POP3 and the like send none of them first) */
 const SMTP_EVIDENCE_RE = /^(EHLO|HELO|LHLO|MAIL|STARTTLS)( |$)/i;
@@ -73,6 +65,11 @@ export class SmtpEvidence implements Evidence {
   tunnel(port: number, failed: boolean): void {
     if (failed) this.state = "rejected";
     else if (this.ports.has(port)) this.state = "port";
+  }
+
+  found(): void {
+    // a tunnel on a port followed as SMTP: SMTP only if it leads to an SMTP port or speaks SMTP
+    if (this.state === "port") this.state = "pending";
   }
 
   decide(s: Session): "smtp" | SkipReason {
@@ -167,8 +164,11 @@ export class SmtpFlowFactory implements FlowFactory {
       if (why === "no-payload") this.stats.connectionsWithoutPayload++;
       else this.stats.notSmtp++;
     });
-    // stream layers in front of the dissector: a tunnel's handshake is peeled off first
-    if (flow.tag === "socks" || flow.tag === "http-connect") return new TunnelLayer(flow.tag, flow.serverDir === 0 ? 0 : 1, session);
+    // stream layers in front of the dissector: a tunnel's handshake is peeled off first; on a port
+    // followed as SMTP, a client that opens with a SOCKS or HTTP CONNECT request is a tunnel too
+    const serverDir = flow.serverDir === 0 ? 0 : 1;
+    if (flow.tag === "socks" || flow.tag === "http-connect") return new TunnelLayer(flow.tag, serverDir, session);
+    if (flow.tag === "") return new TunnelLayer("sniff", serverDir, session);
     return session;
   }
 }

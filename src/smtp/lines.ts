@@ -1,5 +1,6 @@
 import type { Line, ReplyLine, Segment } from "./model.js";
 import type { SegmentMeta } from "../tcp/reassembly.js";
+import { VERBS } from "./vocabulary.js";
 
 /** Octets of a line kept as text; the rest is counted, not stored. */
 export const MAX_LINE_KEPT = 2048;
@@ -191,4 +192,40 @@ export function addPiece(segments: Segment[], frame: number, time: number, start
     seg.midLine = true;
   }
   return true;
+}
+
+/** The frames of `segs` in order, each once. */
+export function uniqueFrames(segs: Segment[]): number[] {
+  const out: number[] = [];
+  for (const s of segs) if (out.length === 0 || out[out.length - 1] !== s.frame) out.push(s.frame);
+  return out;
+}
+
+const VERB_SET: ReadonlySet<string> = new Set(VERBS);
+/** After a gap, a line is taken as a command only when it starts with a known verb and a space or its end. */
+export function startsCommand(buf: Buffer, pos: number, end: number): boolean {
+  const m = /^([A-Za-z]{4,8})[ \r\n]/.exec(buf.toString("latin1", pos, Math.min(end, pos + 10)));
+  return m !== null && VERB_SET.has(m[1].toUpperCase());
+}
+
+/** the start of a reply line: a new segment that begins like this ends an unterminated line */
+export function startsReply(buf: Buffer, pos: number, end: number): boolean {
+  if (end - pos < 4) return false;
+  const a = buf[pos], b = buf[pos + 1], c = buf[pos + 2], d = buf[pos + 3];
+  return a >= 0x32 && a <= 0x35 && b >= 0x30 && b <= 0x39 && c >= 0x30 && c <= 0x39 && (d === 0x20 || d === 0x2d || d === 0x0d);
+}
+
+/** a TLS handshake record starts at `pos` (content type 22, major version 3) */
+export function isTlsRecord(buf: Buffer, pos: number, end: number): boolean {
+  return buf[pos] === 0x16 && (pos + 1 >= end || buf[pos + 1] === 0x03);
+}
+
+/**
+ * Any TLS record header (ChangeCipherSpec, alert, handshake, application data: 0x14-0x17, version
+ * 3.x): what a server sends once its peer spoke TLS or it accepted STARTTLS — a fatal alert
+ * answering a ClientHello is TLS, never an SMTP reply.
+ */
+export function isAnyTlsRecord(buf: Buffer, pos: number, end: number): boolean {
+  const t = buf[pos];
+  return t >= 0x14 && t <= 0x17 && (pos + 1 >= end || buf[pos + 1] === 0x03) && (pos + 2 >= end || buf[pos + 2] <= 0x04);
 }

@@ -226,6 +226,13 @@ export interface SessionTcp {
   server: SideTrace;
 }
 
+export interface SessionTunnel {
+  kind: "socks4" | "socks5" | "http-connect";
+  port: number;
+  replyFrame: number | null;
+  replyTime: number | null;
+}
+
 export interface Session {
   index: number;
   tcpStream: number;
@@ -254,6 +261,11 @@ export interface Session {
   serverFirstBytes: string;
   /** what the capture lacks for this session (empty: nothing known to be missing) */
   limits: Limit[];
+  /** SMTP carried inside a tunnel (absent: none): its kind, the port asked for (0: not named, as
+   * HTTP CONNECT on a flow recognised by it), and the server segment that completed the proxy's
+   * reply (SOCKS reply, HTTP response header; null while never completed). The SMTP dialogue,
+   * and its greeting's delay, start there. */
+  tunnel?: SessionTunnel;
   /** the TCP layer's ACK/window records, handshake facts and TTLs, per side (absent: not traced);
    * rules read them through `Conversation.tcp` */
   tcp?: SessionTcp;

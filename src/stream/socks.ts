@@ -14,6 +14,11 @@ export class SocksSkipper {
   private readonly held: [Buffer, Buffer] = [Buffer.alloc(0), Buffer.alloc(0)];
   private readonly finished: [boolean, boolean] = [false, false];
 
+  /** the server's side of the handshake (its reply) is complete */
+  get serverDone(): boolean {
+    return this.finished[1];
+  }
+
   /** Returns the position in buf[start, end) where the tunnelled bytes of `side` (0 client, 1 server) begin. */
   skip(side: 0 | 1, buf: Buffer, start: number, end: number): number {
     if (this.finished[side] || this.failed) return start;
@@ -101,4 +106,13 @@ export class SocksSkipper {
     }
     return this.request(b, p, false);
   }
+}
+
+/** The start of a SOCKS4 CONNECT or a SOCKS5 method offer. */
+export function socksKind(buf: Buffer, start: number, len: number): 4 | 5 | 0 {
+  if (len >= 9 && buf[start] === 4 && buf[start + 1] === 1 && buf.indexOf(0, start + 8) >= 0) return 4;
+  // a SOCKS5 method offer, alone or followed at once by the request (or RFC 1929 credentials)
+  const n = 2 + buf[start + 1];
+  if (len >= 3 && buf[start] === 5 && buf[start + 1] >= 1 && (len === n || (len > n && (buf[start + n] === 5 || buf[start + n] === 1)))) return 5;
+  return 0;
 }
