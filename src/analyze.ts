@@ -10,6 +10,9 @@ import type { Session } from "./smtp/model.js";
 import { DEFAULT_DISSECT } from "./smtp/session.js";
 import { DEFAULT_RULE_OPTIONS, Judge, type JudgedSession, type RuleOptions } from "./rules/engine.js";
 import type { Finding } from "./rules/types.js";
+import { readFileSync } from "node:fs";
+import { DSB_TLS_KEY_LOG, KeyLog, loadKeyLogFiles } from "./tls/keylog.js";
+import { TlsConnection } from "./tls/connection.js";
 
 export interface AnalyzeOptions extends RuleOptions {
   /** extra ports on which to expect SMTP */
@@ -19,6 +22,8 @@ export interface AnalyzeOptions extends RuleOptions {
   showData: boolean;
   maxOutOfOrderBytes: number;
   maxOpenFlows: number;
+  /** NSS key log files (--tls-keylog), read for each capture; pcapng Decryption Secrets Blocks are added to them */
+  tlsKeylogs: string[];
 }
 
 export const DEFAULT_ANALYZE: AnalyzeOptions = {
@@ -28,6 +33,7 @@ export const DEFAULT_ANALYZE: AnalyzeOptions = {
   showData: false,
   maxOutOfOrderBytes: DEFAULT_TRACKER.maxOutOfOrderBytes,
   maxOpenFlows: DEFAULT_TRACKER.maxOpenFlows,
+  tlsKeylogs: [],
 };
 
 export interface FileStats {
@@ -188,11 +194,23 @@ async function analyze<P>(path: string, options: Partial<AnalyzeOptions>, sink: 
     while (i > 0 && waiting[i - 1].tcpStream > s.tcpStream) i--;
     waiting.splice(i, 0, w);
   };
+  // TLS keys: the --tls-keylog files, and pcapng Decryption Secrets Blocks as they are read (before the frames that need them)
+  const keyProblems: string[] = [];
+  let keys: KeyLog | null = loadKeyLogFiles(opts.tlsKeylogs, (f) => readFileSync(f, "latin1"), keyProblems);
+  const onSecrets = (type: number, data: Buffer) => {
+    if (type !== DSB_TLS_KEY_LOG) return;
+    keys ??= new KeyLog();
+    keys.add(data.toString("latin1"), "pcapng Decryption Secrets Block");
+  };
+  const factory = new SmtpFlowFactory(opts.ports, onSession, {
+    ...DEFAULT_DISSECT, showSecrets: opts.showSecrets, showData: opts.showData,
+    // every TLS connection is read (handshake facts without keys); decrypted when a key matches
+    tls: (sink, _tcpStream, clientDir) => new TlsConnection({ keys, sink, clientDir }),
+  });
   let idleClosed = 0;
   const liveStats = (): LiveStats => ({ packets: stats.frames, open: tracker.openCount, judged: emitted, idleClosed });
   // capture time of the last idle sweep
   let swept = -Infinity;
-  const factory = new SmtpFlowFactory(opts.ports, onSession, { ...DEFAULT_DISSECT, showSecrets: opts.showSecrets, showData: opts.showData });
   const tracker = new FlowTracker(factory, { ...DEFAULT_TRACKER, maxOutOfOrderBytes: opts.maxOutOfOrderBytes, maxOpenFlows: opts.maxOpenFlows });
   let overtaken = 0;
   const release = () => {
@@ -255,8 +273,9 @@ async function analyze<P>(path: string, options: Partial<AnalyzeOptions>, sink: 
       stats.nonTcp++;
       if (!isSupportedLinkType(linkType)) unsupported.set(linkType, (unsupported.get(linkType) ?? 0) + 1);
     }
-  }, clock);
+  }, clock, onSecrets);
   if (wall !== null) clearInterval(wall);
+  for (const p of keyProblems) read.problems.push({ level: "warning", offset: 0, message: p });
   const hurt = read.problems.find((p) => p.level === "error" || /truncated|corrupt|incomplete/i.test(p.message));
   if (hurt) damage = `the capture file is damaged or cut at ${offsetText(hurt.offset, read.gzip)}: the session may continue beyond what was read`;
   tracker.finishAll();

@@ -1,6 +1,6 @@
 import { u32be, u32le } from "./bytes.js";
 import { finerThanMicros, ticksToExact, type Clock } from "./clock.js";
-import { RecordParser, type FrameSink } from "./types.js";
+import { RecordParser, type FrameSink, type SecretsSink } from "./types.js";
 
 /** Largest block accepted; a larger length field means the file is corrupt (Wireshark's limit is similar). */
 export const MAX_PCAPNG_BLOCK = 16 * 1024 * 1024;
@@ -10,6 +10,7 @@ const IDB = 1;
 const OPB = 2;
 const SPB = 3;
 const EPB = 6;
+const DSB = 10;
 
 interface Iface {
   linkType: number;
@@ -28,7 +29,7 @@ export class PcapngParser extends RecordParser {
   private sawShb = false;
 
   /** `clock`: where exact times of interfaces with a resolution finer than 1 µs are recorded */
-  constructor(private readonly sink: FrameSink, private readonly clock: Clock | null = null) {
+  constructor(private readonly sink: FrameSink, private readonly clock: Clock | null = null, private readonly secrets: SecretsSink | null = null) {
     super();
   }
 
@@ -101,8 +102,20 @@ export class PcapngParser extends RecordParser {
           this.sink(this.frames, NaN, iface.linkType, buf, body + 4, capLen, origLen);
           break;
         }
+        case DSB: {
+          // Decryption Secrets Block: secrets type, length, data (a TLS key log for 0x544c534b)
+          if (this.secrets === null || bodyEnd - body < 8) break;
+          const stype = le ? u32le(buf, body) : u32be(buf, body);
+          const slen = le ? u32le(buf, body + 4) : u32be(buf, body + 4);
+          if (body + 8 + slen > bodyEnd) {
+            this.problems.push({ level: "warning", message: `decryption secrets block claims ${slen} bytes of secrets, more than the block holds; ignored`, offset: fileOff });
+            break;
+          }
+          this.secrets(stype, Buffer.from(buf.subarray(body + 8, body + 8 + slen)), fileOff);
+          break;
+        }
         default:
-          break; // NRB, ISB, DSB, custom and unknown blocks carry no frames
+          break; // NRB, ISB, custom and unknown blocks carry no frames
       }
       pos += len;
     }

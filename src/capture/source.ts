@@ -4,7 +4,7 @@ import type { Readable } from "node:stream";
 import type { Clock } from "./clock.js";
 import { PcapParser } from "./pcap.js";
 import { PcapngParser } from "./pcapng.js";
-import type { CaptureFormat, FormatParser, FrameSink, ReadProblem } from "./types.js";
+import type { CaptureFormat, FormatParser, FrameSink, ReadProblem, SecretsSink } from "./types.js";
 
 export const CHUNK_SIZE = 1 << 20;
 
@@ -44,8 +44,8 @@ function describe(err: unknown): string {
  * of CHUNK_SIZE, calling `sink` once per frame. Never throws for bad input: problems are returned.
  * `clock`, if given, receives the exact times of frames whose resolution is finer than 1 µs.
  */
-export async function readCapture(path: string, sink: FrameSink, clock: Clock | null = null): Promise<ReadResult> {
-  if (path === "-") return readStream(path, sink, clock);
+export async function readCapture(path: string, sink: FrameSink, clock: Clock | null = null, secrets: SecretsSink | null = null): Promise<ReadResult> {
+  if (path === "-") return readStream(path, sink, clock, secrets);
   let fh: FileHandle;
   try {
     fh = await open(path, "r");
@@ -53,14 +53,14 @@ export async function readCapture(path: string, sink: FrameSink, clock: Clock | 
     return { format: "unknown", gzip: false, frames: 0, bytes: 0, problems: [{ level: "error", message: describe(err), offset: 0 }] };
   }
   try {
-    const result = await readDirect(fh, sink, clock);
+    const result = await readDirect(fh, sink, clock, secrets);
     if (result !== "gzip") return result;
   } catch (err) {
     return { format: "unknown", gzip: false, frames: 0, bytes: 0, problems: [{ level: "error", message: describe(err), offset: 0 }] };
   } finally {
     await fh.close();
   }
-  return readStream(path, sink, clock);
+  return readStream(path, sink, clock, secrets);
 }
 
 /** Largest partial record the direct reader carries across reads (pcapng blocks are capped lower). */
@@ -79,7 +79,7 @@ const takeBuffer = (): Buffer => spareBuffers.pop() ?? Buffer.allocUnsafe(HEADRO
  * parsed in place). The partial record at the end of a read is copied in front of the next read's
  * data; only a record larger than the headroom (rare: pcapng blocks) is joined by concatenation.
  */
-async function readDirect(fh: FileHandle, sink: FrameSink, clock: Clock | null): Promise<ReadResult | "gzip"> {
+async function readDirect(fh: FileHandle, sink: FrameSink, clock: Clock | null, secrets: SecretsSink | null): Promise<ReadResult | "gzip"> {
   const result: ReadResult = { format: "unknown", gzip: false, frames: 0, bytes: 0, problems: [] };
   const size = READ_SIZE;
   const bufs = [takeBuffer(), takeBuffer()];
@@ -114,7 +114,7 @@ async function readDirect(fh: FileHandle, sink: FrameSink, clock: Clock | null):
           result.problems.push({ level: "error", message: `not a capture file (starts with ${view.toString("hex", 0, 4)}; expected pcap or pcapng)`, offset: 0 });
           return result;
         }
-        parser = kind === "pcapng" ? new PcapngParser(sink, clock) : new PcapParser(sink, clock);
+        parser = kind === "pcapng" ? new PcapngParser(sink, clock, secrets) : new PcapParser(sink, clock);
       }
       const used = parser.parseAt(view, base);
       if (used < 0) { stopped = true; break; }
@@ -143,7 +143,7 @@ const GZIP_CUT = "the gzip stream ends early (the file was cut)";
 
 /** Standard input and gzip files: a stream of chunks. Problems of a gzip file have offsets in
  * the decompressed stream (`offsetText`). */
-async function readStream(path: string, sink: FrameSink, clock: Clock | null): Promise<ReadResult> {
+async function readStream(path: string, sink: FrameSink, clock: Clock | null, secrets: SecretsSink | null): Promise<ReadResult> {
   const result: ReadResult = { format: "unknown", gzip: false, frames: 0, bytes: 0, problems: [] };
   const raw: Readable = path === "-" ? process.stdin : createReadStream(path, { highWaterMark: CHUNK_SIZE });
   let input: Readable = raw;
@@ -165,7 +165,7 @@ async function readStream(path: string, sink: FrameSink, clock: Clock | null): P
         stage = "stopped";
         return;
       }
-      parser = kind === "pcapng" ? new PcapngParser(sink, clock) : new PcapParser(sink, clock);
+      parser = kind === "pcapng" ? new PcapngParser(sink, clock, secrets) : new PcapParser(sink, clock);
       result.format = parser.format;
       stage = "parse";
       chunk = head;

@@ -5,6 +5,11 @@ export interface FrameSink {
   (frame: number, time: number, linkType: number, data: Buffer, start: number, capLen: number, origLen: number): void;
 }
 
+/** Receives the secrets of a pcapng Decryption Secrets Block (type 0x544c534b: a TLS key log), before the frames that need them. */
+export interface SecretsSink {
+  (type: number, data: Buffer, fileOffset: number): void;
+}
+
 /** A reading problem: something in the file that could not be read as it claims to be. */
 export interface ReadProblem {
   message: string;

@@ -1,5 +1,5 @@
 import { CommanderError, Option, type Command } from "commander";
-import { EXIT, Output, intArg, portArg, problemLines, useColor } from "./options.js";
+import { EXIT, Output, intArg, keylogArg, portArg, problemLines, useColor } from "./options.js";
 
 interface CompareFlags {
   format: "text" | "json" | "html";
@@ -7,6 +7,7 @@ interface CompareFlags {
   delayMs: number;
   port: number[];
   showSecrets?: boolean;
+  tlsKeylog?: string[];
   color: boolean;
 }
 
@@ -26,6 +27,7 @@ export function registerCompare(program: Command): void {
     .option("--delay-ms <ms>", "held back this long beyond the usual transit is reported as delayed", intArg, 200)
     .option("--port <port>", "also treat this TCP port as SMTP (repeatable)", portArg, [] as number[])
     .option("--show-secrets", "show AUTH credentials instead of redacting them")
+    .option("--tls-keylog <file>", "decrypt TLS with this NSS key log (SSLKEYLOGFILE format; repeatable)", keylogArg)
     .option("--no-color", "no colour, even on a terminal")
     .addHelpText("after", COMPARE_EXIT_HELP)
     .action(async (a: string, b: string, flags: CompareFlags) => {
@@ -34,7 +36,7 @@ export function registerCompare(program: Command): void {
       // loaded on demand: analyze should not pay for the comparison at startup
       const { compareCaptures, loadCapture } = await import("../compare/index.js");
       const { compareText } = await import("../compare/text.js");
-      const opts = { ports: flags.port, showSecrets: !!flags.showSecrets };
+      const opts = { ports: flags.port, showSecrets: !!flags.showSecrets, tlsKeylogs: flags.tlsKeylog ?? [] };
       const ca = await loadCapture(a, opts);
       const cb = await loadCapture(b, opts);
       // as analyze: one line per reading problem (the same lines as analyze and batch write); a

@@ -1,10 +1,11 @@
 /** What `analyze` and `batch` share: option parsing, colour, exit status, problem lines, output. */
-import { closeSync, openSync, writeSync } from "node:fs";
+import { closeSync, openSync, readFileSync, writeSync } from "node:fs";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import type { AnalyzeOptions, FileSummary } from "../analyze.js";
 import { ALL_RULES } from "../rules/index.js";
 import { problemText } from "../report/text.js";
 import { suggest } from "../report/words.js";
+import { KeyLog, keyLogFileProblem } from "../tls/keylog.js";
 
 import { reaches, type Counts, type FailOn } from "../report/reporter.js";
 
@@ -26,6 +27,8 @@ export interface CommonFlags {
   maxOpenFlows: number;
   maxOooBytes: number;
   output?: string;
+  /** --tls-keylog FILE (repeatable), checked when parsed */
+  tlsKeylog?: string[];
 }
 
 /** Exit status of analyze and batch (README, --help). */
@@ -91,7 +94,28 @@ export function analyzeOptions(f: CommonFlags): Partial<AnalyzeOptions> {
     latencyMs: f.latencyMs,
     only: ruleList(f.only),
     disable: ruleList(f.disable),
+    tlsKeylogs: f.tlsKeylog ?? [],
   };
+}
+
+/**
+ * A repeatable --tls-keylog FILE: the file must be readable and hold at least one key log line
+ * (else a usage error naming it); malformed lines are warnings on stderr with their line number.
+ * Secrets are never printed.
+ */
+export function keylogArg(v: string, prev: string[] | undefined): string[] {
+  let text: string;
+  try {
+    text = readFileSync(v, "latin1");
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new InvalidArgumentError(`${v}: ${code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : "cannot be read"}.`);
+  }
+  const log = new KeyLog();
+  const problem = keyLogFileProblem(log, text, v);
+  if (problem !== null) throw new InvalidArgumentError(`${problem}.`);
+  for (const w of log.warnings) process.stderr.write(`smtpcap: warning: ${w.source}: line ${w.line}: ${w.message}; line ignored\n`);
+  return [...(prev ?? []), v];
 }
 
 /**
@@ -222,6 +246,7 @@ export function addCommon(cmd: Command): Command {
     .option("--latency-ms <ms>", "reply time reported by server-reply-latency (phase minimums apply too)", atLeast1, 30000)
     .option("--port <port>", "also treat this TCP port as SMTP (repeatable)", repeatable(portNumber))
     .option("--show-secrets", "show AUTH credentials instead of redacting them")
+    .option("--tls-keylog <file>", "decrypt TLS with this NSS key log (SSLKEYLOGFILE format; repeatable)", keylogArg)
     .option("--show-data", "show the first 64 KiB of each message (never shown otherwise)")
     .option("-o, --output <file>", "write the report to this file instead of standard output")
     .addOption(new Option("--color <when>", "colour: auto (terminal, FORCE_COLOR, NO_COLOR), always, never").choices(["auto", "always", "never"]).default("auto"))

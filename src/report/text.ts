@@ -9,6 +9,7 @@ import { clip, escapeControls, escapeText } from "../text/escape.js";
 import { duration, isoTime, UTC } from "./time.js";
 import { plural, wrap, wrapParts } from "./words.js";
 import { separatedEnvelope, type FileReporter, type Format, type TextOptions, type Write } from "./reporter.js";
+import { describeTls, tlsHeadline } from "../tls/describe.js";
 
 export type { TextOptions };
 
@@ -59,7 +60,8 @@ function commandRow(c: Command): Row {
   if (c.takenAsAuthResponse) text += "  (taken by the server as an AUTH response)";
   if (c.afterStartTls) text += "  (plaintext after STARTTLS)";
   if (c.authUser !== undefined) text += `  (user ${clip(escapeText(c.authUser), 60)})`;
-  const ack = first && first.ack !== null ? `  [ack ${first.ack}]` : "";
+  // inside TLS the ACK is the server's plaintext covered (records wholly acknowledged), not tcp.ack
+  const ack = first && first.ack !== null ? (c.inTls ? `  [ack ${first.ack} in the TLS plaintext]` : `  [ack ${first.ack}]`) : "";
   const rows = [`C  ${text}${ack}`];
   const content = c.message?.content;
   if (content !== undefined) {
@@ -112,7 +114,9 @@ function sessionText(s: JudgedSession, findings: Finding[], o: TextOptions): str
   const zone = o.zone ?? UTC;
   const out: string[] = [];
   const facts = [`started ${isoTime(s.startTime, zone, clockOf(s), s.firstFrame)}`, `${plural(s.commands.length, "command")}, ${plural(s.replies.length, "reply", "replies")}`, `bytes client ${s.bytes.client} / server ${s.bytes.server}`];
-  if (s.tls?.decrypted) facts.push(`TLS (${s.tls.mode}) from frame ${s.tls.frame}: the capture holds it decrypted (read as plaintext)`);
+  const tf = s.tls?.facts;
+  if (tf !== undefined) facts.push(tlsHeadline(s.tls!.mode, tf));
+  else if (s.tls?.decrypted) facts.push(`TLS (${s.tls.mode}) from frame ${s.tls.frame}: the capture holds it decrypted (read as plaintext)`);
   else if (s.tls?.encrypted) facts.push(`TLS (${s.tls.mode}) from frame ${s.tls.clientHelloFrame ?? s.tls.serverHelloFrame ?? s.tls.frame}: the rest is encrypted`);
   else if (s.tls) {
     facts.push(s.tls.mode === "starttls"
@@ -123,6 +127,7 @@ function sessionText(s: JudgedSession, findings: Finding[], o: TextOptions): str
   out.push(...wrapParts(facts, width, "  "));
   const named = productsLine(productsOf(s, findings));
   if (named) out.push(...wrap(escapeControls(named), width, "  Products: ", "    "));
+  if (tf !== undefined) for (const l of describeTls(tf)) out.push(...wrap(escapeControls(l), width, "  ", "    "));
   out.push(...wrap(escapeControls(s.verdict.summary), width, "  Verdict: ", "    "));
   // the deciding RFC sentence, unless the verdict already quotes it
   const d = s.verdict.decisive;

@@ -31,7 +31,7 @@ export default defineRule({
 }, (ctx) => {
   const s = ctx.session;
   for (const c of s.commands) {
-    if (!isVerb(c, "AUTH") || c.afterStartTls) continue;
+    if (!isVerb(c, "AUTH") || c.afterStartTls || c.inTls) continue;
     const { mech } = authMechanism(c);
     // the AUTH command and the SASL responses that directly follow it; a command line the server
     // took as a response (takenAsAuthResponse) is no credential and ends the exchange here

@@ -1,4 +1,13 @@
 import type { Rule } from "./types.js";
+import tlsVersionRefused from "./tls-version-refused.js";
+import tlsNoSharedCipher from "./tls-no-shared-cipher.js";
+import tlsCertificateRejected from "./tls-certificate-rejected.js";
+import tlsHandshakeFailed from "./tls-handshake-failed.js";
+import tlsHandshakeAbandoned from "./tls-handshake-abandoned.js";
+import tlsDeprecatedVersion from "./tls-deprecated-version.js";
+import tlsWeakCipherSuite from "./tls-weak-cipher-suite.js";
+import tlsCertificateExpired from "./tls-certificate-expired.js";
+import tlsCertificateNameMismatch from "./tls-certificate-name-mismatch.js";
 import bdatSequenceViolation from "./bdat-sequence-violation.js";
 import authLockoutTooEarly from "./auth-lockout-too-early.js";
 import authExchangeSyntax from "./auth-exchange-syntax.js";
@@ -139,6 +148,15 @@ export const ALL_RULES: Rule[] = [
   plaintextAfterStarttlsFailure,
   starttlsMisuse,
   implicitTlsPortMismatch,
+  tlsVersionRefused,
+  tlsNoSharedCipher,
+  tlsCertificateRejected,
+  tlsHandshakeFailed,
+  tlsHandshakeAbandoned,
+  tlsDeprecatedVersion,
+  tlsWeakCipherSuite,
+  tlsCertificateExpired,
+  tlsCertificateNameMismatch,
   authCleartextCredentials,
   authMechanismNotAdvertised,
   authStateViolation,

@@ -228,6 +228,8 @@ export function fixFor(fix: string, side: Side): string {
  */
 function encryptedFrom(s: Session): number | null {
   for (const lim of s.limits) if (lim.kind === "encrypted") return lim.frame ?? s.tls?.frame ?? 0;
+  // the TLS layer read this session: its "encrypted" limit, absent, says nothing stays encrypted
+  if (s.tls?.facts !== undefined) return null;
   return s.tls?.encrypted ? s.tls.clientHelloFrame ?? s.tls.serverHelloFrame ?? s.tls.frame : null;
 }
 

@@ -1,4 +1,5 @@
 import type { Command, Gap, Session } from "./model.js";
+import { fullyDecrypted, handshakeOnly } from "../tls/describe.js";
 
 /** What the TCP layer knows of one direction of a connection, for completeness. */
 export interface DirectionFacts {
@@ -41,7 +42,13 @@ export function addCompleteness(s: Session, dirs: { client: DirectionFacts; serv
   const last = cs.length > 0 ? cs[cs.length - 1] : undefined;
   const unanswered = last !== undefined && last.replies.length === 0 && !missingServer && (s.tls === null || !s.tls.encrypted || last.time < s.tls.time) ? last : undefined;
   if (!closed || (unanswered !== undefined && s.close.server === null && !reset)) endedOpen(s, closed, unanswered);
-  if (s.tls?.encrypted) {
+  const tf = s.tls?.facts;
+  const failed = tf ? tf.decryption.failedFrom.client ?? tf.decryption.failedFrom.server : null;
+  if (s.tls?.encrypted && tf !== undefined && failed !== null) {
+    limits.push({ kind: "encrypted", frame: failed, text: `cannot decrypt from frame ${failed} (${tf.decryption.notes.find((n) => n.includes("cannot decrypt")) ?? "TLS record authentication failed"}): the rest of the dialogue is not read` });
+  } else if (s.tls?.encrypted && tf !== undefined && (fullyDecrypted(tf) || handshakeOnly(tf))) {
+    // decrypted, or the handshake failed before anything encrypted flowed: nothing stays encrypted
+  } else if (s.tls?.encrypted) {
     // TLS begins with the first TLS record (the ClientHello), not with the plaintext 220 to STARTTLS
     const from = s.tls.clientHelloFrame ?? s.tls.serverHelloFrame ?? s.tls.frame;
     limits.push({ kind: "encrypted", frame: from, text: `TLS from frame ${from}${from === s.tls.clientHelloFrame ? " (the ClientHello)" : ""}: the rest of the dialogue is encrypted` });

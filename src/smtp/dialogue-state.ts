@@ -241,7 +241,7 @@ export abstract class DialogueState {
   /** Plaintext from the TLS layer (plaintext offsets; the records' frames and translated ACKs in `meta`). */
   protected plainData(dir: 0 | 1, buf: Buffer, start: number, end: number, plainRel: number, meta: RecordMeta): void {
     if (!this.inner) this.enterPlaintext(meta);
-    this.relBase = 0;
+    this.relBase = this.flow.sawSyn ? 1 : 0;
     if (this.evidence.rejected || start >= end) return;
     if (dir === this.serverDir) this.serverData(buf, start, end, plainRel, meta);
     else this.clientData(buf, start, end, plainRel, meta);
@@ -282,7 +282,7 @@ export abstract class DialogueState {
     const make = this.opts.tls;
     const dir = side === "server" ? this.serverDir : this.clientDir;
     if (make !== undefined && !this.inner && !this.tlsOn[dir]) {
-      this.tlsPhase ??= make(this.sink, this.flow.index);
+      this.tlsPhase ??= make(this.sink, this.flow.index, this.clientDir);
       if (this.tlsPhase !== null) {
         this.tlsOn[dir] = true;
         this.tlsPhase.start(dir, rel);

@@ -219,3 +219,13 @@ export function startsReply(buf: Buffer, pos: number, end: number): boolean {
 export function isTlsRecord(buf: Buffer, pos: number, end: number): boolean {
   return buf[pos] === 0x16 && (pos + 1 >= end || buf[pos + 1] === 0x03);
 }
+
+/**
+ * Any TLS record header (ChangeCipherSpec, alert, handshake, application data: 0x14-0x17, version
+ * 3.x): what a server sends once its peer spoke TLS or it accepted STARTTLS — a fatal alert
+ * answering a ClientHello is TLS, never an SMTP reply.
+ */
+export function isAnyTlsRecord(buf: Buffer, pos: number, end: number): boolean {
+  const t = buf[pos];
+  return t >= 0x14 && t <= 0x17 && (pos + 1 >= end || buf[pos + 1] === 0x03) && (pos + 2 >= end || buf[pos + 2] <= 0x04);
+}

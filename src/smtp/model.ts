@@ -1,3 +1,4 @@
+import type { TlsFacts } from "../tls/connection.js";
 /**
  * The session model: what the SMTP dissector builds and every rule reads.
  * Offsets (`start`, `end`) are positions in one direction's reassembled byte stream, counted
@@ -176,6 +177,8 @@ export interface TlsInfo {
    * tap): after the STARTTLS 220 no TLS record flows and the server answered a new EHLO as a
    * TLS-phase server (a capability list without STARTTLS). That phase is dissected as plaintext. */
   decrypted?: boolean;
+  /** what the TLS layer read of the handshake (and, with keys, decrypted): absent when no TLS layer ran */
+  facts?: TlsFacts;
 }
 
 /**

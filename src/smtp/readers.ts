@@ -1,6 +1,6 @@
 import type { SegmentMeta } from "../tcp/reassembly.js";
 import { DialogueState } from "./dialogue-state.js";
-import { addPiece, isTlsRecord, replyCode, startsCommand, startsReply, uniqueFrames, type LinePiece } from "./lines.js";
+import { addPiece, isAnyTlsRecord, isTlsRecord, replyCode, startsCommand, startsReply, uniqueFrames, type LinePiece } from "./lines.js";
 import type { Command, Line, Reply, ReplyLine } from "./model.js";
 
 /**
@@ -27,7 +27,7 @@ export abstract class LineReaders extends DialogueState {
         continue;
       }
       if (!this.serverLines.inLine) {
-        if (isTlsRecord(buf, pos, end) && (mode === "after-starttls" || this.clientMode === "tls" || (this.s.replies.length === 0 && (this.s.tls === null || this.s.tls.mode === "implicit")))) {
+        if ((isTlsRecord(buf, pos, end) || ((mode === "after-starttls" || this.clientMode === "tls") && isAnyTlsRecord(buf, pos, end))) && (mode === "after-starttls" || this.clientMode === "tls" || (this.s.replies.length === 0 && (this.s.tls === null || this.s.tls.mode === "implicit")))) {
           this.startTls("server", meta, base + pos);
           this.serverMode = "tls";
           this.tlsBytes(this.serverDir, buf, pos, end, base + pos, meta);

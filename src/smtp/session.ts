@@ -1,4 +1,5 @@
 import type { SegmentMeta } from "../tcp/reassembly.js";
+import type { TlsFacts } from "../tls/connection.js";
 import type { TunnelApp, TunnelKind } from "../stream/tunnel.js";
 import { addCompleteness } from "./completeness.js";
 import { MAX_GAPS_KEPT } from "./dialogue-state.js";
@@ -59,7 +60,7 @@ export class SmtpSession extends LineReaders implements TunnelApp {
   // ---- TCP bytes ----------------------------------------------------------------------------
 
   data(dir: 0 | 1, buf: Buffer, start: number, end: number, rel: number, meta: SegmentMeta): void {
-    this.relBase = this.inner ? 0 : this.flow.sawSyn ? 1 : 0;
+    this.relBase = this.flow.sawSyn ? 1 : 0;
     if (this.evidence.rejected) {
       if (dir === this.serverDir) this.s.bytes.server += end - start; else this.s.bytes.client += end - start;
       return;
@@ -200,6 +201,14 @@ export class SmtpSession extends LineReaders implements TunnelApp {
       const clientTls = tls.clientHelloFrame !== null;
       const serverTls = tls.serverHelloFrame !== null;
       tls.encrypted = (clientTls && (serverTls || !this.serverPlainAfterHello)) || (serverTls && !clientTls && s.bytes.client === 0);
+      if (this.tlsPhase !== null) {
+        const facts = this.tlsPhase.facts as TlsFacts;
+        // the connection's first FIN or RST, as the TLS layer's account of who closed
+        const c = s.close.client, sv = s.close.server;
+        const first = c !== null && (sv === null || c.frame <= sv.frame) ? { from: "client" as const, e: c } : sv !== null ? { from: "server" as const, e: sv } : null;
+        if (first !== null) facts.firstClose = { from: first.from, kind: first.e.kind, frame: first.e.frame };
+        if (facts.firstFrame !== null) tls.facts = facts;
+      }
     }
     // what the server took a line for shows only in its reply: with none captured, claim nothing
     for (const c of s.commands) if (c.takenAsAuthResponse && c.replies.length === 0) c.takenAsAuthResponse = false;

@@ -43,6 +43,6 @@ export interface TlsSink {
 /**
  * Creates the TLS phase of one connection (e.g. `new TlsConnection({ keys, sink })`); null when
  * this connection's TLS cannot be decrypted (then the dissector drops the TLS bytes as before).
- * `flow` is the TCP connection's Wireshark `tcp.stream` index.
+ * `tcpStream` is the TCP connection's Wireshark `tcp.stream` index, `clientDir` the client's TCP direction.
  */
-export type TlsPhaseFactory = (sink: TlsSink, tcpStream: number) => TlsPhase | null;
+export type TlsPhaseFactory = (sink: TlsSink, tcpStream: number, clientDir: 0 | 1) => TlsPhase | null;

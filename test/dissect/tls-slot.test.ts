@@ -123,7 +123,8 @@ describe("the TLS slot: a TLS layer feeds its plaintext back into the SMTP disse
     // the segment's ACK is translated into the peer's plaintext: frame 13 acknowledged the
     // server's records up to the 250 reply (37 plaintext octets)
     const mail = s.commands[3];
-    expect(mail.segments[0]).toMatchObject({ frame: 13, seq: 26, ack: 37, start: 26, end: 54 });
+    // seq/ack inside TLS: plaintext offsets + 1 when the SYN was seen, like Wireshark's relative numbers (conversation.ts compares them with offset + 1)
+    expect(mail.segments[0]).toMatchObject({ frame: 13, seq: 27, ack: 38, start: 26, end: 54 });
     expect(s.tls).toMatchObject({ mode: "starttls", frame: 8, clientHelloFrame: 9, serverHelloFrame: 10, decrypted: true });
     expect(s.notes).toContain("the TLS phase is decrypted: from frame 11 on the dialogue is read from the TLS plaintext (offsets are plaintext offsets)");
   });

@@ -17,6 +17,7 @@ import { clockOf } from "../../capture/clock.js";
 import { escapeControls, escapeText } from "../../text/escape.js";
 import { isoTime, UTC } from "../time.js";
 import { productsOf, type ProductClaim } from "../../products/match.js";
+import { fullyDecrypted } from "../../tls/describe.js";
 
 /** Severity as a number: 0 error, 1 warning, 2 info. */
 const SEV: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
@@ -223,7 +224,8 @@ export function sessionData(s: JudgedSession, findings: Finding[]): SessionD {
     X: close,
     G: s.gaps.map((g) => [g.side === "client" ? 0 : 1, g.bytes, g.frame, escapeText(g.reason)]),
     // TLS is drawn only where it flows (a ClientHello and the server's TLS records)
-    T: s.tls?.encrypted ? [s.tls.mode, s.tls.frame, r3((s.tls.time - t0) * 1000), s.tls.clientHelloFrame ?? 0, s.tls.serverHelloFrame ?? 0] : null,
+    // the hatched "encrypted" band: not over a TLS phase that was decrypted (its dialogue is drawn)
+    T: s.tls?.encrypted && !(s.tls.facts !== undefined && fullyDecrypted(s.tls.facts)) ? [s.tls.mode, s.tls.frame, r3((s.tls.time - t0) * 1000), s.tls.clientHelloFrame ?? 0, s.tls.serverHelloFrame ?? 0] : null,
     ...(s.tls && !s.tls.encrypted && s.tls.mode === "starttls" ? { P: [s.tls.frame, s.tls.decrypted ? 1 : 0] as [number, 0 | 1] } : {}),
     E: early(s, findings),
     N: s.notes.map(escapeText),

@@ -1,0 +1,68 @@
+#!/usr/bin/env node
+// node bench/tls.mjs [--mb 200] [--runs 3] [--no-tshark]
+//
+// The TLS workload (issue #21): the decryptable sessions of ../shared/captures/tls (TLS 1.3
+// AES-GCM/ChaCha20, KeyUpdate, AUTH, implicit TLS, TLS 1.2 GCM/CBC) replayed by bench/replay.mjs
+// to ~N MB (each replay keeps its client random, so the templates' key logs, concatenated,
+// decrypt every replay), then measured, runs interleaved, medians reported:
+//   smtpcap analyze --format json --tls-keylog K     (decrypting, every rule on the plaintext)
+//   smtpcap analyze --format json                    (the same file without keys)
+//   tshark -o tls.keylog_file:K -Y smtp               (decrypting, SMTP dissected)
+// Wall seconds and peak RSS from /usr/bin/time. Results in bench/out/tls-last-run.json.
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { cliNodeFlags } from "./cli-flags.mjs";
+import { templateFromPcap, writeReplay } from "./replay.mjs";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, "..");
+const out = join(here, "out");
+const TLS = join(root, "..", "shared", "captures", "tls");
+const cli = join(root, "bin/smtpcap.js");
+const NODE = cliNodeFlags(root);
+const args = process.argv.slice(2);
+const opt = (name, dflt) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : dflt; };
+const MB = Number(opt("--mb", 200));
+const runs = Number(opt("--runs", 3));
+const withTshark = !args.includes("--no-tshark") && spawnSync("tshark", ["--version"]).status === 0;
+const VERSION = 1;
+
+const NAMES = ["tls13-postfix-mail", "tls13-chacha-postfix", "tls13-keyupdate", "tls13-aiosmtpd-auth", "implicit-tls-465", "tls-inside-split-reply", "tls12-gcm-postfix", "tls12-cbc-postfix", "tls12-cbc-mte-postfix"];
+
+mkdirSync(out, { recursive: true });
+const file = join(out, `tls-replay-${MB}mb.pcap`);
+const keys = join(out, "tls-replay.keys");
+const metaFile = `${file}.json`;
+let meta = existsSync(metaFile) ? JSON.parse(readFileSync(metaFile, "utf8")) : null;
+if (meta === null || meta.version !== VERSION || !existsSync(file)) {
+  const templates = NAMES.map((n) => templateFromPcap(`${n}.pcap`, readFileSync(join(TLS, `${n}.pcap`))));
+  const t0 = Date.now();
+  meta = { version: VERSION, ...writeReplay(file, MB * 1e6, 4242, { templates }) };
+  writeFileSync(metaFile, JSON.stringify(meta));
+  console.error(`generated ${file}: ${(meta.bytes / 1e6).toFixed(1)} MB, ${meta.sessions ?? "?"} sessions (${Date.now() - t0} ms)`);
+}
+writeFileSync(keys, NAMES.map((n) => readFileSync(join(TLS, `${n}.keys`), "latin1")).join("\n"));
+
+function measure(cmd, argv) {
+  const r = spawnSync("/usr/bin/time", ["-f", "%e %M", cmd, ...argv], { encoding: "utf8", maxBuffer: 1 << 30, stdio: ["ignore", "ignore", "pipe"] });
+  const last = r.stderr.trim().split("\n").pop();
+  const [wall, kb] = last.split(" ").map(Number);
+  return { wall, rssMb: kb / 1024, status: r.status };
+}
+
+const cmds = {
+  "smtpcap --tls-keylog": [process.execPath, [...NODE, cli, "analyze", "--format", "json", "--fail-on", "never", "--port", "2465", "--tls-keylog", keys, file]],
+  "smtpcap (no keys)": [process.execPath, [...NODE, cli, "analyze", "--format", "json", "--fail-on", "never", "--port", "2465", file]],
+};
+if (withTshark) cmds["tshark -Y smtp (keys)"] = ["tshark", ["-r", file, "-o", `tls.keylog_file:${keys}`, "-d", "tcp.port==2465,smtp", "-Y", "smtp"]];
+const res = Object.fromEntries(Object.keys(cmds).map((k) => [k, []]));
+for (let i = 0; i < runs; i++) for (const [k, [c, a]] of Object.entries(cmds)) res[k].push(measure(c, a));
+const med = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const summary = {};
+for (const [k, rs] of Object.entries(res)) summary[k] = { wall: med(rs.map((r) => r.wall)), rssMb: med(rs.map((r) => r.rssMb)), status: rs.map((r) => r.status) };
+const ref = summary["tshark -Y smtp (keys)"];
+console.log(`tls-${MB}: ${(meta.bytes / 1e6).toFixed(1)} MB; median of ${runs}`);
+for (const [k, s] of Object.entries(summary)) console.log(`  ${k.padEnd(24)} ${s.wall.toFixed(2).padStart(7)} s  ${s.rssMb.toFixed(0).padStart(5)} MB peak${ref && k.startsWith("smtpcap") ? `  ${(ref.wall / s.wall).toFixed(1)}x tshark's wall` : ""}`);
+writeFileSync(join(out, "tls-last-run.json"), JSON.stringify({ mb: MB, bytes: meta.bytes, runs, summary }, null, 1));

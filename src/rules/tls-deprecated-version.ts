@@ -1,0 +1,28 @@
+import { defineRule } from "./define.js";
+import { tlsFacts } from "./tls-util.js";
+
+const OLD = new Set(["SSL 3.0", "TLS 1.0", "TLS 1.1"]);
+
+export default defineRule({
+  id: "tls-deprecated-version",
+  title: "TLS 1.0 or 1.1 (or SSL 3.0) negotiated",
+  severity: "warning",
+  side: "server",
+  reference: "RFC 8996 §3–5",
+  quote: "TLS 1.0 MUST NOT be used. Negotiation of TLS 1.0 from any version of TLS MUST NOT be permitted.",
+  meaning: "The ServerHello chose TLS 1.1 or older. The server is at fault when the client offered TLS 1.2 or 1.3 too; the client when it offered nothing newer.",
+  why: "TLS 1.0 and 1.1 lack modern AEAD suites and have known weaknesses (BEAST, weak PRF); RFC 8996 forbids them.",
+  fix: "Server: enable TLS 1.2 and 1.3 and disable TLS 1.0 and 1.1. Client: enable TLS 1.2 and 1.3 and disable TLS 1.0 and 1.1.",
+  plaintext: false,
+}, (ctx) => {
+  const t = tlsFacts(ctx.session);
+  if (t === null || t.serverHello === null || !OLD.has(t.serverHello.version)) return;
+  const offered = t.clientHello?.versions ?? [];
+  const newer = offered.some((v) => v === "TLS 1.2" || v === "TLS 1.3");
+  ctx.report({
+    side: newer || offered.length === 0 ? "server" : "client",
+    frames: [t.serverHello.frame],
+    message: `${t.serverHello.version} was negotiated (ServerHello frame ${t.serverHello.frame})${offered.length ? `, the client offered ${offered.join(", ")}` : ""}: RFC 8996 forbids TLS 1.0 and 1.1`,
+    evidence: `ServerHello version ${t.serverHello.version}`,
+  });
+});

@@ -1,0 +1,32 @@
+import type { Session } from "../smtp/model.js";
+import type { AlertFacts, TlsFacts } from "../tls/connection.js";
+import type { CertificateFacts } from "../tls/handshake.js";
+import { weakSuiteReason } from "../tls/names.js";
+
+/** The TLS layer's facts of a session, or null. */
+export function tlsFacts(s: Session): TlsFacts | null {
+  return s.tls?.facts ?? null;
+}
+
+/** The first fatal alert whose description is known. */
+export function fatalAlert(t: TlsFacts): AlertFacts | null {
+  return t.alerts.find((a) => a.level === "fatal" && a.description !== null) ?? null;
+}
+
+export const CERT_ALERTS = new Set(["bad_certificate", "unsupported_certificate", "certificate_revoked", "certificate_expired", "certificate_unknown", "unknown_ca", "access_denied"]);
+
+/** "CN=mx.lab.test (issuer CN=mx.lab.test, self-signed, not after Dec  3 18:48:19 2036 GMT)" */
+export function describeCert(c: CertificateFacts): string {
+  return `${c.subject} (issuer ${c.issuer}${c.selfSigned ? ", self-signed" : ""}, not before ${c.notBefore}, not after ${c.notAfter})`;
+}
+
+/** A suite RFC 9325/7525 recommends: TLS 1.3 AES-GCM or ChaCha20, or (EC)DHE with AES-GCM or ChaCha20. */
+export function recommendedSuite(name: string): boolean {
+  return /^TLS_(AES_(128|256)_GCM|CHACHA20_POLY1305)_SHA(256|384)$/.test(name) || /^TLS_(EC)?DHE_(RSA|ECDSA)_WITH_(AES_(128|256)_GCM|CHACHA20_POLY1305)_SHA(256|384)$/.test(name);
+}
+
+export function listed(xs: string[], max = 8): string {
+  return xs.length <= max ? xs.join(", ") : `${xs.slice(0, max).join(", ")} and ${xs.length - max} more`;
+}
+
+export { weakSuiteReason };

@@ -1,0 +1,480 @@
+import type { SegmentMeta } from "../tcp/reassembly.js";
+import { Tls12Opener, Tls13Opener, keyBlock12, type RecordOpener } from "./crypto.js";
+import { Malformed, parseCertificate, parseClientHello, parseServerHello, type CertificateMessageFacts, type ClientHelloFacts, type ServerHelloFacts } from "./handshake.js";
+import type { KeyLog } from "./keylog.js";
+import { CIPHER_SUITES, alertName, handshakeName } from "./names.js";
+
+export type TlsSide = "client" | "server";
+
+/** Where a decrypted record came from: the segment that carried its last byte, and every frame that carried a part of it. */
+export interface RecordMeta extends SegmentMeta {
+  /** frames that carried the record, in order */
+  frames: number[];
+  /** index of the record among this direction's records (0 = first TLS record) */
+  record: number;
+}
+
+/** Receives the decrypted application data of each direction, in order. */
+export interface TlsSink {
+  /** `ackRel` of `meta` is the peer's PLAINTEXT offset the segment's ACK covered (NaN when unknown) */
+  data(dir: 0 | 1, buf: Buffer, start: number, end: number, plainRel: number, meta: RecordMeta): void;
+  gap(dir: 0 | 1, plainRel: number, len: number, frame: number, time: number, reason: string): void;
+}
+
+export interface HandshakeMessageFacts {
+  frame: number;
+  from: TlsSide;
+  type: string;
+  /** read only by decrypting */
+  decrypted: boolean;
+}
+
+export interface AlertFacts {
+  frame: number;
+  from: TlsSide;
+  /** null when encrypted and not decrypted */
+  level: "warning" | "fatal" | null;
+  description: string | null;
+  /** "plaintext", "encrypted, record type alert visible" (TLS ≤ 1.2), "encrypted, looks like application data (TLS 1.3)" */
+  onWire: string;
+  decrypted: boolean;
+}
+
+export interface TlsDirectionFacts {
+  /** frame of this side's first TLS record; null: none */
+  firstFrame: number | null;
+  records: number;
+  /** records that could not be read (encrypted without a key, or after a decryption failure) */
+  encryptedRecords: number;
+  /** application data records and bytes (decrypted, or encrypted application data records of TLS ≤ 1.2 / TLS 1.3 records after the handshake) */
+  appRecords: number;
+  appBytes: number;
+  /** decrypted application data octets */
+  plainBytes: number;
+  changeCipherSpecFrame: number | null;
+  finishedFrame: number | null;
+  /** last record: frame, outer type, length (a 19-octet TLS 1.3 record at the end is the size of an encrypted alert) */
+  last: { frame: number; type: number; length: number } | null;
+}
+
+export interface TlsDecryption {
+  /** none: no key log given, or no ServerHello to use one with; no-key: no entry for this connection; decrypted / partial: some records read; failed: an error stopped it */
+  status: "none" | "no-key" | "decrypted" | "partial" | "failed" | "unsupported";
+  /** key source ("file.keys", "pcapng Decryption Secrets Block") */
+  source: string | null;
+  /** one sentence per limit: "no key for this connection (client random …)", "cannot decrypt from frame N: …" */
+  notes: string[];
+  /** first frame each side could not be decrypted from */
+  failedFrom: { client: number | null; server: number | null };
+}
+
+export interface TlsFacts {
+  /** frame of the first TLS record; null while none was seen */
+  firstFrame: number | null;
+  clientHello: ClientHelloFacts | null;
+  /** the second ClientHello after a HelloRetryRequest */
+  clientHelloRetry: ClientHelloFacts | null;
+  helloRetryRequest: ServerHelloFacts | null;
+  serverHello: ServerHelloFacts | null;
+  /** negotiated version and suite (from the ServerHello) */
+  version: string | null;
+  cipherSuite: string | null;
+  /** the server's Certificate (and the client's, when it sent one) */
+  certificate: CertificateMessageFacts | null;
+  clientCertificate: CertificateMessageFacts | null;
+  handshake: HandshakeMessageFacts[];
+  alerts: AlertFacts[];
+  client: TlsDirectionFacts;
+  server: TlsDirectionFacts;
+  /** both Finished seen (decrypted, or TLS ≤ 1.2 encrypted Finished after ChangeCipherSpec each way, or TLS 1.3 traffic each way after the client's first flight); null: cannot tell */
+  completed: boolean | null;
+  /** the first close of the TCP connection (FIN or RST) seen by the TLS layer */
+  firstClose: { from: TlsSide; kind: "fin" | "rst"; frame: number } | null;
+  /** TCP bytes lost inside TLS (the rest of that direction cannot be read) */
+  gaps: { from: TlsSide; frame: number; len: number; beforeHandshakeEnd: boolean }[];
+  /** the bytes stopped looking like TLS records */
+  notTls: { from: TlsSide; frame: number; offset: number } | null;
+  decryption: TlsDecryption;
+}
+
+interface Seg {
+  start: number;
+  end: number;
+  frame: number;
+  time: number;
+  seq: number;
+  ackRel: number;
+}
+
+/** Largest TLSCiphertext length (RFC 8446 §5.2: 2^14 + 256; RFC 5246 allows 2^14 + 2048). */
+const MAX_RECORD = 16384 + 2048;
+const MAX_RECORD_LOG = 200;
+
+class Dir {
+  startRel = -1;
+  pending: Buffer = Buffer.alloc(0);
+  pendingRel = 0;
+  segs: Seg[] = [];
+  dead = false;
+  /** TLS ≤ 1.2: after this side's ChangeCipherSpec; TLS 1.3: records of type 23 are protected */
+  encrypted = false;
+  opener: RecordOpener | null = null;
+  /** TLS 1.3 next opener (application traffic), taken after this side's Finished */
+  nextOpener: RecordOpener | null = null;
+  /** TLS 1.2 opener waiting for this side's ChangeCipherSpec */
+  ccsOpener: RecordOpener | null = null;
+  failed = false;
+  hs: Buffer = Buffer.alloc(0);
+  plainRel = 0;
+  records = 0;
+  /** TCP end offset and plaintext end offset of each application data record (for plainAck) */
+  ackTcp: number[] = [];
+  ackPlain: number[] = [];
+  /** encrypted records of TLS 1.3 sent by this side */
+  enc13 = 0;
+  enc13AfterPeer = 0;
+}
+
+function emptyDir(): TlsDirectionFacts {
+  return { firstFrame: null, records: 0, encryptedRecords: 0, appRecords: 0, appBytes: 0, plainBytes: 0, changeCipherSpecFrame: null, finishedFrame: null, last: null };
+}
+
+/**
+ * One TLS connection over both directions of a TCP connection: records, handshake messages,
+ * alerts, and with a key log the decrypted application data, handed to a sink with the frames
+ * that carried it. Knows nothing of what runs inside.
+ */
+export class TlsConnection {
+  readonly facts: TlsFacts;
+  /** records of both directions (first MAX_RECORD_LOG): side, frame, outer type, length */
+  readonly recordLog: { from: TlsSide; frame: number; type: number; length: number }[] = [];
+  private readonly dirs: [Dir, Dir] = [new Dir(), new Dir()];
+  private readonly keys: KeyLog | null;
+  private readonly sink: TlsSink | null;
+  private readonly clientDir: 0 | 1;
+  private tls13 = false;
+  private versionId = 0;
+
+  constructor(opts: { keys: KeyLog | null; sink: TlsSink | null; clientDir?: 0 | 1 }) {
+    this.keys = opts.keys;
+    this.sink = opts.sink;
+    this.clientDir = opts.clientDir ?? 0;
+    this.facts = {
+      firstFrame: null, clientHello: null, clientHelloRetry: null, helloRetryRequest: null, serverHello: null, version: null, cipherSuite: null,
+      certificate: null, clientCertificate: null, handshake: [], alerts: [], client: emptyDir(), server: emptyDir(), completed: false,
+      firstClose: null, gaps: [], notTls: null,
+      decryption: { status: "none", source: null, notes: [], failedFrom: { client: null, server: null } },
+    };
+  }
+
+  private side(dir: 0 | 1): TlsSide {
+    return dir === this.clientDir ? "client" : "server";
+  }
+
+  private df(dir: 0 | 1): TlsDirectionFacts {
+    return dir === this.clientDir ? this.facts.client : this.facts.server;
+  }
+
+  /** TLS starts at this TCP stream offset of `dir`. */
+  start(dir: 0 | 1, tcpRel: number): void {
+    const d = this.dirs[dir];
+    if (d.startRel >= 0) return;
+    d.startRel = tcpRel;
+    d.pendingRel = tcpRel;
+  }
+
+  started(dir: 0 | 1): boolean {
+    return this.dirs[dir].startRel >= 0;
+  }
+
+  data(dir: 0 | 1, buf: Buffer, start: number, end: number, tcpRel: number, meta: SegmentMeta): void {
+    const d = this.dirs[dir];
+    if (d.startRel < 0 || d.dead) return;
+    const at = d.pendingRel + d.pending.length;
+    if (tcpRel + (end - start) <= at) return;
+    if (tcpRel < at) {
+      start += at - tcpRel;
+      tcpRel = at;
+    }
+    if (tcpRel > at) {
+      // bytes between are lost (the caller should have said so with gap())
+      this.gap(dir, at, tcpRel - at, meta.frame, meta.time, "bytes missing before this segment");
+      return;
+    }
+    d.segs.push({ start: tcpRel, end: tcpRel + (end - start), frame: meta.frame, time: meta.time, seq: meta.seq, ackRel: meta.ackRel });
+    d.pending = d.pending.length === 0 ? Buffer.from(buf.subarray(start, end)) : Buffer.concat([d.pending, buf.subarray(start, end)]);
+    this.records(dir, d);
+  }
+
+  gap(dir: 0 | 1, tcpRel: number, len: number, frame: number, time: number, reason: string): void {
+    const d = this.dirs[dir];
+    if (d.startRel < 0 || d.dead) return;
+    if (tcpRel + len <= d.startRel) return;
+    d.dead = true;
+    const side = this.side(dir);
+    this.facts.gaps.push({ from: side, frame, len, beforeHandshakeEnd: this.df(dir).finishedFrame === null && this.facts.completed !== true });
+    this.sink?.gap(dir, d.plainRel, Math.max(1, len), frame, time, `${len} bytes of the ${side}'s TLS stream are missing from the capture (${reason}): nothing more of this direction can be read`);
+  }
+
+  /** FIN or RST of `dir`: the first one is kept. */
+  close(dir: 0 | 1, kind: "fin" | "rst", frame: number): void {
+    if (this.facts.firstClose === null) this.facts.firstClose = { from: this.side(dir), kind, frame };
+  }
+
+  /** The plaintext offset of direction `dir` that a TCP ACK of `dir`'s stream up to `tcpAckRel` covers (every record wholly acknowledged); NaN for NaN. */
+  plainAck(dir: 0 | 1, tcpAckRel: number): number {
+    if (tcpAckRel !== tcpAckRel) return NaN;
+    const p = this.dirs[dir];
+    const a = p.ackTcp;
+    let lo = 0, hi = a.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (a[mid] <= tcpAckRel) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo === 0 ? 0 : p.ackPlain[lo - 1];
+  }
+
+  private records(dir: 0 | 1, d: Dir): void {
+    while (!d.dead && d.pending.length >= 5) {
+      const b = d.pending;
+      const type = b[0], ver = b.readUInt16BE(1), len = b.readUInt16BE(3);
+      if (type < 20 || type > 24 || (ver >> 8) !== 3 || len > MAX_RECORD) {
+        d.dead = true;
+        const frame = d.segs[0]?.frame ?? 0;
+        this.facts.notTls = { from: this.side(dir), frame, offset: d.pendingRel };
+        this.sink?.gap(dir, d.plainRel, 1, frame, d.segs[0]?.time ?? 0, `the ${this.side(dir)}'s bytes from frame ${frame} are not TLS records`);
+        return;
+      }
+      if (b.length < 5 + len) return;
+      const endRel = d.pendingRel + 5 + len;
+      const frames: number[] = [];
+      let last: Seg = d.segs[0];
+      for (const s of d.segs) {
+        if (s.start >= endRel) break;
+        if (frames[frames.length - 1] !== s.frame) frames.push(s.frame);
+        last = s;
+      }
+      const fragment = b.subarray(5, 5 + len);
+      this.record(dir, d, type, ver, fragment, frames, last, endRel);
+      d.pending = b.subarray(5 + len);
+      d.pendingRel = endRel;
+      while (d.segs.length > 0 && d.segs[0].end <= endRel) d.segs.shift();
+      if (d.pending.length === 0) d.pending = Buffer.alloc(0);
+    }
+  }
+
+  private record(dir: 0 | 1, d: Dir, type: number, ver: number, fragment: Buffer, frames: number[], last: Seg, endRel: number): void {
+    const f = this.df(dir);
+    const side = this.side(dir);
+    const frame = last.frame;
+    if (this.facts.firstFrame === null) this.facts.firstFrame = frames[0];
+    if (f.firstFrame === null) f.firstFrame = frames[0];
+    const index = d.records++;
+    f.records++;
+    f.last = { frame, type, length: fragment.length };
+    if (this.recordLog.length < MAX_RECORD_LOG) this.recordLog.push({ from: side, frame, type, length: fragment.length });
+    const protectedRecord = this.tls13 ? type === 23 : d.encrypted;
+    if (!protectedRecord) {
+      this.content(dir, d, type, fragment, frames, last, endRel, index, false);
+      return;
+    }
+    if (this.tls13) {
+      d.enc13++;
+      const peer = this.dirs[dir ^ 1];
+      if (peer.enc13 > 0) d.enc13AfterPeer++;
+    }
+    if (d.opener === null || d.failed) {
+      f.encryptedRecords++;
+      if (type === 21) this.facts.alerts.push({ frame, from: side, level: null, description: null, onWire: "encrypted, record type alert visible", decrypted: false });
+      else if (type === 23 && (!this.tls13 || f.finishedFrame !== null || this.facts.completed === true)) {
+        f.appRecords++;
+        f.appBytes += fragment.length;
+      }
+      this.updateCompleted();
+      return;
+    }
+    const r = d.opener.open(type, ver, fragment);
+    if (!r.ok) {
+      d.failed = true;
+      f.encryptedRecords++;
+      const sentence = `cannot decrypt from frame ${frame}: ${r.reason}`;
+      this.facts.decryption.notes.push(`${side}: ${sentence}`);
+      this.facts.decryption.failedFrom[side] = frame;
+      this.facts.decryption.status = "failed";
+      this.sink?.gap(dir, d.plainRel, 1, frame, last.time, sentence);
+      return;
+    }
+    this.content(dir, d, r.type, r.data, frames, last, endRel, index, true);
+  }
+
+  private content(dir: 0 | 1, d: Dir, type: number, data: Buffer, frames: number[], last: Seg, endRel: number, index: number, decrypted: boolean): void {
+    const f = this.df(dir);
+    const side = this.side(dir);
+    const frame = last.frame;
+    switch (type) {
+      case 20:
+        f.changeCipherSpecFrame ??= frame;
+        if (!this.tls13) {
+          d.encrypted = true;
+          d.opener = d.ccsOpener;
+        }
+        break;
+      case 21: {
+        const level = data.length >= 1 ? (data[0] === 2 ? "fatal" : data[0] === 1 ? "warning" : null) : null;
+        const onWire = !decrypted ? "plaintext" : this.tls13 ? "encrypted, looks like application data (TLS 1.3)" : "encrypted, record type alert visible";
+        this.facts.alerts.push({ frame, from: side, level, description: data.length >= 2 ? alertName(data[1]) : null, onWire, decrypted });
+        break;
+      }
+      case 22:
+        d.hs = d.hs.length === 0 ? data : Buffer.concat([d.hs, data]);
+        while (d.hs.length >= 4) {
+          const n = (d.hs[1] << 16) | d.hs.readUInt16BE(2);
+          if (d.hs.length < 4 + n) break;
+          const msg = d.hs.subarray(0, 4 + n);
+          d.hs = d.hs.subarray(4 + n);
+          this.handshake(dir, d, msg[0], Buffer.from(msg.subarray(4)), frame, decrypted);
+        }
+        break;
+      case 23: {
+        f.appRecords++;
+        f.appBytes += data.length;
+        if (decrypted) {
+          f.plainBytes += data.length;
+          const rel = d.plainRel;
+          d.plainRel += data.length;
+          d.ackTcp.push(endRel);
+          d.ackPlain.push(d.plainRel);
+          if (this.sink !== null && data.length > 0) {
+            const meta: RecordMeta = { frame, time: last.time, seq: last.seq, ackRel: this.plainAck((dir ^ 1) as 0 | 1, last.ackRel), frames, record: index };
+            this.sink.data(dir, data, 0, data.length, rel, meta);
+          }
+        }
+        break;
+      }
+      default:
+        break;
+    }
+    this.updateCompleted();
+  }
+
+  private handshake(dir: 0 | 1, d: Dir, type: number, body: Buffer, frame: number, decrypted: boolean): void {
+    const side = this.side(dir);
+    const f = this.df(dir);
+    this.facts.handshake.push({ frame, from: side, type: handshakeName(type), decrypted });
+    try {
+      switch (type) {
+        case 1: {
+          const ch = parseClientHello(body, frame);
+          if (this.facts.clientHello === null) this.facts.clientHello = ch;
+          else if (this.facts.helloRetryRequest !== null && this.facts.clientHelloRetry === null) this.facts.clientHelloRetry = ch;
+          break;
+        }
+        case 2: {
+          const sh = parseServerHello(body, frame);
+          if (sh.helloRetryRequest) {
+            // only TLS 1.3 has a HelloRetryRequest: ChangeCipherSpec records after it are the compatibility kind
+            this.facts.helloRetryRequest = sh;
+            this.tls13 = true;
+            break;
+          }
+          this.facts.serverHello = sh;
+          this.facts.version = sh.version;
+          this.facts.cipherSuite = sh.cipherSuite;
+          this.versionId = sh.versionId;
+          this.tls13 = sh.versionId === 0x0304;
+          this.keysFor(sh);
+          break;
+        }
+        case 11: {
+          const c = parseCertificate(body, frame, this.tls13, !decrypted);
+          if (side === "server") this.facts.certificate ??= c;
+          else this.facts.clientCertificate ??= c;
+          break;
+        }
+        case 20:
+          f.finishedFrame ??= frame;
+          if (this.tls13 && d.nextOpener !== null) {
+            d.opener = d.nextOpener;
+            d.nextOpener = null;
+          } else if (this.tls13) d.opener = null;
+          break;
+        case 24:
+          if (d.opener instanceof Tls13Opener) d.opener = d.opener.next();
+          break;
+        default:
+          break;
+      }
+    } catch (e) {
+      if (!(e instanceof Malformed)) throw e;
+    }
+  }
+
+  /** The ServerHello chose version and suite: find this connection's secrets. */
+  private keysFor(sh: ServerHelloFacts): void {
+    const dec = this.facts.decryption;
+    const ch = this.facts.clientHelloRetry ?? this.facts.clientHello;
+    if (this.keys === null || ch === null) return;
+    const entry = this.keys.get(ch.random);
+    if (entry === null) {
+      dec.status = "no-key";
+      dec.notes.push(`no key for this connection (client random ${ch.random})`);
+      return;
+    }
+    dec.source = entry.source;
+    const suite = CIPHER_SUITES.get(sh.cipherSuiteId);
+    const cd = this.dirs[this.clientDir], sd = this.dirs[this.clientDir ^ 1];
+    try {
+      if (suite === undefined) throw new Error(`cipher suite ${sh.cipherSuite} is not supported`);
+      if (this.tls13) {
+        const s = entry.secrets;
+        if (s.SERVER_HANDSHAKE_TRAFFIC_SECRET) sd.opener = new Tls13Opener(suite, s.SERVER_HANDSHAKE_TRAFFIC_SECRET);
+        if (s.CLIENT_HANDSHAKE_TRAFFIC_SECRET) cd.opener = new Tls13Opener(suite, s.CLIENT_HANDSHAKE_TRAFFIC_SECRET);
+        if (s.SERVER_TRAFFIC_SECRET_0) sd.nextOpener = new Tls13Opener(suite, s.SERVER_TRAFFIC_SECRET_0);
+        if (s.CLIENT_TRAFFIC_SECRET_0) cd.nextOpener = new Tls13Opener(suite, s.CLIENT_TRAFFIC_SECRET_0);
+        const missing = (["CLIENT_HANDSHAKE_TRAFFIC_SECRET", "SERVER_HANDSHAKE_TRAFFIC_SECRET", "CLIENT_TRAFFIC_SECRET_0", "SERVER_TRAFFIC_SECRET_0"] as const).filter((l) => !s[l]);
+        dec.status = missing.length === 0 ? "decrypted" : missing.length === 4 ? "no-key" : "partial";
+        if (missing.length > 0) dec.notes.push(`the key log (${entry.source}) lacks ${missing.join(", ")} for this connection (client random ${ch.random})`);
+      } else {
+        const master = entry.secrets.CLIENT_RANDOM;
+        if (!master) {
+          dec.status = "no-key";
+          dec.notes.push(`no CLIENT_RANDOM line for this connection (client random ${ch.random}) in ${entry.source}`);
+          return;
+        }
+        const kb = keyBlock12(suite, this.versionId, master, Buffer.from(ch.random, "hex"), Buffer.from(sh.random, "hex"));
+        if (kb === null) throw new Error(`cipher suite ${sh.cipherSuite} is not supported`);
+        const etm = sh.encryptThenMac && suite.cipher.endsWith("-cbc");
+        cd.ccsOpener = new Tls12Opener(suite, kb.client, this.versionId, etm);
+        sd.ccsOpener = new Tls12Opener(suite, kb.server, this.versionId, etm);
+        dec.status = "decrypted";
+      }
+    } catch (e) {
+      dec.status = "unsupported";
+      dec.notes.push(`cannot decrypt: ${(e as Error).message}`);
+    }
+  }
+
+  private updateCompleted(): void {
+    const c = this.facts.client, s = this.facts.server;
+    if (this.facts.completed === true) return;
+    if (c.finishedFrame !== null && s.finishedFrame !== null) {
+      this.facts.completed = true;
+      return;
+    }
+    if (this.facts.serverHello === null) {
+      this.facts.completed = false;
+      return;
+    }
+    if (!this.tls13) {
+      // TLS ≤ 1.2 without keys: ChangeCipherSpec and an encrypted record (the Finished) each way
+      const cd = this.dirs[this.clientDir], sd = this.dirs[this.clientDir ^ 1];
+      if (cd.opener === null && sd.opener === null && c.changeCipherSpecFrame !== null && s.changeCipherSpecFrame !== null && cd.encrypted && sd.encrypted && c.encryptedRecords > 0 && s.encryptedRecords > 0) this.facts.completed = true;
+      return;
+    }
+    // TLS 1.3 without the keys to see both Finished: the client's Finished and more records each way
+    const cd = this.dirs[this.clientDir], sd = this.dirs[this.clientDir ^ 1];
+    if (cd.enc13 >= 2 && sd.enc13AfterPeer >= 1) this.facts.completed = true;
+    else this.facts.completed = null;
+  }
+}

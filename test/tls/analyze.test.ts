@@ -1,0 +1,133 @@
+import { readFileSync } from "node:fs";
+import { expect, it } from "vitest";
+import { analyzeFile } from "../../src/analyze.js";
+import type { TlsFacts } from "../../src/tls/connection.js";
+import { SHARED } from "../support/fixtures.js";
+import { describeShared, SHARED_PRESENT } from "../support/shared.js";
+
+const DIR = `${SHARED}/captures/tls`;
+/* eslint-disable @typescript-eslint/no-explicit-any */
+const EXPECTED: Record<string, any> = SHARED_PRESENT ? JSON.parse(readFileSync(`${DIR}/expected-tls.json`, "utf8")) : {};
+
+/** (frame, side, verb | code | "<message>") of every frame that carried a command or reply. */
+function dialogue(s: any, after: boolean | null): [number, string, string | number][] {
+  const out: [number, string, string | number][] = [];
+  for (const c of s.commands) {
+    if (after !== null && c.afterStartTls !== after) continue;
+    for (const f of c.frames) out.push([f, "client", c.kind === "message" ? "<message>" : c.verb.toUpperCase()]);
+  }
+  for (const r of s.replies) {
+    if (after !== null && r.afterStartTls !== after) continue;
+    for (const f of r.frames) out.push([f, "server", r.code]);
+  }
+  const seen = new Set<string>();
+  return out.sort((a, b) => a[0] - b[0]).filter((x) => !seen.has(x.join()) && (seen.add(x.join()), true));
+}
+
+describeShared("captures/tls through analyze: TLS is TLS, decrypted SMTP judged by every rule", () => {
+  for (const [name, e] of Object.entries(EXPECTED)) {
+    const file = `${DIR}/${name}`;
+    const keys = e.keys?.file ? [`${DIR}/${e.keys.file}`] : [];
+    it(`${name}: without keys no TLS byte is read as SMTP; the TLS facts reach the session`, async () => {
+      const rep = await analyzeFile(file, { ports: [2465] });
+      expect(rep.sessions.length).toBe(1);
+      const s = rep.sessions[0];
+      // every plaintext command and reply the oracle lists, and nothing more before TLS
+      const plain = dialogue(s, null).filter(([f]) => e.client_hello === null || f < e.client_hello.frame);
+      expect(plain).toEqual(e.smtp_plaintext);
+      for (const f of rep.findings) expect(["starttls-response-injection", "reply-code-invalid", "unsolicited-reply"]).not.toContain(f.rule);
+      const t = s.tls?.facts as TlsFacts | undefined;
+      if (e.client_hello === null) return;
+      expect(t).toBeDefined();
+      expect(t!.version).toBe(e.version);
+      // the pcapng copies carry their keys: they are decrypted without any option
+      expect(t!.handshake.map((h) => [h.frame, h.from, h.type])).toEqual(e.keys?.embedded ? e.handshake_with_keys : e.handshake_without_keys);
+    });
+    if (keys.length === 0 && !e.keys?.embedded) continue;
+    it(`${name}: with ${keys.length ? "--tls-keylog" : "the embedded secrets"}: the SMTP inside TLS, frame by frame as tshark shows it`, async () => {
+      const rep = await analyzeFile(file, { ports: [2465], tlsKeylogs: keys });
+      const s = rep.sessions[0];
+      const t = s.tls!.facts!;
+      expect(t.handshake.map((h) => [h.frame, h.from, h.type])).toEqual(e.handshake_with_keys);
+      if (e.smtp_in_tls && e.smtp_in_tls.length > 0) {
+        const inner = dialogue(s, null).filter(([f]) => f > e.client_hello.frame);
+        expect(inner).toEqual(e.smtp_in_tls);
+      }
+      const text = JSON.stringify(rep);
+      expect(text).not.toContain("labpass");
+      for (const sec of readFileSync(keys[0] ?? file, "latin1").matchAll(/ ([0-9a-f]{64,96})\s*$/gm)) expect(text).not.toContain(sec[1]);
+    });
+  }
+});
+
+describeShared("TLS verdicts (expected-tls.json conclusions)", () => {
+  const cases: [string, string, string, RegExp][] = [
+    ["tls-version-refused.pcap", "tls-version-refused", "client", /^The client is at fault: the server refused the client's TLS version with a fatal protocol_version alert \(frame 12\): the client offered only TLS 1\.0 \(ClientHello frame 11\)/],
+    ["tls-no-shared-cipher.pcap", "tls-no-shared-cipher", "client", /^The client is at fault: the server refused every cipher suite the client offered with a fatal handshake_failure alert \(frame 12\)/],
+    ["tls13-no-shared-cipher.pcap", "tls-no-shared-cipher", "client", /TLS_AES_128_CCM_8_SHA256/],
+    ["tls12-client-rejects-cert.pcap", "tls-certificate-rejected", "server", /^The server is at fault: the client rejected the server's certificate with a fatal unknown_ca alert \(frame 13, in plaintext\)/],
+    ["tls12-expired-cert.pcap", "tls-certificate-rejected", "server", /certificate_expired alert \(frame 19/],
+    ["tls13-client-rejects-cert-openssl.pcap", "tls-certificate-rejected", "server", /unknown_ca alert \(frame 13, in plaintext\)/],
+    ["tls13-client-rejects-cert.pcap", "tls-handshake-abandoned", "client", /right after the server's flight \(frame 13\)/],
+  ];
+  for (const [name, rule, side, summary] of cases) {
+    it(`${name}: ${rule}, ${side} at fault`, async () => {
+      const rep = await analyzeFile(`${DIR}/${name}`);
+      const s = rep.sessions[0];
+      expect(rep.findings.map((f) => f.rule)).toContain(rule);
+      expect(s.verdict.fault).toBe(side);
+      expect(s.verdict.decisive?.rule).toBe(rule);
+      expect(s.verdict.summary).toMatch(summary);
+    });
+  }
+
+  it("tls13-client-rejects-cert.pcap with the handshake keys: the encrypted alert is bad_certificate, the client rejected the certificate", async () => {
+    const rep = await analyzeFile(`${DIR}/tls13-client-rejects-cert.pcap`, { tlsKeylogs: [`${DIR}/tls13-client-rejects-cert.keys`] });
+    expect(rep.sessions[0].verdict.decisive?.rule).toBe("tls-certificate-rejected");
+    expect(rep.sessions[0].verdict.summary).toMatch(/fatal bad_certificate alert \(frame 16, encrypted, read with the key log\)/);
+    expect(rep.findings.map((f) => f.rule)).not.toContain("tls-handshake-abandoned");
+  });
+
+  it("tls12-expired-cert.pcap: the certificate expired before the capture", async () => {
+    const rep = await analyzeFile(`${DIR}/tls12-expired-cert.pcap`);
+    const f = rep.findings.find((x) => x.rule === "tls-certificate-expired");
+    expect(f?.frames).toEqual([18]);
+    expect(f?.message).toMatch(/^the server's certificate CN=mx\.lab\.test \(issuer CN=Lab Test CA,O=Lab, not before Jan {2}1 00:00:00 2024 GMT, not after Jan {2}1 00:00:00 2025 GMT\) had expired/);
+  });
+
+  it("tls12-cbc-mte-postfix.pcap: static RSA is an info, nothing else to flag", async () => {
+    const rep = await analyzeFile(`${DIR}/tls12-cbc-mte-postfix.pcap`, { tlsKeylogs: [`${DIR}/tls12-cbc-mte-postfix.keys`] });
+    const tlsRules = rep.findings.filter((f) => f.rule.startsWith("tls-"));
+    expect(tlsRules.map((f) => [f.rule, f.severity, f.frames])).toEqual([["tls-weak-cipher-suite", "info", [12]]]);
+  });
+
+  it("tls-inside-split-reply.pcap with keys: the founding bug inside TLS, by the client's ACK", async () => {
+    const rep = await analyzeFile(`${DIR}/tls-inside-split-reply.pcap`, { ports: [2465], tlsKeylogs: [`${DIR}/tls-inside-split-reply.keys`] });
+    const s = rep.sessions[0];
+    expect(s.verdict.fault).toBe("client");
+    expect(s.verdict.decisive?.rule).toBe("client-acted-on-partial-multiline-reply");
+    const f = rep.findings.find((x) => x.rule === "client-acted-on-partial-multiline-reply")!;
+    expect(f.frames).toEqual([18, 19, 21]);
+    expect(rep.findings.map((x) => x.rule)).toContain("reply-split-across-segments");
+  });
+
+  it("clean decrypted sessions: no TLS error or warning", async () => {
+    for (const name of ["tls13-postfix-mail.pcap", "tls13-chacha-postfix.pcap", "tls12-gcm-postfix.pcap", "tls12-cbc-postfix.pcap", "implicit-tls-465.pcap", "tls13-keyupdate.pcap", "tls13-aiosmtpd-auth.pcap"]) {
+      const rep = await analyzeFile(`${DIR}/${name}`, { tlsKeylogs: [`${DIR}/${name.replace(".pcap", ".keys")}`] });
+      expect(rep.findings.filter((f) => f.severity !== "info").map((f) => `${name} ${f.rule} ${f.message}`)).toEqual([]);
+      expect(rep.sessions[0].verdict.fault).toBe("none");
+    }
+  });
+});
+
+describeShared("TLS findings on an old real capture (ndpi/smtp-starttls.pcap, no keys)", () => {
+  it("TLS 1.0 with RC4 negotiated; a certificate that does not name the SNI", async () => {
+    const rep = await analyzeFile(`${SHARED}/captures/ndpi/smtp-starttls.pcap`);
+    const tls = rep.findings.filter((f) => f.rule.startsWith("tls-")).map((f) => [f.session, f.rule, f.severity, f.side, f.frames]);
+    expect(tls).toContainEqual([0, "tls-deprecated-version", "warning", "client", [12]]);
+    expect(tls).toContainEqual([0, "tls-weak-cipher-suite", "warning", "server", [12]]);
+    const name = rep.findings.find((f) => f.rule === "tls-certificate-name-mismatch")!;
+    expect(name.message).toBe("the server's certificate (frame 47) names jw-vm08-int-dns, not dovecot.weberlab.de, the host the client asked for in the ClientHello (frame 46)");
+    expect(name.filter).toBe("tcp.stream eq 1 && frame.number in {46,47}");
+  });
+});
