@@ -109,10 +109,11 @@ interface Seg {
 /** Largest TLSCiphertext length (RFC 8446 §5.2: 2^14 + 256; RFC 5246 allows 2^14 + 2048). */
 const MAX_RECORD = 16384 + 2048;
 const MAX_RECORD_LOG = 200;
+const EMPTY = Buffer.alloc(0);
 
 class Dir {
   startRel = -1;
-  pending: Buffer = Buffer.alloc(0);
+  pending: Buffer = EMPTY;
   pendingRel = 0;
   segs: Seg[] = [];
   dead = false;
@@ -202,8 +203,15 @@ export class TlsConnection {
       return;
     }
     d.segs.push({ start: tcpRel, end: tcpRel + (end - start), frame: meta.frame, time: meta.time, seq: meta.seq, ackRel: meta.ackRel });
-    d.pending = d.pending.length === 0 ? Buffer.from(buf.subarray(start, end)) : Buffer.concat([d.pending, buf.subarray(start, end)]);
-    this.records(dir, d);
+    if (d.pending.length === 0) {
+      // the usual case: records start at the segment's first byte; only a partial record is copied
+      const used = this.records(dir, d, buf, start, end);
+      if (!d.dead && used < end) d.pending = Buffer.from(buf.subarray(used, end));
+    } else {
+      const b = Buffer.concat([d.pending, buf.subarray(start, end)]);
+      const used = this.records(dir, d, b, 0, b.length);
+      d.pending = d.dead || used >= b.length ? EMPTY : b.subarray(used);
+    }
   }
 
   gap(dir: 0 | 1, tcpRel: number, len: number, frame: number, time: number, reason: string): void {
@@ -235,18 +243,18 @@ export class TlsConnection {
     return lo === 0 ? 0 : p.ackPlain[lo - 1];
   }
 
-  private records(dir: 0 | 1, d: Dir): void {
-    while (!d.dead && d.pending.length >= 5) {
-      const b = d.pending;
-      const type = b[0], ver = b.readUInt16BE(1), len = b.readUInt16BE(3);
+  /** Whole records in b[pos, end) (b[pos] is at TCP offset d.pendingRel); returns where the unread rest starts. */
+  private records(dir: 0 | 1, d: Dir, b: Buffer, pos: number, end: number): number {
+    while (!d.dead && end - pos >= 5) {
+      const type = b[pos], ver = b.readUInt16BE(pos + 1), len = b.readUInt16BE(pos + 3);
       if (type < 20 || type > 24 || (ver >> 8) !== 3 || len > MAX_RECORD) {
         d.dead = true;
         const frame = d.segs[0]?.frame ?? 0;
         this.facts.notTls = { from: this.side(dir), frame, offset: d.pendingRel };
         this.sink?.gap(dir, d.plainRel, 1, frame, d.segs[0]?.time ?? 0, `the ${this.side(dir)}'s bytes from frame ${frame} are not TLS records`);
-        return;
+        return pos;
       }
-      if (b.length < 5 + len) return;
+      if (end - pos < 5 + len) return pos;
       const endRel = d.pendingRel + 5 + len;
       const frames: number[] = [];
       let last: Seg = d.segs[0];
@@ -255,13 +263,13 @@ export class TlsConnection {
         if (frames[frames.length - 1] !== s.frame) frames.push(s.frame);
         last = s;
       }
-      const fragment = b.subarray(5, 5 + len);
-      this.record(dir, d, type, ver, fragment, frames, last, endRel);
-      d.pending = b.subarray(5 + len);
+      const fragment = b.subarray(pos + 5, pos + 5 + len);
+      pos += 5 + len;
       d.pendingRel = endRel;
+      this.record(dir, d, type, ver, fragment, frames, last, endRel);
       while (d.segs.length > 0 && d.segs[0].end <= endRel) d.segs.shift();
-      if (d.pending.length === 0) d.pending = Buffer.alloc(0);
     }
+    return pos;
   }
 
   private record(dir: 0 | 1, d: Dir, type: number, ver: number, fragment: Buffer, frames: number[], last: Seg, endRel: number): void {
@@ -327,7 +335,8 @@ export class TlsConnection {
         break;
       }
       case 22:
-        d.hs = d.hs.length === 0 ? data : Buffer.concat([d.hs, data]);
+        // copied: `data` may be a view into the capture's buffer, and a message may span records
+        d.hs = d.hs.length === 0 ? Buffer.from(data) : Buffer.concat([d.hs, data]);
         while (d.hs.length >= 4) {
           const n = (d.hs[1] << 16) | d.hs.readUInt16BE(2);
           if (d.hs.length < 4 + n) break;

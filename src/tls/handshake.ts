@@ -175,7 +175,21 @@ function dn(text: string): string {
   return text.split("\n").filter((l) => l !== "").reverse().join(",");
 }
 
+/** Facts of certificates already seen (replays of one server present the same one): by DER, bounded. */
+const certCache = new Map<string, CertificateFacts>();
+const CERT_CACHE_MAX = 256;
+
 export function certificateFacts(der: Buffer): CertificateFacts {
+  const key = createHash("sha256").update(der).digest("base64");
+  const hit = certCache.get(key);
+  if (hit !== undefined) return { ...hit, san: [...hit.san] };
+  const f = parseCertificateFacts(der);
+  if (certCache.size >= CERT_CACHE_MAX) certCache.delete(certCache.keys().next().value!);
+  certCache.set(key, f);
+  return { ...f, san: [...f.san] };
+}
+
+function parseCertificateFacts(der: Buffer): CertificateFacts {
   const c = new X509Certificate(der);
   const key = c.publicKey;
   const details = key.asymmetricKeyDetails ?? {};
