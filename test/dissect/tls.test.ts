@@ -3,6 +3,8 @@ import { analyzeConv, conv } from "../support/fixtures.js";
 
 const CLIENT_HELLO = Buffer.from([0x16, 0x03, 0x01, 0x00, 0x04, 1, 0, 0, 0]);
 const SERVER_HELLO = Buffer.from([0x16, 0x03, 0x03, 0x00, 0x04, 2, 0, 0, 0]);
+/** an application_data record (content type 23) of 4 octets: encrypted without keys */
+const APP_DATA = Buffer.from([0x17, 0x03, 0x03, 0x00, 0x04, 1, 2, 3, 4]);
 const CAPS = "250-mx.example.test\r\n250-PIPELINING\r\n250 STARTTLS\r\n";
 
 /** Frames 1-3 handshake, 4 greeting, 5 EHLO, 6 capabilities, 7 STARTTLS, 8 `220 ready`. */
@@ -21,10 +23,23 @@ describe("TLS only when TLS flows", () => {
     const c = upTo220();
     c.client(CLIENT_HELLO); // 9
     c.server(SERVER_HELLO); // 10
+    c.client(APP_DATA); // 11
+    c.server(APP_DATA); // 12
     c.fin("client").fin("server");
     const s = (await analyzeConv(c)).sessions[0];
     expect(s.tls).toEqual({ mode: "starttls", frame: 8, time: expect.any(Number), clientHelloFrame: 9, serverHelloFrame: 10, encrypted: true, plaintextFrame: null, facts: expect.objectContaining({ firstFrame: 9 }) });
     expect(s.limits).toEqual([{ kind: "encrypted", frame: 9, text: "TLS from frame 9 (the ClientHello): the rest of the dialogue is encrypted" }]);
+  });
+
+  it("STARTTLS 220 and hellos, then both close before any encrypted record: nothing stays encrypted, no `encrypted` limit", async () => {
+    const c = upTo220();
+    c.client(CLIENT_HELLO); // 9
+    c.server(SERVER_HELLO); // 10
+    c.fin("client").fin("server");
+    const s = (await analyzeConv(c)).sessions[0];
+    expect(s.tls).toMatchObject({ encrypted: true, facts: expect.objectContaining({ firstFrame: 9, completed: false }) });
+    expect(s.tls?.facts?.client.encryptedRecords).toBe(0);
+    expect(s.limits).toEqual([]);
   });
 
   it("STARTTLS 220 followed by plaintext: not encrypted, dissected as plaintext, the first plaintext command's frame kept", async () => {
