@@ -202,13 +202,13 @@ export class SmtpSession extends LineReaders implements TunnelApp {
       const serverTls = tls.serverHelloFrame !== null;
       tls.encrypted = (clientTls && (serverTls || !this.serverPlainAfterHello)) || (serverTls && !clientTls && s.bytes.client === 0);
       if (this.tlsPhase !== null) {
-        // the slot's facts are the TLS layer's (TlsConnection); another phase's are not TlsFacts
-        const facts = this.tlsPhase.facts as TlsFacts;
+        const facts = this.tlsPhase.facts as TlsFacts | null;
         // the connection's first FIN or RST, as the TLS layer's account of who closed
         const c = s.close.client, sv = s.close.server;
         const first = c !== null && (sv === null || c.frame <= sv.frame) ? { from: "client" as const, e: c } : sv !== null ? { from: "server" as const, e: sv } : null;
-        if (first !== null) facts.firstClose = { from: first.from, kind: first.e.kind, frame: first.e.frame };
-        if (typeof facts.firstFrame === "number") tls.facts = facts;
+        if (first !== null && facts !== null && typeof facts === "object" && "decryption" in facts) facts.firstClose = { from: first.from, kind: first.e.kind, frame: first.e.frame };
+        // only a TLS layer's account (TlsFacts) that saw a record: other phases (tests) keep theirs
+        if (facts !== null && typeof facts === "object" && "decryption" in facts && facts.firstFrame !== null) tls.facts = facts;
       }
     }
     // what the server took a line for shows only in its reply: with none captured, claim nothing

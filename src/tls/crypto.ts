@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHmac, timingSafeEqual } from "node:crypto";
+import { nodeCrypto } from "./node-crypto.js";
 import type { SuiteInfo } from "./names.js";
 
 /** HKDF-Expand (RFC 5869) with HMAC-`hash`. */
@@ -7,7 +7,7 @@ export function hkdfExpand(hash: string, prk: Buffer, info: Buffer, length: numb
   let t = Buffer.alloc(0);
   let n = 0;
   for (let i = 1; n < length; i++) {
-    t = createHmac(hash, prk).update(t).update(info).update(Buffer.from([i])).digest();
+    t = nodeCrypto().createHmac(hash, prk).update(t).update(info).update(Buffer.from([i])).digest();
     out.push(t);
     n += t.length;
   }
@@ -33,8 +33,8 @@ export function prf12(hash: string, secret: Buffer, label: string, seed: Buffer,
   let a = s;
   let n = 0;
   while (n < length) {
-    a = createHmac(hash, secret).update(a).digest();
-    const p = createHmac(hash, secret).update(a).update(s).digest();
+    a = nodeCrypto().createHmac(hash, secret).update(a).digest();
+    const p = nodeCrypto().createHmac(hash, secret).update(a).update(s).digest();
     out.push(p);
     n += p.length;
   }
@@ -79,7 +79,7 @@ function seqBuf(seq: bigint): Buffer {
 
 function aeadOpen(cipher: string, key: Buffer, nonce: Buffer, aad: Buffer, ct: Buffer, tag: Buffer): Buffer | null {
   try {
-    const d = createDecipheriv(cipher as "aes-128-gcm", key, nonce, { authTagLength: 16 });
+    const d = nodeCrypto().createDecipheriv(cipher as "aes-128-gcm", key, nonce, { authTagLength: 16 });
     d.setAAD(aad, { plaintextLength: ct.length });
     d.setAuthTag(tag);
     return Buffer.concat([d.update(ct), d.final()]);
@@ -172,7 +172,7 @@ export class Tls12Opener implements RecordOpener {
   }
 
   private hmac(type: number, data: Buffer[], len: number): Buffer {
-    const m = createHmac(this.suite.mac!, this.k.macKey).update(this.macHeader(type, len));
+    const m = nodeCrypto().createHmac(this.suite.mac!, this.k.macKey).update(this.macHeader(type, len));
     for (const d of data) m.update(d);
     return m.digest();
   }
@@ -223,7 +223,7 @@ export class Tls12Opener implements RecordOpener {
     if (body.length === 0 || body.length % block !== 0) return bad;
     let pt: Buffer;
     try {
-      const d = createDecipheriv(this.suite.cipher, this.k.key, iv);
+      const d = nodeCrypto().createDecipheriv(this.suite.cipher, this.k.key, iv);
       d.setAutoPadding(false);
       pt = Buffer.concat([d.update(body), d.final()]);
     } catch {
@@ -246,7 +246,7 @@ export class Tls12Opener implements RecordOpener {
 }
 
 function eq(a: Buffer, b: Buffer): boolean {
-  return a.length === b.length && timingSafeEqual(a, b);
+  return a.length === b.length && nodeCrypto().timingSafeEqual(a, b);
 }
 
 /** Test helper and crafted fixtures: TLS 1.3 record sealing under a secret (the inverse of Tls13Opener). */
@@ -259,7 +259,7 @@ export function seal13(suite: SuiteInfo, secret: Buffer, seq: number, type: numb
   const inner = Buffer.concat([data, Buffer.from([type])]);
   const len = inner.length + 16;
   const aad = Buffer.from([23, 3, 3, len >> 8, len & 255]);
-  const e = createCipheriv(c as "aes-128-gcm", key, nonce, { authTagLength: 16 });
+  const e = nodeCrypto().createCipheriv(c as "aes-128-gcm", key, nonce, { authTagLength: 16 });
   e.setAAD(aad, { plaintextLength: inner.length });
   const ct = Buffer.concat([e.update(inner), e.final(), e.getAuthTag()]);
   return Buffer.concat([aad, ct]);

@@ -38,7 +38,7 @@ export function tlsHeadline(mode: "starttls" | "implicit", t: TlsFacts): string 
   const from = t.firstFrame ?? 0;
   const d = t.decryption;
   const failed = d.failedFrom.client ?? d.failedFrom.server;
-  if (t.serverHello === null || t.completed === false) return `TLS (${mode}) from frame ${from}: the handshake did not complete`;
+  if (handshakeOnly(t)) return `TLS (${mode}) from frame ${from}: the handshake did not complete`;
   if (failed !== null) return `TLS (${mode}) from frame ${from}: decrypted up to frame ${failed}, then cannot decrypt`;
   if ((d.status === "decrypted" || d.status === "partial") && t.client.plainBytes + t.server.plainBytes > 0) return `TLS (${mode}) from frame ${from}: decrypted with ${d.source}, the SMTP inside is judged`;
   return `TLS (${mode}) from frame ${from}: the rest is encrypted`;
@@ -50,7 +50,8 @@ export function fullyDecrypted(t: TlsFacts): boolean {
   return d.status === "decrypted" && d.failedFrom.client === null && d.failedFrom.server === null && t.client.plainBytes + t.server.plainBytes > 0;
 }
 
-/** The handshake ended before any encrypted record flowed (a refused hello, a rejected certificate in clear). */
+/** A fatal alert in clear ended the handshake before any encrypted record flowed (a refused hello, a rejected certificate). */
 export function handshakeOnly(t: TlsFacts): boolean {
-  return t.completed === false && t.client.encryptedRecords + t.server.encryptedRecords + t.client.appRecords + t.server.appRecords === 0;
+  return t.completed === false && t.client.encryptedRecords + t.server.encryptedRecords + t.client.appRecords + t.server.appRecords === 0
+    && t.alerts.some((a) => a.level === "fatal" && !a.decrypted && a.description !== null);
 }

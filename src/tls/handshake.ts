@@ -1,4 +1,4 @@
-import { X509Certificate, createHash } from "node:crypto";
+import { nodeCrypto } from "./node-crypto.js";
 import { extensionName, groupName, isGrease, sigSchemeName, suiteName, versionName } from "./names.js";
 
 /** What a ClientHello offered. */
@@ -180,7 +180,7 @@ const certCache = new Map<string, CertificateFacts>();
 const CERT_CACHE_MAX = 256;
 
 export function certificateFacts(der: Buffer): CertificateFacts {
-  const key = createHash("sha256").update(der).digest("base64");
+  const key = nodeCrypto().createHash("sha256").update(der).digest("base64");
   const hit = certCache.get(key);
   if (hit !== undefined) return { ...hit, san: [...hit.san] };
   const f = parseCertificateFacts(der);
@@ -190,7 +190,7 @@ export function certificateFacts(der: Buffer): CertificateFacts {
 }
 
 function parseCertificateFacts(der: Buffer): CertificateFacts {
-  const c = new X509Certificate(der);
+  const c = new (nodeCrypto().X509Certificate)(der);
   const key = c.publicKey;
   const details = key.asymmetricKeyDetails ?? {};
   const type = key.asymmetricKeyType ?? "unknown";
@@ -210,7 +210,7 @@ function parseCertificateFacts(der: Buffer): CertificateFacts {
     notBefore: c.validFrom, notAfter: c.validTo,
     notBeforeIso: new Date(c.validFrom).toISOString(), notAfterIso: new Date(c.validTo).toISOString(),
     keyType: type === "ec" ? `EC ${details.namedCurve ?? ""}`.trim() : type.toUpperCase(), keyBits: bits, selfSigned,
-    sha256: createHash("sha256").update(der).digest("hex").toUpperCase().replace(/(..)(?!$)/g, "$1:"),
+    sha256: nodeCrypto().createHash("sha256").update(der).digest("hex").toUpperCase().replace(/(..)(?!$)/g, "$1:"),
   };
 }
 
