@@ -19,6 +19,7 @@ const NO_REPLIES: Record<string, string> = {
 /** Captures whose replies all share a segment with a line the comparison leaves out, and why. */
 const NOTHING_COMPARABLE: Record<string, string> = {
   "suricata-verify/smtp-bug-5989/input.pcap": "the greeting shares its only segment with a 5000-octet line that has no reply code",
+  "tls/implicit-tls-465.pcap": "implicit TLS on port 465 (RFC 8314): every reply is inside TLS, and no key log is given here",
 };
 
 /**

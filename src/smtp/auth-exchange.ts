@@ -13,7 +13,8 @@ export class AuthExchange {
   /** the open exchange: its AUTH command's index, whether a 334 asks for a response, the mechanism */
   private open: { cmd: number; expectResponse: boolean; mech: string } | null = null;
 
-  constructor(private readonly showSecrets: boolean, private readonly newCommand: NewCommand) {}
+  /** `opts` is the file's dissect options: user-name tags are numbered per options object (auth.ts) */
+  constructor(private readonly opts: { readonly showSecrets: boolean }, private readonly newCommand: NewCommand) {}
 
   reset(): void {
     this.open = null;
@@ -44,12 +45,12 @@ export class AuthExchange {
   response(text: string, line: Line, time: number): Command {
     const auth = this.open!;
     auth.expectResponse = false;
-    const shown = text === "*" ? "*" : this.showSecrets ? text : `[redacted ${text.length} bytes]`;
+    const shown = text === "*" ? "*" : this.opts.showSecrets ? text : `[redacted ${text.length} bytes]`;
     const cmd = this.newCommand("auth-response", "", shown, line.start, time);
     cmd.secret = text !== "*";
     if (text !== "*") cmd.saslBase64 = isBase64(text);
     if (auth.mech === "LOGIN" && auth.cmd === cmd.index - 1) {
-      const user = describeAuth("LOGIN", text, { showSecrets: this.showSecrets }).user;
+      const user = describeAuth("LOGIN", text, this.opts).user;
       if (user !== undefined) cmd.authUser = user;
     }
     return cmd;
@@ -61,12 +62,12 @@ export class AuthExchange {
     const mech = (parts[0] ?? "").toUpperCase();
     const ir = parts.length > 1 ? parts.slice(1).join(" ") : null;
     let shown = text;
-    if (ir !== null && ir !== "" && ir !== "=" && !this.showSecrets) shown = `${text.slice(0, sp)} ${parts[0]} [redacted ${ir.length} bytes]`;
+    if (ir !== null && ir !== "" && ir !== "=" && !this.opts.showSecrets) shown = `${text.slice(0, sp)} ${parts[0]} [redacted ${ir.length} bytes]`;
     const cmd = this.newCommand("command", "AUTH", shown, line.start, time);
     if (ir !== null && ir !== "=") {
       cmd.secret = true;
       cmd.saslBase64 = isBase64(ir);
-      const user = describeAuth(mech, ir, { showSecrets: this.showSecrets }).user;
+      const user = describeAuth(mech, ir, this.opts).user;
       if (user !== undefined) cmd.authUser = user;
     }
     if (!verbLine) this.open = { cmd: cmd.index, expectResponse: ir === null, mech };

@@ -1,5 +1,6 @@
 import type { Command, Gap, Session } from "./model.js";
-import { fullyDecrypted, handshakeOnly } from "../tls/describe.js";
+import { fullyDecrypted } from "../tls/describe.js";
+import type { TlsFacts } from "../tls/connection.js";
 
 /** What the TCP layer knows of one direction of a connection, for completeness. */
 export interface DirectionFacts {
@@ -46,7 +47,7 @@ export function addCompleteness(s: Session, dirs: { client: DirectionFacts; serv
   const failed = tf ? tf.decryption.failedFrom.client ?? tf.decryption.failedFrom.server : null;
   if (s.tls?.encrypted && tf !== undefined && failed !== null) {
     limits.push({ kind: "encrypted", frame: failed, text: `cannot decrypt from frame ${failed} (${tf.decryption.notes.find((n) => n.includes("cannot decrypt")) ?? "TLS record authentication failed"}): the rest of the dialogue is not read` });
-  } else if (s.tls?.encrypted && tf !== undefined && (fullyDecrypted(tf) || handshakeOnly(tf))) {
+  } else if (s.tls?.encrypted && tf !== undefined && (fullyDecrypted(tf) || nothingEncrypted(tf))) {
     // decrypted, or the handshake failed before anything encrypted flowed: nothing stays encrypted
   } else if (s.tls?.encrypted) {
     // TLS begins with the first TLS record (the ClientHello), not with the plaintext 220 to STARTTLS
@@ -133,4 +134,9 @@ function endedOpen(s: Session, closed: boolean, unanswered: Command | undefined)
       text: `the capture ends before the server answered ${what} (frame ${unanswered.frames[0]}) or closed the connection`,
     });
   }
+}
+
+/** The handshake stopped before any encrypted or application-data record flowed either way: nothing of the dialogue is hidden. */
+function nothingEncrypted(t: TlsFacts): boolean {
+  return t.completed === false && t.client.encryptedRecords + t.server.encryptedRecords + t.client.appRecords + t.server.appRecords === 0;
 }

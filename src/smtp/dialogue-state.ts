@@ -65,7 +65,7 @@ export abstract class DialogueState {
     protected readonly opts: DissectOptions = DEFAULT_DISSECT, protected readonly onSkip: (why: "no-payload" | "not-smtp") => void = () => {}) {
     this.data_ = new MessageReader(opts.showData, opts.maxSegmentsPerMessage, this.newCmd);
     this.bdat = new BdatReader(opts.maxSegmentsPerItem);
-    this.auth = new AuthExchange(opts.showSecrets, this.newCmd);
+    this.auth = new AuthExchange(opts, this.newCmd);
     this.s = {
       index: 0, tcpStream: flow.index, client: "", server: "", clientPort: 0, serverPort: 0,
       roles: "syn", sawSyn: false, firstFrame: flow.firstFrame, lastFrame: flow.firstFrame,

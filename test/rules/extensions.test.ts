@@ -22,7 +22,7 @@ describe("STARTTLS (RFC 3207)", () => {
     });
     const rep = await report(c);
     expect(rep.findings).toEqual([]);
-    expect(rep.sessions[0].tls).toEqual({ mode: "starttls", frame: 8, time: expect.any(Number), clientHelloFrame: 9, serverHelloFrame: 10, encrypted: true, plaintextFrame: null });
+    expect(rep.sessions[0].tls).toEqual({ mode: "starttls", frame: 8, time: expect.any(Number), clientHelloFrame: 9, serverHelloFrame: 10, encrypted: true, plaintextFrame: null, facts: expect.objectContaining({ firstFrame: 9 }) });
     expect(rep.sessions[0].verdict.notEvaluable).toEqual([]);
   });
 

@@ -10,6 +10,8 @@ import { writeCapture, type Conversation } from "../support/writer.js";
 // Exact verdict text for crafted sessions: one scenario per test.
 
 const TLS_RECORD = Buffer.from([0x16, 0x03, 0x01, 0x00, 0x05, 0x01, 0x00, 0x00, 0x01, 0x00]);
+/** an application_data record (content type 23): encrypted without keys */
+const APP_DATA = Buffer.from([0x17, 0x03, 0x03, 0x00, 0x04, 1, 2, 3, 4]);
 
 /** The capture as seen by a tap that got only one direction. */
 function oneSide(c: Conversation, side: "client" | "server") {
@@ -143,6 +145,7 @@ describe("encryption", () => {
     c.server("220 2.0.0 go ahead\r\n"); // 8
     c.client(TLS_RECORD); // 9
     c.server(TLS_RECORD); // 10
+    c.client(APP_DATA); // 11: encrypted data flows (without it nothing would stay hidden)
     const v = (await analyzeConv(c)).sessions[0].verdict;
     // the plaintext part was readable, so no rule is "not evaluable" (it had something to look at)
     expect([v.fault, v.summary, v.notEvaluable]).toEqual(["none", "No violation in the plaintext part; the rest is encrypted (TLS from frame 9).", []]);
@@ -152,6 +155,8 @@ describe("encryption", () => {
     const c = conv({ server: "192.0.2.25:465" }).handshake();
     c.client(TLS_RECORD); // 4
     c.server(TLS_RECORD); // 5
+    c.client(APP_DATA); // 6
+    c.server(APP_DATA); // 7
     c.fin("client").fin("server");
     const v = (await analyzeConv(c)).sessions[0].verdict;
     expect([v.fault, v.summary]).toEqual(["undetermined", "Cannot judge: the session is encrypted from its first payload (TLS from frame 4)."]);
