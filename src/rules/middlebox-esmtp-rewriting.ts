@@ -1,6 +1,6 @@
 import { defineRule } from "./define.js";
 import type { Command } from "../smtp/model.js";
-import { q } from "./util.js";
+import { maskedBanner, q } from "./util.js";
 
 export default defineRule({
   id: "middlebox-esmtp-rewriting",
@@ -16,12 +16,9 @@ export default defineRule({
 }, (ctx) => {
   const s = ctx.session;
   const g = ctx.conversation.greeting;
-  if (g && g.complete && (g.lines[0] ?? "").includes("**")) {
-    const text = g.lines.map((l) => l.slice(4)).join("");
-    const stars = text.split("*").length - 1;
-    if (stars >= 5 && stars * 2 >= text.replace(/\s/g, "").length) {
-      ctx.report({ frames: g.frames, time: g.firstTime, message: `the greeting ${q(g.lines[0] ?? "", 60)} is masked with asterisks: a firewall's SMTP inspection (such as Cisco ASA/PIX) rewrote it`, evidence: `${stars} of ${text.length} characters are *` });
-    }
+  const m = g && g.complete ? maskedBanner(g.lines) : null;
+  if (g && m !== null) {
+    ctx.report({ frames: g.frames, time: g.firstTime, message: `the greeting ${q(g.lines[0] ?? "", 60)} is masked with asterisks: a firewall's SMTP inspection (such as Cisco ASA/PIX) rewrote it`, evidence: `${m.stars} of ${m.length} characters are *` });
   }
   let masked: Command[] | null = null;
   for (const c of s.commands) {

@@ -1,5 +1,5 @@
 import { defineRule } from "./define.js";
-import { tlsFacts } from "./tls-util.js";
+import { tlsFactsSeen as tlsFacts } from "./tls-util.js";
 
 /** RFC 6125 §6.4: case-insensitive, a wildcard only as the whole left-most label. */
 function covers(pattern: string, host: string): boolean {

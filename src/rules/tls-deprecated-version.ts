@@ -1,5 +1,5 @@
 import { defineRule } from "./define.js";
-import { tlsFacts } from "./tls-util.js";
+import { tlsFactsSeen as tlsFacts } from "./tls-util.js";
 
 const OLD = new Set(["SSL 3.0", "TLS 1.0", "TLS 1.1"]);
 
@@ -17,10 +17,13 @@ export default defineRule({
 }, (ctx) => {
   const t = tlsFacts(ctx.session);
   if (t === null || t.serverHello === null || !OLD.has(t.serverHello.version)) return;
-  const offered = t.clientHello?.versions ?? [];
+  // without the ClientHello the capture cannot show whether the client offered anything newer:
+  // which side chose the old version is then unknown, and nobody is blamed
+  if (t.clientHello === null) return;
+  const offered = t.clientHello.versions;
   const newer = offered.some((v) => v === "TLS 1.2" || v === "TLS 1.3");
   ctx.report({
-    side: newer || offered.length === 0 ? "server" : "client",
+    side: newer ? "server" : "client",
     frames: [t.serverHello.frame],
     message: `${t.serverHello.version} was negotiated (ServerHello frame ${t.serverHello.frame})${offered.length ? `, the client offered ${offered.join(", ")}` : ""}: RFC 8996 forbids TLS 1.0 and 1.1`,
     evidence: `ServerHello version ${t.serverHello.version}`,

@@ -20,6 +20,10 @@ export default defineRule({
   if (t.alerts.some((a) => a.from === "server" && a.level === "fatal")) return;
   const close = s.close.client;
   if (close === null || (t.firstClose !== null && t.firstClose.from !== "client")) return;
+  // A FIN's sequence number shows whether client bytes before it are missing (a gap, and then no
+  // facts); an RST's is not checked, so a lost alert or Finished just before it cannot be ruled
+  // out: a missing packet must not create this accusation.
+  if (close.kind === "rst") return;
   const sh = t.serverHello;
   if (t.version !== "TLS 1.3") {
     if (t.handshake.some((h) => h.from === "client" && h.type !== "client_hello")) return;

@@ -3,8 +3,25 @@ import type { AlertFacts, TlsFacts } from "../tls/connection.js";
 import type { CertificateFacts } from "../tls/handshake.js";
 import { weakSuiteReason } from "../tls/names.js";
 
-/** The TLS layer's facts of a session, or null. */
+/**
+ * The TLS layer's facts of a session, or null — also when the capture lost bytes of the session
+ * from where TLS began (any gap on implicit TLS; after the STARTTLS 220 otherwise): a lost
+ * ClientHello, Finished or alert would make an absence look like a refusal, and a missing packet
+ * must never create an accusation. The gap itself is in the session's limits.
+ */
 export function tlsFacts(s: Session): TlsFacts | null {
+  const tls = s.tls;
+  if (tls === null || tls.facts === undefined) return null;
+  for (const g of s.gaps) if (tls.mode === "implicit" || g.frame >= tls.frame) return null;
+  return tls.facts;
+}
+
+/**
+ * The TLS layer's facts whatever the capture lost: for rules that judge only what a message that
+ * is in the capture says (the ServerHello's version and suite, the certificate's dates and names),
+ * which a lost packet cannot make up.
+ */
+export function tlsFactsSeen(s: Session): TlsFacts | null {
   return s.tls?.facts ?? null;
 }
 

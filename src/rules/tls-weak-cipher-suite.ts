@@ -1,5 +1,5 @@
 import { defineRule } from "./define.js";
-import { tlsFacts, weakSuiteReason } from "./tls-util.js";
+import { tlsFactsSeen as tlsFacts, weakSuiteReason } from "./tls-util.js";
 
 export default defineRule({
   id: "tls-weak-cipher-suite",

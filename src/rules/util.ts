@@ -81,3 +81,14 @@ export function firstStartTls(s: Session): { starttls: Command; reply: Reply | u
   if (!starttls) return null;
   return { starttls, reply: starttls.replies.length ? s.replies[starttls.replies[0]] : undefined };
 }
+
+/**
+ * A greeting masked with asterisks (`220 ****…`, the mark of ESMTP inspection of the Cisco ASA/PIX
+ * kind): at least 5 asterisks, and at least half of the text after the reply codes. Null otherwise.
+ */
+export function maskedBanner(lines: readonly string[]): { stars: number; length: number } | null {
+  const text = lines.map((l) => l.slice(4)).join("");
+  if (!text.includes("**")) return null;
+  const stars = text.split("*").length - 1;
+  return stars >= 5 && stars * 2 >= text.replace(/\s/g, "").length ? { stars, length: text.length } : null;
+}

@@ -11,8 +11,13 @@ describe("greeting, order and pairing", () => {
     ]);
     const b = conv().handshake();
     b.server("220 ******************************\r\n");
-    expect(await hits("greeting-invalid", b)).toEqual([
-      { severity: "warning", side: "server", frames: [4], message: "the 220 greeting starts with `******************************`, not a domain or address literal (a masked banner: an inspecting firewall rewrote it)" },
+    // a banner masked by a firewall (middlebox-esmtp-rewriting) does not blame the server
+    expect(await hits("greeting-invalid", b)).toEqual([]);
+    expect((await hits("middlebox-esmtp-rewriting", b)).map((f) => [f.side, f.frames])).toEqual([["middlebox", [4]]]);
+    const c = conv().handshake();
+    c.server("220 *** mail service\r\n"); // a few asterisks are no mask
+    expect(await hits("greeting-invalid", c)).toEqual([
+      { severity: "warning", side: "server", frames: [4], message: "the 220 greeting starts with `***`, not a domain or address literal" },
     ]);
   });
 
