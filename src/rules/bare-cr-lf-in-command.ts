@@ -1,5 +1,5 @@
 import { defineRule } from "./define.js";
-import { cmdLabel } from "./util.js";
+import { cmdLabel, streamSpan } from "./util.js";
 
 export default defineRule({
   id: "bare-cr-lf-in-command",
@@ -19,6 +19,6 @@ export default defineRule({
     const l = c.lineInfo;
     if (!l || l.gap) continue;
     const kind = l.terminator === "lf" ? "ends with a bare LF" : l.bareCr ? "contains a bare CR" : "";
-    if (kind) ctx.report({ frames: c.frames, time: c.time, message: `${cmdLabel(c)} ${kind}`, evidence: `client offsets ${l.start}..${l.end}` });
+    if (kind) ctx.report({ frames: c.frames, time: c.time, message: `${cmdLabel(c)} ${kind}`, evidence: streamSpan(ctx.session, "client", l.start, l.end, c.inTls) });
   }
 });

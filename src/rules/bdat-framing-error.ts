@@ -1,6 +1,6 @@
 import { defineRule } from "./define.js";
 import { KNOWN_VERBS } from "../smtp/vocabulary.js";
-import { q } from "./util.js";
+import { q, streamSpan } from "./util.js";
 
 
 export default defineRule({
@@ -21,7 +21,7 @@ export default defineRule({
   for (const c of s.commands) {
     if (c.kind !== "command" || c.verb !== "BDAT" || c.afterStartTls) continue;
     if (!c.bdat) {
-      ctx.report({ frames: c.frames, time: c.time, message: `${q(c.line, 50)} does not have the form \`BDAT chunk-size [LAST]\``, evidence: `client offsets ${c.start}..${c.end}` });
+      ctx.report({ frames: c.frames, time: c.time, message: `${q(c.line, 50)} does not have the form \`BDAT chunk-size [LAST]\``, evidence: streamSpan(ctx.session, "client", c.start, c.end, c.inTls) });
       continue;
     }
     if (c.bdat.received < c.bdat.size && !clientGap && (s.close.client !== null || s.close.server !== null)) {

@@ -1,5 +1,5 @@
 import { defineRule } from "./define.js";
-import { q } from "./util.js";
+import { q, streamSpan } from "./util.js";
 
 export default defineRule({
   id: "command-line-too-long",
@@ -27,6 +27,6 @@ export default defineRule({
       if (caps.has("AUTH") && up.includes(" AUTH=")) limit += 500;
       if (caps.has("SMTPUTF8") && up.includes(" SMTPUTF8")) limit += 10;
     }
-    if (c.lineInfo.length > limit) ctx.report({ frames: c.frames, time: c.time, message: `command line of ${c.lineInfo.length} octets (limit ${limit}): ${q(c.line, 50)}`, evidence: `client offsets ${c.lineInfo.start}..${c.lineInfo.end}` });
+    if (c.lineInfo.length > limit) ctx.report({ frames: c.frames, time: c.time, message: `command line of ${c.lineInfo.length} octets (limit ${limit}): ${q(c.line, 50)}`, evidence: streamSpan(ctx.session, "client", c.lineInfo.start, c.lineInfo.end, c.inTls) });
   }
 });

@@ -1,5 +1,5 @@
 import { defineRule } from "./define.js";
-import { cmdLabel } from "./util.js";
+import { cmdLabel, streamSpan } from "./util.js";
 
 export default defineRule({
   id: "command-split-across-segments",
@@ -17,6 +17,6 @@ export default defineRule({
 }, (ctx) => {
   for (const c of ctx.session.commands) {
     if (!c.lineInfo?.split) continue;
-    ctx.report({ frames: c.frames, time: c.time, message: `${cmdLabel(c)} was carried in ${c.segments.length} segments (frames ${c.frames.join(", ")})`, evidence: `client offsets ${c.start}..${c.end}` });
+    ctx.report({ frames: c.frames, time: c.time, message: `${cmdLabel(c)} was carried in ${c.segments.length} segments (frames ${c.frames.join(", ")})`, evidence: streamSpan(ctx.session, "client", c.start, c.end, c.inTls) });
   }
 });

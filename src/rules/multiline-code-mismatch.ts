@@ -1,5 +1,5 @@
 import { defineRule } from "./define.js";
-import { q } from "./util.js";
+import { q, streamSpan } from "./util.js";
 
 export default defineRule({
   id: "multiline-code-mismatch",
@@ -20,7 +20,7 @@ export default defineRule({
     const first = r.lineInfo[0];
     for (const l of r.lineInfo.slice(1)) {
       if (l.gap || l.code === null || first.code === null || l.code === first.code) continue;
-      ctx.report({ frames: [first.frame, l.frame], time: l.time, message: `reply starting ${q(first.text, 40)} continues with code ${l.code} in ${q(l.text, 40)}`, evidence: `codes ${first.code} and ${l.code} in one reply (server offsets ${r.start}..${r.end})` });
+      ctx.report({ frames: [first.frame, l.frame], time: l.time, message: `reply starting ${q(first.text, 40)} continues with code ${l.code} in ${q(l.text, 40)}`, evidence: `codes ${first.code} and ${l.code} in one reply (${streamSpan(ctx.session, "server", r.start, r.end, r.inTls)})` });
     }
   }
 });

@@ -1,5 +1,5 @@
 import { defineRule } from "./define.js";
-import { q } from "./util.js";
+import { q, streamSpan } from "./util.js";
 
 export default defineRule({
   id: "reply-line-too-long",
@@ -17,7 +17,7 @@ export default defineRule({
 }, (ctx) => {
   for (const r of ctx.session.replies) {
     for (const l of r.lineInfo) {
-      if (l.length > 512) ctx.report({ frames: [l.frame], time: l.time, message: `reply line of ${l.length} octets (limit 512): ${q(l.text, 50)}`, evidence: `server offsets ${l.start}..${l.end}` });
+      if (l.length > 512) ctx.report({ frames: [l.frame], time: l.time, message: `reply line of ${l.length} octets (limit 512): ${q(l.text, 50)}`, evidence: streamSpan(ctx.session, "server", l.start, l.end, r.inTls) });
     }
   }
 });

@@ -1,5 +1,6 @@
 import { defineRule } from "./define.js";
-import { replyLabel } from "./util.js";
+import { replyLabel, streamSpan } from "./util.js";
+import { plural } from "../text/plural.js";
 
 export default defineRule({
   id: "reply-split-across-segments",
@@ -17,14 +18,14 @@ export default defineRule({
 }, (ctx) => {
   for (const r of ctx.session.replies) {
     if (r.segments.length < 2 || r.afterStartTls) continue;
-    const parts = r.segments.map((g) => `frame ${g.frame}: ${g.bytes} bytes${g.lines.length ? `, lines ${g.lines[0] + 1}–${g.lines[g.lines.length - 1] + 1}` : ""}${g.midLine ? " (ends mid-line)" : ""}`);
+    const parts = r.segments.map((g) => `frame ${g.frame}: ${plural(g.bytes, "byte")}${g.lines.length ? `, lines ${g.lines[0] + 1}–${g.lines[g.lines.length - 1] + 1}` : ""}${g.midLine ? " (ends mid-line)" : ""}`);
     const mid = r.segments.some((g) => g.midLine);
     ctx.report({
       side: "server",
       frames: r.frames,
       time: r.firstTime,
       message: `${replyLabel(r)} was carried in ${r.segments.length} segments${mid ? ", with a boundary inside a line" : ""}: ${parts.join("; ")}`,
-      evidence: `server offsets ${r.start}..${r.end}`,
+      evidence: streamSpan(ctx.session, "server", r.start, r.end, r.inTls),
     });
   }
 });

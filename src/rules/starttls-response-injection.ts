@@ -1,5 +1,5 @@
 import { defineRule } from "./define.js";
-import { replyLabel } from "./util.js";
+import { replyLabel, streamSpan } from "./util.js";
 
 export default defineRule({
   id: "starttls-response-injection",
@@ -17,6 +17,6 @@ export default defineRule({
 }, (ctx) => {
   for (const r of ctx.session.replies) {
     if (!r.afterStartTls) continue;
-    ctx.report({ frames: r.frames, time: r.firstTime, message: `${replyLabel(r)} was sent in plaintext after the STARTTLS 220, before the TLS handshake`, evidence: `server offsets ${r.start}..${r.end}` });
+    ctx.report({ frames: r.frames, time: r.firstTime, message: `${replyLabel(r)} was sent in plaintext after the STARTTLS 220, before the TLS handshake`, evidence: streamSpan(ctx.session, "server", r.start, r.end, r.inTls) });
   }
 });

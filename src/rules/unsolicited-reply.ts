@@ -1,5 +1,5 @@
 import { defineRule } from "./define.js";
-import { q, replyLabel } from "./util.js";
+import { q, replyLabel, streamSpan } from "./util.js";
 
 export default defineRule({
   id: "unsolicited-reply",
@@ -26,6 +26,6 @@ export default defineRule({
     if (!s.sawSyn && !s.replies.some((x) => x.index < r.index && x.command !== null)) continue; // may answer a command sent before the capture began
     const info = r.code === 421;
     const why = r.afterStartTls ? " (sent after the STARTTLS 220, before TLS)" : "";
-    ctx.report({ severity: info ? "info" : undefined, frames: r.frames, time: r.firstTime, message: `${replyLabel(r)}${why} arrived when no command was waiting for a reply${info ? " (421 may be sent at any time)" : ""}`, evidence: `first line ${q(r.lines[0] ?? "")}, server offsets ${r.start}..${r.end}` });
+    ctx.report({ severity: info ? "info" : undefined, frames: r.frames, time: r.firstTime, message: `${replyLabel(r)}${why} arrived when no command was waiting for a reply${info ? " (421 may be sent at any time)" : ""}`, evidence: `first line ${q(r.lines[0] ?? "")}, ${streamSpan(ctx.session, "server", r.start, r.end, r.inTls)}` });
   }
 });

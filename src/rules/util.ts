@@ -92,3 +92,15 @@ export function maskedBanner(lines: readonly string[]): { stars: number; length:
   const stars = text.split("*").length - 1;
   return stars >= 5 && stars * 2 >= text.replace(/\s/g, "").length ? { stars, length: text.length } : null;
 }
+
+/**
+ * Where octets [start, end) of one side's stream lie, in Wireshark's terms: the relative sequence
+ * numbers of the first and the last octet (as the text report's GAP lines give them; tcp.seq of
+ * the first segment, tcp.nextseq − 1 of the last); inside a decrypted TLS phase, plaintext
+ * offsets [start, end) (no TCP numbering applies there).
+ */
+export function streamSpan(s: Session, side: "client" | "server", start: number, end: number, inTls?: boolean): string {
+  if (inTls) return `${side} plaintext offsets ${start}..${end}`;
+  const base = s.sawSyn ? 1 : 0;
+  return `${side} seq ${start + base}..${end + base - 1}`;
+}

@@ -66,3 +66,22 @@ describe("text report numbering", () => {
     expect(toText(rep, TEXT)).toContain(`GAP client seq ${next - 6}..${next - 1} missing (6 bytes,`);
   });
 });
+
+describe("finding evidence numbering (issue #20 item 13)", () => {
+  it("a split reply's evidence gives Wireshark's relative seq of its first and last octet, and '1 byte'", async () => {
+    const c = conv();
+    c.handshake();
+    c.server("220 mx.example.test ESMTP\r\n"); // 27 octets: seq 1..27
+    c.client("EHLO client.example.test\r\n");
+    c.server("250-mx.example.test\r\n"); // seq 28..48
+    c.server("2"); // seq 49
+    c.server("50 SIZE 1000\r\n"); // seq 50..63
+    c.client("QUIT\r\n").server("221 Bye\r\n");
+    c.fin("client").fin("server");
+    const rep = await analyzeConv(c);
+    const f = rep.findings.find((x) => x.rule === "reply-split-across-segments")!;
+    expect(f.evidence).toBe("server seq 28..63");
+    expect(f.message).toContain("frame 7: 1 byte (ends mid-line)");
+    expect(f.message).not.toContain("1 bytes");
+  });
+});
