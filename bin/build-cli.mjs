@@ -40,7 +40,12 @@ const lazyChildProcess = {
   },
 };
 
-export async function buildCli({ firstUse = false } = {}) {
+/**
+ * Builds dist/bundle. `firstUse`: it does not exist yet (a fresh clone); `stale`: it is older than
+ * src/ (a pull without `npm run build`). Both build beside the final folder and rename it into
+ * place, so a concurrent run never sees half a bundle.
+ */
+export async function buildCli({ firstUse = false, stale = false } = {}) {
   let esbuild;
   try {
     esbuild = await import("esbuild");
@@ -49,14 +54,29 @@ export async function buildCli({ firstUse = false } = {}) {
     process.exit(2);
   }
   if (firstUse) process.stderr.write("smtpcap: first run in this clone: building dist/bundle (once)\n");
-  // first use builds beside the final folder and renames it into place, so two first runs at
-  // once never see half a bundle
-  const out = firstUse ? join(root, "dist", `bundle.tmp-${process.pid}`) : final;
+  if (stale) process.stderr.write("smtpcap: src/ is newer than dist/bundle: rebuilding it (npm run build does this too)\n");
+  const aside = firstUse || stale;
+  const out = aside ? join(root, "dist", `bundle.tmp-${process.pid}`) : final;
   // chunk names carry content hashes: start empty, so no chunk of an earlier build is shipped
-  if (!firstUse) rmSync(final, { recursive: true, force: true });
+  if (!aside) rmSync(final, { recursive: true, force: true });
   mkdirSync(dirname(out), { recursive: true });
   await esbuild.build(cliBuildOptions(out));
-  if (firstUse) {
+  if (stale) {
+    // chunks already loaded by a run of the old bundle stay readable (open files); a run that
+    // loads a chunk later finds the new one under its own hashed name or fails
+    const old = join(root, "dist", `bundle.old-${process.pid}`);
+    try {
+      renameSync(final, old);
+    } catch {
+      /* another run moved it already */
+    }
+    try {
+      renameSync(out, final);
+    } catch {
+      rmSync(out, { recursive: true, force: true }); // another run got there first
+    }
+    rmSync(old, { recursive: true, force: true });
+  } else if (firstUse) {
     try {
       renameSync(out, final);
     } catch {
