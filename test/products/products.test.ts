@@ -287,6 +287,10 @@ describeShared("products named on every shared capture", () => {
     expect(p.server?.id).toBe("postfix");
     expect(p.server?.evidence.map((e) => e.kind)).toEqual(["ehlo-order", "reply"]); // the banner is masked
     expect(s.verdict.summary).toContain("`policy-map global_policy / class inspection_default / no inspect esmtp`");
+    // the stripping finding cites both marks of the box: the masked banner (frame 4) and STARTTLS as `250-XXXXXXXA` (frame 8)
+    expect(rep.findings.filter((f) => f.rule === "starttls-unavailable-or-stripped").map((f) => [f.frames, f.evidence])).toEqual([
+      [[4, 8], "greeting `220 *********** ***** ******* ************` (frame 4); line `250-XXXXXXXA` (frame 8)"],
+    ]);
   });
 });
 
