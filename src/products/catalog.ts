@@ -19,12 +19,13 @@ export type SignatureKind =
   | "ehlo-order" // the EHLO keywords: a known set, in the product's order
   | "reply" // any reply line
   | "command" // a client command line, as sent (case kept)
+  | "header" // a message's X-Mailer or User-Agent field (`X-Mailer: value`, the value cut to its product token), only in messages without a Received field
   | "effect"; // a rewriting effect a middlebox leaves (see match.ts EFFECTS)
 
 export interface Signature {
   kind: SignatureKind;
   /** matched against the line's text (banner, ehlo-line: after the code and separator; reply,
-   * ehlo-keyword, command: the whole line); unused for ehlo-order and effect */
+   * ehlo-keyword, command: the whole line; header: `X-Mailer: value`); unused for ehlo-order and effect */
   pattern?: RegExp;
   /** ehlo-order: the product's keywords in the order it writes them (the first word of each
    * line); a reply matches when every keyword it has (at least `min`, all of `required`) is in
@@ -346,10 +347,37 @@ export const CATALOG: readonly Product[] = [
     id: "swaks",
     name: "swaks",
     role: "client",
-    summary: "The Swiss Army Knife for SMTP (test client). Its commands are plain upper-case SMTP: nothing in the dialogue tells it apart, so it is never named from a capture.",
-    signatures: [],
-    settings: [{ what: "send in clear when STARTTLS is missing, or insist on it", how: "--tls-optional / --tls" }],
-    sources: [{ title: "swaks home page", url: "https://jetmore.org/john/code/swaks/" }, { title: "this project's lab captures (swaks 20240103, --tls-optional)", url: "../shared/captures/README.md" }],
+    summary: "The Swiss Army Knife for SMTP (test client). Its commands are plain upper-case SMTP, and its default EHLO name is the local host's name: the dialogue alone does not tell it apart. Its default message carries `X-Mailer: swaks v<version> jetmore.org/john/code/swaks/`, which names it when the message is in the capture (in clear or decrypted) and no SMTP server had handled it yet (no Received field).",
+    signatures: [
+      { kind: "header", pattern: /^X-Mailer: swaks v\d{8}\.\d+ jetmore\.org\/john\/code\/swaks\/$/, strength: "strong", what: "`X-Mailer: swaks v<version> jetmore.org/john/code/swaks/` in a message without a Received field (swaks' default --data)" },
+    ],
+    settings: [
+      { what: "send in clear when STARTTLS is missing, or insist on it", how: "--tls-optional / --tls", rules: ["starttls-unavailable-or-stripped", "plaintext-after-starttls-failure"] },
+      { what: "pipeline MAIL, RCPT and DATA when the server offers PIPELINING", how: "--pipeline" },
+      { what: "the EHLO argument (default: the local host's name)", how: "--ehlo NAME" },
+    ],
+    sources: [
+      { title: "swaks reference (RELEASE/doc/ref.txt): --data default with X-Mailer, --ehlo default, --tls-optional, --pipeline", url: "https://github.com/jetmore/swaks/blob/develop/RELEASE/doc/ref.txt" },
+      { title: "swaks home page", url: "https://jetmore.org/john/code/swaks/" },
+      { title: "this project's lab captures (swaks, --tls-optional; X-Mailer swaks v20201014.0)", url: "../shared/captures/README.md" },
+    ],
+  },
+  {
+    id: "git-send-email",
+    name: "git send-email",
+    role: "client",
+    summary: "Git's patch mailer. Each message it writes carries `X-Mailer: git-send-email <git version>` (unless sendemail.xmailer is false); it sends over SMTP itself with --smtp-server, which names it when no SMTP server had handled the message yet (no Received field).",
+    signatures: [
+      { kind: "header", pattern: /^X-Mailer: git-send-email \S+$/, strength: "strong", what: "`X-Mailer: git-send-email <version>` in a message without a Received field" },
+    ],
+    settings: [
+      { what: "leave the X-Mailer field out", how: "git config sendemail.xmailer false (or --no-xmailer)" },
+      { what: "the SMTP server, port and TLS it uses", how: "--smtp-server, --smtp-server-port, --smtp-encryption tls|ssl (sendemail.smtpEncryption)", rules: ["auth-cleartext-credentials", "plaintext-after-starttls-failure"] },
+    ],
+    sources: [
+      { title: "git-send-email.perl (the X-Mailer header, $use_xmailer)", url: "https://github.com/git/git/blob/master/git-send-email.perl" },
+      { title: "git-send-email(1): --[no-]xmailer, --smtp-encryption", url: "https://git-scm.com/docs/git-send-email" },
+    ],
   },
 ];
 
