@@ -143,11 +143,15 @@ export const CATALOG: readonly Product[] = [
       { what: "choose which hosts see PIPELINING", how: "pipelining_advertise_hosts", rules: ["pipelining-not-negotiated", "client-command-before-reply-complete"] },
       { what: "choose which hosts see CHUNKING (empty turns BDAT off)", how: "chunking_advertise_hosts =", rules: ["bdat-sequence-violation", "bdat-framing-error"] },
       { what: "get the SMTP smuggling fix", how: "upgrade to Exim 4.97.1 or later", rules: ["smuggled-commands-in-data", "nonstandard-end-of-data", "server-accepts-nonstandard-eod"] },
+      { what: "stop rejecting clients that send before the reply (`554 SMTP synchronization error`; on by default)", how: "smtp_enforce_sync = false, or per host in an ACL: control = no_enforce_sync", rules: ["pregreet-early-talker", "client-command-before-reply-complete"] },
+      { what: "change the greeting's text (default `$smtp_active_hostname ESMTP Exim $version_number $tod_full`)", how: "smtp_banner = …", rules: ["greeting-invalid"] },
     ],
     sources: [
       { title: "Exim test suite output (banner, EHLO, 354 text)", url: "https://git.exim.org/exim.git/blob/46ad960434683b3e15eb17edf3b2d748c191fbc4:/test/stdout/4002" },
       { title: "testssl.sh#218: 554 SMTP synchronization error", url: "https://github.com/testssl/testssl.sh/issues/218" },
       { title: "MailCleaner#571: smuggling fixed in Exim 4.97.1", url: "https://github.com/MailCleaner/MailCleaner/issues/571" },
+      { title: "Exim globals.c: smtp_enforce_sync = TRUE, the default smtp_banner", url: "https://github.com/Exim/exim/blob/master/src/src/globals.c" },
+      { title: "Exim smtp_in.c (BADSYN_CMD when input is outstanding and smtp_enforce_sync is set) and acl.c (control = no_enforce_sync)", url: "https://github.com/Exim/exim/blob/master/src/src/smtp_in.c" },
     ],
   },
   {
@@ -352,7 +356,7 @@ export const CATALOG: readonly Product[] = [
       { kind: "header", pattern: /^X-Mailer: swaks v\d{8}\.\d+ jetmore\.org\/john\/code\/swaks\/$/, strength: "strong", what: "`X-Mailer: swaks v<version> jetmore.org/john/code/swaks/` in a message without a Received field (swaks' default --data)" },
     ],
     settings: [
-      { what: "send in clear when STARTTLS is missing, or insist on it", how: "--tls-optional / --tls", rules: ["starttls-unavailable-or-stripped", "plaintext-after-starttls-failure"] },
+      { what: "insist on TLS rather than send in clear when STARTTLS is missing or fails", how: "--tls (instead of --tls-optional)", rules: ["starttls-unavailable-or-stripped", "plaintext-after-starttls-failure"] },
       { what: "pipeline MAIL, RCPT and DATA when the server offers PIPELINING", how: "--pipeline" },
       { what: "the EHLO argument (default: the local host's name)", how: "--ehlo NAME" },
     ],
