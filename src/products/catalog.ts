@@ -299,10 +299,14 @@ export const CATALOG: readonly Product[] = [
     id: "tcp-proxy",
     name: "a TCP-terminating proxy or SYN proxy (vendor not identifiable from this capture)",
     role: "middlebox",
-    summary: "Something answered the TCP handshake for the server: the SYN/ACK differs from the server's data segments (TTL, TCP timestamp option or clock). Named only from the intercepting-proxy-detected finding; no vendor follows from it.",
+    summary: "Something answered the TCP handshake for the server: the SYN/ACK differs from the server's data segments (TTL, TCP timestamp option or clock; an IPv4 ID on the data's counter vetoes a TTL claim, and never makes one alone). Named only from the intercepting-proxy-detected finding; no vendor follows from it.",
     signatures: [{ kind: "effect", effect: "handshake-answered-by-another-stack", strength: "weak", what: "the intercepting-proxy-detected finding (SYN/ACK unlike the server's data segments)" }],
     settings: [{ what: "prove it and see what the box changes, capture on both sides of it and compare", how: "smtpcap compare CLIENT-SIDE.pcap SERVER-SIDE.pcap", rules: ["intercepting-proxy-detected"] }],
-    sources: [{ title: "RFC 7323 §3.2 (TSopt in every segment once negotiated, never otherwise)", url: "https://www.rfc-editor.org/rfc/rfc7323#section-3.2" }],
+    sources: [
+      { title: "RFC 7323 §3.2 (TSopt in every segment once negotiated, never otherwise)", url: "https://www.rfc-editor.org/rfc/rfc7323#section-3.2" },
+      { title: "RFC 6864 §4.1 (any IPv4 ID in atomic datagrams): why an IP ID alone proves nothing", url: "https://www.rfc-editor.org/rfc/rfc6864#section-4.1" },
+      { title: "Linux 970a5a3ea86d 'ipv4: tcp: send zero IPID in SYNACK messages' and 23f57406b82d (CVE-2020-36516, 2022; in 5.4.176, 5.10.96, 5.15.19): SYN/ACK IDs came from the shared generator before", url: "https://git.kernel.org/pub/scm/linux/kernel/git/torvalds/linux.git/commit/?id=970a5a3ea86d" },
+    ],
   },
   {
     id: "sophos-firewall",
