@@ -19,12 +19,13 @@ export type SignatureKind =
   | "ehlo-order" // the EHLO keywords: a known set, in the product's order
   | "reply" // any reply line
   | "command" // a client command line, as sent (case kept)
+  | "header" // a message's X-Mailer or User-Agent field (`X-Mailer: value`, the value cut to its product token), only in messages without a Received field
   | "effect"; // a rewriting effect a middlebox leaves (see match.ts EFFECTS)
 
 export interface Signature {
   kind: SignatureKind;
   /** matched against the line's text (banner, ehlo-line: after the code and separator; reply,
-   * ehlo-keyword, command: the whole line); unused for ehlo-order and effect */
+   * ehlo-keyword, command: the whole line; header: `X-Mailer: value`); unused for ehlo-order and effect */
   pattern?: RegExp;
   /** ehlo-order: the product's keywords in the order it writes them (the first word of each
    * line); a reply matches when every keyword it has (at least `min`, all of `required`) is in
@@ -142,11 +143,15 @@ export const CATALOG: readonly Product[] = [
       { what: "choose which hosts see PIPELINING", how: "pipelining_advertise_hosts", rules: ["pipelining-not-negotiated", "client-command-before-reply-complete"] },
       { what: "choose which hosts see CHUNKING (empty turns BDAT off)", how: "chunking_advertise_hosts =", rules: ["bdat-sequence-violation", "bdat-framing-error"] },
       { what: "get the SMTP smuggling fix", how: "upgrade to Exim 4.97.1 or later", rules: ["smuggled-commands-in-data", "nonstandard-end-of-data", "server-accepts-nonstandard-eod"] },
+      { what: "stop rejecting clients that send before the reply (`554 SMTP synchronization error`; on by default)", how: "smtp_enforce_sync = false, or per host in an ACL: control = no_enforce_sync", rules: ["pregreet-early-talker", "client-command-before-reply-complete"] },
+      { what: "change the greeting's text (default `$smtp_active_hostname ESMTP Exim $version_number $tod_full`)", how: "smtp_banner = …", rules: ["greeting-invalid"] },
     ],
     sources: [
       { title: "Exim test suite output (banner, EHLO, 354 text)", url: "https://git.exim.org/exim.git/blob/46ad960434683b3e15eb17edf3b2d748c191fbc4:/test/stdout/4002" },
       { title: "testssl.sh#218: 554 SMTP synchronization error", url: "https://github.com/testssl/testssl.sh/issues/218" },
       { title: "MailCleaner#571: smuggling fixed in Exim 4.97.1", url: "https://github.com/MailCleaner/MailCleaner/issues/571" },
+      { title: "Exim globals.c: smtp_enforce_sync = TRUE, the default smtp_banner", url: "https://github.com/Exim/exim/blob/master/src/src/globals.c" },
+      { title: "Exim smtp_in.c (BADSYN_CMD when input is outstanding and smtp_enforce_sync is set) and acl.c (control = no_enforce_sync)", url: "https://github.com/Exim/exim/blob/master/src/src/smtp_in.c" },
     ],
   },
   {
@@ -294,10 +299,14 @@ export const CATALOG: readonly Product[] = [
     id: "tcp-proxy",
     name: "a TCP-terminating proxy or SYN proxy (vendor not identifiable from this capture)",
     role: "middlebox",
-    summary: "Something answered the TCP handshake for the server: the SYN/ACK differs from the server's data segments (TTL, TCP timestamp option or clock). Named only from the intercepting-proxy-detected finding; no vendor follows from it.",
+    summary: "Something answered the TCP handshake for the server: the SYN/ACK differs from the server's data segments (TTL, TCP timestamp option or clock; an IPv4 ID on the data's counter vetoes a TTL claim, and never makes one alone). Named only from the intercepting-proxy-detected finding; no vendor follows from it.",
     signatures: [{ kind: "effect", effect: "handshake-answered-by-another-stack", strength: "weak", what: "the intercepting-proxy-detected finding (SYN/ACK unlike the server's data segments)" }],
     settings: [{ what: "prove it and see what the box changes, capture on both sides of it and compare", how: "smtpcap compare CLIENT-SIDE.pcap SERVER-SIDE.pcap", rules: ["intercepting-proxy-detected"] }],
-    sources: [{ title: "RFC 7323 §3.2 (TSopt in every segment once negotiated, never otherwise)", url: "https://www.rfc-editor.org/rfc/rfc7323#section-3.2" }],
+    sources: [
+      { title: "RFC 7323 §3.2 (TSopt in every segment once negotiated, never otherwise)", url: "https://www.rfc-editor.org/rfc/rfc7323#section-3.2" },
+      { title: "RFC 6864 §4.1 (any IPv4 ID in atomic datagrams): why an IP ID alone proves nothing", url: "https://www.rfc-editor.org/rfc/rfc6864#section-4.1" },
+      { title: "Linux 970a5a3ea86d 'ipv4: tcp: send zero IPID in SYNACK messages' and 23f57406b82d (CVE-2020-36516, 2022; in 5.4.176, 5.10.96, 5.15.19): SYN/ACK IDs came from the shared generator before", url: "https://git.kernel.org/pub/scm/linux/kernel/git/torvalds/linux.git/commit/?id=970a5a3ea86d" },
+    ],
   },
   {
     id: "sophos-firewall",
@@ -346,10 +355,37 @@ export const CATALOG: readonly Product[] = [
     id: "swaks",
     name: "swaks",
     role: "client",
-    summary: "The Swiss Army Knife for SMTP (test client). Its commands are plain upper-case SMTP: nothing in the dialogue tells it apart, so it is never named from a capture.",
-    signatures: [],
-    settings: [{ what: "send in clear when STARTTLS is missing, or insist on it", how: "--tls-optional / --tls" }],
-    sources: [{ title: "swaks home page", url: "https://jetmore.org/john/code/swaks/" }, { title: "this project's lab captures (swaks 20240103, --tls-optional)", url: "../shared/captures/README.md" }],
+    summary: "The Swiss Army Knife for SMTP (test client). Its commands are plain upper-case SMTP, and its default EHLO name is the local host's name: the dialogue alone does not tell it apart. Its default message carries `X-Mailer: swaks v<version> jetmore.org/john/code/swaks/`, which names it when the message is in the capture (in clear or decrypted) and no SMTP server had handled it yet (no Received field).",
+    signatures: [
+      { kind: "header", pattern: /^X-Mailer: swaks v\d{8}\.\d+ jetmore\.org\/john\/code\/swaks\/$/, strength: "strong", what: "`X-Mailer: swaks v<version> jetmore.org/john/code/swaks/` in a message without a Received field (swaks' default --data)" },
+    ],
+    settings: [
+      { what: "insist on TLS rather than send in clear when STARTTLS is missing or fails", how: "--tls (instead of --tls-optional)", rules: ["starttls-unavailable-or-stripped", "plaintext-after-starttls-failure"] },
+      { what: "pipeline MAIL, RCPT and DATA when the server offers PIPELINING", how: "--pipeline" },
+      { what: "the EHLO argument (default: the local host's name)", how: "--ehlo NAME" },
+    ],
+    sources: [
+      { title: "swaks reference (RELEASE/doc/ref.txt): --data default with X-Mailer, --ehlo default, --tls-optional, --pipeline", url: "https://github.com/jetmore/swaks/blob/develop/RELEASE/doc/ref.txt" },
+      { title: "swaks home page", url: "https://jetmore.org/john/code/swaks/" },
+      { title: "this project's lab captures (swaks, --tls-optional; X-Mailer swaks v20201014.0)", url: "../shared/captures/README.md" },
+    ],
+  },
+  {
+    id: "git-send-email",
+    name: "git send-email",
+    role: "client",
+    summary: "Git's patch mailer. Each message it writes carries `X-Mailer: git-send-email <git version>` (unless sendemail.xmailer is false); it sends over SMTP itself with --smtp-server, which names it when no SMTP server had handled the message yet (no Received field).",
+    signatures: [
+      { kind: "header", pattern: /^X-Mailer: git-send-email \S+$/, strength: "strong", what: "`X-Mailer: git-send-email <version>` in a message without a Received field" },
+    ],
+    settings: [
+      { what: "leave the X-Mailer field out", how: "git config sendemail.xmailer false (or --no-xmailer)" },
+      { what: "the SMTP server, port and TLS it uses", how: "--smtp-server, --smtp-server-port, --smtp-encryption tls|ssl (sendemail.smtpEncryption)", rules: ["auth-cleartext-credentials", "plaintext-after-starttls-failure"] },
+    ],
+    sources: [
+      { title: "git-send-email.perl (the X-Mailer header, $use_xmailer)", url: "https://github.com/git/git/blob/master/git-send-email.perl" },
+      { title: "git-send-email(1): --[no-]xmailer, --smtp-encryption", url: "https://git-scm.com/docs/git-send-email" },
+    ],
   },
 ];
 

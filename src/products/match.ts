@@ -10,7 +10,7 @@
  * rewritten; one reply text alone names nothing (test servers copy them). Two products with the
  * same score name neither.
  */
-import type { Command, Reply, Session } from "../smtp/model.js";
+import type { Command, Mailer, Reply, Session } from "../smtp/model.js";
 import { escapeText } from "../text/escape.js";
 import { CATALOG, type Product, type ProductRole, type Setting, type Signature, type SignatureKind } from "./catalog.js";
 
@@ -79,6 +79,9 @@ interface View {
   ehlo: Reply[];
   replies: Reply[];
   commands: Command[];
+  /** the X-Mailer / User-Agent fields of messages no SMTP server had handled yet (no Received:
+   * field): written by the software that sent them in this session */
+  mailers: Mailer[];
 }
 
 function viewOf(s: Session): View {
@@ -94,7 +97,12 @@ function viewOf(s: Session): View {
     const r = c.replies.length > 0 ? s.replies[c.replies[0]] : undefined;
     if (r && !r.afterStartTls && r.code === 250) ehlo.push(r);
   }
-  return { greeting, ehlo, replies: s.replies.length > n ? s.replies.slice(0, n) : s.replies, commands: cs.length > m ? cs.slice(0, m) : cs };
+  const mailers: Mailer[] = [];
+  for (let i = 0; i < m; i++) {
+    const mm = cs[i].kind === "message" ? cs[i].message?.mailer : undefined;
+    if (mm && !mm.received) mailers.push(mm);
+  }
+  return { greeting, ehlo, replies: s.replies.length > n ? s.replies.slice(0, n) : s.replies, commands: cs.length > m ? cs.slice(0, m) : cs, mailers };
 }
 
 function shown(s: string, max = TEXT_MAX): string {
@@ -200,6 +208,14 @@ function matchSignature(sig: Signature, v: View): Evidence | null {
     case "command": {
       if (!p) return null;
       for (const c of v.commands) if (c.kind === "command" && !c.secret && p.test(c.line)) return { kind: sig.kind, frames: c.frames.slice(0, 1), text: shown(c.line), what: sig.what };
+      return null;
+    }
+    case "header": {
+      if (!p) return null;
+      for (const m of v.mailers) {
+        const line = `${m.field}: ${m.value}`;
+        if (p.test(line)) return { kind: sig.kind, frames: [m.frame], text: shown(line), what: sig.what };
+      }
       return null;
     }
     case "effect": {
@@ -314,7 +330,7 @@ export function knobFor(p: SessionProducts, rule: string, side: string): Knob | 
 
 /** An evidence item in a few words: the matched line (clipped) or the kind of signature, and its frame. */
 function evidenceShort(e: Evidence): string {
-  const what = e.kind === "ehlo-order" ? "EHLO keyword order" : e.text.startsWith("finding ") ? e.text.slice(8) : `\`${e.text.length > 48 ? e.text.slice(0, 45) + "..." : e.text}\``;
+  const what = e.kind === "ehlo-order" ? "EHLO keyword order" : e.kind === "header" ? `message header \`${e.text.length > 48 ? e.text.slice(0, 45) + "..." : e.text}\`` : e.text.startsWith("finding ") ? e.text.slice(8) : `\`${e.text.length > 48 ? e.text.slice(0, 45) + "..." : e.text}\``;
   return `${what} frame ${e.frames[0]}`;
 }
 

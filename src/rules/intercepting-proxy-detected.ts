@@ -1,4 +1,4 @@
-import { oneClock, type SynFacts } from "../tcp/window.js";
+import { oneClock, type FirstData, type SynFacts } from "../tcp/window.js";
 import { defineRule } from "./define.js";
 
 export default defineRule({
@@ -8,7 +8,7 @@ export default defineRule({
   side: "middlebox",
   reference: "RFC 5321 §2.3.10",
   quote: "For the purposes of this specification, firewalls that rewrite addresses should be considered as gateways, even if SMTP is used on both sides of them (see RFC 2979 [27]).",
-  meaning: "In one capture: the server's SYN/ACK differs from the data segments the server sent in a way one TCP stack does not produce — it carries the TCP timestamp option and the data does not, or the reverse (RFC 7323 §3.2); its TSval and the data's come from two clocks; or it arrived with a different IP TTL (IPv6 hop limit) from every data segment — so the handshake was answered by a different device from the one that sent the data, or came by another path (a TCP-terminating proxy or a SYN proxy in front of the server does this). A TTL difference with TCP timestamps from one clock is a path difference and is not reported. A fingerprint, not proof. `smtpcap compare` with a capture from the other side of the box proves it.",
+  meaning: "In one capture: the server's SYN/ACK differs from the data segments the server sent in a way one TCP stack does not produce — it carries the TCP timestamp option and the data does not, or the reverse (RFC 7323 §3.2); its TSval and the data's come from two clocks; or it arrived with a different IP TTL (IPv6 hop limit) from every data segment — so the handshake was answered by a different device from the one that sent the data, or came by another path (a TCP-terminating proxy or a SYN proxy in front of the server does this). A TTL difference with TCP timestamps from one clock, or with the SYN/ACK's IPv4 ID just behind the incrementing counter of the server's data segments (one IP ID counter: one sender), is a path difference and is not reported. An IP ID alone never makes the claim: Linux before 2022 took a SYN/ACK's ID from its shared generator and the data's from the connection's own counter, and since then sends ID 0 in SYN/ACKs. A fingerprint, not proof. `smtpcap compare` with a capture from the other side of the box proves it.",
   why: "Segmentation, timing and rewriting seen by the client may then be the box's doing, not the MTA's: the support case must go to whoever runs the box.",
   fix: "Middlebox: find the box (firewall, load balancer, SMTP proxy) on the path and check its SMTP or TCP proxying; capture on both sides of it and run `smtpcap compare`.",
   plaintext: false,
@@ -34,7 +34,7 @@ export default defineRule({
         message: has
           ? `SYN/ACK frame ${hs.frame} carries no TCP timestamp option, yet the server's data segments do (first: frame ${fd.frame}): RFC 7323 §3.2 allows them only when SYN and SYN/ACK both carried it, so the handshake and the data most likely came from different TCP stacks; a TCP-terminating proxy or a SYN proxy in front of the server does this, but it is not proof`
           : `SYN/ACK frame ${hs.frame} carries the TCP timestamp option${syn !== null ? " (as the SYN did)" : ""}, yet the server's data segments do not (first: frame ${fd.frame}): RFC 7323 §3.2 then has every segment carry it, so the handshake and the data most likely came from different TCP stacks (or a box on the path removed the option); a TCP-terminating proxy or a SYN proxy in front of the server does this, but it is not proof`,
-        evidence: `SYN/ACK frame ${hs.frame}: ${what} ${hs.ttl}, ${opts}; first server data segment frame ${fd.frame}: ${has ? `TSval ${fd.tsval}` : "no timestamp option"}, ${what} ${ttl.first} (Wireshark: tcp.options.timestamp.tsval, ${field})`,
+        evidence: `SYN/ACK frame ${hs.frame}: ${what} ${hs.ttl}, ${opts}; first server data segment frame ${fd.frame}: ${has ? `TSval ${fd.tsval}` : "no timestamp option"}, ${what} ${ttl.first} (Wireshark: tcp.options.timestamp.tsval, ${field})${ipIdText(hs, fd)}`,
       });
       return;
     }
@@ -47,16 +47,18 @@ export default defineRule({
       frames: [hs.frame, fd.frame],
       time: hs.time,
       message: `SYN/ACK frame ${hs.frame} has TSval ${hs.tsval}; the server's first data segment (frame ${fd.frame}), ${ms} ms later, has TSval ${fd.tsval}, behind it: one timestamp clock does not run backwards, so the handshake was answered by a different TCP stack from the one that sent the server's data; a TCP-terminating proxy or a SYN proxy in front of the server does this, but it is not proof`,
-      evidence: `SYN/ACK frame ${hs.frame}: ${what} ${hs.ttl}, ${opts}; server data segments ${what} ${ttl.first} as well (Wireshark: tcp.options.timestamp.tsval, ${field}); the later TSval is ${(hs.tsval - fd.tsval + 4294967296) % 4294967296} ticks behind the earlier one, and a timestamp clock never runs backwards`,
+      evidence: `SYN/ACK frame ${hs.frame}: ${what} ${hs.ttl}, ${opts}; server data segments ${what} ${ttl.first} as well (Wireshark: tcp.options.timestamp.tsval, ${field}); the later TSval is ${(hs.tsval - fd.tsval + 4294967296) % 4294967296} ticks behind the earlier one, and a timestamp clock never runs backwards${ipIdText(hs, fd)}`,
     });
     return;
   }
   // 3. another TTL than every data segment (a TTL that changes among the data segments is a path
   // that changes: no claim then)
   if (ttl.changedFrame !== null || hs.ttl === ttl.first) return;
-  // TCP timestamps from one clock in the SYN/ACK and the server's first data segment: one TCP
-  // stack sent both, and the TTL differs only by the path
+  // TCP timestamps from one clock in the SYN/ACK and the server's first data segment, or the
+  // SYN/ACK's IP ID on the data segments' counter: one TCP stack sent both, and the TTL differs
+  // only by the path
   if (hs.tsval !== null && fd !== null && fd.tsval !== null && oneClock({ time: hs.time, tsval: hs.tsval }, { time: fd.time, tsval: fd.tsval })) return;
+  if (oneIpIdCounter(hs, fd)) return;
   const frames = ttl.firstFrame === ttl.lastFrame ? `frame ${ttl.firstFrame}` : `frames ${ttl.firstFrame}–${ttl.lastFrame}`;
   ctx.report({
     frames: [hs.frame, ttl.firstFrame, ttl.lastFrame],
@@ -65,7 +67,8 @@ export default defineRule({
     evidence: `SYN/ACK frame ${hs.frame}: ${what} ${hs.ttl}, ${opts}; ${ttl.segments} server data segments, all with ${what} ${ttl.first} (Wireshark: ${field}); `
       + (hs.tsval !== null && fd !== null && fd.tsval !== null
         ? `TSval ${hs.tsval} in the SYN/ACK and ${fd.tsval} in the first data segment (frame ${fd.frame}) do not come from one timestamp clock`
-        : "the SYN/ACK and the data do not both carry TCP timestamps, which could show whether one TCP stack sent them"),
+        : "the SYN/ACK and the data do not both carry TCP timestamps, which could show whether one TCP stack sent them")
+      + ipIdText(hs, fd),
   });
 }, (_s, conv) => {
   const tcp = conv.tcp;
@@ -97,4 +100,36 @@ function twoClocks(a: { time: number; tsval: number }, b: { time: number; tsval:
   if (y.time - x.time > 60) return false;
   const back = (x.tsval - y.tsval + 4294967296) % 4294967296;
   return back > 1000 && back < 2147483648;
+}
+
+/** A SYN/ACK IP ID this far behind the first data segment's still belongs to its counter. */
+const IP_ID_GAP = 128;
+
+/**
+ * The SYN/ACK's IPv4 ID sits on the incrementing counter of the server's data segments: not 0
+ * (RFC 6864 §4.1 lets atomic datagrams carry any ID; Linux sends 0 in SYN/ACKs with DF since
+ * 2022), at least three data segments in one run of small steps, and the SYN/ACK's ID 1 to
+ * IP_ID_GAP behind the first one's. Two unrelated counters meet so by chance once in 500: one
+ * sender sent both.
+ */
+function oneIpIdCounter(hs: SynFacts, fd: FirstData | null): boolean {
+  const r = fd?.ipIds ?? null;
+  if (hs.ipId === null || hs.ipId === 0 || r === null || !r.counter || r.segments < 3) return false;
+  const gap = (r.first - hs.ipId + 65536) & 0xffff;
+  return gap >= 1 && gap <= IP_ID_GAP;
+}
+
+function hex(id: number): string {
+  return `0x${id.toString(16).padStart(4, "0")}`;
+}
+
+/** What the IPv4 IDs show, for the evidence (empty for IPv6). Says nothing it cannot show. */
+function ipIdText(hs: SynFacts, fd: FirstData | null): string {
+  const r = fd?.ipIds ?? null;
+  // data IDs that form no counter (random, constant, a single segment) tell nothing: not shown
+  if (hs.ipId === null || r === null || !r.counter || r.segments < 3) return "";
+  const note = hs.ipId === 0 ? "an ID of 0 in a SYN/ACK shows nothing: Linux sends it"
+    : oneIpIdCounter(hs, fd) ? `the SYN/ACK's ID is ${(r.first - hs.ipId + 65536) & 0xffff} behind the first data segment's: one IP ID counter`
+    : "an ID off the data's counter shows nothing alone: Linux before 2022 took SYN/ACK IDs from another generator";
+  return `; IP ID (ip.id): SYN/ACK ${hex(hs.ipId)}, the ${r.segments} server data segments ${hex(r.first)} (frame ${r.firstFrame}) to ${hex(r.last)} (frame ${r.lastFrame}), one incrementing counter (${note})`;
 }

@@ -9,7 +9,7 @@ export default defineRule({
   side: "middlebox",
   reference: "RFC 3207 §6",
   quote: "A man-in-the-middle attack can be launched by deleting the \"250 STARTTLS\" response from the server.",
-  meaning: "An EHLO reply before TLS has a keyword made only of X's (a masked STARTTLS), the banner is asterisks, an earlier connection to the same server in the capture was offered STARTTLS and this one was not, or STARTTLS was refused with 500/502 although advertised. Info when the client asked for STARTTLS that was simply not offered.",
+  meaning: "An EHLO reply before TLS has a keyword made only of X's, or of X's ending in one other letter (`XXXXXXXA`: a masked STARTTLS), the banner is asterisks, an earlier connection to the same server in the capture was offered STARTTLS and this one was not, or STARTTLS was refused with 500/502 although advertised. Info when the client asked for STARTTLS that was simply not offered.",
   why: "The session falls back to plaintext: credentials and mail can be read on the path.",
   fix: "Disable SMTP inspection on firewalls between client and server; require TLS for this peer.",
   plaintext: true,
@@ -17,6 +17,7 @@ export default defineRule({
 }, (ctx) => {
   const s = ctx.session;
   const f = ctx.conversation;
+  let masked: { frame: number; time: number; kw: string; text: string }[] | null = null;
   for (const c of s.commands) {
     // only what crossed the path in plaintext can show stripping: inside TLS (a decrypted capture)
     // no middlebox can rewrite, and the server must not offer STARTTLS again (RFC 3207 §4.2)
@@ -28,7 +29,8 @@ export default defineRule({
         const c0 = l.text.charCodeAt(4); // a masked keyword is all X's: only such a line is split into words
         if (c0 !== 0x58 && c0 !== 0x78) continue;
         const kw = ehloKeyword(l.text).keyword;
-        if (/^[Xx]{4,}$/.test(kw)) ctx.report({ frames: [l.frame], time: l.time, message: `the EHLO reply carries the masked keyword ${q(kw)}: a middlebox removed an extension (typically STARTTLS)`, evidence: `line ${q(l.text)}` });
+        // all X's, or X's ending in one other capital: Cisco ASA's mask of STARTTLS is `XXXXXXXA`
+        if (/^(?:[Xx]{4,}|X{3,}[A-WYZ])$/.test(kw)) (masked ??= []).push({ frame: l.frame, time: l.time, kw, text: l.text });
       }
       // a keyword starting with STARTTLS is a line starting with it (the parsed lines are cached)
       const has = ehloLines(r).some((k) => k.startsWith("STARTTLS"));
@@ -46,5 +48,16 @@ export default defineRule({
     }
   }
   const g = f.greeting;
-  if (g && /^220[ -]\*{5,}/.test(g.lines[0] ?? "")) ctx.report({ frames: g.frames, time: g.firstTime, message: "the greeting banner is masked with asterisks: an inspecting firewall rewrites this session", evidence: `greeting ${q(g.lines[0])}` });
+  if (g && /^220[ -]\*{5,}/.test(g.lines[0] ?? "")) {
+    // one finding for the box's two marks: the masked banner and the masked keywords (STARTTLS as `XXXXXXXA`)
+    const kws = masked ?? [];
+    masked = null;
+    ctx.report({
+      frames: [...g.frames, ...kws.map((m) => m.frame).filter((x) => !g.frames.includes(x))],
+      time: g.firstTime,
+      message: `the greeting banner is masked with asterisks${kws.length ? ` and the EHLO reply carries the masked keyword ${q(kws[0].kw)}` : ""}: an inspecting firewall rewrites this session`,
+      evidence: `greeting ${q(g.lines[0])}${kws.length ? ` (frame ${g.frames[0]}); ${kws.map((m) => `line ${q(m.text)} (frame ${m.frame})`).join("; ")}` : ""}`,
+    });
+  }
+  for (const m of masked ?? []) ctx.report({ frames: [m.frame], time: m.time, message: `the EHLO reply carries the masked keyword ${q(m.kw)}: a middlebox removed an extension (typically STARTTLS)`, evidence: `line ${q(m.text)}` });
 });

@@ -2,12 +2,84 @@ import type { SegmentMeta } from "../tcp/reassembly.js";
 import type { NewCommand } from "./auth-exchange.js";
 import { DataScanner } from "./data.js";
 import { addPiece, uniqueFrames } from "./lines.js";
-import type { Command, MessageStats } from "./model.js";
+import type { Command, Mailer, MessageStats } from "./model.js";
 
 /** octets of message content kept with --show-data */
 export const MAX_DATA_KEPT = 64 * 1024;
 /** octets after a non-standard end of data, in its segment, kept to be read as commands if the server ends the message there */
 const MAX_TAIL_KEPT = 1024;
+
+/** octets of a message header read for its X-Mailer / User-Agent and Received fields */
+const MAX_HEADER_SCANNED = 8 * 1024;
+
+/**
+ * Reads the start of a message's header for the X-Mailer or User-Agent field (the software that
+ * wrote the message) and for a Received field (RFC 5321 §4.4: a relay adds one), up to the empty
+ * line that ends the header or MAX_HEADER_SCANNED octets. Keeps only the product token: header
+ * values can hold user addresses, and no word with `@` or `<` is kept.
+ */
+class HeaderScan {
+  private text = "";
+  /** [offset into text, frame] of each piece appended */
+  private pieces: number[] = [];
+
+  /** buf[pos, end) from segment `frame`; returns the finding once the header is complete, else undefined */
+  feed(buf: Buffer, pos: number, end: number, frame: number): Mailer | null | undefined {
+    const room = MAX_HEADER_SCANNED - this.text.length;
+    const n = Math.min(end - pos, room);
+    if (n > 0) {
+      this.pieces.push(this.text.length, frame);
+      this.text += buf.toString("latin1", pos, pos + n);
+    }
+    const t = this.text;
+    let stop = t.startsWith("\r\n") || t.startsWith("\n") ? 0 : t.indexOf("\n\r\n");
+    if (stop < 0) stop = t.indexOf("\n\n");
+    if (stop < 0 && t.length < MAX_HEADER_SCANNED) return undefined;
+    return this.result(stop < 0 ? t.length : stop);
+  }
+
+  /** The message ended (or was cut) before the header did. */
+  finish(): Mailer | null {
+    return this.text.length ? this.result(this.text.length) : null;
+  }
+
+  private result(stop: number): Mailer | null {
+    const t = this.text;
+    let mailer: { field: "X-Mailer" | "User-Agent"; value: string; at: number } | null = null;
+    let received = false;
+    let at = 0;
+    while (at < stop) {
+      let nl = t.indexOf("\n", at);
+      if (nl < 0 || nl > stop) nl = stop;
+      const line = t.slice(at, nl).replace(/\r$/, "");
+      if (/^Received:/i.test(line)) received = true;
+      else if (mailer === null) {
+        const m = /^(X-Mailer|User-Agent):[ \t]*(.*)$/i.exec(line);
+        if (m) {
+          const value = productToken(m[2]);
+          if (value !== "") mailer = { field: m[1].toLowerCase() === "x-mailer" ? "X-Mailer" : "User-Agent", value, at };
+        }
+      }
+      at = nl + 1;
+    }
+    if (mailer === null) return null;
+    let frame = this.pieces[1];
+    for (let i = 0; i < this.pieces.length; i += 2) if (this.pieces[i] <= mailer.at) frame = this.pieces[i + 1];
+    return { field: mailer.field, value: mailer.value, frame, received };
+  }
+}
+
+/** A header value cut to its product token: printable ASCII words up to the first with `@` or `<`, 80 characters at most. */
+function productToken(v: string): string {
+  const out: string[] = [];
+  for (const w of v.trim().split(/[ \t]+/)) {
+    if (w === "" ) continue;
+    if (/[@<>]/.test(w) || !/^[\x21-\x7e]+$/.test(w)) break;
+    out.push(w);
+  }
+  const s = out.join(" ");
+  return s.length <= 80 ? s : s.slice(0, 80);
+}
 
 /** Client bytes to read again as commands: buf at client offset `rel`, from segment `meta`. */
 export interface Tail {
@@ -27,6 +99,8 @@ export class MessageReader {
   message: Command | null = null;
   /** the octets after a non-standard end of data in the segment that carried it (the last segment so far) */
   private tail: Tail | null = null;
+  /** the header being read for its X-Mailer / User-Agent (null once done) */
+  private head: HeaderScan | null = null;
 
   constructor(private readonly showData: boolean, private readonly maxSegments: number, private readonly newCommand: NewCommand) {}
 
@@ -47,11 +121,16 @@ export class MessageReader {
       const cmd = this.newCommand("message", "", "", base + pos, meta.time);
       cmd.message = this.scanner!.stats;
       this.message = cmd;
+      this.head = new HeaderScan();
     }
     const msg = this.message;
     const stop = this.scanner!.scan(buf, pos, end, base + pos, meta.frame);
     const until = stop < 0 ? end : stop;
     const st = msg.message!;
+    if (this.head !== null) {
+      const m = this.head.feed(buf, pos, until, meta.frame);
+      if (m !== undefined) this.header(st, m);
+    }
     if (this.showData) {
       const kept = st.content ?? "";
       if (kept.length < MAX_DATA_KEPT) st.content = kept + buf.toString("latin1", pos, Math.min(until, pos + MAX_DATA_KEPT - kept.length));
@@ -125,11 +204,18 @@ export class MessageReader {
     }
   }
 
+  /** The header was read: its mailer, if any, is kept with the message. */
+  private header(st: MessageStats, m: Mailer | null): void {
+    if (m !== null) st.mailer = m;
+    this.head = null;
+  }
+
   /** The message ended (or the session did): its frames and summary line. */
   end(): void {
     const msg = this.message;
     if (msg !== null) {
       const st = msg.message!;
+      if (this.head !== null) this.header(st, this.head.finish());
       msg.frames = uniqueFrames(msg.segments);
       msg.line = `<message: ${st.bytes} bytes, ${st.lines} lines${st.endOfData === null ? ", no end-of-data" : ""}>`;
     }

@@ -105,8 +105,23 @@ export interface MessageStats {
   smuggledCommands: { line: string; offset: number; frame: number }[];
   /** part of the message was lost in a capture gap */
   gap: boolean;
+  /** the message header's X-Mailer or User-Agent field (the first one), as a product token only
+   * (see message.ts HeaderScan); absent when the header has neither */
+  mailer?: Mailer;
   /** the first octets of the message, only with --show-data */
   content?: string;
+}
+
+/** The software a message header names (X-Mailer / User-Agent), and whether the message was relayed. */
+export interface Mailer {
+  field: "X-Mailer" | "User-Agent";
+  /** the field's value cut to its product token: printable ASCII, no word with `@` or `<`, at most 80 characters */
+  value: string;
+  /** the frame that carried the field's line */
+  frame: number;
+  /** the header has a Received: field: an SMTP server handled the message before (RFC 5321 §4.4),
+   * so the field names the software that wrote it, not necessarily this session's client */
+  received: boolean;
 }
 
 export type CommandKind = "command" | "message" | "auth-response";

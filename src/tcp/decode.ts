@@ -22,6 +22,8 @@ export class TcpPacket {
   window = 0;
   /** IPv4 TTL or IPv6 hop limit */
   ttl = 0;
+  /** IPv4 Identification (Wireshark ip.id); -1 for IPv6, which has none outside a fragment header */
+  ipId = -1;
   /** TCP options: buf[optStart, optEnd) (empty when the header has none or they were cut) */
   optStart = 0;
   optEnd = 0;
@@ -60,6 +62,7 @@ export class TcpPacket {
       if (total !== 0 && total < ihl) return "short";
       this.ipVersion = 4;
       this.ttl = buf[p + 8];
+      this.ipId = u16be(buf, p + 4);
       this.srcAddrStart = p + 12;
       this.dstAddrStart = p + 16;
       this.srcIp4 = i32be(buf, p + 12);
@@ -72,6 +75,7 @@ export class TcpPacket {
       let next = buf[p + 6];
       this.ipVersion = 6;
       this.ttl = buf[p + 7];
+      this.ipId = -1;
       this.srcAddrStart = p + 8;
       this.dstAddrStart = p + 24;
       ipEnd = plen === 0 ? Number.MAX_SAFE_INTEGER : p + 40 + plen;

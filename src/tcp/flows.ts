@@ -1,7 +1,7 @@
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, endpoint, type TcpPacket } from "./decode.js";
 import { Ip4Connections, R_FIN0, R_FIN1, R_INIT_FIRST, R_RESET, R_SYN } from "./flow-table.js";
 import { DEFAULT_REASSEMBLY, Reassembler, type ReassemblyOptions, type StreamHandler } from "./reassembly.js";
-import { synFacts, tcpTrace, tsvalOf, type FirstData, type SynFacts, type TcpTrace } from "./window.js";
+import { ipIdSeen, synFacts, tcpTrace, tsvalOf, type FirstData, type SynFacts, type TcpTrace } from "./window.js";
 
 /** Seconds of capture time after which a connection still without payload on a non-SMTP port is given up. */
 const UNDECIDED_TTL = 300;
@@ -194,7 +194,11 @@ export class FlowTracker {
     // handshake facts (options, TTL): only SYNs pay for the option walk
     if (flags & TCP_SYN) this.syn(f, pkt, dir, frame, time);
     const state = f.state;
-    if (pkt.payloadLen > 0 && (f.firstData === null || f.firstData[dir] === null) && (state === "undecided" || state === "followed")) this.firstData(f, pkt, dir, frame, time);
+    if (pkt.payloadLen > 0 && (state === "undecided" || state === "followed")) {
+      const fd = f.firstData === null ? null : f.firstData[dir];
+      if (fd === null) this.firstData(f, pkt, dir, frame, time);
+      else if (fd.ipIds !== null) ipIdSeen(fd.ipIds, pkt.ipId, frame);
+    }
     f.lastFrame = frame;
     f.lastTime = time;
     if (state !== "followed") {
@@ -235,7 +239,8 @@ export class FlowTracker {
   private firstData(f: Flow, pkt: TcpPacket, dir: 0 | 1, frame: number, time: number): void {
     const fd = (f.firstData ??= [null, null]);
     const ts = tsvalOf(pkt);
-    fd[dir] = { frame, time, tsval: ts < 0 ? null : ts };
+    const id = pkt.ipId;
+    fd[dir] = { frame, time, tsval: ts < 0 ? null : ts, ipIds: id < 0 ? null : { first: id, firstFrame: frame, last: id, lastFrame: frame, segments: 1, counter: true } };
   }
 
   /** A packet of an undecided connection: true when the connection is now followed and the packet goes to its reassembler. */

@@ -19,6 +19,8 @@ export interface SynFacts {
   time: number;
   /** IPv4 TTL or IPv6 hop limit */
   ttl: number;
+  /** IPv4 Identification (ip.id); null for IPv6 */
+  ipId: number | null;
   /** the window field (never scaled in a SYN) */
   window: number;
   /** MSS option value, null when absent */
@@ -38,7 +40,7 @@ const KIND_NAMES: Record<number, string> = { 0: "EOL", 1: "NOP", 2: "MSS", 3: "W
 /** Reads the handshake facts of a SYN or SYN/ACK (only called for those, so the option walk is rare). */
 export function synFacts(pkt: TcpPacket, frame: number, time: number): SynFacts {
   const b = pkt.buf;
-  const f: SynFacts = { frame, time, ttl: pkt.ttl, window: pkt.window, mss: null, wscale: null, sackPermitted: false, timestamps: false, tsval: null, options: [] };
+  const f: SynFacts = { frame, time, ttl: pkt.ttl, ipId: pkt.ipId < 0 ? null : pkt.ipId, window: pkt.window, mss: null, wscale: null, sackPermitted: false, timestamps: false, tsval: null, options: [] };
   let i = pkt.optStart;
   const end = pkt.optEnd;
   while (i < end && f.options.length < 40) {
@@ -79,11 +81,44 @@ export function tsvalOf(pkt: TcpPacket): number {
   return -1;
 }
 
-/** A direction's first data segment: when, and its timestamp option's TSval (null: none). */
+/** A direction's first data segment: when, and its timestamp option's TSval (null: none); with
+ * the IPv4 Identification of every data segment of the direction, in capture order. */
 export interface FirstData {
   frame: number;
   time: number;
   tsval: number | null;
+  /** IP IDs of the direction's data segments (null: IPv6) */
+  ipIds: IpIdRun | null;
+}
+
+/** Largest step between the IP IDs of consecutive data segments that still counts as one counter
+ * (the pure ACKs, retransmissions and TSO bursts of the same sender come in between). */
+export const IP_ID_MAX_STEP = 64;
+
+/**
+ * The IPv4 Identification values of one direction's data segments (Wireshark `ip.id`): the first
+ * and the last, and whether every one is ahead of the one before by 1 to IP_ID_MAX_STEP (mod
+ * 2^16): one incrementing counter, as a per-connection (Linux with DF), per-destination or quiet
+ * global counter gives. Random IDs (OpenBSD, some Windows settings), a constant 0 (RFC 6864
+ * atomic datagrams, FreeBSD) or a repeated value break the run.
+ */
+export interface IpIdRun {
+  first: number;
+  firstFrame: number;
+  last: number;
+  lastFrame: number;
+  segments: number;
+  /** every step was 1 to IP_ID_MAX_STEP */
+  counter: boolean;
+}
+
+/** A data segment of the direction with IP ID `id` (IPv4): extends the run. */
+export function ipIdSeen(r: IpIdRun, id: number, frame: number): void {
+  const step = (id - r.last + 65536) & 0xffff;
+  if (step === 0 || step > IP_ID_MAX_STEP) r.counter = false;
+  r.last = id;
+  r.lastFrame = frame;
+  r.segments++;
 }
 
 /** TTL (hop limit) of the data segments of one direction. */

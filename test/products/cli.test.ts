@@ -8,7 +8,8 @@ describe("smtpcap products", () => {
     expect(r.code).toBe(0);
     for (const p of CATALOG) expect(r.out).toContain(`  ${p.id.padEnd(22)} ${p.name}`);
     expect(r.out).toMatch(/^Servers:\n/);
-    expect(r.out).toContain("  swaks                  swaks · never named from a capture (no fingerprint)");
+    expect(r.out).toContain("  swaks                  swaks · 1 signature · 3 settings");
+    expect(r.out).toContain("  fortigate              FortiGate (SMTP proxy / AV splice) · never named from a capture (no fingerprint)");
   });
 
   it("one product: signatures, settings with the exact command, sources", () => {

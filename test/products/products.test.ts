@@ -159,6 +159,66 @@ describe("clients", () => {
   });
 });
 
+describe("clients named by their message's X-Mailer", () => {
+  const SWAKS = "X-Mailer: swaks v20240103.0 jetmore.org/john/code/swaks/";
+  /** a dialogue whose message (frame 13, or 13 and 14 when `split`) has header `head` */
+  function mail(head: string, split = false): Conversation {
+    const c = conv().handshake();
+    c.server("220 mx.example.test ESMTP\r\n"); // 4
+    c.client("EHLO client.example.test\r\n"); // 5
+    c.server(ehloReply(["250-mx.example.test", "250 8BITMIME"])); // 6
+    c.client("MAIL FROM:<a@example.test>\r\n"); // 7
+    c.server("250 2.1.0 Ok\r\n"); // 8
+    c.client("RCPT TO:<b@example.test>\r\n"); // 9
+    c.server("250 2.1.5 Ok\r\n"); // 10
+    c.client("DATA\r\n"); // 11
+    c.server("354 End data with <CR><LF>.<CR><LF>\r\n"); // 12
+    const msg = `Date: Mon, 07 Dec 2026 00:00:00 +0000\r\nTo: b@example.test\r\nFrom: a@example.test\r\n${head}\r\n\r\nThis is a test mailing\r\n.\r\n`;
+    if (split) {
+      const cut = msg.indexOf("From:");
+      c.client(msg.slice(0, cut)); // 13
+      c.client(msg.slice(cut)); // 14
+    } else c.client(msg); // 13
+    c.server("250 2.0.0 Ok: queued\r\n");
+    c.client("QUIT\r\n");
+    c.server("221 2.0.0 Bye\r\n");
+    c.fin("server").fin("client");
+    return c;
+  }
+
+  it("swaks' default X-Mailer names swaks, likely (a header can be written by anything), at the frame that carried it", async () => {
+    const { p } = await named(mail(SWAKS));
+    expect(p.client).toMatchObject({ id: "swaks", confidence: "likely" });
+    expect(p.client?.evidence.map((e) => [e.kind, e.frames, e.text])).toEqual([["header", [13], SWAKS]]);
+    // the header's line in the second segment of the message
+    expect((await named(mail(SWAKS, true))).p.client?.evidence[0].frames).toEqual([14]);
+    const { p: g } = await named(mail("X-Mailer: git-send-email 2.30.1"));
+    expect(g.client).toMatchObject({ id: "git-send-email", confidence: "likely" });
+  });
+
+  it("a relayed message (a Received field) names the software that wrote it, not this session's client: no claim", async () => {
+    const { p, rep } = await named(mail(`Received: from client.example.test by mx.example.test; Mon, 07 Dec 2026 00:00:00 +0000\r\n${SWAKS}`));
+    expect(p.client).toBeNull();
+    expect(rep.sessions[0].commands.find((c) => c.kind === "message")?.message?.mailer).toEqual({ field: "X-Mailer", value: "swaks v20240103.0 jetmore.org/john/code/swaks/", frame: 13, received: true });
+  });
+
+  it("X-Mailer in the body, or a header naming no known client, names nothing; a header's address is never kept", async () => {
+    const body = mail("Subject: x\r\n\r\n" + SWAKS);
+    expect((await named(body)).p.client).toBeNull();
+    const { p, rep } = await named(mail("User-Agent: Acme Mailer 2.1 <postmaster@example.test> (build 7)"));
+    expect(p.client).toBeNull();
+    expect(rep.sessions[0].commands.find((c) => c.kind === "message")?.message?.mailer).toEqual({ field: "User-Agent", value: "Acme Mailer 2.1", frame: 13, received: false });
+    expect(JSON.stringify(toJson(rep))).not.toContain("postmaster@");
+  });
+
+  it("swaks' upper-case commands never name Python smtplib, and smtplib's lower-case ones never swaks", async () => {
+    expect((await named(mail(SWAKS))).p.client?.id).toBe("swaks");
+    const { p } = await named(dialogue({ verbs: "lower" }));
+    expect(p.client?.id).toBe("python-smtplib");
+    expect(p.client?.also).toBeUndefined();
+  });
+});
+
 describe("reports", () => {
   it("text header line and JSON field", async () => {
     const rep = await report(dialogue({ greeting: "220 mx.example.test ESMTP Postfix\r\n", ehlo: POSTFIX_EHLO, queued: "250 2.0.0 Ok: queued as 4Q2xYz1AbC" }));
@@ -205,6 +265,11 @@ function textsAt(s: JudgedSession, frame: number): string[] {
   const out: string[] = [];
   for (const r of s.replies) if (r.frames.includes(frame)) out.push(...r.lines.map(escapeText));
   for (const c of s.commands) if (c.frames.includes(frame)) out.push(escapeText(c.line));
+  // a message's X-Mailer / User-Agent field, at the frame that carried its line
+  for (const c of s.commands) {
+    const m = c.message?.mailer;
+    if (m && m.frame === frame && c.frames.includes(frame)) out.push(escapeText(`${m.field}: ${m.value}`));
+  }
   return out;
 }
 
@@ -253,7 +318,7 @@ describeShared("products named on every shared capture", () => {
     }
   }, 300_000);
 
-  it("the lab: Postfix on 25/2525/2529 and aiosmtpd on 587/2587 are named so; scripted servers and the lab's clients are not named", async () => {
+  it("the lab: Postfix on 25/2525/2529 and aiosmtpd on 587/2587 are named so; scripted servers are not; swaks only by its X-Mailer, the other lab clients not at all", async () => {
     const lab = (await everySession()).filter((n) => /^(lab|twoside|products|tls)\//.test(n.file));
     expect(lab.length).toBeGreaterThan(30);
     for (const n of lab) {
@@ -262,9 +327,18 @@ describeShared("products named on every shared capture", () => {
       if (/scripted/.test(g)) expect(n.p.server, where).toBeNull();
       if (/ESMTP Postfix/.test(g) || n.file.startsWith("products/")) expect(n.p.server?.id, where).toBe("postfix");
       if (/Python SMTP/.test(g)) expect(n.p.server?.id, where).toBe("aiosmtpd");
-      // swaks, Python's ssl/socket scripts, openssl s_client, gnutls-cli: nothing in their commands names them
-      expect(n.p.client, where).toBeNull();
+      // Python's ssl/socket scripts, openssl s_client, gnutls-cli: nothing in their commands names
+      // them; swaks only by its message's X-Mailer field (no command of its names it), never as smtplib
+      const mailer = n.s.commands.map((c) => c.message?.mailer).find((m) => m !== undefined);
+      if (mailer?.value.startsWith("swaks ") && !mailer.received) {
+        expect(n.p.client, where).toMatchObject({ id: "swaks", confidence: "likely" });
+        expect(n.p.client!.evidence.map((e) => [e.kind, e.frames, e.text]), where).toEqual([["header", [mailer.frame], `X-Mailer: ${mailer.value}`]]);
+      } else expect(n.p.client, where).toBeNull();
     }
+    // every lab capture with a message in clear was sent by swaks; the naive clients and the TLS probes send none
+    const swaks = lab.filter((n) => n.p.client?.id === "swaks").map((n) => n.file);
+    expect(swaks.length).toBeGreaterThanOrEqual(4);
+    expect(swaks.filter((f) => !/swaks|^products\/|^twoside\//.test(f))).toEqual([]);
     expect(lab.filter((n) => n.p.server?.id === "postfix").length).toBeGreaterThan(10);
     expect(lab.filter((n) => n.p.server?.id === "aiosmtpd").length).toBeGreaterThan(5);
   }, 300_000);
@@ -287,6 +361,10 @@ describeShared("products named on every shared capture", () => {
     expect(p.server?.id).toBe("postfix");
     expect(p.server?.evidence.map((e) => e.kind)).toEqual(["ehlo-order", "reply"]); // the banner is masked
     expect(s.verdict.summary).toContain("`policy-map global_policy / class inspection_default / no inspect esmtp`");
+    // the stripping finding cites both marks of the box: the masked banner (frame 4) and STARTTLS as `250-XXXXXXXA` (frame 8)
+    expect(rep.findings.filter((f) => f.rule === "starttls-unavailable-or-stripped").map((f) => [f.frames, f.evidence])).toEqual([
+      [[4, 8], "greeting `220 *********** ***** ******* ************` (frame 4); line `250-XXXXXXXA` (frame 8)"],
+    ]);
   });
 });
 

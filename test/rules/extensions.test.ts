@@ -52,8 +52,14 @@ describe("STARTTLS (RFC 3207)", () => {
   });
 
   it("starttls-unavailable-or-stripped: an X-masked keyword; another session to the same server offered STARTTLS", async () => {
+    // Cisco ASA's default ESMTP inspection shows STARTTLS as `XXXXXXXA` (Cisco 118550)
     const c = greeted(["250-mx.example.test", "250-PIPELINING", "250 XXXXXXXA"]);
-    expect(await hits("starttls-unavailable-or-stripped", c)).toEqual([]); // XXXXXXXA is not all X's
+    expect(await hits("starttls-unavailable-or-stripped", c)).toEqual([
+      { severity: "warning", side: "middlebox", frames: [6], message: "the EHLO reply carries the masked keyword `XXXXXXXA`: a middlebox removed an extension (typically STARTTLS)" },
+    ]);
+    // keywords that start with X but are no mask: Exchange's XEXCH50 and X-EXPS, two X's and a letter
+    const real = greeted(["250-mx.example.test", "250-XEXCH50", "250-X-EXPS GSSAPI", "250-XXA", "250 XXXXXXX5"]);
+    expect(await hits("starttls-unavailable-or-stripped", real)).toEqual([]);
     const m = greeted(["250-mx.example.test", "250-PIPELINING", "250 XXXXXXXX"]);
     expect(await hits("starttls-unavailable-or-stripped", m)).toEqual([
       { severity: "warning", side: "middlebox", frames: [6], message: "the EHLO reply carries the masked keyword `XXXXXXXX`: a middlebox removed an extension (typically STARTTLS)" },

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { conv } from "../support/fixtures.js";
 import { clean, hits, report } from "../support/rules.js";
 import { tcpOptions, type SegmentOptions } from "../support/writer.js";
+import { ipIdSeen } from "../../src/tcp/window.js";
 
 const RULE = "intercepting-proxy-detected";
 
@@ -112,5 +113,71 @@ describe(`${RULE}: the TCP timestamp option and clock`, () => {
     c.handshake(undefined, { syn: {}, synAck: { options: ts(1000) } });
     clean({}, c);
     expect(await hits(RULE, c)).toEqual([]);
+  });
+});
+
+describe(`${RULE}: the IPv4 Identification`, () => {
+  /** A clean session: SYN/ACK (frame 2) TTL `synTtl` with IP ID `synId`; server data TTL 57 with
+   * IDs from `dataIds` (a number: one counter from it; a function: the ID of the n-th packet). */
+  function ids(synTtl: number, synId: number, dataIds: number | ((n: number) => number)) {
+    const c = conv();
+    c.ttl.server = 57;
+    c.handshake(undefined, { synAck: { ttl: synTtl, ipId: synId } });
+    if (typeof dataIds === "number") c.ipId.server = dataIds;
+    else {
+      let n = 0;
+      const server = c.server.bind(c);
+      c.server = (d, o = {}) => server(d, { ipId: dataIds(n++), ...o });
+    }
+    return clean({}, c);
+  }
+  const evidence = async (c: ReturnType<typeof ids>) => (await report(c)).findings.find((f) => f.rule === RULE)?.evidence;
+
+  it("near miss: the TTL differs, but the SYN/ACK's ID is just behind the data's counter: one sender, a path difference", async () => {
+    expect(await hits(RULE, ids(64, 0x1233, 0x1234))).toEqual([]);
+    // across the 16-bit wrap
+    expect(await hits(RULE, ids(64, 0xfff0, 0x0005))).toEqual([]);
+  });
+
+  it("the TTL claim stands when the SYN/ACK's ID is 0 (Linux sends 0 in SYN/ACKs with DF): the ID shows nothing", async () => {
+    const c = ids(64, 0, 0x1234);
+    expect((await hits(RULE, c)).map((h) => h.frames)).toEqual([[2, 4, 16]]);
+    expect(await evidence(c)).toMatch(/; IP ID \(ip\.id\): SYN\/ACK 0x0000, the 7 server data segments 0x1234 \(frame 4\) to 0x123a \(frame 16\), one incrementing counter \(an ID of 0 in a SYN\/ACK shows nothing: Linux sends it\)$/);
+  });
+
+  it("the TTL claim stands when the SYN/ACK's ID is off the data's counter; the evidence says the ID alone shows nothing", async () => {
+    const c = ids(64, 0x9999, 0x1234);
+    expect((await hits(RULE, c)).map((h) => h.frames)).toEqual([[2, 4, 16]]);
+    expect(await evidence(c)).toMatch(/SYN\/ACK 0x9999, the 7 server data segments 0x1234 .*\(an ID off the data's counter shows nothing alone: Linux before 2022 took SYN\/ACK IDs from another generator\)$/);
+  });
+
+  it("near miss: the same TTL, no timestamps, the SYN/ACK's ID off the data's per-connection counter: no claim from the IP ID alone", async () => {
+    // Linux before 2022: the SYN/ACK's ID from the shared generator, the data's from the socket's counter
+    expect(await hits(RULE, ids(57, 0x9999, 0x1234))).toEqual([]);
+    expect(await hits(RULE, ids(57, 0, 0x1234))).toEqual([]);
+  });
+
+  it("random data IDs (OpenBSD) are no counter: they neither veto the TTL claim nor show in its evidence", async () => {
+    const random = [0x1234, 0x8a01, 0x03ff, 0xc3c3, 0x5a5a, 0x7001, 0x2bad, 0xe00e, 0x4444];
+    const c = ids(64, 0x1233, (n) => random[n % random.length]);
+    expect((await hits(RULE, c)).map((h) => h.frames)).toEqual([[2, 4, 16]]);
+    expect(await evidence(c)).not.toMatch(/IP ID/);
+    // a constant ID (0, RFC 6864 atomic datagrams) is no counter either
+    const zero = ids(64, 0x0001, () => 0);
+    expect((await hits(RULE, zero)).map((h) => h.frames)).toEqual([[2, 4, 16]]);
+  });
+});
+
+describe("ipIdSeen: one incrementing counter of IP IDs", () => {
+  const run = (ids: number[]) => {
+    const r = { first: ids[0], firstFrame: 1, last: ids[0], lastFrame: 1, segments: 1, counter: true };
+    ids.slice(1).forEach((id, i) => ipIdSeen(r, id, i + 2));
+    return r;
+  };
+  it("steps of 1 to 64, across the 16-bit wrap, are one counter; a repeat, a step back or a jump are not", () => {
+    expect(run([0xfffe, 0xffff, 0x0000, 0x0040])).toEqual({ first: 0xfffe, firstFrame: 1, last: 0x0040, lastFrame: 4, segments: 4, counter: true });
+    expect(run([5, 5]).counter).toBe(false);
+    expect(run([5, 4]).counter).toBe(false);
+    expect(run([5, 5 + 65]).counter).toBe(false);
   });
 });

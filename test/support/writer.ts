@@ -109,6 +109,9 @@ export class Conversation {
   /** default window field and TTL per side */
   window = { client: 65535, server: 65535 };
   ttl = { client: 64, server: 64 };
+  /** IPv4 identification per side: null, 0 in every packet (unless a segment gives `ipId`); a
+   * number, the next packet's ID, incremented per packet of that side (one counter) */
+  ipId: { client: number | null; server: number | null } = { client: null, server: null };
 
   constructor(client: string, server: string, opts: { isn?: { client: number; server: number }; t0?: number } = {}) {
     this.c = parseEndpoint(client);
@@ -202,7 +205,9 @@ export class Conversation {
     opts.copy(tcp, 20);
     payload.copy(tcp, hdr);
     const ttl = o.ttl ?? this.ttl[side];
-    const ip = from.v6 ? this.ipv6(from.addr, to.addr, tcp, ttl) : this.ipv4(from.addr, to.addr, tcp, ttl, o.ipId ?? 0);
+    const next = this.ipId[side];
+    if (next !== null && o.ipId === undefined) this.ipId[side] = (next + 1) & 0xffff;
+    const ip = from.v6 ? this.ipv6(from.addr, to.addr, tcp, ttl) : this.ipv4(from.addr, to.addr, tcp, ttl, o.ipId ?? next ?? 0);
     if (!o.lose) this.packets.push({ time: this.t, ip, snap: o.snap, ipVersion: from.v6 ? 6 : 4 });
     return this;
   }
