@@ -75,6 +75,9 @@ export interface FileReport extends Omit<FileSummary, "sessionCount"> {
   findings: Finding[];
 }
 
+/** Seconds of capture time after which a live reader forgets a connection that ended (see FlowTracker.forgetEnded). */
+const RETIRED_TTL = 600;
+
 /** Judged sessions held back at most, waiting for an earlier connection to close. */
 export const MAX_WAITING = 2000;
 
@@ -164,13 +167,8 @@ async function analyze<P>(path: string, options: Partial<AnalyzeOptions>, sink: 
   };
   // set once the file is read: sessions still open then may continue beyond a damaged or cut file
   let damage: string | null = null;
-  // set while live reading ends connections that stayed silent past an idle limit: how the limit reads
-  let idleClosing: string | null = null;
   const onSession = (s: Session) => {
     if (damage !== null) s.limits.push({ kind: "file-damaged", frame: s.lastFrame, text: damage });
-    // what the dissector says of a capture that ends with the connection open is, here, that
-    // the capture saw no end of it within the idle limit
-    if (idleClosing !== null) for (const l of s.limits) if (l.kind === "ended-open") l.text = l.text.replace(/^the capture ends while the connection is open/, `the capture saw no end of this connection within ${idleClosing}`);
     const j = judge.judge(s);
     const w: Waiting<P> = { tcpStream: s.tcpStream, session: j.session, findings: j.findings, prepared: null };
     // the output is final now when the clock will not change: no fine-resolution frame can come
@@ -227,11 +225,16 @@ async function analyze<P>(path: string, options: Partial<AnalyzeOptions>, sink: 
   };
   // --idle-wall: when nothing arrives for that long, every open connection is ended
   let arrived = Date.now();
+  let framesSeen = 0;
   const wall = live?.idleWallSeconds ? setInterval(() => {
-    if (Date.now() - arrived < live.idleWallSeconds! * 1000 || tracker.openCount === 0) return;
-    idleClosing = live.idleWallText ?? `${live.idleWallSeconds} s of silence`;
-    idleClosed += tracker.expireIdle(Infinity);
-    idleClosing = null;
+    // no clock read per frame: a frame arrived since the last tick, then the silence starts now
+    if (stats.frames !== framesSeen) {
+      framesSeen = stats.frames;
+      arrived = Date.now();
+      return;
+    }
+    if (Date.now() - arrived < live.idleWallSeconds! * 1000 || tracker.activeCount === 0) return;
+    idleClosed += tracker.expireIdle(Infinity, live.idleWallText ?? `${live.idleWallSeconds} s of silence`);
     live.onStats?.(liveStats());
   }, Math.min(1000, live.idleWallSeconds * 1000)) : null;
   wall?.unref();
@@ -253,14 +256,14 @@ async function analyze<P>(path: string, options: Partial<AnalyzeOptions>, sink: 
     const kind = pkt.decode(linkType, data, start, capLen);
     if (live) {
       stats.frames++;
-      arrived = Date.now();
       if (time >= swept + 1) {
         swept = time;
-        if (live.idleSeconds > 0) {
-          idleClosing = live.idleText;
-          idleClosed += tracker.expireIdle(time - live.idleSeconds);
-          idleClosing = null;
-        }
+        // once per second of capture time: a walk over the open connections only
+        if (live.idleSeconds > 0) idleClosed += tracker.expireIdle(time - live.idleSeconds, live.idleText);
+        // flat memory: connections judged long ago are forgotten, and the exact times of frames
+        // below the oldest open connection (their sessions are written)
+        tracker.forgetEnded(time, RETIRED_TTL);
+        if (clock.fine) clock.forgetBefore(tracker.oldestActiveFrame());
         live.onStats?.(liveStats());
       }
     }

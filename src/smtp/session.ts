@@ -217,7 +217,7 @@ export class SmtpSession extends LineReaders implements TunnelApp {
     addCompleteness(s, {
       client: { packets: r ? r.packets(cd) : 0, unseen: r ? r.unseenAcked(cd) : null },
       server: { packets: r ? r.packets(sd) : 0, unseen: r ? r.unseenAcked(sd) : null },
-    }, f.reset);
+    }, f.reset, f.endedBy);
     this.onDone(s);
   }
 }

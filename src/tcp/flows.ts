@@ -49,6 +49,11 @@ export class Flow {
   early: number[] | null = null;
   /** while undecided: payloads kept for replay (a client that speaks first), with their wire length */
   earlyData: { data: Buffer; wire: number }[] | null = null;
+  /** why the reader ended this connection without its end in the capture (an idle limit: "10 min
+   * of capture time (--idle)"); null when it closed or the capture ended */
+  endedBy: string | null = null;
+  /** IPv6: the connection's key in the tracker's table */
+  v6Key: string | null = null;
   /** the initiator's first SYN and the responder's first SYN/ACK (null: not captured); read through tcpTrace() */
   syn: SynFacts | null = null;
   synAck: SynFacts | null = null;
@@ -154,6 +159,11 @@ export class FlowTracker {
   private open = 0;
   /** followed connections by stream index; finished ones are dropped lazily from the front */
   private openOrder: Flow[] = [];
+  /** connections followed or still undecided, in the order they began: what an idle sweep or the
+   * end of the capture walks (not the whole table, which also holds retired connections) */
+  private active = new Set<Flow>();
+  /** IPv6 connections that ended, in the order they ended, to forget once closed and silent (see forgetV6) */
+  private endedV6: Flow[] = [];
 
   constructor(private readonly factory: FlowFactory, private readonly opts: TrackerOptions = DEFAULT_TRACKER) {}
 
@@ -219,6 +229,7 @@ export class FlowTracker {
     if (f === undefined) {
       f = this.newFlow(pkt, frame, time);
       if (f.initKey === "") (f as { initKey: string }).initKey = this.otherKey(key, pkt.srcKey);
+      f.v6Key = key;
       this.flows.set(key, f);
     }
     return f;
@@ -248,6 +259,7 @@ export class FlowTracker {
     }
     if (verdict === "ignore") {
       f.state = "ignored";
+      this.inactive(f);
       f.early = null;
       f.earlyData = null;
       this.closing(f, dir, flags);
@@ -269,7 +281,9 @@ export class FlowTracker {
 
   private newFlow(pkt: TcpPacket, frame: number, time: number): Flow {
     this.stats.connections++;
-    return new Flow(this.nextIndex++, pkt, frame, time);
+    const f = new Flow(this.nextIndex++, pkt, frame, time);
+    this.active.add(f);
+    return f;
   }
 
   /**
@@ -322,6 +336,7 @@ export class FlowTracker {
     for (const f of stale) {
       this.factory.abandoned?.(f);
       f.state = "ignored";
+      this.inactive(f);
       f.early = null;
       f.earlyData = null;
       this.retire(f);
@@ -377,19 +392,49 @@ export class FlowTracker {
    * last packet is older than `before` (capture time), in stream order, as the end of the capture
    * would. Returns how many were ended. Costs a walk over the live connections.
    */
-  expireIdle(before: number): number {
+  expireIdle(before: number, why: string | null = null): number {
     const stale: Flow[] = [];
-    const take = (f: Flow) => {
-      if ((f.state === "followed" || f.state === "undecided") && f.lastTime < before) stale.push(f);
-    };
-    for (const f of this.flows.values()) take(f);
-    for (const f of this.flows4.liveValues()) take(f);
-    stale.sort((a, b) => a.index - b.index);
+    for (const f of this.active) if (f.lastTime < before) stale.push(f);
+    // the set is in the order connections began: stream order
     for (const f of stale) {
+      f.endedBy = why;
       this.end(f);
       this.retire(f);
     }
     return stale.length;
+  }
+
+  /** The first frame of the oldest connection followed or undecided (Infinity: none). */
+  oldestActiveFrame(): number {
+    for (const f of this.active) return f.firstFrame;
+    return Infinity;
+  }
+
+  /** Connections followed or still undecided. */
+  get activeCount(): number {
+    return this.active.size;
+  }
+
+  /**
+   * A live reader's memory: IPv6 connections that ended (closed, reset, given up) and have been
+   * silent for `ttl` seconds of capture time before `now` are forgotten, as Ip4Connections forgets
+   * retired IPv4 connections when its table grows. A later packet of the same address and port
+   * pair then starts a new tcp.stream, where Wireshark, which never forgets, would continue the
+   * old one: so files are read without it.
+   */
+  forgetEnded(now: number, ttl: number): void {
+    const q = this.endedV6;
+    let n = 0;
+    for (; n < q.length; n++) {
+      const f = q[n];
+      if (f.state !== "finished" && f.state !== "ignored") continue; // restarted: no longer in the table under this flow
+      if (f.lastTime >= now - ttl) break;
+      const key = f.v6Key;
+      if (key !== null && this.flows.get(key) === f) this.flows.delete(key);
+    }
+    if (n > 0) q.splice(0, n);
+    this.trackEnded = true;
+    this.flows4.forgetUnclosed = true;
   }
 
   /** Connections being followed now. */
@@ -399,12 +444,16 @@ export class FlowTracker {
 
   /** End of capture: finish every open connection, in stream order. */
   finishAll(): void {
-    const all = [...this.flows.values()];
-    for (const f of this.flows4.liveValues()) all.push(f);
-    const open = all.filter((f) => f.state === "followed" || f.state === "undecided");
-    open.sort((a, b) => a.index - b.index);
-    for (const f of open) this.end(f);
+    for (const f of [...this.active]) this.end(f);
   }
+
+  private inactive(f: Flow): void {
+    this.active.delete(f);
+    if (f.v6 !== null && this.trackEnded) this.endedV6.push(f);
+  }
+
+  /** set by a live reader (forgetEnded): ended IPv6 connections are queued to be forgotten */
+  trackEnded = false;
 
   private end(f: Flow, flush = true): void {
     if (f.state === "followed") this.open--;
@@ -416,6 +465,7 @@ export class FlowTracker {
       }
       if (f.app && f.state === "followed") f.app.finish();
     }
+    if (f.state === "followed" || f.state === "undecided") this.inactive(f);
     f.state = "finished";
     f.reasm = null;
     f.app = null;
