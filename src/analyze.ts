@@ -1,6 +1,6 @@
 import { plural } from "./text/plural.js";
 import { bindClock, Clock } from "./capture/clock.js";
-import { readCapture, type ReadResult } from "./capture/source.js";
+import { followCapture, readCapture, type FollowOptions, type ReadResult } from "./capture/source.js";
 import { offsetText, type ReadProblem } from "./capture/types.js";
 import { TcpPacket } from "./tcp/decode.js";
 import { isSupportedLinkType } from "./capture/link.js";
@@ -128,6 +128,8 @@ export interface LiveOptions {
   idleWallText?: string;
   /** counters, after each session and at most once per second of capture time */
   onStats?: (s: LiveStats) => void;
+  /** `--follow`: the file is read as it grows, and tcpdump's rotation followed (capture/source.ts followCapture) */
+  follow?: FollowOptions;
 }
 
 export interface LiveStats {
@@ -244,7 +246,9 @@ async function analyze<P>(path: string, options: Partial<AnalyzeOptions>, sink: 
   let firstTime = Infinity;
   let lastTime = -Infinity;
   let lastTimed = 0;
-  const read = await readCapture(path, (frame, time, linkType, data, start, capLen) => {
+  const follow = live?.follow;
+  const reader: typeof readCapture = follow ? (p, fs, c, x) => followCapture(p, fs, c, x, follow) : readCapture;
+  const read = await reader(path, (frame, time, linkType, data, start, capLen) => {
     // a frame without a time (pcapng simple packet block) takes the previous frame's for the
     // pipeline, and is left out of the capture's first and last time
     if (time !== time) time = lastTimed;
