@@ -89,6 +89,8 @@ describe("smtpcap watch", () => {
     expect(first.tcpStream).toBe(0);
     expect(first.verdict.fault).toBe("undetermined");
     expect(first.verdict.summary).toBe("Cannot judge: the capture saw no end of this connection within 10 s of capture time (--idle), with EHLO (frame 5) unanswered.");
+    // a dissector limit of its own kind, not the end of the capture
+    expect(first.limits).toEqual([{ kind: "idle-closed", frame: 5, text: "the capture saw no end of this connection within 10 s of capture time (--idle), with EHLO (frame 5) unanswered" }]);
     w.stdin!.write("go\n");
     expect(await sm.exited).toBe(0);
     // the second connection ends with the input, as in analyze
