@@ -90,14 +90,18 @@ const cpuOf = (pid) => {
   } catch { return 0; }
 };
 
-/** Lines of a stream, one callback each. */
+/** Lines of a stream as Buffers (no string per chunk: the reader must not be the slow part), one callback each. */
 function lines(stream, each) {
-  let rest = "";
-  stream.setEncoding("utf8");
+  let rest = null;
   stream.on("data", (d) => {
-    const parts = (rest + d).split("\n");
-    rest = parts.pop();
-    for (const l of parts) each(l);
+    let buf = rest === null ? d : Buffer.concat([rest, d]);
+    let from = 0;
+    for (let nl = buf.indexOf(10, from); nl >= 0; nl = buf.indexOf(10, from)) {
+      each(buf.subarray(from, nl));
+      from = nl + 1;
+    }
+    rest = from < buf.length ? Buffer.from(buf.subarray(from)) : null;
+    buf = null;
   });
 }
 
@@ -112,21 +116,23 @@ export async function soakSmtpcap(gb = soakGb, log = console.log) {
   const recv = new Map();
   let written = 0;
   let genStats = null;
-  lines(gen.stdio[3], (l) => {
+  lines(gen.stdio[3], (b) => {
+    const l = b.toString("latin1");
     if (l.startsWith("#bytes ")) written = Number(l.slice(7));
     else if (l.startsWith("#stats ")) genStats = JSON.parse(l.slice(7));
     else if (l) { const sp = l.lastIndexOf(" "); sent.set(l.slice(0, sp), Number(l.slice(sp + 1))); }
   });
   let reported = 0, idleClosed = 0, fileRecord = null, stderr = "";
   sm.stderr.on("data", (d) => { if (stderr.length < 4000) stderr += d; });
-  lines(sm.stdout, (l) => {
-    if (l.startsWith('{"type":"session"')) {
+  lines(sm.stdout, (b) => {
+    const head = b.toString("latin1", 0, Math.min(b.length, 400));
+    if (head.startsWith('{"type":"session"')) {
       const now = Date.now();
       reported++;
-      const m = /"client":"([^"]+)"/.exec(l);
+      const m = /"client":"([^"]+)"/.exec(head);
       if (m) recv.set(m[1], now);
-      if (l.includes('"kind":"idle-closed"')) idleClosed++;
-    } else if (l.startsWith('{"type":"file"')) fileRecord = JSON.parse(l);
+      if (b.indexOf('"kind":"idle-closed"') >= 0) idleClosed++;
+    } else if (head.startsWith('{"type":"file"')) fileRecord = JSON.parse(b.toString("utf8"));
   });
   // RSS every second, by how much of the stream had been written then
   const samples = [];

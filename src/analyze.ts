@@ -75,6 +75,9 @@ export interface FileReport extends Omit<FileSummary, "sessionCount"> {
   findings: Finding[];
 }
 
+/** How a session ended by a live reader's idle limit begins its sentence. */
+const SAW_NO_END = "the capture saw no end of this connection within";
+
 /** Seconds of capture time after which a live reader forgets a connection that ended (see FlowTracker.forgetEnded). */
 const RETIRED_TTL = 600;
 
@@ -138,6 +141,8 @@ export interface LiveStats {
   judged: number;
   /** connections ended by the idle limit */
   idleClosed: number;
+  /** connections ended to make room (--max-open-flows) */
+  evicted: number;
 }
 
 /** A judged session waiting for earlier connections to end: the session, or its output once prepared. */
@@ -208,10 +213,14 @@ async function analyze<P>(path: string, options: Partial<AnalyzeOptions>, sink: 
     tls: (sink, _tcpStream, clientDir) => new TlsConnection({ keys, sink, clientDir }),
   });
   let idleClosed = 0;
-  const liveStats = (): LiveStats => ({ packets: stats.frames, open: tracker.openCount, judged: emitted, idleClosed });
+  const liveStats = (): LiveStats => ({ packets: stats.frames, open: tracker.openCount, judged: emitted, idleClosed, evicted: tracker.stats.evicted });
   // capture time of the last idle sweep
   let swept = -Infinity;
-  const tracker = new FlowTracker(factory, { ...DEFAULT_TRACKER, maxOutOfOrderBytes: opts.maxOutOfOrderBytes, maxOpenFlows: opts.maxOpenFlows });
+  const tracker = new FlowTracker(factory, {
+    ...DEFAULT_TRACKER, maxOutOfOrderBytes: opts.maxOutOfOrderBytes, maxOpenFlows: opts.maxOpenFlows,
+    // live: a new connection past the limit makes room by ending the longest-idle one, counted
+    ...(live ? { evictIdlest: `smtpcap stopped following this connection, the longest idle, to follow a new one (more than ${opts.maxOpenFlows} open, --max-open-flows): the capture saw no end of it` } : {}),
+  });
   let overtaken = 0;
   const release = () => {
     const low = tracker.lowestOpen();
@@ -236,7 +245,7 @@ async function analyze<P>(path: string, options: Partial<AnalyzeOptions>, sink: 
       return;
     }
     if (Date.now() - arrived < live.idleWallSeconds! * 1000 || tracker.activeCount === 0) return;
-    idleClosed += tracker.expireIdle(Infinity, live.idleWallText ?? `${live.idleWallSeconds} s of silence`);
+    idleClosed += tracker.expireIdle(Infinity, `${SAW_NO_END} ${live.idleWallText ?? `${live.idleWallSeconds} s of silence`}`);
     live.onStats?.(liveStats());
   }, Math.min(1000, live.idleWallSeconds * 1000)) : null;
   wall?.unref();
@@ -263,7 +272,7 @@ async function analyze<P>(path: string, options: Partial<AnalyzeOptions>, sink: 
       if (time >= swept + 1) {
         swept = time;
         // once per second of capture time: a walk over the open connections only
-        if (live.idleSeconds > 0) idleClosed += tracker.expireIdle(time - live.idleSeconds, live.idleText);
+        if (live.idleSeconds > 0) idleClosed += tracker.expireIdle(time - live.idleSeconds, `${SAW_NO_END} ${live.idleText}`);
         // flat memory: connections judged long ago are forgotten, and the exact times of frames
         // below the oldest open connection (their sessions are written)
         tracker.forgetEnded(time, RETIRED_TTL);
@@ -294,6 +303,9 @@ async function analyze<P>(path: string, options: Partial<AnalyzeOptions>, sink: 
   stats.notSmtp = factory.stats.notSmtp;
   if (overtaken > 0) {
     read.problems.push({ level: "warning", offset: 0, message: `${overtaken} sessions were written before a connection with a lower tcp.stream that stayed open (more than ${MAX_WAITING} were waiting)` });
+  }
+  if (tracker.stats.evicted > 0) {
+    read.problems.push({ level: "warning", offset: 0, message: `SMTP connections ended early to make room: ${tracker.stats.evicted} (more than ${opts.maxOpenFlows} were open at once, --max-open-flows; the longest idle each time)` });
   }
   if (tracker.stats.overLimit > 0) {
     read.problems.push({ level: "warning", offset: 0, message: `${tracker.stats.overLimit} SMTP connections were not analysed: more than ${opts.maxOpenFlows} were open at once (--max-open-flows)` });

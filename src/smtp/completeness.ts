@@ -122,15 +122,16 @@ function startedMidSession(s: Session, missingServer: boolean): void {
 
 /**
  * The capture ends while the connection is open, or before the server answered the last command;
- * or a live reader ended the connection by its idle limit (`endedBy`: "10 min of capture time
- * (--idle)"), which is no proof that the connection ended.
+ * or a live reader ended the connection (`endedBy`, the sentence that says why: "the capture saw
+ * no end of this connection within 10 min of capture time (--idle)"), which is no proof that the
+ * connection ended.
  */
 function endedOpen(s: Session, closed: boolean, unanswered: Command | undefined, endedBy: string | null): void {
   const what = unanswered === undefined ? ""
     : unanswered.kind === "message" ? "the message content" : unanswered.kind === "auth-response" ? "an AUTH response" : verbOf(unanswered.verb);
   const kind = endedBy === null ? "ended-open" : "idle-closed";
   if (!closed) {
-    const open = endedBy === null ? "the capture ends while the connection is open" : `the capture saw no end of this connection within ${endedBy}`;
+    const open = endedBy ?? "the capture ends while the connection is open";
     s.limits.push(unanswered
       ? { kind, frame: s.lastFrame, text: `${open}, with ${what} (frame ${unanswered.frames[0]}) unanswered` }
       : { kind, frame: s.lastFrame, text: open, endOnly: true });
@@ -139,7 +140,7 @@ function endedOpen(s: Session, closed: boolean, unanswered: Command | undefined,
       kind, frame: s.lastFrame,
       text: endedBy === null
         ? `the capture ends before the server answered ${what} (frame ${unanswered.frames[0]}) or closed the connection`
-        : `the capture saw neither the server's answer to ${what} (frame ${unanswered.frames[0]}) nor its close within ${endedBy}`,
+        : `${endedBy}, before the server answered ${what} (frame ${unanswered.frames[0]}) or closed the connection`,
     });
   }
 }

@@ -49,8 +49,9 @@ export class Flow {
   early: number[] | null = null;
   /** while undecided: payloads kept for replay (a client that speaks first), with their wire length */
   earlyData: { data: Buffer; wire: number }[] | null = null;
-  /** why the reader ended this connection without its end in the capture (an idle limit: "10 min
-   * of capture time (--idle)"); null when it closed or the capture ended */
+  /** why the reader ended this connection without its end in the capture, as a session states it
+   * ("the capture saw no end of this connection within 10 min of capture time (--idle)"); null
+   * when it closed or the capture ended */
   endedBy: string | null = null;
   /** IPv6: the connection's key in the tracker's table */
   v6Key: string | null = null;
@@ -140,11 +141,16 @@ export interface TrackerStats {
   connections: number;
   /** connections not followed because maxOpenFlows were open */
   overLimit: number;
+  /** live (evictIdlest): connections ended early to make room, the longest idle each time */
+  evicted: number;
 }
 
 export interface TrackerOptions extends ReassemblyOptions {
   /** connections followed at the same time; more are counted and skipped */
   maxOpenFlows: number;
+  /** a live reader: past maxOpenFlows, the longest-idle followed connection is ended (with this
+   * sentence, see Flow.endedBy) to make room, instead of skipping the new one */
+  evictIdlest?: string;
 }
 
 export const DEFAULT_TRACKER: TrackerOptions = { ...DEFAULT_REASSEMBLY, maxOpenFlows: 100000 };
@@ -155,7 +161,7 @@ export class FlowTracker {
   /** IPv4 connections, looked up without a string or a boxed number per packet */
   private flows4 = new Ip4Connections<Flow>();
   private nextIndex = 0;
-  readonly stats: TrackerStats = { tcpPackets: 0, connections: 0, overLimit: 0 };
+  readonly stats: TrackerStats = { tcpPackets: 0, connections: 0, overLimit: 0, evicted: 0 };
   private open = 0;
   /** followed connections by stream index; finished ones are dropped lazily from the front */
   private openOrder: Flow[] = [];
@@ -254,8 +260,11 @@ export class FlowTracker {
     const flags = pkt.flags;
     let verdict = this.factory.classify(f, pkt, dir);
     if (verdict === "follow" && this.open >= this.opts.maxOpenFlows) {
-      verdict = "ignore";
-      this.stats.overLimit++;
+      if (this.opts.evictIdlest !== undefined) this.evict(this.opts.evictIdlest);
+      else {
+        verdict = "ignore";
+        this.stats.overLimit++;
+      }
     }
     if (verdict === "ignore") {
       f.state = "ignored";
@@ -378,6 +387,19 @@ export class FlowTracker {
     }
   }
 
+  /**
+   * Ended connections leave openOrder: at once from its front, and all of them once they are
+   * more than the open ones (a connection open for the whole capture must not keep every later
+   * one; amortised O(1) per connection).
+   */
+  private trimOpenOrder(): void {
+    const q = this.openOrder;
+    let drop = 0;
+    while (drop < q.length && q[drop].state !== "followed") drop++;
+    if (drop > 0) q.splice(0, drop);
+    if (q.length > 2 * this.open + 1024) this.openOrder = q.filter((x) => x.state === "followed");
+  }
+
   /** The lowest stream index of a connection still being followed (Infinity: none). */
   lowestOpen(): number {
     const q = this.openOrder;
@@ -402,6 +424,17 @@ export class FlowTracker {
       this.retire(f);
     }
     return stale.length;
+  }
+
+  /** Ends the followed connection silent the longest (a walk over the open ones: only past the limit). */
+  private evict(why: string): void {
+    let idlest: Flow | null = null;
+    for (const f of this.openOrder) if (f.state === "followed" && (idlest === null || f.lastTime < idlest.lastTime)) idlest = f;
+    if (idlest === null) return;
+    this.stats.evicted++;
+    idlest.endedBy = why;
+    this.end(idlest);
+    this.retire(idlest);
   }
 
   /** The first frame of the oldest connection followed or undecided (Infinity: none). */
@@ -466,7 +499,9 @@ export class FlowTracker {
       if (f.app && f.state === "followed") f.app.finish();
     }
     if (f.state === "followed" || f.state === "undecided") this.inactive(f);
+    const wasFollowed = f.state === "followed";
     f.state = "finished";
+    if (wasFollowed) this.trimOpenOrder();
     f.reasm = null;
     f.app = null;
     f.early = null;
