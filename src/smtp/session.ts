@@ -190,7 +190,10 @@ export class SmtpSession extends LineReaders implements TunnelApp {
     }
     this.data_.end();
     if (this.gapsDropped > 0) s.notes.push(`${this.gapsDropped} further capture gaps were counted but not listed`);
-    if (this.dropped > 0) s.notes.push(`${this.dropped} commands/replies beyond the per-session limit were counted but not kept`);
+    if (this.dropped > 0) {
+      // the timeline's cap: what was not kept cannot be judged, and a verdict must not claim it was
+      s.limits.push({ kind: "timeline-capped", text: `${this.dropped} commands and replies beyond the first ${this.opts.maxItemsPerSession} of each kind in this session were counted but not kept, so not judged` });
+    }
     const smtp = this.evidence.decide(s);
     if (smtp !== "smtp") {
       this.onSkip(smtp);
