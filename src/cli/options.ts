@@ -152,7 +152,22 @@ export function problemLines(sum: Pick<FileSummary, "file" | "format" | "problem
 const pause = new Int32Array(new SharedArrayBuffer(4));
 
 /** All of `data` to standard output (fd 1), waiting out a full non-blocking pipe; a reader gone away (EPIPE) ends smtpcap quietly. */
-function writeBlocking(data: Buffer): void {
+function writeBlocking(text: string | Buffer): void {
+  let data: Buffer;
+  if (typeof text === "string") {
+    // most lines go out whole: no Buffer of their own
+    const n = Buffer.byteLength(text);
+    let wrote = 0;
+    try {
+      wrote = writeSync(1, text);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === "EPIPE") process.exit(0);
+      if (code !== "EAGAIN") throw err;
+    }
+    if (wrote === n) return;
+    data = Buffer.from(text).subarray(wrote);
+  } else data = text;
   for (let off = 0; off < data.length;) {
     try {
       off += writeSync(1, data, off);
@@ -249,7 +264,7 @@ export class Output {
   }
 
   private emit(data: string | Buffer): void {
-    if (this.fd === null && this.blocking) writeBlocking(typeof data === "string" ? Buffer.from(data) : data);
+    if (this.fd === null && this.blocking) writeBlocking(data);
     else if (this.fd === null) process.stdout.write(data);
     else if (typeof data === "string") writeSync(this.fd, data);
     else for (let off = 0; off < data.length; ) off += writeSync(this.fd, data, off);
