@@ -456,19 +456,19 @@ export class FlowTracker {
    * old one: so files are read without it.
    */
   forgetEnded(now: number, ttl: number): void {
-    const q = this.endedV6;
-    let n = 0;
-    for (; n < q.length; n++) {
-      const f = q[n];
-      if (f.state !== "finished" && f.state !== "ignored") continue; // restarted: no longer in the table under this flow
-      if (f.lastTime >= now - ttl) break;
-      const key = f.v6Key;
-      if (key !== null && this.flows.get(key) === f) this.flows.delete(key);
-    }
-    if (n > 0) q.splice(0, n);
     this.trackEnded = true;
     this.flows4.forgetUnclosed = true;
+    const q = this.endedV6;
+    if (q.length === 0) return;
+    // an ended connection may still get packets (lastTime moves): the whole queue is looked at
+    const horizon = now - ttl;
+    this.endedV6 = q.filter((f) => {
+      if (f.lastTime >= horizon) return true;
+      if (f.v6Key !== null && this.flows.get(f.v6Key) === f) this.flows.delete(f.v6Key);
+      return false;
+    });
   }
+
 
   /** Connections being followed now. */
   get openCount(): number {
