@@ -190,18 +190,40 @@ function emit(p, r, t, out, o) {
  * noiseFlows, noiseBytes, perTemplate: { name: replays } }.
  */
 export function writeReplay(path, targetBytes, seed = 1, { templates = labTemplates(), concurrency = CONCURRENCY } = {}) {
+  const fd = openSync(path, "w");
+  try {
+    return streamReplay(targetBytes, seed, { templates, concurrency, write: (buf, n) => writeSync(fd, buf, 0, n) });
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * The replay as a stream: `write(buf, n)` receives the pcap in pieces of up to `chunk` bytes (the
+ * header first), never the whole capture; `ended(client, port)` is called for each SMTP session
+ * whose last packet is in the piece about to be written (before that write), `client` as a
+ * dotted IPv4 address. Same bytes as writeReplay for the same target and seed.
+ */
+export function streamReplay(targetBytes, seed = 1, { templates = labTemplates(), concurrency = CONCURRENCY, write, ended = null, chunk = 1 << 22 } = {}) {
   const r = rng(seed);
   const big = templates.find((t) => t.name.includes("bigbody"));
   const rest = templates.filter((t) => t !== big);
   // bulk flows of 0.25–2% of the capture (20 KB–3 MB), so that small captures get ~20% too
   const noises = [0.0025, 0.005, 0.01, 0.02].map((f) => noiseTemplate(Math.round(Math.min(3e6, Math.max(20e3, f * targetBytes)))));
   const pick = () => (big && r() < BIGBODY_SHARE ? big : rest[Math.floor(r() * rest.length)]);
-  const fd = openSync(path, "w");
   const header = Buffer.alloc(24);
   header.writeUInt32LE(0xa1b2c3d4, 0); header.writeUInt16LE(2, 4); header.writeUInt16LE(4, 6);
   header.writeUInt32LE(262144, 16); header.writeUInt32LE(1, 20);
-  writeSync(fd, header);
-  const out = Buffer.alloc(1 << 22);
+  write(header, 24);
+  const out = Buffer.alloc(chunk);
+  // sessions whose last packet is in `out`, for `ended` when it is written
+  const done = [];
+  const flush = () => {
+    if (ended !== null) for (const d of done) ended(d.client, d.cport);
+    done.length = 0;
+    write(out, o);
+    o = 0;
+  };
   let o = 0;
   const stats = { bytes: 24, packets: 0, sessions: 0, noiseFlows: 0, noiseBytes: 0, perTemplate: {} };
   let scheduled = 24, smtpScheduled = 0, noiseScheduled = 0, id = 0;
@@ -239,18 +261,18 @@ export function writeReplay(path, targetBytes, seed = 1, { templates = labTempla
     const s = active[m];
     const p = s.tpl.packets[s.at++];
     const t = s.base + p.rel;
-    if (o + 16 + p.data.length > out.length) { writeSync(fd, out, 0, o); o = 0; }
+    if (o + 16 + p.data.length > out.length) flush();
     const n = emit(p, s, t, out, o);
     o += n;
     stats.bytes += n;
     stats.packets++;
     if (s.at === s.tpl.packets.length) {
       active.splice(m, 1);
+      if (s.tpl.smtp && ended !== null) done.push({ client: `${s.client >>> 24}.${(s.client >>> 16) & 255}.${(s.client >>> 8) & 255}.${s.client & 255}`, cport: s.cport });
       if (s.tpl.smtp && scheduled < targetBytes) startSmtp(t + 100 + Math.floor(r() * 5000));
     }
   }
-  writeSync(fd, out, 0, o);
-  closeSync(fd);
+  flush();
   return stats;
 }
 

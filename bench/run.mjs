@@ -13,6 +13,8 @@
 //   batch-gen   smtpcap batch -j 1 / -j 2 on 300 generated captures (463 MB; not in the default set)
 //   scan        a 1M-connection port scan (memory must not grow with connections)
 //   profile     a CPU profile of smtpcap on replay-200 (bench/profile.mjs), self time by function
+//   soak        (only with --only soak) --soak-gb N (default 10) GB of replayed sessions through a pipe into
+//               smtpcap watch: RSS curve, every session reported, latency percentiles; tshark -i - on 1 GB
 // Every smtpcap run is checked: it must report every session written (and, on replays, the same
 // stream bytes and findings as the lab captures analysed one by one), or the row says INVALID.
 // Results are also written to bench/out/last-run.json.
@@ -363,6 +365,15 @@ async function profilePart() {
   if (r.status !== 0) log("profile failed");
 }
 
+/** The soak of issue #23 (only with --only soak: ~10 min for 10 GB): bench/soak.mjs. */
+async function soakPart() {
+  const { soakSmtpcap, soakTshark } = await import("./soak.mjs");
+  const gb = Number(opt("--soak-gb", quick ? 1 : 10));
+  const r = await soakSmtpcap(gb, log);
+  const t = withTshark ? await soakTshark(Math.min(gb, 1), log) : null;
+  results.parts.soak = { smtpcap: r, tshark: t };
+}
+
 const loadavg = () => readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
 log(`smtpcap bench: ${cpus} CPUs, load average ${loadavg()}, node ${process.version}${withTshark ? `, ${spawnSync("tshark", ["--version"], { encoding: "utf8" }).stdout.split("\n")[0].replace(/\s*\(Git.*/, "")}` : ", no tshark"}; parts: ${parts.join(", ")}`);
 for (const p of parts) {
@@ -374,7 +385,8 @@ for (const p of parts) {
   else if (kind === "batch-gen") await batchGenPart();
   else if (kind === "scan") await scanPart();
   else if (kind === "profile") await profilePart();
-  else { console.error(`unknown part ${p} (gen-N, replay-N, formats[-N], batch, batch-gen, scan, profile)`); process.exitCode = 2; }
+  else if (kind === "soak") await soakPart();
+  else { console.error(`unknown part ${p} (gen-N, replay-N, formats[-N], batch, batch-gen, scan, profile, soak)`); process.exitCode = 2; }
 }
 log(`\nload average at the end: ${loadavg()} (above ${cpus}, other work shared the cores: compare CPU times)`);
 writeFileSync(join(out, "last-run.json"), JSON.stringify(results, null, 1));

@@ -1,6 +1,6 @@
 import { plural } from "./text/plural.js";
 import { bindClock, Clock } from "./capture/clock.js";
-import { readCapture, type ReadResult } from "./capture/source.js";
+import { followCapture, readCapture, type FollowOptions, type ReadResult } from "./capture/source.js";
 import { offsetText, type ReadProblem } from "./capture/types.js";
 import { TcpPacket } from "./tcp/decode.js";
 import { isSupportedLinkType } from "./capture/link.js";
@@ -75,6 +75,12 @@ export interface FileReport extends Omit<FileSummary, "sessionCount"> {
   findings: Finding[];
 }
 
+/** How a session ended by a live reader's idle limit begins its sentence. */
+const SAW_NO_END = "the capture saw no end of this connection within";
+
+/** Seconds of capture time after which a live reader forgets a connection that ended (see FlowTracker.forgetEnded). */
+const RETIRED_TTL = 600;
+
 /** Judged sessions held back at most, waiting for an earlier connection to close. */
 export const MAX_WAITING = 2000;
 
@@ -125,6 +131,8 @@ export interface LiveOptions {
   idleWallText?: string;
   /** counters, after each session and at most once per second of capture time */
   onStats?: (s: LiveStats) => void;
+  /** `--follow`: the file is read as it grows, and tcpdump's rotation followed (capture/source.ts followCapture) */
+  follow?: FollowOptions;
 }
 
 export interface LiveStats {
@@ -133,6 +141,8 @@ export interface LiveStats {
   judged: number;
   /** connections ended by the idle limit */
   idleClosed: number;
+  /** connections ended to make room (--max-open-flows) */
+  evicted: number;
 }
 
 /** A judged session waiting for earlier connections to end: the session, or its output once prepared. */
@@ -164,13 +174,8 @@ async function analyze<P>(path: string, options: Partial<AnalyzeOptions>, sink: 
   };
   // set once the file is read: sessions still open then may continue beyond a damaged or cut file
   let damage: string | null = null;
-  // set while live reading ends connections that stayed silent past an idle limit: how the limit reads
-  let idleClosing: string | null = null;
   const onSession = (s: Session) => {
     if (damage !== null) s.limits.push({ kind: "file-damaged", frame: s.lastFrame, text: damage });
-    // what the dissector says of a capture that ends with the connection open is, here, that
-    // the capture saw no end of it within the idle limit
-    if (idleClosing !== null) for (const l of s.limits) if (l.kind === "ended-open") l.text = l.text.replace(/^the capture ends while the connection is open/, `the capture saw no end of this connection within ${idleClosing}`);
     const j = judge.judge(s);
     const w: Waiting<P> = { tcpStream: s.tcpStream, session: j.session, findings: j.findings, prepared: null };
     // the output is final now when the clock will not change: no fine-resolution frame can come
@@ -208,10 +213,14 @@ async function analyze<P>(path: string, options: Partial<AnalyzeOptions>, sink: 
     tls: (sink, _tcpStream, clientDir) => new TlsConnection({ keys, sink, clientDir }),
   });
   let idleClosed = 0;
-  const liveStats = (): LiveStats => ({ packets: stats.frames, open: tracker.openCount, judged: emitted, idleClosed });
+  const liveStats = (): LiveStats => ({ packets: stats.frames, open: tracker.openCount, judged: emitted, idleClosed, evicted: tracker.stats.evicted });
   // capture time of the last idle sweep
   let swept = -Infinity;
-  const tracker = new FlowTracker(factory, { ...DEFAULT_TRACKER, maxOutOfOrderBytes: opts.maxOutOfOrderBytes, maxOpenFlows: opts.maxOpenFlows });
+  const tracker = new FlowTracker(factory, {
+    ...DEFAULT_TRACKER, maxOutOfOrderBytes: opts.maxOutOfOrderBytes, maxOpenFlows: opts.maxOpenFlows,
+    // live: a new connection past the limit makes room by ending the longest-idle one, counted
+    ...(live ? { evictIdlest: `smtpcap stopped following this connection, the longest idle, to follow a new one (more than ${opts.maxOpenFlows} open, --max-open-flows): the capture saw no end of it` } : {}),
+  });
   let overtaken = 0;
   const release = () => {
     const low = tracker.lowestOpen();
@@ -227,11 +236,16 @@ async function analyze<P>(path: string, options: Partial<AnalyzeOptions>, sink: 
   };
   // --idle-wall: when nothing arrives for that long, every open connection is ended
   let arrived = Date.now();
+  let framesSeen = 0;
   const wall = live?.idleWallSeconds ? setInterval(() => {
-    if (Date.now() - arrived < live.idleWallSeconds! * 1000 || tracker.openCount === 0) return;
-    idleClosing = live.idleWallText ?? `${live.idleWallSeconds} s of silence`;
-    idleClosed += tracker.expireIdle(Infinity);
-    idleClosing = null;
+    // no clock read per frame: a frame arrived since the last tick, then the silence starts now
+    if (stats.frames !== framesSeen) {
+      framesSeen = stats.frames;
+      arrived = Date.now();
+      return;
+    }
+    if (Date.now() - arrived < live.idleWallSeconds! * 1000 || tracker.activeCount === 0) return;
+    idleClosed += tracker.expireIdle(Infinity, `${SAW_NO_END} ${live.idleWallText ?? `${live.idleWallSeconds} s of silence`}`);
     live.onStats?.(liveStats());
   }, Math.min(1000, live.idleWallSeconds * 1000)) : null;
   wall?.unref();
@@ -241,7 +255,9 @@ async function analyze<P>(path: string, options: Partial<AnalyzeOptions>, sink: 
   let firstTime = Infinity;
   let lastTime = -Infinity;
   let lastTimed = 0;
-  const read = await readCapture(path, (frame, time, linkType, data, start, capLen) => {
+  const follow = live?.follow;
+  const reader: typeof readCapture = follow ? (p, fs, c, x) => followCapture(p, fs, c, x, follow) : readCapture;
+  const read = await reader(path, (frame, time, linkType, data, start, capLen) => {
     // a frame without a time (pcapng simple packet block) takes the previous frame's for the
     // pipeline, and is left out of the capture's first and last time
     if (time !== time) time = lastTimed;
@@ -253,14 +269,14 @@ async function analyze<P>(path: string, options: Partial<AnalyzeOptions>, sink: 
     const kind = pkt.decode(linkType, data, start, capLen);
     if (live) {
       stats.frames++;
-      arrived = Date.now();
       if (time >= swept + 1) {
         swept = time;
-        if (live.idleSeconds > 0) {
-          idleClosing = live.idleText;
-          idleClosed += tracker.expireIdle(time - live.idleSeconds);
-          idleClosing = null;
-        }
+        // once per second of capture time: a walk over the open connections only
+        if (live.idleSeconds > 0) idleClosed += tracker.expireIdle(time - live.idleSeconds, `${SAW_NO_END} ${live.idleText}`);
+        // flat memory: connections judged long ago are forgotten, and the exact times of frames
+        // below the oldest open connection (their sessions are written)
+        tracker.forgetEnded(time, RETIRED_TTL);
+        if (clock.fine) clock.forgetBefore(tracker.oldestActiveFrame());
         live.onStats?.(liveStats());
       }
     }
@@ -287,6 +303,9 @@ async function analyze<P>(path: string, options: Partial<AnalyzeOptions>, sink: 
   stats.notSmtp = factory.stats.notSmtp;
   if (overtaken > 0) {
     read.problems.push({ level: "warning", offset: 0, message: `${overtaken} sessions were written before a connection with a lower tcp.stream that stayed open (more than ${MAX_WAITING} were waiting)` });
+  }
+  if (tracker.stats.evicted > 0) {
+    read.problems.push({ level: "warning", offset: 0, message: `SMTP connections ended early to make room: ${tracker.stats.evicted} (more than ${opts.maxOpenFlows} were open at once, --max-open-flows; the longest idle each time)` });
   }
   if (tracker.stats.overLimit > 0) {
     read.problems.push({ level: "warning", offset: 0, message: `${tracker.stats.overLimit} SMTP connections were not analysed: more than ${opts.maxOpenFlows} were open at once (--max-open-flows)` });

@@ -43,13 +43,16 @@ class Run {
   private times: Float64Array[] = [];
   private nanos: Uint32Array[] = [];
   private frames: Uint32Array[] = [];
+  /** pages forgotten from the front (forgetBefore): element i is in page (i >>> PAGE_BITS) - dropped */
+  private dropped = 0;
   count = 0;
   first = Infinity;
   latest = -Infinity;
+  latestFrame = 0;
 
   push(frame: number, t: number, ns: number): void {
     const i = this.count;
-    const p = i >>> PAGE_BITS;
+    const p = (i >>> PAGE_BITS) - this.dropped;
     if (p === this.times.length) {
       this.times.push(new Float64Array(PAGE));
       this.nanos.push(new Uint32Array(PAGE));
@@ -60,22 +63,39 @@ class Run {
     this.nanos[p][j] = ns;
     this.frames[p][j] = frame;
     this.count = i + 1;
-    if (i === 0) this.first = t;
+    if (i === this.dropped << PAGE_BITS) this.first = t;
     this.latest = t;
+    this.latestFrame = frame;
+  }
+
+  /** Forgets whole pages whose frames are all below `frame` (frames of a run increase); true when nothing is left. */
+  forgetBefore(frame: number): boolean {
+    let n = 0;
+    const full = (this.count >>> PAGE_BITS) - this.dropped;
+    while (n < full && this.frames[n][MASK] < frame) n++;
+    if (n === 0) return false;
+    this.times.splice(0, n);
+    this.nanos.splice(0, n);
+    this.frames.splice(0, n);
+    this.dropped += n;
+    if (this.times.length === 0) return true;
+    this.first = this.times[0][0];
+    return false;
   }
 
   /** Calls `take` for every frame recorded with float time `t`. */
   each(t: number, take: (frame: number, ns: number) => void): void {
     if (t < this.first || t > this.latest) return;
-    let lo = 0;
+    const d = this.dropped;
+    let lo = d << PAGE_BITS;
     let hi = this.count;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (this.times[mid >>> PAGE_BITS][mid & MASK] < t) lo = mid + 1;
+      if (this.times[(mid >>> PAGE_BITS) - d][mid & MASK] < t) lo = mid + 1;
       else hi = mid;
     }
-    for (let i = lo; i < this.count && this.times[i >>> PAGE_BITS][i & MASK] === t; i++) {
-      take(this.frames[i >>> PAGE_BITS][i & MASK], this.nanos[i >>> PAGE_BITS][i & MASK]);
+    for (let i = lo; i < this.count && this.times[(i >>> PAGE_BITS) - d][i & MASK] === t; i++) {
+      take(this.frames[(i >>> PAGE_BITS) - d][i & MASK], this.nanos[(i >>> PAGE_BITS) - d][i & MASK]);
     }
   }
 }
@@ -93,13 +113,37 @@ export class Clock {
    * pcap): nothing will ever be recorded, so reports made before the file is read are final. */
   coarse = false;
 
+  /** the first frame recorded, kept by forgetBefore: a file's first packet time is looked up at the end */
+  private firstFrame: [frame: number, t: number, ns: number] | null = null;
+
   /** Whether any frame's exact time was recorded (the capture has a resolution finer than 1 µs). */
   get fine(): boolean {
-    return this.runs.length > 0;
+    return this.firstFrame !== null;
+  }
+
+  /**
+   * A live reader's memory: forgets the exact times of frames below `frame` (those of connections
+   * already judged and written), by whole pages of 4096 frames, except the capture's first frame.
+   * Lookups of forgotten frames then find nothing (a report would show 6 digits).
+   */
+  forgetBefore(frame: number): void {
+    let n = 0;
+    while (n < this.runs.length - 1 && this.runs[n].latestFrame < frame) n++;
+    if (n > 0) this.runs.splice(0, n);
+    if (this.runs.length > 0 && this.runs[0].forgetBefore(frame) && this.runs.length > 1) this.runs.shift();
+    const e = this.early;
+    if (e !== null) {
+      for (const [t, l] of e) {
+        let keep = false;
+        for (let k = 0; k < l.length; k += 2) if (l[k] >= frame) keep = true;
+        if (!keep) e.delete(t);
+      }
+    }
   }
 
   /** Records frame `frame`, delivered with float time `t`, whose exact time has `ns` nanoseconds past its second. */
   record(frame: number, t: number, ns: number): void {
+    if (this.firstFrame === null) this.firstFrame = [frame, t, ns];
     let run = this.runs[this.runs.length - 1];
     if (run === undefined || t < run.latest - STEP_BACK) {
       run = new Run();
@@ -117,7 +161,7 @@ export class Clock {
 
   /** The exact time behind float time `t`, or null when no fine-resolution frame has it. */
   exact(t: number, hint?: FrameHint): ExactTime | null {
-    if (this.runs.length === 0) return null;
+    if (this.firstFrame === null) return null;
     let ns = -1;
     let bestFrame = Infinity;
     let hinted = false;
@@ -135,6 +179,8 @@ export class Clock {
       }
     };
     for (let r = this.runs.length - 1; r >= 0; r--) this.runs[r].each(t, take);
+    const ff = this.firstFrame!;
+    if (ns === -1 && ff[1] === t) take(ff[0], ff[2]);
     const l = this.early?.get(t);
     if (l) for (let k = 0; k < l.length; k += 2) take(l[k], l[k + 1]);
     if (ns === -1) return null;

@@ -256,3 +256,145 @@ async function readStream(path: string, sink: FrameSink, clock: Clock | null, se
   }
   return result;
 }
+
+/** How `smtpcap watch --follow` follows a growing capture file and the files tcpdump rotates it into. */
+export interface FollowOptions {
+  /** how often to look for more data, in ms (default 200) */
+  pollMs?: number;
+  /** reading stops (at the end of what has been written) once this is aborted: SIGINT, SIGTERM */
+  signal?: AbortSignal;
+  /** a next file of the series is taken: its name, and the number its frame 1 gets here */
+  onFile?: (path: string, firstFrame: number) => void;
+}
+
+/** Name order with digit runs compared as numbers: cap.pcap < cap.pcap1 < cap.pcap2 < cap.pcap10. */
+export function naturalCompare(a: string, b: string): number {
+  const ra = a.match(/\d+|\D+/g) ?? [];
+  const rb = b.match(/\d+|\D+/g) ?? [];
+  for (let i = 0; i < Math.min(ra.length, rb.length); i++) {
+    const x = ra[i], y = rb[i];
+    if (x === y) continue;
+    const dx = /^\d/.test(x), dy = /^\d/.test(y);
+    if (dx && dy) {
+      const d = Number(x) - Number(y);
+      if (d !== 0) return d;
+    }
+    return x < y ? -1 : 1;
+  }
+  return ra.length - rb.length;
+}
+
+/**
+ * The file after `current` in its rotation series, or null: in the same directory, a name equal to
+ * `current`'s once every digit is removed (tcpdump -C: cap.pcap, cap.pcap1, cap.pcap2 …; -G with
+ * a strftime name: cap-20261207-0100.pcap, cap-20261207-0105.pcap …), the first after `current`
+ * in name order with digit runs compared as numbers (naturalCompare).
+ */
+export async function nextInSeries(current: string): Promise<string | null> {
+  const { readdir } = await import("node:fs/promises");
+  const { basename, dirname, join } = await import("node:path");
+  const dir = dirname(current);
+  const name = basename(current);
+  const stem = name.replace(/\d+/g, "");
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return null;
+  }
+  let best: string | null = null;
+  for (const n of names) {
+    if (n === name || n.replace(/\d+/g, "") !== stem || naturalCompare(n, name) <= 0) continue;
+    if (best === null || naturalCompare(n, best) < 0) best = n;
+  }
+  return best === null ? null : join(dir, best);
+}
+
+const sleep = (ms: number, signal?: AbortSignal) => new Promise<void>((resolve) => {
+  const t = setTimeout(done, ms);
+  function done() {
+    clearTimeout(t);
+    signal?.removeEventListener("abort", done);
+    resolve();
+  }
+  signal?.addEventListener("abort", done, { once: true });
+});
+
+/**
+ * `tail -f` for a capture: reads `path` as it grows; when it stops growing and the next file of
+ * its rotation series (nextInSeries) exists, finishes it and goes on with that file, a new capture
+ * header and all. Frame numbers continue across files (those of the files concatenated, as
+ * `mergecap -a` writes them); byte offsets of problems are within the file they name. Stops when
+ * `signal` is aborted. Never throws for bad input.
+ */
+export async function followCapture(path: string, sink: FrameSink, clock: Clock | null = null, secrets: SecretsSink | null = null, opts: FollowOptions = {}): Promise<ReadResult> {
+  const result: ReadResult = { format: "unknown", gzip: false, frames: 0, bytes: 0, problems: [] };
+  const poll = opts.pollMs ?? 200;
+  const buf = Buffer.allocUnsafe(CHUNK_SIZE);
+  let file = path;
+  let first = true;
+  for (;;) {
+    let fh: FileHandle;
+    try {
+      fh = await open(file, "r");
+    } catch (err) {
+      result.problems.push({ level: "error", message: first ? describe(err) : `${describe(err)} (in ${file})`, offset: 0 });
+      return result;
+    }
+    const where = (m: string) => (first ? m : `${m} (in ${file}; the byte offset is that file's)`);
+    let parser: PcapParser | PcapngParser | null = null;
+    let head: Buffer = Buffer.alloc(0);
+    let pos = 0;
+    let stopped = false;
+    let next: string | null = null;
+    try {
+      for (;;) {
+        const { bytesRead } = await fh.read(buf, 0, buf.length, pos);
+        if (bytesRead > 0) {
+          pos += bytesRead;
+          result.bytes += bytesRead;
+          let chunk: Buffer = Buffer.from(buf.subarray(0, bytesRead));
+          if (parser === null) {
+            head = head.length ? Buffer.concat([head, chunk]) : chunk;
+            if (head.length < 4) continue;
+            const kind = sniffFormat(head);
+            if (kind === null || kind === "gzip") {
+              result.problems.push({ level: "error", message: where(kind === "gzip" ? "a gzip file cannot be followed (--follow reads what tcpdump -w writes)" : `not a capture file (starts with ${head.toString("hex", 0, 4)}; expected pcap or pcapng)`), offset: 0 });
+              stopped = true;
+              break;
+            }
+            parser = kind === "pcapng" ? new PcapngParser(sink, clock, secrets) : new PcapParser(sink, clock);
+            // frame numbers go on from the files before
+            parser.frames = result.frames;
+            if (first) result.format = parser.format;
+            chunk = head;
+          }
+          if (!parser.push(chunk)) { stopped = true; break; }
+          continue;
+        }
+        // at the end of what is written: a next file of the series means this one is complete
+        // (one more read first: tcpdump writes its last packets before it opens the next file)
+        if (next !== null) break;
+        if (opts.signal?.aborted) break;
+        next = await nextInSeries(file);
+        if (next !== null) continue;
+        await sleep(poll, opts.signal);
+      }
+    } finally {
+      await fh.close();
+    }
+    if (parser === null && !stopped) {
+      result.problems.push({ level: "error", message: where(pos === 0 ? "empty file" : `file too short to be a capture (${pos} bytes)`), offset: 0 });
+      return result;
+    }
+    if (parser !== null) {
+      parser.end();
+      result.frames = parser.frames;
+      for (const p of parser.problems) result.problems.push({ ...p, message: where(p.message) });
+    }
+    if (stopped || next === null) return result;
+    file = next;
+    first = false;
+    opts.onFile?.(file, result.frames + 1);
+  }
+}

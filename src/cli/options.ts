@@ -149,6 +149,37 @@ export function problemLines(sum: Pick<FileSummary, "file" | "format" | "problem
   return sum.problems.map((p) => `smtpcap: ${p.level === "warning" ? "warning: " : ""}${problemText(sum, p)}`);
 }
 
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+/** All of `data` to standard output (fd 1), waiting out a full non-blocking pipe; a reader gone away (EPIPE) ends smtpcap quietly. */
+function writeBlocking(text: string | Buffer): void {
+  let data: Buffer;
+  if (typeof text === "string") {
+    // most lines go out whole: no Buffer of their own
+    const n = Buffer.byteLength(text);
+    let wrote = 0;
+    try {
+      wrote = writeSync(1, text);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === "EPIPE") process.exit(0);
+      if (code !== "EAGAIN") throw err;
+    }
+    if (wrote === n) return;
+    data = Buffer.from(text).subarray(wrote);
+  } else data = text;
+  for (let off = 0; off < data.length;) {
+    try {
+      off += writeSync(1, data, off);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === "EAGAIN") Atomics.wait(pause, 0, 0, 2);
+      else if (code === "EPIPE") process.exit(0);
+      else throw err;
+    }
+  }
+}
+
 /** Bytes gathered before a write. */
 const OUTPUT_BUFFER = 1 << 20;
 
@@ -199,6 +230,14 @@ export class Output {
   /** `-l/--line-buffered`, watch: everything written goes out at once (a session is seen as soon as it is judged) */
   lineBuffered = false;
 
+  /**
+   * watch: standard output is written synchronously, waiting while a pipe is full. Node writes to
+   * a pipe asynchronously and queues what the reader has not taken yet in memory: behind a slow
+   * reader, days of input would pile up there. Waiting instead slows the reading of the input (the
+   * capture waits in the pipe from tcpdump, as it would for a slow analysis).
+   */
+  blocking = false;
+
   write(s: string): void {
     if (this.lineBuffered) {
       this.emit(s);
@@ -225,7 +264,8 @@ export class Output {
   }
 
   private emit(data: string | Buffer): void {
-    if (this.fd === null) process.stdout.write(data);
+    if (this.fd === null && this.blocking) writeBlocking(data);
+    else if (this.fd === null) process.stdout.write(data);
     else if (typeof data === "string") writeSync(this.fd, data);
     else for (let off = 0; off < data.length; ) off += writeSync(this.fd, data, off);
   }

@@ -9,7 +9,8 @@ import { displayPath, type LiveStats } from "../analyze.js";
 import { loadFormat } from "../report/formats.js";
 import type { ReportContext, TextOptions } from "../report/reporter.js";
 import { UTC } from "../report/time.js";
-import { EXIT_HELP, Output, addCommon, analyzeOptions, atLeast1, exitStatus, problemLines, reachesCounts, unreadable, useColor, type CommonFlags } from "./options.js";
+import { escapeText } from "../text/escape.js";
+import { EXIT, EXIT_HELP, Output, addCommon, analyzeOptions, atLeast1, exitStatus, problemLines, reachesCounts, unreadable, useColor, type CommonFlags } from "./options.js";
 import { reportFile } from "./report-file.js";
 
 export const WATCH_FORMATS = ["text", "compact", "ndjson"] as const;
@@ -22,6 +23,7 @@ export const WATCH_FORMATS = ["text", "compact", "ndjson"] as const;
 export const DEFAULT_IDLE_SECONDS = 600;
 
 interface WatchFlags extends CommonFlags {
+  follow?: boolean;
   idle: number;
   idleWall?: number;
 }
@@ -60,15 +62,23 @@ export function registerWatch(program: Command): void {
       .description("read a capture as it arrives (a pipe from tcpdump -U -w -) and report each session when it ends")
       .argument("[file]", "capture to read ('-', the default: standard input)", "-")
       .addOption(new Option("--format <format>", "output format").choices([...WATCH_FORMATS]).default("text"))
+      .option("-f, --follow", "read FILE as it grows (like tail -f) and go on with the next file of tcpdump's rotation (-C: FILE1, FILE2 …; -G: the next strftime name): the next name in the same directory equal to FILE's once digits are removed, in name order with numbers compared as numbers")
       .option("--idle <seconds>", `end a connection after this long without a packet, in capture time (default ${DEFAULT_IDLE_SECONDS}: RFC 5321 §4.5.3.2's longest timeout, 10 min)`, atLeast1, DEFAULT_IDLE_SECONDS)
       .option("--idle-wall <seconds>", "end every open connection when no packet at all has arrived for this long (wall-clock time)", atLeast1),
   )
     .addHelpText("after", EXIT_HELP)
     .action(async (file: string, flags: WatchFlags) => {
+      if (flags.follow && file === "-") {
+        process.stderr.write("smtpcap: --follow needs a FILE (standard input is followed anyway)\n");
+        process.exitCode = EXIT.usage;
+        return;
+      }
       const opts = analyzeOptions(flags);
       const out = new Output(flags.output);
       // a session is seen as soon as it is written
       out.lineBuffered = true;
+      // flat memory behind a slow reader: wait for it instead of queueing output
+      out.blocking = true;
       if (flags.showSecrets) process.stderr.write("smtpcap: warning: --show-secrets prints credentials from the capture\n");
       const text: TextOptions = { color: useColor(flags.color, out.isTTY), verbose: false, zone: UTC, width: out.width };
       const ctx: ReportContext = { text, showSecrets: !!flags.showSecrets, failOn: flags.failOn };
@@ -76,8 +86,10 @@ export function registerWatch(program: Command): void {
       const env = format.envelope((s) => out.write(s), ctx);
       const status = new StatusLine(!!process.stderr.isTTY);
       // SIGINT / SIGTERM: stop reading; what is open is judged as at the end of the capture, and the summary written
+      const stopping = new AbortController();
       const stop = () => {
         if (file === "-") process.stdin.push(null);
+        stopping.abort();
       };
       process.once("SIGINT", stop);
       process.once("SIGTERM", stop);
@@ -101,6 +113,16 @@ export function registerWatch(program: Command): void {
         idleWallSeconds: flags.idleWall,
         idleWallText: `${flags.idleWall} s without any packet arriving (--idle-wall)`,
         onStats: (s) => status.update(s),
+        ...(flags.follow ? {
+          follow: {
+            signal: stopping.signal,
+            // frame numbers go on across files: say where each file starts, to find a frame in Wireshark
+            onFile: (next: string, first: number) => {
+              status.clear();
+              process.stderr.write(`smtpcap: following ${escapeText(next)}: its frame 1 is frame ${first} here (frames and tcp.stream as in the files concatenated, mergecap -a)\n`);
+            },
+          },
+        } : {}),
       });
       status.clear();
       env.end([{ file: r.summary.file, sessions: r.summary.sessionCount, counts: r.counts, unreadable: unreadable(r.summary) }]);

@@ -161,6 +161,17 @@ function notEvaluableInto(s: Session, conv: Conversation, rules: Rule[], withUna
       whys.push(why);
     }
   }
+  // the timeline's cap (DissectOptions.maxItemsPerSession): commands and replies past it were not
+  // kept, so a rule reading the dialogue could take what is missing for what never happened
+  const capped = s.limits.find((l) => l.kind === "timeline-capped");
+  if (capped !== undefined) {
+    for (let i = 0; i < rules.length; i++) {
+      if (!rules[i].meta.plaintext || skip[i] !== 0) continue;
+      skip[i] = 1;
+      ids.push(rules[i].meta.id);
+      whys.push(capped.text);
+    }
+  }
   const gap = conv.untrustedFrom;
   if (gap !== null && s.commands.length > 0 && !conv.exchanges.some((e) => e.trusted)) {
     const why = `replies cannot be paired with commands: the capture lacks ${gap.bytes} ${gap.side} bytes before frame ${gap.frame}, before any exchange could be paired`;

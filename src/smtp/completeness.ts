@@ -26,7 +26,7 @@ function verbOf(verb: string): string {
  * usual session (both sides captured, no gap, a SYN, closed, no TLS) takes none of the branches
  * that build a limit, each of which is its own function.
  */
-export function addCompleteness(s: Session, dirs: { client: DirectionFacts; server: DirectionFacts }, reset: boolean): void {
+export function addCompleteness(s: Session, dirs: { client: DirectionFacts; server: DirectionFacts }, reset: boolean, endedBy: string | null = null): void {
   const limits = s.limits;
   if (dirs.client.unseen !== null) unseenGap(s, "client", dirs.client.unseen);
   if (dirs.server.unseen !== null) unseenGap(s, "server", dirs.server.unseen);
@@ -42,7 +42,7 @@ export function addCompleteness(s: Session, dirs: { client: DirectionFacts; serv
   const cs = s.commands;
   const last = cs.length > 0 ? cs[cs.length - 1] : undefined;
   const unanswered = last !== undefined && last.replies.length === 0 && !missingServer && (s.tls === null || !s.tls.encrypted || last.time < s.tls.time) ? last : undefined;
-  if (!closed || (unanswered !== undefined && s.close.server === null && !reset)) endedOpen(s, closed, unanswered);
+  if (!closed || (unanswered !== undefined && s.close.server === null && !reset)) endedOpen(s, closed, unanswered, endedBy);
   const tf = s.tls?.facts;
   const failed = tf ? tf.decryption.failedFrom.client ?? tf.decryption.failedFrom.server : null;
   if (s.tls?.encrypted && tf !== undefined && failed !== null) {
@@ -120,18 +120,27 @@ function startedMidSession(s: Session, missingServer: boolean): void {
   }
 }
 
-/** The capture ends while the connection is open, or before the server answered the last command. */
-function endedOpen(s: Session, closed: boolean, unanswered: Command | undefined): void {
+/**
+ * The capture ends while the connection is open, or before the server answered the last command;
+ * or a live reader ended the connection (`endedBy`, the sentence that says why: "the capture saw
+ * no end of this connection within 10 min of capture time (--idle)"), which is no proof that the
+ * connection ended.
+ */
+function endedOpen(s: Session, closed: boolean, unanswered: Command | undefined, endedBy: string | null): void {
   const what = unanswered === undefined ? ""
     : unanswered.kind === "message" ? "the message content" : unanswered.kind === "auth-response" ? "an AUTH response" : verbOf(unanswered.verb);
+  const kind = endedBy === null ? "ended-open" : "idle-closed";
   if (!closed) {
+    const open = endedBy ?? "the capture ends while the connection is open";
     s.limits.push(unanswered
-      ? { kind: "ended-open", frame: s.lastFrame, text: `the capture ends while the connection is open, with ${what} (frame ${unanswered.frames[0]}) unanswered` }
-      : { kind: "ended-open", frame: s.lastFrame, text: "the capture ends while the connection is open", endOnly: true });
+      ? { kind, frame: s.lastFrame, text: `${open}, with ${what} (frame ${unanswered.frames[0]}) unanswered` }
+      : { kind, frame: s.lastFrame, text: open, endOnly: true });
   } else if (unanswered && s.replies.every((r) => r.lastTime <= unanswered.time)) {
     s.limits.push({
-      kind: "ended-open", frame: s.lastFrame,
-      text: `the capture ends before the server answered ${what} (frame ${unanswered.frames[0]}) or closed the connection`,
+      kind, frame: s.lastFrame,
+      text: endedBy === null
+        ? `the capture ends before the server answered ${what} (frame ${unanswered.frames[0]}) or closed the connection`
+        : `${endedBy}, before the server answered ${what} (frame ${unanswered.frames[0]}) or closed the connection`,
     });
   }
 }

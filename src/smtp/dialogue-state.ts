@@ -163,6 +163,8 @@ export abstract class DialogueState {
     }
     const cmd = this.s.commands[idx];
     if (!cmd) return null;
+    // a reply beyond the timeline's cap is not kept: a kept command must not name it
+    if (this.s.replies[reply.index] !== reply) return cmd;
     cmd.replies.push(reply.index);
     reply.command = idx;
     return cmd;

@@ -208,6 +208,8 @@ export type LimitKind =
   | "gap" // bytes missing inside a direction (out-of-order hole, lost segment)
   | "started-mid-session" // the capture starts after the session began (no SYN, no greeting)
   | "ended-open" // the capture ends while the dialogue was still waiting (command unanswered, connection open)
+  | "idle-closed" // a live reader (watch) ended the connection (idle limit, --max-open-flows): the capture saw no end of it
+  | "timeline-capped" // the session has more commands/replies than are kept (DissectOptions.maxItemsPerSession): the rest is counted, not judged
   | "file-damaged" // the capture file is damaged or cut; the session may continue beyond it
   | "encrypted"; // TLS records flow: the rest of the dialogue cannot be read
 

@@ -190,7 +190,10 @@ export class SmtpSession extends LineReaders implements TunnelApp {
     }
     this.data_.end();
     if (this.gapsDropped > 0) s.notes.push(`${this.gapsDropped} further capture gaps were counted but not listed`);
-    if (this.dropped > 0) s.notes.push(`${this.dropped} commands/replies beyond the per-session limit were counted but not kept`);
+    if (this.dropped > 0) {
+      // the timeline's cap: what was not kept cannot be judged, and a verdict must not claim it was
+      s.limits.push({ kind: "timeline-capped", text: `${this.dropped} commands and replies beyond the first ${this.opts.maxItemsPerSession} of each kind in this session were counted but not kept, so not judged` });
+    }
     const smtp = this.evidence.decide(s);
     if (smtp !== "smtp") {
       this.onSkip(smtp);
@@ -217,7 +220,7 @@ export class SmtpSession extends LineReaders implements TunnelApp {
     addCompleteness(s, {
       client: { packets: r ? r.packets(cd) : 0, unseen: r ? r.unseenAcked(cd) : null },
       server: { packets: r ? r.packets(sd) : 0, unseen: r ? r.unseenAcked(sd) : null },
-    }, f.reset);
+    }, f.reset, f.endedBy);
     this.onDone(s);
   }
 }

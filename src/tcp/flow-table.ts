@@ -29,6 +29,9 @@ export class Ip4Connections<F> {
   private count = 0;
   /** the latest packet time seen, for forgetting old closed connections */
   now = 0;
+  /** a live reader's table: retired connections silent for the TTL are forgotten even when not
+   * closed (given up by an idle limit, not SMTP); a file keeps them, as Wireshark does */
+  forgetUnclosed = false;
 
   /** the canonical key of the last pair asked for (smaller endpoint first), set by key() */
   private k0 = 0;
@@ -128,7 +131,7 @@ export class Ip4Connections<F> {
     const forget = (i: number) => {
       if (old.live[i] !== undefined) return false;
       const b = old.bits[i];
-      return ((b & R_RESET) !== 0 || (b & (R_FIN0 | R_FIN1)) === (R_FIN0 | R_FIN1)) && old.last[i] < horizon;
+      return (this.forgetUnclosed || (b & R_RESET) !== 0 || (b & (R_FIN0 | R_FIN1)) === (R_FIN0 | R_FIN1)) && old.last[i] < horizon;
     };
     let keep = 0;
     for (let i = 0; i < old.index.length; i++) if (old.index[i] >= 0 && !forget(i)) keep++;

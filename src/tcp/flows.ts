@@ -49,6 +49,12 @@ export class Flow {
   early: number[] | null = null;
   /** while undecided: payloads kept for replay (a client that speaks first), with their wire length */
   earlyData: { data: Buffer; wire: number }[] | null = null;
+  /** why the reader ended this connection without its end in the capture, as a session states it
+   * ("the capture saw no end of this connection within 10 min of capture time (--idle)"); null
+   * when it closed or the capture ended */
+  endedBy: string | null = null;
+  /** IPv6: the connection's key in the tracker's table */
+  v6Key: string | null = null;
   /** the initiator's first SYN and the responder's first SYN/ACK (null: not captured); read through tcpTrace() */
   syn: SynFacts | null = null;
   synAck: SynFacts | null = null;
@@ -135,11 +141,16 @@ export interface TrackerStats {
   connections: number;
   /** connections not followed because maxOpenFlows were open */
   overLimit: number;
+  /** live (evictIdlest): connections ended early to make room, the longest idle each time */
+  evicted: number;
 }
 
 export interface TrackerOptions extends ReassemblyOptions {
   /** connections followed at the same time; more are counted and skipped */
   maxOpenFlows: number;
+  /** a live reader: past maxOpenFlows, the longest-idle followed connection is ended (with this
+   * sentence, see Flow.endedBy) to make room, instead of skipping the new one */
+  evictIdlest?: string;
 }
 
 export const DEFAULT_TRACKER: TrackerOptions = { ...DEFAULT_REASSEMBLY, maxOpenFlows: 100000 };
@@ -150,10 +161,15 @@ export class FlowTracker {
   /** IPv4 connections, looked up without a string or a boxed number per packet */
   private flows4 = new Ip4Connections<Flow>();
   private nextIndex = 0;
-  readonly stats: TrackerStats = { tcpPackets: 0, connections: 0, overLimit: 0 };
+  readonly stats: TrackerStats = { tcpPackets: 0, connections: 0, overLimit: 0, evicted: 0 };
   private open = 0;
   /** followed connections by stream index; finished ones are dropped lazily from the front */
   private openOrder: Flow[] = [];
+  /** connections followed or still undecided, in the order they began: what an idle sweep or the
+   * end of the capture walks (not the whole table, which also holds retired connections) */
+  private active = new Set<Flow>();
+  /** IPv6 connections that ended, in the order they ended, to forget once closed and silent (see forgetV6) */
+  private endedV6: Flow[] = [];
 
   constructor(private readonly factory: FlowFactory, private readonly opts: TrackerOptions = DEFAULT_TRACKER) {}
 
@@ -223,6 +239,7 @@ export class FlowTracker {
     if (f === undefined) {
       f = this.newFlow(pkt, frame, time);
       if (f.initKey === "") (f as { initKey: string }).initKey = this.otherKey(key, pkt.srcKey);
+      f.v6Key = key;
       this.flows.set(key, f);
     }
     return f;
@@ -248,11 +265,15 @@ export class FlowTracker {
     const flags = pkt.flags;
     let verdict = this.factory.classify(f, pkt, dir);
     if (verdict === "follow" && this.open >= this.opts.maxOpenFlows) {
-      verdict = "ignore";
-      this.stats.overLimit++;
+      if (this.opts.evictIdlest !== undefined) this.evict(this.opts.evictIdlest);
+      else {
+        verdict = "ignore";
+        this.stats.overLimit++;
+      }
     }
     if (verdict === "ignore") {
       f.state = "ignored";
+      this.inactive(f);
       f.early = null;
       f.earlyData = null;
       this.closing(f, dir, flags);
@@ -274,7 +295,9 @@ export class FlowTracker {
 
   private newFlow(pkt: TcpPacket, frame: number, time: number): Flow {
     this.stats.connections++;
-    return new Flow(this.nextIndex++, pkt, frame, time);
+    const f = new Flow(this.nextIndex++, pkt, frame, time);
+    this.active.add(f);
+    return f;
   }
 
   /**
@@ -327,6 +350,7 @@ export class FlowTracker {
     for (const f of stale) {
       this.factory.abandoned?.(f);
       f.state = "ignored";
+      this.inactive(f);
       f.early = null;
       f.earlyData = null;
       this.retire(f);
@@ -368,6 +392,19 @@ export class FlowTracker {
     }
   }
 
+  /**
+   * Ended connections leave openOrder: at once from its front, and all of them once they are
+   * more than the open ones (a connection open for the whole capture must not keep every later
+   * one; amortised O(1) per connection).
+   */
+  private trimOpenOrder(): void {
+    const q = this.openOrder;
+    let drop = 0;
+    while (drop < q.length && q[drop].state !== "followed") drop++;
+    if (drop > 0) q.splice(0, drop);
+    if (q.length > 2 * this.open + 1024) this.openOrder = q.filter((x) => x.state === "followed");
+  }
+
   /** The lowest stream index of a connection still being followed (Infinity: none). */
   lowestOpen(): number {
     const q = this.openOrder;
@@ -382,20 +419,61 @@ export class FlowTracker {
    * last packet is older than `before` (capture time), in stream order, as the end of the capture
    * would. Returns how many were ended. Costs a walk over the live connections.
    */
-  expireIdle(before: number): number {
+  expireIdle(before: number, why: string | null = null): number {
     const stale: Flow[] = [];
-    const take = (f: Flow) => {
-      if ((f.state === "followed" || f.state === "undecided") && f.lastTime < before) stale.push(f);
-    };
-    for (const f of this.flows.values()) take(f);
-    for (const f of this.flows4.liveValues()) take(f);
-    stale.sort((a, b) => a.index - b.index);
+    for (const f of this.active) if (f.lastTime < before) stale.push(f);
+    // the set is in the order connections began: stream order
     for (const f of stale) {
+      f.endedBy = why;
       this.end(f);
       this.retire(f);
     }
     return stale.length;
   }
+
+  /** Ends the followed connection silent the longest (a walk over the open ones: only past the limit). */
+  private evict(why: string): void {
+    let idlest: Flow | null = null;
+    for (const f of this.openOrder) if (f.state === "followed" && (idlest === null || f.lastTime < idlest.lastTime)) idlest = f;
+    if (idlest === null) return;
+    this.stats.evicted++;
+    idlest.endedBy = why;
+    this.end(idlest);
+    this.retire(idlest);
+  }
+
+  /** The first frame of the oldest connection followed or undecided (Infinity: none). */
+  oldestActiveFrame(): number {
+    for (const f of this.active) return f.firstFrame;
+    return Infinity;
+  }
+
+  /** Connections followed or still undecided. */
+  get activeCount(): number {
+    return this.active.size;
+  }
+
+  /**
+   * A live reader's memory: IPv6 connections that ended (closed, reset, given up) and have been
+   * silent for `ttl` seconds of capture time before `now` are forgotten, as Ip4Connections forgets
+   * retired IPv4 connections when its table grows. A later packet of the same address and port
+   * pair then starts a new tcp.stream, where Wireshark, which never forgets, would continue the
+   * old one: so files are read without it.
+   */
+  forgetEnded(now: number, ttl: number): void {
+    this.trackEnded = true;
+    this.flows4.forgetUnclosed = true;
+    const q = this.endedV6;
+    if (q.length === 0) return;
+    // an ended connection may still get packets (lastTime moves): the whole queue is looked at
+    const horizon = now - ttl;
+    this.endedV6 = q.filter((f) => {
+      if (f.lastTime >= horizon) return true;
+      if (f.v6Key !== null && this.flows.get(f.v6Key) === f) this.flows.delete(f.v6Key);
+      return false;
+    });
+  }
+
 
   /** Connections being followed now. */
   get openCount(): number {
@@ -404,12 +482,16 @@ export class FlowTracker {
 
   /** End of capture: finish every open connection, in stream order. */
   finishAll(): void {
-    const all = [...this.flows.values()];
-    for (const f of this.flows4.liveValues()) all.push(f);
-    const open = all.filter((f) => f.state === "followed" || f.state === "undecided");
-    open.sort((a, b) => a.index - b.index);
-    for (const f of open) this.end(f);
+    for (const f of [...this.active]) this.end(f);
   }
+
+  private inactive(f: Flow): void {
+    this.active.delete(f);
+    if (f.v6 !== null && this.trackEnded) this.endedV6.push(f);
+  }
+
+  /** set by a live reader (forgetEnded): ended IPv6 connections are queued to be forgotten */
+  trackEnded = false;
 
   private end(f: Flow, flush = true): void {
     if (f.state === "followed") this.open--;
@@ -421,7 +503,10 @@ export class FlowTracker {
       }
       if (f.app && f.state === "followed") f.app.finish();
     }
+    if (f.state === "followed" || f.state === "undecided") this.inactive(f);
+    const wasFollowed = f.state === "followed";
     f.state = "finished";
+    if (wasFollowed) this.trimOpenOrder();
     f.reasm = null;
     f.app = null;
     f.early = null;

@@ -89,6 +89,8 @@ describe("smtpcap watch", () => {
     expect(first.tcpStream).toBe(0);
     expect(first.verdict.fault).toBe("undetermined");
     expect(first.verdict.summary).toBe("Cannot judge: the capture saw no end of this connection within 10 s of capture time (--idle), with EHLO (frame 5) unanswered.");
+    // a dissector limit of its own kind, not the end of the capture
+    expect(first.limits).toEqual([{ kind: "idle-closed", frame: 5, text: "the capture saw no end of this connection within 10 s of capture time (--idle), with EHLO (frame 5) unanswered" }]);
     w.stdin!.write("go\n");
     expect(await sm.exited).toBe(0);
     // the second connection ends with the input, as in analyze
@@ -138,6 +140,28 @@ describe("smtpcap watch", () => {
     w.stdin!.write("go\n");
     expect(await sm.exited).toBe(0);
     expect(sm.out.trim().split("\n").map((l) => JSON.parse(l).type)).toEqual(["session", "file"]);
+  }, 30000);
+
+  it("--max-open-flows: the longest-idle connection makes room, is judged saying so, and is counted", async () => {
+    const a = conv({ client: "192.0.2.10:40000" });
+    a.handshake();
+    a.server("220 mx.example.test ESMTP\r\n");
+    a.client("EHLO client.example.test\r\n");
+    const b = conv({ client: "192.0.2.11:40001", t0: a.now + 1 });
+    b.handshake();
+    b.server("220 mx.example.test ESMTP\r\n");
+    b.client("QUIT\r\n").server("221 Bye\r\n");
+    b.fin("client").fin("server");
+    const w = writer(writeCapture([...a.packets, ...b.packets]), Buffer.alloc(0));
+    const sm = collect(watch(["--format", "ndjson", "--max-open-flows", "1"], w.stdout));
+    w.stdin!.write("go\n");
+    expect(await sm.exited).toBe(0);
+    const lines = sm.out.trim().split("\n").map((l) => JSON.parse(l));
+    expect(lines.map((l) => [l.type, l.tcpStream])).toEqual([["session", 0], ["session", 1], ["file", undefined]]);
+    expect(lines[0].verdict.summary).toBe("Cannot judge: smtpcap stopped following this connection, the longest idle, to follow a new one (more than 1 open, --max-open-flows): the capture saw no end of it, with EHLO (frame 5) unanswered.");
+    expect(lines[0].limits.map((l: { kind: string }) => l.kind)).toEqual(["idle-closed"]);
+    expect(lines[1].verdict.fault).toBe("none");
+    expect(sm.err).toBe("smtpcap: warning: <stdin>: SMTP connections ended early to make room: 1 (more than 1 were open at once, --max-open-flows; the longest idle each time)\n");
   }, 30000);
 
   it("a reader that goes away (| head): exit 0, nothing on stderr", async () => {
