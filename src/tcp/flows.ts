@@ -140,6 +140,9 @@ export interface TrackerStats {
 export interface TrackerOptions extends ReassemblyOptions {
   /** connections followed at the same time; more are counted and skipped */
   maxOpenFlows: number;
+  /** where a followed connection's segments go instead of a Reassembler of its own (analysis on
+   * worker threads: src/parallel/ routes them to the thread that reassembles the connection) */
+  segments?: (flow: Flow, app: FlowApp) => Reassembler;
 }
 
 export const DEFAULT_TRACKER: TrackerOptions = { ...DEFAULT_REASSEMBLY, maxOpenFlows: 100000 };
@@ -336,7 +339,7 @@ export class FlowTracker {
     while (i > 0 && this.openOrder[i - 1].index > f.index) i--;
     this.openOrder.splice(i, 0, f);
     f.app = this.factory.create(f);
-    f.reasm = new Reassembler(f.app, this.opts);
+    f.reasm = this.opts.segments ? this.opts.segments(f, f.app) : new Reassembler(f.app, this.opts);
     const e = f.early;
     const d = f.earlyData;
     f.early = null;
