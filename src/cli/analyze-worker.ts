@@ -2,6 +2,6 @@
 import "./v8-tuning.js";
 import { parentPort, workerData } from "node:worker_threads";
 import { runWorker } from "../parallel/worker.js";
-import type { WorkerSetup } from "../parallel/router.js";
+import type { WorkerRing } from "../parallel/router.js";
 
-void runWorker(parentPort!, workerData as WorkerSetup);
+void runWorker(parentPort!, workerData as WorkerRing);

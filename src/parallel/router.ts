@@ -37,7 +37,7 @@ import { DSB_TLS_KEY_LOG, loadKeyLogFiles } from "../tls/keylog.js";
 import type { Finding } from "../rules/types.js";
 import type { ReportContext } from "../report/reporter.js";
 import {
-  B_COARSE, B_FIN0, B_FIN1, B_FINE, B_RESET, B_SAW_SYN, BatchWriter, OP_DAMAGE, OP_FACTS, OP_FINISH, OP_FLUSH, OP_OPEN, OP_SECRETS, OP_SEG,
+  B_COARSE, B_FIN0, B_FIN1, B_FINE, B_RESET, B_SAW_SYN, BatchWriter, OP_DAMAGE, SLOT_FREE, SLOT_FULL, OP_FACTS, OP_FINISH, OP_FLUSH, OP_OPEN, OP_SECRETS, OP_SEG,
   SEG_HEAD, align, textRecord, textRecordSize,
 } from "./wire.js";
 
@@ -59,9 +59,7 @@ export interface WorkerSetup {
   n: number;
   /** the selection: which sessions are prepared at all (src/cli/report-file.ts) */
   select: { active: boolean; streams: number[]; sessions: boolean; onlyFindings: boolean } | null;
-  /** per worker: batches sent and not yet processed (Int32Array over a SharedArrayBuffer) */
-  inflight: SharedArrayBuffer;
-  id: number;
+
 }
 
 /** Messages from a worker. */
@@ -81,8 +79,8 @@ export interface ParallelOptions {
 
 /** A batch of this size goes to its worker. */
 export const BATCH_BYTES = 256 * 1024;
-/** batches a worker may have queued before the main thread waits (memory stays bounded when the workers are slower than the reading) */
-const MAX_INFLIGHT = 8;
+/** batch slots per worker: the batches a worker may have queued before the reader waits (memory stays bounded when the workers are slower than the reading) */
+const SLOTS = 8;
 /** after this many bytes routed, batches that hold a connection end are sent even if not full */
 const END_FLUSH_BYTES = 1 << 20;
 
@@ -96,6 +94,59 @@ interface Waiting {
   tcpStream: number;
   w: number;
   settled: boolean;
+}
+
+/**
+ * The worker threads, kept from one file to the next (`analyze -j N` on several large files; the
+ * tests' many small ones): a worker starts at the cost of loading the analysis code, ~50 ms.
+ * Each has its ring of batch slots. Workers keep the process alive only while a file is analysed.
+ */
+class Pool {
+  readonly workers: Worker[] = [];
+  readonly rings: SharedArrayBuffer[] = [];
+  readonly states: Int32Array[] = [];
+  /** per worker: the slot being filled */
+  readonly cur: number[] = [];
+  /** the file being analysed: where the workers' messages and errors go */
+  onMessage: (m: WorkerMessage) => void = () => undefined;
+  onError: (e: Error) => void = () => undefined;
+
+  constructor(readonly url: string, readonly n: number, readonly slotBytes: number) {
+    for (let id = 0; id < n; id++) {
+      const ring = new SharedArrayBuffer(SLOTS * slotBytes);
+      const state = new SharedArrayBuffer(4 * (SLOTS + 1));
+      this.rings.push(ring);
+      this.states.push(new Int32Array(state));
+      this.cur.push(0);
+      const w = new Worker(new URL(url), { workerData: { ring, state, slotBytes } satisfies WorkerRing });
+      w.on("message", (m: WorkerMessage) => this.onMessage(m));
+      w.on("error", (err) => this.onError(err));
+      w.unref();
+      this.workers.push(w);
+    }
+  }
+}
+
+let pool: Pool | null = null;
+
+function poolFor(url: URL, n: number, slotBytes: number): Pool {
+  if (pool !== null && pool.url === url.href && pool.n === n && pool.slotBytes === slotBytes && pool.states.every((s) => s[SLOTS] === 0)) return pool;
+  closeParallel();
+  return (pool = new Pool(url.href, n, slotBytes));
+}
+
+/** Ends the worker threads (they do not keep the process alive between files anyway). */
+export function closeParallel(): void {
+  if (pool === null) return;
+  for (const w of pool.workers) void w.terminate();
+  pool = null;
+}
+
+/** What a worker is given when it starts. */
+export interface WorkerRing {
+  ring: SharedArrayBuffer;
+  state: SharedArrayBuffer;
+  slotBytes: number;
 }
 
 /** A promise with its resolver. */
@@ -122,13 +173,13 @@ class TapClock extends Clock {
  * analyzeStreamPrepared() on `jobs` worker threads for a reporter's driver: the workers make each
  * session's `Held` output; `write` gets them in the single-thread path's order with their index.
  */
-export async function analyzeParallel(path: string, options: Partial<AnalyzeOptions>, setup: Omit<WorkerSetup, "opts" | "inflight" | "id">,
+export async function analyzeParallel(path: string, options: Partial<AnalyzeOptions>, setup: Omit<WorkerSetup, "opts">,
   write: (held: Held, index: number) => void, par: ParallelOptions): Promise<FileSummary> {
   const opts: AnalyzeOptions = { ...DEFAULT_ANALYZE, ...options };
   const n = Math.max(1, par.jobs);
-  const inflightBuf = new SharedArrayBuffer(4 * n);
-  const inflight = new Int32Array(inflightBuf);
-  const workers: Worker[] = [];
+  const slotBytes = par.batchBytes ?? BATCH_BYTES;
+  const pl = poolFor(par.workerUrl, n, slotBytes);
+  const { workers, rings, states, cur } = pl;
   const batches: BatchWriter[] = [];
   const routed: number[] = [];
   let failure: Error | null = null;
@@ -150,45 +201,67 @@ export async function analyzeParallel(path: string, options: Partial<AnalyzeOpti
   };
   const stats = new Later<Extract<WorkerMessage, { k: "stats" }>[]>();
   const got: Extract<WorkerMessage, { k: "stats" }>[] = [];
+  pl.onMessage = (m: WorkerMessage) => {
+    if (m.k === "end") later(ends, m.stream).resolve(m);
+    else if (m.k === "held") later(helds, m.stream).resolve(m.held);
+    else if (m.k === "stats") {
+      got.push(m);
+      if (got.length === n) stats.resolve(got);
+    } else stop(new Error(m.message));
+  };
+  pl.onError = (err) => stop(err);
   for (let id = 0; id < n; id++) {
-    const w = new Worker(par.workerUrl, { workerData: { ...setup, opts, inflight: inflightBuf, id } satisfies WorkerSetup });
-    w.on("message", (m: WorkerMessage) => {
-      if (m.k === "end") later(ends, m.stream).resolve(m);
-      else if (m.k === "held") later(helds, m.stream).resolve(m.held);
-      else if (m.k === "stats") {
-        got.push(m);
-        if (got.length === n) stats.resolve(got);
-      } else stop(new Error(m.message));
-    });
-    w.on("error", (err) => stop(err));
-    workers.push(w);
-    batches.push(new BatchWriter(par.batchBytes ?? BATCH_BYTES));
+    workers[id].ref();
+    workers[id].postMessage({ k: "file", setup: { ...setup, opts } satisfies WorkerSetup });
+    batches.push(new BatchWriter(rings[id], cur[id] * slotBytes, slotBytes));
     routed.push(0);
   }
 
   const send = (w: number): void => {
     const b = batches[w];
     if (b.pos === 0) return;
-    // backpressure: the reader waits (the thread blocks) while the worker has enough queued
-    for (let spins = 0; Atomics.load(inflight, w) >= MAX_INFLIGHT; spins++) {
-      if (failure !== null || Atomics.load(inflight, w) < 0) throw failure ?? new Error("an analysis worker stopped");
-      Atomics.wait(inflight, w, Atomics.load(inflight, w), 200);
+    const st = states[w];
+    const slot = cur[w];
+    Atomics.store(st, slot, SLOT_FULL);
+    workers[w].postMessage(slot * (slotBytes + 1) + b.pos);
+    // the next slot, once the worker is done with it: the reader waits (the thread blocks) while the worker has SLOTS batches queued
+    const next = (slot + 1) % SLOTS;
+    for (let spins = 0; Atomics.load(st, next) !== SLOT_FREE; spins++) {
+      if (st[SLOTS] !== 0) throw failure ?? new Error("an analysis worker stopped");
       if (spins > 3000) throw new Error("an analysis worker does not answer");
+      Atomics.wait(st, next, SLOT_FULL, 200);
     }
-    Atomics.add(inflight, w, 1);
-    const buf = b.take();
-    workers[w].postMessage(buf, [buf]);
+    cur[w] = next;
+    batches[w] = new BatchWriter(rings[w], next * slotBytes, slotBytes);
   };
   let sinceEndFlush = 0;
+  /** a record larger than a slot goes alone, in a buffer of its own (transferred) */
+  let big: { w: number; b: BatchWriter; buf: ArrayBuffer } | null = null;
   const room = (w: number, len: number): BatchWriter => {
+    if (len > slotBytes) {
+      send(w);
+      const buf = new ArrayBuffer(len);
+      big = { w, b: new BatchWriter(buf, 0, len), buf };
+      return big.b;
+    }
     const b = batches[w];
     if (!b.fits(len)) {
       send(w);
-      if (!b.fits(len)) b.grow(len);
+      return batches[w];
     }
     return b;
   };
-  const text = (w: number, op: number, num: number, t: string): void => textRecord(room(w, textRecordSize(t)), op, num, t);
+  /** after a record is written: a record larger than a slot is sent now */
+  const written = (): void => {
+    if (big === null) return;
+    const { w, b, buf } = big;
+    big = null;
+    workers[w].postMessage({ k: "big", buf: buf.slice(0, b.pos) });
+  };
+  const text = (w: number, op: number, num: number, t: string): void => {
+    textRecord(room(w, textRecordSize(t)), op, num, t);
+    written();
+  };
   const broadcast = (op: number, num: number, t: string): void => {
     for (let w = 0; w < n; w++) text(w, op, num, t);
   };
@@ -241,9 +314,8 @@ export async function analyzeParallel(path: string, options: Partial<AnalyzeOpti
     facts(f, r);
     const settled = clock.coarse || clock.fine;
     const bits = bitsOf(f) | (clock.coarse ? B_COARSE : 0) | (clock.fine ? B_FINE : 0);
-    const b = batches[r.w];
     text(r.w, OP_FINISH, f.index, JSON.stringify([bits, f.lastFrame, f.lastTime]));
-    b.hasFinish = true;
+    batches[r.w].hasFinish = true;
     changed = true;
     pushLog({ k: "end", stream: f.index, w: r.w, settled });
   };
@@ -277,6 +349,7 @@ export async function analyzeParallel(path: string, options: Partial<AnalyzeOpti
         v.setUint32(p + 60, wireLen, true);
         if (captured > 0) b.bytes.set(buf.subarray(start, start + captured), p + SEG_HEAD);
         b.pos = p + len;
+        written();
         routed[w] += len;
         sinceEndFlush += len;
         if (sinceEndFlush >= END_FLUSH_BYTES) {
@@ -424,8 +497,13 @@ export async function analyzeParallel(path: string, options: Partial<AnalyzeOpti
       fstats.connectionsWithoutPayload += s.connectionsWithoutPayload;
       fstats.notSmtp += s.notSmtp;
     }
+  } catch (err) {
+    closeParallel(); // a worker may be in any state now
+    throw err;
   } finally {
-    for (const w of workers) void w.terminate();
+    pl.onMessage = () => undefined;
+    pl.onError = () => undefined;
+    for (const w of workers) w.unref();
   }
   if (failure !== null) throw failure;
   fstats.frames = read.frames;

@@ -32,47 +32,32 @@ export const B_FINE = 32;
 /** bytes of an OP_SEG record before its payload */
 export const SEG_HEAD = 64;
 
-/** A growable batch of records for one worker. */
+/**
+ * The batch being filled for one worker: a slot of the worker's ring (a SharedArrayBuffer the
+ * worker reads in place: nothing is allocated or transferred per batch), or a buffer of its own
+ * for a record larger than a slot.
+ */
 export class BatchWriter {
-  buf: ArrayBuffer;
   view: DataView;
   bytes: Uint8Array;
   pos = 0;
   /** the batch holds an OP_FINISH: the main thread waits for its answer, so it is sent soon */
   hasFinish = false;
 
-  constructor(readonly size: number) {
-    this.buf = new ArrayBuffer(size);
-    this.view = new DataView(this.buf);
-    this.bytes = new Uint8Array(this.buf);
+  constructor(buf: ArrayBufferLike, readonly offset: number, readonly size: number) {
+    this.view = new DataView(buf, offset, size);
+    this.bytes = new Uint8Array(buf, offset, size);
   }
 
   /** Room for `n` more bytes: false when the batch must be sent first. */
   fits(n: number): boolean {
-    return this.pos + n <= this.buf.byteLength;
-  }
-
-  /** Grows the (empty) batch to hold a record of `n` bytes. */
-  grow(n: number): void {
-    this.buf = new ArrayBuffer(Math.max(this.size, align(n)));
-    this.view = new DataView(this.buf);
-    this.bytes = new Uint8Array(this.buf);
-    this.pos = 0;
-  }
-
-  /** The batch so far (the buffer is handed over); the writer starts a new one. */
-  take(): ArrayBuffer {
-    const out = this.pos === this.buf.byteLength ? this.buf : this.buf.slice(0, this.pos);
-    if (out === this.buf) {
-      this.buf = new ArrayBuffer(this.size);
-      this.view = new DataView(this.buf);
-      this.bytes = new Uint8Array(this.buf);
-    }
-    this.pos = 0;
-    this.hasFinish = false;
-    return out;
+    return this.pos + n <= this.size;
   }
 }
+
+/** Slot states in a worker's ring (Int32Array over a SharedArrayBuffer; the entry after the slots: the worker stopped). */
+export const SLOT_FREE = 0;
+export const SLOT_FULL = 1;
 
 export function align(n: number): number {
   return (n + 7) & ~7;

@@ -18,9 +18,9 @@ import { Judge, offersStartTls, type JudgedSession } from "../rules/engine.js";
 import type { Finding } from "../rules/types.js";
 import { loadFormat } from "../report/formats.js";
 import type { FileReporter } from "../report/reporter.js";
-import type { Held, WorkerMessage, WorkerSetup } from "./router.js";
+import type { Held, WorkerMessage, WorkerRing, WorkerSetup } from "./router.js";
 import {
-  B_COARSE, B_FIN0, B_FIN1, B_FINE, B_RESET, B_SAW_SYN, OP_DAMAGE, OP_FACTS, OP_FINISH, OP_FLUSH, OP_OPEN, OP_SECRETS, OP_SEG, SEG_HEAD, align, readText,
+  B_COARSE, B_FIN0, B_FIN1, B_FINE, B_RESET, B_SAW_SYN, OP_DAMAGE, OP_FACTS, OP_FINISH, OP_FLUSH, OP_OPEN, OP_SECRETS, OP_SEG, SEG_HEAD, SLOT_FREE, align, readText,
 } from "./wire.js";
 
 interface Open {
@@ -43,10 +43,47 @@ function mayAsk(s: Session): boolean {
   return false;
 }
 
-export async function runWorker(port: MessagePort, setup: WorkerSetup): Promise<void> {
+type Message = number | { k: "file"; setup: WorkerSetup } | { k: "big"; buf: ArrayBuffer } | { k: "answer"; stream: number; offered: number | null }
+  | { k: "prepare"; stream: number; index: number; bound: boolean } | { k: "done" };
+
+/** The worker's life: files one after the other, each announced by a "file" message. */
+export function runWorker(port: MessagePort, ring: WorkerRing): void {
+  const state = new Int32Array(ring.state);
+  const slots = state.length - 1;
+  const queue: Message[] = [];
+  let pumping = false;
+  let handle: ((m: Message) => void) | null = null;
+  const fail = (err: unknown): void => {
+    Atomics.store(state, slots, 1);
+    for (let k = 0; k < slots; k++) Atomics.notify(state, k);
+    port.postMessage({ k: "error", message: `analysis worker: ${(err as Error).stack ?? String(err)}` } satisfies WorkerMessage);
+  };
+  // messages in order; a new file's reporter is loaded (asynchronously) before its batches are read
+  const pump = async (): Promise<void> => {
+    pumping = true;
+    try {
+      for (let m = queue.shift(); m !== undefined; m = queue.shift()) {
+        if (typeof m === "object" && m.k === "file") handle = await fileWorker(port, ring, m.setup);
+        else handle!(m);
+      }
+    } catch (err) {
+      fail(err);
+    }
+    pumping = false;
+  };
+  port.on("message", (m: Message) => {
+    queue.push(m);
+    if (!pumping) void pump();
+  });
+}
+
+async function fileWorker(port: MessagePort, ring: WorkerRing, setup: WorkerSetup): Promise<(m: Message) => void> {
   const opts: AnalyzeOptions = { ...DEFAULT_ANALYZE, ...setup.opts };
-  const inflight = new Int32Array(setup.inflight);
-  const id = setup.id;
+  const state = new Int32Array(ring.state);
+  const slotBytes = ring.slotBytes;
+  const ringBuf = Buffer.from(ring.ring);
+  const ringView = new DataView(ring.ring);
+  const ringBytes = new Uint8Array(ring.ring);
   const post = (m: WorkerMessage): void => port.postMessage(m);
   const format = await loadFormat(setup.format);
   const fr = format.file(setup.file, setup.n, () => undefined, setup.ctx) as FileReporter<unknown>;
@@ -101,12 +138,8 @@ export async function runWorker(port: MessagePort, setup: WorkerSetup): Promise<
   });
   const reasmOpts = { ...DEFAULT_TRACKER, maxOutOfOrderBytes: opts.maxOutOfOrderBytes, maxOpenFlows: opts.maxOpenFlows };
 
-  const batch = (ab: ArrayBuffer): void => {
-    const view = new DataView(ab);
-    const bytes = new Uint8Array(ab);
-    const buf = Buffer.from(ab);
-    const end = ab.byteLength;
-    let p = 0;
+  /** The records in [p, end) of a batch (buf, view and bytes: the same memory). */
+  const batch = (buf: Buffer, view: DataView, bytes: Uint8Array, p: number, end: number): void => {
     while (p < end) {
       const op = view.getUint8(p);
       if (op === OP_SEG) {
@@ -173,18 +206,20 @@ export async function runWorker(port: MessagePort, setup: WorkerSetup): Promise<
     }
   };
 
-  port.on("message", (m: ArrayBuffer | { k: "answer"; stream: number; offered: number | null } | { k: "prepare"; stream: number; index: number; bound: boolean } | { k: "done" }) => {
-    try {
-      if (m instanceof ArrayBuffer) {
-        try {
-          batch(m);
-        } finally {
-          Atomics.sub(inflight, id, 1);
-          Atomics.notify(inflight, id);
-        }
+  return (m: Message): void => {
+    {
+      if (typeof m === "number") {
+        // a full slot of the ring, as slot × (slotBytes + 1) + the bytes it holds
+        const slot = Math.floor(m / (slotBytes + 1));
+        const start = slot * slotBytes;
+        batch(ringBuf, ringView, ringBytes, start, start + m - slot * (slotBytes + 1));
+        Atomics.store(state, slot, SLOT_FREE);
+        Atomics.notify(state, slot);
         return;
       }
-      if (m.k === "answer") {
+      if (m.k === "big") {
+        batch(Buffer.from(m.buf), new DataView(m.buf), new Uint8Array(m.buf), 0, m.buf.byteLength);
+      } else if (m.k === "answer") {
         const p = pending.get(m.stream)!;
         answer = m.offered;
         finishSession(p, m.stream);
@@ -203,10 +238,6 @@ export async function runWorker(port: MessagePort, setup: WorkerSetup): Promise<
       } else if (m.k === "done") {
         post({ k: "stats", connectionsWithoutPayload: factory.stats.connectionsWithoutPayload, notSmtp: factory.stats.notSmtp });
       }
-    } catch (err) {
-      Atomics.store(inflight, id, -1000000);
-      Atomics.notify(inflight, id);
-      post({ k: "error", message: `analysis worker: ${(err as Error).stack ?? String(err)}` });
     }
-  });
+  };
 }
