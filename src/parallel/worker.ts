@@ -11,6 +11,7 @@ import { DEFAULT_TRACKER, Flow, type FlowApp } from "../tcp/flows.js";
 import { Reassembler } from "../tcp/reassembly.js";
 import { SmtpFlowFactory } from "../smtp/detect.js";
 import type { Session } from "../smtp/model.js";
+import { ehloLines } from "../smtp/vocabulary.js";
 import { DEFAULT_DISSECT } from "../smtp/session.js";
 import { DSB_TLS_KEY_LOG, KeyLog, loadKeyLogFiles } from "../tls/keylog.js";
 import { TlsConnection } from "../tls/connection.js";
@@ -37,9 +38,18 @@ interface Pending {
   fine: boolean;
 }
 
-/** Whether a rule may ask what earlier sessions to the same server were offered (starttls-unavailable-or-stripped): an EHLO before STARTTLS was answered. */
+/**
+ * Whether a rule may ask what earlier sessions to the same server were offered
+ * (starttls-unavailable-or-stripped asks when an EHLO before STARTTLS got a complete 250 reply
+ * without STARTTLS): a superset of when it asks. Most sessions are offered STARTTLS, or say
+ * HELO: they are judged at once, while their model is young.
+ */
 function mayAsk(s: Session): boolean {
-  for (const c of s.commands) if (c.kind === "command" && c.verb === "EHLO" && !c.afterStartTls && c.replies.length > 0) return true;
+  for (const c of s.commands) {
+    if (c.kind !== "command" || c.verb !== "EHLO" || c.afterStartTls || c.replies.length === 0) continue;
+    const r = s.replies[c.replies[0]];
+    if (r !== undefined && r.complete && r.code === 250 && !ehloLines(r).some((k) => k.startsWith("STARTTLS"))) return true;
+  }
   return false;
 }
 
