@@ -17,7 +17,7 @@ const final = join(root, "dist", "bundle");
  */
 export function cliBuildOptions(outdir) {
   return {
-    entryPoints: [join(root, "src/cli/main.ts"), join(root, "src/cli/batch-worker.ts")],
+    entryPoints: [join(root, "src/cli/main.ts"), join(root, "src/cli/batch-worker.ts"), join(root, "src/cli/analyze-worker.ts")],
     bundle: true,
     platform: "node",
     format: "esm",

@@ -88,14 +88,16 @@ export class Judge {
   private readonly offered = new Map<string, number>();
   private readonly ctx: Context;
 
-  constructor(private readonly opts: RuleOptions) {
+  /** `earlier`: what the rules know of earlier sessions, when someone else keeps it (analysis on
+   * worker threads: the main thread, which sees every session end); by default the Judge keeps it */
+  constructor(private readonly opts: RuleOptions, earlier?: EarlierSessions) {
     this.rules = selectRules(opts);
     this.needFacts = this.rules.map((r) => (r.meta.needs === undefined ? -1 : needsMasks(r.meta.needs).facts));
     this.needMarks = this.rules.map((r) => (r.meta.needs === undefined ? 0 : needsMasks(r.meta.needs).marks));
     this.withUnavailable = [];
     for (let i = 0; i < this.rules.length; i++) if (this.rules[i].unavailable) this.withUnavailable.push(i);
     this.skip = new Uint8Array(this.rules.length);
-    this.ctx = new Context({ offeredStartTls: (server) => this.offered.get(server) ?? null }, opts);
+    this.ctx = new Context(earlier ?? { offeredStartTls: (server) => this.offered.get(server) ?? null }, opts);
   }
 
   judge(session: Session): { session: JudgedSession; findings: Finding[] } {
@@ -193,7 +195,8 @@ function notEvaluableInto(s: Session, conv: Conversation, rules: Rule[], withUna
   return ids.length > 0;
 }
 
-function offersStartTls(s: Session): boolean {
+/** Whether an EHLO reply of the session offered STARTTLS (what later sessions learn of it: EarlierSessions). */
+export function offersStartTls(s: Session): boolean {
   for (const c of s.commands) {
     if (c.kind !== "command" || c.verb !== "EHLO") continue;
     for (const i of c.replies) {

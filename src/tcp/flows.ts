@@ -151,6 +151,9 @@ export interface TrackerOptions extends ReassemblyOptions {
   /** a live reader: past maxOpenFlows, the longest-idle followed connection is ended (with this
    * sentence, see Flow.endedBy) to make room, instead of skipping the new one */
   evictIdlest?: string;
+  /** where a followed connection's segments go instead of a Reassembler of its own (analysis on
+   * worker threads: src/parallel/ routes them to the thread that reassembles the connection) */
+  segments?: (flow: Flow, app: FlowApp) => Reassembler;
 }
 
 export const DEFAULT_TRACKER: TrackerOptions = { ...DEFAULT_REASSEMBLY, maxOpenFlows: 100000 };
@@ -365,7 +368,7 @@ export class FlowTracker {
     while (i > 0 && this.openOrder[i - 1].index > f.index) i--;
     this.openOrder.splice(i, 0, f);
     f.app = this.factory.create(f);
-    f.reasm = new Reassembler(f.app, this.opts);
+    f.reasm = this.opts.segments ? this.opts.segments(f, f.app) : new Reassembler(f.app, this.opts);
     const e = f.early;
     const d = f.earlyData;
     f.early = null;

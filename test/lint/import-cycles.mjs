@@ -62,7 +62,7 @@ for (const [f, deps] of graph) {
 // The layers, lowest first: a part may import only from parts before it. Between TCP and SMTP sit
 // the stream layers (stream/: tunnel peeling, the TLS slot) and the TLS layer (tls/) that plugs
 // into that slot. A new part of src/ must be placed here.
-const LAYERS = ["text", "capture", "tcp", "stream", "tls", "smtp", "products", "rules", "analyze", "compare", "report", "index", "cli"];
+const LAYERS = ["text", "capture", "tcp", "stream", "tls", "smtp", "products", "rules", "analyze", "compare", "report", "parallel", "index", "cli"];
 
 const problems = [];
 for (const [p, deps] of parts) {
