@@ -6,7 +6,7 @@ export default defineRule({
   title: "The server's certificate was expired or not yet valid at capture time",
   severity: "warning",
   side: "server",
-  reference: "RFC 5280 §4.1.2.5; RFC 8446 §6.2",
+  reference: "RFC 8446 §6.2; RFC 5280 §4.1.2.5",
   quote: "certificate_expired: A certificate has expired or is not currently valid.",
   meaning: "The server's end-entity certificate, as the capture shows it (TLS ≤ 1.2 in clear, TLS 1.3 with the key log), has a validity period that does not include the time of the capture.",
   why: "Verifying clients refuse the handshake (certificate_expired); others learn to ignore certificate errors.",
