@@ -13,13 +13,16 @@ export function describeTls(t: TlsFacts): string[] {
   if (sh !== null) parts.push(`${sh.version} ${sh.cipherSuite} (ServerHello frame ${sh.frame}${t.helloRetryRequest ? `, after a HelloRetryRequest in frame ${t.helloRetryRequest.frame}` : ""})`);
   else if (ch !== null) parts.push(`no ServerHello: the client offered ${ch.versions.join(", ")} with ${ch.cipherSuites.length} cipher suites (ClientHello frame ${ch.frame})`);
   if (ch !== null) parts.push(ch.sni !== null ? `SNI ${ch.sni}` : "no SNI");
-  const hs = t.completed === true ? "handshake completed" : t.completed === false ? "handshake not completed" : "whether the handshake completed cannot be told without keys";
+  const fatal = fatalEnd(t);
+  const hs = t.completed === true ? "handshake completed"
+    : fatal !== null ? `handshake not completed: the ${fatal.from} sent a fatal ${fatal.description} alert (frame ${fatal.frame})`
+      : t.completed === false ? "handshake not completed" : "whether the handshake completed cannot be told without keys";
   parts.push(hs);
   out.push(`TLS: ${parts.join("; ")}`);
   const cert = t.certificate;
   if (cert !== null && cert.certificates.length > 0) {
     const c = cert.certificates[0];
-    out.push(`TLS certificate (frame ${cert.frame}${cert.visibleWithoutKeys ? "" : ", decrypted"}): ${c.subject}, issuer ${c.issuer}${c.selfSigned ? " (self-signed)" : ""}, valid ${c.notBeforeIso} to ${c.notAfterIso}, ${c.keyType}${c.keyBits ? ` ${c.keyBits} bits` : ""}${c.san.length ? `, names ${c.san.join(", ")}` : ""}${cert.chainLength > 1 ? `, chain of ${cert.chainLength}` : ""}`);
+    out.push(`TLS certificate (frame ${cert.frame}${cert.visibleWithoutKeys ? "" : ", decrypted"}): ${c.subject}, issuer ${c.issuer}${c.selfSigned ? " (self-signed)" : ""}, valid ${c.notBeforeIso.replace(/\.000Z$/, "Z")} to ${c.notAfterIso.replace(/\.000Z$/, "Z")}, ${c.keyType}${c.keyBits ? ` ${c.keyBits} bits` : ""}${c.san.length ? `, names ${c.san.join(", ")}` : ""}${cert.chainLength > 1 ? `, chain of ${cert.chainLength}` : ""}`);
   } else if (sh !== null && sh.version === "TLS 1.3") out.push("TLS certificate: encrypted (TLS 1.3), not readable without the handshake keys");
   for (const a of t.alerts) {
     out.push(a.description !== null
@@ -40,6 +43,8 @@ export function tlsHeadline(mode: "starttls" | "implicit", t: TlsFacts): string 
   const d = t.decryption;
   const failed = d.failedFrom.client ?? d.failedFrom.server;
   if (handshakeOnly(t)) return `TLS (${mode}) from frame ${from}: the handshake did not complete`;
+  const fatal = fatalEnd(t);
+  if (fatal !== null && t.client.appRecords + t.server.appRecords === 0) return `TLS (${mode}) from frame ${from}: the handshake did not complete (fatal ${fatal.description} alert from the ${fatal.from}, frame ${fatal.frame})`;
   if (failed !== null) return `TLS (${mode}) from frame ${from}: decrypted up to frame ${failed}, then cannot decrypt`;
   if ((d.status === "decrypted" || d.status === "partial") && t.client.plainBytes + t.server.plainBytes > 0) return `TLS (${mode}) from frame ${from}: decrypted with ${d.source}, the SMTP inside is judged`;
   return `TLS (${mode}) from frame ${from}: the rest is encrypted`;
@@ -49,6 +54,12 @@ export function tlsHeadline(mode: "starttls" | "implicit", t: TlsFacts): string 
 export function fullyDecrypted(t: TlsFacts): boolean {
   const d = t.decryption;
   return d.status === "decrypted" && d.failedFrom.client === null && d.failedFrom.server === null && t.client.plainBytes + t.server.plainBytes > 0;
+}
+
+/** The readable fatal alert that ended a handshake that did not complete (null: none, or it completed). */
+function fatalEnd(t: TlsFacts): AlertFacts | null {
+  if (t.completed === true) return null;
+  return t.alerts.find((a) => a.level === "fatal" && a.description !== null) ?? null;
 }
 
 /** A fatal alert in clear ended the handshake before any encrypted record flowed (a refused hello, a rejected certificate). */
