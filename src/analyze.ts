@@ -13,6 +13,7 @@ import type { Finding } from "./rules/types.js";
 import { readFileSync } from "node:fs";
 import { DSB_TLS_KEY_LOG, KeyLog, loadKeyLogFiles } from "./tls/keylog.js";
 import { TlsConnection } from "./tls/connection.js";
+import { timedTls } from "./tls/describe.js";
 
 export interface AnalyzeOptions extends RuleOptions {
   /** extra ports on which to expect SMTP */
@@ -210,7 +211,7 @@ async function analyze<P>(path: string, options: Partial<AnalyzeOptions>, sink: 
   const factory = new SmtpFlowFactory(opts.ports, onSession, {
     ...DEFAULT_DISSECT, showSecrets: opts.showSecrets, showData: opts.showData,
     // every TLS connection is read (handshake facts without keys); decrypted when a key matches
-    tls: (sink, _tcpStream, clientDir) => new TlsConnection({ keys, sink, clientDir }),
+    tls: (sink, _tcpStream, clientDir) => timedTls(new TlsConnection({ keys, sink, clientDir })),
   });
   let idleClosed = 0;
   const liveStats = (): LiveStats => ({ packets: stats.frames, open: tracker.openCount, judged: emitted, idleClosed, evicted: tracker.stats.evicted });

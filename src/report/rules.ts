@@ -19,6 +19,8 @@ export function explainRule(id: string): string | null {
     `severity: ${m.severity} · at fault: ${m.side} · ${m.reference}`,
     "",
     `The RFC: “${m.quote}”`,
+    ...Object.entries(m.quoteFor ?? {}).map(([side, q]) => `When the ${side} is at fault, ${q.reference}: “${q.quote}”`),
+    ...Object.values(m.citations ?? {}).map((q) => `In a sub-case, ${q.reference}: “${q.quote}”`),
     "",
     `What it means: ${m.meaning}`,
     `Why it matters: ${m.why}`,

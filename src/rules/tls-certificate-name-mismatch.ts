@@ -17,7 +17,7 @@ export default defineRule({
   title: "The server's certificate does not name the host the client asked for (SNI)",
   severity: "warning",
   side: "server",
-  reference: "RFC 6125 §6.4; RFC 6066 §3; RFC 7525 §6.1",
+  reference: "RFC 7525 §6.1; RFC 6125 §6.4; RFC 6066 §3",
   quote: "Readers are referred to [RFC6125] for further details regarding generic host name validation in the TLS context.",
   meaning: "The client named a host in the server_name extension (SNI); the server's certificate, as the capture shows it, names other hosts: none of its subjectAltName DNS names (or, without any, its subject CN) covers the SNI.",
   why: "A verifying client rejects the certificate; one that does not cannot tell the server from an impostor.",

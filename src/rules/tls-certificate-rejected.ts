@@ -1,5 +1,5 @@
 import { defineRule } from "./define.js";
-import { CERT_ALERTS, describeCert, tlsFacts } from "./tls-util.js";
+import { CERT_ALERTS, describeCert, isoSecond, tlsFacts } from "./tls-util.js";
 
 const MEANS: Record<string, string> = {
   unknown_ca: "it could not chain the certificate to a CA it trusts",
@@ -28,12 +28,19 @@ export default defineRule({
   const a = t.alerts.find((x) => x.from === "client" && x.level === "fatal" && x.description !== null && CERT_ALERTS.has(x.description));
   if (a === undefined) return;
   const cert = t.certificate?.certificates[0];
-  const facts = cert !== undefined ? `: the certificate is ${describeCert(cert)}, frame ${t.certificate!.frame}` : t.version === "TLS 1.3" ? ": the certificate is encrypted (TLS 1.3) and cannot be shown without the handshake keys" : "";
+  const facts = cert !== undefined ? `; the certificate (frame ${t.certificate!.frame}): ${describeCert(cert)}` : t.version === "TLS 1.3" ? "; the certificate is encrypted (TLS 1.3) and cannot be shown without the handshake keys" : "";
+  // certificate_expired says "expired or not yet valid": the dates and the capture time tell which
+  let means = MEANS[a.description!];
+  if (a.description === "certificate_expired" && cert !== undefined) {
+    const at = ctx.session.startTime * 1000;
+    if (at > Date.parse(cert.notAfterIso)) means = `the certificate had expired (not after ${isoSecond(cert.notAfterIso)}, while the capture is from ${isoSecond(new Date(Math.floor(at / 1000) * 1000).toISOString())})`;
+    else if (at < Date.parse(cert.notBeforeIso)) means = `the certificate was not yet valid (not before ${isoSecond(cert.notBeforeIso)}, while the capture is from ${isoSecond(new Date(Math.floor(at / 1000) * 1000).toISOString())})`;
+  }
   const how = a.decrypted ? "encrypted, read with the key log" : "in plaintext";
   const frames = [...(t.certificate !== null ? [t.certificate.frame] : t.serverHello !== null ? [t.serverHello.frame] : []), a.frame];
   ctx.report({
     frames,
-    message: `the client rejected the server's certificate with a fatal ${a.description} alert (frame ${a.frame}, ${how}): ${MEANS[a.description!]}${facts}`,
+    message: `the client rejected the server's certificate with a fatal ${a.description} alert (frame ${a.frame}, ${how}): ${means}${facts}`,
     evidence: `alert ${a.description} from the client`,
   });
 });

@@ -25,10 +25,16 @@ export default defineRule({
   const suites = ch.cipherSuites.filter((n) => !/SCSV|GREASE/.test(n));
   const good = suites.filter(recommendedSuite);
   const versions = ch.versions.join(", ");
+  const n = `${suites.length} cipher suite${suites.length === 1 ? "" : "s"}`;
+  const hello = `(${versions}, ClientHello frame ${ch.frame})`;
+  const why = good.length > 0
+    ? `the client offered ${hello} recommended suites the server does not accept: ${listed(good, 3)}`
+    : suites.length === 1 ? `the client offered only ${suites[0]} ${hello}, not a suite RFC 7525 §4.2 recommends`
+      : `none of the ${n} the client offered ${hello} is one RFC 7525 §4.2 recommends`;
   ctx.report({
     side: good.length === 0 ? "client" : "server",
     frames: [ch.frame, a.frame],
-    message: `the server refused every cipher suite the client offered with a fatal ${a.description} alert (frame ${a.frame}), no ServerHello: the client offered ${versions} with ${listed(suites)} (ClientHello frame ${ch.frame})${good.length === 0 ? ", none of them a suite RFC 7525 §4.2 recommends" : `, among them ${listed(good, 3)}, which the server does not accept`}`,
-    evidence: `alert ${a.description} from the server; offered ${suites.length} suites`,
+    message: `the server refused the client's cipher suites with a fatal ${a.description} alert (frame ${a.frame}, no ServerHello): ${why}${suites.length > 1 ? `; offered: ${listed(suites)}` : ""}`,
+    evidence: `alert ${a.description} from the server; offered ${n}`,
   });
 });

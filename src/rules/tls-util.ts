@@ -32,9 +32,14 @@ export function fatalAlert(t: TlsFacts): AlertFacts | null {
 
 export const CERT_ALERTS = new Set(["bad_certificate", "unsupported_certificate", "certificate_revoked", "certificate_expired", "certificate_unknown", "unknown_ca", "access_denied"]);
 
-/** "CN=mx.lab.test (issuer CN=mx.lab.test, self-signed, not after Dec  3 18:48:19 2036 GMT)" */
+/** "CN=mx.lab.test (issuer CN=mx.lab.test, self-signed, valid 2026-12-06T18:48:19Z to 2036-12-03T18:48:19Z)": dates in ISO 8601 UTC, as Wireshark's validity fields show them (UTC) */
 export function describeCert(c: CertificateFacts): string {
-  return `${c.subject} (issuer ${c.issuer}${c.selfSigned ? ", self-signed" : ""}, not before ${c.notBefore}, not after ${c.notAfter})`;
+  return `${c.subject} (issuer ${c.issuer}${c.selfSigned ? ", self-signed" : ""}, valid ${isoSecond(c.notBeforeIso)} to ${isoSecond(c.notAfterIso)})`;
+}
+
+/** An ISO 8601 time without a zero fraction ("2036-12-03T18:48:19.000Z" → "2036-12-03T18:48:19Z"). */
+export function isoSecond(iso: string): string {
+  return iso.replace(/\.000Z$/, "Z");
 }
 
 /** A suite RFC 9325/7525 recommends: TLS 1.3 AES-GCM or ChaCha20, or (EC)DHE with AES-GCM or ChaCha20. */

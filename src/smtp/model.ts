@@ -172,6 +172,9 @@ export interface CloseEvent {
   kind: "fin" | "rst";
   frame: number;
   time: number;
+  /** an RST's sequence number and the next one the capture expected of that side, both Wireshark
+   * relative sequence numbers: equal when no byte of that side is missing before the RST */
+  rstSeq?: { seq: number; expected: number };
 }
 
 export interface TlsInfo {

@@ -217,6 +217,14 @@ export class SmtpSession extends LineReaders implements TunnelApp {
     // what the server took a line for shows only in its reply: with none captured, claim nothing
     for (const c of s.commands) if (c.takenAsAuthResponse && c.replies.length === 0) c.takenAsAuthResponse = false;
     const cd = (sd ^ 1) as 0 | 1;
+    if (r) {
+      // where each side's RST lies against the bytes the capture holds of that side
+      const base = s.sawSyn ? 1 : 0;
+      for (const [side, dir] of [["client", cd], ["server", sd]] as const) {
+        const e = s.close[side], x = r.rstSeq(dir);
+        if (e !== null && e.kind === "rst" && x !== null) e.rstSeq = { seq: x.rel + base, expected: x.next + base };
+      }
+    }
     addCompleteness(s, {
       client: { packets: r ? r.packets(cd) : 0, unseen: r ? r.unseenAcked(cd) : null },
       server: { packets: r ? r.packets(sd) : 0, unseen: r ? r.unseenAcked(sd) : null },

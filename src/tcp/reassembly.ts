@@ -54,6 +54,10 @@ export class HalfStream {
   /** stream offset of the FIN (its sequence number), and its frame; -1: no FIN */
   finRel = -1;
   finFrame = 0;
+  /** offset of the sequence number of this direction's first RST, and the next offset the capture
+   * expected then (NaN: no RST): equal when no byte of this direction is missing before the RST */
+  rstRel = NaN;
+  rstNext = NaN;
   finTime = 0;
   pending: Pending[] = [];
   pendingBytes = 0;
@@ -154,6 +158,11 @@ export class Reassembler {
     }
     if (flags & TCP_RST) {
       this.flush(dir, frame, time, "RST");
+      if (h.rstRel !== h.rstRel && h.base >= 0) {
+        h.rstRel = h.rel((seq + wireLen) % TWO32);
+        // after a captured FIN the RST's sequence number is the one after the FIN's
+        h.rstNext = h.closed && h.finRel >= 0 && h.next === h.finRel ? h.finRel + 1 : h.next;
+      }
       this.handler.close(dir, "rst", frame, time);
     }
   }
@@ -273,6 +282,13 @@ export class Reassembler {
     // a FIN whose sequence number lies beyond the data: the bytes before it were sent, not captured
     if (h.finRel > seen && (unseen === null || h.finRel - seen > unseen.bytes)) return { bytes: h.finRel - seen, fin: false, frame: h.finFrame, time: h.finTime };
     return unseen;
+  }
+
+  /** Direction `dir`'s first RST: the stream offset its sequence number names (its payload
+   * included) and the offset the capture had reached then; null without an RST. */
+  rstSeq(dir: 0 | 1): { rel: number; next: number } | null {
+    const h = this.dirs[dir];
+    return h.rstRel === h.rstRel ? { rel: h.rstRel, next: h.rstNext } : null;
   }
 
   packets(dir: 0 | 1): number {

@@ -1,4 +1,5 @@
-import type { TlsFacts } from "./connection.js";
+import type { TlsPhase } from "../stream/tls-slot.js";
+import type { AlertFacts, TlsFacts } from "./connection.js";
 
 /**
  * The TLS facts of a session in a few sentences for the text report (never a secret: the client
@@ -12,13 +13,16 @@ export function describeTls(t: TlsFacts): string[] {
   if (sh !== null) parts.push(`${sh.version} ${sh.cipherSuite} (ServerHello frame ${sh.frame}${t.helloRetryRequest ? `, after a HelloRetryRequest in frame ${t.helloRetryRequest.frame}` : ""})`);
   else if (ch !== null) parts.push(`no ServerHello: the client offered ${ch.versions.join(", ")} with ${ch.cipherSuites.length} cipher suites (ClientHello frame ${ch.frame})`);
   if (ch !== null) parts.push(ch.sni !== null ? `SNI ${ch.sni}` : "no SNI");
-  const hs = t.completed === true ? "handshake completed" : t.completed === false ? "handshake not completed" : "whether the handshake completed cannot be told without keys";
+  const fatal = fatalEnd(t);
+  const hs = t.completed === true ? "handshake completed"
+    : fatal !== null ? `handshake not completed: the ${fatal.from} sent a fatal ${fatal.description} alert (frame ${fatal.frame})`
+      : t.completed === false ? "handshake not completed" : "whether the handshake completed cannot be told without keys";
   parts.push(hs);
   out.push(`TLS: ${parts.join("; ")}`);
   const cert = t.certificate;
   if (cert !== null && cert.certificates.length > 0) {
     const c = cert.certificates[0];
-    out.push(`TLS certificate (frame ${cert.frame}${cert.visibleWithoutKeys ? "" : ", decrypted"}): ${c.subject}, issuer ${c.issuer}${c.selfSigned ? " (self-signed)" : ""}, valid ${c.notBeforeIso} to ${c.notAfterIso}, ${c.keyType}${c.keyBits ? ` ${c.keyBits} bits` : ""}${c.san.length ? `, names ${c.san.join(", ")}` : ""}${cert.chainLength > 1 ? `, chain of ${cert.chainLength}` : ""}`);
+    out.push(`TLS certificate (frame ${cert.frame}${cert.visibleWithoutKeys ? "" : ", decrypted"}): ${c.subject}, issuer ${c.issuer}${c.selfSigned ? " (self-signed)" : ""}, valid ${c.notBeforeIso.replace(/\.000Z$/, "Z")} to ${c.notAfterIso.replace(/\.000Z$/, "Z")}, ${c.keyType}${c.keyBits ? ` ${c.keyBits} bits` : ""}${c.san.length ? `, names ${c.san.join(", ")}` : ""}${cert.chainLength > 1 ? `, chain of ${cert.chainLength}` : ""}`);
   } else if (sh !== null && sh.version === "TLS 1.3") out.push("TLS certificate: encrypted (TLS 1.3), not readable without the handshake keys");
   for (const a of t.alerts) {
     out.push(a.description !== null
@@ -39,6 +43,8 @@ export function tlsHeadline(mode: "starttls" | "implicit", t: TlsFacts): string 
   const d = t.decryption;
   const failed = d.failedFrom.client ?? d.failedFrom.server;
   if (handshakeOnly(t)) return `TLS (${mode}) from frame ${from}: the handshake did not complete`;
+  const fatal = fatalEnd(t);
+  if (fatal !== null && t.client.appRecords + t.server.appRecords === 0) return `TLS (${mode}) from frame ${from}: the handshake did not complete (fatal ${fatal.description} alert from the ${fatal.from}, frame ${fatal.frame})`;
   if (failed !== null) return `TLS (${mode}) from frame ${from}: decrypted up to frame ${failed}, then cannot decrypt`;
   if ((d.status === "decrypted" || d.status === "partial") && t.client.plainBytes + t.server.plainBytes > 0) return `TLS (${mode}) from frame ${from}: decrypted with ${d.source}, the SMTP inside is judged`;
   return `TLS (${mode}) from frame ${from}: the rest is encrypted`;
@@ -50,8 +56,181 @@ export function fullyDecrypted(t: TlsFacts): boolean {
   return d.status === "decrypted" && d.failedFrom.client === null && d.failedFrom.server === null && t.client.plainBytes + t.server.plainBytes > 0;
 }
 
+/** The readable fatal alert that ended a handshake that did not complete (null: none, or it completed). */
+function fatalEnd(t: TlsFacts): AlertFacts | null {
+  if (t.completed === true) return null;
+  return t.alerts.find((a) => a.level === "fatal" && a.description !== null) ?? null;
+}
+
 /** A fatal alert in clear ended the handshake before any encrypted record flowed (a refused hello, a rejected certificate). */
 export function handshakeOnly(t: TlsFacts): boolean {
   return t.completed === false && t.client.encryptedRecords + t.server.encryptedRecords + t.client.appRecords + t.server.appRecords === 0
     && t.alerts.some((a) => a.level === "fatal" && !a.decrypted && a.description !== null);
+}
+
+/** One arrow of the TLS handshake in a ladder: the records one frame of one side carried, named as tshark's Info column names them. */
+export interface TlsLadderItem {
+  frame: number;
+  /** capture time of the frame (seconds since the epoch) */
+  time: number;
+  from: "client" | "server";
+  /** "Server Hello, Certificate, Server Key Exchange, Server Hello Done", "Alert (Level: Fatal, Description: Protocol Version)" */
+  text: string;
+}
+
+/** TlsFacts with the ladder a timed TLS phase adds (absent: the phase was not timed). */
+export type LadderedTlsFacts = TlsFacts & { ladder?: TlsLadderItem[] };
+
+/** Wireshark's capitalisation of the words of a snake_case TLS name. */
+const UPPER = new Set(["ca", "psk", "mac"]);
+function wsName(snake: string): string {
+  return snake.split("_").map((w) => (UPPER.has(w) ? w.toUpperCase() : w.charAt(0).toUpperCase() + w.slice(1))).join(" ");
+}
+
+function alertText(a: AlertFacts): string {
+  if (a.description === null || a.level === null) return "Encrypted Alert";
+  return `Alert (Level: ${wsName(a.level)}, Description: ${wsName(a.description)})${a.decrypted ? " (decrypted)" : ""}`;
+}
+
+const MAX_LADDER = 60;
+/** Frames of unreadable application data drawn per side (the first each way, and a TLS 1.3 handshake flight that looks like it). */
+const MAX_APP_FRAMES = 3;
+
+interface LoggedRecord { from: "client" | "server"; frame: number; type: number }
+
+/**
+ * The handshake as arrows: each frame's records in order — handshake messages (decrypted ones
+ * marked), Change Cipher Spec, an encrypted handshake message, alerts, and application data
+ * records the key log did not open (their first frames each way). Decrypted application data is
+ * not listed: the SMTP inside is drawn as commands and replies.
+ */
+export function tlsLadder(t: TlsFacts, records: readonly LoggedRecord[], times: ReadonlyMap<number, number>): TlsLadderItem[] {
+  const out: TlsLadderItem[] = [];
+  const hsQueue = { client: t.handshake.filter((h) => h.from === "client"), server: t.handshake.filter((h) => h.from === "server") };
+  const alertsLeft = new Set(t.alerts);
+  const ccsSeen = { client: false, server: false };
+  const appFrames = { client: 0, server: 0 };
+  const tls13 = t.serverHello?.version === "TLS 1.3" || t.helloRetryRequest !== null;
+  const readable = t.decryption.status === "decrypted" || t.decryption.status === "partial";
+  const read = (side: "client" | "server", frame: number) => {
+    const failed = t.decryption.failedFrom[side];
+    return readable && (failed === null || frame < failed);
+  };
+  const st: { cur: { item: TlsLadderItem; parts: string[] } | null } = { cur: null };
+  /** the arrow being filled is this frame's of this side */
+  const isCur = (side: "client" | "server", frame: number) => st.cur !== null && st.cur.item.frame === frame && st.cur.item.from === side;
+  const put = (side: "client" | "server", frame: number, part: string) => {
+    if (st.cur === null || !isCur(side, frame)) {
+      const time = times.get(frame);
+      if (time === undefined || out.length >= MAX_LADDER) {
+        st.cur = null;
+        return;
+      }
+      st.cur = { item: { frame, time, from: side, text: "" }, parts: [] };
+      out.push(st.cur.item);
+    }
+    st.cur.parts.push(part);
+    st.cur.item.text = st.cur.parts.join(", ");
+  };
+  /** application data of a side is listed for its first MAX_APP_FRAMES frames */
+  const appOk = (side: "client" | "server", frame: number) => {
+    if (isCur(side, frame) && st.cur!.parts[st.cur!.parts.length - 1] === "Application Data") return true;
+    if (appFrames[side] >= MAX_APP_FRAMES) return false;
+    appFrames[side]++;
+    return true;
+  };
+  const takeHandshake = (side: "client" | "server", frame: number, decrypted: boolean): string[] => {
+    const q = hsQueue[side];
+    const got: string[] = [];
+    while (q.length > 0 && q[0].frame === frame && q[0].decrypted === decrypted) {
+      const h = q.shift()!;
+      const hrr = h.type === "server_hello" && t.helloRetryRequest !== null && t.helloRetryRequest.frame === h.frame && got.length === 0 && !h.decrypted;
+      got.push(hrr ? "Hello Retry Request" : wsName(h.type));
+    }
+    return got;
+  };
+  const takeAlert = (side: "client" | "server", frame: number, decrypted: boolean | null): AlertFacts | null => {
+    for (const a of alertsLeft) {
+      if (a.from === side && a.frame === frame && (decrypted === null || a.decrypted === decrypted)) {
+        alertsLeft.delete(a);
+        return a;
+      }
+    }
+    return null;
+  };
+  for (const r of records) {
+    const side = r.from;
+    const encrypted = tls13 ? r.type === 23 : ccsSeen[side] && r.type !== 20;
+    if (r.type === 20) {
+      ccsSeen[side] = true;
+      put(side, r.frame, "Change Cipher Spec");
+      continue;
+    }
+    if (!encrypted) {
+      if (r.type === 22) {
+        const hs = takeHandshake(side, r.frame, false);
+        for (const h of hs) put(side, r.frame, h);
+      } else if (r.type === 21) {
+        const a = takeAlert(side, r.frame, false);
+        if (a !== null) put(side, r.frame, alertText(a));
+      } else if (r.type === 23 && appOk(side, r.frame)) put(side, r.frame, "Application Data");
+      continue;
+    }
+    if (read(side, r.frame)) {
+      const hs = takeHandshake(side, r.frame, true);
+      if (hs.length > 0) {
+        for (const h of hs) put(side, r.frame, `${h} (decrypted)`);
+        continue;
+      }
+      const a = takeAlert(side, r.frame, true);
+      if (a !== null) put(side, r.frame, alertText(a));
+      // decrypted application data: drawn as the SMTP inside
+      continue;
+    }
+    if (r.type === 21) {
+      takeAlert(side, r.frame, null);
+      put(side, r.frame, "Encrypted Alert");
+    } else if (r.type === 22) put(side, r.frame, "Encrypted Handshake Message");
+    else if (r.type === 23 && appOk(side, r.frame)) put(side, r.frame, "Application Data");
+  }
+  // alerts past the record log (a close_notify after a long dialogue)
+  for (const a of alertsLeft) {
+    const time = times.get(a.frame);
+    if (time !== undefined && out.length < MAX_LADDER) out.push({ frame: a.frame, time, from: a.from, text: alertText(a) });
+  }
+  out.sort((x, y) => x.time - y.time || x.frame - y.frame);
+  return out;
+}
+
+/** The TLS phase API the SMTP dissector drives (src/stream/tls-slot.ts) over a TlsConnection. */
+interface TlsConnectionLike extends TlsPhase {
+  readonly facts: TlsFacts;
+  readonly recordLog: readonly LoggedRecord[];
+}
+
+/** Frames whose capture time a timed phase keeps at most (records and alerts only). */
+const MAX_TIMED_FRAMES = 1024;
+
+/**
+ * The TLS phase of a connection, keeping the capture time of each frame that completed a TLS
+ * record or an alert, so that `facts.ladder` can draw the handshake in time order. The facts are
+ * the connection's own object; `ladder` is (re)computed when they are read.
+ */
+export function timedTls(conn: TlsConnectionLike): TlsPhase {
+  const times = new Map<number, number>();
+  return {
+    start: (dir, tcpRel) => conn.start(dir, tcpRel),
+    data(dir, buf, start, end, tcpRel, meta) {
+      const records = conn.recordLog.length, alerts = conn.facts.alerts.length;
+      conn.data(dir, buf, start, end, tcpRel, meta);
+      if ((conn.recordLog.length !== records || conn.facts.alerts.length !== alerts) && times.size < MAX_TIMED_FRAMES && !times.has(meta.frame)) times.set(meta.frame, meta.time);
+    },
+    gap: (dir, tcpRel, len, frame, time, reason) => conn.gap(dir, tcpRel, len, frame, time, reason),
+    plainAck: (dir, tcpAckRel) => conn.plainAck(dir, tcpAckRel),
+    get facts(): LadderedTlsFacts {
+      const f = conn.facts as LadderedTlsFacts;
+      f.ladder = tlsLadder(f, conn.recordLog, times);
+      return f;
+    },
+  };
 }

@@ -63,10 +63,10 @@ describeShared("captures/tls through analyze: TLS is TLS, decrypted SMTP judged 
 describeShared("TLS verdicts (expected-tls.json conclusions)", () => {
   const cases: [string, string, string, RegExp][] = [
     ["tls-version-refused.pcap", "tls-version-refused", "client", /^The client is at fault: the server refused the client's TLS version with a fatal protocol_version alert \(frame 12\): the client offered only TLS 1\.0 \(ClientHello frame 11\)/],
-    ["tls-no-shared-cipher.pcap", "tls-no-shared-cipher", "client", /^The client is at fault: the server refused every cipher suite the client offered with a fatal handshake_failure alert \(frame 12\)/],
+    ["tls-no-shared-cipher.pcap", "tls-no-shared-cipher", "client", /^The client is at fault: the server refused the client's cipher suites with a fatal handshake_failure alert \(frame 12, no ServerHello\): the client offered only TLS_RSA_WITH_NULL_SHA256 \(TLS 1\.2, ClientHello frame 11\), not a suite RFC 7525 §4\.2 recommends \(frames 11, 12\)\. /],
     ["tls13-no-shared-cipher.pcap", "tls-no-shared-cipher", "client", /TLS_AES_128_CCM_8_SHA256/],
     ["tls12-client-rejects-cert.pcap", "tls-certificate-rejected", "server", /^The server is at fault: the client rejected the server's certificate with a fatal unknown_ca alert \(frame 13, in plaintext\)/],
-    ["tls12-expired-cert.pcap", "tls-certificate-rejected", "server", /certificate_expired alert \(frame 19/],
+    ["tls12-expired-cert.pcap", "tls-certificate-rejected", "server", /certificate_expired alert \(frame 19, in plaintext\): the certificate had expired \(not after 2025-01-01T00:00:00Z, while the capture is from 2026-12-06T20:11:56Z\) \(frames 18, 19\)\. /],
     ["tls13-client-rejects-cert-openssl.pcap", "tls-certificate-rejected", "server", /unknown_ca alert \(frame 13, in plaintext\)/],
     ["tls13-client-rejects-cert.pcap", "tls-handshake-abandoned", "client", /right after the server's flight \(frame 13\)/],
   ];
@@ -92,7 +92,8 @@ describeShared("TLS verdicts (expected-tls.json conclusions)", () => {
     const rep = await analyzeFile(`${DIR}/tls12-expired-cert.pcap`);
     const f = rep.findings.find((x) => x.rule === "tls-certificate-expired");
     expect(f?.frames).toEqual([18]);
-    expect(f?.message).toMatch(/^the server's certificate CN=mx\.lab\.test \(issuer CN=Lab Test CA,O=Lab, not before Jan {2}1 00:00:00 2024 GMT, not after Jan {2}1 00:00:00 2025 GMT\) had expired/);
+    // dates in ISO 8601 UTC (Wireshark shows notAfter as utcTime "2025-01-01 00:00:00 (UTC)")
+    expect(f?.message).toBe("the server's certificate (frame 18) had expired when the capture was made (2026-12-06T20:11:56.145Z): not after 2025-01-01T00:00:00Z; the certificate: CN=mx.lab.test (issuer CN=Lab Test CA,O=Lab, valid 2024-01-01T00:00:00Z to 2025-01-01T00:00:00Z)");
   });
 
   it("tls12-cbc-mte-postfix.pcap: static RSA is an info, nothing else to flag", async () => {

@@ -73,6 +73,8 @@ svg.lad .close line{stroke:#444;stroke-width:2}
 svg.lad .close.rst line{stroke-width:3;stroke-dasharray:3 2}
 svg.lad .gap rect.box{stroke:var(--err);stroke-dasharray:4 2}
 svg.lad .msgblk rect.blk{stroke:var(--cl)}
+svg.lad .tlsrec line{stroke:#7f6000;stroke-width:1.4;stroke-dasharray:5 3}
+svg.lad .tlsrec text.hd{fill:#7f6000}
 svg.lad .tls rect{stroke:#999;stroke-dasharray:8 4}
 svg.lad .tls text{fill:#666}
 svg.lad .brk path{fill:none;stroke:#999}
@@ -203,6 +205,7 @@ function ladder(S){
     });
   });
   S.A.forEach(function(a){if(rows["c"+a[0]])return;var r=row("a"+a[0],a[1],a[0],"ack");r.ack=a[2];frameTime[a[0]]=a[1];});
+  (S.L||[]).forEach(function(a){var r=row("t"+a[1]+"-"+a[0],a[2],a[1],"tls");r.dir=a[0];r.text=a[3];frameTime[a[1]]=a[2];});
   S.X.forEach(function(x){var r=row("x"+x[2]+"-"+x[0],x[3],x[2],"close");r.dir=x[0];r.what=x[1];frameTime[x[2]]=x[3];});
   var known=Object.keys(frameTime).map(Number).sort(function(a,b){return a-b;});
   function timeOfFrame(f){if(frameTime[f]!==undefined)return frameTime[f];var best=null;for(var i=0;i<known.length;i++){if(known[i]<=f)best=known[i];}if(best===null)return known.length?frameTime[known[0]]:0;return frameTime[best];}
@@ -239,6 +242,10 @@ function ladder(S){
       if(r.early){var e2=r.early;var rp=S.R[e2[2]];
         r.note="ack "+e2[1]+": it had "+e2[3]+" of "+plural(e2[4],"line")+" of the "+(rp[0]>=0?rp[0]+" ":"")+"reply";}
     } else if(r.kind==="ack"){L.push({t:"frame "+r.frame+" \u00b7 ACK only \u00b7 ack "+r.ack,cls:"hd"});}
+    else if(r.kind==="tls"){L.push({t:"frame "+r.frame+" \u00b7 TLS",cls:"hd"});
+      /* the record names wrapped at their commas (never cut: each is a fact to check in Wireshark) */
+      var parts=r.text.split(", "),line="";
+      parts.forEach(function(p,j){var next=line?line+", "+p:p;if(line&&next.length>76){L.push({t:line+","});line=p;}else line=next;if(j===parts.length-1)L.push({t:clip(line,78),full:line});});}
     else if(r.kind==="close"){L.push({t:"frame "+r.frame+" \u00b7 "+r.what.toUpperCase()+" from the "+(r.dir?"server":"client"),cls:"hd"});}
     else if(r.kind==="gap"){L.push({t:"gap: "+plural(r.gap[1],"byte")+" of the "+(r.gap[0]?"server":"client")+"'s data are not in the capture (frame "+r.gap[2]+")",cls:"hd"});if(r.gap[3])L.push({t:clip(r.gap[3],80),full:r.gap[3]});}
     else if(r.kind==="msg"){var m=r.msg[5];var segs=r.msg[2];
@@ -273,6 +280,7 @@ function ladder(S){
   function marker(id,path,fill){var m=sv("marker",{id:id,viewBox:"0 0 10 10",refX:9,refY:5,markerWidth:11,markerHeight:11,markerUnits:"userSpaceOnUse",orient:"auto-start-reverse"});m.appendChild(sv("path",{d:path,fill:fill,stroke:fill}));return m;}
   defs.appendChild(marker("ah-c","M0,0 L10,5 L0,10 z","#0b5394"));
   defs.appendChild(marker("ah-s","M0,0 L10,5 L0,10 z","#38761d"));
+  defs.appendChild(marker("ah-t","M0,0 L10,5 L0,10 z","#7f6000"));
   defs.appendChild(marker("ah-a","M0,1 L10,5 L0,9","none"));
   defs.appendChild(marker("ah-f","M0,0 L10,5 L0,10 L3,5 z","#444"));
   defs.appendChild(marker("ah-r","M1,1 L9,9 M9,1 L1,9","#444"));
@@ -288,7 +296,7 @@ function ladder(S){
   if(S.T){var ty=TOP;for(var q=0;q<order.length;q++){if(order[q].frame>=S.T[1]){ty=order[q].y-order[q].need+4;break;}ty=order[q].y+SLANT+6;}
     var tg=sv("g",{"class":"tls","data-frame":S.T[1]});
     tg.appendChild(sv("rect",{x:X0,y:ty,width:X1-X0,height:Math.max(20,H-36-ty),fill:ref("tlshatch")}));
-    tg.appendChild(sv("text",{x:XM,y:H-52,"text-anchor":"middle"},"TLS ("+S.T[0]+") from frame "+S.T[1]+(S.T[3]?", ClientHello frame "+S.T[3]:"")+(S.T[4]?", ServerHello frame "+S.T[4]:"")+" \u00b7 encrypted records are not shown"));
+    tg.appendChild(sv("text",{x:XM,y:H-52,"text-anchor":"middle"},"TLS ("+S.T[0]+") from frame "+S.T[1]+(S.T[3]?", ClientHello frame "+S.T[3]:"")+(S.T[4]?", ServerHello frame "+S.T[4]:"")+" \u00b7 "+(S.L?"arrows name the TLS records of each frame; application data the key log did not open is shown only for its first frames":"encrypted records are not shown")));
     svg.appendChild(tg);}
 
   /* lifelines */
@@ -332,7 +340,7 @@ function ladder(S){
       r.L.forEach(function(l,j){g.appendChild(sv("text",{x:XM,y:top+13+j*LH,"text-anchor":"middle","class":l.cls||""},l.t));});
       segY[r.frame]=y;
     } else {
-      var cls=r.kind==="seg"?"seg "+(r.dir?"s":"c")+(r.cut?" cut":""):r.kind==="close"?"close "+r.what:r.kind;
+      var cls=r.kind==="seg"?"seg "+(r.dir?"s":"c")+(r.cut?" cut":""):r.kind==="close"?"close "+r.what:r.kind==="tls"?"tlsrec "+(r.dir?"s":"c"):r.kind;
       g=sv("g",{"class":cls,"data-frame":r.kind==="gap"?r.gap[2]:r.frame});
       var from=r.kind==="ack"?X0:r.dir?X1:X0,to=r.kind==="ack"?X1:r.dir?X0:X1;
       var labTop=y-(r.L.length-1)*LH-4-(r.note?LH+2:0);
@@ -341,7 +349,7 @@ function ladder(S){
         var gx=r.gap[0]?X1-60:X0;g.appendChild(sv("rect",{"class":"box",x:gx,y:y-6,width:60,height:14,fill:ref("gaphatch")}));
         g.appendChild(sv("text",{x:r.gap[0]?gx-6:gx+66,y:y+5,"text-anchor":r.gap[0]?"end":"start","class":"note"},"\u2307 missing"));
       } else {
-        var mk=r.kind==="ack"?"ah-a":r.kind==="close"?(r.what==="rst"?"ah-r":"ah-f"):(r.dir?"ah-s":"ah-c");
+        var mk=r.kind==="ack"?"ah-a":r.kind==="close"?(r.what==="rst"?"ah-r":"ah-f"):r.kind==="tls"?"ah-t":(r.dir?"ah-s":"ah-c");
         g.appendChild(sv("line",{x1:from,y1:y,x2:to,y2:y+SLANT,"marker-end":ref(mk)}));
       }
       r.L.forEach(function(l,j){var t=sv("text",{x:XM,y:labTop+j*LH,"text-anchor":"middle","class":l.cls||""},l.t);if(l.full&&l.full!==l.t)t.appendChild(sv("title",null,l.full));g.appendChild(t);});
@@ -402,6 +410,7 @@ function legend(S){
     "Brackets group the segments of each logical command (left) and reply (right).",
     "Dotted grey arrows: ACKs without data. The model records only the client's last ACK before each server segment, so not every pure ACK is shown, and none of the server's.",
     "Hatched red bar (\u26a0): server bytes the client had not acknowledged when it sent a command early. Hatched box (\u2307): bytes missing from the capture. Grey hatched band: TLS."];
+  if(S.L)items.push("Dashed brown arrows: the TLS records of one frame, named as Wireshark\u2019s Info column names them (\u201c(decrypted)\u201d: read with the key log). Decrypted application data is drawn as the commands and replies it carried.");
   if(S.b[2]||S.b[3])items.push("Retransmitted bytes: client "+S.b[2]+", server "+S.b[3]+". The model does not list which frames were retransmissions, so they are not marked.");
   items.forEach(function(t){add(ul,el("li",null,t));});
   return ul;

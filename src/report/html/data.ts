@@ -17,7 +17,7 @@ import { clockOf } from "../../capture/clock.js";
 import { escapeControls, escapeText } from "../../text/escape.js";
 import { isoTime, UTC } from "../time.js";
 import { productsOf, type ProductClaim } from "../../products/match.js";
-import { fullyDecrypted } from "../../tls/describe.js";
+import { fullyDecrypted, type LadderedTlsFacts } from "../../tls/describe.js";
 
 /** Severity as a number: 0 error, 1 warning, 2 info. */
 const SEV: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
@@ -77,6 +77,8 @@ export interface SessionD {
   G: [number, number, number, string][];
   /** TLS: [mode, frame, time, ClientHello frame or 0, ServerHello frame or 0] */
   T: [string, number, number, number, number] | null;
+  /** TLS handshake arrows (records tshark lists per frame): [side (0 client, 1 server), frame, time, text] */
+  L?: [number, number, number, string][];
   /** STARTTLS was answered 220 in this frame but no TLS handshake followed (the dialogue went on in plaintext, or the capture holds it decrypted: then 1) */
   P?: [number, 0 | 1];
   E: EarlyD[];
@@ -226,12 +228,19 @@ export function sessionData(s: JudgedSession, findings: Finding[]): SessionD {
     // TLS is drawn only where it flows (a ClientHello and the server's TLS records)
     // the hatched "encrypted" band: not over a TLS phase that was decrypted (its dialogue is drawn)
     T: s.tls?.encrypted && !(s.tls.facts !== undefined && fullyDecrypted(s.tls.facts)) ? [s.tls.mode, s.tls.frame, r3((s.tls.time - t0) * 1000), s.tls.clientHelloFrame ?? 0, s.tls.serverHelloFrame ?? 0] : null,
+    ...tlsArrows(s, t0),
     ...(s.tls && !s.tls.encrypted && s.tls.mode === "starttls" ? { P: [s.tls.frame, s.tls.decrypted ? 1 : 0] as [number, 0 | 1] } : {}),
     E: early(s, findings),
     N: s.notes.map(escapeText),
     mb: mbFinding ? mbFinding.rule : v.fault === "middlebox" ? v.decisive?.rule ?? "verdict" : "",
     ...productLabels(s, findings),
   };
+}
+
+function tlsArrows(s: JudgedSession, t0: number): { L?: [number, number, number, string][] } {
+  const ladder = (s.tls?.facts as LadderedTlsFacts | undefined)?.ladder;
+  if (!ladder || ladder.length === 0) return {};
+  return { L: ladder.map((a) => [a.from === "client" ? 0 : 1, a.frame, r3((a.time - t0) * 1000), escapeText(a.text)]) };
 }
 
 function productLabels(s: JudgedSession, findings: Finding[]): { pn?: [string, string, string] } {
