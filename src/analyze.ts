@@ -208,11 +208,7 @@ async function analyze<P>(path: string, options: Partial<AnalyzeOptions>, sink: 
     keys ??= new KeyLog();
     keys.add(data.toString("latin1"), "pcapng Decryption Secrets Block");
   };
-  const factory = new SmtpFlowFactory(opts.ports, onSession, {
-    ...DEFAULT_DISSECT, showSecrets: opts.showSecrets, showData: opts.showData,
-    // every TLS connection is read (handshake facts without keys); decrypted when a key matches
-    tls: (sink, _tcpStream, clientDir) => timedTls(new TlsConnection({ keys, sink, clientDir })),
-  });
+  const factory = smtpFlowFactory(opts, onSession, () => keys);
   let idleClosed = 0;
   const liveStats = (): LiveStats => ({ packets: stats.frames, open: tracker.openCount, judged: emitted, idleClosed, evicted: tracker.stats.evicted });
   // capture time of the last idle sweep
@@ -331,6 +327,18 @@ async function analyze<P>(path: string, options: Partial<AnalyzeOptions>, sink: 
 const NO_FINDINGS: Finding[] = [];
 
 /** Why a readable file gave no SMTP session, in one sentence. */
+/**
+ * The SMTP flow factory of one capture, on the main thread or a worker (src/parallel/worker.ts):
+ * every TLS connection is read (handshake facts without keys) and decrypted when a key of
+ * `keys()` matches; `keys()` is asked per connection, as Decryption Secrets Blocks add keys.
+ */
+export function smtpFlowFactory(opts: AnalyzeOptions, onSession: (s: Session) => void, keys: () => KeyLog | null): SmtpFlowFactory {
+  return new SmtpFlowFactory(opts.ports, onSession, {
+    ...DEFAULT_DISSECT, showSecrets: opts.showSecrets, showData: opts.showData,
+    tls: (sink, _tcpStream, clientDir) => timedTls(new TlsConnection({ keys: keys(), sink, clientDir })),
+  });
+}
+
 export function diagnose(stats: FileStats, unsupported: Map<number, number>, smtpLike: Map<number, number>): string {
   if (stats.tcpPackets === 0) {
     if (unsupported.size > 0) {

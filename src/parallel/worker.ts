@@ -6,15 +6,12 @@
 import { readFileSync } from "node:fs";
 import type { MessagePort } from "node:worker_threads";
 import { bindClock, Clock } from "../capture/clock.js";
-import { DEFAULT_ANALYZE, type AnalyzeOptions } from "../analyze.js";
+import { DEFAULT_ANALYZE, smtpFlowFactory, type AnalyzeOptions } from "../analyze.js";
 import { DEFAULT_TRACKER, Flow, type FlowApp } from "../tcp/flows.js";
 import { Reassembler } from "../tcp/reassembly.js";
-import { SmtpFlowFactory } from "../smtp/detect.js";
 import type { Session } from "../smtp/model.js";
 import { ehloLines } from "../smtp/vocabulary.js";
-import { DEFAULT_DISSECT } from "../smtp/session.js";
 import { DSB_TLS_KEY_LOG, KeyLog, loadKeyLogFiles } from "../tls/keylog.js";
-import { TlsConnection } from "../tls/connection.js";
 import { Judge, offersStartTls, type JudgedSession } from "../rules/engine.js";
 import type { Finding } from "../rules/types.js";
 import { loadFormat } from "../report/formats.js";
@@ -142,10 +139,7 @@ async function fileWorker(port: MessagePort, ring: WorkerRing, setup: WorkerSetu
       finishSession(p, s.tcpStream);
     }
   };
-  const factory = new SmtpFlowFactory(opts.ports, onSession, {
-    ...DEFAULT_DISSECT, showSecrets: opts.showSecrets, showData: opts.showData,
-    tls: (sink, _tcpStream, clientDir) => new TlsConnection({ keys, sink, clientDir }),
-  });
+  const factory = smtpFlowFactory(opts, onSession, () => keys);
   const reasmOpts = { ...DEFAULT_TRACKER, maxOutOfOrderBytes: opts.maxOutOfOrderBytes, maxOpenFlows: opts.maxOpenFlows };
 
   /** The records in [p, end) of a batch (buf, view and bytes: the same memory). */
