@@ -49,8 +49,8 @@ export class Dispatch {
       if (typeof x === "function") this.exAll.push({ ri, fn: x });
       else if (x !== undefined) {
         if (x.verbs !== undefined) for (const verb of x.verbs) push(this.byVerb, verb, { ri, fn: x.visit });
-        else if (x.kinds !== undefined) for (const kind of x.kinds) push(this.byKind, kind, { ri, fn: x.visit });
-        else this.exAll.push({ ri, fn: x.visit });
+        if (x.kinds !== undefined) for (const kind of x.kinds) push(this.byKind, kind, { ri, fn: x.visit });
+        if (x.verbs === undefined && x.kinds === undefined) this.exAll.push({ ri, fn: x.visit });
       }
       const y = v.reply;
       if (typeof y === "function") this.replyAll.push({ ri, fn: y });

@@ -7,10 +7,7 @@ import { filterFor } from "./util.js";
 import { DEFAULT_RULE_OPTIONS, SEVERITY_RANK, type Finding, type ReportArgs, type Rule, type RuleContext, type RuleOptions, type EarlierSessions, type SessionVerdict } from "./types.js";
 import { verdictFor } from "./verdict.js";
 import { settle } from "./consequences.js";
-import { needsMasks, sessionHolds } from "./facts.js";
 import { Dispatch } from "./dispatch.js";
-
-export { needsMet, sessionHolds, type SessionHolds } from "./facts.js";
 
 export { DEFAULT_RULE_OPTIONS, type RuleOptions };
 
@@ -80,14 +77,9 @@ function framesOf(given: number[]): number[] {
  */
 export class Judge {
   private readonly rules: Rule[];
-  /** per rule (same index): the facts it needs (needsMasks), or -1 when it declares no needs
-   * (rules of the older shape; a visitor rule's subscriptions are its prefilter) */
-  private readonly needFacts: number[];
-  private readonly needMarks: number[];
-  private readonly anyNeeds: boolean;
   /** the indexes of the rules that say when they are unavailable */
   private readonly withUnavailable: number[];
-  /** the walk; its `off` marks the rules not run in the session being judged */
+  /** the walk (dispatch.ts); its `off` marks the rules not run in the session being judged (not evaluable) */
   private readonly dispatch: Dispatch;
   /** per rule: its findings in the session being judged */
   private readonly found: Finding[][];
@@ -101,9 +93,6 @@ export class Judge {
 
   constructor(private readonly opts: RuleOptions) {
     const rules = (this.rules = selectRules(opts));
-    this.needFacts = rules.map((r) => (r.meta.needs === undefined ? -1 : needsMasks(r.meta.needs).facts));
-    this.needMarks = rules.map((r) => (r.meta.needs === undefined ? 0 : needsMasks(r.meta.needs).marks));
-    this.anyNeeds = this.needFacts.some((n) => n !== -1);
     this.withUnavailable = [];
     for (let i = 0; i < rules.length; i++) if (rules[i].unavailable) this.withUnavailable.push(i);
     this.dispatch = new Dispatch(rules);
@@ -128,14 +117,6 @@ export class Judge {
     const ctx = this.ctx;
     ctx.session = session;
     ctx.conversation = conversation;
-    if (this.anyNeeds) {
-      const holds = sessionHolds(session, conversation);
-      const facts = holds.facts, marks = holds.marks;
-      for (let i = 0; i < rules.length; i++) {
-        const need = this.needFacts[i];
-        if (need !== -1 && (need & facts) === 0 && (this.needMarks[i] & marks) === 0) off[i] = 1; // it would find nothing here
-      }
-    }
     this.untrusted = conversation.untrustedFrom !== null;
     this.dispatch.walk(conversation, session.replies, ctx, this.enter);
     off.fill(0);

@@ -1,6 +1,5 @@
 import type { Conversation, EarlyCommand, Exchange, Transaction } from "../smtp/conversation.js";
 import type { CommandKind, Reply, Session } from "../smtp/model.js";
-import type { RuleNeeds } from "./facts.js";
 
 export type Severity = "error" | "warning" | "info";
 export type Side = "client" | "server" | "middlebox";
@@ -70,14 +69,7 @@ export interface RuleMeta {
   /** the rule pairs replies with commands (by counting): after a capture gap on either side its
    * findings are not trusted, and the engine drops those that show frames from the gap on */
   pairing?: boolean;
-  /** what a session must hold for the rule to find anything (any one of these: see RuleNeeds). The
-   * engine does not run the rule on other sessions: a speed-up only, the rule would report nothing
-   * there (test/rules/needs.test.ts checks that on every shared capture). Each need must follow
-   * from the rule's trigger: a session where the rule reports something holds one of them. */
-  needs?: RuleNeeds;
 }
-
-export type { NeedCode, NeedFact, NeedVerb, RuleNeeds } from "./facts.js";
 
 export interface Finding {
   rule: string;
@@ -181,7 +173,8 @@ export type Visit<T> = (part: T, ctx: RuleContext) => VisitResult;
  */
 export interface Visitor {
   /** each command with its replies, in order (every kind); or only commands with one of `verbs`
-   * (any kind), or of one of `kinds` */
+   * or of one of `kinds` (both given: either; a command of kind "command" with a listed verb is
+   * visited twice when `kinds` names "command" too, so do not) */
   exchange?: Visit<Exchange> | { verbs?: readonly string[]; kinds?: readonly CommandKind[]; visit: Visit<Exchange> };
   /** each reply, in order (the greeting too); or only replies with one of `codes` (complete or not) */
   reply?: Visit<Reply> | { codes: readonly number[]; visit: Visit<Reply> };
