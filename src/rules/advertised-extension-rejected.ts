@@ -13,17 +13,17 @@ export default defineRule({
   fix: "Advertise only what the server accepts; check for an inspecting firewall that rewrites commands.",
   plaintext: true,
   pairing: true,
-  needs: { codes: [500, 502] },
-}, (ctx) => {
-  const s = ctx.session;
-  const f = ctx.conversation;
-  for (const c of s.commands) {
-    if (c.kind !== "command" || c.afterStartTls || c.replies.length === 0) continue;
-    const r = ctx.conversation.exchanges[c.index].first!;
-    if (r.code !== 500 && r.code !== 502) continue;
-    const caps = f.advertisedAt(c.index);
-    const kw = c.verb === "BDAT" ? "CHUNKING" : c.verb;
-    if (!caps || !caps.keywords.has(kw)) continue;
-    ctx.report({ frames: [caps.reply.frames[0], c.frames[0], ...r.frames.slice(0, 1)], time: r.firstTime, message: `${q(c.line, 40)} was refused with ${r.code} although the EHLO reply advertised ${kw}`, evidence: `reply ${q(r.lines[0] ?? "", 60)}` });
-  }
+}, {
+  exchange: {
+    kinds: ["command"],
+    visit(ex, ctx) {
+      const c = ex.command;
+      const r = ex.first;
+      if (c.afterStartTls || r === undefined || (r.code !== 500 && r.code !== 502)) return;
+      const caps = ctx.conversation.advertisedAt(c.index);
+      const kw = c.verb === "BDAT" ? "CHUNKING" : c.verb;
+      if (!caps || !caps.keywords.has(kw)) return;
+      ctx.report({ frames: [caps.reply.frames[0], c.frames[0], ...r.frames.slice(0, 1)], time: r.firstTime, message: `${q(c.line, 40)} was refused with ${r.code} although the EHLO reply advertised ${kw}`, evidence: `reply ${q(r.lines[0] ?? "", 60)}` });
+    },
+  },
 });

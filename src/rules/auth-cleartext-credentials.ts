@@ -1,5 +1,5 @@
 import { defineRule } from "./define.js";
-import { authMechanism, isVerb } from "../smtp/vocabulary.js";
+import { authMechanism } from "../smtp/vocabulary.js";
 import { plural } from "../text/plural.js";
 import { q } from "./util.js";
 
@@ -27,37 +27,40 @@ export default defineRule({
   plaintext: true,
   // sending credentials in clear needs no reply to prove: the rule reads the client's own lines and
   // says the outcome (235) only where the exchange's pairing is trusted (Exchange.trusted)
-  needs: { verbs: ["AUTH"] },
-}, (ctx) => {
-  const s = ctx.session;
-  for (const c of s.commands) {
-    if (!isVerb(c, "AUTH") || c.afterStartTls || c.inTls) continue;
-    const { mech } = authMechanism(c);
-    // the AUTH command and the SASL responses that directly follow it; a command line the server
-    // took as a response (takenAsAuthResponse) is no credential and ends the exchange here
-    const chain = [c];
-    for (let k = c.index + 1; k < s.commands.length && s.commands[k].kind === "auth-response"; k++) chain.push(s.commands[k]);
-    const credentials = chain.filter((x) => x.secret);
-    if (credentials.length === 0) continue; // only credentials count: none was sent
-    const ex = ctx.conversation.exchanges[chain[chain.length - 1].index];
-    const r = ex?.trusted ? ex.final : undefined;
-    const accepted = r?.code === 235 ? "; the server accepted it (235)" : r && r.code !== null ? `; the server answered ${r.code}` : "";
-    const who = c.authUser !== undefined ? ` for user ${q(c.authUser, 40)}` : "";
-    if (CHALLENGE_RESPONSE.test(mech)) {
-      ctx.report({
-        severity: "info",
-        cite: "challengeResponse",
-        frames: chain.flatMap((x) => x.frames.slice(0, 1)),
-        time: c.time,
-        message: `AUTH ${q(mech, 30)}${who} took place without TLS: ${mech} is challenge-response and sent no password, but anyone on the path can record the exchange and attack the password offline${mech === "NTLM" ? " (NTLM responses are derived from the password hash)" : ""}${accepted}`,
-        evidence: `${plural(chain.length - 1, "SASL response line")} after the AUTH command, redacted in this report`,
-      });
-      continue;
-    }
-    const password = mech === "PLAIN" || (mech === "LOGIN" && credentials.length >= 2);
-    const what = password ? ": the password is on the wire in clear"
-      : mech === "LOGIN" ? ": the user name is on the wire in clear (no password followed)"
-        : "";
-    ctx.report({ frames: chain.flatMap((x) => x.frames.slice(0, 1)), time: c.time, message: `AUTH ${q(mech, 30)}${who} was sent without TLS${what}${accepted}`, evidence: `${plural(chain.length - 1, "SASL response line")} after the AUTH command, redacted in this report` });
-  }
+}, {
+  exchange: {
+    verbs: ["AUTH"],
+    visit(ex, ctx) {
+      const c = ex.command;
+      if (c.kind !== "command" || c.afterStartTls || c.inTls) return;
+      const s = ctx.session;
+      const { mech } = authMechanism(c);
+      // the AUTH command and the SASL responses that directly follow it; a command line the server
+      // took as a response (takenAsAuthResponse) is no credential and ends the exchange here
+      const chain = [c];
+      for (let k = c.index + 1; k < s.commands.length && s.commands[k].kind === "auth-response"; k++) chain.push(s.commands[k]);
+      const credentials = chain.filter((x) => x.secret);
+      if (credentials.length === 0) return; // only credentials count: none was sent
+      const last = ctx.conversation.exchanges[chain[chain.length - 1].index];
+      const r = last?.trusted ? last.final : undefined;
+      const accepted = r?.code === 235 ? "; the server accepted it (235)" : r && r.code !== null ? `; the server answered ${r.code}` : "";
+      const who = c.authUser !== undefined ? ` for user ${q(c.authUser, 40)}` : "";
+      if (CHALLENGE_RESPONSE.test(mech)) {
+        ctx.report({
+          severity: "info",
+          cite: "challengeResponse",
+          frames: chain.flatMap((x) => x.frames.slice(0, 1)),
+          time: c.time,
+          message: `AUTH ${q(mech, 30)}${who} took place without TLS: ${mech} is challenge-response and sent no password, but anyone on the path can record the exchange and attack the password offline${mech === "NTLM" ? " (NTLM responses are derived from the password hash)" : ""}${accepted}`,
+          evidence: `${plural(chain.length - 1, "SASL response line")} after the AUTH command, redacted in this report`,
+        });
+        return;
+      }
+      const password = mech === "PLAIN" || (mech === "LOGIN" && credentials.length >= 2);
+      const what = password ? ": the password is on the wire in clear"
+        : mech === "LOGIN" ? ": the user name is on the wire in clear (no password followed)"
+          : "";
+      ctx.report({ frames: chain.flatMap((x) => x.frames.slice(0, 1)), time: c.time, message: `AUTH ${q(mech, 30)}${who} was sent without TLS${what}${accepted}`, evidence: `${plural(chain.length - 1, "SASL response line")} after the AUTH command, redacted in this report` });
+    },
+  },
 });

@@ -17,19 +17,19 @@ export default defineRule({
   fix: "Send `334 <base64>` challenges, answer malformed responses and `*` with 501.",
   plaintext: true,
   pairing: true,
-  needs: { codes: [334], authResponse: true },
-}, (ctx) => {
-  const s = ctx.session;
-  for (const c of s.commands) {
-    if (c.afterStartTls) continue;
+}, {
+  exchange(ex, ctx) {
+    const c = ex.command;
+    if (c.afterStartTls) return;
+    const s = ctx.session;
     for (const i of c.replies) {
       const r = s.replies[i];
       if (r.code !== 334 || !r.complete) continue;
       const text = (r.lines[0] ?? "").slice(4);
       if (!isBase64(text)) ctx.report({ frames: r.frames, time: r.firstTime, message: `the challenge ${q(r.lines[0] ?? "", 50)} is not BASE64`, evidence: `reply ${r.index}` });
     }
-    if (c.kind !== "auth-response") continue;
-    const r = ctx.conversation.exchanges[c.index].first;
+    if (c.kind !== "auth-response") return;
+    const r = ex.first;
     const code = r && r.complete ? r.code : null;
     if (c.line === "*") {
       if (code !== null && code !== 501) ctx.report({ frames: [...c.frames, ...r!.frames], time: r!.firstTime, message: `the client cancelled the exchange with \`*\` and the server answered ${q(r!.lines[0] ?? "", 50)}, not 501`, evidence: `reply ${r!.index}` });
@@ -37,5 +37,5 @@ export default defineRule({
       ctx.report({ side: "client", frames: c.frames, time: c.time, message: `the SASL response ${q(c.line, 40)} is not BASE64`, evidence: `command ${c.index}` });
       if (code !== null && code !== 501) ctx.report({ frames: [...c.frames, ...r!.frames], time: r!.firstTime, message: `the server answered a response that is not BASE64 with ${q(r!.lines[0] ?? "", 50)}, not 501`, evidence: `reply ${r!.index}` });
     }
-  }
+  },
 });

@@ -16,14 +16,16 @@ export default defineRule({
   why: "Servers cut or reject the line, and the authentication fails for a reason the user cannot see.",
   fix: "Send `=` for an empty initial response; past 512 octets, send AUTH without it and answer the 334.",
   plaintext: true,
-  needs: { verbs: ["AUTH"] },
-}, (ctx) => {
-  for (const c of ctx.session.commands) {
-    if (c.kind !== "command" || c.verb !== "AUTH" || c.afterStartTls || c.lineInfo === null) continue;
-    const parts = c.line.split(" ");
-    const what = c.lineInfo.length > MAX_AUTH_LINE && parts.length > 2 ? `is ${c.lineInfo.length} octets with its initial response, more than ${MAX_AUTH_LINE}`
-      : parts.length === 3 && parts[2] === "" ? "ends with a space and no initial response (an empty one is sent as `=`)"
-        : c.saslBase64 === false ? "carries an initial response that is not BASE64" : null;
-    if (what !== null) ctx.report({ frames: c.frames, time: c.time, message: `${q(c.line, 50)} ${what}`, evidence: `command ${c.index}` });
-  }
+}, {
+  exchange: {
+    verbs: ["AUTH"],
+    visit({ command: c }, ctx) {
+      if (c.kind !== "command" || c.afterStartTls || c.lineInfo === null) return;
+      const parts = c.line.split(" ");
+      const what = c.lineInfo.length > MAX_AUTH_LINE && parts.length > 2 ? `is ${c.lineInfo.length} octets with its initial response, more than ${MAX_AUTH_LINE}`
+        : parts.length === 3 && parts[2] === "" ? "ends with a space and no initial response (an empty one is sent as `=`)"
+          : c.saslBase64 === false ? "carries an initial response that is not BASE64" : null;
+      if (what !== null) ctx.report({ frames: c.frames, time: c.time, message: `${q(c.line, 50)} ${what}`, evidence: `command ${c.index}` });
+    },
+  },
 });

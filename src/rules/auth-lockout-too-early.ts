@@ -1,4 +1,5 @@
 import { defineRule } from "./define.js";
+import type { RuleContext } from "./types.js";
 
 const FAILED = new Set([535, 534, 454]);
 
@@ -14,8 +15,20 @@ export default defineRule({
   fix: "Allow at least three failed attempts before closing.",
   plaintext: true,
   pairing: true,
-  needs: { verbs: ["AUTH"], authResponse: true },
-}, (ctx) => {
+}, {
+  // an AUTH command or a SASL response: the whole session's AUTH attempts are judged once
+  exchange: {
+    verbs: ["AUTH"],
+    kinds: ["auth-response"],
+    visit(_ex, ctx) {
+      whole(ctx);
+      return "stop";
+    },
+  },
+});
+
+/** The session's failed AUTH attempts, and how the server ended them. */
+function whole(ctx: RuleContext): void {
   const s = ctx.session;
   const fails: number[] = [];
   let authed = false;
@@ -35,4 +48,4 @@ export default defineRule({
   const end = bye ? { frame: bye.frames[0], time: bye.firstTime, how: "sent 421" } : close ? { frame: close.frame, time: close.time, how: close.kind === "rst" ? "reset the connection" : "closed the connection" } : null;
   if (!end) return;
   ctx.report({ frames: [...fails, end.frame], time: end.time, message: `the server ${end.how} after ${fails.length} failed AUTH attempt${fails.length > 1 ? "s" : ""}; RFC 4954 asks for at least 3`, evidence: `failures in frames ${fails.join(", ")}` });
-});
+}

@@ -16,11 +16,14 @@ export default defineRule({
   why: "Servers that decode the parameter reject the command or record a wrong authenticated sender.",
   fix: "Encode the mailbox as xtext (`+`, `=` and controls as `+HH`) or send `AUTH=<>`.",
   plaintext: true,
-}, (ctx) => {
-  for (const c of ctx.session.commands) {
-    if (c.kind !== "command" || c.verb !== "MAIL" || c.afterStartTls) continue;
-    const m = /\sAUTH=(\S*)/i.exec(c.line);
-    if (!m || m[1] === "<>" || XTEXT.test(m[1])) continue;
-    ctx.report({ frames: c.frames, time: c.time, message: `${q(c.line, 60)}: the AUTH= value ${q(m[1], 40)} is not xtext`, evidence: `command ${c.index}` });
-  }
+}, {
+  exchange: {
+    verbs: ["MAIL"],
+    visit({ command: c }, ctx) {
+      if (c.kind !== "command" || c.verb !== "MAIL" || c.afterStartTls) return;
+      const m = /\sAUTH=(\S*)/i.exec(c.line);
+      if (!m || m[1] === "<>" || XTEXT.test(m[1])) return;
+      ctx.report({ frames: c.frames, time: c.time, message: `${q(c.line, 60)}: the AUTH= value ${q(m[1], 40)} is not xtext`, evidence: `command ${c.index}` });
+    },
+  },
 });

@@ -13,21 +13,21 @@ export default defineRule({
   fix: "Pick a mechanism from the server's AUTH list, after a complete EHLO reply.",
   plaintext: true,
   pairing: true,
-  needs: { verbs: ["AUTH"] },
-}, (ctx) => {
-  const s = ctx.session;
-  const f = ctx.conversation;
-  for (const c of s.commands) {
-    if (c.kind !== "command" || c.verb !== "AUTH" || c.afterStartTls) continue;
-    const caps = f.capsAt(c.index);
-    if (!caps) continue;
-    const mech = (c.line.split(" ")[1] ?? "").toUpperCase();
-    const list = caps.keywords.get("AUTH");
-    const legacy = caps.keywords.get("AUTH=" + mech) !== undefined || [...caps.keywords.keys()].some((k) => k.startsWith("AUTH=") && k.slice(5).split(" ").includes(mech));
-    if (list === undefined && ![...caps.keywords.keys()].some((k) => k.startsWith("AUTH="))) {
-      ctx.report({ frames: c.frames, time: c.time, message: `AUTH ${q(mech, 30)} was sent, but the EHLO reply did not advertise AUTH`, evidence: `EHLO reply in frame ${caps.reply.frames[0]}` });
-    } else if (list !== undefined && !list.toUpperCase().split(/\s+/).includes(mech) && !legacy) {
-      ctx.report({ frames: c.frames, time: c.time, message: `AUTH ${q(mech, 30)} was sent, but the server offered only ${q(list, 80)}`, evidence: `EHLO reply in frame ${caps.reply.frames[0]}` });
-    }
-  }
+}, {
+  exchange: {
+    verbs: ["AUTH"],
+    visit({ command: c }, ctx) {
+      if (c.kind !== "command" || c.afterStartTls) return;
+      const caps = ctx.conversation.capsAt(c.index);
+      if (!caps) return;
+      const mech = (c.line.split(" ")[1] ?? "").toUpperCase();
+      const list = caps.keywords.get("AUTH");
+      const legacy = caps.keywords.get("AUTH=" + mech) !== undefined || [...caps.keywords.keys()].some((k) => k.startsWith("AUTH=") && k.slice(5).split(" ").includes(mech));
+      if (list === undefined && ![...caps.keywords.keys()].some((k) => k.startsWith("AUTH="))) {
+        ctx.report({ frames: c.frames, time: c.time, message: `AUTH ${q(mech, 30)} was sent, but the EHLO reply did not advertise AUTH`, evidence: `EHLO reply in frame ${caps.reply.frames[0]}` });
+      } else if (list !== undefined && !list.toUpperCase().split(/\s+/).includes(mech) && !legacy) {
+        ctx.report({ frames: c.frames, time: c.time, message: `AUTH ${q(mech, 30)} was sent, but the server offered only ${q(list, 80)}`, evidence: `EHLO reply in frame ${caps.reply.frames[0]}` });
+      }
+    },
+  },
 });

@@ -16,15 +16,17 @@ export default defineRule({
   fix: "Client: authenticate once, before MAIL. Server: answer such AUTH commands 503.",
   plaintext: true,
   pairing: true,
-  needs: { verbs: ["AUTH"] },
-}, (ctx) => {
-  for (const ex of ctx.conversation.exchanges) {
-    const c = ex.command;
-    if (c.kind !== "command" || c.verb !== "AUTH" || c.afterStartTls) continue;
-    const why = ex.phase === "post-auth" ? "after the client had already authenticated (235)" : ex.open ? "inside a mail transaction (after an accepted MAIL)" : null;
-    if (why === null) continue;
-    ctx.report({ severity: "warning", side: "client", frames: c.frames, time: c.time, message: `the client sent ${q(c.line, 40)} ${why}`, evidence: `command ${c.index}` });
-    const r = ex.final;
-    if (r && ex.outcome !== "none" && r.code !== 503) ctx.report({ frames: [...c.frames, ...r.frames], time: r.firstTime, message: `the server answered the AUTH sent ${why} with ${r.code}, not 503`, evidence: `reply ${q(r.lines[0] ?? "")}` });
-  }
+}, {
+  exchange: {
+    verbs: ["AUTH"],
+    visit(ex, ctx) {
+      const c = ex.command;
+      if (c.kind !== "command" || c.afterStartTls) return;
+      const why = ex.phase === "post-auth" ? "after the client had already authenticated (235)" : ex.open ? "inside a mail transaction (after an accepted MAIL)" : null;
+      if (why === null) return;
+      ctx.report({ severity: "warning", side: "client", frames: c.frames, time: c.time, message: `the client sent ${q(c.line, 40)} ${why}`, evidence: `command ${c.index}` });
+      const r = ex.final;
+      if (r && ex.outcome !== "none" && r.code !== 503) ctx.report({ frames: [...c.frames, ...r.frames], time: r.firstTime, message: `the server answered the AUTH sent ${why} with ${r.code}, not 503`, evidence: `reply ${q(r.lines[0] ?? "")}` });
+    },
+  },
 });

@@ -13,12 +13,11 @@ export default defineRule({
   why: "Servers disagree on where such a command ends; Postfix postscreen rejects clients that do it.",
   fix: "Send CR LF after every command line.",
   plaintext: true,
-  needs: { commandTerm: true },
-}, (ctx) => {
-  for (const c of ctx.session.commands) {
+}, {
+  exchange({ command: c }, ctx) {
     const l = c.lineInfo;
-    if (!l || l.gap) continue;
+    if (!l || l.gap) return;
     const kind = l.terminator === "lf" ? "ends with a bare LF" : l.bareCr ? "contains a bare CR" : "";
     if (kind) ctx.report({ frames: c.frames, time: c.time, message: `${cmdLabel(c)} ${kind}`, evidence: streamSpan(ctx.session, "client", l.start, l.end, c.inTls) });
-  }
+  },
 });

@@ -12,11 +12,13 @@ export default defineRule({
   why: "Servers differ on what such a line ending means; that difference is the precondition of every SMTP smuggling variant, and strict servers reject the message.",
   fix: "Convert all line endings to CRLF before sending.",
   plaintext: true,
-  needs: { dataBare: true },
-}, (ctx) => {
-  for (const c of ctx.session.commands) {
-    const m = c.message;
-    if (!m || m.bareLf + m.bareCr === 0) continue;
-    ctx.report({ frames: [m.firstBare!.frame], time: c.time, message: `the message contains ${m.bareLf} bare LF and ${m.bareCr} bare CR; the first (${m.firstBare!.kind.toUpperCase()}) at client offset ${m.firstBare!.offset}`, evidence: `message of ${m.bytes} bytes, ${m.lines} lines` });
-  }
+}, {
+  exchange: {
+    kinds: ["message"],
+    visit({ command: c }, ctx) {
+      const m = c.message;
+      if (!m || m.bareLf + m.bareCr === 0) return;
+      ctx.report({ frames: [m.firstBare!.frame], time: c.time, message: `the message contains ${m.bareLf} bare LF and ${m.bareCr} bare CR; the first (${m.firstBare!.kind.toUpperCase()}) at client offset ${m.firstBare!.offset}`, evidence: `message of ${m.bytes} bytes, ${m.lines} lines` });
+    },
+  },
 });

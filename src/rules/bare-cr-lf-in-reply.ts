@@ -1,4 +1,5 @@
 import { defineRule } from "./define.js";
+import type { RuleContext } from "./types.js";
 import { q } from "./util.js";
 import { plural } from "../text/plural.js";
 
@@ -14,8 +15,23 @@ export default defineRule({
   why: "Strict clients do not see the end of the line and wait; lenient ones split differently from strict ones.",
   fix: "End every line with CR LF.",
   plaintext: true,
-  needs: { replyTerm: true },
-}, (ctx) => {
+}, {
+  // the first reply with a line not ended by CRLF: the session's server lines are counted once
+  reply(r, ctx) {
+    const lines = r.lineInfo;
+    for (let i = 0; i < lines.length; i++) {
+      const l = lines[i];
+      if (l.terminator !== "crlf" || l.bareCr) {
+        whole(ctx);
+        return "stop";
+      }
+    }
+    return;
+  },
+});
+
+/** Every server line of the session without a proper CRLF, in one finding. */
+function whole(ctx: RuleContext): void {
   let first: { frame: number; time: number; text: string; kind: string } | null = null;
   let count = 0;
   const frames: number[] = [];
@@ -30,4 +46,4 @@ export default defineRule({
     }
   }
   if (first) ctx.report({ frames, time: first.time, message: `${plural(count, "server line")} without a proper CRLF; the first, ${q(first.text)}, ${first.kind}`, evidence: `first in frame ${first.frame}` });
-});
+}

@@ -14,23 +14,24 @@ export default defineRule({
   why: "Client and server disagree on where the message ends: the rest of the message is read as commands (or commands as message).",
   fix: "Count the chunk exactly, in octets after any line-ending conversion.",
   plaintext: true,
-  needs: { verbs: ["BDAT"] },
-}, (ctx) => {
-  const s = ctx.session;
-  const clientGap = s.gaps.some((g) => g.side === "client");
-  for (const c of s.commands) {
-    if (c.kind !== "command" || c.verb !== "BDAT" || c.afterStartTls) continue;
-    if (!c.bdat) {
-      ctx.report({ frames: c.frames, time: c.time, message: `${q(c.line, 50)} does not have the form \`BDAT chunk-size [LAST]\``, evidence: streamSpan(ctx.session, "client", c.start, c.end, c.inTls) });
-      continue;
-    }
-    if (c.bdat.received < c.bdat.size && !clientGap && (s.close.client !== null || s.close.server !== null)) {
-      ctx.report({ frames: c.frames, time: c.time, message: `BDAT announced ${c.bdat.size} octets but only ${c.bdat.received} followed before the connection closed`, evidence: `chunk starts at client offset ${c.lineInfo?.end ?? c.start}` });
-      continue;
-    }
-    const next = s.commands[c.index + 1];
-    if (next && next.kind === "command" && c.bdat.received === c.bdat.size && !KNOWN_VERBS.has(next.verb)) {
-      ctx.report({ frames: [...c.frames.slice(-1), ...next.frames.slice(0, 1)], time: next.time, message: `after the ${c.bdat.size}-octet chunk the stream continues with ${q(next.line, 40)}, not a command: the chunk size is wrong`, evidence: `chunk ended at client offset ${c.end}` });
-    }
-  }
+}, {
+  exchange: {
+    verbs: ["BDAT"],
+    visit({ command: c }, ctx) {
+      if (c.kind !== "command" || c.afterStartTls) return;
+      const s = ctx.session;
+      if (!c.bdat) {
+        ctx.report({ frames: c.frames, time: c.time, message: `${q(c.line, 50)} does not have the form \`BDAT chunk-size [LAST]\``, evidence: streamSpan(s, "client", c.start, c.end, c.inTls) });
+        return;
+      }
+      if (c.bdat.received < c.bdat.size && !s.gaps.some((g) => g.side === "client") && (s.close.client !== null || s.close.server !== null)) {
+        ctx.report({ frames: c.frames, time: c.time, message: `BDAT announced ${c.bdat.size} octets but only ${c.bdat.received} followed before the connection closed`, evidence: `chunk starts at client offset ${c.lineInfo?.end ?? c.start}` });
+        return;
+      }
+      const next = s.commands[c.index + 1];
+      if (next && next.kind === "command" && c.bdat.received === c.bdat.size && !KNOWN_VERBS.has(next.verb)) {
+        ctx.report({ frames: [...c.frames.slice(-1), ...next.frames.slice(0, 1)], time: next.time, message: `after the ${c.bdat.size}-octet chunk the stream continues with ${q(next.line, 40)}, not a command: the chunk size is wrong`, evidence: `chunk ended at client offset ${c.end}` });
+      }
+    },
+  },
 });

@@ -17,27 +17,28 @@ export default defineRule({
   fix: "Client: one BDAT LAST per transaction, stop sending chunks after a refusal, never mix DATA with BDAT or BINARYMIME. Server: answer each of these 503.",
   plaintext: true,
   pairing: true,
-  needs: { verbs: ["BDAT"], binaryMime: true },
-}, (ctx) => {
-  const s = ctx.session;
-  for (const ex of ctx.conversation.exchanges) {
-    const c = ex.command;
-    if (c.kind !== "command" || c.afterStartTls || (c.verb !== "BDAT" && c.verb !== "DATA")) continue;
-    const tx = ex.transaction;
-    const before = tx ? tx.bodyCommands.filter((b) => b.index < c.index) : [];
-    let why: string | null = null;
-    if (c.verb === "BDAT") {
-      const prev = tx === null ? ex.previous : null;
-      if (prev?.end?.kind === "bdat-last") why = "after BDAT LAST, before a new MAIL";
-      else if (prev?.end?.kind === "bdat-refused") {
-        const refused = ctx.conversation.exchanges[prev.end.command.index]?.final;
-        if (refused && c.segments[0]?.ack != null && c.segments[0].ack >= replyEndSeq(s, refused)) why = `after the refusal ${q(refused.lines[0] ?? "", 40)} of an earlier chunk had reached the client`;
-      }
-    } else if (before.some((b) => b.verb === "BDAT" && b.bdat)) why = "after BDAT in the same transaction";
-    else if (tx?.binary) why = "after MAIL with BODY=BINARYMIME";
-    if (why === null) continue;
-    ctx.report({ frames: c.frames, time: c.time, message: `${q(c.line, 40)} was sent ${why}`, evidence: `command ${c.index}` });
-    const r = ex.final;
-    if (r && ex.outcome !== "none" && r.code !== 503) ctx.report({ side: "server", frames: [...c.frames, ...r.frames], time: r.firstTime, message: `the server answered ${q(c.line, 40)}, sent ${why}, with ${r.code}, not 503`, evidence: `reply ${q(r.lines[0] ?? "")}` });
-  }
+}, {
+  exchange: {
+    verbs: ["BDAT", "DATA"],
+    visit(ex, ctx) {
+      const c = ex.command;
+      if (c.kind !== "command" || c.afterStartTls) return;
+      const tx = ex.transaction;
+      const before = tx ? tx.bodyCommands.filter((b) => b.index < c.index) : [];
+      let why: string | null = null;
+      if (c.verb === "BDAT") {
+        const prev = tx === null ? ex.previous : null;
+        if (prev?.end?.kind === "bdat-last") why = "after BDAT LAST, before a new MAIL";
+        else if (prev?.end?.kind === "bdat-refused") {
+          const refused = ctx.conversation.exchanges[prev.end.command.index]?.final;
+          if (refused && c.segments[0]?.ack != null && c.segments[0].ack >= replyEndSeq(ctx.session, refused)) why = `after the refusal ${q(refused.lines[0] ?? "", 40)} of an earlier chunk had reached the client`;
+        }
+      } else if (before.some((b) => b.verb === "BDAT" && b.bdat)) why = "after BDAT in the same transaction";
+      else if (tx?.binary) why = "after MAIL with BODY=BINARYMIME";
+      if (why === null) return;
+      ctx.report({ frames: c.frames, time: c.time, message: `${q(c.line, 40)} was sent ${why}`, evidence: `command ${c.index}` });
+      const r = ex.final;
+      if (r && ex.outcome !== "none" && r.code !== 503) ctx.report({ side: "server", frames: [...c.frames, ...r.frames], time: r.firstTime, message: `the server answered ${q(c.line, 40)}, sent ${why}, with ${r.code}, not 503`, evidence: `reply ${q(r.lines[0] ?? "")}` });
+    },
+  },
 });

@@ -13,16 +13,15 @@ export default defineRule({
   fix: "Use DATA unless the server advertises CHUNKING.",
   plaintext: true,
   pairing: true,
-  needs: { verbs: ["BDAT"] },
-}, (ctx) => {
-  const s = ctx.session;
-  const f = ctx.conversation;
-  for (const c of s.commands) {
-    if (c.kind !== "command" || c.verb !== "BDAT" || c.afterStartTls) continue;
-    const caps = f.capsAt(c.index);
-    if (caps && !caps.keywords.has("CHUNKING")) {
+}, {
+  exchange: {
+    verbs: ["BDAT"],
+    visit({ command: c }, ctx) {
+      if (c.kind !== "command" || c.afterStartTls) return;
+      const caps = ctx.conversation.capsAt(c.index);
+      if (!caps || caps.keywords.has("CHUNKING")) return;
       ctx.report({ frames: c.frames.slice(0, 1), time: c.time, message: `${q(c.line, 40)} was sent, but CHUNKING was not advertised`, evidence: `capabilities from frame ${caps.reply.frames[0]}: ${q([...caps.keywords.keys()].join(" ") || "none", 200)}` });
-      return;
-    }
-  }
+      return "stop";
+    },
+  },
 });

@@ -29,14 +29,13 @@ export default defineRule({
   fix: "Fix the client: keep reading until the final line of the reply. Splitting the reply across segments is legal, so the server or proxy need not change, although writing each reply with one send() avoids triggering the bug.",
   plaintext: true,
   pairing: true,
-  needs: { early: true },
-}, (ctx) => {
-  const s = ctx.session;
-  for (const e of ctx.conversation.early) {
-    if (e.prev === null || e.reply === null || !partialMultiline(e)) continue;
+}, {
+  early(e, ctx) {
+    const s = ctx.session;
+    if (e.prev === null || e.reply === null || !partialMultiline(e)) return;
     const reply = e.reply;
-    if (e.pipelining && pipelinable(e.prev)) continue;
-    if (e.prev.kind === "command" && e.prev.verb === "STARTTLS") continue;
+    if (e.pipelining && pipelinable(e.prev)) return;
+    if (e.prev.kind === "command" && e.prev.verb === "STARTTLS") return;
     const had = reply.lineInfo.slice(0, e.linesHad);
     const rest = reply.lineInfo.slice(e.linesHad);
     const next = rest[0];
@@ -54,5 +53,5 @@ export default defineRule({
         : `${cmdLabel(e.cmd)} was sent after ${e.linesHad} of the ${reply.lineInfo.length} lines of the ${reply.code} reply to ${cmdLabel(e.prev)}, before its final line ${q(reply.lines[reply.lines.length - 1] ?? "", 40)}.${depends}${consumed}`,
       evidence: `${ackEvidence(s, e.cmd, reply, e.by, e.acked)}; lines the client had: ${had.map((l) => q(l.text, 30)).join(", ")}`,
     });
-  }
+  },
 });

@@ -26,16 +26,15 @@ export default defineRule({
   fix: "Read replies until the line with a space after the code before sending the next command (unless PIPELINING allows it).",
   plaintext: true,
   pairing: true,
-  needs: { early: true },
-}, (ctx) => {
-  const s = ctx.session;
-  for (const e of ctx.conversation.early) {
-    if (!generalCase(e)) continue;
+}, {
+  early(e, ctx) {
+    const s = ctx.session;
+    if (!generalCase(e)) return;
     ctx.report({
       frames: earlyFrames(e),
       time: e.cmd.time,
       message: e.reply ? `${cmdLabel(e.cmd)} was sent before ${replyLabel(e.reply)} to ${cmdLabel(e.prev!)} had arrived` : `${cmdLabel(e.cmd)} was sent together with ${cmdLabel(e.prev!)}, before any reply to it (none ever arrived)`,
       evidence: ackEvidence(s, e.cmd, e.reply, e.by, e.acked),
     });
-  }
+  },
 });

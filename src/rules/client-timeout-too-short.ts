@@ -1,4 +1,5 @@
 import { defineRule } from "./define.js";
+import type { RuleContext } from "./types.js";
 import { cmdLabel, ms } from "./util.js";
 import type { Command } from "../smtp/model.js";
 
@@ -20,8 +21,16 @@ export default defineRule({
   fix: "Use at least the RFC 5321 §4.5.3.2 timeouts.",
   plaintext: true,
   pairing: true,
-  needs: { unanswered: true, noGreeting: true },
-}, (ctx) => {
+}, {
+  sessionEnd(ctx) {
+    // the client waited for something: the greeting, or a command's reply
+    if (ctx.conversation.greeting !== null && ctx.session.commands.every((c) => c.replies.length > 0)) return;
+    whole(ctx);
+  },
+});
+
+/** What the client was waiting for when it gave up, and how long it waited. */
+function whole(ctx: RuleContext): void {
   const s = ctx.session;
   const close = s.close.client;
   const serverClose = s.close.server;
@@ -47,4 +56,4 @@ export default defineRule({
   const wait = gaveUp.time - waited.since;
   if (wait < MIN_WAIT || wait >= waited.limit) return;
   ctx.report({ frames: [waited.frame, gaveUp.frame], time: gaveUp.time, message: `the client ${gaveUp.how} after waiting ${ms(wait)} for the reply to ${waited.label}; RFC 5321 asks clients to wait at least ${waited.limit / 60} minutes in this phase`, evidence: `waiting since ${waited.since.toFixed(3)} s (frame ${waited.frame}), gave up at ${gaveUp.time.toFixed(3)} s (frame ${gaveUp.frame})` });
-});
+}

@@ -13,20 +13,22 @@ export default defineRule({
   why: "Servers and inspecting firewalls (Cisco ASA ESMTP inspection) reject or drop over-long lines.",
   fix: "Keep commands short; send long SASL data as responses after 334 rather than as an initial response.",
   plaintext: true,
-  needs: { longCommand: true },
-}, (ctx) => {
-  const f = ctx.conversation;
-  for (const c of ctx.session.commands) {
-    if (c.kind !== "command" || !c.lineInfo) continue;
-    let limit = 512;
-    const caps = f.capsAt(c.index)?.keywords;
-    if (caps && (c.verb === "MAIL" || c.verb === "RCPT")) {
-      const up = c.line.toUpperCase();
-      if (caps.has("SIZE") && up.includes(" SIZE=")) limit += 26;
-      if (caps.has("BINARYMIME") && up.includes("BODY=BINARYMIME")) limit += 16;
-      if (caps.has("AUTH") && up.includes(" AUTH=")) limit += 500;
-      if (caps.has("SMTPUTF8") && up.includes(" SMTPUTF8")) limit += 10;
-    }
-    if (c.lineInfo.length > limit) ctx.report({ frames: c.frames, time: c.time, message: `command line of ${c.lineInfo.length} octets (limit ${limit}): ${q(c.line, 50)}`, evidence: streamSpan(ctx.session, "client", c.lineInfo.start, c.lineInfo.end, c.inTls) });
-  }
+}, {
+  exchange: {
+    kinds: ["command"],
+    visit({ command: c }, ctx) {
+      const f = ctx.conversation;
+      if (c.kind !== "command" || !c.lineInfo) return;
+      let limit = 512;
+      const caps = f.capsAt(c.index)?.keywords;
+      if (caps && (c.verb === "MAIL" || c.verb === "RCPT")) {
+        const up = c.line.toUpperCase();
+        if (caps.has("SIZE") && up.includes(" SIZE=")) limit += 26;
+        if (caps.has("BINARYMIME") && up.includes("BODY=BINARYMIME")) limit += 16;
+        if (caps.has("AUTH") && up.includes(" AUTH=")) limit += 500;
+        if (caps.has("SMTPUTF8") && up.includes(" SMTPUTF8")) limit += 10;
+      }
+      if (c.lineInfo.length > limit) ctx.report({ frames: c.frames, time: c.time, message: `command line of ${c.lineInfo.length} octets (limit ${limit}): ${q(c.line, 50)}`, evidence: streamSpan(ctx.session, "client", c.lineInfo.start, c.lineInfo.end, c.inTls) });
+    },
+  },
 });

@@ -13,10 +13,9 @@ export default defineRule({
   why: "Some inspecting firewalls (Cisco ASA ESMTP inspection) mangle commands split this way.",
   fix: "Nothing is wrong on the wire; send each command with one write if a middlebox misbehaves.",
   plaintext: true,
-  needs: { splitCommand: true },
-}, (ctx) => {
-  for (const c of ctx.session.commands) {
-    if (!c.lineInfo?.split) continue;
+}, {
+  exchange({ command: c }, ctx) {
+    if (!c.lineInfo?.split) return;
     ctx.report({ frames: c.frames, time: c.time, message: `${cmdLabel(c)} was carried in ${c.segments.length} segments (frames ${c.frames.join(", ")})`, evidence: streamSpan(ctx.session, "client", c.start, c.end, c.inTls) });
-  }
+  },
 });

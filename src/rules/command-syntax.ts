@@ -62,16 +62,18 @@ export default defineRule({
   plaintext: true,
   pairing: true,
   minor: true,
-}, (ctx) => {
-  const s = ctx.session;
-  for (const c of s.commands) {
-    if (c.kind !== "command" || c.afterStartTls || c.lineInfo === null || c.lineInfo.gap) continue;
-    const p = problem(c);
-    if (p === null) continue;
-    ctx.report({ severity: p.severity, frames: c.frames, time: c.time, message: `${q(c.line, 60)} ${p.what}`, evidence: `command ${c.index}` });
-    const r = ctx.conversation.exchanges[c.index]?.final;
-    if (p.trailing && r && r.complete && r.code === 501) {
-      ctx.report({ severity: "warning", side: "server", frames: [...c.frames, ...r.frames], time: r.firstTime, message: `the server rejected ${q(c.line, 60)} with 501 only for its trailing white space, which it SHOULD tolerate`, evidence: `reply ${q(r.lines[0] ?? "")}` });
-    }
-  }
+}, {
+  exchange: {
+    kinds: ["command"],
+    visit({ command: c }, ctx) {
+      if (c.kind !== "command" || c.afterStartTls || c.lineInfo === null || c.lineInfo.gap) return;
+      const p = problem(c);
+      if (p === null) return;
+      ctx.report({ severity: p.severity, frames: c.frames, time: c.time, message: `${q(c.line, 60)} ${p.what}`, evidence: `command ${c.index}` });
+      const r = ctx.conversation.exchanges[c.index]?.final;
+      if (p.trailing && r && r.complete && r.code === 501) {
+        ctx.report({ severity: "warning", side: "server", frames: [...c.frames, ...r.frames], time: r.firstTime, message: `the server rejected ${q(c.line, 60)} with 501 only for its trailing white space, which it SHOULD tolerate`, evidence: `reply ${q(r.lines[0] ?? "")}` });
+      }
+    },
+  },
 });

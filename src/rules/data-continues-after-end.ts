@@ -15,19 +15,21 @@ export default defineRule({
   fix: "Dot-stuff: send an extra \".\" before every line of the message that starts with one.",
   plaintext: true,
   pairing: true,
-  needs: { codes: [500, 502] },
-}, (ctx) => {
-  const s = ctx.session;
-  for (let i = 0; i < s.commands.length; i++) {
-    if (s.commands[i].kind !== "message" || s.commands[i].afterStartTls) continue;
-    const run = [];
-    for (let j = i + 1; j < s.commands.length; j++) {
-      const c = s.commands[j];
-      const r = ctx.conversation.exchanges[c.index].first;
-      if (c.kind !== "command" || KNOWN_VERBS.has(c.verb) || !r || (r.code !== 500 && r.code !== 502)) break;
-      run.push(c);
-    }
-    if (run.length === 0) continue;
-    ctx.report({ frames: run.slice(0, 10).flatMap((c) => c.frames), time: run[0].time, message: `after the end of the message the client sent ${run.length} line${run.length > 1 ? "s" : ""} of text (first ${q(run[0].line, 50)}) that the server refused as commands: the message held an unstuffed "." line and was cut there`, evidence: `message ${s.commands[i].index} ended in frame ${s.commands[i].message?.endFrame ?? "?"}` });
-  }
+}, {
+  exchange: {
+    kinds: ["message"],
+    visit({ command: m }, ctx) {
+      if (m.afterStartTls) return;
+      const s = ctx.session;
+      const run = [];
+      for (let j = m.index + 1; j < s.commands.length; j++) {
+        const c = s.commands[j];
+        const r = ctx.conversation.exchanges[c.index].first;
+        if (c.kind !== "command" || KNOWN_VERBS.has(c.verb) || !r || (r.code !== 500 && r.code !== 502)) break;
+        run.push(c);
+      }
+      if (run.length === 0) return;
+      ctx.report({ frames: run.slice(0, 10).flatMap((c) => c.frames), time: run[0].time, message: `after the end of the message the client sent ${run.length} line${run.length > 1 ? "s" : ""} of text (first ${q(run[0].line, 50)}) that the server refused as commands: the message held an unstuffed "." line and was cut there`, evidence: `message ${m.index} ended in frame ${m.message?.endFrame ?? "?"}` });
+    },
+  },
 });

@@ -13,11 +13,13 @@ export default defineRule({
   why: "Servers may wrap or reject the line, corrupting the message or its signature.",
   fix: "Encode long content (quoted-printable, base64) so lines stay short.",
   plaintext: true,
-  needs: { dataLong: true },
-}, (ctx) => {
-  for (const c of ctx.session.commands) {
-    const m = c.message;
-    if (!m || m.longLines === 0) continue;
-    ctx.report({ frames: [m.firstLongLine!.frame], time: c.time, message: `${plural(m.longLines, "message line")} ${m.longLines === 1 ? "exceeds" : "exceed"} 1000 octets; the longest has ${m.longestLine}`, evidence: `first at client offset ${m.firstLongLine!.offset}, ${m.firstLongLine!.length} octets` });
-  }
+}, {
+  exchange: {
+    kinds: ["message"],
+    visit({ command: c }, ctx) {
+      const m = c.message;
+      if (!m || m.longLines === 0) return;
+      ctx.report({ frames: [m.firstLongLine!.frame], time: c.time, message: `${plural(m.longLines, "message line")} ${m.longLines === 1 ? "exceeds" : "exceed"} 1000 octets; the longest has ${m.longestLine}`, evidence: `first at client offset ${m.firstLongLine!.offset}, ${m.firstLongLine!.length} octets` });
+    },
+  },
 });

@@ -13,14 +13,17 @@ export default defineRule({
   why: "Servers ignore or reject these forms, and TURN lets a client take over mail meant for someone else.",
   fix: "Use ETRN instead of TURN, plain `<user@domain>` paths, and `[address]` literals.",
   plaintext: true,
-}, (ctx) => {
-  for (const c of ctx.session.commands) {
-    if (c.kind !== "command" || c.afterStartTls) continue;
-    if (c.verb === "TURN") ctx.report({ frames: c.frames, time: c.time, message: "the client sent TURN, deprecated since RFC 2821 (ETRN replaces it)", evidence: `command ${c.index}` });
-    else if ((c.verb === "MAIL" || c.verb === "RCPT") && c.line.includes("<@") && /^(MAIL\s+FROM|RCPT\s+TO)\s*:\s*<@/i.test(c.line)) {
-      ctx.report({ frames: c.frames, time: c.time, message: `${q(c.line, 60)} carries a source route (\`<@host,…:\`)`, evidence: `command ${c.index}` });
-    } else if ((c.verb === "EHLO" || c.verb === "HELO") && c.line.includes("#") && /^\S+\s+#/.test(c.line)) {
-      ctx.report({ severity: "error", frames: c.frames, time: c.time, message: `${q(c.line, 60)} gives a \`#\` host literal, which MUST NOT be used`, evidence: `command ${c.index}` });
-    }
-  }
+}, {
+  exchange: {
+    verbs: ["TURN", "MAIL", "RCPT", "EHLO", "HELO"],
+    visit({ command: c }, ctx) {
+      if (c.kind !== "command" || c.afterStartTls) return;
+      if (c.verb === "TURN") ctx.report({ frames: c.frames, time: c.time, message: "the client sent TURN, deprecated since RFC 2821 (ETRN replaces it)", evidence: `command ${c.index}` });
+      else if ((c.verb === "MAIL" || c.verb === "RCPT") && c.line.includes("<@") && /^(MAIL\s+FROM|RCPT\s+TO)\s*:\s*<@/i.test(c.line)) {
+        ctx.report({ frames: c.frames, time: c.time, message: `${q(c.line, 60)} carries a source route (\`<@host,…:\`)`, evidence: `command ${c.index}` });
+      } else if ((c.verb === "EHLO" || c.verb === "HELO") && c.line.includes("#") && /^\S+\s+#/.test(c.line)) {
+        ctx.report({ severity: "error", frames: c.frames, time: c.time, message: `${q(c.line, 60)} gives a \`#\` host literal, which MUST NOT be used`, evidence: `command ${c.index}` });
+      }
+    },
+  },
 });

@@ -18,43 +18,46 @@ export default defineRule({
   plaintext: true,
   minor: true,
   pairing: true,
-}, (ctx) => {
-  const s = ctx.session;
-  // each plaintext EHLO answered with 250
-  for (const cmd of s.commands) {
-    if (cmd.kind !== "command" || cmd.verb !== "EHLO" || cmd.afterStartTls || cmd.replies.length === 0) continue;
-    const r = s.replies[cmd.replies[0]];
-    if (r.code !== 250 || !r.complete) continue;
-    const first = r.lineInfo[0];
-    if (r.lineInfo.length > 1) {
-      // ehloKeyword(): the text after the code up to the first space
-      const sp0 = first.text.indexOf(" ", 4);
-      const firstWord = (sp0 < 0 ? first.text.slice(4) : first.text.slice(4, sp0)).toUpperCase();
-      if (EHLO_KEYWORDS.has(firstWord)) {
-        ctx.report({ frames: [first.frame], time: first.time, message: `the EHLO reply's first line ${q(first.text, 40)} carries the keyword ${firstWord} where the server's domain belongs: grammar-following clients will not see it`, evidence: `reply ${r.index}` });
+}, {
+  exchange: {
+    verbs: ["EHLO"],
+    visit({ command: cmd }, ctx) {
+      const s = ctx.session;
+      // each plaintext EHLO answered with 250
+      if (cmd.kind !== "command" || cmd.verb !== "EHLO" || cmd.afterStartTls || cmd.replies.length === 0) return;
+      const r = s.replies[cmd.replies[0]];
+      if (r.code !== 250 || !r.complete) return;
+      const first = r.lineInfo[0];
+      if (r.lineInfo.length > 1) {
+        // ehloKeyword(): the text after the code up to the first space
+        const sp0 = first.text.indexOf(" ", 4);
+        const firstWord = (sp0 < 0 ? first.text.slice(4) : first.text.slice(4, sp0)).toUpperCase();
+        if (EHLO_KEYWORDS.has(firstWord)) {
+          ctx.report({ frames: [first.frame], time: first.time, message: `the EHLO reply's first line ${q(first.text, 40)} carries the keyword ${firstWord} where the server's domain belongs: grammar-following clients will not see it`, evidence: `reply ${r.index}` });
+        }
       }
-    }
-    const seen: string[] = [];
-    for (let i = 1; i < r.lineInfo.length; i++) {
-      const l = r.lineInfo[i];
-      // the keyword up to the first space after the code, the parameters after it
-      const text = l.text;
-      const sp = text.indexOf(" ", 4);
-      const kw = sp < 0 ? text.slice(4) : text.slice(4, sp);
-      const up = kw.toUpperCase();
-      if (kw.includes("=") && (/^AUTH=/i.test(kw) || /^X-[A-Z]+=/i.test(kw))) {
-        ctx.report({ severity: "info", frames: [l.frame], time: l.time, message: `EHLO line ${q(l.text, 50)} uses the legacy \`AUTH=\` form kept for old clients; it is not an ehlo-keyword`, evidence: `reply ${r.index}` });
-      } else if (!KEYWORD.test(kw) || (sp >= 0 && paramsBad(text, sp + 1))) {
-        // grammar only (an underscore in a keyword, say): clients match keywords they know, so it is a nit
-        ctx.report({ severity: "info", frames: [l.frame], time: l.time, message: `EHLO line ${q(l.text, 50)} does not follow the EHLO grammar: a keyword is letters, digits and hyphens, and its parameters are printable characters`, evidence: `reply ${r.index}` });
-      } else if (seen.includes(up)) {
-        ctx.report({ frames: [l.frame], time: l.time, message: `the EHLO reply lists ${q(kw, 30)} twice`, evidence: `reply ${r.index}` });
-      } else if (!EHLO_KEYWORDS.has(up) && !up.startsWith("X")) {
-        ctx.report({ severity: "info", frames: [l.frame], time: l.time, message: `EHLO keyword ${q(kw, 30)} is neither a registered extension smtpcap knows nor X-prefixed`, evidence: `reply ${r.index}` });
+      const seen: string[] = [];
+      for (let i = 1; i < r.lineInfo.length; i++) {
+        const l = r.lineInfo[i];
+        // the keyword up to the first space after the code, the parameters after it
+        const text = l.text;
+        const sp = text.indexOf(" ", 4);
+        const kw = sp < 0 ? text.slice(4) : text.slice(4, sp);
+        const up = kw.toUpperCase();
+        if (kw.includes("=") && (/^AUTH=/i.test(kw) || /^X-[A-Z]+=/i.test(kw))) {
+          ctx.report({ severity: "info", frames: [l.frame], time: l.time, message: `EHLO line ${q(l.text, 50)} uses the legacy \`AUTH=\` form kept for old clients; it is not an ehlo-keyword`, evidence: `reply ${r.index}` });
+        } else if (!KEYWORD.test(kw) || (sp >= 0 && paramsBad(text, sp + 1))) {
+          // grammar only (an underscore in a keyword, say): clients match keywords they know, so it is a nit
+          ctx.report({ severity: "info", frames: [l.frame], time: l.time, message: `EHLO line ${q(l.text, 50)} does not follow the EHLO grammar: a keyword is letters, digits and hyphens, and its parameters are printable characters`, evidence: `reply ${r.index}` });
+        } else if (seen.includes(up)) {
+          ctx.report({ frames: [l.frame], time: l.time, message: `the EHLO reply lists ${q(kw, 30)} twice`, evidence: `reply ${r.index}` });
+        } else if (!EHLO_KEYWORDS.has(up) && !up.startsWith("X")) {
+          ctx.report({ severity: "info", frames: [l.frame], time: l.time, message: `EHLO keyword ${q(kw, 30)} is neither a registered extension smtpcap knows nor X-prefixed`, evidence: `reply ${r.index}` });
+        }
+        seen.push(up);
       }
-      seen.push(up);
-    }
-  }
+    },
+  },
 });
 
 /** the parameters (space-separated, each printable: %x21-7E) hold another octet, from `from` on */

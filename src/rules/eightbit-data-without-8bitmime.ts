@@ -12,20 +12,21 @@ export default defineRule({
   fix: "Encode the body (quoted-printable or base64) or declare BODY=8BITMIME where 8BITMIME is offered.",
   plaintext: true,
   pairing: true,
-  needs: { dataEightBit: true },
-}, (ctx) => {
-  const s = ctx.session;
-  const f = ctx.conversation;
-  for (const c of s.commands) {
-    const mail = f.exchanges[c.index].transaction?.mail.line.toUpperCase() ?? "";
-    const m = c.message;
-    if (!m || m.eightBit === 0) continue;
-    const caps = f.capsAt(c.index);
-    if (!caps) continue;
-    if (!caps.keywords.has("8BITMIME")) {
-      ctx.report({ frames: c.frames.slice(0, 1), time: c.time, message: `the message carries ${m.eightBit} octets of 0x80 and above, but the server did not advertise 8BITMIME`, evidence: `capabilities from frame ${caps.reply.frames[0]}` });
-    } else if (!/ BODY=(8BITMIME|BINARYMIME)\b/.test(mail)) {
-      ctx.report({ severity: "warning", frames: c.frames.slice(0, 1), time: c.time, message: `the message carries ${m.eightBit} octets of 0x80 and above, but MAIL did not declare BODY=8BITMIME`, evidence: "8BITMIME was advertised" });
-    }
-  }
+}, {
+  exchange: {
+    kinds: ["message"],
+    visit({ command: c }, ctx) {
+      const f = ctx.conversation;
+      const m = c.message;
+      if (!m || m.eightBit === 0) return;
+      const mail = f.exchanges[c.index].transaction?.mail.line.toUpperCase() ?? "";
+      const caps = f.capsAt(c.index);
+      if (!caps) return;
+      if (!caps.keywords.has("8BITMIME")) {
+        ctx.report({ frames: c.frames.slice(0, 1), time: c.time, message: `the message carries ${m.eightBit} octets of 0x80 and above, but the server did not advertise 8BITMIME`, evidence: `capabilities from frame ${caps.reply.frames[0]}` });
+      } else if (!/ BODY=(8BITMIME|BINARYMIME)\b/.test(mail)) {
+        ctx.report({ severity: "warning", frames: c.frames.slice(0, 1), time: c.time, message: `the message carries ${m.eightBit} octets of 0x80 and above, but MAIL did not declare BODY=8BITMIME`, evidence: "8BITMIME was advertised" });
+      }
+    },
+  },
 });

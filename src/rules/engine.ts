@@ -7,9 +7,7 @@ import { filterFor } from "./util.js";
 import { DEFAULT_RULE_OPTIONS, SEVERITY_RANK, type Finding, type ReportArgs, type Rule, type RuleContext, type RuleOptions, type EarlierSessions, type SessionVerdict } from "./types.js";
 import { verdictFor } from "./verdict.js";
 import { settle } from "./consequences.js";
-import { needsMasks, sessionHolds } from "./facts.js";
-
-export { needsMet, sessionHolds, type SessionHolds } from "./facts.js";
+import { Dispatch } from "./dispatch.js";
 
 export { DEFAULT_RULE_OPTIONS, type RuleOptions };
 
@@ -31,6 +29,8 @@ class Context implements RuleContext {
   rule!: Rule;
   /** pairing is not trusted from the first capture gap on (set per rule) */
   pairing = false;
+  /** the findings of the rule being run (one list per rule, so the session's findings come out in
+   * rule order however the walk interleaves the rules' calls) */
   found: Finding[] = [];
 
   constructor(readonly earlier: EarlierSessions, readonly opts: RuleOptions) {}
@@ -77,13 +77,16 @@ function framesOf(given: number[]): number[] {
  */
 export class Judge {
   private readonly rules: Rule[];
-  /** per rule (same index): the facts it needs (needsMasks), or -1 when it declares no needs */
-  private readonly needFacts: number[];
-  private readonly needMarks: number[];
   /** the indexes of the rules that say when they are unavailable */
   private readonly withUnavailable: number[];
-  /** per rule: not evaluable in the session being judged */
-  private readonly skip: Uint8Array;
+  /** the walk (dispatch.ts); its `off` marks the rules not run in the session being judged (not evaluable) */
+  private readonly dispatch: Dispatch;
+  /** per rule: its findings in the session being judged */
+  private readonly found: Finding[][];
+  /** points the context at rule `ri` (one closure per Judge) */
+  private readonly enter: (ri: number) => void;
+  /** the session being judged has a capture gap (pairing is not trusted from it on) */
+  private untrusted = false;
   /** server → tcp.stream of the first session whose EHLO reply offered STARTTLS */
   private readonly offered = new Map<string, number>();
   private readonly ctx: Context;
@@ -91,13 +94,19 @@ export class Judge {
   /** `earlier`: what the rules know of earlier sessions, when someone else keeps it (analysis on
    * worker threads: the main thread, which sees every session end); by default the Judge keeps it */
   constructor(private readonly opts: RuleOptions, earlier?: EarlierSessions) {
-    this.rules = selectRules(opts);
-    this.needFacts = this.rules.map((r) => (r.meta.needs === undefined ? -1 : needsMasks(r.meta.needs).facts));
-    this.needMarks = this.rules.map((r) => (r.meta.needs === undefined ? 0 : needsMasks(r.meta.needs).marks));
+    const rules = (this.rules = selectRules(opts));
     this.withUnavailable = [];
-    for (let i = 0; i < this.rules.length; i++) if (this.rules[i].unavailable) this.withUnavailable.push(i);
-    this.skip = new Uint8Array(this.rules.length);
-    this.ctx = new Context(earlier ?? { offeredStartTls: (server) => this.offered.get(server) ?? null }, opts);
+    for (let i = 0; i < rules.length; i++) if (rules[i].unavailable) this.withUnavailable.push(i);
+    this.dispatch = new Dispatch(rules);
+    this.found = rules.map(() => []);
+    const ctx = (this.ctx = new Context(earlier ?? { offeredStartTls: (server) => this.offered.get(server) ?? null }, opts));
+    const found = this.found;
+    this.enter = (ri) => {
+      const rule = rules[ri];
+      ctx.rule = rule;
+      ctx.pairing = this.untrusted && rule.meta.pairing === true;
+      ctx.found = found[ri];
+    };
   }
 
   judge(session: Session): { session: JudgedSession; findings: Finding[] } {
@@ -105,26 +114,23 @@ export class Judge {
     const conversation = conversationOf(session);
     const ids: string[] = [];
     const whys: string[] = [];
-    const skip = this.skip;
-    const anySkipped = notEvaluableInto(session, conversation, rules, this.withUnavailable, skip, ids, whys);
+    const off = this.dispatch.off;
+    notEvaluableInto(session, conversation, rules, this.withUnavailable, off, ids, whys);
     const ctx = this.ctx;
-    const mine: Finding[] = [];
     ctx.session = session;
     ctx.conversation = conversation;
-    ctx.found = mine;
-    const untrusted = conversation.untrustedFrom !== null;
-    const holds = sessionHolds(session, conversation);
-    const facts = holds.facts, marks = holds.marks;
-    for (let i = 0; i < rules.length; i++) {
-      if (anySkipped && skip[i] !== 0) continue;
-      const need = this.needFacts[i];
-      if (need !== -1 && (need & facts) === 0 && (this.needMarks[i] & marks) === 0) continue; // it would find nothing here
-      const rule = rules[i];
-      ctx.rule = rule;
-      ctx.pairing = untrusted && rule.meta.pairing === true;
-      rule.check(ctx);
+    this.untrusted = conversation.untrustedFrom !== null;
+    this.dispatch.walk(conversation, session.replies, ctx, this.enter);
+    off.fill(0);
+    const found = this.found;
+    let mine: Finding[] = [];
+    for (let i = 0; i < found.length; i++) {
+      const f = found[i];
+      if (f.length === 0) continue;
+      if (mine.length === 0) mine = f.slice();
+      else for (let k = 0; k < f.length; k++) mine.push(f[k]);
+      f.length = 0;
     }
-    if (anySkipped) skip.fill(0);
     if (mine.length > 1) mine.sort((a, b) => (a.frames[0] ?? 0) - (b.frames[0] ?? 0) || SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity]);
     if (!this.offered.has(session.server) && offersStartTls(session)) this.offered.set(session.server, session.tcpStream);
     const settled = settle(session, mine, rules, this.opts.collapse !== false); // consequences marked, repeats collapsed

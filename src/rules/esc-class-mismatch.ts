@@ -12,9 +12,8 @@ export default defineRule({
   why: "Clients that read the enhanced code retry a permanent failure or bounce a temporary one.",
   fix: "Make the enhanced code's class equal the first digit of the reply code.",
   plaintext: true,
-  needs: { escClass: true },
-}, (ctx) => {
-  for (const r of ctx.session.replies) {
+}, {
+  reply(r, ctx) {
     for (const l of r.lineInfo) {
       if (l.code === null) continue;
       const d1 = Math.floor(l.code / 100);
@@ -25,5 +24,5 @@ export default defineRule({
       const m = /^(\d)\.\d{1,3}\.\d{1,3}(?: |$)/.exec(l.text.slice(4));
       if (m && Number(m[1]) !== d1) ctx.report({ frames: [l.frame], time: l.time, message: `reply ${q(l.text, 60)} carries enhanced code class ${m[1]} with reply code ${l.code}`, evidence: `server offset ${l.start}` });
     }
-  }
+  },
 });

@@ -21,8 +21,8 @@ export default defineRule({
   why: "Clients that parse enhanced codes misread or ignore it.",
   fix: "Write codes such as `5.7.1`, followed by a space.",
   plaintext: true,
-}, (ctx) => {
-  for (const r of ctx.session.replies) {
+}, {
+  reply(r, ctx) {
     for (const l of r.lineInfo) {
       if (l.code === null) continue;
       // a code here starts with 2, 4 or 5 and a dot: other lines need no regex
@@ -34,5 +34,5 @@ export default defineRule({
       const bad = badPart(m[2]) || badPart(m[3]) ? "a sub-code with a leading zero or more than three digits" : m[4] !== "" ? "no space after the code" : "";
       if (bad) ctx.report({ frames: [l.frame], time: l.time, message: `reply ${q(l.text, 60)} has ${bad}`, evidence: `enhanced code ${q(m[0], 30)}` });
     }
-  }
+  },
 });

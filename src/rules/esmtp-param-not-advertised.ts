@@ -19,26 +19,28 @@ export default defineRule({
   fix: "Send a parameter only when its extension was advertised in the current EHLO reply.",
   plaintext: true,
   pairing: true,
-}, (ctx) => {
-  const s = ctx.session;
-  const f = ctx.conversation;
-  for (const c of s.commands) {
-    if (c.kind !== "command" || (c.verb !== "MAIL" && c.verb !== "RCPT") || c.afterStartTls) continue;
-    const caps = f.capsAt(c.index);
-    if (!caps) continue;
-    const close = c.line.indexOf(">");
-    if (close < 0 || close === c.line.length - 1) continue; // no parameters
-    const params = c.line.slice(close + 1).trim().split(/\s+/).filter(Boolean);
-    const seen = new Set<string>();
-    for (const p of params) {
-      const [k, v] = p.split("=");
-      const key = k.toUpperCase();
-      if (seen.has(key) && (key === "SIZE" || key === "BODY")) ctx.report({ frames: c.frames, time: c.time, message: `${q(c.line, 60)} carries ${q(key, 30)} twice`, evidence: `parameters ${params.join(" ")}` });
-      seen.add(key);
-      let need = NEEDS[key];
-      if (key === "BODY" && (v ?? "").toUpperCase() === "BINARYMIME") need = "BINARYMIME";
-      if (key === "BODY" && (v ?? "").toUpperCase() === "7BIT") continue;
-      if (need && !caps.keywords.has(need)) ctx.report({ frames: c.frames, time: c.time, message: `${q(c.line, 60)} uses ${q(key, 30)}${v !== undefined ? "=" : ""}, but ${need} was not advertised${caps.helo ? " (the session used HELO, which offers no extensions)" : ""}`, evidence: `capabilities from frame ${caps.reply.frames[0]}: ${q([...caps.keywords.keys()].join(" ") || "none", 200)}` });
-    }
-  }
+}, {
+  exchange: {
+    verbs: ["MAIL", "RCPT"],
+    visit({ command: c }, ctx) {
+      const f = ctx.conversation;
+      if (c.kind !== "command" || (c.verb !== "MAIL" && c.verb !== "RCPT") || c.afterStartTls) return;
+      const caps = f.capsAt(c.index);
+      if (!caps) return;
+      const close = c.line.indexOf(">");
+      if (close < 0 || close === c.line.length - 1) return; // no parameters
+      const params = c.line.slice(close + 1).trim().split(/\s+/).filter(Boolean);
+      const seen = new Set<string>();
+      for (const p of params) {
+        const [k, v] = p.split("=");
+        const key = k.toUpperCase();
+        if (seen.has(key) && (key === "SIZE" || key === "BODY")) ctx.report({ frames: c.frames, time: c.time, message: `${q(c.line, 60)} carries ${q(key, 30)} twice`, evidence: `parameters ${params.join(" ")}` });
+        seen.add(key);
+        let need = NEEDS[key];
+        if (key === "BODY" && (v ?? "").toUpperCase() === "BINARYMIME") need = "BINARYMIME";
+        if (key === "BODY" && (v ?? "").toUpperCase() === "7BIT") continue;
+        if (need && !caps.keywords.has(need)) ctx.report({ frames: c.frames, time: c.time, message: `${q(c.line, 60)} uses ${q(key, 30)}${v !== undefined ? "=" : ""}, but ${need} was not advertised${caps.helo ? " (the session used HELO, which offers no extensions)" : ""}`, evidence: `capabilities from frame ${caps.reply.frames[0]}: ${q([...caps.keywords.keys()].join(" ") || "none", 200)}` });
+      }
+    },
+  },
 });

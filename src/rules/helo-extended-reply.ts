@@ -14,13 +14,15 @@ export default defineRule({
   fix: "Answer HELO with a single `250 domain` line.",
   plaintext: true,
   pairing: true,
-  needs: { verbs: ["HELO"] },
-}, (ctx) => {
-  for (const ex of ctx.conversation.exchanges) {
-    const c = ex.command, r = ex.first;
-    // each plaintext HELO answered with 250
-    if (c.kind !== "command" || c.verb !== "HELO" || c.afterStartTls || r === undefined || r.code !== 250) continue;
-    if (r.lineInfo.length < 2) continue;
-    ctx.report({ frames: [c.frames[0], ...r.frames], time: r.firstTime, message: `HELO was answered with a ${r.lineInfo.length}-line 250 reply listing ${r.lines.slice(1, 4).map((l) => q(replyText(l), 20)).join(", ")}${r.lineInfo.length > 4 ? ", …" : ""}`, evidence: `reply ${r.index}, frames ${r.frames.join(", ")}` });
-  }
+}, {
+  exchange: {
+    verbs: ["HELO"],
+    visit(ex, ctx) {
+      const c = ex.command, r = ex.first;
+      // each plaintext HELO answered with 250
+      if (c.kind !== "command" || c.afterStartTls || r === undefined || r.code !== 250) return;
+      if (r.lineInfo.length < 2) return;
+      ctx.report({ frames: [c.frames[0], ...r.frames], time: r.firstTime, message: `HELO was answered with a ${r.lineInfo.length}-line 250 reply listing ${r.lines.slice(1, 4).map((l) => q(replyText(l), 20)).join(", ")}${r.lineInfo.length > 4 ? ", …" : ""}`, evidence: `reply ${r.index}, frames ${r.frames.join(", ")}` });
+    },
+  },
 });

@@ -13,16 +13,18 @@ export default defineRule({
   fix: "Send EHLO (or HELO) after the greeting and again after STARTTLS.",
   plaintext: true,
   pairing: true,
-}, (ctx) => {
-  const s = ctx.session;
-  if (!s.sawSyn || s.gaps.some((g) => g.side === "client")) return; // an earlier EHLO may be outside the capture
-  for (const ex of ctx.conversation.exchanges) {
-    const c = ex.command;
-    if (c.kind !== "command" || c.afterStartTls) continue;
-    // an EHLO without a reply in view (one-sided capture) counts as accepted
-    if (c.verb === "MAIL" && !ex.greeted) {
+}, {
+  exchange: {
+    verbs: ["MAIL"],
+    visit(ex, ctx) {
+      const s = ctx.session;
+      if (!s.sawSyn || s.gaps.some((g) => g.side === "client")) return "stop"; // an earlier EHLO may be outside the capture
+      const c = ex.command;
+      if (c.kind !== "command" || c.afterStartTls) return;
+      // an EHLO without a reply in view (one-sided capture) counts as accepted
+      if (ex.greeted) return;
       ctx.report({ frames: c.frames, time: c.time, message: `${q(c.line, 60)} was sent before any EHLO/HELO was accepted`, evidence: `command ${c.index} of the session` });
-      return;
-    }
-  }
+      return "stop";
+    },
+  },
 });

@@ -15,18 +15,19 @@ export default defineRule({
   fix: "Answer RSET and NOOP with 250 and QUIT with 221, whatever state the session is in.",
   plaintext: true,
   pairing: true,
-  needs: { verbs: ["RSET", "NOOP"], quitNot221: true },
-}, (ctx) => {
-  const s = ctx.session;
-  for (const c of s.commands) {
-    // a line the server took as a SASL response (QUIT as the AUTH LOGIN user name) is answered as one
-    if (c.kind !== "command" || c.afterStartTls || c.replies.length === 0 || c.takenAsAuthResponse) continue;
-    const want = MANDATORY_REPLY[c.verb];
-    if (want === undefined) continue;
-    if (c.verb === "RSET" && c.line.trim().toUpperCase() !== "RSET") continue; // arguments: 501 is right
-    const r = ctx.conversation.exchanges[c.index].first!;
-    if (!r.complete || r.code === null || r.code === want || r.code === 421) continue;
-    if (r.code === 500 || r.code === 501 || r.code === 530) continue; // syntax or policy replies, judged elsewhere
-    ctx.report({ severity: c.verb === "NOOP" ? "warning" : undefined, frames: [c.frames[0], ...r.frames.slice(0, 1)], time: r.firstTime, message: `${c.verb} was answered ${r.code} (${q(r.lines[0] ?? "", 50)}); it must get ${want}`, evidence: `reply ${r.index} paired with command ${c.index} by counting` });
-  }
+}, {
+  exchange: {
+    verbs: Object.keys(MANDATORY_REPLY),
+    visit(ex, ctx) {
+      const c = ex.command;
+      // a line the server took as a SASL response (QUIT as the AUTH LOGIN user name) is answered as one
+      if (c.kind !== "command" || c.afterStartTls || c.replies.length === 0 || c.takenAsAuthResponse) return;
+      const want = MANDATORY_REPLY[c.verb];
+      if (c.verb === "RSET" && c.line.trim().toUpperCase() !== "RSET") return; // arguments: 501 is right
+      const r = ex.first!;
+      if (!r.complete || r.code === null || r.code === want || r.code === 421) return;
+      if (r.code === 500 || r.code === 501 || r.code === 530) return; // syntax or policy replies, judged elsewhere
+      ctx.report({ severity: c.verb === "NOOP" ? "warning" : undefined, frames: [c.frames[0], ...r.frames.slice(0, 1)], time: r.firstTime, message: `${c.verb} was answered ${r.code} (${q(r.lines[0] ?? "", 50)}); it must get ${want}`, evidence: `reply ${r.index} paired with command ${c.index} by counting` });
+    },
+  },
 });

@@ -14,19 +14,21 @@ export default defineRule({
   fix: "Wait for 354 before sending the message.",
   plaintext: true,
   pairing: true,
-  needs: { early: true, dataNot354: true },
-}, (ctx) => {
-  const s = ctx.session;
-  for (const e of ctx.conversation.early) {
-    if (e.prev === null || e.cmd.kind !== "message" || e.prev.verb !== "DATA") continue;
+}, {
+  early(e, ctx) {
+    const s = ctx.session;
+    if (e.prev === null || e.cmd.kind !== "message" || e.prev.verb !== "DATA") return;
     ctx.report({ frames: earlyFrames(e), time: e.cmd.time, message: e.reply ? `the message content was sent before the reply to DATA (${q(e.reply.lines[0] ?? "", 40)}) had arrived` : "the message content was sent together with DATA, and no reply to DATA ever arrived", evidence: ackEvidence(s, e.cmd, e.reply, e.by, e.acked) });
-  }
-  for (const c of s.commands) {
-    if (c.kind !== "message" || c.index === 0) continue;
-    const data = s.commands[c.index - 1];
-    const r = data.replies.length ? s.replies[data.replies[0]] : undefined;
-    if (r && r.complete && r.code !== null && r.code !== 354 && !ctx.conversation.early.some((e) => e.cmd === c)) {
-      ctx.report({ frames: [c.frames[0], ...r.frames], time: c.time, message: `the message content was sent although DATA was answered ${r.code}`, evidence: `reply ${q(r.lines[0] ?? "", 50)}` });
+  },
+  sessionEnd(ctx) {
+    const s = ctx.session;
+    for (const c of s.commands) {
+      if (c.kind !== "message" || c.index === 0) continue;
+      const data = s.commands[c.index - 1];
+      const r = data.replies.length ? s.replies[data.replies[0]] : undefined;
+      if (r && r.complete && r.code !== null && r.code !== 354 && !ctx.conversation.early.some((e) => e.cmd === c)) {
+        ctx.report({ frames: [c.frames[0], ...r.frames], time: c.time, message: `the message content was sent although DATA was answered ${r.code}`, evidence: `reply ${q(r.lines[0] ?? "", 50)}` });
+      }
     }
-  }
+  },
 });

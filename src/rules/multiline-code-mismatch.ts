@@ -14,13 +14,14 @@ export default defineRule({
   fix: "Use one reply code for every line of a reply.",
   plaintext: true,
   pairing: true,
-  needs: { codeMismatch: true },
-}, (ctx) => {
-  for (const r of ctx.session.replies) {
-    const first = r.lineInfo[0];
-    for (const l of r.lineInfo.slice(1)) {
+}, {
+  reply(r, ctx) {
+    const lines = r.lineInfo;
+    const first = lines[0];
+    for (let i = 1; i < lines.length; i++) {
+      const l = lines[i];
       if (l.gap || l.code === null || first.code === null || l.code === first.code) continue;
       ctx.report({ frames: [first.frame, l.frame], time: l.time, message: `reply starting ${q(first.text, 40)} continues with code ${l.code} in ${q(l.text, 40)}`, evidence: `codes ${first.code} and ${l.code} in one reply (${streamSpan(ctx.session, "server", r.start, r.end, r.inTls)})` });
     }
-  }
+  },
 });

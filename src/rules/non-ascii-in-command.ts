@@ -12,19 +12,21 @@ export default defineRule({
   why: "Servers that do not expect UTF-8 reject or mangle the addresses.",
   fix: "Use SMTPUTF8 (advertised by the server, parameter on MAIL) for internationalised addresses, and A-labels in EHLO.",
   plaintext: true,
-  needs: { commandOctet: true },
-}, (ctx) => {
-  const f = ctx.conversation;
-  for (const c of ctx.session.commands) {
-    if (c.kind !== "command") continue;
-    const mailUtf8 = / SMTPUTF8\b/i.test(f.exchanges[c.index].transaction?.mail.line ?? "");
-    const m = /[\x80-\xff]/.exec(c.line);
-    if (!m) continue;
-    const advertised = f.capsAt(c.index)?.keywords.has("SMTPUTF8") ?? false;
-    let why = "";
-    if (c.verb === "EHLO" || c.verb === "HELO") why = "the EHLO/HELO argument must be ASCII (A-labels)";
-    else if (!advertised) why = "the server did not advertise SMTPUTF8";
-    else if ((c.verb === "MAIL" || c.verb === "RCPT") && !mailUtf8) why = "the MAIL command did not carry the SMTPUTF8 parameter";
-    if (why) ctx.report({ frames: c.frames, time: c.time, message: `${q(c.line, 60)} contains octet 0x${m[0].charCodeAt(0).toString(16)}: ${why}`, evidence: `client offset ${c.start + m.index}` });
-  }
+}, {
+  exchange: {
+    kinds: ["command"],
+    visit({ command: c }, ctx) {
+      const f = ctx.conversation;
+      if (c.kind !== "command") return;
+      const m = /[\x80-\xff]/.exec(c.line);
+      if (!m) return;
+      const mailUtf8 = / SMTPUTF8\b/i.test(f.exchanges[c.index].transaction?.mail.line ?? "");
+      const advertised = f.capsAt(c.index)?.keywords.has("SMTPUTF8") ?? false;
+      let why = "";
+      if (c.verb === "EHLO" || c.verb === "HELO") why = "the EHLO/HELO argument must be ASCII (A-labels)";
+      else if (!advertised) why = "the server did not advertise SMTPUTF8";
+      else if ((c.verb === "MAIL" || c.verb === "RCPT") && !mailUtf8) why = "the MAIL command did not carry the SMTPUTF8 parameter";
+      if (why) ctx.report({ frames: c.frames, time: c.time, message: `${q(c.line, 60)} contains octet 0x${m[0].charCodeAt(0).toString(16)}: ${why}`, evidence: `client offset ${c.start + m.index}` });
+    },
+  },
 });

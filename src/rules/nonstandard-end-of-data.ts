@@ -13,12 +13,14 @@ export default defineRule({
   why: "A server that accepts the look-alike as the end of the message reads what follows as new commands: a second, forged message inherits the sender's authentication and SPF alignment.",
   fix: "Client/relay: normalise line endings and dot-stuff before sending. Server: accept only CRLF.CRLF (Postfix smtpd_forbid_bare_newline, Exim ≥ 4.97.1).",
   plaintext: true,
-  needs: { dataEnds: true },
-}, (ctx) => {
-  for (const c of ctx.session.commands) {
-    const m = c.message;
-    if (!m || m.nonstandardEnds.length === 0) continue;
-    const first = m.nonstandardEnds[0];
-    ctx.report({ frames: m.nonstandardEnds.map((e) => e.frame), time: c.time, message: `the message contains ${plural(m.nonstandardEnds.length, "non-standard end-of-data sequence")}, the first \`${first.sequence}\` at client offset ${first.offset}`, evidence: `sequences: ${m.nonstandardEnds.map((e) => `${e.sequence}@${e.offset} (frame ${e.frame})`).join(", ")}; the real end ${m.endOfData ?? "never came"}` });
-  }
+}, {
+  exchange: {
+    kinds: ["message"],
+    visit({ command: c }, ctx) {
+      const m = c.message;
+      if (!m || m.nonstandardEnds.length === 0) return;
+      const first = m.nonstandardEnds[0];
+      ctx.report({ frames: m.nonstandardEnds.map((e) => e.frame), time: c.time, message: `the message contains ${plural(m.nonstandardEnds.length, "non-standard end-of-data sequence")}, the first \`${first.sequence}\` at client offset ${first.offset}`, evidence: `sequences: ${m.nonstandardEnds.map((e) => `${e.sequence}@${e.offset} (frame ${e.frame})`).join(", ")}; the real end ${m.endOfData ?? "never came"}` });
+    },
+  },
 });

@@ -15,13 +15,12 @@ export default defineRule({
   fix: "End the group with that command and wait for its reply.",
   plaintext: true,
   pairing: true,
-  needs: { early: true },
-}, (ctx) => {
-  const s = ctx.session;
-  for (const e of ctx.conversation.early) {
-    if (e.prev === null || !e.pipelining || pipelinable(e.prev)) continue;
-    if (e.prev.kind === "command" && e.prev.verb === "STARTTLS") continue; // starttls-command-injection
-    if (e.cmd.kind === "message" && e.prev.verb === "DATA") continue; // message-data-without-354
+}, {
+  early(e, ctx) {
+    const s = ctx.session;
+    if (e.prev === null || !e.pipelining || pipelinable(e.prev)) return;
+    if (e.prev.kind === "command" && e.prev.verb === "STARTTLS") return; // starttls-command-injection
+    if (e.cmd.kind === "message" && e.prev.verb === "DATA") return; // message-data-without-354
     ctx.report({ frames: earlyFrames(e), time: e.cmd.time, message: `${cmdLabel(e.cmd)} followed ${cmdLabel(e.prev)} before ${replyLabel(e.reply)} had arrived; ${e.prev.verb ? q(e.prev.verb, 20) : "it"} must be the last command of a pipelined group`, evidence: ackEvidence(s, e.cmd, e.reply, e.by, e.acked) });
-  }
+  },
 });

@@ -1,6 +1,5 @@
 import { defineRule } from "./define.js";
 import { q } from "./util.js";
-import { isVerb } from "../smtp/vocabulary.js";
 
 export default defineRule({
   id: "pipelining-data-accepted-without-rcpt",
@@ -14,17 +13,19 @@ export default defineRule({
   fix: "Answer DATA 503 or 554 when no recipient was accepted.",
   plaintext: true,
   pairing: true,
-  needs: { rcptRefused: true },
-}, (ctx) => {
-  for (const ex of ctx.conversation.exchanges) {
-    const c = ex.command;
-    const r = ex.final;
-    const tx = ex.transaction;
-    if (!isVerb(c, "DATA") || c.afterStartTls || !r || r.code !== 354 || !r.complete || tx === null) continue;
-    // an unanswered RCPT may have been accepted
-    const rcpts = tx.rcpts.filter((x) => x.index < c.index);
-    if (rcpts.length === 0 || rcpts.some((x) => tx.accepted.includes(x) || tx.unanswered.includes(x))) continue;
-    const pipelining = ex.advertised?.keywords.has("PIPELINING") ?? false;
-    ctx.report({ severity: pipelining ? "warning" : "info", frames: [...c.frames, ...r.frames], time: r.firstTime, message: `the server answered DATA with ${q(r.lines[0] ?? "", 40)} although all ${rcpts.length} RCPT command${rcpts.length > 1 ? "s" : ""} of the transaction had failed${pipelining ? " (PIPELINING was advertised)" : ""}`, evidence: `reply ${r.index}` });
-  }
+}, {
+  exchange: {
+    verbs: ["DATA"],
+    visit(ex, ctx) {
+      const c = ex.command;
+      const r = ex.final;
+      const tx = ex.transaction;
+      if (c.kind !== "command" || c.afterStartTls || !r || r.code !== 354 || !r.complete || tx === null) return;
+      // an unanswered RCPT may have been accepted
+      const rcpts = tx.rcpts.filter((x) => x.index < c.index);
+      if (rcpts.length === 0 || rcpts.some((x) => tx.accepted.includes(x) || tx.unanswered.includes(x))) return;
+      const pipelining = ex.advertised?.keywords.has("PIPELINING") ?? false;
+      ctx.report({ severity: pipelining ? "warning" : "info", frames: [...c.frames, ...r.frames], time: r.firstTime, message: `the server answered DATA with ${q(r.lines[0] ?? "", 40)} although all ${rcpts.length} RCPT command${rcpts.length > 1 ? "s" : ""} of the transaction had failed${pipelining ? " (PIPELINING was advertised)" : ""}`, evidence: `reply ${r.index}` });
+    },
+  },
 });

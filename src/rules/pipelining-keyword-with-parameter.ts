@@ -13,8 +13,8 @@ export default defineRule({
   why: "Strict clients may not recognise the keyword and will not pipeline.",
   fix: "Advertise `PIPELINING` alone.",
   plaintext: true,
-}, (ctx) => {
-  for (const r of ctx.session.replies) {
+}, {
+  reply(r, ctx) {
     for (let i = 1; i < r.lineInfo.length; i++) {
       const l = r.lineInfo[i];
       const text = l.text;
@@ -26,5 +26,5 @@ export default defineRule({
       if (sp < 0 || text.slice(4, sp).toUpperCase() !== "PIPELINING" || text.slice(sp + 1).trim() === "") continue;
       ctx.report({ frames: [l.frame], time: l.time, message: `EHLO line ${q(l.text, 50)} gives PIPELINING a parameter`, evidence: `reply ${r.index}` });
     }
-  }
+  },
 });

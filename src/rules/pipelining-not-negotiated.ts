@@ -19,16 +19,15 @@ export default defineRule({
   fix: "Pipeline only after the server advertises PIPELINING in its EHLO reply.",
   plaintext: true,
   pairing: true,
-  needs: { early: true },
-}, (ctx) => {
-  const s = ctx.session;
-  for (const e of ctx.conversation.early) {
-    if (e.prev === null || e.pipelining || !pipelinable(e.prev)) continue;
-    if (partialMultiline(e)) continue;
+}, {
+  early(e, ctx) {
+    const s = ctx.session;
+    if (e.prev === null || e.pipelining || !pipelinable(e.prev)) return;
+    if (partialMultiline(e)) return;
     const caps = ctx.conversation.capsAt(e.cmd.index);
     const misplaced = caps && !caps.helo && /^PIPELINING$/i.test(replyText(caps.reply.lines[0] ?? "").trim())
       ? " (the EHLO reply names PIPELINING on its first line, which carries the server's domain, not a keyword: RFC 5321 §4.1.1.1)"
       : "";
     ctx.report({ frames: earlyFrames(e), time: e.cmd.time, message: `${cmdLabel(e.cmd)} was sent before ${replyLabel(e.reply)} to ${cmdLabel(e.prev)}, and the server had not advertised PIPELINING${misplaced}`, evidence: ackEvidence(s, e.cmd, e.reply, e.by, e.acked) });
-  }
+  },
 });

@@ -1,5 +1,5 @@
 import { defineRule } from "./define.js";
-import { afterStartTlsCase, cmdLabel, firstStartTls } from "./util.js";
+import { afterStartTlsCase, cmdLabel } from "./util.js";
 
 export default defineRule({
   id: "plaintext-after-starttls-accepted",
@@ -13,26 +13,32 @@ export default defineRule({
   fix: "Client: start the TLS handshake right after the 220; when it cannot (no TLS library, a reply it misread as the 220), close the connection instead of sending more commands.",
   plaintext: false,
   pairing: true,
-  needs: { afterStartTls: true },
-}, (ctx) => {
-  const s = ctx.session;
-  const first = firstStartTls(s);
-  if (first === null || first.reply === undefined) return;
-  const { starttls, reply } = first;
-  const desync = ctx.conversation.early.some((e) => e.cmd === starttls);
-  for (const c of s.commands) {
-    if (!c.afterStartTls) continue;
-    const { early, ack, endSeq } = afterStartTlsCase(s, starttls, reply, c);
-    if (early) continue;
-    const last = reply.frames[reply.frames.length - 1];
-    const proof = ack !== null
-      ? `client frame ${c.frames[0]} carried ack ${ack}: it had received the 220, which ends at seq ${endSeq}`
-      : `by capture timestamps (the segment carried no ACK): the 220 arrived at ${reply.lastTime.toFixed(6)} s, the command left at ${c.time.toFixed(6)} s`;
-    ctx.report({
-      frames: [starttls.frames[0], c.frames[0]],
-      time: c.time,
-      message: `${cmdLabel(c)} was sent in plaintext after the 220 to STARTTLS (frame ${last}) had arrived, where the TLS handshake belongs: the client gave up on TLS.${desync ? " STARTTLS itself was sent before the previous reply was complete, so the client most likely took that reply's tail as the STARTTLS answer and abandoned TLS." : ""}`,
-      evidence: `${proof}; the command is plaintext, not a TLS record`,
-    });
-  }
+}, {
+  // the first STARTTLS of the session, and what the client sent after its 220 had arrived
+  exchange: {
+    verbs: ["STARTTLS"],
+    visit(ex, ctx) {
+      const starttls = ex.command, reply = ex.first;
+      if (starttls.kind !== "command") return;
+      if (reply === undefined) return "stop";
+      const s = ctx.session;
+      const desync = ctx.conversation.early.some((e) => e.cmd === starttls);
+      for (const c of s.commands) {
+        if (!c.afterStartTls) continue;
+        const { early, ack, endSeq } = afterStartTlsCase(s, starttls, reply, c);
+        if (early) continue;
+        const last = reply.frames[reply.frames.length - 1];
+        const proof = ack !== null
+          ? `client frame ${c.frames[0]} carried ack ${ack}: it had received the 220, which ends at seq ${endSeq}`
+          : `by capture timestamps (the segment carried no ACK): the 220 arrived at ${reply.lastTime.toFixed(6)} s, the command left at ${c.time.toFixed(6)} s`;
+        ctx.report({
+          frames: [starttls.frames[0], c.frames[0]],
+          time: c.time,
+          message: `${cmdLabel(c)} was sent in plaintext after the 220 to STARTTLS (frame ${last}) had arrived, where the TLS handshake belongs: the client gave up on TLS.${desync ? " STARTTLS itself was sent before the previous reply was complete, so the client most likely took that reply's tail as the STARTTLS answer and abandoned TLS." : ""}`,
+          evidence: `${proof}; the command is plaintext, not a TLS record`,
+        });
+      }
+      return "stop";
+    },
+  },
 });

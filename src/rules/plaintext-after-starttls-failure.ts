@@ -13,17 +13,19 @@ export default defineRule({
   fix: "Require TLS for peers that offer it; treat a failed STARTTLS as a failed delivery attempt.",
   plaintext: true,
   pairing: true,
-  needs: { verbs: ["STARTTLS"] },
-}, (ctx) => {
-  const s = ctx.session;
-  for (const c of s.commands) {
-    if (c.kind !== "command" || c.verb !== "STARTTLS" || c.afterStartTls) continue;
-    const r = ctx.conversation.exchanges[c.index].first;
-    if (!r || r.code === 220) continue;
-    const next = s.commands.slice(c.index + 1).find((x) => x.kind === "command" && (x.verb === "MAIL" || x.verb === "AUTH"));
-    if (!next) continue;
-    const mech = next.verb === "AUTH" ? (next.line.split(" ")[1] ?? "").toUpperCase() : "";
-    const creds = mech === "PLAIN" || mech === "LOGIN";
-    ctx.report({ severity: creds ? "error" : undefined, frames: [c.frames[0], ...r.frames.slice(0, 1), next.frames[0]], time: next.time, message: `STARTTLS was answered ${r.code ?? "?"} (${q(r.lines[0] ?? "", 40)}) and the client continued in plaintext with ${q(next.line, 40)}${creds ? ": credentials were sent in clear" : ""}`, evidence: `STARTTLS frame ${c.frames[0]}, continuation frame ${next.frames[0]}` });
-  }
+}, {
+  exchange: {
+    verbs: ["STARTTLS"],
+    visit(ex, ctx) {
+      const c = ex.command;
+      if (c.kind !== "command" || c.afterStartTls) return;
+      const r = ex.first;
+      if (!r || r.code === 220) return;
+      const next = ctx.session.commands.slice(c.index + 1).find((x) => x.kind === "command" && (x.verb === "MAIL" || x.verb === "AUTH"));
+      if (!next) return;
+      const mech = next.verb === "AUTH" ? (next.line.split(" ")[1] ?? "").toUpperCase() : "";
+      const creds = mech === "PLAIN" || mech === "LOGIN";
+      ctx.report({ severity: creds ? "error" : undefined, frames: [c.frames[0], ...r.frames.slice(0, 1), next.frames[0]], time: next.time, message: `STARTTLS was answered ${r.code ?? "?"} (${q(r.lines[0] ?? "", 40)}) and the client continued in plaintext with ${q(next.line, 40)}${creds ? ": credentials were sent in clear" : ""}`, evidence: `STARTTLS frame ${c.frames[0]}, continuation frame ${next.frames[0]}` });
+    },
+  },
 });

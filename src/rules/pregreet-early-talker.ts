@@ -14,15 +14,17 @@ export default defineRule({
   fix: "Wait for the complete greeting; use implicit TLS only on port 465.",
   plaintext: true,
   pairing: true,
-  needs: { early: true, implicitTls: true },
-}, (ctx) => {
-  const s = ctx.session;
-  const f = ctx.conversation;
-  for (const e of f.early) {
-    if (e.prev !== null) continue;
+}, {
+  early(e, ctx) {
+    const s = ctx.session;
+    if (e.prev !== null) return;
     ctx.report({ frames: earlyFrames(e), time: e.cmd.time, message: e.reply ? `${cmdLabel(e.cmd)} was sent before the greeting's final line had arrived` : `${cmdLabel(e.cmd)} was sent before any greeting had arrived`, evidence: ackEvidence(s, e.cmd, e.reply, e.by, e.acked) });
-  }
-  if (s.tls?.mode === "implicit" && s.clientFirstBytes.startsWith("1603") && s.serverPort !== 465 && s.tls.clientHelloFrame !== null && f.greeting) {
-    ctx.report({ frames: [s.tls.clientHelloFrame], time: s.tls.time, message: `the client sent a TLS ClientHello on port ${s.serverPort}, where the server speaks plain SMTP first`, evidence: `first client octets ${s.clientFirstBytes}` });
-  }
+  },
+  sessionEnd(ctx) {
+    const s = ctx.session;
+    const f = ctx.conversation;
+    if (s.tls?.mode === "implicit" && s.clientFirstBytes.startsWith("1603") && s.serverPort !== 465 && s.tls.clientHelloFrame !== null && f.greeting) {
+      ctx.report({ frames: [s.tls.clientHelloFrame], time: s.tls.time, message: `the client sent a TLS ClientHello on port ${s.serverPort}, where the server speaks plain SMTP first`, evidence: `first client octets ${s.clientFirstBytes}` });
+    }
+  },
 });

@@ -1,6 +1,5 @@
 import { defineRule } from "./define.js";
 import { q } from "./util.js";
-import { isVerb } from "../smtp/vocabulary.js";
 
 const TOO_MANY = /too many recipients|recipient limit|exceeds? .*recipients/i;
 
@@ -16,17 +15,19 @@ export default defineRule({
   fix: "Accept at least 100 recipients per transaction; answer 452 beyond an implementation limit.",
   plaintext: true,
   pairing: true,
-  needs: { codes: [452, 552] },
-}, (ctx) => {
-  for (const ex of ctx.conversation.exchanges) {
-    const c = ex.command;
-    const r = ex.final;
-    if (!isVerb(c, "RCPT") || c.afterStartTls || !r || !r.complete || (r.code !== 452 && r.code !== 552)) continue;
-    const text = r.lines.join(" ");
-    if (!/^\d{3}[ -][45]\.5\.3\b/.test(r.lines[0] ?? "") && !TOO_MANY.test(text)) continue;
-    const n = ex.transaction ? ex.transaction.rcpts.indexOf(c) + 1 : 1;
-    if (n < 100) ctx.report({ frames: [...c.frames, ...r.frames], time: r.firstTime, message: `RCPT number ${n} of the transaction was refused as one recipient too many: ${q(r.lines[0] ?? "", 60)}`, evidence: `${n} RCPT commands since MAIL` });
-    if (r.code === 552) ctx.report({ severity: "info", frames: [...c.frames, ...r.frames], time: r.firstTime, message: `too many recipients was answered 552; RFC 5321 §4.5.3.1.10 asks for 452, so that the client sends the rest later`, evidence: `reply ${q(r.lines[0] ?? "")}` });
-    return; // one refusal tells the story
-  }
+}, {
+  exchange: {
+    verbs: ["RCPT"],
+    visit(ex, ctx) {
+      const c = ex.command;
+      const r = ex.final;
+      if (c.kind !== "command" || c.afterStartTls || !r || !r.complete || (r.code !== 452 && r.code !== 552)) return;
+      const text = r.lines.join(" ");
+      if (!/^\d{3}[ -][45]\.5\.3\b/.test(r.lines[0] ?? "") && !TOO_MANY.test(text)) return;
+      const n = ex.transaction ? ex.transaction.rcpts.indexOf(c) + 1 : 1;
+      if (n < 100) ctx.report({ frames: [...c.frames, ...r.frames], time: r.firstTime, message: `RCPT number ${n} of the transaction was refused as one recipient too many: ${q(r.lines[0] ?? "", 60)}`, evidence: `${n} RCPT commands since MAIL` });
+      if (r.code === 552) ctx.report({ severity: "info", frames: [...c.frames, ...r.frames], time: r.firstTime, message: `too many recipients was answered 552; RFC 5321 §4.5.3.1.10 asks for 452, so that the client sends the rest later`, evidence: `reply ${q(r.lines[0] ?? "")}` });
+      return "stop"; // one refusal tells the story
+    },
+  },
 });

@@ -13,15 +13,18 @@ export default defineRule({
   fix: "Look for a device between client and server that answers early; make the server wait for CRLF.",
   plaintext: true,
   pairing: true,
-}, (ctx) => {
-  const s = ctx.session;
-  const base = s.sawSyn ? 1 : 0;
-  for (const c of s.commands) {
-    if (c.kind !== "command" || c.afterStartTls || c.replies.length === 0 || !c.lineInfo || c.lineInfo.terminator === "none") continue;
-    const r = ctx.conversation.exchanges[c.index].first!;
-    const ack = r.segments[0]?.ack;
-    if (ack === null || ack === undefined || r.code === 421 || !ctx.conversation.trustedFrames([r.frames[0]])) continue;
-    const end = c.lineInfo.end + base;
-    if (ack < end) ctx.report({ frames: [c.frames[0], r.frames[0]], time: r.firstTime, message: `${q(r.lines[0] ?? "", 40)} answered ${cmdLabel(c)} before the server had received its end`, evidence: `server frame ${r.frames[0]} carried ack ${ack}; the command ends at client seq ${end}` });
-  }
+}, {
+  exchange: {
+    kinds: ["command"],
+    visit({ command: c }, ctx) {
+      const s = ctx.session;
+      const base = s.sawSyn ? 1 : 0;
+      if (c.kind !== "command" || c.afterStartTls || c.replies.length === 0 || !c.lineInfo || c.lineInfo.terminator === "none") return;
+      const r = ctx.conversation.exchanges[c.index].first!;
+      const ack = r.segments[0]?.ack;
+      if (ack === null || ack === undefined || r.code === 421 || !ctx.conversation.trustedFrames([r.frames[0]])) return;
+      const end = c.lineInfo.end + base;
+      if (ack < end) ctx.report({ frames: [c.frames[0], r.frames[0]], time: r.firstTime, message: `${q(r.lines[0] ?? "", 40)} answered ${cmdLabel(c)} before the server had received its end`, evidence: `server frame ${r.frames[0]} carried ack ${ack}; the command ends at client seq ${end}` });
+    },
+  },
 });

@@ -13,9 +13,8 @@ export default defineRule({
   why: "Clients decide what to do from the first digit; a line they cannot classify leaves them guessing or hanging.",
   fix: "Make the server (or the proxy in front of it) start every reply line with a code from RFC 5321 §4.2.",
   plaintext: true,
-  needs: { replyCode: true },
-}, (ctx) => {
-  for (const r of ctx.session.replies) {
+}, {
+  reply(r, ctx) {
     for (const l of r.lineInfo) {
       if (l.gap) continue;
       if (l.code === null) {
@@ -26,5 +25,5 @@ export default defineRule({
         else if (d2 > 5) ctx.report({ severity: "warning", frames: [l.frame], time: l.time, message: `reply code ${l.code} has second digit ${d2}; the grammar allows 0–5`, evidence: `line ${q(l.text)}` });
       }
     }
-  }
+  },
 });

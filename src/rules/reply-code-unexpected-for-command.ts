@@ -17,19 +17,19 @@ export default defineRule({
   fix: "Answer each command with a code from its row of the table; if the pairing itself is off, look for the missing or extra reply first.",
   plaintext: true,
   pairing: true,
-}, (ctx) => {
-  for (const c of ctx.session.commands) {
-    if (c.afterStartTls || c.takenAsAuthResponse || c.replies.length === 0) continue; // a SASL answer, not the command's
+}, {
+  exchange({ command: c }, ctx) {
+    if (c.afterStartTls || c.takenAsAuthResponse || c.replies.length === 0) return; // a SASL answer, not the command's
     const r = ctx.session.replies[c.replies[0]];
-    if (!r.complete || r.code === null || !ctx.conversation.trustedFrames([r.frames[r.frames.length - 1]])) continue;
+    if (!r.complete || r.code === null || !ctx.conversation.trustedFrames([r.frames[r.frames.length - 1]])) return;
     const code = r.code;
-    if (UNIVERSAL_REPLY_CODES.includes(code)) continue;
+    if (UNIVERSAL_REPLY_CODES.includes(code)) return;
     const first = Math.floor(code / 100);
     if (c.verb === "BDAT" && c.kind === "command") {
-      if (code === 250 || first === 4 || first === 5) continue;
+      if (code === 250 || first === 4 || first === 5) return;
     } else {
       const ok = replyCodesFor(c);
-      if (ok === null || ok.includes(code)) continue;
+      if (ok === null || ok.includes(code)) return;
     }
     const threeYz = first === 3;
     ctx.report({
@@ -39,5 +39,5 @@ export default defineRule({
       message: `${cmdLabel(c)} was answered ${code} (${q(r.lines[0] ?? "", 50)}), which is not a reply defined for it${threeYz ? "; a 3yz asks the client for more input it has no reason to send" : ""}`,
       evidence: `reply ${r.index} paired with command ${c.index} by counting`,
     });
-  }
+  },
 });

@@ -13,12 +13,11 @@ export default defineRule({
   why: "The client cannot tell whether the reply has ended, so it either waits forever or reads the next reply as part of this one.",
   fix: "Send `NNN-` on every line but the last and `NNN ` on the last line.",
   plaintext: true,
-  needs: { replySep: true },
-}, (ctx) => {
-  for (const r of ctx.session.replies) {
+}, {
+  reply(r, ctx) {
     for (const l of r.lineInfo) {
       if (l.gap || l.code === null || l.sep === "-" || l.sep === " " || l.sep === "") continue;
       ctx.report({ frames: [l.frame], time: l.time, message: `reply line ${q(l.text)} has ${q(l.sep)} after the code; smtpcap treated it as the end of the reply`, evidence: `server stream offset ${l.start}` });
     }
-  }
+  },
 });

@@ -1,4 +1,5 @@
 import { defineRule } from "./define.js";
+import type { RuleContext } from "./types.js";
 import { cmdLabel } from "./util.js";
 
 export default defineRule({
@@ -14,8 +15,17 @@ export default defineRule({
   fix: "Answer every command; look for a server or proxy that swallows a command line.",
   plaintext: true,
   pairing: true,
-  needs: { unanswered: true },
-}, (ctx) => {
+}, {
+  // the first command without a reply: the session's unanswered commands are judged once
+  exchange(ex, ctx) {
+    if (ex.command.replies.length > 0) return;
+    whole(ctx);
+    return "stop";
+  },
+});
+
+/** The session's commands that got no reply although the server went on or closed. */
+function whole(ctx: RuleContext): void {
   const s = ctx.session;
   if (s.gaps.length > 0) return;
   if (s.replies.some((r) => r.code === 421)) return;
@@ -34,4 +44,4 @@ export default defineRule({
     const how = later ? "although the server answered a later command" : `and the server closed the connection (frame ${s.close.server!.frame})`;
     ctx.report({ frames: [...c.frames.slice(0, 1), ...(closedAfter && !later ? [s.close.server!.frame] : [])], time: c.time, message: `${cmdLabel(c)} got no reply, ${how}`, evidence: `${s.commands.length} commands, ${s.replies.filter((r) => !r.greeting).length} replies after the greeting` });
   }
-});
+}

@@ -13,23 +13,24 @@ export default defineRule({
   why: "The client never learns the outcome of its command.",
   fix: "Finish every reply, including the one before closing (e.g. `421` or `221`), with a final `NNN ` line and CRLF.",
   plaintext: true,
-  needs: { openReply: true },
-}, (ctx) => {
-  const s = ctx.session;
-  for (const r of s.replies) {
-    if (!r.abandoned) continue;
+}, {
+  reply(r, ctx) {
+    if (!r.abandoned) return;
     const last = r.lineInfo[r.lineInfo.length - 1];
     ctx.report({ frames: r.frames, time: r.lastTime, message: `the ${r.code} reply ends with ${q(last.text, 40)}, which announces more lines, but the next reply (another code) followed instead of its final line`, evidence: `reply of ${r.lineInfo.length} lines at ${streamSpan(ctx.session, "server", r.start, r.end, r.inTls)}` });
-  }
-  const closed = s.close.server ?? (s.close.client?.kind === "rst" ? s.close.client : null);
-  if (!closed) return; // the capture just ended: nothing proves the server stopped
-  for (const r of s.replies) {
-    if (r.abandoned) continue;
-    if (r.complete || r.afterStartTls) continue;
-    const last = r.lineInfo[r.lineInfo.length - 1];
-    // a reply the capture cut (a server gap right after its last line) is not known to be open
-    if (!last || r.lineInfo.some((l) => l.gap) || s.gaps.some((g) => g.side === "server" && g.offset >= r.start && g.offset <= r.end)) continue;
-    const why = last.terminator === "none" ? `its last line ${q(last.text)} has no CRLF` : `the last line ${q(last.text)} announces more lines`;
-    ctx.report({ frames: [...r.frames, closed.frame], time: closed.time, message: `the connection was closed (${closed.kind.toUpperCase()}, frame ${closed.frame}) while a reply was open: ${why}`, evidence: `reply of ${r.lineInfo.length} lines at ${streamSpan(ctx.session, "server", r.start, r.end, r.inTls)}` });
-  }
+  },
+  sessionEnd(ctx) {
+    const s = ctx.session;
+    const closed = s.close.server ?? (s.close.client?.kind === "rst" ? s.close.client : null);
+    if (!closed) return; // the capture just ended: nothing proves the server stopped
+    for (const r of s.replies) {
+      if (r.abandoned) continue;
+      if (r.complete || r.afterStartTls) continue;
+      const last = r.lineInfo[r.lineInfo.length - 1];
+      // a reply the capture cut (a server gap right after its last line) is not known to be open
+      if (!last || r.lineInfo.some((l) => l.gap) || s.gaps.some((g) => g.side === "server" && g.offset >= r.start && g.offset <= r.end)) continue;
+      const why = last.terminator === "none" ? `its last line ${q(last.text)} has no CRLF` : `the last line ${q(last.text)} announces more lines`;
+      ctx.report({ frames: [...r.frames, closed.frame], time: closed.time, message: `the connection was closed (${closed.kind.toUpperCase()}, frame ${closed.frame}) while a reply was open: ${why}`, evidence: `reply of ${r.lineInfo.length} lines at ${streamSpan(ctx.session, "server", r.start, r.end, r.inTls)}` });
+    }
+  },
 });

@@ -14,14 +14,13 @@ export default defineRule({
   why: "Clients must accept it, but some look for `NNN ` to find the end of a reply and hang.",
   fix: "End every reply with `NNN <text>`.",
   plaintext: true,
-  needs: { lastLine: true },
-}, (ctx) => {
-  for (const r of ctx.session.replies) {
-    if (!r.complete) continue;
+}, {
+  reply(r, ctx) {
+    if (!r.complete) return;
     const l = r.lineInfo[r.lineInfo.length - 1];
-    if (!l || l.gap || l.code === null) continue;
+    if (!l || l.gap || l.code === null) return;
     if (l.sep === "") ctx.report({ frames: [l.frame], time: l.time, message: `final reply line ${q(l.text)} has no space after the code`, evidence: `line of ${l.length} octets at server offset ${l.start}` });
     // `334 ` with empty text is how RFC 4954 §4 sends an empty challenge
     else if (l.sep === " " && l.code !== 334 && replyText(l.text).trim() === "") ctx.report({ severity: "info", frames: [l.frame], time: l.time, message: `final reply line ${q(l.text)} carries no text`, evidence: `line of ${l.length} octets at server offset ${l.start}` });
-  }
+  },
 });

@@ -13,11 +13,10 @@ export default defineRule({
   why: "Clients with fixed buffers may cut the line and read the rest as a new reply.",
   fix: "Split long text over several `NNN-` lines.",
   plaintext: true,
-  needs: { longReplyLine: true },
-}, (ctx) => {
-  for (const r of ctx.session.replies) {
+}, {
+  reply(r, ctx) {
     for (const l of r.lineInfo) {
       if (l.length > 512) ctx.report({ frames: [l.frame], time: l.time, message: `reply line of ${l.length} octets (limit 512): ${q(l.text, 50)}`, evidence: streamSpan(ctx.session, "server", l.start, l.end, r.inTls) });
     }
-  }
+  },
 });

@@ -14,10 +14,9 @@ export default defineRule({
   why: "Clients that treat each read as one reply break on it; it is worth seeing which segments carried which lines.",
   fix: "Nothing is wrong on the wire. If a broken client must be kept working, have the server (or proxy) write each reply with one send().",
   plaintext: true,
-  needs: { splitReply: true },
-}, (ctx) => {
-  for (const r of ctx.session.replies) {
-    if (r.segments.length < 2 || r.afterStartTls) continue;
+}, {
+  reply(r, ctx) {
+    if (r.segments.length < 2 || r.afterStartTls) return;
     const parts = r.segments.map((g) => `frame ${g.frame}: ${plural(g.bytes, "byte")}${g.lines.length ? `, lines ${g.lines[0] + 1}–${g.lines[g.lines.length - 1] + 1}` : ""}${g.midLine ? " (ends mid-line)" : ""}`);
     const mid = r.segments.some((g) => g.midLine);
     ctx.report({
@@ -27,5 +26,5 @@ export default defineRule({
       message: `${replyLabel(r)} was carried in ${r.segments.length} segments${mid ? ", with a boundary inside a line" : ""}: ${parts.join("; ")}`,
       evidence: streamSpan(ctx.session, "server", r.start, r.end, r.inTls),
     });
-  }
+  },
 });

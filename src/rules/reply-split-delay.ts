@@ -19,18 +19,17 @@ export default defineRule({
   fix: "Server/proxy: send the lines of a reply together, without holding part of it back. Client: read to the final line.",
   plaintext: true,
   hazard: true,
-  needs: { splitReply: true },
-}, (ctx) => {
-  const s = ctx.session;
-  const threshold = ctx.opts.splitDelayMs / 1000;
-  for (const r of s.replies) {
-    if (r.segments.length < 2 || r.afterStartTls) continue;
+}, {
+  reply(r, ctx) {
+    if (r.segments.length < 2 || r.afterStartTls) return;
+    const s = ctx.session;
+    const threshold = ctx.opts.splitDelayMs / 1000;
     let worst = 0, at = 1;
     for (let i = 1; i < r.segments.length; i++) {
       const gap = r.segments[i].time - r.segments[i - 1].time;
       if (gap > worst) { worst = gap; at = i; }
     }
-    if (worst <= threshold) continue;
+    if (worst <= threshold) return;
     const head = r.segments[at - 1], tail = r.segments[at];
     const ack = tail.peerAck;
     const acked = ack !== undefined && ack.offset >= head.end && ack.time >= head.time;
@@ -49,5 +48,5 @@ export default defineRule({
       message: `${replyLabel(r)} paused ${ms(worst)} between frame ${head.frame} and frame ${tail.frame}${spoke ? `; the client sent ${during.map(cmdLabel).join(", ")} during the pause` : ""}`,
       evidence: kind,
     });
-  }
+  },
 });

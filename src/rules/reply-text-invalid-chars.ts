@@ -16,9 +16,8 @@ export default defineRule({
   why: "Clients may show or log reply text; control characters can corrupt terminals and logs, and 8-bit text is only allowed where SMTPUTF8 permits it.",
   fix: "Keep reply text to printable US-ASCII, HT and SP.",
   plaintext: true,
-  needs: { replyOctet: true },
-}, (ctx) => {
-  for (const r of ctx.session.replies) {
+}, {
+  reply(r, ctx) {
     for (let i = 0; i < r.lineInfo.length; i++) {
       const l = r.lineInfo[i];
       if (l.gap || l.code === null) continue;
@@ -29,5 +28,5 @@ export default defineRule({
       const m = bad.exec(l.text);
       if (m) ctx.report({ frames: [l.frame], time: l.time, message: `reply line ${q(l.text)} contains octet 0x${m[0].charCodeAt(0).toString(16).padStart(2, "0")} at column ${m.index + 1}`, evidence: `server offset ${l.start + m.index}` });
     }
-  }
+  },
 });

@@ -14,23 +14,27 @@ export default defineRule({
   fix: "Answer commands out of sequence with 503 and keep the transaction state unchanged.",
   plaintext: true,
   pairing: true,
-}, (ctx) => {
-  if (!ctx.session.sawSyn) return; // an earlier MAIL may be outside the capture
-  for (const ex of ctx.conversation.exchanges) {
-    const c = ex.command;
-    const r = ex.final;
-    if (c.kind !== "command" || c.afterStartTls || r === undefined || ex.outcome === "none" || r.code === null) continue;
-    const ok = ex.outcome === "positive";
-    if (c.verb === "MAIL" && ex.open && ok) {
-      ctx.report({ severity: "warning", frames: [...c.frames, ...r.frames], time: r.firstTime, message: `${q(c.line, 60)} came inside an open transaction and was accepted with ${r.code}: the server restarted the transaction instead of answering 503`, evidence: `reply ${q(r.lines[0] ?? "")}` });
-    } else if (c.verb === "RCPT" && !ex.open && r.code !== 503 && r.code !== 421) {
-      ctx.report({
-        severity: ok ? "error" : "warning",
-        frames: [...c.frames, ...r.frames],
-        time: r.firstTime,
-        message: ok ? `${q(c.line, 60)} came with no accepted MAIL and was accepted with ${r.code}` : `${q(c.line, 60)} came with no accepted MAIL and was answered ${r.code}, not 503`,
-        evidence: `reply ${q(r.lines[0] ?? "")}`,
-      });
-    }
-  }
+}, {
+  exchange: {
+    verbs: ["MAIL", "RCPT"],
+    visit(ex, ctx) {
+      if (!ctx.session.sawSyn) return "stop"; // an earlier MAIL may be outside the capture
+      const c = ex.command;
+      const r = ex.final;
+      if (c.kind !== "command" || c.afterStartTls || r === undefined || ex.outcome === "none" || r.code === null) return;
+      const ok = ex.outcome === "positive";
+      if (c.verb === "MAIL" && ex.open && ok) {
+        ctx.report({ severity: "warning", frames: [...c.frames, ...r.frames], time: r.firstTime, message: `${q(c.line, 60)} came inside an open transaction and was accepted with ${r.code}: the server restarted the transaction instead of answering 503`, evidence: `reply ${q(r.lines[0] ?? "")}` });
+      } else if (c.verb === "RCPT" && !ex.open && r.code !== 503 && r.code !== 421) {
+        ctx.report({
+          severity: ok ? "error" : "warning",
+          frames: [...c.frames, ...r.frames],
+          time: r.firstTime,
+          message: ok ? `${q(c.line, 60)} came with no accepted MAIL and was accepted with ${r.code}` : `${q(c.line, 60)} came with no accepted MAIL and was answered ${r.code}, not 503`,
+          evidence: `reply ${q(r.lines[0] ?? "")}`,
+        });
+      }
+      return;
+    },
+  },
 });

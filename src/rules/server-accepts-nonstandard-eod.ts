@@ -13,32 +13,34 @@ export default defineRule({
   fix: "Accept only CRLF.CRLF as end of data (Postfix smtpd_forbid_bare_newline = reject; Exim ≥ 4.97.1; sendmail's fix).",
   plaintext: true,
   pairing: true,
-  needs: { dataEnds: true },
-}, (ctx) => {
-  const s = ctx.session;
-  const base = s.sawSyn ? 1 : 0;
-  for (const c of s.commands) {
-    const m = c.message;
-    if (!m || m.nonstandardEnds.length === 0) continue;
-    // second trigger: more end-of-data replies than DATA commands — after the message the server
-    // answered commands the client never sent as commands (those hidden after the fake end)
-    const extra = ctx.conversation.smuggledReplies.get(c.index);
-    if (extra) {
-      const rs = extra.map((i) => s.replies[i]);
-      const fake = m.nonstandardEnds[0];
-      ctx.report({ frames: [fake.frame, ...rs.flatMap((r) => r.frames)].slice(0, 20), time: rs[0].firstTime, message: `after the message the server sent ${rs.length} more repl${rs.length > 1 ? "ies" : "y"} (${rs.map((r) => r.code).join(", ")}) that no command asked for: it ended the message at the fake end-of-data \`${fake.sequence}\` and answered the commands hidden after it (${m.smuggledCommands.map((x) => q(x.line, 30)).join(", ")})`, evidence: `message of ${m.bytes} octets; the fake end at client offset ${fake.offset} (frame ${fake.frame}); replies ${extra.join(", ")} follow its reply` });
-      continue;
-    }
-    const fake = m.nonstandardEnds[0];
-    // the real CRLF.CRLF; none when the message ended at the look-alike (the dissector followed the server)
-    const realEnd = m.endOffset !== null && m.nonstandardEnds.every((f) => f.end !== m.endOffset) ? m.endOffset : null;
-    for (const r of s.replies) {
-      const ack = r.segments[0]?.ack;
-      if (ack === null || ack === undefined || r.index <= (s.commands[c.index - 1]?.replies[0] ?? -1)) continue;
-      if (ack >= fake.end + base && (realEnd === null || ack < realEnd + base)) {
-        ctx.report({ frames: [fake.frame, ...r.frames], time: r.firstTime, message: `the server replied ${q(r.lines[0] ?? "", 40)} after the fake end-of-data \`${fake.sequence}\` and before the real one: it ended the message early`, evidence: `server frame ${r.frames[0]} carried ack ${ack}; the fake end ends at client seq ${fake.end + base}${realEnd !== null ? `, the real one at ${realEnd + base}` : ""}` });
-        break;
+}, {
+  exchange: {
+    kinds: ["message"],
+    visit({ command: c }, ctx) {
+      const s = ctx.session;
+      const base = s.sawSyn ? 1 : 0;
+      const m = c.message;
+      if (!m || m.nonstandardEnds.length === 0) return;
+      // second trigger: more end-of-data replies than DATA commands — after the message the server
+      // answered commands the client never sent as commands (those hidden after the fake end)
+      const extra = ctx.conversation.smuggledReplies.get(c.index);
+      if (extra) {
+        const rs = extra.map((i) => s.replies[i]);
+        const fake = m.nonstandardEnds[0];
+        ctx.report({ frames: [fake.frame, ...rs.flatMap((r) => r.frames)].slice(0, 20), time: rs[0].firstTime, message: `after the message the server sent ${rs.length} more repl${rs.length > 1 ? "ies" : "y"} (${rs.map((r) => r.code).join(", ")}) that no command asked for: it ended the message at the fake end-of-data \`${fake.sequence}\` and answered the commands hidden after it (${m.smuggledCommands.map((x) => q(x.line, 30)).join(", ")})`, evidence: `message of ${m.bytes} octets; the fake end at client offset ${fake.offset} (frame ${fake.frame}); replies ${extra.join(", ")} follow its reply` });
+        return;
       }
-    }
-  }
+      const fake = m.nonstandardEnds[0];
+      // the real CRLF.CRLF; none when the message ended at the look-alike (the dissector followed the server)
+      const realEnd = m.endOffset !== null && m.nonstandardEnds.every((f) => f.end !== m.endOffset) ? m.endOffset : null;
+      for (const r of s.replies) {
+        const ack = r.segments[0]?.ack;
+        if (ack === null || ack === undefined || r.index <= (s.commands[c.index - 1]?.replies[0] ?? -1)) continue;
+        if (ack >= fake.end + base && (realEnd === null || ack < realEnd + base)) {
+          ctx.report({ frames: [fake.frame, ...r.frames], time: r.firstTime, message: `the server replied ${q(r.lines[0] ?? "", 40)} after the fake end-of-data \`${fake.sequence}\` and before the real one: it ended the message early`, evidence: `server frame ${r.frames[0]} carried ack ${ack}; the fake end ends at client seq ${fake.end + base}${realEnd !== null ? `, the real one at ${realEnd + base}` : ""}` });
+          break;
+        }
+      }
+    },
+  },
 });

@@ -16,27 +16,28 @@ export default defineRule({
   fix: "After a 554 greeting, answer 503 to every command but QUIT, and close after replying 221 to QUIT.",
   plaintext: true,
   pairing: true,
-  needs: { codes: [554] },
-}, (ctx) => {
-  const s = ctx.session;
-  const g = ctx.conversation.greeting;
-  if (!g || g.code !== 554 || !g.complete) return;
-  const wrong = s.commands.filter((c) => {
-    const r = ctx.conversation.exchanges[c.index]?.final;
-    return c.kind === "command" && c.verb !== "QUIT" && r !== undefined && r.complete && r.code !== 503;
-  });
-  if (wrong.length > 0) {
-    const c = wrong[0];
-    const r = ctx.conversation.exchanges[c.index].final!;
-    ctx.report({ severity: "warning", frames: [...g.frames, ...c.frames, ...r.frames], time: r.firstTime, message: `after its 554 greeting the server answered ${q(c.line, 40)} with ${q(r.lines[0] ?? "", 40)}, not 503${wrong.length > 1 ? ` (and ${wrong.length - 1} more)` : ""}`, evidence: `greeting ${q(g.lines[0] ?? "", 60)}` });
-  }
-  const close = s.close.server;
-  if (!close) return;
-  const client = s.close.client;
-  if (client && client.frame < close.frame) return; // the client left first
-  const quit = s.commands.find((c) => c.kind === "command" && c.verb === "QUIT" && c.replies.some((i) => s.replies[i].code === 221));
-  if (quit) return;
-  const lastClient = s.commands.length ? s.commands[s.commands.length - 1].time : g.lastTime;
-  if (close.time - Math.max(lastClient, g.lastTime) >= SERVER_TIMEOUT) return;
-  ctx.report({ frames: [...g.frames, close.frame], time: close.time, message: `after its 554 greeting the server closed the connection (${close.kind.toUpperCase()}, ${ms(close.time - g.lastTime)} after the greeting) without waiting for QUIT`, evidence: `greeting ${q(g.lines[0] ?? "", 60)}; server ${close.kind.toUpperCase()} in frame ${close.frame}` });
+}, {
+  sessionEnd(ctx) {
+    const s = ctx.session;
+    const g = ctx.conversation.greeting;
+    if (!g || g.code !== 554 || !g.complete) return;
+    const wrong = s.commands.filter((c) => {
+      const r = ctx.conversation.exchanges[c.index]?.final;
+      return c.kind === "command" && c.verb !== "QUIT" && r !== undefined && r.complete && r.code !== 503;
+    });
+    if (wrong.length > 0) {
+      const c = wrong[0];
+      const r = ctx.conversation.exchanges[c.index].final!;
+      ctx.report({ severity: "warning", frames: [...g.frames, ...c.frames, ...r.frames], time: r.firstTime, message: `after its 554 greeting the server answered ${q(c.line, 40)} with ${q(r.lines[0] ?? "", 40)}, not 503${wrong.length > 1 ? ` (and ${wrong.length - 1} more)` : ""}`, evidence: `greeting ${q(g.lines[0] ?? "", 60)}` });
+    }
+    const close = s.close.server;
+    if (!close) return;
+    const client = s.close.client;
+    if (client && client.frame < close.frame) return; // the client left first
+    const quit = s.commands.find((c) => c.kind === "command" && c.verb === "QUIT" && c.replies.some((i) => s.replies[i].code === 221));
+    if (quit) return;
+    const lastClient = s.commands.length ? s.commands[s.commands.length - 1].time : g.lastTime;
+    if (close.time - Math.max(lastClient, g.lastTime) >= SERVER_TIMEOUT) return;
+    ctx.report({ frames: [...g.frames, close.frame], time: close.time, message: `after its 554 greeting the server closed the connection (${close.kind.toUpperCase()}, ${ms(close.time - g.lastTime)} after the greeting) without waiting for QUIT`, evidence: `greeting ${q(g.lines[0] ?? "", 60)}; server ${close.kind.toUpperCase()} in frame ${close.frame}` });
+  },
 });

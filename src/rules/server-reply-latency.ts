@@ -17,16 +17,15 @@ export default defineRule({
   fix: "Look at what the server does before replying (DNS, content scanning, tarpitting).",
   plaintext: true,
   pairing: true,
-}, (ctx) => {
-  const s = ctx.session;
-  for (const c of s.commands) {
-    if (c.replies.length === 0 || c.segments.length === 0) continue;
+}, {
+  exchange({ command: c }, ctx) {
+    if (c.replies.length === 0 || c.segments.length === 0) return;
     const r = ctx.conversation.exchanges[c.index].first!;
-    if (!r.complete) continue;
+    if (!r.complete) return;
     const sent = c.segments[c.segments.length - 1].time;
     const latency = r.lastTime - sent;
     const phase = PHASE[c.kind === "message" ? "message" : c.verb];
     const limit = Math.min(ctx.opts.latencyMs / 1000, phase ?? Infinity);
     if (latency > limit) ctx.report({ frames: [c.frames[c.frames.length - 1], ...r.frames.slice(-1)], time: r.lastTime, message: `${cmdLabel(c)} was answered after ${ms(latency)}${phase !== undefined && latency > phase ? ` (longer than the ${phase / 60}-minute client timeout minimum for this phase)` : ""}`, evidence: `command ended at ${sent.toFixed(3)} s, reply ended at ${r.lastTime.toFixed(3)} s` });
-  }
+  },
 });

@@ -17,22 +17,26 @@ export default defineRule({
   fix: "Server: close the connection after 421. Client: stop sending (a QUIT at most), close, and retry later.",
   plaintext: true,
   pairing: true,
-  needs: { codes: [421] },
-}, (ctx) => {
-  const s = ctx.session;
-  const r = s.replies.find((x) => x.code === 421 && x.complete && !x.afterStartTls);
-  if (!r) return;
-  const what = r.command === null ? "unprompted" : `in reply to ${q(s.commands[r.command]?.line ?? "", 40)}`;
-  ctx.report({ frames: r.frames, time: r.firstTime, message: `the server sent ${q(r.lines[0] ?? "", 60)} (${what}): it is closing the connection`, evidence: `reply ${r.index}` });
-  if (!ctx.conversation.trustedFrames([r.frames[0] ?? 0])) return;
-  const end = replyEndSeq(s, r);
-  const later = s.replies.filter((x) => x.index > r.index && x.command !== null && !x.afterStartTls && s.commands[x.command]?.verb !== "QUIT");
-  if (later.length > 0) {
-    ctx.report({ severity: "warning", frames: [...r.frames, ...later.flatMap((x) => x.frames)].slice(0, 20), time: later[0].firstTime, message: `after its 421 the server answered ${later.length} more command${later.length > 1 ? "s" : ""} (first ${q(later[0].lines[0] ?? "", 40)}) instead of closing`, evidence: `reply ${r.index}, then replies ${later.map((x) => x.index).join(", ")}` });
-  }
-  const sent = s.commands.filter((c) => c.kind === "command" && !c.afterStartTls && c.verb !== "QUIT" && c.segments[0]?.ack != null && c.segments[0].ack >= end);
-  if (sent.length > 0) {
-    const c = sent[0];
-    ctx.report({ severity: "warning", side: "client", frames: [...r.frames, ...sent.flatMap((x) => x.frames)].slice(0, 20), time: c.time, message: `the client sent ${sent.length} command${sent.length > 1 ? "s" : ""} (first ${q(c.line, 40)}) after the 421 had reached it`, evidence: ackEvidence(s, c, r, "ack", c.segments[0].ack) });
-  }
+}, {
+  reply: {
+    codes: [421],
+    visit(r, ctx) {
+      if (!r.complete || r.afterStartTls) return;
+      const s = ctx.session;
+      const what = r.command === null ? "unprompted" : `in reply to ${q(s.commands[r.command]?.line ?? "", 40)}`;
+      ctx.report({ frames: r.frames, time: r.firstTime, message: `the server sent ${q(r.lines[0] ?? "", 60)} (${what}): it is closing the connection`, evidence: `reply ${r.index}` });
+      if (!ctx.conversation.trustedFrames([r.frames[0] ?? 0])) return "stop";
+      const end = replyEndSeq(s, r);
+      const later = s.replies.filter((x) => x.index > r.index && x.command !== null && !x.afterStartTls && s.commands[x.command]?.verb !== "QUIT");
+      if (later.length > 0) {
+        ctx.report({ severity: "warning", frames: [...r.frames, ...later.flatMap((x) => x.frames)].slice(0, 20), time: later[0].firstTime, message: `after its 421 the server answered ${later.length} more command${later.length > 1 ? "s" : ""} (first ${q(later[0].lines[0] ?? "", 40)}) instead of closing`, evidence: `reply ${r.index}, then replies ${later.map((x) => x.index).join(", ")}` });
+      }
+      const sent = s.commands.filter((c) => c.kind === "command" && !c.afterStartTls && c.verb !== "QUIT" && c.segments[0]?.ack != null && c.segments[0].ack >= end);
+      if (sent.length > 0) {
+        const c = sent[0];
+        ctx.report({ severity: "warning", side: "client", frames: [...r.frames, ...sent.flatMap((x) => x.frames)].slice(0, 20), time: c.time, message: `the client sent ${sent.length} command${sent.length > 1 ? "s" : ""} (first ${q(c.line, 40)}) after the 421 had reached it`, evidence: ackEvidence(s, c, r, "ack", c.segments[0].ack) });
+      }
+      return "stop"; // the first 421 tells the story
+    },
+  },
 });

@@ -23,32 +23,35 @@ export default defineRule({
   fix: "Client: compare the message with the SIZE limit before sending and declare its true size. Server: honour a size it accepted in MAIL.",
   plaintext: true,
   pairing: true,
-}, (ctx) => {
-  const s = ctx.session;
-  const f = ctx.conversation;
-  for (const c of s.commands) {
-    if (c.afterStartTls) continue;
-    const mail = c.kind === "command" && c.verb === "MAIL";
-    if (!mail && c.kind !== "message") continue; // only a MAIL and the message it announced are judged
-    const caps = f.capsAt(c.index);
-    const max = caps && caps.keywords.has("SIZE") ? Number(caps.keywords.get("SIZE")) || 0 : 0;
-    if (mail) {
-      if (max === 0) continue;
+}, {
+  exchange: {
+    verbs: ["MAIL"],
+    kinds: ["message"],
+    visit({ command: c }, ctx) {
+      const f = ctx.conversation;
+      if (c.afterStartTls) return;
+      const mail = c.kind === "command" && c.verb === "MAIL";
+      if (!mail && c.kind !== "message") return; // only a MAIL and the message it announced are judged
+      const caps = f.capsAt(c.index);
+      const max = caps && caps.keywords.has("SIZE") ? Number(caps.keywords.get("SIZE")) || 0 : 0;
+      if (mail) {
+        if (max === 0) return;
+        const declared = declaredSize(f.exchanges[c.index].transaction?.mail.line);
+        if (declared !== null && declared > max) ctx.report({ frames: c.frames, time: c.time, message: `${q(c.line, 60)} declares ${declared} octets, more than the ${max} the server advertised`, evidence: `EHLO reply in frame ${caps!.reply.frames[0]}` });
+        return;
+      }
+      const msg = c.message;
+      if (!msg || msg.gap || msg.endOfData === null) return;
       const declared = declaredSize(f.exchanges[c.index].transaction?.mail.line);
-      if (declared !== null && declared > max) ctx.report({ frames: c.frames, time: c.time, message: `${q(c.line, 60)} declares ${declared} octets, more than the ${max} the server advertised`, evidence: `EHLO reply in frame ${caps!.reply.frames[0]}` });
-      continue;
-    }
-    const msg = c.message;
-    if (!msg || msg.gap || msg.endOfData === null) continue;
-    const declared = declaredSize(f.exchanges[c.index].transaction?.mail.line);
-    // octets on the wire include the final ".\r\n" and one stuffing dot at most per line
-    const upper = msg.bytes - 3;
-    const lower = Math.max(0, upper - msg.lines);
-    if (max > 0 && lower > max) ctx.report({ severity: "info", frames: c.frames.slice(0, 1), time: c.time, message: `the message (at least ${lower} octets) is larger than the ${max} octets the server advertised`, evidence: `${msg.bytes} octets sent as message data` });
-    else if (declared !== null && lower > declared) ctx.report({ severity: "info", frames: c.frames.slice(0, 1), time: c.time, message: `the message (at least ${lower} octets) is larger than the SIZE=${declared} its MAIL declared`, evidence: `${msg.bytes} octets sent as message data` });
-    const r = ctx.conversation.exchanges[c.index].first;
-    if (r && r.complete && r.code === 552 && declared !== null && upper <= declared) {
-      ctx.report({ severity: "info", side: "server", frames: [msg.endFrame ?? c.frames[0], ...r.frames], time: r.firstTime, message: `the server refused the message with ${q(r.lines[0] ?? "", 50)} although it was no larger (${upper} octets at most) than the SIZE=${declared} it had accepted`, evidence: "RFC 1870 §6.3" });
-    }
-  }
+      // octets on the wire include the final ".\r\n" and one stuffing dot at most per line
+      const upper = msg.bytes - 3;
+      const lower = Math.max(0, upper - msg.lines);
+      if (max > 0 && lower > max) ctx.report({ severity: "info", frames: c.frames.slice(0, 1), time: c.time, message: `the message (at least ${lower} octets) is larger than the ${max} octets the server advertised`, evidence: `${msg.bytes} octets sent as message data` });
+      else if (declared !== null && lower > declared) ctx.report({ severity: "info", frames: c.frames.slice(0, 1), time: c.time, message: `the message (at least ${lower} octets) is larger than the SIZE=${declared} its MAIL declared`, evidence: `${msg.bytes} octets sent as message data` });
+      const r = ctx.conversation.exchanges[c.index].first;
+      if (r && r.complete && r.code === 552 && declared !== null && upper <= declared) {
+        ctx.report({ severity: "info", side: "server", frames: [msg.endFrame ?? c.frames[0], ...r.frames], time: r.firstTime, message: `the server refused the message with ${q(r.lines[0] ?? "", 50)} although it was no larger (${upper} octets at most) than the SIZE=${declared} it had accepted`, evidence: "RFC 1870 §6.3" });
+      }
+    },
+  },
 });

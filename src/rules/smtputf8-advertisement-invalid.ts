@@ -14,17 +14,20 @@ export default defineRule({
   fix: "Advertise `SMTPUTF8` alone, together with `8BITMIME`.",
   plaintext: true,
   pairing: true,
-}, (ctx) => {
-  const s = ctx.session;
-  // each plaintext EHLO answered with 250
-  for (const cmd of s.commands) {
-    if (cmd.kind !== "command" || cmd.verb !== "EHLO" || cmd.afterStartTls || cmd.replies.length === 0) continue;
-    const r = s.replies[cmd.replies[0]];
-    if (r.code !== 250) continue;
-    const kws = ehloLines(r);
-    const utf8 = kws.find((k) => k === "SMTPUTF8" || k.startsWith("SMTPUTF8 "));
-    if (utf8 === undefined) continue;
-    if (utf8 !== "SMTPUTF8") ctx.report({ frames: r.frames, time: r.firstTime, message: `the EHLO reply advertises SMTPUTF8 with a parameter (\`${utf8}\`)`, evidence: `reply ${r.index}` });
-    if (!kws.some((k) => k === "8BITMIME")) ctx.report({ frames: r.frames, time: r.firstTime, message: "the EHLO reply advertises SMTPUTF8 but not 8BITMIME", evidence: `reply ${r.index}` });
-  }
+}, {
+  exchange: {
+    verbs: ["EHLO"],
+    visit({ command: cmd }, ctx) {
+      const s = ctx.session;
+      // each plaintext EHLO answered with 250
+      if (cmd.kind !== "command" || cmd.verb !== "EHLO" || cmd.afterStartTls || cmd.replies.length === 0) return;
+      const r = s.replies[cmd.replies[0]];
+      if (r.code !== 250) return;
+      const kws = ehloLines(r);
+      const utf8 = kws.find((k) => k === "SMTPUTF8" || k.startsWith("SMTPUTF8 "));
+      if (utf8 === undefined) return;
+      if (utf8 !== "SMTPUTF8") ctx.report({ frames: r.frames, time: r.firstTime, message: `the EHLO reply advertises SMTPUTF8 with a parameter (\`${utf8}\`)`, evidence: `reply ${r.index}` });
+      if (!kws.some((k) => k === "8BITMIME")) ctx.report({ frames: r.frames, time: r.firstTime, message: "the EHLO reply advertises SMTPUTF8 but not 8BITMIME", evidence: `reply ${r.index}` });
+    },
+  },
 });

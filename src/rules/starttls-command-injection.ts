@@ -1,5 +1,5 @@
 import { defineRule } from "./define.js";
-import { afterStartTlsCase, cmdLabel, firstStartTls } from "./util.js";
+import { afterStartTlsCase, cmdLabel } from "./util.js";
 
 export default defineRule({
   id: "starttls-command-injection",
@@ -13,21 +13,26 @@ export default defineRule({
   fix: "Client: send STARTTLS as the last command of a group and start TLS right after the 220. Server: discard buffered input when TLS starts.",
   plaintext: false,
   pairing: true,
-  needs: { afterStartTls: true },
-}, (ctx) => {
-  const s = ctx.session;
-  const first = firstStartTls(s);
-  if (first === null) return;
-  const { starttls, reply } = first;
-  for (const c of s.commands) {
-    if (!c.afterStartTls) continue;
-    const { early, ack, endSeq } = afterStartTlsCase(s, starttls, reply, c);
-    if (!early) continue;
-    ctx.report({
-      frames: [starttls.frames[0], c.frames[0]],
-      time: c.time,
-      message: `${cmdLabel(c)} was sent in plaintext after STARTTLS, before the STARTTLS reply had arrived${ack !== null && endSeq !== null ? ` (ack ${ack} < ${endSeq})` : ""}; the client or an on-path injector is at fault.`,
-      evidence: `STARTTLS in frame ${starttls.frames[0]}${reply ? `, answered ${reply.code}` : ", never answered"}`,
-    });
-  }
+}, {
+  // the first STARTTLS of the session, and what the client sent after it
+  exchange: {
+    verbs: ["STARTTLS"],
+    visit(ex, ctx) {
+      const starttls = ex.command, reply = ex.first;
+      if (starttls.kind !== "command") return;
+      const s = ctx.session;
+      for (const c of s.commands) {
+        if (!c.afterStartTls) continue;
+        const { early, ack, endSeq } = afterStartTlsCase(s, starttls, reply, c);
+        if (!early) continue;
+        ctx.report({
+          frames: [starttls.frames[0], c.frames[0]],
+          time: c.time,
+          message: `${cmdLabel(c)} was sent in plaintext after STARTTLS, before the STARTTLS reply had arrived${ack !== null && endSeq !== null ? ` (ack ${ack} < ${endSeq})` : ""}; the client or an on-path injector is at fault.`,
+          evidence: `STARTTLS in frame ${starttls.frames[0]}${reply ? `, answered ${reply.code}` : ", never answered"}`,
+        });
+      }
+      return "stop";
+    },
+  },
 });

@@ -20,19 +20,21 @@ export default defineRule({
   fix: "Send bare STARTTLS; answer it 220, 454 or 501; never answer NOOP, EHLO, STARTTLS or QUIT with 530.",
   plaintext: true,
   pairing: true,
-  needs: { verbs: ["STARTTLS"], codes: [530] },
-}, (ctx) => {
-  const s = ctx.session;
-  for (const c of s.commands) {
-    if (c.kind !== "command" || c.afterStartTls) continue;
-    const r = ctx.conversation.exchanges[c.index].first;
-    const code = r && r.complete ? r.code : null;
-    if (c.verb === "STARTTLS") {
-      if (/^STARTTLS\s+\S/i.test(c.line)) ctx.report({ severity: "error", frames: c.frames, time: c.time, message: `${q(c.line, 40)}: STARTTLS takes no parameters`, evidence: `command ${c.index}` });
-      if (code !== null && !STARTTLS_REPLIES.has(code)) ctx.report({ side: "server", frames: [...c.frames, ...r!.frames], time: r!.firstTime, message: `the server answered STARTTLS with ${q(r!.lines[0] ?? "", 50)}: RFC 3207 allows 220, 454 or 501`, evidence: `reply ${r!.index}` });
-    }
-    if (code === 530 && ALWAYS_ALLOWED.has(c.verb)) {
-      ctx.report({ side: "server", frames: [...c.frames, ...r!.frames], time: r!.firstTime, message: `the server answered ${c.verb} with ${q(r!.lines[0] ?? "", 50)}: RFC 3207 §4 keeps NOOP, EHLO, STARTTLS and QUIT usable before TLS`, evidence: `reply ${r!.index}` });
-    }
-  }
+}, {
+  exchange: {
+    verbs: [...ALWAYS_ALLOWED],
+    visit(ex, ctx) {
+      const c = ex.command;
+      if (c.kind !== "command" || c.afterStartTls) return;
+      const r = ex.first;
+      const code = r && r.complete ? r.code : null;
+      if (c.verb === "STARTTLS") {
+        if (/^STARTTLS\s+\S/i.test(c.line)) ctx.report({ severity: "error", frames: c.frames, time: c.time, message: `${q(c.line, 40)}: STARTTLS takes no parameters`, evidence: `command ${c.index}` });
+        if (code !== null && !STARTTLS_REPLIES.has(code)) ctx.report({ side: "server", frames: [...c.frames, ...r!.frames], time: r!.firstTime, message: `the server answered STARTTLS with ${q(r!.lines[0] ?? "", 50)}: RFC 3207 allows 220, 454 or 501`, evidence: `reply ${r!.index}` });
+      }
+      if (code === 530) {
+        ctx.report({ side: "server", frames: [...c.frames, ...r!.frames], time: r!.firstTime, message: `the server answered ${c.verb} with ${q(r!.lines[0] ?? "", 50)}: RFC 3207 §4 keeps NOOP, EHLO, STARTTLS and QUIT usable before TLS`, evidence: `reply ${r!.index}` });
+      }
+    },
+  },
 });

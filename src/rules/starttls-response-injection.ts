@@ -13,10 +13,9 @@ export default defineRule({
   fix: "Find the source of the extra bytes; clients must drop buffered input when TLS starts.",
   plaintext: false,
   pairing: true,
-  needs: { afterStartTls: true },
-}, (ctx) => {
-  for (const r of ctx.session.replies) {
-    if (!r.afterStartTls) continue;
+}, {
+  reply(r, ctx) {
+    if (!r.afterStartTls) return;
     ctx.report({ frames: r.frames, time: r.firstTime, message: `${replyLabel(r)} was sent in plaintext after the STARTTLS 220, before the TLS handshake`, evidence: streamSpan(ctx.session, "server", r.start, r.end, r.inTls) });
-  }
+  },
 });

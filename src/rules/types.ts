@@ -1,6 +1,5 @@
-import type { Conversation } from "../smtp/conversation.js";
-import type { Session } from "../smtp/model.js";
-import type { RuleNeeds } from "./facts.js";
+import type { Conversation, EarlyCommand, Exchange, Transaction } from "../smtp/conversation.js";
+import type { CommandKind, Reply, Session } from "../smtp/model.js";
 
 export type Severity = "error" | "warning" | "info";
 export type Side = "client" | "server" | "middlebox";
@@ -70,14 +69,7 @@ export interface RuleMeta {
   /** the rule pairs replies with commands (by counting): after a capture gap on either side its
    * findings are not trusted, and the engine drops those that show frames from the gap on */
   pairing?: boolean;
-  /** what a session must hold for the rule to find anything (any one of these: see RuleNeeds). The
-   * engine does not run the rule on other sessions: a speed-up only, the rule would report nothing
-   * there (test/rules/needs.test.ts checks that on every shared capture). Each need must follow
-   * from the rule's trigger: a session where the rule reports something holds one of them. */
-  needs?: RuleNeeds;
 }
-
-export type { NeedCode, NeedFact, NeedVerb, RuleNeeds } from "./facts.js";
 
 export interface Finding {
   rule: string;
@@ -167,8 +159,38 @@ export interface RuleContext {
   report(args: ReportArgs): void;
 }
 
+/** What a visitor returns: "stop" when the rule has said all it will say about this session (the
+ * engine calls it no more until the next session). */
+export type VisitResult = void | "stop";
+export type Visit<T> = (part: T, ctx: RuleContext) => VisitResult;
+
+/**
+ * The parts of a session a rule looks at (ESLint's visitor): the engine walks each session's
+ * conversation once, in this order — exchanges, replies, transactions, early commands, the end —
+ * and calls only the rules that subscribed to each part. A filter (`verbs`, `kinds`, `codes`) is
+ * the prefilter: the engine finds the subscribers of a part in O(1), so a rule about AUTH costs
+ * nothing on sessions without AUTH.
+ */
+export interface Visitor {
+  /** each command with its replies, in order (every kind); or only commands with one of `verbs`
+   * or of one of `kinds` (both given: either; a command of kind "command" with a listed verb is
+   * visited twice when `kinds` names "command" too, so do not) */
+  exchange?: Visit<Exchange> | { verbs?: readonly string[]; kinds?: readonly CommandKind[]; visit: Visit<Exchange> };
+  /** each reply, in order (the greeting too); or only replies with one of `codes` (complete or not) */
+  reply?: Visit<Reply> | { codes: readonly number[]; visit: Visit<Reply> };
+  /** each mail transaction (conversation.transactions) */
+  transaction?: Visit<Transaction>;
+  /** each command sent before the reply it had to wait for (conversation.early) */
+  early?: Visit<EarlyCommand>;
+  /** once, after the other parts: what needs the whole session */
+  sessionEnd?(ctx: RuleContext): void;
+}
+
 export interface Rule {
   meta: RuleMeta;
+  /** what the rule visits (absent: a rule of the older shape, whose `check` is its session end) */
+  visit?: Visitor;
+  /** the whole rule on one session: for a visitor rule, a walk of its visitor alone */
   check(ctx: RuleContext): void;
   /** why the capture cannot support this rule's judgement in this session (the engine lists the
    * rule as not evaluable with this reason and does not run it); null or absent: it can */

@@ -75,13 +75,6 @@ export function afterStartTlsCase(s: Session, starttls: Command, reply: Reply | 
   return { early, ack, endSeq };
 }
 
-/** The first STARTTLS of the session and the reply paired with it. */
-export function firstStartTls(s: Session): { starttls: Command; reply: Reply | undefined } | null {
-  const starttls = s.commands.find((c) => c.kind === "command" && c.verb === "STARTTLS");
-  if (!starttls) return null;
-  return { starttls, reply: starttls.replies.length ? s.replies[starttls.replies[0]] : undefined };
-}
-
 /**
  * A greeting masked with asterisks (`220 ****…`, the mark of ESMTP inspection of the Cisco ASA/PIX
  * kind): at least 5 asterisks, and at least half of the text after the reply codes. Null otherwise.
