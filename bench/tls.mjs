@@ -9,6 +9,8 @@
 //   smtpcap analyze --format json                    (the same file without keys)
 //   tshark -o tls.keylog_file:K -Y smtp               (decrypting, SMTP dissected)
 // Wall seconds and peak RSS from /usr/bin/time. Results in bench/out/tls-last-run.json.
+// `npm run bench -- --only tls-N` runs the same workload with CPU times and checks (every session,
+// stream byte and finding as the templates analysed alone); tlsWorkload() is shared with it.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -52,7 +54,7 @@ export function tlsWorkload(mb) {
   return { file, keys, ...meta };
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) await main();
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main();
 
 async function main() {
 const args = process.argv.slice(2);
