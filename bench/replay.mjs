@@ -187,12 +187,13 @@ function emit(p, r, t, out, o) {
 
 /**
  * Write a replay capture of about `targetBytes` to `path`. Returns { bytes, packets, sessions,
- * noiseFlows, noiseBytes, perTemplate: { name: replays } }.
+ * noiseFlows, noiseBytes, perTemplate: { name: replays } }. `startSeconds`: capture time of the first
+ * session (bench/tls.mjs starts inside its certificates' validity).
  */
-export function writeReplay(path, targetBytes, seed = 1, { templates = labTemplates(), concurrency = CONCURRENCY } = {}) {
+export function writeReplay(path, targetBytes, seed = 1, { templates = labTemplates(), concurrency = CONCURRENCY, startSeconds = 1795800000 } = {}) {
   const fd = openSync(path, "w");
   try {
-    return streamReplay(targetBytes, seed, { templates, concurrency, write: (buf, n) => writeSync(fd, buf, 0, n) });
+    return streamReplay(targetBytes, seed, { templates, concurrency, startSeconds, write: (buf, n) => writeSync(fd, buf, 0, n) });
   } finally {
     closeSync(fd);
   }
@@ -204,7 +205,7 @@ export function writeReplay(path, targetBytes, seed = 1, { templates = labTempla
  * whose last packet is in the piece about to be written (before that write), `client` as a
  * dotted IPv4 address. Same bytes as writeReplay for the same target and seed.
  */
-export function streamReplay(targetBytes, seed = 1, { templates = labTemplates(), concurrency = CONCURRENCY, write, ended = null, chunk = 1 << 22 } = {}) {
+export function streamReplay(targetBytes, seed = 1, { templates = labTemplates(), concurrency = CONCURRENCY, startSeconds = 1795800000, write, ended = null, chunk = 1 << 22 } = {}) {
   const r = rng(seed);
   const big = templates.find((t) => t.name.includes("bigbody"));
   const rest = templates.filter((t) => t !== big);
@@ -227,7 +228,7 @@ export function streamReplay(targetBytes, seed = 1, { templates = labTemplates()
   let o = 0;
   const stats = { bytes: 24, packets: 0, sessions: 0, noiseFlows: 0, noiseBytes: 0, perTemplate: {} };
   let scheduled = 24, smtpScheduled = 0, noiseScheduled = 0, id = 0;
-  const t0 = 1795800000 * 1e6;
+  const t0 = startSeconds * 1e6;
   const active = [];
   const start = (tpl, at) => {
     const i = id++;

@@ -15,6 +15,8 @@
 //   profile     a CPU profile of smtpcap on replay-200 (bench/profile.mjs), self time by function
 //   soak        (only with --only soak) --soak-gb N (default 10) GB of replayed sessions through a pipe into
 //               smtpcap watch: RSS curve, every session reported, latency percentiles; tshark -i - on 1 GB
+//   tls-N       the decryptable ../shared/captures/tls sessions replayed to N MB (bench/tls.mjs):
+//               smtpcap with and without --tls-keylog vs tshark with the same key log
 // Every smtpcap run is checked: it must report every session written (and, on replays, the same
 // stream bytes and findings as the lab captures analysed one by one), or the row says INVALID.
 // Results are also written to bench/out/last-run.json.
@@ -25,6 +27,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { cliNodeFlags } from "./cli-flags.mjs";
 import { LAB, REPLAY_VERSION, labTemplates, writeReplay } from "./replay.mjs";
+import { TLS, TLS_PORTS, tlsWorkload } from "./tls.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..");
@@ -40,8 +43,8 @@ const runs = Number(opt("--runs", quick ? 1 : 3));
 const withTshark = !args.includes("--no-tshark") && spawnSync("tshark", ["--version"]).status === 0;
 const cpus = availableParallelism();
 const defaults = quick
-  ? ["gen-20", "replay-20", "formats-20", "batch", "scan"]
-  : [...opt("--sizes", "20,200,1000").split(",").map((s) => `gen-${s}`), "replay-200", "replay-1000", "formats-1000", "batch", "scan"];
+  ? ["gen-20", "replay-20", "formats-20", "tls-20", "batch", "scan"]
+  : [...opt("--sizes", "20,200,1000").split(",").map((s) => `gen-${s}`), "replay-200", "replay-1000", "formats-1000", "tls-200", "batch", "scan"];
 if (args.includes("--no-batch")) defaults.splice(defaults.indexOf("batch"), 1);
 if (args.includes("--no-scan")) defaults.splice(defaults.indexOf("scan"), 1);
 const parts = opt("--only", "") ? opt("--only", "").split(",") : defaults;
@@ -388,6 +391,73 @@ async function scanPart() {
   results.parts.scan = s.scan;
 }
 
+/**
+ * The TLS workload: smtpcap with the key log, without it, and tshark with it, interleaved. Checks:
+ * with keys, smtpcap must report every session, its stream bytes and findings as each template
+ * analysed alone with its own key log (times its replays); without keys, as each template
+ * analysed alone without one; tshark must print SMTP replies (decrypted) in every session.
+ */
+let tlsReference;
+async function tlsPart(size) {
+  const w = tlsWorkload(size);
+  const bytes = statSync(w.file).size;
+  const portArgs = TLS_PORTS.flatMap((p) => ["--port", String(p)]);
+  if (!tlsReference) {
+    tlsReference = { keys: {}, none: {} };
+    for (const name of Object.keys(w.perTemplate)) {
+      const pcap = join(TLS, name), keyFile = pcap.replace(/\.pcap$/, ".keys");
+      for (const [k, extra] of [["keys", ["--tls-keylog", keyFile]], ["none", []]]) {
+        const r = spawnSync(process.execPath, [...NODE, cli, "analyze", "--format", "json", "--fail-on", "never", ...portArgs, ...extra, pcap], { encoding: "utf8", maxBuffer: 1 << 28 });
+        tlsReference[k][name] = tally(JSON.parse(r.stdout));
+      }
+    }
+  }
+  const expected = (k) => {
+    const e = { sessions: 0, client: 0, server: 0, findings: {} };
+    for (const [name, n] of Object.entries(w.perTemplate)) {
+      const r = tlsReference[k][name];
+      e.sessions += n * r.sessions; e.client += n * r.client; e.server += n * r.server;
+      for (const [rule, c] of Object.entries(r.findings)) e.findings[rule] = (e.findings[rule] ?? 0) + n * c;
+    }
+    return e;
+  };
+  const name = `tls-${size}`;
+  log(`\n${name}: ${mb(bytes)} MB, ${w.packets} packets, ${w.sessions} SMTP sessions over TLS (${Object.keys(w.perTemplate).length} templates), ${w.noiseFlows} bulk flows (${((100 * w.noiseBytes) / w.bytes).toFixed(0)}% of bytes); median of ${runs}, runs interleaved`);
+  const outKeys = join(out, `${name}.keys.json`), outNone = join(out, `${name}.none.json`), tsv = join(out, `${name}.tshark.tsv`);
+  const analyze = (extra, stdout) => ({ cmd: process.execPath, argv: [...NODE, cli, "analyze", "--format", "json", "--fail-on", "never", ...portArgs, ...extra, w.file], stdout });
+  const cmds = {
+    "smtpcap --tls-keylog": analyze(["--tls-keylog", w.keys], outKeys),
+    "smtpcap, no keys": analyze([], outNone),
+  };
+  if (withTshark) {
+    cmds["tshark, tls.keylog_file"] = {
+      cmd: "tshark",
+      argv: ["-r", w.file, "-o", `tls.keylog_file:${w.keys}`, ...TLS_PORTS.flatMap((p) => ["-d", `tcp.port==${p},smtp`]), "-Y", "smtp.response", "-T", "fields", "-e", "tcp.stream", "-e", "frame.number", "-e", "smtp.response.code"],
+      stdout: tsv,
+    };
+  }
+  const s = await interleaved(cmds);
+  const ts = s["tshark, tls.keylog_file"];
+  for (const [label, r] of Object.entries(s)) {
+    const ratio = ts && label.startsWith("smtpcap") ? `  ${(ts.seconds / r.seconds).toFixed(2)}x tshark's wall, ${(ts.cpu / r.cpu).toFixed(2)}x its CPU, ${(ts.rss / r.rss).toFixed(1)}x its RSS` : "";
+    row(label, r, bytes, w.sessions, ratio);
+  }
+  const checks = {};
+  for (const [k, file, label] of [["keys", outKeys, "with keys"], ["none", outNone, "without keys"]]) {
+    const got = tallyFile(file);
+    rmSync(file);
+    const bad = compare(expected(k), got);
+    checks[`smtpcap-${k}`] = bad.length ? bad : "ok";
+    log(bad.length ? `  INVALID (${label}): smtpcap's report differs from the templates': ${bad.join("; ")}` : `  check (${label}): smtpcap reported ${got.sessions}/${w.sessions} sessions, every stream byte (${mb(got.client + got.server)} MB) and the templates' findings (${Object.values(got.findings).reduce((a, b) => a + b, 0)})`);
+  }
+  if (existsSync(tsv)) {
+    checks.tshark = tsharkTally(tsv);
+    rmSync(tsv);
+    log(`  check: tshark printed decrypted SMTP replies in ${checks.tshark.streams}/${w.sessions} sessions (${checks.tshark.lines} lines)${checks.tshark.streams < w.sessions ? " (fewer: tshark did less work than smtpcap)" : ""}`);
+  }
+  results.parts[name] = { bytes, packets: w.packets, sessions: w.sessions, ...s, checks };
+}
+
 async function profilePart() {
   const w = replayFile(quick ? 20 : 200);
   const r = spawnSync(process.execPath, [join(here, "profile.mjs"), w.file], { stdio: "inherit" });
@@ -415,7 +485,8 @@ for (const p of parts) {
   else if (kind === "scan") await scanPart();
   else if (kind === "profile") await profilePart();
   else if (kind === "soak") await soakPart();
-  else { console.error(`unknown part ${p} (gen-N, replay-N, formats[-N], batch, batch-gen, scan, profile, soak)`); process.exitCode = 2; }
+  else if (kind === "tls") await tlsPart(n || (quick ? 20 : 200));
+  else { console.error(`unknown part ${p} (gen-N, replay-N, formats[-N], tls-N, batch, batch-gen, scan, profile, soak)`); process.exitCode = 2; }
 }
 log(`\nload average at the end: ${loadavg()} (above ${cpus}, other work shared the cores: compare CPU times)`);
 writeFileSync(join(out, "last-run.json"), JSON.stringify(results, null, 1));

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// node bench/stages.mjs CAPTURE [--runs 5] [--dist DIR --dist DIR …]
+// node bench/stages.mjs CAPTURE [--runs 5] [--dist DIR --dist DIR …] [--port N …] [--tls-keylog K …]
 //
 // Where smtpcap's CPU time goes, stage by stage, measured by running cumulative pipelines on the
 // built library (dist/) in fresh processes, interleaved, and taking each one's median CPU time
@@ -12,7 +12,9 @@
 //   json      + the JSON report, as --format json builds it (report/json.js JsonFileWriter), not written
 // The difference between consecutive stages is that stage's cost. With several --dist (a tsc output
 // directory each, e.g. one built from main in a worktree), the variants run interleaved too, so
-// their per-stage numbers can be compared under the same load.
+// their per-stage numbers can be compared under the same load. --port and --tls-keylog are passed
+// to analyzeStream as the CLI's options of that name (the TLS workload of bench/tls.mjs:
+// `--port 2465 --tls-keylog bench/out/tls-replay.keys`); decryption is part of "dissect".
 import { spawnSync } from "node:child_process";
 import { resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -21,7 +23,8 @@ const STAGES = ["read", "decode", "dissect", "judge", "json"];
 const args = process.argv.slice(2);
 
 if (args[0] === "--stage") {
-  const [, stage, file, dist] = args;
+  const [, stage, file, dist, extraJson] = args;
+  const extra = JSON.parse(extraJson ?? "{}");
   const mod = (p) => import(pathToFileURL(resolve(dist, p)).href);
   const { PerformanceObserver } = await import("node:perf_hooks");
   const { readCapture } = await mod("capture/source.js");
@@ -37,7 +40,7 @@ if (args[0] === "--stage") {
     const pkt = new TcpPacket();
     await readCapture(file, (frame, time, linkType, data, start, capLen) => { pkt.decode(linkType, data, start, capLen); });
   } else {
-    const opts = stage === "dissect" ? { only: ["(no rule)"] } : {};
+    const opts = { ...extra, ...(stage === "dissect" ? { only: ["(no rule)"] } : {}) };
     const w = stage === "json" ? new JsonFileWriter((t) => { chars += t.length; }, file) : null;
     const sum = await analyzeStream(file, opts, (s, findings) => {
       sessions++;
@@ -55,6 +58,9 @@ const rest = [...args];
 const dists = [];
 for (let i = rest.indexOf("--dist"); i >= 0; i = rest.indexOf("--dist")) dists.push(rest.splice(i, 2)[1]);
 if (dists.length === 0) dists.push(fileURLToPath(new URL("../dist", import.meta.url)));
+const extra = { ports: [], tlsKeylogs: [] };
+for (let i = rest.indexOf("--port"); i >= 0; i = rest.indexOf("--port")) extra.ports.push(Number(rest.splice(i, 2)[1]));
+for (let i = rest.indexOf("--tls-keylog"); i >= 0; i = rest.indexOf("--tls-keylog")) extra.tlsKeylogs.push(resolve(rest.splice(i, 2)[1]));
 const runs = rest.includes("--runs") ? Number(rest.splice(rest.indexOf("--runs"), 2)[1]) : 5;
 const file = rest.find((a) => !a.startsWith("--"));
 if (!file) {
@@ -65,7 +71,7 @@ const res = dists.map(() => Object.fromEntries(STAGES.map((s) => [s, []])));
 for (let r = 0; r < runs; r++) {
   for (const [v, dist] of dists.entries()) {
     for (const s of STAGES) {
-      const p = spawnSync(process.execPath, [fileURLToPath(import.meta.url), "--stage", s, file, dist], { encoding: "utf8" });
+      const p = spawnSync(process.execPath, [fileURLToPath(import.meta.url), "--stage", s, file, dist, JSON.stringify(extra)], { encoding: "utf8" });
       if (p.status !== 0) throw new Error(`${s}: ${p.stderr}`);
       res[v][s].push(JSON.parse(p.stdout));
     }

@@ -109,11 +109,19 @@ interface Seg {
 /** Largest TLSCiphertext length (RFC 8446 §5.2: 2^14 + 256; RFC 5246 allows 2^14 + 2048). */
 const MAX_RECORD = 16384 + 2048;
 const MAX_RECORD_LOG = 200;
-const EMPTY = Buffer.alloc(0);
 
 class Dir {
   startRel = -1;
-  pending: Buffer = EMPTY;
+  /**
+   * The bytes of an incomplete record, as copies (the capture's buffers are reused): a record is
+   * gathered in parts and joined once, when its last byte arrives. `pendingLen` counts them (also
+   * when `skipping`: a protected record that cannot be decrypted keeps only its 5-byte header).
+   */
+  pending: Buffer[] = [];
+  pendingLen = 0;
+  /** 5 + length of the record being gathered once its header is in, else 0 */
+  recLen = 0;
+  skipping = false;
   pendingRel = 0;
   segs: Seg[] = [];
   dead = false;
@@ -191,7 +199,7 @@ export class TlsConnection {
   data(dir: 0 | 1, buf: Buffer, start: number, end: number, tcpRel: number, meta: SegmentMeta): void {
     const d = this.dirs[dir];
     if (d.startRel < 0 || d.dead) return;
-    const at = d.pendingRel + d.pending.length;
+    const at = d.pendingRel + d.pendingLen;
     if (tcpRel + (end - start) <= at) return;
     if (tcpRel < at) {
       start += at - tcpRel;
@@ -203,15 +211,65 @@ export class TlsConnection {
       return;
     }
     d.segs.push({ start: tcpRel, end: tcpRel + (end - start), frame: meta.frame, time: meta.time, seq: meta.seq, ackRel: meta.ackRel });
-    if (d.pending.length === 0) {
-      // the usual case: records start at the segment's first byte; only a partial record is copied
-      const used = this.records(dir, d, buf, start, end);
-      if (!d.dead && used < end) d.pending = Buffer.from(buf.subarray(used, end));
-    } else {
-      const b = Buffer.concat([d.pending, buf.subarray(start, end)]);
-      const used = this.records(dir, d, b, 0, b.length);
-      d.pending = d.dead || used >= b.length ? EMPTY : b.subarray(used);
+    if (d.pendingLen > 0) {
+      start = this.gather(dir, d, buf, start, end);
+      if (start < 0 || d.dead) return;
     }
+    // records start at the segment's first byte (the usual case): only a partial record is copied
+    const used = this.records(dir, d, buf, start, end);
+    if (!d.dead && used < end) this.keep(d, buf, used, end);
+  }
+
+  /** Starts gathering the partial record buf[pos, end). */
+  private keep(d: Dir, buf: Buffer, pos: number, end: number): void {
+    d.pendingLen = end - pos;
+    if (end - pos < 5) {
+      d.pending = [Buffer.from(buf.subarray(pos, end))];
+      d.recLen = 0;
+      return;
+    }
+    d.recLen = 5 + buf.readUInt16BE(pos + 3);
+    d.skipping = !this.needsBytes(d, buf[pos]);
+    d.pending = [Buffer.from(buf.subarray(pos, d.skipping ? pos + 5 : end))];
+  }
+
+  /**
+   * Whether the bytes of a record of `type` may be read (plaintext, or decrypted) rather than only
+   * counted. Only after the ServerHello: from then on whether a record is protected, and whether
+   * this direction has an opener, change only with this direction's own records.
+   */
+  private needsBytes(d: Dir, type: number): boolean {
+    if (this.facts.serverHello === null) return true;
+    const protectedRecord = this.tls13 ? type === 23 : d.encrypted;
+    return !protectedRecord || (d.opener !== null && !d.failed);
+  }
+
+  /** More bytes buf[start, end) of the record being gathered: where the bytes after it start, -1 when all were taken. */
+  private gather(dir: 0 | 1, d: Dir, buf: Buffer, start: number, end: number): number {
+    if (d.recLen === 0) {
+      // not even the header yet (under 5 bytes kept): start over on the joined bytes
+      const b = Buffer.concat([...d.pending, buf.subarray(start, end)]);
+      d.pending = [];
+      d.pendingLen = 0;
+      const used = this.records(dir, d, b, 0, b.length);
+      if (!d.dead && used < b.length) this.keep(d, b, used, b.length);
+      return -1;
+    }
+    const need = d.recLen - d.pendingLen;
+    if (end - start < need) {
+      if (!d.skipping) d.pending.push(Buffer.from(buf.subarray(start, end)));
+      d.pendingLen += end - start;
+      return -1;
+    }
+    const head = d.pending[0];
+    const type = head[0], ver = head.readUInt16BE(1), len = d.recLen - 5;
+    const fragment = d.skipping ? null : Buffer.concat([...d.pending, buf.subarray(start, start + need)]).subarray(5);
+    d.pending = [];
+    d.pendingLen = 0;
+    d.recLen = 0;
+    d.skipping = false;
+    this.one(dir, d, type, ver, fragment, len);
+    return start + need;
   }
 
   gap(dir: 0 | 1, tcpRel: number, len: number, frame: number, time: number, reason: string): void {
@@ -255,24 +313,31 @@ export class TlsConnection {
         return pos;
       }
       if (end - pos < 5 + len) return pos;
-      const endRel = d.pendingRel + 5 + len;
-      const frames: number[] = [];
-      let last: Seg = d.segs[0];
-      for (const s of d.segs) {
-        if (s.start >= endRel) break;
-        if (frames[frames.length - 1] !== s.frame) frames.push(s.frame);
-        last = s;
-      }
       const fragment = b.subarray(pos + 5, pos + 5 + len);
       pos += 5 + len;
-      d.pendingRel = endRel;
-      this.record(dir, d, type, ver, fragment, frames, last, endRel);
-      while (d.segs.length > 0 && d.segs[0].end <= endRel) d.segs.shift();
+      this.one(dir, d, type, ver, fragment, len);
     }
     return pos;
   }
 
-  private record(dir: 0 | 1, d: Dir, type: number, ver: number, fragment: Buffer, frames: number[], last: Seg, endRel: number): void {
+  /** One whole record at TCP offset d.pendingRel; `fragment` null: its bytes were not kept (a protected record that cannot be decrypted). */
+  private one(dir: 0 | 1, d: Dir, type: number, ver: number, fragment: Buffer | null, len: number): void {
+    const endRel = d.pendingRel + 5 + len;
+    const frames: number[] = [];
+    let last: Seg = d.segs[0];
+    for (const s of d.segs) {
+      if (s.start >= endRel) break;
+      if (frames[frames.length - 1] !== s.frame) frames.push(s.frame);
+      last = s;
+    }
+    d.pendingRel = endRel;
+    this.record(dir, d, type, ver, fragment, len, frames, last, endRel);
+    let k = 0;
+    while (k < d.segs.length && d.segs[k].end <= endRel) k++;
+    if (k > 0) d.segs.splice(0, k);
+  }
+
+  private record(dir: 0 | 1, d: Dir, type: number, ver: number, fragment: Buffer | null, length: number, frames: number[], last: Seg, endRel: number): void {
     const f = this.df(dir);
     const side = this.side(dir);
     const frame = last.frame;
@@ -280,10 +345,10 @@ export class TlsConnection {
     if (f.firstFrame === null) f.firstFrame = frames[0];
     const index = d.records++;
     f.records++;
-    f.last = { frame, type, length: fragment.length };
-    if (this.recordLog.length < MAX_RECORD_LOG) this.recordLog.push({ from: side, frame, type, length: fragment.length });
+    f.last = { frame, type, length };
+    if (this.recordLog.length < MAX_RECORD_LOG) this.recordLog.push({ from: side, frame, type, length });
     const protectedRecord = this.tls13 ? type === 23 : d.encrypted;
-    if (!protectedRecord) {
+    if (!protectedRecord && fragment !== null) {
       this.content(dir, d, type, fragment, frames, last, endRel, index, false);
       return;
     }
@@ -292,12 +357,12 @@ export class TlsConnection {
       const peer = this.dirs[dir ^ 1];
       if (peer.enc13 > 0) d.enc13AfterPeer++;
     }
-    if (d.opener === null || d.failed) {
+    if (fragment === null || d.opener === null || d.failed) {
       f.encryptedRecords++;
       if (type === 21) this.facts.alerts.push({ frame, from: side, level: null, description: null, onWire: "encrypted, record type alert visible", decrypted: false });
       else if (type === 23 && (!this.tls13 || f.finishedFrame !== null || this.facts.completed === true)) {
         f.appRecords++;
-        f.appBytes += fragment.length;
+        f.appBytes += length;
       }
       this.updateCompleted();
       return;

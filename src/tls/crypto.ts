@@ -1,21 +1,62 @@
 import { nodeCrypto } from "./node-crypto.js";
 import type { SuiteInfo } from "./names.js";
 
+/**
+ * HMAC (RFC 2104) under one key, computed with two one-shot hashes (crypto.hash) over the padded
+ * key: node:crypto's createHmac costs a native object (and an OpenSSL 3 algorithm fetch) per
+ * message, which dominated the TLS workload (one HMAC per key derivation step and per CBC record).
+ */
+export class HmacKey {
+  private readonly ipad: Buffer;
+  private readonly opad: Buffer;
+
+  constructor(readonly hash: string, key: Buffer) {
+    const block = hash === "sha384" || hash === "sha512" ? 128 : 64;
+    const k = key.length > block ? digest(hash, key) : key;
+    this.ipad = Buffer.alloc(block, 0x36);
+    this.opad = Buffer.alloc(block, 0x5c);
+    for (let i = 0; i < k.length; i++) {
+      this.ipad[i] ^= k[i];
+      this.opad[i] ^= k[i];
+    }
+  }
+
+  /** HMAC of the concatenation of `parts` */
+  mac(...parts: Buffer[]): Buffer {
+    let n = this.ipad.length;
+    for (const p of parts) n += p.length;
+    const inner = Buffer.allocUnsafe(n);
+    this.ipad.copy(inner, 0);
+    let at = this.ipad.length;
+    for (const p of parts) at += p.copy(inner, at);
+    const ih = digest(this.hash, inner);
+    const outer = Buffer.allocUnsafe(this.opad.length + ih.length);
+    this.opad.copy(outer, 0);
+    ih.copy(outer, this.opad.length);
+    return digest(this.hash, outer);
+  }
+}
+
+function digest(hash: string, data: Buffer): Buffer {
+  return nodeCrypto().hash(hash, data, "buffer") as unknown as Buffer;
+}
+
 /** HKDF-Expand (RFC 5869) with HMAC-`hash`. */
-export function hkdfExpand(hash: string, prk: Buffer, info: Buffer, length: number): Buffer {
+export function hkdfExpand(hash: string, prk: Buffer | HmacKey, info: Buffer, length: number): Buffer {
+  const h = prk instanceof HmacKey ? prk : new HmacKey(hash, prk);
   const out: Buffer[] = [];
-  let t = Buffer.alloc(0);
+  let t: Buffer = Buffer.alloc(0);
   let n = 0;
   for (let i = 1; n < length; i++) {
-    t = nodeCrypto().createHmac(hash, prk).update(t).update(info).update(Buffer.from([i])).digest();
+    t = h.mac(t, info, Buffer.from([i]));
     out.push(t);
     n += t.length;
   }
-  return Buffer.concat(out).subarray(0, length);
+  return out.length === 1 ? t.subarray(0, length) : Buffer.concat(out).subarray(0, length);
 }
 
 /** HKDF-Expand-Label (RFC 8446 §7.1). */
-export function hkdfExpandLabel(hash: string, secret: Buffer, label: string, context: Buffer, length: number): Buffer {
+export function hkdfExpandLabel(hash: string, secret: Buffer | HmacKey, label: string, context: Buffer, length: number): Buffer {
   const full = Buffer.from("tls13 " + label, "latin1");
   const info = Buffer.alloc(2 + 1 + full.length + 1 + context.length);
   info.writeUInt16BE(length, 0);
@@ -29,12 +70,13 @@ export function hkdfExpandLabel(hash: string, secret: Buffer, label: string, con
 /** The TLS 1.2 PRF (RFC 5246 §5): P_hash(secret, label + seed). */
 export function prf12(hash: string, secret: Buffer, label: string, seed: Buffer, length: number): Buffer {
   const s = Buffer.concat([Buffer.from(label, "latin1"), seed]);
+  const h = new HmacKey(hash, secret);
   const out: Buffer[] = [];
-  let a = s;
+  let a: Buffer = s;
   let n = 0;
   while (n < length) {
-    a = nodeCrypto().createHmac(hash, secret).update(a).digest();
-    const p = nodeCrypto().createHmac(hash, secret).update(a).update(s).digest();
+    a = h.mac(a);
+    const p = h.mac(a, s);
     out.push(p);
     n += p.length;
   }
@@ -77,12 +119,35 @@ function seqBuf(seq: bigint): Buffer {
   return b;
 }
 
+/** nonce = iv XOR the 64-bit record sequence number, right-aligned (RFC 8446 §5.3), into `out` */
+function xorSeq(out: Buffer, iv: Buffer, seq: number): Buffer {
+  iv.copy(out, 0);
+  const hi = Math.floor(seq / 0x100000000), lo = seq >>> 0;
+  const n = out.length;
+  out[n - 8] ^= hi >>> 24; out[n - 7] ^= hi >>> 16; out[n - 6] ^= hi >>> 8; out[n - 5] ^= hi;
+  out[n - 4] ^= lo >>> 24; out[n - 3] ^= lo >>> 16; out[n - 2] ^= lo >>> 8; out[n - 1] ^= lo;
+  return out;
+}
+
+/** The 64-bit sequence number at out[at, at + 8). */
+function writeSeq(out: Buffer, at: number, seq: number): void {
+  out.writeUInt32BE(Math.floor(seq / 0x100000000), at);
+  out.writeUInt32BE(seq >>> 0, at + 4);
+}
+
+/**
+ * One AEAD record open. node:crypto has no way to re-key an existing decipher with a new nonce,
+ * so each record costs one createDecipheriv; the nonce and AAD buffers are the caller's scratch
+ * (node copies both), and the plaintext is update()'s own buffer (final() adds nothing for an AEAD).
+ */
 function aeadOpen(cipher: string, key: Buffer, nonce: Buffer, aad: Buffer, ct: Buffer, tag: Buffer): Buffer | null {
   try {
     const d = nodeCrypto().createDecipheriv(cipher as "aes-128-gcm", key, nonce, { authTagLength: 16 });
     d.setAAD(aad, { plaintextLength: ct.length });
     d.setAuthTag(tag);
-    return Buffer.concat([d.update(ct), d.final()]);
+    const out = d.update(ct);
+    d.final();
+    return out;
   } catch {
     return null;
   }
@@ -90,31 +155,35 @@ function aeadOpen(cipher: string, key: Buffer, nonce: Buffer, aad: Buffer, ct: B
 
 /** TLS 1.3 record protection under one traffic secret (RFC 8446 §5.2–5.3). */
 export class Tls13Opener implements RecordOpener {
-  private seq = 0n;
+  /** records opened (a number: 2^53 records are out of reach of any capture) */
+  private seq = 0;
   private readonly key: Buffer;
   private readonly iv: Buffer;
   private readonly cipher: string;
+  private readonly secretKey: HmacKey;
+  private readonly nonce = Buffer.alloc(12);
+  private readonly aad = Buffer.alloc(5);
 
   constructor(readonly suite: SuiteInfo, readonly secret: Buffer) {
     const c = aeadName(suite.cipher);
     if (c === null) throw new Error(`cipher ${suite.name} not supported`);
     this.cipher = c;
-    this.key = hkdfExpandLabel(suite.hash, secret, "key", Buffer.alloc(0), keyLen(suite.cipher));
-    this.iv = hkdfExpandLabel(suite.hash, secret, "iv", Buffer.alloc(0), 12);
+    this.secretKey = new HmacKey(suite.hash, secret);
+    this.key = hkdfExpandLabel(suite.hash, this.secretKey, "key", EMPTY, keyLen(suite.cipher));
+    this.iv = hkdfExpandLabel(suite.hash, this.secretKey, "iv", EMPTY, 12);
   }
 
   /** The next generation's secret after a KeyUpdate (RFC 8446 §7.2). */
   next(): Tls13Opener {
     const hashLen = this.suite.hash === "sha384" ? 48 : 32;
-    return new Tls13Opener(this.suite, hkdfExpandLabel(this.suite.hash, this.secret, "traffic upd", Buffer.alloc(0), hashLen));
+    return new Tls13Opener(this.suite, hkdfExpandLabel(this.suite.hash, this.secretKey, "traffic upd", EMPTY, hashLen));
   }
 
   open(type: number, version: number, fragment: Buffer): OpenResult {
     if (fragment.length < 17) return { ok: false, reason: "record shorter than its authentication tag" };
-    const nonce = Buffer.from(this.iv);
-    const s = seqBuf(this.seq);
-    for (let i = 0; i < 8; i++) nonce[4 + i] ^= s[i];
-    const aad = Buffer.from([type, version >> 8, version & 255, fragment.length >> 8, fragment.length & 255]);
+    const nonce = xorSeq(this.nonce, this.iv, this.seq);
+    const aad = this.aad;
+    aad[0] = type; aad[1] = version >> 8; aad[2] = version & 255; aad[3] = fragment.length >> 8; aad[4] = fragment.length & 255;
     const pt = aeadOpen(this.cipher, this.key, nonce, aad, fragment.subarray(0, fragment.length - 16), fragment.subarray(fragment.length - 16));
     if (pt === null) return { ok: false, reason: "the record fails authentication (wrong key, or the capture is damaged)" };
     this.seq++;
@@ -125,6 +194,8 @@ export class Tls13Opener implements RecordOpener {
     return { ok: true, type: pt[i], data: pt.subarray(0, i) };
   }
 }
+
+const EMPTY = Buffer.alloc(0);
 
 /** Key material of one TLS ≤ 1.2 direction (from the key block). */
 export interface Keys12 {
@@ -152,29 +223,33 @@ export function keyBlock12(suite: SuiteInfo, version: number, master: Buffer, cl
 
 /** TLS ≤ 1.2 record protection: AES-GCM, ChaCha20-Poly1305, CBC+HMAC (MAC-then-encrypt or RFC 7366 encrypt-then-MAC), NULL. */
 export class Tls12Opener implements RecordOpener {
-  private seq = 0n;
+  private seq = 0;
   private readonly aead: string | null;
   private cbcIv: Buffer;
+  private readonly mac: HmacKey | null;
+  /** CBC: one ECB decipher for the whole direction (CBC decryption is ECB decryption XOR the previous block) */
+  private ecb: import("node:crypto").Decipher | null = null;
+  private readonly header = Buffer.alloc(13);
+  private readonly nonce = Buffer.alloc(12);
 
   constructor(readonly suite: SuiteInfo, private readonly k: Keys12, private readonly version: number, private readonly etm: boolean) {
     this.aead = aeadName(suite.cipher);
     this.cbcIv = k.iv;
     if (this.aead === null && !suite.cipher.endsWith("-cbc") && suite.cipher !== "null") throw new Error(`cipher ${suite.name} not supported`);
+    this.mac = this.aead === null ? new HmacKey(suite.mac!, k.macKey) : null;
   }
 
   private macHeader(type: number, len: number): Buffer {
-    const h = Buffer.alloc(13);
-    h.writeBigUInt64BE(this.seq);
+    const h = this.header;
+    writeSeq(h, 0, this.seq);
     h[8] = type;
     h.writeUInt16BE(this.version, 9);
     h.writeUInt16BE(len, 11);
     return h;
   }
 
-  private hmac(type: number, data: Buffer[], len: number): Buffer {
-    const m = nodeCrypto().createHmac(this.suite.mac!, this.k.macKey).update(this.macHeader(type, len));
-    for (const d of data) m.update(d);
-    return m.digest();
+  private hmac(type: number, data: Buffer, len: number): Buffer {
+    return this.mac!.mac(this.macHeader(type, len), data);
   }
 
   open(type: number, _version: number, fragment: Buffer): OpenResult {
@@ -182,13 +257,13 @@ export class Tls12Opener implements RecordOpener {
     if (this.aead !== null) {
       let nonce: Buffer, ct: Buffer;
       if (this.suite.cipher === "chacha20-poly1305") {
-        nonce = Buffer.from(this.k.iv);
-        const s = seqBuf(this.seq);
-        for (let i = 0; i < 8; i++) nonce[4 + i] ^= s[i];
+        nonce = xorSeq(this.nonce, this.k.iv, this.seq);
         ct = fragment;
       } else {
         if (fragment.length < 8) return bad;
-        nonce = Buffer.concat([this.k.iv, fragment.subarray(0, 8)]);
+        nonce = this.nonce;
+        this.k.iv.copy(nonce, 0);
+        fragment.copy(nonce, 4, 0, 8);
         ct = fragment.subarray(8);
       }
       if (ct.length < 16) return bad;
@@ -202,7 +277,7 @@ export class Tls12Opener implements RecordOpener {
     if (this.suite.cipher === "null") {
       if (fragment.length < macLen) return bad;
       const data = fragment.subarray(0, fragment.length - macLen);
-      if (!eq(this.hmac(type, [data], data.length), fragment.subarray(data.length))) return bad;
+      if (!eq(this.hmac(type, data, data.length), fragment.subarray(data.length))) return bad;
       this.seq++;
       return { ok: true, type, data };
     }
@@ -212,7 +287,7 @@ export class Tls12Opener implements RecordOpener {
     if (this.etm) {
       if (fragment.length < macLen + block) return bad;
       body = fragment.subarray(0, fragment.length - macLen);
-      if (!eq(this.hmac(type, [body], body.length), fragment.subarray(body.length))) return bad;
+      if (!eq(this.hmac(type, body, body.length), fragment.subarray(body.length))) return bad;
     }
     let iv: Buffer;
     if (explicitIv) {
@@ -223,12 +298,17 @@ export class Tls12Opener implements RecordOpener {
     if (body.length === 0 || body.length % block !== 0) return bad;
     let pt: Buffer;
     try {
-      const d = nodeCrypto().createDecipheriv(this.suite.cipher, this.k.key, iv);
-      d.setAutoPadding(false);
-      pt = Buffer.concat([d.update(body), d.final()]);
+      if (this.ecb === null) {
+        this.ecb = nodeCrypto().createDecipheriv(this.suite.cipher.replace(/-cbc$/, "-ecb"), this.k.key, null);
+        this.ecb.setAutoPadding(false);
+      }
+      pt = this.ecb.update(body);
     } catch {
       return bad;
     }
+    if (pt.length !== body.length) return bad;
+    for (let i = 0; i < block; i++) pt[i] ^= iv[i];
+    for (let i = block; i < pt.length; i++) pt[i] ^= body[i - block];
     if (!explicitIv) this.cbcIv = Buffer.from(body.subarray(body.length - block));
     const pad = pt[pt.length - 1];
     if (pad + 1 > pt.length) return bad;
@@ -238,7 +318,7 @@ export class Tls12Opener implements RecordOpener {
       if (data.length < macLen) return bad;
       const mac = data.subarray(data.length - macLen);
       data = data.subarray(0, data.length - macLen);
-      if (!eq(this.hmac(type, [data], data.length), mac)) return bad;
+      if (!eq(this.hmac(type, data, data.length), mac)) return bad;
     }
     this.seq++;
     return { ok: true, type, data };

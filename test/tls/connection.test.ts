@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { TlsConnection } from "../../src/tls/connection.js";
+import { drive, keyLogOf } from "./drive.js";
+
+const TLS_DIR = "../shared/captures/tls";
 
 const meta = (frame: number, seq: number) => ({ frame, time: frame, seq, ackRel: NaN });
 
@@ -39,4 +42,29 @@ describe("TlsConnection limits", () => {
     expect(tls.facts.alerts).toEqual([{ frame: 9, from: "server", level: "fatal", description: "handshake_failure", onWire: "plaintext", decrypted: false }]);
     expect(tls.recordLog).toEqual([{ from: "server", frame: 9, type: 21, length: 2 }]);
   });
+});
+
+describe("TlsConnection: records gathered from pieces", () => {
+  // records are joined once their last byte is in (and not kept at all when they cannot be
+  // decrypted): handing the same bytes over 1, 3 or 700 octets at a time must change nothing
+  for (const name of ["tls13-keyupdate", "tls12-cbc-postfix", "tls13-chacha-postfix", "implicit-tls-465"]) {
+    for (const withKeys of [true, false]) {
+      it(`${name}${withKeys ? " with its key log" : " without keys"}: the same facts, records and plaintext`, async () => {
+        const file = `${TLS_DIR}/${name}.pcap`;
+        const keys = () => (withKeys ? keyLogOf(`${TLS_DIR}/${name}.keys`) : null);
+        const whole = await drive(file, keys());
+        if (withKeys) expect(Buffer.concat(whole.plain[0]).length).toBeGreaterThan(0);
+        for (const chunk of [1, 3, 700]) {
+          const pieces = await drive(file, keys(), false, chunk);
+          expect(pieces.tls.facts).toEqual(whole.tls.facts);
+          expect(pieces.tls.recordLog).toEqual(whole.tls.recordLog);
+          expect(pieces.gaps).toEqual(whole.gaps);
+          for (const dir of [0, 1] as const) {
+            expect(Buffer.concat(pieces.plain[dir]).equals(Buffer.concat(whole.plain[dir]))).toBe(true);
+            expect(pieces.metas[dir].map((m) => [m.frame, m.record, m.frames])).toEqual(whole.metas[dir].map((m) => [m.frame, m.record, m.frames]));
+          }
+        }
+      });
+    }
+  }
 });

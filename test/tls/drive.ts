@@ -15,8 +15,11 @@ export interface Driven {
   startFrames: [number | null, number | null];
 }
 
-/** One-connection capture → TCP reassembly → TlsConnection (TLS starts where a segment begins with a TLS record header). */
-export async function drive(file: string, keys: KeyLog | null, readDsb = false): Promise<Driven> {
+/**
+ * One-connection capture → TCP reassembly → TlsConnection (TLS starts where a segment begins with a
+ * TLS record header). `chunk`: each segment's bytes are handed over in pieces of that many octets.
+ */
+export async function drive(file: string, keys: KeyLog | null, readDsb = false, chunk = 0): Promise<Driven> {
   if (readDsb && keys === null) keys = new KeyLog();
   const plain: [Buffer[], Buffer[]] = [[], []];
   const metas: [RecordMeta[], RecordMeta[]] = [[], []];
@@ -38,7 +41,8 @@ export async function drive(file: string, keys: KeyLog | null, readDsb = false):
         tls.start(dir, rel);
         startFrames[dir] = meta.frame;
       }
-      tls.data(dir, buf, start, end, rel, meta);
+      if (chunk <= 0) tls.data(dir, buf, start, end, rel, meta);
+      else for (let p = start; p < end; p += chunk) tls.data(dir, buf, p, Math.min(end, p + chunk), rel + (p - start), meta);
     },
     gap(dir, rel, len, frame, time, reason) { tls.gap(dir, rel, len, frame, time, reason); },
     ack() {},
