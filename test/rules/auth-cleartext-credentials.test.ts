@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { conv } from "../support/fixtures.js";
 import { greeted, hits, report } from "../support/rules.js";
+import { ruleTester } from "../support/rule-tester.js";
 
 // auth-cleartext-credentials: invalid cases (a finding) and valid ones (none) side by side.
 
@@ -67,4 +68,27 @@ describe(`${RULE}: valid (no finding)`, () => {
     c.server("221 bye\r\n");
     expect(await hits(RULE, c)).toEqual([]);
   });
+});
+
+ruleTester(RULE, {
+  invalid: [
+    {
+      name: "AUTH PLAIN with an initial response (7) outside TLS, accepted (8)",
+      capture: () => greeted(["250-mx.example.test", "250 AUTH LOGIN PLAIN"]).client("AUTH PLAIN AGFAYg==\r\n").server("235 2.7.0 ok\r\n"),
+      findings: [{ severity: "warning", side: "client", frames: [7], message: "AUTH `PLAIN` was sent without TLS: the password is on the wire in clear; the server accepted it (235)" }],
+    },
+    {
+      name: "AUTH LOGIN (7), username (9), password (11) outside TLS, accepted",
+      capture: () =>
+        greeted(["250-mx.example.test", "250 AUTH LOGIN PLAIN"]).client("AUTH LOGIN\r\n").server("334 VXNlcm5hbWU6\r\n")
+          .client("dXNlcg==\r\n").server("334 UGFzc3dvcmQ6\r\n").client("cGFzcw==\r\n").server("235 2.7.0 ok\r\n"),
+      findings: [{ severity: "warning", side: "client", frames: [7, 9, 11], message: "AUTH `LOGIN` was sent without TLS: the password is on the wire in clear; the server accepted it (235)" }],
+    },
+  ],
+  valid: [
+    {
+      name: "near miss: AUTH LOGIN refused (504) before any credential was sent",
+      capture: () => greeted(["250-mx.example.test", "250 AUTH LOGIN"]).client("AUTH LOGIN\r\n").server("504 5.5.4 unrecognized\r\n").client("QUIT\r\n").server("221 bye\r\n"),
+    },
+  ],
 });

@@ -3,6 +3,7 @@ import { Judge } from "../../src/rules/engine.js";
 import { DEFAULT_RULE_OPTIONS } from "../../src/rules/types.js";
 import { analyzeConv, conv } from "../support/fixtures.js";
 import { clean, hits } from "../support/rules.js";
+import { ruleTester } from "../support/rule-tester.js";
 
 // greeting-delay: invalid cases (a finding) and valid ones (none) side by side.
 
@@ -70,3 +71,26 @@ describe(`${RULE}: valid (no finding)`, () => {
   });
 });
 
+
+ruleTester(RULE, {
+  invalid: [
+    {
+      name: "a greeting (4) 12 s after the SYN/ACK (2)",
+      capture: () => {
+        const c = conv().handshake();
+        return c.server("220 mx.example.test ESMTP\r\n", { t: c.now + 12 }).client("QUIT\r\n");
+      },
+      findings: [{ severity: "info", side: "server", frames: [2, 4], message: "the greeting began 12.0 s after the server's SYN/ACK" }],
+    },
+  ],
+  valid: [
+    {
+      name: "near miss: a greeting 4.9 s after the SYN/ACK",
+      capture: () => {
+        const c = conv().handshake();
+        return c.server("220 mx.example.test ESMTP\r\n", { t: c.now + 4.9 });
+      },
+    },
+    { name: "through a SOCKS5 tunnel without the tunnel's reply time: nothing claimed", capture: () => socks5(11, 0.9) },
+  ],
+});

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { conv } from "../support/fixtures.js";
 import { clean, hits, report } from "../support/rules.js";
 import { tcpOptions, type Conversation } from "../support/writer.js";
+import { ruleTester } from "../support/rule-tester.js";
 
 const RULE = "pipelined-group-exceeds-window";
 const PIPE = ["250-mx.example.test", "250-PIPELINING", "250 8BITMIME"];
@@ -49,4 +50,21 @@ describe(RULE, () => {
     const v = (await report(clean())).sessions[0].verdict;
     expect(v.notEvaluable).not.toContain(RULE);
   });
+});
+
+ruleTester(RULE, {
+  invalid: [
+    {
+      name: "the 48-octet group (7) exceeds the 44-byte window (11 × 2^2) of the server's last ACK (6)",
+      capture: () => session(11),
+      findings: [{
+        severity: "info", side: "client", frames: [6, 7],
+        message: "the pipelined group of 3 commands (`MAIL FROM:<a@b.test>` to `DATA`, 48 octets, frame 7) ended 48 octets past the server's last ACK before it (frame 6), beyond the 44-byte receive window the server advertised there",
+      }],
+    },
+  ],
+  valid: [
+    { name: "near miss: the group exactly fits the window (12 × 2^2 = 48 bytes)", capture: () => session(12) },
+    { name: "no handshake, window scale unknown: nothing claimed", capture: () => session(11, conv().midstream(), false) },
+  ],
 });
