@@ -6,6 +6,7 @@ import { describeShared } from "../support/shared.js";
 import { hits, report } from "../support/rules.js";
 import { writeCapture, type Conversation } from "../support/writer.js";
 import { run } from "../cli/run.js";
+import { ruleTester } from "../support/rule-tester.js";
 
 // client-acted-on-partial-multiline-reply: the invalid cases (a finding) and the valid ones (none)
 // side by side. Frames of supportCase(): 4 greeting, 5 EHLO, 6 the reply's head (3 `250-` lines),
@@ -134,4 +135,27 @@ describe(`${RULE}: the recordings cut after STARTTLS`, () => {
       expect(rep.findings[0].evidence).toContain("the final line is not in the capture");
     });
   });
+});
+
+ruleTester(RULE, {
+  invalid: [
+    {
+      name: "the support case: STARTTLS (7) after the reply's head (6), the tail (9) later",
+      capture: () => supportCase(),
+      findings: [{ severity: "error", side: "client", frames: [6, 7, 9], message: "`STARTTLS` was sent after 3 of the 7 lines of the 250 reply to `EHLO naive.example.test`, before its final line `250 CHUNKING`. It relied on a capability list it had not finished reading. The next bytes it received, starting `250-STARTTLS` in frame 9, are what a client that treats each read as one reply takes as the answer to `STARTTLS`." }],
+    },
+  ],
+  valid: [
+    {
+      name: "near miss: the client waited for the whole reply before STARTTLS",
+      capture: () => {
+        const c = conv({ server: "192.0.2.25:2525" }).handshake();
+        c.server("220 mx.example.test ESMTP\r\n").client("EHLO naive.example.test\r\n");
+        c.server(LINES.slice(0, 3).join("\r\n") + "\r\n");
+        c.server(LINES.slice(3).join("\r\n"), { t: c.now + 0.6 });
+        return c.client("STARTTLS\r\n");
+      },
+    },
+    { name: "the capture ends inside the reply, nothing more from the client", capture: () => cut(supportCase(), 6) },
+  ],
 });

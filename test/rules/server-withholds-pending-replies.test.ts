@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { conv } from "../support/fixtures.js";
 import { greeted, hits, report } from "../support/rules.js";
+import { ruleTester } from "../support/rule-tester.js";
 
 const RULE = "server-withholds-pending-replies";
 const PIPE = ["250-mx.example.test", "250-PIPELINING", "250 8BITMIME"];
@@ -92,4 +93,30 @@ describe(RULE, () => {
     const v = (await report(c)).sessions[0].verdict;
     expect(v.notEvaluableWhy![v.notEvaluable.indexOf(RULE)]).toMatch(/^the capture lacks 22 client bytes \(before frame \d+\): whether the server had read every client octet cannot be proven$/);
   });
+});
+
+ruleTester(RULE, {
+  invalid: [
+    {
+      name: "the group (7) acknowledged (8), three replies owed, nothing for 1.5 s (9)",
+      capture: () => group(1.5),
+      findings: [{
+        severity: "warning", side: "server", frames: [8, 9],
+        message: "in frame 8 the server acknowledged every client octet sent so far while it owed replies to 3 commands (`MAIL FROM:<a@b.test>`, `RCPT TO:<b@b.test>`, `DATA`), then sent no reply octet for 1500 ms (the next reply octet came in frame 9)",
+      }],
+    },
+    {
+      name: "0.9 s with --withhold-ms 500",
+      capture: () => group(0.9),
+      options: { withholdMs: 500 },
+      findings: [{
+        severity: "warning", side: "server", frames: [8, 9],
+        message: "in frame 8 the server acknowledged every client octet sent so far while it owed replies to 3 commands (`MAIL FROM:<a@b.test>`, `RCPT TO:<b@b.test>`, `DATA`), then sent no reply octet for 900 ms (the next reply octet came in frame 9)",
+      }],
+    },
+  ],
+  valid: [
+    { name: "near miss: the replies come 0.9 s after the drain", capture: () => group(0.9) },
+    { name: "near miss: without PIPELINING offered", capture: () => group(1.5, ["250-mx.example.test", "250 8BITMIME"]) },
+  ],
 });
