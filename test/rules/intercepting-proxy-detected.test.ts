@@ -3,6 +3,7 @@ import { conv } from "../support/fixtures.js";
 import { clean, hits, report } from "../support/rules.js";
 import { tcpOptions, type SegmentOptions } from "../support/writer.js";
 import { ipIdSeen } from "../../src/tcp/window.js";
+import { ruleTester } from "../support/rule-tester.js";
 
 const RULE = "intercepting-proxy-detected";
 
@@ -180,4 +181,22 @@ describe("ipIdSeen: one incrementing counter of IP IDs", () => {
     expect(run([5, 4]).counter).toBe(false);
     expect(run([5, 5 + 65]).counter).toBe(false);
   });
+});
+
+ruleTester(RULE, {
+  invalid: [
+    {
+      name: "SYN/ACK (2) TTL 64, every server data segment (4–16) TTL 57",
+      capture: () => session({ ttl: 64, options: tcpOptions([{ mss: 1380 }, "nop", { ws: 7 }]) }, 57),
+      findings: [{
+        severity: "info", side: "middlebox", frames: [2, 4, 16],
+        message: "SYN/ACK frame 2 TTL 64, server data segments TTL 57 (frames 4–16): the handshake was answered by a different device from the one that sent the server's data, or came by another path; a TCP-terminating proxy or a SYN proxy in front of the server does this, but it is not proof",
+      }],
+    },
+  ],
+  valid: [
+    { name: "near miss: SYN/ACK TTL equal to the data TTL, another IP ID pattern", capture: () => session({ ttl: 57, ipId: 0 }, 57, { ipId: 4242 }) },
+    { name: "near miss: the TTL differs, TCP timestamps show one clock", capture: () => session({ ttl: 50, options: tcpOptions(["nop", "nop", { ts: [1000, 0] }]) }, 51, { options: tcpOptions(["nop", "nop", { ts: [1010, 0] }]) }) },
+    { name: "a clean session", capture: () => clean() },
+  ],
 });
