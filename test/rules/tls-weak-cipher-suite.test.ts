@@ -1,0 +1,19 @@
+import { ruleTester } from "../support/rule-tester.js";
+import { CERT, SUITE, clientHello, serverFlight, tlsSession } from "./tls-records.js";
+
+const hello = clientHello({ suites: [SUITE.ECDHE_ECDSA_AES128_GCM, SUITE.RSA_AES128_GCM, SUITE.RSA_RC4_128_SHA], sni: "mx.example.test" });
+const chose = (suite: number) => tlsSession(hello, serverFlight({ suite, certs: [CERT] }));
+
+ruleTester("tls-weak-cipher-suite", {
+  invalid: [
+    { name: "the ServerHello (10) chooses RC4", capture: () => chose(SUITE.RSA_RC4_128_SHA), findings: [
+        { severity: "warning", side: "server", frames: [10], message: "the server chose TLS_RSA_WITH_RC4_128_SHA (RC4) in the ServerHello (frame 10): RFC 7525 forbids negotiating it" },
+      ] },
+    { name: "the ServerHello (10) chooses static RSA (info)", capture: () => chose(SUITE.RSA_AES128_GCM), findings: [
+        { severity: "info", side: "server", frames: [10], message: "the server chose TLS_RSA_WITH_AES_128_GCM_SHA256 (static RSA key exchange, no forward secrecy) in the ServerHello (frame 10): RFC 7525 §4.1 says not to" },
+      ] },
+  ],
+  valid: [
+    { name: "near miss: ECDHE with AES-GCM", capture: () => chose(SUITE.ECDHE_ECDSA_AES128_GCM) },
+  ],
+});
