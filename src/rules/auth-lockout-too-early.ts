@@ -41,10 +41,14 @@ function whole(ctx: RuleContext): void {
     if (r.code !== null && FAILED.has(r.code)) fails.push(...r.frames.slice(-1));
   }
   if (authed || fails.length === 0 || fails.length >= 3) return;
-  const bye = s.replies.find((r) => r.code === 421 && r.complete && (r.frames[0] ?? 0) > fails[fails.length - 1]);
+  const last = fails[fails.length - 1];
+  const bye = s.replies.find((r) => r.code === 421 && r.complete && (r.frames[0] ?? 0) > last);
   const close = s.close.server;
   const clientFirst = s.close.client && (!close || s.close.client.frame < close.frame);
   if (clientFirst && !bye) return;
+  // a close after the client's QUIT is what the client asked for (RFC 5321 §4.1.1.10), not a lockout
+  const quit = s.commands.find((c) => c.verb === "QUIT" && (c.frames[0] ?? 0) > last);
+  if (quit !== undefined && (!bye || (bye.frames[0] ?? 0) > (quit.frames[0] ?? 0))) return;
   const end = bye ? { frame: bye.frames[0], time: bye.firstTime, how: "sent 421" } : close ? { frame: close.frame, time: close.time, how: close.kind === "rst" ? "reset the connection" : "closed the connection" } : null;
   if (!end) return;
   ctx.report({ frames: [...fails, end.frame], time: end.time, message: `the server ${end.how} after ${fails.length} failed AUTH attempt${fails.length > 1 ? "s" : ""}; RFC 4954 asks for at least 3`, evidence: `failures in frames ${fails.join(", ")}` });

@@ -15,6 +15,13 @@ function failures(n: number) {
 ruleTester("auth-lockout-too-early", {
   invalid: [
     {
+      name: "a 421 after one failed AUTH, before the client's QUIT (frames 8, 9)",
+      capture: () => greeted().client("AUTH PLAIN AGFAYg==\r\n").server("535 5.7.8 authentication failed\r\n").server("421 4.7.0 too many errors\r\n").client("QUIT\r\n").fin("server"),
+      findings: [
+        { severity: "warning", side: "server", frames: [8, 9], message: "the server sent 421 after 1 failed AUTH attempt; RFC 4954 asks for at least 3" },
+      ],
+    },
+    {
       name: "the server closes after one failed AUTH (reply frame 8, FIN frame 9)",
       capture: () => failures(1),
       findings: [
@@ -32,7 +39,10 @@ ruleTester("auth-lockout-too-early", {
   valid: [
     { name: "near miss: the server closes after three failures", capture: () => failures(3) },
     {
-      // (a QUIT answered 221 and then the server's FIN is still reported today: see the s7-rt report)
+      name: "near miss: one failure, then the client's QUIT, 221 and the server's FIN",
+      capture: () => greeted().client("AUTH PLAIN AGFAYg==\r\n").server("535 5.7.8 authentication failed\r\n").client("QUIT\r\n").server("221 2.0.0 Bye\r\n").fin("server"),
+    },
+    {
       name: "near miss: one failure, then the client closes first",
       capture: () => greeted().client("AUTH PLAIN AGFAYg==\r\n").server("535 5.7.8 authentication failed\r\n").fin("client").fin("server"),
     },
