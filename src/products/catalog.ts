@@ -164,11 +164,11 @@ export const CATALOG: readonly Product[] = [
       { kind: "ehlo-line", pattern: /^\S+ Hello .*, pleased to meet you$/, strength: "weak", what: "EHLO greeting `<host> Hello <client> [ip], pleased to meet you`" },
     ],
     settings: [
-      { what: "accept only CRLF.CRLF as the end of data (8.18 and later)", how: "srv_features option `o`", rules: ["nonstandard-end-of-data", "server-accepts-nonstandard-eod", "smuggled-commands-in-data"] },
+      { what: "accept only CRLF.CRLF as the end of data", how: "run sendmail 8.18.1 or later, where this is the default, and remove srv_features option `O` (which turns it off) where it is set", rules: ["nonstandard-end-of-data", "server-accepts-nonstandard-eod", "smuggled-commands-in-data"] },
     ],
     sources: [
       { title: "Sendmail banner and EHLO, as seen", url: "https://blog.gslin.org/archives/2016/02/11/6295/" },
-      { title: "oss-security, C. Assmann, 21 Dec 2023: sendmail 8.18 and SMTP smuggling", url: "" },
+      { title: "sendmail 8.18.1 release notes (2024/01/31): CRLF.CRLF only, srv_features 'O' disables it", url: "https://pkgsrc.se/files.php?messageId=20240212032306.4A9CDF9AA@cvs.NetBSD.org" },
     ],
   },
   {
