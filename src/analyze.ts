@@ -298,15 +298,7 @@ async function analyze<P>(path: string, options: Partial<AnalyzeOptions>, sink: 
   stats.tcpConnections = tracker.stats.connections;
   stats.connectionsWithoutPayload = factory.stats.connectionsWithoutPayload;
   stats.notSmtp = factory.stats.notSmtp;
-  if (overtaken > 0) {
-    read.problems.push({ level: "warning", offset: 0, message: `${overtaken} sessions were written before a connection with a lower tcp.stream that stayed open (more than ${MAX_WAITING} were waiting)` });
-  }
-  if (tracker.stats.evicted > 0) {
-    read.problems.push({ level: "warning", offset: 0, message: `SMTP connections ended early to make room: ${tracker.stats.evicted} (more than ${opts.maxOpenFlows} were open at once, --max-open-flows; the longest idle each time)` });
-  }
-  if (tracker.stats.overLimit > 0) {
-    read.problems.push({ level: "warning", offset: 0, message: `${tracker.stats.overLimit} SMTP connections were not analysed: more than ${opts.maxOpenFlows} were open at once (--max-open-flows)` });
-  }
+  pushEndWarnings(read.problems, overtaken, tracker.stats, opts.maxOpenFlows);
   return {
     file: displayPath(path),
     format: read.format,
@@ -327,6 +319,20 @@ async function analyze<P>(path: string, options: Partial<AnalyzeOptions>, sink: 
 const NO_FINDINGS: Finding[] = [];
 
 /** Why a readable file gave no SMTP session, in one sentence. */
+/** The file's warnings about sessions written out of order and connections over --max-open-flows
+ * (the same on the main thread and on worker threads, src/parallel/router.ts). */
+export function pushEndWarnings(problems: ReadProblem[], overtaken: number, t: { evicted: number; overLimit: number }, maxOpenFlows: number): void {
+  if (overtaken > 0) {
+    problems.push({ level: "warning", offset: 0, message: `${overtaken} sessions were written before a connection with a lower tcp.stream that stayed open (more than ${MAX_WAITING} were waiting)` });
+  }
+  if (t.evicted > 0) {
+    problems.push({ level: "warning", offset: 0, message: `SMTP connections ended early to make room: ${t.evicted} (more than ${maxOpenFlows} were open at once, --max-open-flows; the longest idle each time)` });
+  }
+  if (t.overLimit > 0) {
+    problems.push({ level: "warning", offset: 0, message: `${t.overLimit} SMTP connections were not analysed: more than ${maxOpenFlows} were open at once (--max-open-flows)` });
+  }
+}
+
 /**
  * The SMTP flow factory of one capture, on the main thread or a worker (src/parallel/worker.ts):
  * every TLS connection is read (handshake facts without keys) and decrypted when a key of

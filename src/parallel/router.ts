@@ -24,7 +24,7 @@
  */
 import { Worker } from "node:worker_threads";
 import { readFileSync } from "node:fs";
-import { DEFAULT_ANALYZE, MAX_WAITING, diagnose, displayPath, type AnalyzeOptions, type FileStats, type FileSummary } from "../analyze.js";
+import { DEFAULT_ANALYZE, MAX_WAITING, diagnose, pushEndWarnings, displayPath, type AnalyzeOptions, type FileStats, type FileSummary } from "../analyze.js";
 import { Clock } from "../capture/clock.js";
 import { isSupportedLinkType } from "../capture/link.js";
 import { readCapture } from "../capture/source.js";
@@ -511,12 +511,7 @@ export async function analyzeParallel(path: string, options: Partial<AnalyzeOpti
   fstats.tcpConnections = tracker.stats.connections;
   fstats.connectionsWithoutPayload += factory.stats.connectionsWithoutPayload;
   fstats.notSmtp += factory.stats.notSmtp;
-  if (overtaken > 0) {
-    read.problems.push({ level: "warning", offset: 0, message: `${overtaken} sessions were written before a connection with a lower tcp.stream that stayed open (more than ${MAX_WAITING} were waiting)` });
-  }
-  if (tracker.stats.overLimit > 0) {
-    read.problems.push({ level: "warning", offset: 0, message: `${tracker.stats.overLimit} SMTP connections were not analysed: more than ${opts.maxOpenFlows} were open at once (--max-open-flows)` });
-  }
+  pushEndWarnings(read.problems, overtaken, tracker.stats, opts.maxOpenFlows);
   return {
     file: displayPath(path),
     format: read.format,
