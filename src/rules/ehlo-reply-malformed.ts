@@ -21,11 +21,9 @@ export default defineRule({
 }, {
   exchange: {
     verbs: ["EHLO"],
-    visit({ command: cmd }, ctx) {
-      const s = ctx.session;
+    visit({ command: cmd, first: r }, ctx) {
       // each plaintext EHLO answered with 250
-      if (cmd.kind !== "command" || cmd.verb !== "EHLO" || cmd.afterStartTls || cmd.replies.length === 0) return;
-      const r = s.replies[cmd.replies[0]];
+      if (cmd.kind !== "command" || cmd.verb !== "EHLO" || cmd.afterStartTls || r === undefined) return;
       if (r.code !== 250 || !r.complete) return;
       const first = r.lineInfo[0];
       if (r.lineInfo.length > 1) {

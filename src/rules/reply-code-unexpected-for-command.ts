@@ -18,9 +18,8 @@ export default defineRule({
   plaintext: true,
   pairing: true,
 }, {
-  exchange({ command: c }, ctx) {
-    if (c.afterStartTls || c.takenAsAuthResponse || c.replies.length === 0) return; // a SASL answer, not the command's
-    const r = ctx.session.replies[c.replies[0]];
+  exchange({ command: c, first: r }, ctx) {
+    if (c.afterStartTls || c.takenAsAuthResponse || r === undefined) return; // a SASL answer, not the command's
     if (!r.complete || r.code === null || !ctx.conversation.trustedFrames([r.frames[r.frames.length - 1]])) return;
     const code = r.code;
     if (UNIVERSAL_REPLY_CODES.includes(code)) return;
