@@ -27,8 +27,18 @@ export abstract class LineReaders extends DialogueState {
         continue;
       }
       if (!this.serverLines.inLine) {
-        if ((isTlsRecord(buf, pos, end) || ((mode === "after-starttls" || this.clientMode === "tls") && isAnyTlsRecord(buf, pos, end))) && (mode === "after-starttls" || this.clientMode === "tls" || (this.s.replies.length === 0 && (this.s.tls === null || this.s.tls.mode === "implicit")))) {
+        // TLS may follow: the client's STARTTLS was accepted or it spoke TLS; or a complete 220
+        // after the greeting (only STARTTLS is answered 220) when the capture lacks the client's
+        // STARTTLS (one direction only): a TLS record there is TLS, never a reply
+        const rs = this.s.replies;
+        const prev = rs.length >= 2 ? rs[rs.length - 1] : undefined;
+        const after220 = prev !== undefined && prev.complete && prev.code === 220;
+        const tlsMayFollow = mode === "after-starttls" || this.clientMode === "tls" || after220;
+        if ((isTlsRecord(buf, pos, end) || (tlsMayFollow && isAnyTlsRecord(buf, pos, end))) && (tlsMayFollow || (rs.length === 0 && (this.s.tls === null || this.s.tls.mode === "implicit")))) {
+          const fresh = this.s.tls === null;
           this.startTls("server", meta, base + pos);
+          // TLS after a 220 that answered STARTTLS, not TLS from the first byte
+          if (fresh && after220 && this.s.tls !== null) this.s.tls.mode = "starttls";
           this.serverMode = "tls";
           this.tlsBytes(this.serverDir, buf, pos, end, base + pos, meta);
           return;

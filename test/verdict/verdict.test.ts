@@ -304,3 +304,18 @@ describe("the fix addressed to the side blamed", () => {
     expect(fixFor("Client: do this.", "middlebox")).toBe("");
   });
 });
+
+describe("a server-only capture of STARTTLS", () => {
+  it("reads the server's TLS alert after the 220 as TLS, not as a reply it can accuse", async () => {
+    const c = greeted(); // 4 greeting, 6 the 250
+    c.client("STARTTLS\r\n").server("220 2.0.0 Ready to start TLS\r\n");
+    c.client(TLS_RECORD);
+    c.server(Buffer.from([0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x46])); // fatal protocol_version
+    c.fin("server");
+    const rep = await oneSide(c, "server");
+    const s = rep.sessions[0];
+    expect(s.tls?.mode).toBe("starttls");
+    expect(s.replies.map((r) => r.code)).toEqual([220, 250, 220]);
+    expect(rep.findings.filter((f) => f.severity !== "info").map((f) => f.rule)).toEqual([]);
+  });
+});
