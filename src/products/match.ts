@@ -82,6 +82,42 @@ interface View {
   /** the X-Mailer / User-Agent fields of messages no SMTP server had handled yet (no Received:
    * field): written by the software that sent them in this session */
   mailers: Mailer[];
+  /** per signature of REPLY_SIGS: the first reply line (outside the greeting) it matches */
+  replyHits: (LineAt | undefined)[];
+  /** the keywords of each EHLO reply's lines after the first (null: a masked keyword), read once for every ehlo-order signature */
+  ehloKeywords: (string | null)[][] | null;
+}
+
+interface LineAt {
+  r: Reply;
+  i: number;
+}
+
+/**
+ * Every reply line is tested against every reply signature of the catalogue: the signatures are
+ * numbered, and which of them a line's text matches is computed once per distinct text and kept
+ * (the same replies come back in session after session). Patterns without the g or y flag only:
+ * test() of such a pattern depends on nothing but the text.
+ */
+const REPLY_SIGS: readonly Signature[] = CATALOG.flatMap((p) => p.signatures.filter((s) => s.kind === "reply" && s.pattern && !s.pattern.global && !s.pattern.sticky));
+const REPLY_INDEX = new Map<Signature, number>(REPLY_SIGS.map((s, k) => [s, k]));
+/** distinct line texts kept (cleared when full), and the longest text kept */
+const LINE_CACHE_MAX = 4096;
+const LINE_CACHE_LEN = 200;
+const NO_HITS: readonly number[] = [];
+const lineHits = new Map<string, readonly number[]>();
+
+/** The numbers (in REPLY_SIGS) of the reply signatures `line` matches. */
+function replyHitsOf(line: string): readonly number[] {
+  let h = lineHits.get(line);
+  if (h !== undefined) return h;
+  h = NO_HITS;
+  for (let k = 0; k < REPLY_SIGS.length; k++) if (REPLY_SIGS[k].pattern!.test(line)) h = h === NO_HITS ? [k] : [...h, k];
+  if (line.length <= LINE_CACHE_LEN) {
+    if (lineHits.size >= LINE_CACHE_MAX) lineHits.clear();
+    lineHits.set(line, h);
+  }
+  return h;
 }
 
 function viewOf(s: Session): View {
@@ -102,7 +138,21 @@ function viewOf(s: Session): View {
     const mm = cs[i].kind === "message" ? cs[i].message?.mailer : undefined;
     if (mm && !mm.received) mailers.push(mm);
   }
-  return { greeting, ehlo, replies: s.replies.length > n ? s.replies.slice(0, n) : s.replies, commands: cs.length > m ? cs.slice(0, m) : cs, mailers };
+  const replyHits: (LineAt | undefined)[] = new Array<LineAt | undefined>(REPLY_SIGS.length).fill(undefined);
+  let left = REPLY_SIGS.length;
+  for (let j = 0; j < n && left > 0; j++) {
+    const r = s.replies[j];
+    if (r.greeting) continue;
+    for (let i = 0; i < r.lines.length; i++) {
+      for (const k of replyHitsOf(r.lines[i])) {
+        if (replyHits[k] === undefined) {
+          replyHits[k] = { r, i };
+          left--;
+        }
+      }
+    }
+  }
+  return { greeting, ehlo, replies: s.replies.length > n ? s.replies.slice(0, n) : s.replies, commands: cs.length > m ? cs.slice(0, m) : cs, mailers, replyHits, ehloKeywords: null };
 }
 
 function shown(s: string, max = TEXT_MAX): string {
@@ -130,16 +180,28 @@ function keywordOf(line: string): string {
   return m ? m[1].toUpperCase() + m[2] : "";
 }
 
+/** The keywords of the EHLO replies' lines after the first (null: masked), computed once per view. */
+function ehloKeywords(v: View): (string | null)[][] {
+  if (v.ehloKeywords === null) {
+    v.ehloKeywords = v.ehlo.map((r) => {
+      const kws: (string | null)[] = [];
+      for (let i = 1; i < r.lines.length; i++) kws.push(MASKED_KEYWORD.test(after(r.lines[i])) ? null : keywordOf(r.lines[i]));
+      return kws;
+    });
+  }
+  return v.ehloKeywords;
+}
+
 function matchOrder(sig: Signature, v: View): Evidence | null {
   const o = sig.order!;
-  for (const r of v.ehlo) {
+  const all = ehloKeywords(v);
+  for (let j = 0; j < v.ehlo.length; j++) {
+    const r = v.ehlo[j];
     if (r.lines.length < 2) continue;
     let last = -1, count = 0, ok = true;
     const seen = new Set<string>();
-    for (let i = 1; i < r.lines.length; i++) {
-      const line = r.lines[i];
-      if (MASKED_KEYWORD.test(after(line))) continue;
-      const kw = keywordOf(line);
+    for (const kw of all[j]) {
+      if (kw === null) continue;
       const at = o.keywords.indexOf(kw);
       if (at <= last) { ok = false; break; }
       last = at;
@@ -199,6 +261,11 @@ function matchSignature(sig: Signature, v: View): Evidence | null {
       return matchOrder(sig, v);
     case "reply": {
       if (!p) return null;
+      const k = REPLY_INDEX.get(sig);
+      if (k !== undefined) {
+        const at = v.replyHits[k];
+        return at ? { kind: sig.kind, frames: lineFrames(at.r, at.i), text: shown(at.r.lines[at.i]), what: sig.what } : null;
+      }
       for (const r of v.replies) {
         if (r.greeting) continue;
         for (let i = 0; i < r.lines.length; i++) if (p.test(r.lines[i])) return { kind: sig.kind, frames: lineFrames(r, i), text: shown(r.lines[i]), what: sig.what };
@@ -234,31 +301,37 @@ interface Scored {
 }
 
 function score(p: Product, v: View): Scored | null {
-  const evidence: Evidence[] = [];
+  let evidence: Evidence[] | null = null;
   let sc = 0;
-  const strongKinds = new Set<string>();
+  let strongKinds: Set<string> | null = null;
   for (const sig of p.signatures) {
     const e = matchSignature(sig, v);
     if (e === null) continue;
-    evidence.push(e);
+    (evidence ??= []).push(e);
     sc += sig.strength === "strong" ? 2 : 1;
-    if (sig.strength === "strong") strongKinds.add(sig.kind === "effect" ? `effect:${sig.effect}` : sig.kind);
+    if (sig.strength === "strong") (strongKinds ??= new Set()).add(sig.kind === "effect" ? `effect:${sig.effect}` : sig.kind);
   }
-  if (evidence.length === 0) return null;
+  if (evidence === null) return null;
   // reply texts are imitated (test servers copy Postfix's): replies alone name a product only when two of its texts agree
   if (evidence.every((e) => e.kind === "reply") && evidence.length < 2) return null;
-  return { product: p, evidence, score: sc, strongKinds };
+  return { product: p, evidence, score: sc, strongKinds: strongKinds ?? new Set() };
 }
 
 /** Products that may show the evidence of another (Exchange 2000/2003 run on the Windows SMTP
  * service; aiosmtpd keeps the EHLO of Python's smtpd, which it derives from). */
 const INCLUDES: Record<string, string[]> = { exchange: ["ms-smtpsvc"], aiosmtpd: ["python-smtpd"] };
 
+/** Per role, the products named from a capture's dialogue (those named only from a finding are not). */
+const MATCHED: Record<ProductRole, Product[]> = { server: [], client: [], middlebox: [] };
+for (const p of CATALOG) {
+  if (p.signatures.length === 0) continue;
+  if (p.signatures.every((s) => s.kind === "effect" && s.effect === "handshake-answered-by-another-stack")) continue; // named from a finding
+  MATCHED[p.role].push(p);
+}
+
 function pick(role: ProductRole, v: View): ProductClaim | null {
   const hits: Scored[] = [];
-  for (const p of CATALOG) {
-    if (p.role !== role || p.signatures.length === 0) continue;
-    if (p.signatures.every((s) => s.kind === "effect" && s.effect === "handshake-answered-by-another-stack")) continue; // named from a finding
+  for (const p of MATCHED[role]) {
     const s = score(p, v);
     if (s) hits.push(s);
   }
