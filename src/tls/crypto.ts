@@ -1,3 +1,4 @@
+import { AesGcm } from "./gcm.js";
 import { nodeCrypto } from "./node-crypto.js";
 import type { SuiteInfo } from "./names.js";
 
@@ -136,11 +137,13 @@ function writeSeq(out: Buffer, at: number, seq: number): void {
 }
 
 /**
- * One AEAD record open. node:crypto has no way to re-key an existing decipher with a new nonce,
- * so each record costs one createDecipheriv; the nonce and AAD buffers are the caller's scratch
- * (node copies both), and the plaintext is update()'s own buffer (final() adds nothing for an AEAD).
+ * One AEAD record open: AES-GCM with the key's AesGcm (`gcm`), ChaCha20-Poly1305 with node:crypto,
+ * which has no way to re-key an existing decipher with a new nonce, so each ChaCha20 record costs
+ * one createDecipheriv; the nonce and AAD buffers are the caller's scratch (node copies both), and
+ * the plaintext is update()'s own buffer (final() adds nothing for an AEAD).
  */
-function aeadOpen(cipher: string, key: Buffer, nonce: Buffer, aad: Buffer, ct: Buffer, tag: Buffer): Buffer | null {
+function aeadOpen(cipher: string, gcm: AesGcm | null, key: Buffer, nonce: Buffer, aad: Buffer, ct: Buffer, tag: Buffer): Buffer | null {
+  if (gcm !== null) return gcm.open(nonce, aad, ct, tag);
   try {
     const d = nodeCrypto().createDecipheriv(cipher as "aes-128-gcm", key, nonce, { authTagLength: 16 });
     d.setAAD(aad, { plaintextLength: ct.length });
@@ -160,6 +163,7 @@ export class Tls13Opener implements RecordOpener {
   private readonly key: Buffer;
   private readonly iv: Buffer;
   private readonly cipher: string;
+  private readonly gcm: AesGcm | null;
   private readonly secretKey: HmacKey;
   private readonly nonce = Buffer.alloc(12);
   private readonly aad = Buffer.alloc(5);
@@ -171,6 +175,7 @@ export class Tls13Opener implements RecordOpener {
     this.secretKey = new HmacKey(suite.hash, secret);
     this.key = hkdfExpandLabel(suite.hash, this.secretKey, "key", EMPTY, keyLen(suite.cipher));
     this.iv = hkdfExpandLabel(suite.hash, this.secretKey, "iv", EMPTY, 12);
+    this.gcm = c === "chacha20-poly1305" ? null : new AesGcm(this.key);
   }
 
   /** The next generation's secret after a KeyUpdate (RFC 8446 §7.2). */
@@ -184,7 +189,7 @@ export class Tls13Opener implements RecordOpener {
     const nonce = xorSeq(this.nonce, this.iv, this.seq);
     const aad = this.aad;
     aad[0] = type; aad[1] = version >> 8; aad[2] = version & 255; aad[3] = fragment.length >> 8; aad[4] = fragment.length & 255;
-    const pt = aeadOpen(this.cipher, this.key, nonce, aad, fragment.subarray(0, fragment.length - 16), fragment.subarray(fragment.length - 16));
+    const pt = aeadOpen(this.cipher, this.gcm, this.key, nonce, aad, fragment.subarray(0, fragment.length - 16), fragment.subarray(fragment.length - 16));
     if (pt === null) return { ok: false, reason: "the record fails authentication (wrong key, or the capture is damaged)" };
     this.seq++;
     // TLSInnerPlaintext: content, the real type, zero padding
@@ -225,6 +230,7 @@ export function keyBlock12(suite: SuiteInfo, version: number, master: Buffer, cl
 export class Tls12Opener implements RecordOpener {
   private seq = 0;
   private readonly aead: string | null;
+  private readonly gcm: AesGcm | null;
   private cbcIv: Buffer;
   private readonly mac: HmacKey | null;
   /** CBC: one ECB decipher for the whole direction (CBC decryption is ECB decryption XOR the previous block) */
@@ -237,6 +243,7 @@ export class Tls12Opener implements RecordOpener {
     this.cbcIv = k.iv;
     if (this.aead === null && !suite.cipher.endsWith("-cbc") && suite.cipher !== "null") throw new Error(`cipher ${suite.name} not supported`);
     this.mac = this.aead === null ? new HmacKey(suite.mac!, k.macKey) : null;
+    this.gcm = this.aead === null || this.aead === "chacha20-poly1305" ? null : new AesGcm(k.key);
   }
 
   private macHeader(type: number, len: number): Buffer {
@@ -268,7 +275,7 @@ export class Tls12Opener implements RecordOpener {
       }
       if (ct.length < 16) return bad;
       const plainLen = ct.length - 16;
-      const pt = aeadOpen(this.aead, this.k.key, nonce, this.macHeader(type, plainLen), ct.subarray(0, plainLen), ct.subarray(plainLen));
+      const pt = aeadOpen(this.aead, this.gcm, this.k.key, nonce, this.macHeader(type, plainLen), ct.subarray(0, plainLen), ct.subarray(plainLen));
       if (pt === null) return bad;
       this.seq++;
       return { ok: true, type, data: pt };
