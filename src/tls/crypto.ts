@@ -1,5 +1,6 @@
 import { AesGcm } from "./gcm.js";
 import { nodeCrypto } from "./node-crypto.js";
+import { HmacSha256 } from "./sha256.js";
 import type { SuiteInfo } from "./names.js";
 
 /**
@@ -10,10 +11,17 @@ import type { SuiteInfo } from "./names.js";
 export class HmacKey {
   private readonly ipad: Buffer;
   private readonly opad: Buffer;
+  /** SHA-256: in JavaScript from the two pads' hash states (two compressions per short message) */
+  private readonly sha256: HmacSha256 | null;
 
   constructor(readonly hash: string, key: Buffer) {
     const block = hash === "sha384" || hash === "sha512" ? 128 : 64;
     const k = key.length > block ? digest(hash, key) : key;
+    this.sha256 = hash === "sha256" ? new HmacSha256(k) : null;
+    if (this.sha256 !== null) {
+      this.ipad = this.opad = EMPTY_PAD;
+      return;
+    }
     this.ipad = Buffer.alloc(block, 0x36);
     this.opad = Buffer.alloc(block, 0x5c);
     for (let i = 0; i < k.length; i++) {
@@ -24,6 +32,7 @@ export class HmacKey {
 
   /** HMAC of the concatenation of `parts` */
   mac(...parts: Buffer[]): Buffer {
+    if (this.sha256 !== null) return this.sha256.mac(parts);
     let n = this.ipad.length;
     for (const p of parts) n += p.length;
     const inner = Buffer.allocUnsafe(n);
@@ -38,6 +47,8 @@ export class HmacKey {
   }
 }
 
+const EMPTY_PAD = Buffer.alloc(0);
+
 function digest(hash: string, data: Buffer): Buffer {
   return nodeCrypto().hash(hash, data, "buffer") as unknown as Buffer;
 }
@@ -45,6 +56,7 @@ function digest(hash: string, data: Buffer): Buffer {
 /** HKDF-Expand (RFC 5869) with HMAC-`hash`. */
 export function hkdfExpand(hash: string, prk: Buffer | HmacKey, info: Buffer, length: number): Buffer {
   const h = prk instanceof HmacKey ? prk : new HmacKey(hash, prk);
+  if (length <= (hash === "sha384" ? 48 : hash === "sha512" ? 64 : hash === "sha1" ? 20 : hash === "md5" ? 16 : 32)) return h.mac(info, COUNTER_1).subarray(0, length);
   const out: Buffer[] = [];
   let t: Buffer = Buffer.alloc(0);
   let n = 0;
@@ -56,8 +68,27 @@ export function hkdfExpand(hash: string, prk: Buffer | HmacKey, info: Buffer, le
   return out.length === 1 ? t.subarray(0, length) : Buffer.concat(out).subarray(0, length);
 }
 
+/** T(1)'s counter octet */
+const COUNTER_1 = Buffer.from([1]);
+
+/** HkdfLabel structures with an empty context, by length and label (the key schedule's few: "key", "iv", "traffic upd") */
+const LABELS = new Map<string, Buffer>();
+
 /** HKDF-Expand-Label (RFC 8446 §7.1). */
 export function hkdfExpandLabel(hash: string, secret: Buffer | HmacKey, label: string, context: Buffer, length: number): Buffer {
+  if (context.length === 0) {
+    const k = `${length} ${label}`;
+    let info = LABELS.get(k);
+    if (info === undefined) {
+      info = hkdfLabel(label, context, length);
+      if (LABELS.size < 64) LABELS.set(k, info);
+    }
+    return hkdfExpand(hash, secret, info, length);
+  }
+  return hkdfExpand(hash, secret, hkdfLabel(label, context, length), length);
+}
+
+function hkdfLabel(label: string, context: Buffer, length: number): Buffer {
   const full = Buffer.from("tls13 " + label, "latin1");
   const info = Buffer.alloc(2 + 1 + full.length + 1 + context.length);
   info.writeUInt16BE(length, 0);
@@ -65,7 +96,7 @@ export function hkdfExpandLabel(hash: string, secret: Buffer | HmacKey, label: s
   full.copy(info, 3);
   info[3 + full.length] = context.length;
   context.copy(info, 4 + full.length);
-  return hkdfExpand(hash, secret, info, length);
+  return info;
 }
 
 /** The TLS 1.2 PRF (RFC 5246 §5): P_hash(secret, label + seed). */
