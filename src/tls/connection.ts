@@ -334,7 +334,9 @@ export class TlsConnection {
     this.record(dir, d, type, ver, fragment, len, frames, last, endRel);
     let k = 0;
     while (k < d.segs.length && d.segs[k].end <= endRel) k++;
-    if (k > 0) d.segs.splice(0, k);
+    // all segments used up (a record ending with its segment, the usual case): no splice, whose result is an array
+    if (k === d.segs.length) d.segs.length = 0;
+    else if (k > 0) d.segs.splice(0, k);
   }
 
   private record(dir: 0 | 1, d: Dir, type: number, ver: number, fragment: Buffer | null, length: number, frames: number[], last: Seg, endRel: number): void {

@@ -1,4 +1,6 @@
+import { AesGcm } from "./gcm.js";
 import { nodeCrypto } from "./node-crypto.js";
+import { HmacSha256 } from "./sha256.js";
 import type { SuiteInfo } from "./names.js";
 
 /**
@@ -9,10 +11,17 @@ import type { SuiteInfo } from "./names.js";
 export class HmacKey {
   private readonly ipad: Buffer;
   private readonly opad: Buffer;
+  /** SHA-256: in JavaScript from the two pads' hash states (two compressions per short message) */
+  private readonly sha256: HmacSha256 | null;
 
   constructor(readonly hash: string, key: Buffer) {
     const block = hash === "sha384" || hash === "sha512" ? 128 : 64;
     const k = key.length > block ? digest(hash, key) : key;
+    this.sha256 = hash === "sha256" ? new HmacSha256(k) : null;
+    if (this.sha256 !== null) {
+      this.ipad = this.opad = EMPTY_PAD;
+      return;
+    }
     this.ipad = Buffer.alloc(block, 0x36);
     this.opad = Buffer.alloc(block, 0x5c);
     for (let i = 0; i < k.length; i++) {
@@ -23,6 +32,7 @@ export class HmacKey {
 
   /** HMAC of the concatenation of `parts` */
   mac(...parts: Buffer[]): Buffer {
+    if (this.sha256 !== null) return this.sha256.mac(parts);
     let n = this.ipad.length;
     for (const p of parts) n += p.length;
     const inner = Buffer.allocUnsafe(n);
@@ -37,6 +47,8 @@ export class HmacKey {
   }
 }
 
+const EMPTY_PAD = Buffer.alloc(0);
+
 function digest(hash: string, data: Buffer): Buffer {
   return nodeCrypto().hash(hash, data, "buffer") as unknown as Buffer;
 }
@@ -44,6 +56,7 @@ function digest(hash: string, data: Buffer): Buffer {
 /** HKDF-Expand (RFC 5869) with HMAC-`hash`. */
 export function hkdfExpand(hash: string, prk: Buffer | HmacKey, info: Buffer, length: number): Buffer {
   const h = prk instanceof HmacKey ? prk : new HmacKey(hash, prk);
+  if (length <= (hash === "sha384" ? 48 : hash === "sha512" ? 64 : hash === "sha1" ? 20 : hash === "md5" ? 16 : 32)) return h.mac(info, COUNTER_1).subarray(0, length);
   const out: Buffer[] = [];
   let t: Buffer = Buffer.alloc(0);
   let n = 0;
@@ -55,8 +68,27 @@ export function hkdfExpand(hash: string, prk: Buffer | HmacKey, info: Buffer, le
   return out.length === 1 ? t.subarray(0, length) : Buffer.concat(out).subarray(0, length);
 }
 
+/** T(1)'s counter octet */
+const COUNTER_1 = Buffer.from([1]);
+
+/** HkdfLabel structures with an empty context, by length and label (the key schedule's few: "key", "iv", "traffic upd") */
+const LABELS = new Map<string, Buffer>();
+
 /** HKDF-Expand-Label (RFC 8446 §7.1). */
 export function hkdfExpandLabel(hash: string, secret: Buffer | HmacKey, label: string, context: Buffer, length: number): Buffer {
+  if (context.length === 0) {
+    const k = `${length} ${label}`;
+    let info = LABELS.get(k);
+    if (info === undefined) {
+      info = hkdfLabel(label, context, length);
+      if (LABELS.size < 64) LABELS.set(k, info);
+    }
+    return hkdfExpand(hash, secret, info, length);
+  }
+  return hkdfExpand(hash, secret, hkdfLabel(label, context, length), length);
+}
+
+function hkdfLabel(label: string, context: Buffer, length: number): Buffer {
   const full = Buffer.from("tls13 " + label, "latin1");
   const info = Buffer.alloc(2 + 1 + full.length + 1 + context.length);
   info.writeUInt16BE(length, 0);
@@ -64,7 +96,7 @@ export function hkdfExpandLabel(hash: string, secret: Buffer | HmacKey, label: s
   full.copy(info, 3);
   info[3 + full.length] = context.length;
   context.copy(info, 4 + full.length);
-  return hkdfExpand(hash, secret, info, length);
+  return info;
 }
 
 /** The TLS 1.2 PRF (RFC 5246 §5): P_hash(secret, label + seed). */
@@ -136,11 +168,13 @@ function writeSeq(out: Buffer, at: number, seq: number): void {
 }
 
 /**
- * One AEAD record open. node:crypto has no way to re-key an existing decipher with a new nonce,
- * so each record costs one createDecipheriv; the nonce and AAD buffers are the caller's scratch
- * (node copies both), and the plaintext is update()'s own buffer (final() adds nothing for an AEAD).
+ * One AEAD record open: AES-GCM with the key's AesGcm (`gcm`), ChaCha20-Poly1305 with node:crypto,
+ * which has no way to re-key an existing decipher with a new nonce, so each ChaCha20 record costs
+ * one createDecipheriv; the nonce and AAD buffers are the caller's scratch (node copies both), and
+ * the plaintext is update()'s own buffer (final() adds nothing for an AEAD).
  */
-function aeadOpen(cipher: string, key: Buffer, nonce: Buffer, aad: Buffer, ct: Buffer, tag: Buffer): Buffer | null {
+function aeadOpen(cipher: string, gcm: AesGcm | null, key: Buffer, nonce: Buffer, aad: Buffer, ct: Buffer, tag: Buffer): Buffer | null {
+  if (gcm !== null) return gcm.open(nonce, aad, ct, tag);
   try {
     const d = nodeCrypto().createDecipheriv(cipher as "aes-128-gcm", key, nonce, { authTagLength: 16 });
     d.setAAD(aad, { plaintextLength: ct.length });
@@ -160,6 +194,7 @@ export class Tls13Opener implements RecordOpener {
   private readonly key: Buffer;
   private readonly iv: Buffer;
   private readonly cipher: string;
+  private readonly gcm: AesGcm | null;
   private readonly secretKey: HmacKey;
   private readonly nonce = Buffer.alloc(12);
   private readonly aad = Buffer.alloc(5);
@@ -171,6 +206,7 @@ export class Tls13Opener implements RecordOpener {
     this.secretKey = new HmacKey(suite.hash, secret);
     this.key = hkdfExpandLabel(suite.hash, this.secretKey, "key", EMPTY, keyLen(suite.cipher));
     this.iv = hkdfExpandLabel(suite.hash, this.secretKey, "iv", EMPTY, 12);
+    this.gcm = c === "chacha20-poly1305" ? null : new AesGcm(this.key);
   }
 
   /** The next generation's secret after a KeyUpdate (RFC 8446 §7.2). */
@@ -184,7 +220,7 @@ export class Tls13Opener implements RecordOpener {
     const nonce = xorSeq(this.nonce, this.iv, this.seq);
     const aad = this.aad;
     aad[0] = type; aad[1] = version >> 8; aad[2] = version & 255; aad[3] = fragment.length >> 8; aad[4] = fragment.length & 255;
-    const pt = aeadOpen(this.cipher, this.key, nonce, aad, fragment.subarray(0, fragment.length - 16), fragment.subarray(fragment.length - 16));
+    const pt = aeadOpen(this.cipher, this.gcm, this.key, nonce, aad, fragment.subarray(0, fragment.length - 16), fragment.subarray(fragment.length - 16));
     if (pt === null) return { ok: false, reason: "the record fails authentication (wrong key, or the capture is damaged)" };
     this.seq++;
     // TLSInnerPlaintext: content, the real type, zero padding
@@ -225,6 +261,7 @@ export function keyBlock12(suite: SuiteInfo, version: number, master: Buffer, cl
 export class Tls12Opener implements RecordOpener {
   private seq = 0;
   private readonly aead: string | null;
+  private readonly gcm: AesGcm | null;
   private cbcIv: Buffer;
   private readonly mac: HmacKey | null;
   /** CBC: one ECB decipher for the whole direction (CBC decryption is ECB decryption XOR the previous block) */
@@ -237,6 +274,7 @@ export class Tls12Opener implements RecordOpener {
     this.cbcIv = k.iv;
     if (this.aead === null && !suite.cipher.endsWith("-cbc") && suite.cipher !== "null") throw new Error(`cipher ${suite.name} not supported`);
     this.mac = this.aead === null ? new HmacKey(suite.mac!, k.macKey) : null;
+    this.gcm = this.aead === null || this.aead === "chacha20-poly1305" ? null : new AesGcm(k.key);
   }
 
   private macHeader(type: number, len: number): Buffer {
@@ -268,7 +306,7 @@ export class Tls12Opener implements RecordOpener {
       }
       if (ct.length < 16) return bad;
       const plainLen = ct.length - 16;
-      const pt = aeadOpen(this.aead, this.k.key, nonce, this.macHeader(type, plainLen), ct.subarray(0, plainLen), ct.subarray(plainLen));
+      const pt = aeadOpen(this.aead, this.gcm, this.k.key, nonce, this.macHeader(type, plainLen), ct.subarray(0, plainLen), ct.subarray(plainLen));
       if (pt === null) return bad;
       this.seq++;
       return { ok: true, type, data: pt };

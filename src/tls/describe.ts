@@ -83,8 +83,15 @@ export type LadderedTlsFacts = TlsFacts & { ladder?: TlsLadderItem[] };
 
 /** Wireshark's capitalisation of the words of a snake_case TLS name. */
 const UPPER = new Set(["ca", "psk", "mac"]);
+/** names already turned (a few dozen handshake, alert and level names: computed once each) */
+const WS_NAMES = new Map<string, string>();
 function wsName(snake: string): string {
-  return snake.split("_").map((w) => (UPPER.has(w) ? w.toUpperCase() : w.charAt(0).toUpperCase() + w.slice(1))).join(" ");
+  let n = WS_NAMES.get(snake);
+  if (n === undefined) {
+    n = snake.split("_").map((w) => (UPPER.has(w) ? w.toUpperCase() : w.charAt(0).toUpperCase() + w.slice(1))).join(" ");
+    if (WS_NAMES.size < 1024) WS_NAMES.set(snake, n);
+  }
+  return n;
 }
 
 function alertText(a: AlertFacts): string {
@@ -130,7 +137,7 @@ export function tlsLadder(t: TlsFacts, records: readonly LoggedRecord[], times: 
       out.push(st.cur.item);
     }
     st.cur.parts.push(part);
-    st.cur.item.text = st.cur.parts.join(", ");
+    st.cur.item.text = st.cur.parts.length === 1 ? part : `${st.cur.item.text}, ${part}`;
   };
   /** application data of a side is listed for its first MAX_APP_FRAMES frames */
   const appOk = (side: "client" | "server", frame: number) => {

@@ -1,0 +1,153 @@
+import { nodeCrypto } from "./node-crypto.js";
+
+/**
+ * AES-GCM decryption (NIST SP 800-38D) under one key for many records: one native AES-ECB cipher
+ * for the key's whole life (a record's counter blocks go through it in one update()), GHASH in
+ * JavaScript with an 8-bit table (Shoup's method). node:crypto cannot re-key a GCM decipher with
+ * a new nonce, so its own GCM costs one native cipher object (an OpenSSL 3 algorithm fetch and
+ * context) per record, which dominated the TLS workload of many short sessions. The tag is
+ * verified before any plaintext is returned.
+ */
+export class AesGcm {
+  /** made on the first record (an opener made for traffic that never comes costs nothing) */
+  private ecb: import("node:crypto").Cipher | null = null;
+  /** E(K, 0^128), GHASH's H (4 big-endian words) */
+  private h: number[] = [];
+  /** where this key's table is in TABLES (valid while OWNERS[slot] is this) */
+  private slot = -1;
+  private x0 = 0;
+  private x1 = 0;
+  private x2 = 0;
+  private x3 = 0;
+
+  constructor(private readonly key: Buffer) {}
+
+  private init(): import("node:crypto").Cipher {
+    const key = this.key;
+    const c = nodeCrypto().createCipheriv(`aes-${key.length * 8}-ecb` as "aes-128-ecb", key, null);
+    c.setAutoPadding(false);
+    this.ecb = c;
+    const h = c.update(Buffer.alloc(16));
+    this.h = [word(h, 0), word(h, 4), word(h, 8), word(h, 12)];
+    return c;
+  }
+
+  /**
+   * This key's table M[b] = b·H for the 256 byte values (4 big-endian words each) in TABLES, built
+   * again when another key has taken its slot since: the tables of the keys in use share one
+   * preallocated array instead of 4 KiB of typed array per key. Returns the table's offset.
+   */
+  private table(): number {
+    if (this.slot >= 0 && OWNERS[this.slot] === this) return this.slot * 1024;
+    const slot = (nextSlot = (nextSlot + 1) % SLOTS);
+    OWNERS[slot] = this;
+    this.slot = slot;
+    const t = TABLES, base = slot * 1024;
+    t.fill(0, base, base + 4);
+    // M[0x80] = H; M[0x40] … M[1]: H times x … x^7 (one bit right each, reduced); the rest by XOR
+    let [v0, v1, v2, v3] = this.h;
+    for (let i = 0x80; i > 0; i >>= 1) {
+      const o = base + i * 4;
+      t[o] = v0; t[o + 1] = v1; t[o + 2] = v2; t[o + 3] = v3;
+      const lsb = v3 & 1;
+      v3 = (v3 >>> 1) | (v2 << 31);
+      v2 = (v2 >>> 1) | (v1 << 31);
+      v1 = (v1 >>> 1) | (v0 << 31);
+      v0 = (v0 >>> 1) ^ (lsb ? 0xe1000000 : 0);
+    }
+    for (let i = 2; i < 256; i <<= 1) {
+      for (let j = 1; j < i; j++) {
+        const a = base + i * 4, b = base + j * 4, o = base + (i + j) * 4;
+        t[o] = t[a] ^ t[b]; t[o + 1] = t[a + 1] ^ t[b + 1]; t[o + 2] = t[a + 2] ^ t[b + 2]; t[o + 3] = t[a + 3] ^ t[b + 3];
+      }
+    }
+    return base;
+  }
+
+  /**
+   * Decrypts `ct` under the 12-byte `nonce` and checks `tag` over `aad` and `ct`: the plaintext
+   * (a new buffer), or null when the tag does not match.
+   */
+  open(nonce: Buffer, aad: Buffer, ct: Buffer, tag: Buffer): Buffer | null {
+    if (tag.length !== 16) return null;
+    const blocks = (ct.length + 15) >>> 4;
+    const need = (blocks + 1) * 16;
+    if (scratch.length < need) scratch = Buffer.allocUnsafe(Math.max(need, 2 * scratch.length, 1024));
+    const ctr = scratch;
+    for (let i = 0, at = 0; i <= blocks; i++, at += 16) {
+      nonce.copy(ctr, at, 0, 12);
+      const n = i + 1;
+      ctr[at + 12] = n >>> 24; ctr[at + 13] = n >>> 16; ctr[at + 14] = n >>> 8; ctr[at + 15] = n;
+    }
+    const ks = (this.ecb ?? this.init()).update(ctr.subarray(0, need));
+    const base = this.table();
+    this.x0 = this.x1 = this.x2 = this.x3 = 0;
+    this.hash(base, aad, aad.length);
+    this.hash(base, ct, ct.length);
+    // the lengths block: bit lengths of AAD and ciphertext, 64 bits each
+    const al = aad.length * 8, cl = ct.length * 8;
+    this.mul(base, this.x0 ^ Math.floor(al / 0x100000000), this.x1 ^ al, this.x2 ^ Math.floor(cl / 0x100000000), this.x3 ^ cl);
+    const diff = (this.x0 ^ word(ks, 0) ^ word(tag, 0)) | (this.x1 ^ word(ks, 4) ^ word(tag, 4)) | (this.x2 ^ word(ks, 8) ^ word(tag, 8)) | (this.x3 ^ word(ks, 12) ^ word(tag, 12));
+    if (diff !== 0) return null;
+    const n = ct.length;
+    for (let i = 0; i < n; i++) ks[i + 16] ^= ct[i];
+    return ks.subarray(16, 16 + n);
+  }
+
+  /** GHASH over data[0, n), zero-padded to whole blocks. */
+  private hash(base: number, d: Buffer, n: number): void {
+    let i = 0;
+    for (; i + 16 <= n; i += 16) this.mul(base, this.x0 ^ word(d, i), this.x1 ^ word(d, i + 4), this.x2 ^ word(d, i + 8), this.x3 ^ word(d, i + 12));
+    if (i < n) {
+      const w = TAIL;
+      w.fill(0);
+      for (let k = 0; i < n; i++, k++) w[k] = d[i];
+      this.mul(base, this.x0 ^ word(w, 0), this.x1 ^ word(w, 4), this.x2 ^ word(w, 8), this.x3 ^ word(w, 12));
+    }
+  }
+
+  /** x = (a0 a1 a2 a3)·H in GF(2^128), a byte at a time from the last byte to the first. */
+  private mul(base: number, a0: number, a1: number, a2: number, a3: number): void {
+    const t = TABLES;
+    let z0 = 0, z1 = 0, z2 = 0, z3 = 0;
+    for (let w = 3; w >= 0; w--) {
+      const word = w === 3 ? a3 : w === 2 ? a2 : w === 1 ? a1 : a0;
+      for (let b = 0; b < 32; b += 8) {
+        const e = base + ((word >>> b) & 255) * 4;
+        const rem = z3 & 255;
+        z3 = (z3 >>> 8) | (z2 << 24);
+        z2 = (z2 >>> 8) | (z1 << 24);
+        z1 = (z1 >>> 8) | (z0 << 24);
+        z0 = (z0 >>> 8) ^ REM[rem] ^ t[e];
+        z1 ^= t[e + 1]; z2 ^= t[e + 2]; z3 ^= t[e + 3];
+      }
+    }
+    this.x0 = z0; this.x1 = z1; this.x2 = z2; this.x3 = z3;
+  }
+}
+
+/** Tables of the most recent SLOTS keys (1 MiB): more than the traffic keys of the connections open at once, as a rule. */
+const SLOTS = 256;
+const TABLES = new Int32Array(SLOTS * 1024);
+const OWNERS: (AesGcm | null)[] = new Array<AesGcm | null>(SLOTS).fill(null);
+let nextSlot = -1;
+/** a partial last block, zero-padded */
+const TAIL = new Uint8Array(16);
+
+function word(b: Uint8Array, i: number): number {
+  return (b[i] << 24) | (b[i + 1] << 16) | (b[i + 2] << 8) | b[i + 3];
+}
+
+/** The reduction of the eight bits shifted out (z3's low byte) into the first word: eight one-bit shifts of (0, 0, 0, r). */
+const REM = new Int32Array(256).map((_, r) => {
+  let z0 = 0, z3 = r;
+  for (let k = 0; k < 8; k++) {
+    const lsb = z3 & 1;
+    z3 >>>= 1;
+    z0 = (z0 >>> 1) ^ (lsb ? 0xe1000000 : 0);
+  }
+  return z0;
+});
+
+/** Counter blocks of one record (grown as needed; records are opened one at a time). */
+let scratch = Buffer.allocUnsafe(0);
