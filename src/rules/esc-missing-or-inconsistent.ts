@@ -24,14 +24,13 @@ export default defineRule({
   pairing: true,
   minor: true,
 }, (ctx) => {
-  const s = ctx.session;
   const f = ctx.conversation;
   const missing: { frame: number; time: number; line: string; ehlo: number }[] = [];
-  for (const c of s.commands) {
-    if (c.afterStartTls || c.replies.length === 0 || c.verb === "EHLO" || c.verb === "HELO") continue;
-    if (!f.advertisedAt(c.index)?.keywords.has("ENHANCEDSTATUSCODES")) continue;
-    for (const i of c.replies) {
-      const r = s.replies[i];
+  for (const ex of f.exchanges) {
+    const c = ex.command;
+    if (c.afterStartTls || ex.first === undefined || c.verb === "EHLO" || c.verb === "HELO") continue;
+    if (!ex.advertised?.keywords.has("ENHANCEDSTATUSCODES")) continue;
+    for (const r of f.repliesOf(c.index)) {
       if (!r.complete || r.code === null || r.greeting || r.afterStartTls) continue;
       const cls = Math.floor(r.code / 100);
       const lines = r.lineInfo;
@@ -55,7 +54,7 @@ export default defineRule({
         else if (code !== firstCode) differ = true;
       }
       if (at >= 0) {
-        missing.push({ frame: lines[at].frame, time: lines[at].time, line: r.lines[at] ?? "", ehlo: f.advertisedAt(c.index)!.reply.frames[0] ?? 0 });
+        missing.push({ frame: lines[at].frame, time: lines[at].time, line: r.lines[at] ?? "", ehlo: ex.advertised.reply.frames[0] ?? 0 });
       } else if (differ) {
         const codes = [...new Set(lines.map((l) => escOf(l.text)))];
         ctx.report({ frames: r.frames, time: r.firstTime, message: `the lines of one ${r.code} reply carry different enhanced codes (${codes.join(", ")})`, evidence: `reply ${r.index}` });
