@@ -214,7 +214,7 @@ class SessionConversation implements Conversation {
   readonly early: EarlyCommand[] = [];
   private smuggled: Map<number, number[]> | null = null;
   private facts: TcpFacts | null = null;
-  private unpaired: Reply[] | null = null;
+  private unpaired: readonly Reply[] | null = null;
 
   constructor(private readonly s: Session, readonly greeting: Reply | null, readonly untrustedFrom: Gap | null,
     /** frames from this one on rest on pairing that is not trusted (Infinity: all trusted) */
@@ -226,9 +226,10 @@ class SessionConversation implements Conversation {
 
   get unpairedReplies(): readonly Reply[] {
     if (this.unpaired !== null) return this.unpaired;
-    const out: Reply[] = [];
-    for (const r of this.s.replies) if (r.command === null && !r.greeting) out.push(r);
-    return (this.unpaired = out);
+    // most sessions have none: no list is made for them
+    let out: Reply[] | null = null;
+    for (const r of this.s.replies) if (r.command === null && !r.greeting) (out ??= []).push(r);
+    return (this.unpaired = out ?? NONE);
   }
 
   repliesOf(i: number): readonly Reply[] {
