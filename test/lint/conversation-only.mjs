@@ -7,11 +7,11 @@
 // The engine and the walk feed the conversation to the rules, so they may.
 // The check is by type, not by name: `g.commands` of a pipelined group is not the session's.
 // Run by `npm run lint`; `node test/lint/conversation-only.mjs DIR` checks another tree (the tests do).
-import { readdirSync, statSync } from "node:fs";
-import { join, relative, resolve } from "node:path";
+import { relative } from "node:path";
 import ts from "typescript";
+import { lintRoot, tsFiles } from "./ts-files.mjs";
 
-const ROOT = resolve(process.argv[2] ?? join(import.meta.dirname, "..", "..", "src"));
+const ROOT = lintRoot();
 
 /** Files under rules/ that may read the lists, with the reason. */
 const ALLOWED = new Map([
@@ -25,14 +25,7 @@ const RAW = new Map([
   ["Command", new Set(["replies"])],
 ]);
 
-const files = [];
-(function walk(dir) {
-  for (const e of readdirSync(dir)) {
-    const p = join(dir, e);
-    if (statSync(p).isDirectory()) walk(p);
-    else if (e.endsWith(".ts")) files.push(p);
-  }
-})(ROOT);
+const files = tsFiles(ROOT);
 
 const rel = (f) => relative(ROOT, f).split("\\").join("/");
 const checked = files.filter((f) => rel(f).startsWith("rules/") && !ALLOWED.has(rel(f)));
@@ -95,3 +88,4 @@ if (problems.length > 0) {
   for (const p of problems) console.error(p);
   process.exit(1);
 }
+console.log(`no rule file reads the session's command/reply lists (${checked.length} files in rules/; the engine and the walk feed the conversation: ${[...ALLOWED.keys()].join(", ")})`);

@@ -1,22 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { runLint, tree as crafted } from "./crafted-tree.js";
 
 // The check that `npm run lint` runs: a rule file that reads Session.commands, Session.replies or
 // Command.replies by hand fails; the conversation is the rules' only way in.
 const SCRIPT = join(import.meta.dirname, "conversation-only.mjs");
-
-function tree(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), "smtpcap-conv-"));
-  for (const [name, text] of Object.entries(files)) {
-    mkdirSync(join(dir, name, ".."), { recursive: true });
-    writeFileSync(join(dir, name), text);
-  }
-  return dir;
-}
-const run = (dir: string) => spawnSync(process.execPath, [SCRIPT, dir], { encoding: "utf8" });
+const tree = (files: Record<string, string>) => crafted("smtpcap-conv-", files);
+const run = (dir: string) => runLint(SCRIPT, dir);
 
 const MODEL = "export interface Reply { index: number; command: number | null }\n"
   + "export interface Command { index: number; replies: number[] }\n"
@@ -30,7 +20,7 @@ const BASE = { "smtp/model.ts": MODEL, "smtp/conversation.ts": CONV, "rules/type
 
 describe("conversation-only check (npm run lint)", () => {
   it("passes the real tree", () => {
-    const r = spawnSync(process.execPath, [SCRIPT], { encoding: "utf8" });
+    const r = runLint(SCRIPT);
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
   });
