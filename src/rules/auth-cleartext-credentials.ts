@@ -33,15 +33,15 @@ export default defineRule({
     visit(ex, ctx) {
       const c = ex.command;
       if (c.kind !== "command" || c.afterStartTls || c.inTls) return;
-      const s = ctx.session;
+      const exs = ctx.conversation.exchanges;
       const { mech } = authMechanism(c);
       // the AUTH command and the SASL responses that directly follow it; a command line the server
       // took as a response (takenAsAuthResponse) is no credential and ends the exchange here
       const chain = [c];
-      for (let k = c.index + 1; k < s.commands.length && s.commands[k].kind === "auth-response"; k++) chain.push(s.commands[k]);
+      for (let k = c.index + 1; k < exs.length && exs[k].command.kind === "auth-response"; k++) chain.push(exs[k].command);
       const credentials = chain.filter((x) => x.secret);
       if (credentials.length === 0) return; // only credentials count: none was sent
-      const last = ctx.conversation.exchanges[chain[chain.length - 1].index];
+      const last = exs[chain[chain.length - 1].index];
       const r = last?.trusted ? last.final : undefined;
       const accepted = r?.code === 235 ? "; the server accepted it (235)" : r && r.code !== null ? `; the server answered ${r.code}` : "";
       const who = c.authUser !== undefined ? ` for user ${q(c.authUser, 40)}` : "";

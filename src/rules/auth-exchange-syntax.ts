@@ -21,12 +21,13 @@ export default defineRule({
   exchange(ex, ctx) {
     const c = ex.command;
     if (c.afterStartTls) return;
-    const s = ctx.session;
-    for (const i of c.replies) {
-      const r = s.replies[i];
-      if (r.code !== 334 || !r.complete) continue;
-      const text = (r.lines[0] ?? "").slice(4);
-      if (!isBase64(text)) ctx.report({ frames: r.frames, time: r.firstTime, message: `the challenge ${q(r.lines[0] ?? "", 50)} is not BASE64`, evidence: `reply ${r.index}` });
+    // a lone reply is first and final: the list of replies is read only when there are more (or the one is a 334)
+    if (ex.first !== undefined && (ex.first !== ex.final || ex.first.code === 334)) {
+      for (const r of ctx.conversation.repliesOf(c.index)) {
+        if (r.code !== 334 || !r.complete) continue;
+        const text = (r.lines[0] ?? "").slice(4);
+        if (!isBase64(text)) ctx.report({ frames: r.frames, time: r.firstTime, message: `the challenge ${q(r.lines[0] ?? "", 50)} is not BASE64`, evidence: `reply ${r.index}` });
+      }
     }
     if (c.kind !== "auth-response") return;
     const r = ex.first;

@@ -30,24 +30,26 @@ export default defineRule({
 /** The session's failed AUTH attempts, and how the server ended them. */
 function whole(ctx: RuleContext): void {
   const s = ctx.session;
+  const conv = ctx.conversation;
   const fails: number[] = [];
   let authed = false;
-  for (const c of s.commands) {
+  for (const ex of conv.exchanges) {
+    const c = ex.command;
     if (c.afterStartTls) return;
     if (c.verb !== "AUTH" && c.kind !== "auth-response") continue;
-    const r = ctx.conversation.exchanges[c.index]?.final;
+    const r = ex.final;
     if (!r || !r.complete) continue;
     if (r.code === 235) authed = true;
     if (r.code !== null && FAILED.has(r.code)) fails.push(...r.frames.slice(-1));
   }
   if (authed || fails.length === 0 || fails.length >= 3) return;
   const last = fails[fails.length - 1];
-  const bye = s.replies.find((r) => r.code === 421 && r.complete && (r.frames[0] ?? 0) > last);
+  const bye = conv.replies.find((r) => r.code === 421 && r.complete && (r.frames[0] ?? 0) > last);
   const close = s.close.server;
   const clientFirst = s.close.client && (!close || s.close.client.frame < close.frame);
   if (clientFirst && !bye) return;
   // a close after the client's QUIT is what the client asked for (RFC 5321 §4.1.1.10), not a lockout
-  const quit = s.commands.find((c) => c.verb === "QUIT" && (c.frames[0] ?? 0) > last);
+  const quit = conv.exchanges.find((e) => e.command.verb === "QUIT" && (e.command.frames[0] ?? 0) > last)?.command;
   if (quit !== undefined && (!bye || (bye.frames[0] ?? 0) > (quit.frames[0] ?? 0))) return;
   const end = bye ? { frame: bye.frames[0], time: bye.firstTime, how: "sent 421" } : close ? { frame: close.frame, time: close.time, how: close.kind === "rst" ? "reset the connection" : "closed the connection" } : null;
   if (!end) return;

@@ -35,9 +35,10 @@ function whole(ctx: RuleContext): void {
   let first: { frame: number; time: number; text: string; kind: string } | null = null;
   let count = 0;
   const frames: number[] = [];
-  for (const r of ctx.session.replies) {
+  const replies = ctx.conversation.replies;
+  for (const r of replies) {
     for (const l of r.lineInfo) {
-      const unterminated = l.terminator === "none" && r.complete && l !== r.lineInfo[r.lineInfo.length - 1] ? false : l.terminator === "none" && (r.complete || r.index < ctx.session.replies.length - 1);
+      const unterminated = l.terminator === "none" && r.complete && l !== r.lineInfo[r.lineInfo.length - 1] ? false : l.terminator === "none" && (r.complete || r.index < replies.length - 1);
       const kind = l.terminator === "lf" ? "ends with a bare LF" : l.bareCr ? "contains a bare CR" : unterminated ? "has no line terminator before the next reply line" : "";
       if (!kind) continue;
       count++;

@@ -28,7 +28,7 @@ export default defineRule({
         ctx.report({ frames: c.frames, time: c.time, message: `BDAT announced ${c.bdat.size} octets but only ${c.bdat.received} followed before the connection closed`, evidence: `chunk starts at client offset ${c.lineInfo?.end ?? c.start}` });
         return;
       }
-      const next = s.commands[c.index + 1];
+      const next = ctx.conversation.exchanges[c.index + 1]?.command;
       if (next && next.kind === "command" && c.bdat.received === c.bdat.size && !KNOWN_VERBS.has(next.verb)) {
         ctx.report({ frames: [...c.frames.slice(-1), ...next.frames.slice(0, 1)], time: next.time, message: `after the ${c.bdat.size}-octet chunk the stream continues with ${q(next.line, 40)}, not a command: the chunk size is wrong`, evidence: `chunk ended at client offset ${c.end}` });
       }

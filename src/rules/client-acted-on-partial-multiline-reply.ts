@@ -51,7 +51,7 @@ export default defineRule({
         : reply.abandoned
         ? `${cmdLabel(e.cmd)} was sent after ${e.linesHad} \`${reply.code}-\` ${e.linesHad === 1 ? "line" : "lines"} of the reply to ${cmdLabel(e.prev)}, which never got its final line.${depends}`
         : `${cmdLabel(e.cmd)} was sent after ${e.linesHad} of the ${reply.lineInfo.length} lines of the ${reply.code} reply to ${cmdLabel(e.prev)}, before its final line ${q(reply.lines[reply.lines.length - 1] ?? "", 40)}.${depends}${consumed}`,
-      evidence: `${ackEvidence(s, e.cmd, reply, e.by, e.acked)}; lines the client had: ${had.map((l) => q(l.text, 30)).join(", ")}`,
+      evidence: `${ackEvidence(s, e.cmd, reply, e.by, e.acked, e.prev)}; lines the client had: ${had.map((l) => q(l.text, 30)).join(", ")}`,
     });
   },
 });

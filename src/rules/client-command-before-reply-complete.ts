@@ -34,7 +34,7 @@ export default defineRule({
       frames: earlyFrames(e),
       time: e.cmd.time,
       message: e.reply ? `${cmdLabel(e.cmd)} was sent before ${replyLabel(e.reply)} to ${cmdLabel(e.prev!)} had arrived` : `${cmdLabel(e.cmd)} was sent together with ${cmdLabel(e.prev!)}, before any reply to it (none ever arrived)`,
-      evidence: ackEvidence(s, e.cmd, e.reply, e.by, e.acked),
+      evidence: ackEvidence(s, e.cmd, e.reply, e.by, e.acked, e.prev),
     });
   },
 });

@@ -24,7 +24,7 @@ export default defineRule({
 }, {
   sessionEnd(ctx) {
     // the client waited for something: the greeting, or a command's reply
-    if (ctx.conversation.greeting !== null && ctx.session.commands.every((c) => c.replies.length > 0)) return;
+    if (ctx.conversation.greeting !== null && ctx.conversation.exchanges.every((e) => e.first !== undefined)) return;
     whole(ctx);
   },
 });
@@ -32,6 +32,7 @@ export default defineRule({
 /** What the client was waiting for when it gave up, and how long it waited. */
 function whole(ctx: RuleContext): void {
   const s = ctx.session;
+  const exs = ctx.conversation.exchanges;
   const close = s.close.client;
   const serverClose = s.close.server;
   const greeting = ctx.conversation.greeting;
@@ -40,16 +41,20 @@ function whole(ctx: RuleContext): void {
   if (!greeting && s.sawSyn) {
     waited = { label: "the greeting", since: s.startTime, frame: s.firstFrame, limit: PHASE.greeting };
   } else {
-    const open = [...s.commands].reverse().find((c: Command) => c.replies.length === 0 && c.verb !== "QUIT" && !c.afterStartTls);
+    let open: Command | undefined;
+    for (let i = exs.length - 1; i >= 0 && open === undefined; i--) {
+      const c = exs[i].command;
+      if (exs[i].first === undefined && c.verb !== "QUIT" && !c.afterStartTls) open = c;
+    }
     const phase = open ? PHASE[open.kind === "message" ? "message" : open.verb] : undefined;
     if (open && phase !== undefined && open.segments.length > 0) {
-      const later = s.replies.some((r) => r.firstTime > open.time);
+      const later = ctx.conversation.replies.some((r) => r.firstTime > open.time);
       if (!later) waited = { label: cmdLabel(open), since: open.segments[open.segments.length - 1].time, frame: open.frames[open.frames.length - 1], limit: phase };
     }
   }
   if (!waited) return;
   if (s.tls && !s.tls.decrypted) return; // after STARTTLS was accepted the exchange is encrypted (or no longer SMTP), unless the capture holds it decrypted
-  const quit = s.commands.find((c) => c.verb === "QUIT" && c.time > waited!.since);
+  const quit = exs.find((e) => e.command.verb === "QUIT" && e.command.time > waited!.since)?.command;
   const gaveUp = quit ? { time: quit.time, frame: quit.frames[0], how: "sent QUIT" } : close ? { time: close.time, frame: close.frame, how: close.kind === "rst" ? "reset the connection" : "closed the connection" } : null;
   if (!gaveUp) return;
   if (serverClose && serverClose.time <= gaveUp.time) return; // the server left first

@@ -25,24 +25,27 @@ export default defineRule({
   const server = s.close.server, client = s.close.client;
   const first = server && (!client || server.frame < client.frame) ? "server" : client ? "client" : null;
   if (first === null) return;
-  const closing = s.replies.some((r) => r.code === 221 || r.code === 421);
+  const conv = ctx.conversation;
+  const exs = conv.exchanges;
+  const closing = conv.replies.some((r) => r.code === 221 || r.code === 421);
   if (first === "server" && closing) return; // the usual end: 221 (or 421), then the server closes
-  const cmds = s.commands.filter((c) => c.kind === "command");
-  const quit = cmds.find((c) => c.verb === "QUIT");
+  const cmds = exs.filter((e) => e.command.kind === "command");
+  const quit = cmds.find((e) => e.command.verb === "QUIT");
   if (first === "server") {
-    const lastClient = s.commands.length ? s.commands[s.commands.length - 1].time : s.startTime;
+    const lastClient = exs.length ? exs[exs.length - 1].command.time : s.startTime;
     if (server!.time - lastClient >= IDLE_TIMEOUT) return;
-    const before = cmds.filter((c) => (c.frames[0] ?? 0) < server!.frame);
-    const last = before[before.length - 1];
+    const before = cmds.filter((e) => (e.command.frames[0] ?? 0) < server!.frame);
+    const lastEx = before.length > 0 ? before[before.length - 1] : undefined;
+    const last = lastEx?.command;
     // RFC 5321 §7.8: a server may give up on a client after permanent failures
-    const replies = s.replies.filter((r) => !r.greeting && r.code !== null && (r.frames[0] ?? 0) < server!.frame);
+    const replies = conv.replies.filter((r) => !r.greeting && r.code !== null && (r.frames[0] ?? 0) < server!.frame);
     const all5yz = replies.length > 0 && replies[replies.length - 1].code! >= 500;
     // a transaction was in progress at the last command: not concluded (message answered, RSET, …) before the close
-    const tx = last ? ctx.conversation.exchanges[last.index]?.transaction ?? null : null;
+    const tx = lastEx?.transaction ?? null;
     const end = tx?.end ?? null;
-    const mailOpen = tx !== null && !(end !== null && (end.command.frames[0] ?? Infinity) < server!.frame && (end.kind !== "message" || end.command.replies.length > 0));
+    const mailOpen = tx !== null && !(end !== null && (end.command.frames[0] ?? Infinity) < server!.frame && (end.kind !== "message" || exs[end.command.index].first !== undefined));
     const afterQuit = last !== undefined && last.verb === "QUIT";
-    const severe = !afterQuit && last !== undefined && (last.verb === "RSET" || mailOpen || (last.replies.length > 0 && s.replies[last.replies[0]].code === 500));
+    const severe = !afterQuit && last !== undefined && (last.verb === "RSET" || mailOpen || lastEx?.first?.code === 500);
     ctx.report({
       severity: all5yz ? "info" : severe ? "error" : "warning",
       side: "server",
@@ -55,7 +58,7 @@ export default defineRule({
   }
   if (!quit) {
     ctx.report({ side: "client", frames: [client!.frame], time: client!.time, message: `the client closed the connection (${client!.kind.toUpperCase()}, frame ${client!.frame}) without sending QUIT`, evidence: `${cmds.length} commands sent` });
-  } else if (!closing && quit.replies.length === 0) {
-    ctx.report({ side: "client", severity: "info", frames: [quit.frames[0], client!.frame], time: client!.time, message: `the client closed the connection (frame ${client!.frame}) right after QUIT, before the 221 arrived`, evidence: `QUIT in frame ${quit.frames[0]}` });
+  } else if (!closing && quit.first === undefined) {
+    ctx.report({ side: "client", severity: "info", frames: [quit.command.frames[0], client!.frame], time: client!.time, message: `the client closed the connection (frame ${client!.frame}) right after QUIT, before the 221 arrived`, evidence: `QUIT in frame ${quit.command.frames[0]}` });
   }
 });

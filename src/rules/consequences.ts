@@ -1,4 +1,5 @@
 import type { Command, Reply, Session } from "../smtp/model.js";
+import { conversationOf, type Conversation } from "../smtp/conversation.js";
 import { filterFor, replyEndSeq, sentBeforeEnd } from "./util.js";
 import { traitIndex, type TraitIndex } from "./traits.js";
 import type { Finding, Rule } from "./types.js";
@@ -53,8 +54,10 @@ function within(f: Finding, must: Set<number>, ...allowed: Set<number>[]): boole
 }
 
 /** The commands a finding is about: sent at the finding's time, first octet in one of its frames. */
-function commandsOf(s: Session, f: Finding): Command[] {
-  return s.commands.filter((c) => c.time === f.time && c.frames.length > 0 && f.frames.includes(c.frames[0]));
+function commandsOf(conv: Conversation, f: Finding): Command[] {
+  const out: Command[] = [];
+  for (const { command: c } of conv.exchanges) if (c.time === f.time && c.frames.length > 0 && f.frames.includes(c.frames[0])) out.push(c);
+  return out;
 }
 
 /** A command line that is not SMTP text: control characters or 8-bit octets. */
@@ -63,16 +66,18 @@ function binary(c: Command): boolean {
 }
 
 function beforeGreeting(s: Session, root: Finding, all: Finding[], t: TraitIndex): void {
-  const greeting = s.replies.find((r) => r.greeting);
+  const conv = conversationOf(s);
+  const greeting = conv.greeting;
   if (!greeting) return;
-  const early = s.commands.filter((c) => {
-    if (c.segments.length === 0) return false;
+  const early: Command[] = [];
+  for (const { command: c } of conv.exchanges) {
+    if (c.segments.length === 0) continue;
     const w = sentBeforeEnd(s, c, greeting);
-    return w ? w.before : c.time < greeting.lastTime;
-  });
+    if (w ? w.before : c.time < greeting.lastTime) early.push(c);
+  }
   if (early.length === 0) return;
   const idx = new Set(early.map((c) => c.index));
-  const answers = s.replies.filter((r) => !r.greeting && (r.command !== null ? idx.has(r.command) : idx.has(lastCommandBefore(s, r)?.index ?? -1)));
+  const answers = conv.replies.filter((r) => !r.greeting && (r.command !== null ? idx.has(r.command) : idx.has(lastCommandBefore(conv, r)?.index ?? -1)));
   const lines = framesOf(early);
   const replies = framesOf(answers);
   const rootFrames = new Set(root.frames);
@@ -88,21 +93,23 @@ function beforeGreeting(s: Session, root: Finding, all: Finding[], t: TraitIndex
 }
 
 /** The last command whose first octet came in an earlier frame than the reply's. */
-function lastCommandBefore(s: Session, r: Reply): Command | undefined {
+function lastCommandBefore(conv: Conversation, r: Reply): Command | undefined {
   let out: Command | undefined;
-  for (const c of s.commands) if ((c.frames[0] ?? Infinity) < (r.frames[0] ?? 0)) out = c;
+  for (const { command: c } of conv.exchanges) if ((c.frames[0] ?? Infinity) < (r.frames[0] ?? 0)) out = c;
   return out;
 }
 
 function lostStep(s: Session, root: Finding, all: Finding[], t: TraitIndex): void {
-  const cmd = commandsOf(s, root)[0];
+  const conv = conversationOf(s);
+  const cmd = commandsOf(conv, root)[0];
   if (!cmd) return;
   const rootFrames = new Set([...root.frames, ...cmd.frames]);
   const label = cmd.kind === "command" ? `\`${cmd.verb}\`` : "its command";
 
   // (a) what it sent believing the dialogue had moved on
   const starttls = cmd.kind === "command" && cmd.verb === "STARTTLS";
-  const after = s.commands.filter((c) => c.index > cmd.index && (c.takenAsAuthResponse || (starttls && c.afterStartTls)));
+  const after: Command[] = [];
+  for (const { command: c } of conv.exchanges) if (c.index > cmd.index && (c.takenAsAuthResponse || (starttls && c.afterStartTls))) after.push(c);
   if (after.length) {
     const frames = framesOf(after);
     const why = starttls
@@ -113,9 +120,9 @@ function lostStep(s: Session, root: Finding, all: Finding[], t: TraitIndex): voi
 
   // (b) one reply per command by its own count, which is one more than smtpcap pairs
   const shifted: Command[] = [];
-  for (const c of s.commands) {
+  for (const { command: c } of conv.exchanges) {
     if (c.index <= cmd.index || c.afterStartTls) continue;
-    const had = completeRepliesBefore(s, c);
+    const had = completeRepliesBefore(s, conv, c);
     if (had >= c.index) break; // it waited for one reply more than it owed: in step again
     if (had + 1 < c.index) break; // it did not wait even by its own count
     shifted.push(c);
@@ -125,7 +132,7 @@ function lostStep(s: Session, root: Finding, all: Finding[], t: TraitIndex): voi
   const why = `the client counted the head of the reply it acted on (frame ${root.frames[0]}) as a reply of its own and then waited for one reply per command: each reply it waited for is the one before in smtpcap's pairing`;
   let any = false;
   for (const f of all) {
-    if (f.side === "client" && t.has(f.rule, "sent-early") && commandsOf(s, f).some((c) => ids.has(c.index))) {
+    if (f.side === "client" && t.has(f.rule, "sent-early") && commandsOf(conv, f).some((c) => ids.has(c.index))) {
       mark(root, f, why);
       any = true;
     }
@@ -138,11 +145,11 @@ function lostStep(s: Session, root: Finding, all: Finding[], t: TraitIndex): voi
 }
 
 /** Replies other than the greeting whose final line the client had received when it sent `c` (ACK proof, else timestamps). */
-function completeRepliesBefore(s: Session, c: Command): number {
+function completeRepliesBefore(s: Session, conv: Conversation, c: Command): number {
   const seg = c.segments[0];
   if (!seg) return 0;
   let n = 0;
-  for (const r of s.replies) {
+  for (const r of conv.replies) {
     if (r.greeting || !r.complete) continue;
     if (seg.ack !== null ? replyEndSeq(s, r) <= seg.ack : r.lastTime <= c.time) n++;
   }

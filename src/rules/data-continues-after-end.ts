@@ -20,11 +20,11 @@ export default defineRule({
     kinds: ["message"],
     visit({ command: m }, ctx) {
       if (m.afterStartTls) return;
-      const s = ctx.session;
+      const exs = ctx.conversation.exchanges;
       const run = [];
-      for (let j = m.index + 1; j < s.commands.length; j++) {
-        const c = s.commands[j];
-        const r = ctx.conversation.exchanges[c.index].first;
+      for (let j = m.index + 1; j < exs.length; j++) {
+        const c = exs[j].command;
+        const r = exs[j].first;
         if (c.kind !== "command" || KNOWN_VERBS.has(c.verb) || !r || (r.code !== 500 && r.code !== 502)) break;
         run.push(c);
       }

@@ -19,7 +19,7 @@ export function defineRule(meta: RuleMeta, body: Visitor | ((ctx: RuleContext) =
       // the rule on its own: the engine's walk with this rule only
       check(ctx) {
         alone ??= new Dispatch([rule]);
-        alone.walk(ctx.conversation, ctx.session.replies, ctx, noop);
+        alone.walk(ctx.conversation, ctx.conversation.replies, ctx, noop);
         alone.off.fill(0);
       },
     };

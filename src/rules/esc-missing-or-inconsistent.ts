@@ -1,4 +1,7 @@
 import { defineRule } from "./define.js";
+import type { Reply } from "../smtp/model.js";
+import type { Capabilities } from "../smtp/vocabulary.js";
+import type { RuleContext } from "./types.js";
 import { q } from "./util.js";
 
 /** an enhanced status code right after "NNN " / "NNN-" (sticky at offset 4: no copy of the text) */
@@ -24,43 +27,16 @@ export default defineRule({
   pairing: true,
   minor: true,
 }, (ctx) => {
-  const s = ctx.session;
   const f = ctx.conversation;
-  const missing: { frame: number; time: number; line: string; ehlo: number }[] = [];
-  for (const c of s.commands) {
-    if (c.afterStartTls || c.replies.length === 0 || c.verb === "EHLO" || c.verb === "HELO") continue;
-    if (!f.advertisedAt(c.index)?.keywords.has("ENHANCEDSTATUSCODES")) continue;
-    for (const i of c.replies) {
-      const r = s.replies[i];
-      if (!r.complete || r.code === null || r.greeting || r.afterStartTls) continue;
-      const cls = Math.floor(r.code / 100);
-      const lines = r.lineInfo;
-      if (cls === 3) {
-        let found: string | null = null;
-        for (let k = 0; k < lines.length && found === null; k++) found = escOf(lines[k].text);
-        if (found !== null) ctx.report({ severity: "info", frames: r.frames, time: r.firstTime, message: `the ${r.code} reply carries an enhanced status code (${q(found)}), which 3yz replies do not take`, evidence: `reply ${q(r.lines[0] ?? "")}` });
-        continue;
-      }
-      // the first line without a code; else whether the lines' codes differ
-      let at = -1;
-      let firstCode: string | null = null;
-      let differ = false;
-      for (let k = 0; k < lines.length; k++) {
-        const code = escOf(lines[k].text);
-        if (code === null) {
-          at = k;
-          break;
-        }
-        if (k === 0) firstCode = code;
-        else if (code !== firstCode) differ = true;
-      }
-      if (at >= 0) {
-        missing.push({ frame: lines[at].frame, time: lines[at].time, line: r.lines[at] ?? "", ehlo: f.advertisedAt(c.index)!.reply.frames[0] ?? 0 });
-      } else if (differ) {
-        const codes = [...new Set(lines.map((l) => escOf(l.text)))];
-        ctx.report({ frames: r.frames, time: r.firstTime, message: `the lines of one ${r.code} reply carry different enhanced codes (${codes.join(", ")})`, evidence: `reply ${r.index}` });
-      }
-    }
+  const missing: Missing[] = [];
+  for (const ex of f.exchanges) {
+    const c = ex.command;
+    if (c.afterStartTls || ex.first === undefined || c.verb === "EHLO" || c.verb === "HELO") continue;
+    const esc = ex.advertised;
+    if (!esc?.keywords.has("ENHANCEDSTATUSCODES")) continue;
+    // a lone reply is first and final (most commands): no list of the replies is made for it
+    if (ex.first === ex.final) judge(ctx, ex.first, esc, missing);
+    else for (const r of f.repliesOf(c.index)) judge(ctx, r, esc, missing);
   }
   if (missing.length > 0) {
     const m = missing[0];
@@ -68,3 +44,38 @@ export default defineRule({
     ctx.report({ frames: missing.slice(0, 10).map((x) => x.frame), time: m.time, message: `reply line ${q(m.line, 60)} has no enhanced status code although the server advertised ENHANCEDSTATUSCODES${more}`, evidence: `EHLO reply in frame ${m.ehlo}` });
   }
 });
+
+/** A reply line without an enhanced status code, and the EHLO reply that advertised them. */
+interface Missing { frame: number; time: number; line: string; ehlo: number }
+
+/** One reply of a command sent after ENHANCEDSTATUSCODES was advertised (`esc`: that EHLO reply's capabilities). */
+function judge(ctx: RuleContext, r: Reply, esc: Capabilities, missing: Missing[]): void {
+  if (!r.complete || r.code === null || r.greeting || r.afterStartTls) return;
+  const cls = Math.floor(r.code / 100);
+  const lines = r.lineInfo;
+  if (cls === 3) {
+    let found: string | null = null;
+    for (let k = 0; k < lines.length && found === null; k++) found = escOf(lines[k].text);
+    if (found !== null) ctx.report({ severity: "info", frames: r.frames, time: r.firstTime, message: `the ${r.code} reply carries an enhanced status code (${q(found)}), which 3yz replies do not take`, evidence: `reply ${q(r.lines[0] ?? "")}` });
+    return;
+  }
+  // the first line without a code; else whether the lines' codes differ
+  let at = -1;
+  let firstCode: string | null = null;
+  let differ = false;
+  for (let k = 0; k < lines.length; k++) {
+    const code = escOf(lines[k].text);
+    if (code === null) {
+      at = k;
+      break;
+    }
+    if (k === 0) firstCode = code;
+    else if (code !== firstCode) differ = true;
+  }
+  if (at >= 0) {
+    missing.push({ frame: lines[at].frame, time: lines[at].time, line: r.lines[at] ?? "", ehlo: esc.reply.frames[0] ?? 0 });
+  } else if (differ) {
+    const codes = [...new Set(lines.map((l) => escOf(l.text)))];
+    ctx.report({ frames: r.frames, time: r.firstTime, message: `the lines of one ${r.code} reply carry different enhanced codes (${codes.join(", ")})`, evidence: `reply ${r.index}` });
+  }
+}

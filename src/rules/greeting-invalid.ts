@@ -23,7 +23,7 @@ export default defineRule({
   const first = g.lineInfo[0];
   if (g.code === null) return; // reply-code-invalid says it
   // the client bytes before the first command we saw were lost: the "greeting" may answer a lost command
-  const firstCmd = ctx.session.commands[0]?.start ?? Infinity;
+  const firstCmd = ctx.conversation.exchanges[0]?.command.start ?? Infinity;
   if (ctx.session.gaps.some((x) => x.side === "client" && x.offset <= firstCmd)) return;
   if (!GREETING_CODES.has(g.code)) {
     ctx.report({ frames: g.frames, time: g.firstTime, message: `the greeting has code ${g.code}; a connection opens with 220 (or 554, 521, 421)`, evidence: `greeting ${q(first.text)}` });

@@ -16,12 +16,12 @@ export default defineRule({
 }, (ctx) => {
   const s = ctx.session;
   if (s.serverPort !== 465) return;
-  const g = ctx.conversation.greeting ?? s.replies[0];
+  const g = ctx.conversation.greeting ?? ctx.conversation.replies[0];
   // SMTP read from inside TLS (decrypted) is what port 465 should carry
   if (g && g.code !== null && !g.inTls) {
     ctx.report({ frames: g.frames.slice(0, 1), time: g.firstTime, message: `the server on port 465 spoke plaintext SMTP (${q(g.lines[0] ?? "", 50)}) instead of starting TLS`, evidence: `first server octets ${s.serverFirstBytes}` });
     return;
   }
-  const c = s.commands[0];
+  const c = ctx.conversation.exchanges[0]?.command;
   if (c && c.kind === "command" && !c.inTls) ctx.report({ side: "client", frames: c.frames.slice(0, 1), time: c.time, message: `the client on port 465 sent plaintext ${q(c.line, 40)} instead of a TLS ClientHello`, evidence: `first client octets ${s.clientFirstBytes}` });
 });

@@ -20,7 +20,6 @@ export default defineRule({
   const fd = tcp.firstData.server;
   const what = ctx.session.server.startsWith("[") ? "hop limit" : "TTL";
   const field = what === "TTL" ? "ip.ttl" : "ipv6.hlim";
-  const opts = synAckOptions(hs);
   // 1. the TCP timestamp option in the SYN/ACK and not in the data, or the reverse: once SYN and
   // SYN/ACK both carry it, every segment must (RFC 7323 §3.2), and never when they did not
   if (fd !== null && ttl.changedFrame === null) {
@@ -34,7 +33,7 @@ export default defineRule({
         message: has
           ? `SYN/ACK frame ${hs.frame} carries no TCP timestamp option, yet the server's data segments do (first: frame ${fd.frame}): RFC 7323 §3.2 allows them only when SYN and SYN/ACK both carried it, so the handshake and the data most likely came from different TCP stacks; a TCP-terminating proxy or a SYN proxy in front of the server does this, but it is not proof`
           : `SYN/ACK frame ${hs.frame} carries the TCP timestamp option${syn !== null ? " (as the SYN did)" : ""}, yet the server's data segments do not (first: frame ${fd.frame}): RFC 7323 §3.2 then has every segment carry it, so the handshake and the data most likely came from different TCP stacks (or a box on the path removed the option); a TCP-terminating proxy or a SYN proxy in front of the server does this, but it is not proof`,
-        evidence: `SYN/ACK frame ${hs.frame}: ${what} ${hs.ttl}, ${opts}; first server data segment frame ${fd.frame}: ${has ? `TSval ${fd.tsval}` : "no timestamp option"}, ${what} ${ttl.first} (Wireshark: tcp.options.timestamp.tsval, ${field})${ipIdText(hs, fd)}`,
+        evidence: `SYN/ACK frame ${hs.frame}: ${what} ${hs.ttl}, ${synAckOptions(hs)}; first server data segment frame ${fd.frame}: ${has ? `TSval ${fd.tsval}` : "no timestamp option"}, ${what} ${ttl.first} (Wireshark: tcp.options.timestamp.tsval, ${field})${ipIdText(hs, fd)}`,
       });
       return;
     }
@@ -47,7 +46,7 @@ export default defineRule({
       frames: [hs.frame, fd.frame],
       time: hs.time,
       message: `SYN/ACK frame ${hs.frame} has TSval ${hs.tsval}; the server's first data segment (frame ${fd.frame}), ${ms} ms later, has TSval ${fd.tsval}, behind it: one timestamp clock does not run backwards, so the handshake was answered by a different TCP stack from the one that sent the server's data; a TCP-terminating proxy or a SYN proxy in front of the server does this, but it is not proof`,
-      evidence: `SYN/ACK frame ${hs.frame}: ${what} ${hs.ttl}, ${opts}; server data segments ${what} ${ttl.first} as well (Wireshark: tcp.options.timestamp.tsval, ${field}); the later TSval is ${(hs.tsval - fd.tsval + 4294967296) % 4294967296} ticks behind the earlier one, and a timestamp clock never runs backwards${ipIdText(hs, fd)}`,
+      evidence: `SYN/ACK frame ${hs.frame}: ${what} ${hs.ttl}, ${synAckOptions(hs)}; server data segments ${what} ${ttl.first} as well (Wireshark: tcp.options.timestamp.tsval, ${field}); the later TSval is ${(hs.tsval - fd.tsval + 4294967296) % 4294967296} ticks behind the earlier one, and a timestamp clock never runs backwards${ipIdText(hs, fd)}`,
     });
     return;
   }
@@ -64,7 +63,7 @@ export default defineRule({
     frames: [hs.frame, ttl.firstFrame, ttl.lastFrame],
     time: hs.time,
     message: `SYN/ACK frame ${hs.frame} ${what} ${hs.ttl}, server data segments ${what} ${ttl.first} (${frames}): the handshake was answered by a different device from the one that sent the server's data, or came by another path; a TCP-terminating proxy or a SYN proxy in front of the server does this, but it is not proof`,
-    evidence: `SYN/ACK frame ${hs.frame}: ${what} ${hs.ttl}, ${opts}; ${ttl.segments} server data segments, all with ${what} ${ttl.first} (Wireshark: ${field}); `
+    evidence: `SYN/ACK frame ${hs.frame}: ${what} ${hs.ttl}, ${synAckOptions(hs)}; ${ttl.segments} server data segments, all with ${what} ${ttl.first} (Wireshark: ${field}); `
       + (hs.tsval !== null && fd !== null && fd.tsval !== null
         ? `TSval ${hs.tsval} in the SYN/ACK and ${fd.tsval} in the first data segment (frame ${fd.frame}) do not come from one timestamp clock`
         : "the SYN/ACK and the data do not both carry TCP timestamps, which could show whether one TCP stack sent them")

@@ -21,7 +21,7 @@ export default defineRule({
     visit(ex, ctx) {
       const c = ex.command;
       // a line the server took as a SASL response (QUIT as the AUTH LOGIN user name) is answered as one
-      if (c.kind !== "command" || c.afterStartTls || c.replies.length === 0 || c.takenAsAuthResponse) return;
+      if (c.kind !== "command" || c.afterStartTls || ex.first === undefined || c.takenAsAuthResponse) return;
       const want = MANDATORY_REPLY[c.verb];
       if (c.verb === "RSET" && c.line.trim().toUpperCase() !== "RSET") return; // arguments: 501 is right
       const r = ex.first!;

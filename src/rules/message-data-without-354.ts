@@ -18,14 +18,14 @@ export default defineRule({
   early(e, ctx) {
     const s = ctx.session;
     if (e.prev === null || e.cmd.kind !== "message" || e.prev.verb !== "DATA") return;
-    ctx.report({ frames: earlyFrames(e), time: e.cmd.time, message: e.reply ? `the message content was sent before the reply to DATA (${q(e.reply.lines[0] ?? "", 40)}) had arrived` : "the message content was sent together with DATA, and no reply to DATA ever arrived", evidence: ackEvidence(s, e.cmd, e.reply, e.by, e.acked) });
+    ctx.report({ frames: earlyFrames(e), time: e.cmd.time, message: e.reply ? `the message content was sent before the reply to DATA (${q(e.reply.lines[0] ?? "", 40)}) had arrived` : "the message content was sent together with DATA, and no reply to DATA ever arrived", evidence: ackEvidence(s, e.cmd, e.reply, e.by, e.acked, e.prev) });
   },
   sessionEnd(ctx) {
-    const s = ctx.session;
-    for (const c of s.commands) {
-      if (c.kind !== "message" || c.index === 0) continue;
-      const data = s.commands[c.index - 1];
-      const r = data.replies.length ? s.replies[data.replies[0]] : undefined;
+    const exs = ctx.conversation.exchanges;
+    for (let i = 1; i < exs.length; i++) {
+      const c = exs[i].command;
+      if (c.kind !== "message") continue;
+      const r = exs[i - 1].first;
       if (r && r.complete && r.code !== null && r.code !== 354 && !ctx.conversation.early.some((e) => e.cmd === c)) {
         ctx.report({ frames: [c.frames[0], ...r.frames], time: c.time, message: `the message content was sent although DATA was answered ${r.code}`, evidence: `reply ${q(r.lines[0] ?? "", 50)}` });
       }

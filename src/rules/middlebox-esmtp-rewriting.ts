@@ -14,14 +14,13 @@ export default defineRule({
   fix: "Turn off the firewall's ESMTP inspection (Cisco: `no inspect esmtp`) or exempt the mail servers from it.",
   plaintext: true,
 }, (ctx) => {
-  const s = ctx.session;
   const g = ctx.conversation.greeting;
   const m = g && g.complete ? maskedBanner(g.lines) : null;
   if (g && m !== null) {
     ctx.report({ frames: g.frames, time: g.firstTime, message: `the greeting ${q(g.lines[0] ?? "", 60)} is masked with asterisks: a firewall's SMTP inspection (such as Cisco ASA/PIX) rewrote it`, evidence: `${m.stars} of ${m.length} characters are *` });
   }
   let masked: Command[] | null = null;
-  for (const c of s.commands) {
+  for (const { command: c } of ctx.conversation.exchanges) {
     if (c.kind === "command" && c.verb.startsWith("XXXX") && !c.afterStartTls && /^X{4,}\b/.test(c.line)) (masked ??= []).push(c);
   }
   if (masked !== null) {

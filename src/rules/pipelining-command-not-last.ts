@@ -21,6 +21,6 @@ export default defineRule({
     if (e.prev === null || !e.pipelining || pipelinable(e.prev)) return;
     if (e.prev.kind === "command" && e.prev.verb === "STARTTLS") return; // starttls-command-injection
     if (e.cmd.kind === "message" && e.prev.verb === "DATA") return; // message-data-without-354
-    ctx.report({ frames: earlyFrames(e), time: e.cmd.time, message: `${cmdLabel(e.cmd)} followed ${cmdLabel(e.prev)} before ${replyLabel(e.reply)} had arrived; ${e.prev.verb ? q(e.prev.verb, 20) : "it"} must be the last command of a pipelined group`, evidence: ackEvidence(s, e.cmd, e.reply, e.by, e.acked) });
+    ctx.report({ frames: earlyFrames(e), time: e.cmd.time, message: `${cmdLabel(e.cmd)} followed ${cmdLabel(e.prev)} before ${replyLabel(e.reply)} had arrived; ${e.prev.verb ? q(e.prev.verb, 20) : "it"} must be the last command of a pipelined group`, evidence: ackEvidence(s, e.cmd, e.reply, e.by, e.acked, e.prev) });
   },
 });

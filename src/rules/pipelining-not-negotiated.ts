@@ -28,6 +28,6 @@ export default defineRule({
     const misplaced = caps && !caps.helo && /^PIPELINING$/i.test(replyText(caps.reply.lines[0] ?? "").trim())
       ? " (the EHLO reply names PIPELINING on its first line, which carries the server's domain, not a keyword: RFC 5321 §4.1.1.1)"
       : "";
-    ctx.report({ frames: earlyFrames(e), time: e.cmd.time, message: `${cmdLabel(e.cmd)} was sent before ${replyLabel(e.reply)} to ${cmdLabel(e.prev)}, and the server had not advertised PIPELINING${misplaced}`, evidence: ackEvidence(s, e.cmd, e.reply, e.by, e.acked) });
+    ctx.report({ frames: earlyFrames(e), time: e.cmd.time, message: `${cmdLabel(e.cmd)} was sent before ${replyLabel(e.reply)} to ${cmdLabel(e.prev)}, and the server had not advertised PIPELINING${misplaced}`, evidence: ackEvidence(s, e.cmd, e.reply, e.by, e.acked, e.prev) });
   },
 });

@@ -23,7 +23,7 @@ export default defineRule({
       if (reply === undefined) return "stop";
       const s = ctx.session;
       const desync = ctx.conversation.early.some((e) => e.cmd === starttls);
-      for (const c of s.commands) {
+      for (const { command: c } of ctx.conversation.exchanges) {
         if (!c.afterStartTls) continue;
         const { early, ack, endSeq } = afterStartTlsCase(s, starttls, reply, c);
         if (early) continue;

@@ -1,4 +1,5 @@
 import { defineRule } from "./define.js";
+import type { Command } from "../smtp/model.js";
 import { q } from "./util.js";
 
 export default defineRule({
@@ -21,7 +22,12 @@ export default defineRule({
       if (c.kind !== "command" || c.afterStartTls) return;
       const r = ex.first;
       if (!r || r.code === 220) return;
-      const next = ctx.session.commands.slice(c.index + 1).find((x) => x.kind === "command" && (x.verb === "MAIL" || x.verb === "AUTH"));
+      const exs = ctx.conversation.exchanges;
+      let next: Command | undefined;
+      for (let k = c.index + 1; k < exs.length && next === undefined; k++) {
+        const x = exs[k].command;
+        if (x.kind === "command" && (x.verb === "MAIL" || x.verb === "AUTH")) next = x;
+      }
       if (!next) return;
       const mech = next.verb === "AUTH" ? (next.line.split(" ")[1] ?? "").toUpperCase() : "";
       const creds = mech === "PLAIN" || mech === "LOGIN";

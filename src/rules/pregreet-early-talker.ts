@@ -18,7 +18,7 @@ export default defineRule({
   early(e, ctx) {
     const s = ctx.session;
     if (e.prev !== null) return;
-    ctx.report({ frames: earlyFrames(e), time: e.cmd.time, message: e.reply ? `${cmdLabel(e.cmd)} was sent before the greeting's final line had arrived` : `${cmdLabel(e.cmd)} was sent before any greeting had arrived`, evidence: ackEvidence(s, e.cmd, e.reply, e.by, e.acked) });
+    ctx.report({ frames: earlyFrames(e), time: e.cmd.time, message: e.reply ? `${cmdLabel(e.cmd)} was sent before the greeting's final line had arrived` : `${cmdLabel(e.cmd)} was sent before any greeting had arrived`, evidence: ackEvidence(s, e.cmd, e.reply, e.by, e.acked, e.prev) });
   },
   sessionEnd(ctx) {
     const s = ctx.session;

@@ -16,11 +16,12 @@ export default defineRule({
 }, {
   exchange: {
     kinds: ["command"],
-    visit({ command: c }, ctx) {
+    visit(ex, ctx) {
+      const c = ex.command;
       const s = ctx.session;
       const base = s.sawSyn ? 1 : 0;
-      if (c.kind !== "command" || c.afterStartTls || c.replies.length === 0 || !c.lineInfo || c.lineInfo.terminator === "none") return;
-      const r = ctx.conversation.exchanges[c.index].first!;
+      if (c.kind !== "command" || c.afterStartTls || ex.first === undefined || !c.lineInfo || c.lineInfo.terminator === "none") return;
+      const r = ex.first;
       const ack = r.segments[0]?.ack;
       if (ack === null || ack === undefined || r.code === 421 || !ctx.conversation.trustedFrames([r.frames[0]])) return;
       const end = c.lineInfo.end + base;

@@ -18,7 +18,7 @@ export default defineRule({
 }, {
   // the first command without a reply: the session's unanswered commands are judged once
   exchange(ex, ctx) {
-    if (ex.command.replies.length > 0) return;
+    if (ex.first !== undefined) return;
     whole(ctx);
     return "stop";
   },
@@ -28,12 +28,15 @@ export default defineRule({
 function whole(ctx: RuleContext): void {
   const s = ctx.session;
   if (s.gaps.length > 0) return;
-  if (s.replies.some((r) => r.code === 421)) return;
-  const cmds = s.commands.filter((c) => !c.afterStartTls);
-  const lastAnswered = Math.max(-1, ...cmds.filter((c) => c.replies.length > 0).map((c) => c.index));
+  const conv = ctx.conversation;
+  if (conv.replies.some((r) => r.code === 421)) return;
+  const cmds = conv.exchanges.filter((e) => !e.command.afterStartTls);
+  let lastAnswered = -1;
+  for (const e of cmds) if (e.first !== undefined && e.command.index > lastAnswered) lastAnswered = e.command.index;
   const serverClosed = s.close.server !== null;
-  for (const c of cmds) {
-    if (c.replies.length > 0) continue;
+  for (const e of cmds) {
+    const c = e.command;
+    if (e.first !== undefined) continue;
     if (c.kind === "message" && c.message?.endOfData === null) continue; // never finished sending
     if (c.bdat && c.bdat.received < c.bdat.size) continue;
     const later = c.index < lastAnswered;
@@ -42,6 +45,6 @@ function whole(ctx: RuleContext): void {
     const closedAfter = serverClosed && !clientFirst && s.close.server!.time >= c.time && !(s.tls && !s.tls.decrypted);
     if (!later && !closedAfter) continue;
     const how = later ? "although the server answered a later command" : `and the server closed the connection (frame ${s.close.server!.frame})`;
-    ctx.report({ frames: [...c.frames.slice(0, 1), ...(closedAfter && !later ? [s.close.server!.frame] : [])], time: c.time, message: `${cmdLabel(c)} got no reply, ${how}`, evidence: `${s.commands.length} commands, ${s.replies.filter((r) => !r.greeting).length} replies after the greeting` });
+    ctx.report({ frames: [...c.frames.slice(0, 1), ...(closedAfter && !later ? [s.close.server!.frame] : [])], time: c.time, message: `${cmdLabel(c)} got no reply, ${how}`, evidence: `${conv.exchanges.length} commands, ${conv.replies.filter((r) => !r.greeting).length} replies after the greeting` });
   }
 }

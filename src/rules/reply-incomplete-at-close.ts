@@ -23,7 +23,7 @@ export default defineRule({
     const s = ctx.session;
     const closed = s.close.server ?? (s.close.client?.kind === "rst" ? s.close.client : null);
     if (!closed) return; // the capture just ended: nothing proves the server stopped
-    for (const r of s.replies) {
+    for (const r of ctx.conversation.replies) {
       if (r.abandoned) continue;
       if (r.complete || r.afterStartTls) continue;
       const last = r.lineInfo[r.lineInfo.length - 1];

@@ -1,4 +1,5 @@
 import { defineRule } from "./define.js";
+import type { Command } from "../smtp/model.js";
 import { cmdLabel, ms, replyLabel } from "./util.js";
 
 /** A tail segment this soon after the client's ACK of the head is the Nagle/delayed-ACK signature. */
@@ -22,7 +23,6 @@ export default defineRule({
 }, {
   reply(r, ctx) {
     if (r.segments.length < 2 || r.afterStartTls) return;
-    const s = ctx.session;
     const threshold = ctx.opts.splitDelayMs / 1000;
     let worst = 0, at = 1;
     for (let i = 1; i < r.segments.length; i++) {
@@ -39,7 +39,8 @@ export default defineRule({
       : acked
         ? `application stall: the client had acknowledged the head (frame ${ack!.frame}) ${ms(reaction)} before the tail was sent; the server or proxy produced the rest later`
         : "the capture shows no client ACK of the head before the tail";
-    const during = s.commands.filter((c) => c.segments[0] && c.segments[0].time > head.time && c.segments[0].time < tail.time);
+    const during: Command[] = [];
+    for (const { command: c } of ctx.conversation.exchanges) if (c.segments[0] && c.segments[0].time > head.time && c.segments[0].time < tail.time) during.push(c);
     const spoke = during.length > 0;
     ctx.report({
       severity: spoke ? "warning" : undefined,

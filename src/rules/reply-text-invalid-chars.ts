@@ -22,7 +22,7 @@ export default defineRule({
       const l = r.lineInfo[i];
       if (l.gap || l.code === null) continue;
       // the first line of an EHLO reply (ehlo-greet) allows any octet below 128 except CR and LF
-      const ehloGreet = i === 0 && r.command !== null && ctx.session.commands[r.command]?.verb === "EHLO";
+      const ehloGreet = i === 0 && r.command !== null && ctx.conversation.exchangeOf(r)?.command.verb === "EHLO";
       const bad = ehloGreet ? EHLO_GREET_BAD : TEXT_BAD;
       bad.lastIndex = 4; // the text after the code and separator, searched in place
       const m = bad.exec(l.text);

@@ -25,7 +25,7 @@ export default defineRule({
       // answered commands the client never sent as commands (those hidden after the fake end)
       const extra = ctx.conversation.smuggledReplies.get(c.index);
       if (extra) {
-        const rs = extra.map((i) => s.replies[i]);
+        const rs = extra.map((i) => ctx.conversation.replies[i]);
         const fake = m.nonstandardEnds[0];
         ctx.report({ frames: [fake.frame, ...rs.flatMap((r) => r.frames)].slice(0, 20), time: rs[0].firstTime, message: `after the message the server sent ${rs.length} more repl${rs.length > 1 ? "ies" : "y"} (${rs.map((r) => r.code).join(", ")}) that no command asked for: it ended the message at the fake end-of-data \`${fake.sequence}\` and answered the commands hidden after it (${m.smuggledCommands.map((x) => q(x.line, 30)).join(", ")})`, evidence: `message of ${m.bytes} octets; the fake end at client offset ${fake.offset} (frame ${fake.frame}); replies ${extra.join(", ")} follow its reply` });
         return;
@@ -33,9 +33,11 @@ export default defineRule({
       const fake = m.nonstandardEnds[0];
       // the real CRLF.CRLF; none when the message ended at the look-alike (the dissector followed the server)
       const realEnd = m.endOffset !== null && m.nonstandardEnds.every((f) => f.end !== m.endOffset) ? m.endOffset : null;
-      for (const r of s.replies) {
+      // the reply to the command before the message (DATA): the replies after it may end the message
+      const before = ctx.conversation.exchanges[c.index - 1]?.first?.index ?? -1;
+      for (const r of ctx.conversation.replies) {
         const ack = r.segments[0]?.ack;
-        if (ack === null || ack === undefined || r.index <= (s.commands[c.index - 1]?.replies[0] ?? -1)) continue;
+        if (ack === null || ack === undefined || r.index <= before) continue;
         if (ack >= fake.end + base && (realEnd === null || ack < realEnd + base)) {
           ctx.report({ frames: [fake.frame, ...r.frames], time: r.firstTime, message: `the server replied ${q(r.lines[0] ?? "", 40)} after the fake end-of-data \`${fake.sequence}\` and before the real one: it ended the message early`, evidence: `server frame ${r.frames[0]} carried ack ${ack}; the fake end ends at client seq ${fake.end + base}${realEnd !== null ? `, the real one at ${realEnd + base}` : ""}` });
           break;

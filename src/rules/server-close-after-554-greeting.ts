@@ -21,22 +21,20 @@ export default defineRule({
     const s = ctx.session;
     const g = ctx.conversation.greeting;
     if (!g || g.code !== 554 || !g.complete) return;
-    const wrong = s.commands.filter((c) => {
-      const r = ctx.conversation.exchanges[c.index]?.final;
-      return c.kind === "command" && c.verb !== "QUIT" && r !== undefined && r.complete && r.code !== 503;
-    });
+    const exs = ctx.conversation.exchanges;
+    const wrong = exs.filter(({ command: c, final: r }) => c.kind === "command" && c.verb !== "QUIT" && r !== undefined && r.complete && r.code !== 503);
     if (wrong.length > 0) {
-      const c = wrong[0];
-      const r = ctx.conversation.exchanges[c.index].final!;
+      const c = wrong[0].command;
+      const r = wrong[0].final!;
       ctx.report({ severity: "warning", frames: [...g.frames, ...c.frames, ...r.frames], time: r.firstTime, message: `after its 554 greeting the server answered ${q(c.line, 40)} with ${q(r.lines[0] ?? "", 40)}, not 503${wrong.length > 1 ? ` (and ${wrong.length - 1} more)` : ""}`, evidence: `greeting ${q(g.lines[0] ?? "", 60)}` });
     }
     const close = s.close.server;
     if (!close) return;
     const client = s.close.client;
     if (client && client.frame < close.frame) return; // the client left first
-    const quit = s.commands.find((c) => c.kind === "command" && c.verb === "QUIT" && c.replies.some((i) => s.replies[i].code === 221));
+    const quit = exs.find(({ command: c }) => c.kind === "command" && c.verb === "QUIT" && ctx.conversation.repliesOf(c.index).some((r) => r.code === 221));
     if (quit) return;
-    const lastClient = s.commands.length ? s.commands[s.commands.length - 1].time : g.lastTime;
+    const lastClient = exs.length ? exs[exs.length - 1].command.time : g.lastTime;
     if (close.time - Math.max(lastClient, g.lastTime) >= SERVER_TIMEOUT) return;
     ctx.report({ frames: [...g.frames, close.frame], time: close.time, message: `after its 554 greeting the server closed the connection (${close.kind.toUpperCase()}, ${ms(close.time - g.lastTime)} after the greeting) without waiting for QUIT`, evidence: `greeting ${q(g.lines[0] ?? "", 60)}; server ${close.kind.toUpperCase()} in frame ${close.frame}` });
   },

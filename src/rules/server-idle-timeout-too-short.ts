@@ -23,19 +23,22 @@ export default defineRule({
 }, (ctx) => {
   const s = ctx.session;
   const close = s.close.server;
-  const unprompted = s.replies.find((r) => r.code === 421 && r.command === null && !r.greeting && r.complete);
+  const conv = ctx.conversation;
+  const unprompted = conv.unpairedReplies.find((r) => r.code === 421 && r.complete);
   const end = unprompted ? { time: unprompted.firstTime, frame: unprompted.frames[0], how: `sent ${q(unprompted.lines[0] ?? "", 50)}` } : close ? { time: close.time, frame: close.frame, how: close.kind === "rst" ? "reset the connection" : "closed the connection" } : null;
   if (!end) return;
   if (s.tls && !s.tls.decrypted && s.tls.time <= end.time) return; // encrypted by then (unless the capture holds it decrypted): the commands are invisible
   if (s.close.client && s.close.client.time <= end.time) return; // the client left first
   let last: Command | undefined; // the client's last command before the end
-  for (const c of s.commands) {
+  for (const ex of conv.exchanges) {
+    const c = ex.command;
     if (!(c.time < end.time)) continue;
-    if (c.replies.length === 0 || c.verb === "QUIT") return; // something was outstanding, or the client said goodbye
+    if (ex.first === undefined || c.verb === "QUIT") return; // something was outstanding, or the client said goodbye
     last = c;
   }
   const lastClient = last ? last.segments.at(-1)?.time ?? last.time : s.startTime;
-  const lastServer = Math.max(...s.replies.filter((r) => r.lastTime < end.time && r !== unprompted).map((r) => r.lastTime), s.startTime);
+  let lastServer = s.startTime;
+  for (const r of conv.replies) if (r.lastTime < end.time && r !== unprompted && r.lastTime > lastServer) lastServer = r.lastTime;
   const idle = end.time - Math.max(lastClient, lastServer);
   if (idle < MIN_IDLE || idle >= SERVER_TIMEOUT) return;
   ctx.report({ frames: [end.frame], time: end.time, message: `the server ${end.how} after the client had been idle for ${ms(idle)}, with nothing outstanding; RFC 5321 asks servers to wait at least 5 minutes`, evidence: `last exchange ended at ${Math.max(lastClient, lastServer).toFixed(3)} s` });

@@ -18,9 +18,9 @@ export default defineRule({
   plaintext: true,
   pairing: true,
 }, {
-  exchange({ command: c }, ctx) {
-    if (c.replies.length === 0 || c.segments.length === 0) return;
-    const r = ctx.conversation.exchanges[c.index].first!;
+  exchange(ex, ctx) {
+    const c = ex.command, r = ex.first;
+    if (r === undefined || c.segments.length === 0) return;
     if (!r.complete) return;
     const sent = c.segments[c.segments.length - 1].time;
     const latency = r.lastTime - sent;

@@ -1,4 +1,5 @@
 import { defineRule } from "./define.js";
+import type { Command } from "../smtp/model.js";
 import { ackEvidence, q, replyEndSeq } from "./util.js";
 
 export default defineRule({
@@ -23,15 +24,17 @@ export default defineRule({
     visit(r, ctx) {
       if (!r.complete || r.afterStartTls) return;
       const s = ctx.session;
-      const what = r.command === null ? "unprompted" : `in reply to ${q(s.commands[r.command]?.line ?? "", 40)}`;
+      const conv = ctx.conversation;
+      const what = r.command === null ? "unprompted" : `in reply to ${q(conv.exchangeOf(r)?.command.line ?? "", 40)}`;
       ctx.report({ frames: r.frames, time: r.firstTime, message: `the server sent ${q(r.lines[0] ?? "", 60)} (${what}): it is closing the connection`, evidence: `reply ${r.index}` });
       if (!ctx.conversation.trustedFrames([r.frames[0] ?? 0])) return "stop";
       const end = replyEndSeq(s, r);
-      const later = s.replies.filter((x) => x.index > r.index && x.command !== null && !x.afterStartTls && s.commands[x.command]?.verb !== "QUIT");
+      const later = conv.replies.filter((x) => x.index > r.index && x.command !== null && !x.afterStartTls && conv.exchangeOf(x)?.command.verb !== "QUIT");
       if (later.length > 0) {
         ctx.report({ severity: "warning", frames: [...r.frames, ...later.flatMap((x) => x.frames)].slice(0, 20), time: later[0].firstTime, message: `after its 421 the server answered ${later.length} more command${later.length > 1 ? "s" : ""} (first ${q(later[0].lines[0] ?? "", 40)}) instead of closing`, evidence: `reply ${r.index}, then replies ${later.map((x) => x.index).join(", ")}` });
       }
-      const sent = s.commands.filter((c) => c.kind === "command" && !c.afterStartTls && c.verb !== "QUIT" && c.segments[0]?.ack != null && c.segments[0].ack >= end);
+      const sent: Command[] = [];
+      for (const { command: c } of conv.exchanges) if (c.kind === "command" && !c.afterStartTls && c.verb !== "QUIT" && c.segments[0]?.ack != null && c.segments[0].ack >= end) sent.push(c);
       if (sent.length > 0) {
         const c = sent[0];
         ctx.report({ severity: "warning", side: "client", frames: [...r.frames, ...sent.flatMap((x) => x.frames)].slice(0, 20), time: c.time, message: `the client sent ${sent.length} command${sent.length > 1 ? "s" : ""} (first ${q(c.line, 40)}) after the 421 had reached it`, evidence: ackEvidence(s, c, r, "ack", c.segments[0].ack) });

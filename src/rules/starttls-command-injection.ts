@@ -21,7 +21,7 @@ export default defineRule({
       const starttls = ex.command, reply = ex.first;
       if (starttls.kind !== "command") return;
       const s = ctx.session;
-      for (const c of s.commands) {
+      for (const { command: c } of ctx.conversation.exchanges) {
         if (!c.afterStartTls) continue;
         const { early, ack, endSeq } = afterStartTlsCase(s, starttls, reply, c);
         if (!early) continue;

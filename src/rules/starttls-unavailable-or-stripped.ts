@@ -18,12 +18,13 @@ export default defineRule({
   const s = ctx.session;
   const f = ctx.conversation;
   let masked: { frame: number; time: number; kw: string; text: string }[] | null = null;
-  for (const c of s.commands) {
+  for (const ex of f.exchanges) {
+    const c = ex.command;
     // only what crossed the path in plaintext can show stripping: inside TLS (a decrypted capture)
     // no middlebox can rewrite, and the server must not offer STARTTLS again (RFC 3207 §4.2)
-    if (c.kind !== "command" || c.afterStartTls || f.exchanges[c.index]?.inTls) continue;
-    if (c.verb === "EHLO" && c.replies.length) {
-      const r = ctx.conversation.exchanges[c.index].first!;
+    if (c.kind !== "command" || c.afterStartTls || ex.inTls) continue;
+    if (c.verb === "EHLO" && ex.first !== undefined) {
+      const r = ex.first;
       for (let i = 1; i < r.lineInfo.length; i++) {
         const l = r.lineInfo[i];
         const c0 = l.text.charCodeAt(4); // a masked keyword is all X's: only such a line is split into words
@@ -40,9 +41,9 @@ export default defineRule({
       }
     }
     if (c.verb === "STARTTLS") {
-      const caps = f.capsAt(c.index);
-      const offered = f.advertisedAt(c.index);
-      const r = ctx.conversation.exchanges[c.index].first;
+      const caps = ex.caps;
+      const offered = ex.advertised;
+      const r = ex.first;
       if (caps && !caps.keywords.has("STARTTLS")) ctx.report({ severity: "info", frames: c.frames, time: c.time, message: "the client sent STARTTLS, which the server had not offered", evidence: `EHLO reply in frame ${caps.reply.frames[0]}` });
       else if (offered && offered.keywords.has("STARTTLS") && r && (r.code === 500 || r.code === 502)) ctx.report({ frames: [...c.frames, ...r.frames], time: r.firstTime, message: `STARTTLS was advertised but refused with ${r.code}`, evidence: `reply ${q(r.lines[0] ?? "")}` });
     }

@@ -13,18 +13,19 @@ export default defineRule({
   fix: "Require AUTH on 587, or make sure only trusted networks can reach it.",
   plaintext: true,
   pairing: true,
-}, (ctx) => {
-  const s = ctx.session;
-  if (s.serverPort !== 587) return;
-  for (const ex of ctx.conversation.exchanges) {
+}, {
+  // every exchange in order (any kind: the first sent after STARTTLS ends the plaintext part)
+  exchange(ex, ctx) {
+    if (ctx.session.serverPort !== 587) return "stop";
     const c = ex.command;
-    if (c.afterStartTls) return; // encrypted from here: AUTH is invisible
+    if (c.afterStartTls) return "stop"; // encrypted from here: AUTH is invisible
     const r = ex.final;
-    if (c.kind !== "command") continue;
+    if (c.kind !== "command") return;
     // post-auth: a 235 answered the AUTH command or the last SASL response of its exchange
     if (c.verb === "MAIL" && r && r.complete && r.code === 250 && ex.phase !== "post-auth") {
       ctx.report({ frames: [...c.frames, ...r.frames], time: r.firstTime, message: `the submission server (port 587) accepted ${q(c.line, 60)} without AUTH`, evidence: `reply ${q(r.lines[0] ?? "")}` });
-      return;
+      return "stop";
     }
-  }
+    return;
+  },
 });

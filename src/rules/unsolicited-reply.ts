@@ -22,7 +22,7 @@ export default defineRule({
     if (s.tls?.mode === "implicit" && s.tls.clientHelloFrame !== null) return "stop"; // replies to TLS bytes the client sent to a plaintext server (implicit-tls-port-mismatch, pregreet-early-talker)
     // replies to commands smuggled after a fake end-of-data: server-accepts-nonstandard-eod explains them
     if (!ctx.conversation.trustedFrames([r.frames[0]]) || [...ctx.conversation.smuggledReplies.values()].some((l) => l.includes(r.index))) return;
-    if (!s.sawSyn && !s.replies.some((x) => x.index < r.index && x.command !== null)) return; // may answer a command sent before the capture began
+    if (!s.sawSyn && !ctx.conversation.replies.some((x) => x.index < r.index && x.command !== null)) return; // may answer a command sent before the capture began
     const info = r.code === 421;
     const why = r.afterStartTls ? " (sent after the STARTTLS 220, before TLS)" : "";
     ctx.report({ severity: info ? "info" : undefined, frames: r.frames, time: r.firstTime, message: `${replyLabel(r)}${why} arrived when no command was waiting for a reply${info ? " (421 may be sent at any time)" : ""}`, evidence: `first line ${q(r.lines[0] ?? "")}, ${streamSpan(ctx.session, "server", r.start, r.end, r.inTls)}` });

@@ -34,10 +34,12 @@ export function replyLabel(r: Reply | null): string {
 
 export { linesCovered, replyEndSeq, sentBeforeEnd, type Knowledge } from "../smtp/conversation.js";
 
-/** "client frame 9 acknowledged server seq 97; the reply's final line ends at seq 237 (frame 11)" */
-export function ackEvidence(s: Session, cmd: Command, reply: Reply | null, by: Knowledge, acked: number | null): string {
+/**
+ * "client frame 9 acknowledged server seq 97; the reply's final line ends at seq 237 (frame 11)".
+ * `prev`: the command sent before `cmd` (EarlyCommand.prev), named when no reply ever arrived.
+ */
+export function ackEvidence(s: Session, cmd: Command, reply: Reply | null, by: Knowledge, acked: number | null, prev: Command | null = null): string {
   if (reply === null) {
-    const prev = s.commands[cmd.index - 1];
     return by === "segment" && prev
       ? `client frame ${cmd.frames[0]} carried the end of ${cmdLabel(prev)} and the start of ${cmdLabel(cmd)}: both were written at once, and no reply to the first ever arrived`
       : `client frame ${cmd.frames[0]} carried ack ${acked ?? "(none)"}: the client had received no server byte, and the capture holds no greeting`;

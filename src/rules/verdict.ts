@@ -1,4 +1,5 @@
 import type { Session } from "../smtp/model.js";
+import { conversationOf } from "../smtp/conversation.js";
 import { knobFor, productsOf } from "../products/match.js";
 import { clip } from "../text/escape.js";
 import { plural } from "../text/plural.js";
@@ -71,7 +72,7 @@ export function verdictFor(session: Session, findings: Finding[], rules: Rule[])
   // what is missing inside the encrypted part does not stop the plaintext part being judged
   // an open connection at the end of the capture stops no judgement when nothing was left unanswered
   const blocking = lacks.filter((l) => l.kind !== "encrypted" && !l.endOnly && !(enc !== null && l.frame !== undefined && l.frame > enc));
-  const nothingInClear = session.commands.length === 0 && session.replies.length === 0;
+  const nothingInClear = silent(session);
   if (blocking.length > 0 || (enc !== null && nothingInClear)) {
     const why = blocking.length > 0 ? blocking.map((l) => l.text) : [`the session is encrypted from its first payload (TLS from frame ${enc})`];
     const listed = needOther.filter((f) => f.severity !== "info").length;
@@ -87,12 +88,18 @@ export function verdictFor(session: Session, findings: Finding[], rules: Rule[])
   return { counts, independent, notEvaluable, limits, fault: "none", summary, decisive: null };
 }
 
+/** The capture holds no plaintext SMTP of the session: no command, no reply. */
+function silent(session: Session): boolean {
+  const conv = conversationOf(session);
+  return conv.exchanges.length === 0 && conv.replies.length === 0;
+}
+
 /** verdictFor() of a session without findings whose capture lacks nothing (most sessions). */
 function clean(session: Session): SessionVerdict {
   const counts = { error: 0, warning: 0, info: 0 };
   const independent = { error: 0, warning: 0, info: 0 };
   const enc = encryptedFrom(session);
-  if (enc !== null && session.commands.length === 0 && session.replies.length === 0) {
+  if (enc !== null && silent(session)) {
     return { counts, independent, notEvaluable: [], limits: [], fault: "undetermined", summary: `Cannot judge: the session is encrypted from its first payload (TLS from frame ${enc}).`, decisive: null };
   }
   const summary = enc !== null ? `No violation in the plaintext part; the rest is encrypted (TLS from frame ${enc}).` : "No violation found.";

@@ -89,8 +89,21 @@ export interface EarlyCommand {
 }
 
 export interface Conversation {
-  /** one per command, same index */
+  /** one per command, same index, in the order the client sent them: exchange i's neighbours (the
+   * command before and after it) are exchanges[i - 1] and exchanges[i + 1] */
   exchanges: Exchange[];
+  /** every reply in the order the server sent it (RFC 5321 §4.2): the greeting, the replies paired
+   * with commands (`Reply.command` is the index of their exchange) and those paired with none */
+  replies: readonly Reply[];
+  /** the replies no command asked for, in order (RFC 5321 §4.2: apart from the greeting, a reply
+   * answers a command): unsolicited ones, a 421 before the close, plaintext after a STARTTLS 220 */
+  unpairedReplies: readonly Reply[];
+  /** every reply paired with exchange `i`'s command, in order: 334 challenges (RFC 4954 §4), then
+   * the one that concludes it (first ... final) */
+  repliesOf(i: number): readonly Reply[];
+  /** the exchange whose command a reply answers (FIFO pairing); undefined for the greeting and the
+   * unpaired replies */
+  exchangeOf(r: Reply): Exchange | undefined;
   transactions: Transaction[];
   early: EarlyCommand[];
   greeting: Reply | null;
@@ -116,6 +129,8 @@ export interface Conversation {
  * garbage collection (ephemerons survive the young-generation collector), a third more CPU for
  * the SMTP layer and ~40 MB of peak memory on a 200 MB capture.
  */
+const NONE: readonly Reply[] = [];
+
 let cachedSession: Session | null = null;
 let cachedConversation: Conversation | null = null;
 
@@ -199,10 +214,40 @@ class SessionConversation implements Conversation {
   readonly early: EarlyCommand[] = [];
   private smuggled: Map<number, number[]> | null = null;
   private facts: TcpFacts | null = null;
+  private unpaired: readonly Reply[] | null = null;
 
   constructor(private readonly s: Session, readonly greeting: Reply | null, readonly untrustedFrom: Gap | null,
     /** frames from this one on rest on pairing that is not trusted (Infinity: all trusted) */
     readonly limit: number) {}
+
+  get replies(): readonly Reply[] {
+    return this.s.replies;
+  }
+
+  get unpairedReplies(): readonly Reply[] {
+    if (this.unpaired !== null) return this.unpaired;
+    // most sessions have none: no list is made for them
+    let out: Reply[] | null = null;
+    for (const r of this.s.replies) if (r.command === null && !r.greeting) (out ??= []).push(r);
+    return (this.unpaired = out ?? NONE);
+  }
+
+  repliesOf(i: number): readonly Reply[] {
+    const rs = this.s.commands[i]?.replies;
+    if (rs === undefined || rs.length === 0) return NONE;
+    // a reply past the timeline's cap (DissectOptions.maxItemsPerSession) is paired but not kept
+    const all = this.s.replies;
+    const out: Reply[] = [];
+    for (let k = 0; k < rs.length; k++) {
+      const r = all[rs[k]];
+      if (r !== undefined) out.push(r);
+    }
+    return out;
+  }
+
+  exchangeOf(r: Reply): Exchange | undefined {
+    return r.command === null ? undefined : this.exchanges[r.command];
+  }
 
   get smuggledReplies(): Map<number, number[]> {
     return (this.smuggled ??= smuggledReplies(this.s));

@@ -3,18 +3,12 @@
 // (capture, tcp, stream, smtp, rules, report, cli, text, and the top-level files), or a part imports a
 // higher layer (LAYERS below). Type-only imports
 // count too: a cycle of types is still a cycle of design. Run by `npm run lint`.
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { dirname, join, relative, resolve } from "node:path";
+import { readFileSync } from "node:fs";
+import { dirname, relative, resolve } from "node:path";
+import { lintRoot, tsFiles } from "./ts-files.mjs";
 
-const ROOT = resolve(process.argv[2] ?? join(import.meta.dirname, "..", "..", "src"));
-const files = [];
-(function walk(dir) {
-  for (const e of readdirSync(dir)) {
-    const p = join(dir, e);
-    if (statSync(p).isDirectory()) walk(p);
-    else if (e.endsWith(".ts")) files.push(p);
-  }
-})(ROOT);
+const ROOT = lintRoot();
+const files = tsFiles(ROOT);
 
 const IMPORT = /(?:^|\n)\s*(?:import|export)\s[^;]*?\sfrom\s*["'](\.{1,2}\/[^"']+)["']/g;
 const graph = new Map();

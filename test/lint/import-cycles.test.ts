@@ -1,22 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { runLint, tree as crafted } from "./crafted-tree.js";
 
 // The import-cycle check that `npm run lint` runs: it must fail on a cycle between files and on a
 // cycle between the parts of src/, and pass on a layered tree.
 const SCRIPT = join(import.meta.dirname, "import-cycles.mjs");
-
-function tree(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), "smtpcap-cycles-"));
-  for (const [name, text] of Object.entries(files)) {
-    mkdirSync(join(dir, name, ".."), { recursive: true });
-    writeFileSync(join(dir, name), text);
-  }
-  return dir;
-}
-const run = (dir: string) => spawnSync(process.execPath, [SCRIPT, dir], { encoding: "utf8" });
+const tree = (files: Record<string, string>) => crafted("smtpcap-cycles-", files);
+const run = (dir: string) => runLint(SCRIPT, dir);
 
 describe("import-cycle check (npm run lint)", () => {
   it("passes a layered tree", () => {

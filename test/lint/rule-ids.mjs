@@ -5,11 +5,12 @@
 // Rule ids are the `id: "…"` of the files in src/rules/. Only whole literals count ("rule-id",
 // 'rule-id', `rule-id`): a rule named inside prose (a meaning, a comment) is documentation.
 // Run by `npm run lint`; `node test/lint/rule-ids.mjs DIR` checks another tree (the tests do).
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join, relative, resolve } from "node:path";
+import { readFileSync } from "node:fs";
+import { relative } from "node:path";
 import ts from "typescript";
+import { lintRoot, tsFiles } from "./ts-files.mjs";
 
-const ROOT = resolve(process.argv[2] ?? join(import.meta.dirname, "..", "..", "src"));
+const ROOT = lintRoot();
 
 /**
  * Files that may name rule ids, with the reason. Each entry is a debt owned by another part of the
@@ -26,14 +27,7 @@ const KNOWN = new Map([
   ["products/match.ts", "client behaviour classes from findings"],
 ]);
 
-const files = [];
-(function walk(dir) {
-  for (const e of readdirSync(dir)) {
-    const p = join(dir, e);
-    if (statSync(p).isDirectory()) walk(p);
-    else if (e.endsWith(".ts")) files.push(p);
-  }
-})(ROOT);
+const files = tsFiles(ROOT);
 
 const rel = (f) => relative(ROOT, f).split("\\").join("/");
 const ids = new Map(); // id → its rule file

@@ -1,26 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { runLint, tree as crafted } from "./crafted-tree.js";
 
 // The rule-id check that `npm run lint` runs: a rule id as a literal outside its own rule file fails.
 const SCRIPT = join(import.meta.dirname, "rule-ids.mjs");
-
-function tree(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), "smtpcap-ids-"));
-  for (const [name, text] of Object.entries(files)) {
-    mkdirSync(join(dir, name, ".."), { recursive: true });
-    writeFileSync(join(dir, name), text);
-  }
-  return dir;
-}
-const run = (dir: string) => spawnSync(process.execPath, [SCRIPT, dir], { encoding: "utf8" });
+const tree = (files: Record<string, string>) => crafted("smtpcap-ids-", files);
+const run = (dir: string) => runLint(SCRIPT, dir);
 const RULE = 'export default defineRule({\n  id: "some-rule",\n  title: "x",\n  meaning: "see `other-rule`, its sibling",\n});\n';
 
 describe("rule-id literal check (npm run lint)", () => {
   it("passes the real tree", () => {
-    const r = spawnSync(process.execPath, [SCRIPT], { encoding: "utf8" });
+    const r = runLint(SCRIPT);
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
   });
