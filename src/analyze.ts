@@ -144,6 +144,8 @@ export interface LiveStats {
   idleClosed: number;
   /** connections ended to make room (--max-open-flows) */
   evicted: number;
+  /** the connection table (see FlowTracker.tableSizes), for SMTPCAP_MEM_TRACE */
+  table: () => { ip4: number; ip4Slots: number; ip6: number };
 }
 
 /** A judged session waiting for earlier connections to end: the session, or its output once prepared. */
@@ -210,7 +212,8 @@ async function analyze<P>(path: string, options: Partial<AnalyzeOptions>, sink: 
   };
   const factory = smtpFlowFactory(opts, onSession, () => keys);
   let idleClosed = 0;
-  const liveStats = (): LiveStats => ({ packets: stats.frames, open: tracker.openCount, judged: emitted, idleClosed, evicted: tracker.stats.evicted });
+  const table = () => tracker.tableSizes;
+  const liveStats = (): LiveStats => ({ packets: stats.frames, open: tracker.openCount, judged: emitted, idleClosed, evicted: tracker.stats.evicted, table });
   // capture time of the last idle sweep
   let swept = -Infinity;
   const tracker = new FlowTracker(factory, {

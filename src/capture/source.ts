@@ -138,6 +138,9 @@ async function readDirect(fh: FileHandle, sink: FrameSink, clock: Clock | null, 
   return result;
 }
 
+/** The size of readStream's two buffers (a chunk of a pipe is 64 KiB, of gunzip 256 KiB). */
+const STREAM_BUFFER = CHUNK_SIZE;
+
 /** The gzip stream stopped without its end (a killed `tcpdump | gzip`). */
 const GZIP_CUT = "the gzip stream ends early (the file was cut)";
 
@@ -152,6 +155,30 @@ async function readStream(path: string, sink: FrameSink, clock: Clock | null, se
   let stage = "sniff" as "sniff" | "parse" | "stopped";
   let gzipCut = false;
   let gzipError: ReadProblem | null = null;
+
+  // each chunk is copied behind the partial record left over from the one before, into two
+  // buffers used in turn (as readDirect's: a frame's bytes stay valid while the next chunk is
+  // parsed), and parsed in place: no joined buffer per chunk. A new 64 KiB one per read of a pipe
+  // (and the read's own) left the allocator's heap growing over a long `watch` (issue #23)
+  const bufs: Buffer[] = [];
+  let cur = 0;
+  let left: Buffer = Buffer.alloc(0);
+  let base = 0;
+  const parse = (chunk: Buffer): boolean => {
+    const n = left.length + chunk.length;
+    let buf = bufs[cur];
+    // a larger one only for a record larger than the buffer, and not kept after it
+    if (buf === undefined || buf.length < n || (buf.length > STREAM_BUFFER && n <= STREAM_BUFFER)) buf = bufs[cur] = Buffer.allocUnsafeSlow(Math.max(n, STREAM_BUFFER));
+    left.copy(buf, 0);
+    chunk.copy(buf, left.length);
+    cur = 1 - cur;
+    const view = buf.subarray(0, n);
+    const used = parser!.parseAt(view, base);
+    if (used < 0) return false;
+    base += used;
+    left = view.subarray(used);
+    return true;
+  };
 
   const feed = (chunk: Buffer): void => {
     if (stage === "stopped") return;
@@ -170,7 +197,7 @@ async function readStream(path: string, sink: FrameSink, clock: Clock | null, se
       stage = "parse";
       chunk = head;
     }
-    if (!parser!.push(chunk)) stage = "stopped";
+    if (!parse(chunk)) stage = "stopped";
   };
 
   try {
@@ -235,7 +262,7 @@ async function readStream(path: string, sink: FrameSink, clock: Clock | null, se
   const p = parser as FormatParser | null;
   if (p) {
     const before = p.problems.length;
-    p.end();
+    p.endAt(left, 0, base);
     result.format = p.format;
     result.frames = p.frames;
     if (gzipError && p.problems.length > before) {

@@ -13,7 +13,8 @@ export const R_INIT_FIRST = 16;
  * retired to a few numbers (stream index, first sequence numbers, flags), so a capture with
  * millions of connections (a scan) costs tens of bytes for each. A retired connection that was
  * closed (FIN both ways, or RST) and silent for RETIRED_TTL seconds of capture time is forgotten
- * when the table next grows.
+ * when the table next grows; in a live reader's table any retired one, also every tenth of the TTL
+ * (purge), which shrinks the table too.
  */
 export class Ip4Connections<F> {
   // the arrays are set by allocate()
@@ -84,7 +85,7 @@ export class Ip4Connections<F> {
 
   /** Adds a connection (which must not be in the table); returns its slot. Slots move when the table grows. */
   add(ipA: number, portA: number, ipB: number, portB: number, index: number, value: F): number {
-    if ((this.count + 1) * 2 > this.index.length) this.rebuild();
+    if (this.full(this.count + 1, this.index.length)) this.rebuild();
     this.key(ipA, portA, ipB, portB);
     const k0 = this.k0, k1 = this.k1, k2 = this.k2;
     let i = hash(k0, k1, k2) & this.mask;
@@ -124,8 +125,47 @@ export class Ip4Connections<F> {
     }
   }
 
-  /** Rehash, forgetting closed retired connections silent for the TTL; doubles only when still half full. */
-  private rebuild(): void {
+  /** The number of slots (a power of two; see full()). */
+  get capacity(): number {
+    return this.index.length;
+  }
+
+  /** capture time of the last purge() */
+  private purged = -Infinity;
+
+  /**
+   * When the table rebuilds (`full`) and how full a rebuild leaves it at most (`roomy`): a file's
+   * table at half and a quarter; a live reader's (forgetUnclosed), which lives on, at 3/4 and 5/8
+   * (lookups are mostly hits, about 2.5 probes at 3/4 with linear probing).
+   */
+  private full(n: number, cap: number): boolean {
+    return this.forgetUnclosed ? n * 4 > cap * 3 : n * 2 > cap;
+  }
+  private roomy(n: number, cap: number): boolean {
+    return this.forgetUnclosed ? n * 8 <= cap * 5 : n * 4 <= cap;
+  }
+
+  /**
+   * A live reader's table (forgetUnclosed), called as capture time passes: every tenth of the TTL
+   * of capture time, retired connections silent for the TTL are forgotten and the arrays shrunk
+   * to what is kept (the smallest size at most 5/8 full). Without it the table forgot only when
+   * it grew, and kept the size of its peak: the soak of issue #23 (a steady 113 connections per
+   * second of capture time, 68 000 of them within the last 600 s) went to 262 144 slots of 49
+   * bytes and doubled again to 524 288 at about 14 GB; now it stays at 131 072.
+   */
+  purge(): void {
+    if (!this.forgetUnclosed || this.now - this.purged < this.retiredTtl / 10) return;
+    this.purged = this.now;
+    this.rebuild(true);
+  }
+
+  /**
+   * Rehash, forgetting closed retired connections silent for the TTL (any retired one with
+   * forgetUnclosed). On growth (`fit` false) it doubles unless what is kept leaves it `roomy`;
+   * with `fit` it takes the smallest roomy size, never larger, and does nothing when that changes
+   * nothing.
+   */
+  private rebuild(fit = false): void {
     const horizon = this.now - this.retiredTtl;
     const old = { keys: this.keys, live: this.live, index: this.index, seq0: this.seq0, seq1: this.seq1, bits: this.bits, last: this.last };
     const forget = (i: number) => {
@@ -135,7 +175,12 @@ export class Ip4Connections<F> {
     };
     let keep = 0;
     for (let i = 0; i < old.index.length; i++) if (old.index[i] >= 0 && !forget(i)) keep++;
-    this.allocate((keep + 1) * 4 > old.index.length ? old.index.length * 2 : old.index.length);
+    let cap = 16;
+    if (fit) {
+      while (!this.roomy(keep, cap) && cap < old.index.length) cap *= 2;
+      if (keep === this.count && cap === old.index.length) return;
+    } else cap = this.roomy(keep + 1, old.index.length) ? old.index.length : old.index.length * 2;
+    this.allocate(cap);
     this.count = keep;
     for (let i = 0; i < old.index.length; i++) {
       if (old.index[i] < 0 || forget(i)) continue;

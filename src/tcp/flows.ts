@@ -458,14 +458,15 @@ export class FlowTracker {
 
   /**
    * A live reader's memory: IPv6 connections that ended (closed, reset, given up) and have been
-   * silent for `ttl` seconds of capture time before `now` are forgotten, as Ip4Connections forgets
-   * retired IPv4 connections when its table grows. A later packet of the same address and port
+   * silent for `ttl` seconds of capture time before `now` are forgotten, and retired IPv4 ones by
+   * Ip4Connections (when its table grows, and every tenth of its TTL: purge). A later packet of the same address and port
    * pair then starts a new tcp.stream, where Wireshark, which never forgets, would continue the
    * old one: so files are read without it.
    */
   forgetEnded(now: number, ttl: number): void {
     this.trackEnded = true;
     this.flows4.forgetUnclosed = true;
+    this.flows4.purge();
     const q = this.endedV6;
     if (q.length === 0) return;
     // an ended connection may still get packets (lastTime moves): the whole queue is looked at
@@ -477,6 +478,11 @@ export class FlowTracker {
     });
   }
 
+
+  /** The connection table's size: IPv4 connections kept (live or retired), its slots, IPv6 connections kept. */
+  get tableSizes(): { ip4: number; ip4Slots: number; ip6: number } {
+    return { ip4: this.flows4.size, ip4Slots: this.flows4.capacity, ip6: this.flows.size };
+  }
 
   /** Connections being followed now. */
   get openCount(): number {

@@ -48,4 +48,50 @@ describe("Ip4Connections", () => {
     for (let i = 2; i < 9; i++) expect(t.index[t.find(A, 1000 + i, B, 25)]).toBe(i);
     expect(t.size).toBe(7);
   });
+
+  it("a live table shrinks back once the connections it held are past the TTL (purge)", () => {
+    const t = new Ip4Connections<string>(16, 600);
+    t.forgetUnclosed = true;
+    const addRetired = (n: number, from: number) => {
+      for (let i = from; i < from + n; i++) t.retire(t.add((0x0a000000 + i) | 0, 40000, B, 25, i, "x"), 1, 1, 0, t.now);
+    };
+    t.now = 1000;
+    addRetired(100_000, 0);
+    const peak = t.capacity;
+    expect(peak).toBeGreaterThanOrEqual(200_000);
+    // a tenth of the TTL later nothing is old enough: the table is kept
+    t.now = 1060;
+    t.purge();
+    expect(t.size).toBe(100_000);
+    expect(t.capacity).toBe(peak); // never grown by a purge
+    // a slower rate later: 1 000 new connections, the old 100 000 past the TTL
+    t.now = 1700;
+    addRetired(1000, 200_000);
+    t.purge();
+    expect(t.size).toBe(1000);
+    expect(t.capacity).toBe(2048); // the smallest at most 5/8 full
+    for (const i of [200_000, 200_999]) expect(t.index[t.find(B, 25, (0x0a000000 + i) | 0, 40000)]).toBe(i);
+    expect(t.find(B, 25, 0x0a000000, 40000)).toBe(-1);
+    // purge runs at most once per tenth of the TTL of capture time
+    t.now = 2400;
+    t.purge();
+    expect(t.size).toBe(0);
+    for (let i = 0; i < 10; i++) t.retire(t.add((0x0b000000 + i) | 0, 40000, B, 25, 300_000 + i, "x"), 1, 1, 0, 1850);
+    t.now = 2459;
+    t.purge();
+    expect(t.size).toBe(10);
+    t.now = 2460;
+    t.purge();
+    expect(t.size).toBe(0);
+  });
+
+  it("a file's table (no forgetUnclosed) is never purged", () => {
+    const t = new Ip4Connections<string>(16, 600);
+    for (let i = 0; i < 1000; i++) t.retire(t.add((0x0a000000 + i) | 0, 40000, B, 25, i, "x"), 1, 1, R_RESET, 0);
+    const cap = t.capacity;
+    t.now = 5000;
+    t.purge();
+    expect(t.size).toBe(1000);
+    expect(t.capacity).toBe(cap);
+  });
 });

@@ -36,8 +36,9 @@ describe("ended connections: kept by analyze, forgotten by watch", () => {
     expect(r.code).toBe(0);
     const lines = r.out.trim().split("\n").map((l) => JSON.parse(l));
     // A (closed, IPv6: forgotten at the once-a-second sweep, so its stray ACK is stream 2), C (ended
-    // by --idle; IPv4 retired connections are forgotten only when the table next grows, so its
-    // stray ACK still continues stream 1), then B
+    // by --idle at the sweep of A's stray ACK; IPv4 retired connections are forgotten when the
+    // table grows or at its purge, by the time of the newest IPv4 packet, 600 s after C's last
+    // packet only then: so C's stray ACK still continues stream 1), then B
     expect(lines.filter((l) => l.type === "session").map((l) => [l.tcpStream, l.client])).toEqual([
       [0, "[2001:db8::10]:40000"], [1, "192.0.2.20:40005"], [3, "192.0.2.21:40006"],
     ]);
