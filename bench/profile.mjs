@@ -12,6 +12,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { cliNodeFlags } from "./cli-flags.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..");
@@ -28,7 +29,8 @@ if (!file) {
 }
 
 const dir = mkdtempSync(join(tmpdir(), "smtpcap-prof-"));
-const argv = ["--cpu-prof", "--cpu-prof-dir", dir, join(root, "bin/smtpcap.js"), "analyze", "--format", "json", "--fail-on", "never", ...extra, file];
+// with the node flags of bin/smtpcap.js's first line, as an installed smtpcap runs
+const argv = [...cliNodeFlags(root), "--cpu-prof", "--cpu-prof-dir", dir, join(root, "bin/smtpcap.js"), "analyze", "--format", "json", "--fail-on", "never", ...extra, file];
 const t0 = process.hrtime.bigint();
 const run = spawnSync(process.execPath, argv, { stdio: ["ignore", "ignore", "inherit"] });
 const wall = Number(process.hrtime.bigint() - t0) / 1e9;

@@ -60,7 +60,9 @@ async function main() {
 const args = process.argv.slice(2);
 const opt = (name, dflt) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : dflt; };
 const MB = Number(opt("--mb", 200));
+if (!(MB > 0)) { console.error("bench/tls.mjs: --mb must be a positive number"); process.exit(2); }
 const runs = Number(opt("--runs", 3));
+if (!Number.isInteger(runs) || runs < 1) { console.error("bench/tls.mjs: --runs must be a whole number of at least 1"); process.exit(2); }
 const withTshark = !args.includes("--no-tshark") && spawnSync("tshark", ["--version"]).status === 0;
 const w = tlsWorkload(MB);
 const meta = w, file = w.file, keys = w.keys;
