@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ALL_RULES } from "../../src/rules/index.js";
@@ -31,5 +31,28 @@ describe("every rule has its RuleTester file", () => {
   it("the check can fail: an id without a file is reported", () => {
     expect(hasRuleTester("no-such-rule-for-the-test")).toBe(false);
     expect(hasRuleTester("greeting-invalid")).toBe(true);
+  });
+});
+
+/**
+ * A rule is its file, its tests and its line in src/rules/index.ts (ALL_RULES, in catalogue order):
+ * a rule file that is not registered would never run, so its absence from ALL_RULES fails here.
+ */
+const SRC = join(DIR, "..", "..", "src", "rules");
+
+/** The ids of the files under src/rules/ that export a rule (`export default defineRule(`). */
+function ruleFiles(dir: string): string[] {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith(".ts") && /^export default defineRule\(/m.test(readFileSync(join(dir, f), "utf8")))
+    .map((f) => f.slice(0, -3))
+    .sort();
+}
+
+describe("every rule file is registered", () => {
+  it("ALL_RULES holds exactly the rules of src/rules/<id>.ts, each once, under its file's name", () => {
+    const ids = ALL_RULES.map((r) => r.meta.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect([...ids].sort()).toEqual(ruleFiles(SRC));
+    expect(ids.length).toBe(88);
   });
 });
