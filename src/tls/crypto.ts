@@ -49,6 +49,18 @@ export class HmacKey {
 
 const EMPTY_PAD = Buffer.alloc(0);
 
+/** The output length in octets of a hash named as node:crypto names it; -1 for one TLS does not use here. */
+function digestLength(hash: string): number {
+  switch (hash) {
+    case "md5": return 16;
+    case "sha1": return 20;
+    case "sha256": return 32;
+    case "sha384": return 48;
+    case "sha512": return 64;
+    default: return -1;
+  }
+}
+
 function digest(hash: string, data: Buffer): Buffer {
   return nodeCrypto().hash(hash, data, "buffer") as unknown as Buffer;
 }
@@ -56,7 +68,8 @@ function digest(hash: string, data: Buffer): Buffer {
 /** HKDF-Expand (RFC 5869) with HMAC-`hash`. */
 export function hkdfExpand(hash: string, prk: Buffer | HmacKey, info: Buffer, length: number): Buffer {
   const h = prk instanceof HmacKey ? prk : new HmacKey(hash, prk);
-  if (length <= (hash === "sha384" ? 48 : hash === "sha512" ? 64 : hash === "sha1" ? 20 : hash === "md5" ? 16 : 32)) return h.mac(info, COUNTER_1).subarray(0, length);
+  // one block (the key schedule's keys, IVs and secrets): T(1) alone
+  if (length <= digestLength(hash)) return h.mac(info, COUNTER_1).subarray(0, length);
   const out: Buffer[] = [];
   let t: Buffer = Buffer.alloc(0);
   let n = 0;
@@ -211,8 +224,7 @@ export class Tls13Opener implements RecordOpener {
 
   /** The next generation's secret after a KeyUpdate (RFC 8446 §7.2). */
   next(): Tls13Opener {
-    const hashLen = this.suite.hash === "sha384" ? 48 : 32;
-    return new Tls13Opener(this.suite, hkdfExpandLabel(this.suite.hash, this.secretKey, "traffic upd", EMPTY, hashLen));
+    return new Tls13Opener(this.suite, hkdfExpandLabel(this.suite.hash, this.secretKey, "traffic upd", EMPTY, digestLength(this.suite.hash)));
   }
 
   open(type: number, version: number, fragment: Buffer): OpenResult {
@@ -243,7 +255,7 @@ export interface Keys12 {
 /** Splits the TLS ≤ 1.2 key block (RFC 5246 §6.3) into the client's and the server's keys. */
 export function keyBlock12(suite: SuiteInfo, version: number, master: Buffer, clientRandom: Buffer, serverRandom: Buffer): { client: Keys12; server: Keys12 } | null {
   const aead = aeadName(suite.cipher) !== null;
-  const macLen = aead ? 0 : suite.mac === "sha1" ? 20 : suite.mac === "sha256" ? 32 : suite.mac === "sha384" ? 48 : suite.mac === "md5" ? 16 : -1;
+  const macLen = aead ? 0 : digestLength(suite.mac ?? "");
   if (macLen < 0) return null;
   const kLen = keyLen(suite.cipher);
   const cbc = suite.cipher.endsWith("-cbc");
