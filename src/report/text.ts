@@ -32,7 +32,14 @@ function rel(t: number, t0: number): string {
 
 interface Row { frame: number; time: number; text: string[] }
 
-function replyRows(r: Reply, verbose: boolean, lossy: boolean): Row {
+/** Why a reply without a command may still answer one: "" (it does not), or the label's words. */
+function unpairedWhy(s: JudgedSession): (r: Reply) => string {
+  if (s.gaps.length > 0 || s.bytes.client === 0) return () => "the capture lacks bytes";
+  const from = s.tls?.facts?.decryption.failedFrom.client ?? null;
+  return from === null ? () => "" : (r) => ((r.frames[0] ?? 0) >= from ? `the client's TLS records from frame ${from} are not decrypted` : "");
+}
+
+function replyRows(r: Reply, verbose: boolean, lossy: string): Row {
   const n = r.lineInfo.length;
   const shown: string[] = [];
   const lines = r.lines.map((l) => clip(escapeText(l), 100));
@@ -41,7 +48,7 @@ function replyRows(r: Reply, verbose: boolean, lossy: boolean): Row {
   if (r.linesDropped) shown.push(`… ${plural(r.linesDropped, "further line")} not kept`);
   const first = r.segments[0];
   // with bytes missing from the capture, a reply without a command may answer one the capture lost
-  const label = r.greeting ? " (greeting)" : r.command === null ? (lossy ? " (not paired with a command: the capture lacks bytes)" : " (no command outstanding)") : "";
+  const label = r.greeting ? " (greeting)" : r.command === null ? (lossy !== "" ? ` (not paired with a command: ${lossy})` : " (no command outstanding)") : "";
   const text = shown.map((l, i) => (i === 0 ? `S  ${l}${label}` : `   ${l}`));
   if (!r.complete) text.push("   [reply incomplete: no final line]");
   if (r.frames.length > 1) {
@@ -143,7 +150,8 @@ function sessionText(s: JudgedSession, findings: Finding[], o: TextOptions): str
     const at = seqOf(s, g.side);
     out.push(...wrap(`GAP    ${g.side} seq ${g.offset + at}..${g.offset + g.bytes - 1 + at} missing (${plural(g.bytes, "byte")}, frame ${g.frame}): ${escapeControls(g.reason)}`, width, "  ", "         "));
   }
-  const rows: Row[] = [...s.commands.map(commandRow), ...s.replies.map((r) => replyRows(r, o.verbose, s.gaps.length > 0 || s.bytes.client === 0))];
+  const unpaired = unpairedWhy(s);
+  const rows: Row[] = [...s.commands.map(commandRow), ...s.replies.map((r) => replyRows(r, o.verbose, unpaired(r)))];
   rows.sort((a, b) => a.frame - b.frame || a.time - b.time);
   out.push("  Timeline (frame, time since the session's first packet):");
   for (const r of rows) {

@@ -1,6 +1,7 @@
 import type { Session } from "../smtp/model.js";
 import { conversationOf } from "../smtp/conversation.js";
 import { knobFor, productsOf } from "../products/match.js";
+import { firstFailure } from "../tls/describe.js";
 import { clip } from "../text/escape.js";
 import { plural } from "../text/plural.js";
 import { traitIndex, type TraitIndex } from "./traits.js";
@@ -74,7 +75,7 @@ export function verdictFor(session: Session, findings: Finding[], rules: Rule[])
   const blocking = lacks.filter((l) => l.kind !== "encrypted" && !l.endOnly && !(enc !== null && l.frame !== undefined && l.frame > enc));
   const nothingInClear = silent(session);
   if (blocking.length > 0 || (enc !== null && nothingInClear)) {
-    const why = blocking.length > 0 ? blocking.map((l) => l.text) : [`the session is encrypted from its first payload (TLS from frame ${enc})`];
+    const why = blocking.length > 0 ? blocking.map((l) => l.text) : [firstPayload(session, enc as number)];
     const listed = needOther.filter((f) => f.severity !== "info").length;
     const note = listed ? ` ${plural(listed, "finding")} that ${listed === 1 ? "needs" : "need"} the missing side ${listed === 1 ? "is" : "are"} listed but ${listed === 1 ? "does" : "do"} not decide.` : "";
     return { counts, independent, notEvaluable, limits, fault: "undetermined", summary: `Cannot judge: ${why.join("; ")}.${note}`, decisive: null };
@@ -83,8 +84,13 @@ export function verdictFor(session: Session, findings: Finding[], rules: Rule[])
   const beyond = nits.length ? ` beyond ${plural(nits.reduce((n, f) => n + (f.count ?? 1), 0), "grammar nit")} (${[...new Set(nits.map((f) => f.rule))].join(", ")})` : "";
   const hazards = findings.filter((f) => metas.get(f.rule)?.hazard && f.severity !== "info");
   const risk = hazards.length ? ` ${hazards.length === 1 ? "An interoperability hazard is" : `${hazards.length} interoperability hazards are`} listed (${[...new Set(hazards.map((f) => f.rule))].join(", ")}): legal, but a risk for clients that do not follow the RFC.` : "";
-  let summary = (enc !== null ? `No violation in the plaintext part${beyond}; the rest is encrypted (TLS from frame ${enc}).` : `No violation found${beyond}.`) + risk;
-  if (hazards.length === 0 && findings.some((f) => traits.has(f.rule, "split-reply"))) summary += " Replies split across TCP segments are legal, and the client waited for them.";
+  let summary = (enc !== null ? plaintextPart(session, enc, beyond) : `No violation found${beyond}.`) + risk;
+  // "waited" holds only where the client's commands after the split are known (trusted pairing)
+  const split = findings.filter((f) => traits.has(f.rule, "split-reply"));
+  if (hazards.length === 0 && split.length > 0) {
+    const conv = conversationOf(session);
+    summary += split.every((f) => conv.trustedFrames(f.frames)) ? " Replies split across TCP segments are legal, and the client waited for them." : " Replies split across TCP segments are legal.";
+  }
   return { counts, independent, notEvaluable, limits, fault: "none", summary, decisive: null };
 }
 
@@ -100,10 +106,22 @@ function clean(session: Session): SessionVerdict {
   const independent = { error: 0, warning: 0, info: 0 };
   const enc = encryptedFrom(session);
   if (enc !== null && silent(session)) {
-    return { counts, independent, notEvaluable: [], limits: [], fault: "undetermined", summary: `Cannot judge: the session is encrypted from its first payload (TLS from frame ${enc}).`, decisive: null };
+    return { counts, independent, notEvaluable: [], limits: [], fault: "undetermined", summary: `Cannot judge: ${firstPayload(session, enc)}.`, decisive: null };
   }
-  const summary = enc !== null ? `No violation in the plaintext part; the rest is encrypted (TLS from frame ${enc}).` : "No violation found.";
+  const summary = enc !== null ? plaintextPart(session, enc, "") : "No violation found.";
   return { counts, independent, notEvaluable: [], limits: [], fault: "none", summary, decisive: null };
+}
+
+/** "No violation in the plaintext part; the rest is encrypted (TLS from frame N)." */
+function plaintextPart(session: Session, enc: number, beyond: string): string {
+  const e = encryptedWhere(session, enc);
+  return `No violation in the plaintext part${beyond}; the rest ${e.rest} (${e.where}).`;
+}
+
+/** Why nothing can be judged when no command or reply is in clear. */
+function firstPayload(session: Session, enc: number): string {
+  const e = encryptedWhere(session, enc);
+  return `the session is encrypted from its first payload${e.rest === "is encrypted" ? "" : " and cannot be decrypted"} (${e.where})`;
 }
 
 /** The independent finding that decides, or null. */
@@ -237,6 +255,22 @@ function encryptedFrom(s: Session): number | null {
   for (const lim of s.limits) if (lim.kind === "encrypted") return lim.frame ?? s.tls?.frame ?? 0;
   // the TLS layer read this session: its "encrypted" limit, absent, says nothing stays encrypted
   if (s.tls?.facts !== undefined) return null;
-  return s.tls?.encrypted ? s.tls.clientHelloFrame ?? s.tls.serverHelloFrame ?? s.tls.frame : null;
+  return s.tls?.encrypted ? tlsStart(s) : null;
+}
+
+/** The first TLS record (the ClientHello), not the plaintext 220 to STARTTLS. */
+function tlsStart(s: Session): number {
+  const t = s.tls as NonNullable<Session["tls"]>;
+  return t.clientHelloFrame ?? t.serverHelloFrame ?? t.frame;
+}
+
+/**
+ * Where the unreadable part begins, in words: "TLS from frame 11", or with a key log that failed,
+ * "TLS from frame 11; cannot decrypt from frame 12" (`enc` is then the failure's frame).
+ */
+function encryptedWhere(s: Session, enc: number): { rest: string; where: string } {
+  const failed = s.tls?.facts !== undefined ? firstFailure(s.tls.facts) : null;
+  if (failed === null || s.tls === null || failed.frame !== enc) return { rest: "is encrypted", where: `TLS from frame ${enc}` };
+  return { rest: "cannot be decrypted", where: `TLS from frame ${tlsStart(s)}; cannot decrypt from frame ${enc}` };
 }
 

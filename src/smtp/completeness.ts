@@ -1,5 +1,5 @@
 import type { Command, Gap, Session } from "./model.js";
-import { fullyDecrypted } from "../tls/describe.js";
+import { firstFailure, fullyDecrypted } from "../tls/describe.js";
 import type { TlsFacts } from "../tls/connection.js";
 
 /** What the TCP layer knows of one direction of a connection, for completeness. */
@@ -44,9 +44,9 @@ export function addCompleteness(s: Session, dirs: { client: DirectionFacts; serv
   const unanswered = last !== undefined && last.replies.length === 0 && !missingServer && (s.tls === null || !s.tls.encrypted || last.time < s.tls.time) ? last : undefined;
   if (!closed || (unanswered !== undefined && s.close.server === null && !reset)) endedOpen(s, closed, unanswered, endedBy);
   const tf = s.tls?.facts;
-  const failed = tf ? tf.decryption.failedFrom.client ?? tf.decryption.failedFrom.server : null;
+  const failed = tf ? firstFailure(tf) : null;
   if (s.tls?.encrypted && tf !== undefined && failed !== null) {
-    limits.push({ kind: "encrypted", frame: failed, text: `cannot decrypt from frame ${failed} (${tf.decryption.notes.find((n) => n.includes("cannot decrypt")) ?? "TLS record authentication failed"}): the rest of the dialogue is not read` });
+    limits.push({ kind: "encrypted", frame: failed.frame, text: `cannot decrypt the ${failed.side}'s TLS records from frame ${failed.frame} (${failed.reason ?? "the record fails authentication"}): the rest of ${failed.both ? "the dialogue" : `the ${failed.side}'s side`} is not read` });
   } else if (s.tls?.encrypted && tf !== undefined && (fullyDecrypted(tf) || nothingEncrypted(tf))) {
     // decrypted, or the handshake failed before anything encrypted flowed: nothing stays encrypted
   } else if (s.tls?.encrypted) {

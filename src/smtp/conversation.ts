@@ -9,6 +9,8 @@
 import type { Command, Gap, Reply, Segment, Session } from "./model.js";
 import { isPositive, outcomeOf, parseCapabilities, type Capabilities, type Outcome } from "./vocabulary.js";
 import { tcpFactsOf, type TcpFacts } from "./tcp-facts.js";
+import { firstFailure } from "../tls/describe.js";
+import type { TlsFacts } from "../tls/connection.js";
 
 export type Phase = "pre-tls" | "tls" | "post-auth";
 
@@ -113,6 +115,10 @@ export interface Conversation {
   smuggledReplies: Map<number, number[]>;
   /** the first capture gap (by frame) on either side: pairing is not trusted from its frame on */
   untrustedFrom: Gap | null;
+  /** the first frame from which a side's TLS records could not be read (a record that fails to
+   * decrypt: wrong key, damaged capture; or bytes that are not TLS records): what that side said
+   * from there on is unknown, so pairing is not trusted from it either */
+  undecryptedFrom: number | null;
   /** a finding that shows these frames rests only on trusted pairing */
   trustedFrames(frames: number[]): boolean;
   /** the capabilities in force when command `i` was sent (the client's view) */
@@ -216,7 +222,7 @@ class SessionConversation implements Conversation {
   private facts: TcpFacts | null = null;
   private unpaired: readonly Reply[] | null = null;
 
-  constructor(private readonly s: Session, readonly greeting: Reply | null, readonly untrustedFrom: Gap | null,
+  constructor(private readonly s: Session, readonly greeting: Reply | null, readonly untrustedFrom: Gap | null, readonly undecryptedFrom: number | null,
     /** frames from this one on rest on pairing that is not trusted (Infinity: all trusted) */
     readonly limit: number) {}
 
@@ -313,8 +319,9 @@ function build(s: Session): Conversation {
   for (const r of s.replies) if (r.greeting) { greeting = r; break; }
   let untrustedFrom: Gap | null = null;
   for (const g of s.gaps) if (untrustedFrom === null || g.frame < untrustedFrom.frame) untrustedFrom = g;
-  const limit = untrustedFrom === null ? Infinity : trustLimit(s);
-  const conv = new SessionConversation(s, greeting, untrustedFrom, limit);
+  const undecryptedFrom = s.tls?.facts !== undefined ? unreadableFrom(s.tls.facts) : null;
+  const limit = untrustedFrom === null && undecryptedFrom === null ? Infinity : trustLimit(s, undecryptedFrom ?? Infinity);
+  const conv = new SessionConversation(s, greeting, untrustedFrom, undecryptedFrom, limit);
   const { exchanges, transactions, early } = conv;
   const st = new DialogueState();
   const gaps = s.gaps.length > 0;
@@ -332,6 +339,9 @@ function build(s: Session): Conversation {
     // the FIFO pairing of this command is trusted when no lost client bytes precede it and no lost
     // server bytes precede its replies; every later state depends on it, so trust never comes back
     if (stillTrusted && gaps) stillTrusted = pairedBeforeGaps(s, cmd);
+    // past a decryption failure a reply (or command) may be among the records that were not read;
+    // trustLimit() put the limit before the first command not answered before it
+    if (stillTrusted && undecryptedFrom !== null) stillTrusted = (cmd.frames[0] ?? Infinity) < limit;
     const inTls = tls !== null && !cmd.afterStartTls && (cmd.frames[0] ?? 0) > tls.frame;
     const phase: Phase = st.authed ? "post-auth" : inTls ? "tls" : "pre-tls";
     const tx = st.tx;
@@ -436,7 +446,8 @@ function apply(s: Session, st: DialogueState, transactions: Transaction[], ex: E
 }
 
 /**
- * The first frame from which pairing is not trusted (the session has a capture gap). Pairing is
+ * The first frame from which pairing is not trusted (the session has a capture gap, or a side
+ * could not be decrypted from frame `undecryptedFrom` on: its limit to start with). Pairing is
  * not trusted from where lost bytes could matter, nor from the first command whose pairing reaches
  * past that point (its reply may be a later command's): every later state (transaction, phase,
  * capabilities) depends on that command's outcome. Lost bytes matter from the first captured
@@ -444,9 +455,9 @@ function apply(s: Session, st: DialogueState, transactions: Transaction[], ex: E
  * acknowledges them (only then can the peer have answered or acted on them); what either side sent
  * before that cannot depend on them.
  */
-function trustLimit(s: Session): number {
+function trustLimit(s: Session, undecryptedFrom: number): number {
   const base = s.sawSyn ? 1 : 0;
-  let limit = Infinity;
+  let limit = undecryptedFrom;
   for (const g of s.gaps) {
     const own = g.side === "client" ? s.commands : s.replies;
     const peer = g.side === "client" ? s.replies : s.commands;
@@ -478,6 +489,14 @@ function trustLimit(s: Session): number {
     }
   }
   return limit;
+}
+
+/** The first frame from which a side's TLS stream could not be read on: a record that failed to
+ * decrypt, or bytes that stopped being TLS records (null: all of it was read, or none needed to be). */
+function unreadableFrom(t: TlsFacts): number | null {
+  const failed = firstFailure(t)?.frame ?? null;
+  const notTls = t.notTls?.frame ?? null;
+  return failed === null ? notTls : notTls === null ? failed : Math.min(failed, notTls);
 }
 
 function smuggledReplies(s: Session): Map<number, number[]> {

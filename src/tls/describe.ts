@@ -41,13 +41,39 @@ export function describeTls(t: TlsFacts): string[] {
 export function tlsHeadline(mode: "starttls" | "implicit", t: TlsFacts): string {
   const from = t.firstFrame ?? 0;
   const d = t.decryption;
-  const failed = d.failedFrom.client ?? d.failedFrom.server;
+  const failed = firstFailure(t);
   if (handshakeOnly(t)) return `TLS (${mode}) from frame ${from}: the handshake did not complete`;
   const fatal = fatalEnd(t);
   if (fatal !== null && t.client.appRecords + t.server.appRecords === 0) return `TLS (${mode}) from frame ${from}: the handshake did not complete (fatal ${fatal.description} alert from the ${fatal.from}, frame ${fatal.frame})`;
-  if (failed !== null) return `TLS (${mode}) from frame ${from}: decrypted up to frame ${failed}, then cannot decrypt`;
+  if (failed !== null) return `TLS (${mode}) from frame ${from}: ${anyDecrypted(t) ? "decrypted in part; " : ""}cannot decrypt ${failureSides(t)}`;
   if ((d.status === "decrypted" || d.status === "partial") && t.client.plainBytes + t.server.plainBytes > 0) return `TLS (${mode}) from frame ${from}: decrypted with ${d.source}, the SMTP inside is judged`;
   return `TLS (${mode}) from frame ${from}: the rest is encrypted`;
+}
+
+/** The earliest frame from which a side's records could not be decrypted (null: no failure), with that side's note. */
+export function firstFailure(t: TlsFacts): { frame: number; side: "client" | "server"; reason: string | undefined; both: boolean } | null {
+  const { client, server } = t.decryption.failedFrom;
+  if (client === null && server === null) return null;
+  const side = server !== null && (client === null || server <= client) ? "server" : "client";
+  const frame = (side === "server" ? server : client) as number;
+  const prefix = `${side}: cannot decrypt from frame ${frame}: `;
+  const note = t.decryption.notes.find((n) => n.startsWith(prefix));
+  return { frame, side, reason: note?.slice(prefix.length), both: client !== null && server !== null };
+}
+
+/** Which sides could not be decrypted from which frame: "the server's records from frame 12 and the client's from frame 13". */
+function failureSides(t: TlsFacts): string {
+  const { client, server } = t.decryption.failedFrom;
+  if (client !== null && server !== null) {
+    const [a, fa, b, fb] = server <= client ? ["server", server, "client", client] : ["client", client, "server", server];
+    return `the ${a}'s records from frame ${fa} and the ${b}'s from frame ${fb}`;
+  }
+  return server !== null ? `the server's records from frame ${server}` : `the client's records from frame ${client}`;
+}
+
+/** Some record of the connection was opened with the key log: application data, a handshake message or an alert. */
+function anyDecrypted(t: TlsFacts): boolean {
+  return t.client.plainBytes + t.server.plainBytes > 0 || t.handshake.some((h) => h.decrypted) || t.alerts.some((a) => a.decrypted);
 }
 
 /** The TLS phase was decrypted without a failure and carried application data: nothing of the dialogue stays encrypted. */

@@ -1,7 +1,10 @@
-import { readFileSync } from "node:fs";
-import { expect, it } from "vitest";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
 import { analyzeFile } from "../../src/analyze.js";
 import type { TlsFacts } from "../../src/tls/connection.js";
+import { toText } from "../../src/report/text.js";
 import { SHARED } from "../support/fixtures.js";
 import { describeShared, SHARED_PRESENT } from "../support/shared.js";
 
@@ -110,6 +113,48 @@ describeShared("TLS verdicts (expected-tls.json conclusions)", () => {
     const f = rep.findings.find((x) => x.rule === "client-acted-on-partial-multiline-reply")!;
     expect(f.frames).toEqual([18, 19, 21]);
     expect(rep.findings.map((x) => x.rule)).toContain("reply-split-across-segments");
+  });
+
+  describe("tls-inside-split-reply.pcap with a wrong secret: no accusation, the report says where decryption stops", () => {
+    /** the capture's key log with the first hex digit of each `label` line's secret flipped */
+    function wrongKeys(label: RegExp): string {
+      const text = readFileSync(`${DIR}/tls-inside-split-reply.keys`, "latin1").replace(/^(\S+) ([0-9a-f]+) ([0-9a-f])/gm, (m, l: string, r: string, d: string) => (label.test(l) ? `${l} ${r} ${d === "0" ? "1" : "0"}` : m));
+      const file = join(mkdtempSync(join(tmpdir(), "smtpcap-wrongkey-")), "wrong.keys");
+      writeFileSync(file, text);
+      return file;
+    }
+    const analyzeWith = (keys: string) => analyzeFile(`${DIR}/tls-inside-split-reply.pcap`, { ports: [2465], tlsKeylogs: [keys] });
+
+    it("every secret wrong: nothing decrypted, TLS began at the ClientHello (11), decryption fails first at the server's frame 12", async () => {
+      const rep = await analyzeWith(wrongKeys(/./));
+      const s = rep.sessions[0];
+      const text = toText(rep, { color: false, verbose: false, width: 1000 });
+      expect(text).toContain("TLS (starttls) from frame 11: cannot decrypt the server's records from frame 12 and the client's from frame 13\n");
+      expect(text).not.toContain("decrypted up to");
+      expect(s.verdict.summary).toBe("No violation in the plaintext part; the rest cannot be decrypted (TLS from frame 11; cannot decrypt from frame 12).");
+      expect(s.verdict.limits).toEqual(["cannot decrypt the server's TLS records from frame 12 (the record fails authentication (wrong key, or the capture is damaged)): the rest of the dialogue is not read"]);
+      expect(rep.findings.filter((f) => f.severity !== "info")).toEqual([]);
+    });
+
+    it("only the client's application secret wrong: the server's decrypted replies are not called unsolicited, the client not said to wait", async () => {
+      const rep = await analyzeWith(wrongKeys(/^CLIENT_TRAFFIC_SECRET_0$/));
+      const s = rep.sessions[0];
+      const text = toText(rep, { color: false, verbose: false, width: 1000 });
+      expect(text).toContain("TLS (starttls) from frame 11: decrypted in part; cannot decrypt the client's records from frame 14\n");
+      expect(rep.findings.filter((f) => f.severity !== "info")).toEqual([]);
+      expect(s.verdict.fault).toBe("none");
+      expect(s.verdict.summary).toBe("No violation in the plaintext part; the rest cannot be decrypted (TLS from frame 11; cannot decrypt from frame 14). Replies split across TCP segments are legal.");
+      expect(text).toContain("250 2.0.0 Ok (not paired with a command: the client's TLS records from frame 14 are not decrypted)");
+      expect(text).not.toContain("no command outstanding");
+    });
+
+    it("only the server's application secret wrong: the client's decrypted commands are not called unanswered", async () => {
+      const rep = await analyzeWith(wrongKeys(/^SERVER_TRAFFIC_SECRET_0$/));
+      const s = rep.sessions[0];
+      expect(rep.findings.filter((f) => f.severity !== "info")).toEqual([]);
+      expect(s.verdict.summary).toBe("No violation in the plaintext part; the rest cannot be decrypted (TLS from frame 11; cannot decrypt from frame 15).");
+      expect(s.verdict.limits).toEqual(["cannot decrypt the server's TLS records from frame 15 (the record fails authentication (wrong key, or the capture is damaged)): the rest of the server's side is not read"]);
+    });
   });
 
   it("clean decrypted sessions: no TLS error or warning", async () => {
