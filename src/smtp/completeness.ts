@@ -1,5 +1,5 @@
 import type { Command, Gap, Session } from "./model.js";
-import { firstFailure, fullyDecrypted } from "../tls/describe.js";
+import { endedInHandshake, firstFailure, fullyDecrypted } from "../tls/describe.js";
 import type { TlsFacts } from "../tls/connection.js";
 
 /** What the TCP layer knows of one direction of a connection, for completeness. */
@@ -52,7 +52,9 @@ export function addCompleteness(s: Session, dirs: { client: DirectionFacts; serv
   } else if (s.tls?.encrypted) {
     // TLS begins with the first TLS record (the ClientHello), not with the plaintext 220 to STARTTLS
     const from = s.tls.clientHelloFrame ?? s.tls.serverHelloFrame ?? s.tls.frame;
-    limits.push({ kind: "encrypted", frame: from, text: `TLS from frame ${from}${from === s.tls.clientHelloFrame ? " (the ClientHello)" : ""}: the rest of the dialogue is encrypted` });
+    // a handshake known not to have completed carried no dialogue: what stays unread is its own encrypted part
+    const rest = tf !== undefined && endedInHandshake(tf) ? "the handshake did not complete, and its encrypted records are not read" : "the rest of the dialogue is encrypted";
+    limits.push({ kind: "encrypted", frame: from, text: `TLS from frame ${from}${from === s.tls.clientHelloFrame ? " (the ClientHello)" : ""}: ${rest}` });
   }
 }
 

@@ -44,7 +44,7 @@ export function tlsHeadline(mode: "starttls" | "implicit", t: TlsFacts): string 
   const failed = firstFailure(t);
   if (handshakeOnly(t)) return `TLS (${mode}) from frame ${from}: the handshake did not complete`;
   const fatal = fatalEnd(t);
-  if (fatal !== null && t.client.appRecords + t.server.appRecords === 0) return `TLS (${mode}) from frame ${from}: the handshake did not complete (fatal ${fatal.description} alert from the ${fatal.from}, frame ${fatal.frame})`;
+  if (fatal !== null && endedInHandshake(t)) return `TLS (${mode}) from frame ${from}: the handshake did not complete (fatal ${fatal.description} alert from the ${fatal.from}, frame ${fatal.frame})`;
   if (failed !== null) return `TLS (${mode}) from frame ${from}: ${anyDecrypted(t) ? "decrypted in part; " : ""}cannot decrypt ${failureSides(t)}`;
   if ((d.status === "decrypted" || d.status === "partial") && t.client.plainBytes + t.server.plainBytes > 0) return `TLS (${mode}) from frame ${from}: decrypted with ${d.source}, the SMTP inside is judged`;
   return `TLS (${mode}) from frame ${from}: the rest is encrypted`;
@@ -86,6 +86,11 @@ export function fullyDecrypted(t: TlsFacts): boolean {
 function fatalEnd(t: TlsFacts): AlertFacts | null {
   if (t.completed === true) return null;
   return t.alerts.find((a) => a.level === "fatal" && a.description !== null) ?? null;
+}
+
+/** A readable fatal alert ended a handshake that did not complete, before any application data flowed: no dialogue followed. */
+export function endedInHandshake(t: TlsFacts): boolean {
+  return fatalEnd(t) !== null && t.client.appRecords + t.server.appRecords === 0;
 }
 
 /** A fatal alert in clear ended the handshake before any encrypted record flowed (a refused hello, a rejected certificate). */
