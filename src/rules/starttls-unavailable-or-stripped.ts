@@ -1,6 +1,10 @@
 import { defineRule } from "./define.js";
 import { ehloKeyword, ehloLines } from "../smtp/vocabulary.js";
 import { q } from "./util.js";
+import type { Reply } from "../smtp/model.js";
+import type { RuleContext } from "./types.js";
+
+interface Masked { reply: Reply; frame: number; time: number; kw: string; text: string }
 
 export default defineRule({
   id: "starttls-unavailable-or-stripped",
@@ -17,7 +21,7 @@ export default defineRule({
 }, (ctx) => {
   const s = ctx.session;
   const f = ctx.conversation;
-  let masked: { frame: number; time: number; kw: string; text: string }[] | null = null;
+  let masked: Masked[] | null = null;
   for (const ex of f.exchanges) {
     const c = ex.command;
     // only what crossed the path in plaintext can show stripping: inside TLS (a decrypted capture)
@@ -31,7 +35,7 @@ export default defineRule({
         if (c0 !== 0x58 && c0 !== 0x78) continue;
         const kw = ehloKeyword(l.text).keyword;
         // all X's, or X's ending in one other capital: Cisco ASA's mask of STARTTLS is `XXXXXXXA`
-        if (/^(?:[Xx]{4,}|X{3,}[A-WYZ])$/.test(kw)) (masked ??= []).push({ frame: l.frame, time: l.time, kw, text: l.text });
+        if (/^(?:[Xx]{4,}|X{3,}[A-WYZ])$/.test(kw)) (masked ??= []).push({ reply: r, frame: l.frame, time: l.time, kw, text: l.text });
       }
       // a keyword starting with STARTTLS is a line starting with it (the parsed lines are cached)
       const has = ehloLines(r).some((k) => k.startsWith("STARTTLS"));
@@ -60,5 +64,23 @@ export default defineRule({
       evidence: `greeting ${q(g.lines[0])}${kws.length ? ` (frame ${g.frames[0]}); ${kws.map((m) => `line ${q(m.text)} (frame ${m.frame})`).join("; ")}` : ""}`,
     });
   }
-  for (const m of masked ?? []) ctx.report({ frames: [m.frame], time: m.time, message: `the EHLO reply carries the masked keyword ${q(m.kw)}: a middlebox removed an extension (typically STARTTLS)`, evidence: `line ${q(m.text)}` });
+  // one finding per EHLO reply: a box that masks one keyword usually masks several (ASA lettering them A, B, C, …)
+  for (let i = 0; i < (masked ?? []).length; ) {
+    const ms = masked!;
+    const reply = ms[i].reply;
+    let j = i;
+    while (j < ms.length && ms[j].reply === reply) j++;
+    reportMasked(ctx, ms.slice(i, j));
+    i = j;
+  }
 });
+
+/** The masked keywords of one EHLO reply; those as long as STARTTLS (8 characters) are said so, and no more. */
+function reportMasked(ctx: RuleContext, ms: Masked[]): void {
+  const eight = ms.filter((m) => m.kw.length === 8).map((m) => q(m.kw));
+  const named = ms.length === 1 ? `the masked keyword ${q(ms[0].kw)}` : `${ms.length} masked keywords (${ms.map((m) => q(m.kw)).join(", ")})`;
+  const what = ms.length === 1 ? "an extension" : "extensions";
+  const long = eight.length === 0 ? "" : ms.length === 1 ? " (8 characters, as long as STARTTLS)" : `; ${eight.join(", ")} ${eight.length === 1 ? "is" : "are"} as long as STARTTLS (8 characters)`;
+  const frames = [...new Set(ms.map((m) => m.frame))];
+  ctx.report({ frames, time: ms[0].time, message: `the EHLO reply carries ${named}: a middlebox replaced ${what} with X's${long}`, evidence: ms.map((m) => `line ${q(m.text)} (frame ${m.frame})`).join("; ") });
+}

@@ -55,14 +55,14 @@ describe("STARTTLS (RFC 3207)", () => {
     // Cisco ASA's default ESMTP inspection shows STARTTLS as `XXXXXXXA` (Cisco 118550)
     const c = greeted(["250-mx.example.test", "250-PIPELINING", "250 XXXXXXXA"]);
     expect(await hits("starttls-unavailable-or-stripped", c)).toEqual([
-      { severity: "warning", side: "middlebox", frames: [6], message: "the EHLO reply carries the masked keyword `XXXXXXXA`: a middlebox removed an extension (typically STARTTLS)" },
+      { severity: "warning", side: "middlebox", frames: [6], message: "the EHLO reply carries the masked keyword `XXXXXXXA`: a middlebox replaced an extension with X's (8 characters, as long as STARTTLS)" },
     ]);
     // keywords that start with X but are no mask: Exchange's XEXCH50 and X-EXPS, two X's and a letter
     const real = greeted(["250-mx.example.test", "250-XEXCH50", "250-X-EXPS GSSAPI", "250-XXA", "250 XXXXXXX5"]);
     expect(await hits("starttls-unavailable-or-stripped", real)).toEqual([]);
     const m = greeted(["250-mx.example.test", "250-PIPELINING", "250 XXXXXXXX"]);
     expect(await hits("starttls-unavailable-or-stripped", m)).toEqual([
-      { severity: "warning", side: "middlebox", frames: [6], message: "the EHLO reply carries the masked keyword `XXXXXXXX`: a middlebox removed an extension (typically STARTTLS)" },
+      { severity: "warning", side: "middlebox", frames: [6], message: "the EHLO reply carries the masked keyword `XXXXXXXX`: a middlebox replaced an extension with X's (8 characters, as long as STARTTLS)" },
     ]);
     const offered = greeted(TLS, conv({ client: "192.0.2.11:40001" }).handshake());
     const stripped = greeted(["250-mx.example.test", "250 PIPELINING"], conv({ client: "192.0.2.12:40002", t0: 1700000100 }).handshake());

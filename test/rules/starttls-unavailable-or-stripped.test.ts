@@ -20,14 +20,23 @@ ruleTester("starttls-unavailable-or-stripped", {
       name: "an X-masked keyword in the EHLO reply (6)",
       capture: () => greeted(["250-mx.example.test", "250-PIPELINING", "250 XXXXXXXA"]),
       findings: [
-        { severity: "warning", side: "middlebox", frames: [6], message: "the EHLO reply carries the masked keyword `XXXXXXXA`: a middlebox removed an extension (typically STARTTLS)" },
+        { severity: "warning", side: "middlebox", frames: [6], message: "the EHLO reply carries the masked keyword `XXXXXXXA`: a middlebox replaced an extension with X's (8 characters, as long as STARTTLS)" },
+      ],
+    },
+    {
+      // ASA letters the keywords it masks in order (suricata-verify smtp-extract-url-schemes): one
+      // finding for the reply; only the 8-character mask is said to be as long as STARTTLS
+      name: "several masked keywords in one EHLO reply: one finding",
+      capture: () => greeted(["250-mx.example.test", "250-XXXA", "250-PIPELINING", "250-XXXXXXXB", "250 XXXXXXXXXXXC"]),
+      findings: [
+        { severity: "warning", side: "middlebox", frames: [6], message: "the EHLO reply carries 3 masked keywords (`XXXA`, `XXXXXXXB`, `XXXXXXXXXXXC`): a middlebox replaced extensions with X's; `XXXXXXXB` is as long as STARTTLS (8 characters)" },
       ],
     },
     {
       name: "a keyword of eight X's",
       capture: () => greeted(["250-mx.example.test", "250-PIPELINING", "250 XXXXXXXX"]),
       findings: [
-        { severity: "warning", side: "middlebox", frames: [6], message: "the EHLO reply carries the masked keyword `XXXXXXXX`: a middlebox removed an extension (typically STARTTLS)" },
+        { severity: "warning", side: "middlebox", frames: [6], message: "the EHLO reply carries the masked keyword `XXXXXXXX`: a middlebox replaced an extension with X's (8 characters, as long as STARTTLS)" },
       ],
     },
     {
