@@ -1,5 +1,6 @@
 import { defineRule } from "./define.js";
 import { q, streamSpan } from "./util.js";
+import type { Session } from "../smtp/model.js";
 
 export default defineRule({
   id: "reply-incomplete-at-close",
@@ -29,8 +30,16 @@ export default defineRule({
       const last = r.lineInfo[r.lineInfo.length - 1];
       // a reply the capture cut (a server gap right after its last line) is not known to be open
       if (!last || r.lineInfo.some((l) => l.gap) || s.gaps.some((g) => g.side === "server" && g.offset >= r.start && g.offset <= r.end)) continue;
+      // inside TLS, the rest of the reply may be in server records the capture lost or could not decrypt
+      if (r.inTls && serverUnread(s)) continue;
       const why = last.terminator === "none" ? `its last line ${q(last.text)} has no CRLF` : `the last line ${q(last.text)} announces more lines`;
       ctx.report({ frames: [...r.frames, closed.frame], time: closed.time, message: `the connection was closed (${closed.kind.toUpperCase()}, frame ${closed.frame}) while a reply was open: ${why}`, evidence: `reply of ${r.lineInfo.length} lines at ${streamSpan(ctx.session, "server", r.start, r.end, r.inTls)}` });
     }
   },
 });
+
+/** From some frame on, the server's TLS stream was not read: bytes lost inside TLS, a record that failed to decrypt, bytes that are not TLS records. */
+function serverUnread(s: Session): boolean {
+  const t = s.tls?.facts;
+  return t !== undefined && (t.gaps.some((g) => g.from === "server") || t.decryption.failedFrom.server !== null || t.notTls?.from === "server");
+}

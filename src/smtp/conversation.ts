@@ -116,7 +116,7 @@ export interface Conversation {
   /** the first capture gap (by frame) on either side: pairing is not trusted from its frame on */
   untrustedFrom: Gap | null;
   /** the first frame from which a side's TLS records could not be read (a record that fails to
-   * decrypt: wrong key, damaged capture; or bytes that are not TLS records): what that side said
+   * decrypt: wrong key, damaged capture; bytes lost inside TLS; or bytes that are not TLS records): what that side said
    * from there on is unknown, so pairing is not trusted from it either */
   undecryptedFrom: number | null;
   /** a finding that shows these frames rests only on trusted pairing */
@@ -492,11 +492,14 @@ function trustLimit(s: Session, undecryptedFrom: number): number {
 }
 
 /** The first frame from which a side's TLS stream could not be read on: a record that failed to
- * decrypt, or bytes that stopped being TLS records (null: all of it was read, or none needed to be). */
+ * decrypt, bytes lost inside TLS, or bytes that stopped being TLS records (null: all of it was read). */
 function unreadableFrom(t: TlsFacts): number | null {
-  const failed = firstFailure(t)?.frame ?? null;
-  const notTls = t.notTls?.frame ?? null;
-  return failed === null ? notTls : notTls === null ? failed : Math.min(failed, notTls);
+  let from = firstFailure(t)?.frame ?? Infinity;
+  if (t.notTls !== null) from = Math.min(from, t.notTls.frame);
+  // TCP bytes lost inside TLS: also in Session.gaps, but at TCP offsets, which plaintext offsets
+  // cannot be compared with; nothing more of that direction is read
+  for (const g of t.gaps) from = Math.min(from, g.frame);
+  return from === Infinity ? null : from;
 }
 
 function smuggledReplies(s: Session): Map<number, number[]> {

@@ -157,6 +157,19 @@ describeShared("TLS verdicts (expected-tls.json conclusions)", () => {
     });
   });
 
+  it("a server record lost inside TLS (implicit-tls-465.pcap without frame 14): no reply is said to be left open by the server", async () => {
+    // frame 14 carries the TLS record with the head of the EHLO reply's remaining lines; after a
+    // gap TLS cannot resynchronise, so the rest of the server's side is not read
+    const file = join(mkdtempSync(join(tmpdir(), "smtpcap-drop-")), "drop14.pcap");
+    writeFileSync(file, withoutFrame(readFileSync(`${DIR}/implicit-tls-465.pcap`), 14));
+    const rep = await analyzeFile(file, { tlsKeylogs: [`${DIR}/implicit-tls-465.keys`] });
+    const s = rep.sessions[0];
+    expect(s.tls!.facts!.gaps).toEqual([{ from: "server", frame: 14, len: 41, beforeHandshakeEnd: false }]);
+    expect(rep.findings.filter((f) => f.severity !== "info")).toEqual([]);
+    expect(s.verdict.fault).toBe("undetermined");
+    expect(s.verdict.summary).toBe("Cannot judge: the client acknowledged 41 server bytes that the capture does not hold (from frame 14).");
+  });
+
   it("clean decrypted sessions: no TLS error or warning", async () => {
     for (const name of ["tls13-postfix-mail.pcap", "tls13-chacha-postfix.pcap", "tls12-gcm-postfix.pcap", "tls12-cbc-postfix.pcap", "implicit-tls-465.pcap", "tls13-keyupdate.pcap", "tls13-aiosmtpd-auth.pcap"]) {
       const rep = await analyzeFile(`${DIR}/${name}`, { tlsKeylogs: [`${DIR}/${name.replace(".pcap", ".keys")}`] });
@@ -177,3 +190,14 @@ describeShared("TLS findings on an old real capture (ndpi/smtp-starttls.pcap, no
     expect(name.filter).toBe("tcp.stream eq 1 && frame.number in {46,47}");
   });
 });
+
+/** A little-endian classic pcap without its frame `n` (1-based), as `editcap in out n` writes it. */
+function withoutFrame(pcap: Buffer, n: number): Buffer {
+  const parts: Buffer[] = [pcap.subarray(0, 24)];
+  for (let at = 24, frame = 1; at + 16 <= pcap.length; frame++) {
+    const end = at + 16 + pcap.readUInt32LE(at + 8);
+    if (frame !== n) parts.push(pcap.subarray(at, end));
+    at = end;
+  }
+  return Buffer.concat(parts);
+}
