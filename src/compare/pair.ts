@@ -420,7 +420,7 @@ export class PairAnalysis {
     const s = p.session;
     const side = dir === "client-to-server" ? "client" : "server";
     for (const l of s.limits) {
-      if (l.kind === "gap" || l.kind === "acked-not-captured" || l.kind === "file-damaged") {
+      if (l.kind === "gap" || l.kind === "acked-not-captured" || l.kind === "fin-not-captured" || l.kind === "file-damaged") {
         if (!l.side || l.side === side) return `has a gap: ${l.text}`;
       }
       if (l.kind === (side === "client" ? "no-client-bytes" : "no-server-bytes")) return l.text;

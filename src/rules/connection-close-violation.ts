@@ -21,7 +21,8 @@ export default defineRule({
   pairing: true,
 }, (ctx) => {
   const s = ctx.session;
-  if ((s.tls !== null && !s.tls.decrypted) || !s.sawSyn || s.gaps.length > 0) return; // the end of the dialogue is not visible
+  // the end of the dialogue is not visible, or a side's close is not in the capture (its FIN only acknowledged)
+  if ((s.tls !== null && !s.tls.decrypted) || !s.sawSyn || s.gaps.length > 0 || s.limits.some((l) => l.kind === "fin-not-captured")) return;
   const server = s.close.server, client = s.close.client;
   const first = server && (!client || server.frame < client.frame) ? "server" : client ? "client" : null;
   if (first === null) return;

@@ -119,7 +119,7 @@ export class Judge {
     const ctx = this.ctx;
     ctx.session = session;
     ctx.conversation = conversation;
-    this.untrusted = conversation.untrustedFrom !== null || conversation.undecryptedFrom !== null;
+    this.untrusted = conversation.untrustedFrom !== null || conversation.unreadFrom !== null;
     this.dispatch.walk(conversation, session.replies, ctx, this.enter);
     off.fill(0);
     const found = this.found;

@@ -10,7 +10,7 @@ export default defineRule({
   traits: ["not-caused"],
   reference: "RFC 5321 §4.2.1",
   quote: "The reply text may be longer than a single line; in these cases the complete text must be marked so the SMTP client knows when it can stop reading the reply.",
-  meaning: "The server closed (FIN or RST) while a reply was still open: `NNN-` lines without a final line, or a last line without CRLF; or the next reply (another code, in a new segment) began where the final line should have been.",
+  meaning: "The server closed (FIN or RST), before the client closed or reset, while a reply was still open: `NNN-` lines without a final line, or a last line without CRLF; or the next reply (another code, in a new segment) began where the final line should have been.",
   why: "The client never learns the outcome of its command.",
   fix: "Finish every reply, including the one before closing (e.g. `421` or `221`), with a final `NNN ` line and CRLF.",
   plaintext: true,
@@ -22,8 +22,10 @@ export default defineRule({
   },
   sessionEnd(ctx) {
     const s = ctx.session;
-    const closed = s.close.server ?? (s.close.client?.kind === "rst" ? s.close.client : null);
-    if (!closed) return; // the capture just ended: nothing proves the server stopped
+    // the server's own close, before any of the client: a client that closed or reset first cut the
+    // reply itself (and a server closing after it may be answering that)
+    const closed = s.close.server !== null && (s.close.client === null || s.close.server.frame < s.close.client.frame) ? s.close.server : null;
+    if (!closed) return; // the capture just ended, or the client left first: nothing proves the server stopped mid-reply
     for (const r of ctx.conversation.replies) {
       if (r.abandoned) continue;
       if (r.complete || r.afterStartTls) continue;
@@ -32,6 +34,8 @@ export default defineRule({
       if (!last || r.lineInfo.some((l) => l.gap) || s.gaps.some((g) => g.side === "server" && g.offset >= r.start && g.offset <= r.end)) continue;
       // inside TLS, the rest of the reply may be in server records the capture lost or could not decrypt
       if (r.inTls && serverUnread(s)) continue;
+      // the server's last sequence number is not in the capture: a FIN, or the reply's last byte
+      if (s.limits.some((l) => l.kind === "fin-not-captured" && l.side === "server")) continue;
       const why = last.terminator === "none" ? `its last line ${q(last.text)} has no CRLF` : `the last line ${q(last.text)} announces more lines`;
       ctx.report({ frames: [...r.frames, closed.frame], time: closed.time, message: `the connection was closed (${closed.kind.toUpperCase()}, frame ${closed.frame}) while a reply was open: ${why}`, evidence: `reply of ${r.lineInfo.length} lines at ${streamSpan(ctx.session, "server", r.start, r.end, r.inTls)}` });
     }

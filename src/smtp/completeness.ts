@@ -60,6 +60,13 @@ export function addCompleteness(s: Session, dirs: { client: DirectionFacts; serv
 
 /** Bytes the peer acknowledged after the last byte the capture holds: a gap at the end of the side's stream. */
 function unseenGap(s: Session, side: "client" | "server", u: NonNullable<DirectionFacts["unseen"]>): void {
+  if (u.bytes === 0) {
+    // no byte is known lost, but how (and when) this side closed is: pairing and the close are not judged from the ACK on
+    // after a 221 or 421 the dialogue was over: the lack qualifies how it ended, no judgement of it
+    const over = s.replies.some((r) => (r.code === 221 || r.code === 421) && r.complete && (r.frames[r.frames.length - 1] ?? Infinity) < u.frame);
+    s.limits.push({ kind: "fin-not-captured", side, frame: u.frame, text: `the ${side2(side)}'s ACK in frame ${u.frame} covers one ${side} sequence number beyond the bytes the capture holds: the ${side}'s FIN (or one byte), which the capture does not hold`, ...(over ? { endOnly: true } : {}) });
+    return;
+  }
   const fin = u.fin ? ` and the ${side}'s FIN` : "";
   const gap: Gap = {
     side, offset: s.bytes[side], bytes: u.bytes, frame: u.frame,
@@ -70,7 +77,7 @@ function unseenGap(s: Session, side: "client" | "server", u: NonNullable<Directi
 
 /** A side that sent no byte the capture holds: missing when no packet of it was captured or the peer acknowledged data of it. */
 function missingSide(s: Session, side: "client" | "server", d: DirectionFacts): boolean {
-  if (d.packets !== 0 && d.unseen === null) return false;
+  if (d.packets !== 0 && (d.unseen === null || d.unseen.bytes === 0)) return false;
   const other = side2(side);
   s.limits.push({
     kind: side === "client" ? "no-client-bytes" : "no-server-bytes", side,

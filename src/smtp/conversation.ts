@@ -115,10 +115,11 @@ export interface Conversation {
   smuggledReplies: Map<number, number[]>;
   /** the first capture gap (by frame) on either side: pairing is not trusted from its frame on */
   untrustedFrom: Gap | null;
-  /** the first frame from which a side's TLS records could not be read (a record that fails to
-   * decrypt: wrong key, damaged capture; bytes lost inside TLS; or bytes that are not TLS records): what that side said
-   * from there on is unknown, so pairing is not trusted from it either */
-  undecryptedFrom: number | null;
+  /** the first frame from which a side's stream is not wholly known without a byte gap of the
+   * session showing it: TLS records not read (a record that fails to decrypt: wrong key, damaged
+   * capture; bytes lost inside TLS; bytes that are not TLS records), or an ACK covering a FIN (or
+   * one byte) the capture lacks. Pairing is not trusted from it either */
+  unreadFrom: number | null;
   /** a finding that shows these frames rests only on trusted pairing */
   trustedFrames(frames: number[]): boolean;
   /** the capabilities in force when command `i` was sent (the client's view) */
@@ -222,7 +223,7 @@ class SessionConversation implements Conversation {
   private facts: TcpFacts | null = null;
   private unpaired: readonly Reply[] | null = null;
 
-  constructor(private readonly s: Session, readonly greeting: Reply | null, readonly untrustedFrom: Gap | null, readonly undecryptedFrom: number | null,
+  constructor(private readonly s: Session, readonly greeting: Reply | null, readonly untrustedFrom: Gap | null, readonly unreadFrom: number | null,
     /** frames from this one on rest on pairing that is not trusted (Infinity: all trusted) */
     readonly limit: number) {}
 
@@ -319,9 +320,9 @@ function build(s: Session): Conversation {
   for (const r of s.replies) if (r.greeting) { greeting = r; break; }
   let untrustedFrom: Gap | null = null;
   for (const g of s.gaps) if (untrustedFrom === null || g.frame < untrustedFrom.frame) untrustedFrom = g;
-  const undecryptedFrom = s.tls?.facts !== undefined ? unreadableFrom(s.tls.facts) : null;
-  const limit = untrustedFrom === null && undecryptedFrom === null ? Infinity : trustLimit(s, undecryptedFrom ?? Infinity);
-  const conv = new SessionConversation(s, greeting, untrustedFrom, undecryptedFrom, limit);
+  const unreadFrom = unreadStart(s);
+  const limit = untrustedFrom === null && unreadFrom === null ? Infinity : trustLimit(s, unreadFrom ?? Infinity);
+  const conv = new SessionConversation(s, greeting, untrustedFrom, unreadFrom, limit);
   const { exchanges, transactions, early } = conv;
   const st = new DialogueState();
   const gaps = s.gaps.length > 0;
@@ -339,9 +340,9 @@ function build(s: Session): Conversation {
     // the FIFO pairing of this command is trusted when no lost client bytes precede it and no lost
     // server bytes precede its replies; every later state depends on it, so trust never comes back
     if (stillTrusted && gaps) stillTrusted = pairedBeforeGaps(s, cmd);
-    // past a decryption failure a reply (or command) may be among the records that were not read;
+    // past a decryption failure or a FIN not captured a reply (or command) may be among what was not read;
     // trustLimit() put the limit before the first command not answered before it
-    if (stillTrusted && undecryptedFrom !== null) stillTrusted = (cmd.frames[0] ?? Infinity) < limit;
+    if (stillTrusted && unreadFrom !== null) stillTrusted = (cmd.frames[0] ?? Infinity) < limit;
     const inTls = tls !== null && !cmd.afterStartTls && (cmd.frames[0] ?? 0) > tls.frame;
     const phase: Phase = st.authed ? "post-auth" : inTls ? "tls" : "pre-tls";
     const tx = st.tx;
@@ -447,7 +448,7 @@ function apply(s: Session, st: DialogueState, transactions: Transaction[], ex: E
 
 /**
  * The first frame from which pairing is not trusted (the session has a capture gap, or a side
- * could not be decrypted from frame `undecryptedFrom` on: its limit to start with). Pairing is
+ * was not wholly read from frame `unreadFrom` on: its limit to start with). Pairing is
  * not trusted from where lost bytes could matter, nor from the first command whose pairing reaches
  * past that point (its reply may be a later command's): every later state (transaction, phase,
  * capabilities) depends on that command's outcome. Lost bytes matter from the first captured
@@ -455,9 +456,9 @@ function apply(s: Session, st: DialogueState, transactions: Transaction[], ex: E
  * acknowledges them (only then can the peer have answered or acted on them); what either side sent
  * before that cannot depend on them.
  */
-function trustLimit(s: Session, undecryptedFrom: number): number {
+function trustLimit(s: Session, unreadFrom: number): number {
   const base = s.sawSyn ? 1 : 0;
-  let limit = undecryptedFrom;
+  let limit = unreadFrom;
   for (const g of s.gaps) {
     const own = g.side === "client" ? s.commands : s.replies;
     const peer = g.side === "client" ? s.replies : s.commands;
@@ -489,6 +490,13 @@ function trustLimit(s: Session, undecryptedFrom: number): number {
     }
   }
   return limit;
+}
+
+/** Conversation.unreadFrom: the earliest of the TLS layer's and a FIN not captured. */
+function unreadStart(s: Session): number | null {
+  let from = s.tls?.facts !== undefined ? unreadableFrom(s.tls.facts) ?? Infinity : Infinity;
+  for (const l of s.limits) if (l.kind === "fin-not-captured" && l.frame !== undefined) from = Math.min(from, l.frame);
+  return from === Infinity ? null : from;
 }
 
 /** The first frame from which a side's TLS stream could not be read on: a record that failed to

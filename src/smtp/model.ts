@@ -208,6 +208,7 @@ export type LimitKind =
   | "no-client-bytes" // the client's direction is absent from the capture
   | "no-server-bytes" // the server's direction is absent from the capture
   | "acked-not-captured" // the peer acknowledged bytes the capture does not hold
+  | "fin-not-captured" // the peer acknowledged one sequence number beyond the side's data: its FIN (or one byte), not in the capture
   | "gap" // bytes missing inside a direction (out-of-order hole, lost segment)
   | "started-mid-session" // the capture starts after the session began (no SYN, no greeting)
   | "ended-open" // the capture ends while the dialogue was still waiting (command unanswered, connection open)

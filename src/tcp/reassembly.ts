@@ -266,7 +266,8 @@ export class Reassembler {
    * byte seen (or, when this direction sent nothing, from the first ACK on). A FIN the capture
    * lacks takes one sequence number: the highest ACK is taken to cover it when its last advance
    * was a single sequence number, or when the acknowledging side had closed by then (a session
-   * ends with the server's 221 and FIN before the client closes).
+   * ends with the server's 221 and FIN before the client closes). `bytes` 0 with `fin`: only that
+   * uncaptured FIN (which may also be one byte: the ACK cannot tell them apart).
    */
   unseenAcked(dir: 0 | 1): { bytes: number; fin: boolean; frame: number; time: number } | null {
     const h = this.dirs[dir];
@@ -278,6 +279,8 @@ export class Reassembler {
       const fin = h.closed ? beyond >= 1 : h.ackStep === 1 || h.ackAtPeerFin;
       if (fin) beyond--;
       if (beyond > 0) unseen = { bytes: beyond, fin: fin && !h.closed, frame: h.ackFrame, time: h.ackTime };
+      // the ACK covers exactly one sequence number the capture lacks: the side's FIN (or one byte)
+      else if (fin && !h.closed) unseen = { bytes: 0, fin: true, frame: h.ackFrame, time: h.ackTime };
     }
     // a FIN whose sequence number lies beyond the data: the bytes before it were sent, not captured
     if (h.finRel > seen && (unseen === null || h.finRel - seen > unseen.bytes)) return { bytes: h.finRel - seen, fin: false, frame: h.finFrame, time: h.finTime };

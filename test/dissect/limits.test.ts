@@ -65,15 +65,47 @@ describe("what the capture lacks: Session.limits", () => {
     ]);
   });
 
-  it("near miss: only the server's FIN is missing (the ACK advanced by one): no gap", async () => {
+  it("near miss: only the server's FIN is missing after its 221 (the ACK advanced by one): no gap; said, but stops no judgement", async () => {
     const c = conv().handshake();
     c.server(GREETING).client(EHLO).server(CAPS).client(QUIT).server(BYE);
     c.fin("server", { lose: true });
     c.fin("client");
     c.ack("server");
-    const s = (await analyzeConv(c)).sessions[0];
+    const rep = await analyzeConv(c);
+    const s = rep.sessions[0];
     expect(s.gaps).toEqual([]);
-    expect(s.limits).toEqual([]);
+    expect(s.limits).toEqual([{ kind: "fin-not-captured", side: "server", frame: 9, endOnly: true, text: "the client's ACK in frame 9 covers one server sequence number beyond the bytes the capture holds: the server's FIN (or one byte), which the capture does not hold" }]);
+    expect(s.verdict.fault).toBe("none");
+    expect(rep.findings).toEqual([]);
+  });
+
+  it("the client's FIN lost, acknowledged by the server's FIN: the server is not said to close first", async () => {
+    // frames 1-3 handshake, 4 greeting, 5 EHLO, 6 capabilities, (client FIN lost), 7 server FIN with ACK of it
+    const c = conv().handshake();
+    c.server(GREETING).client(EHLO).server(CAPS);
+    c.fin("client", { lose: true });
+    c.fin("server");
+    c.ack("client");
+    const rep = await analyzeConv(c);
+    const s = rep.sessions[0];
+    expect(s.limits).toEqual([{ kind: "fin-not-captured", side: "client", frame: 7, text: "the server's ACK in frame 7 covers one client sequence number beyond the bytes the capture holds: the client's FIN (or one byte), which the capture does not hold" }]);
+    expect(rep.findings.filter((f) => f.severity !== "info")).toEqual([]);
+    expect(s.verdict.fault).toBe("undetermined");
+    expect(s.verdict.summary).toBe("Cannot judge: the server's ACK in frame 7 covers one client sequence number beyond the bytes the capture holds: the client's FIN (or one byte), which the capture does not hold.");
+  });
+
+  it("the server's FIN lost before any reply, the client's QUIT then reset: no unanswered-QUIT accusation", async () => {
+    // frames 1-3 handshake, (server FIN lost), 4 client ACK of it, 5 QUIT, 6 server RST
+    const c = conv().handshake();
+    c.fin("server", { lose: true });
+    c.ack("client");
+    c.client(QUIT);
+    c.rst("server");
+    const rep = await analyzeConv(c);
+    const s = rep.sessions[0];
+    expect(s.limits.map((l) => [l.kind, l.side, l.frame])).toEqual([["fin-not-captured", "server", 4]]);
+    expect(rep.findings.filter((f) => f.severity !== "info").map((f) => f.rule)).toEqual([]);
+    expect(s.verdict.fault).toBe("undetermined");
   });
 
   it("a segment lost inside the capture that the peer acknowledged: acked-not-captured", async () => {

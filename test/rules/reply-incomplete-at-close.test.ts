@@ -14,5 +14,8 @@ ruleTester("reply-incomplete-at-close", {
   ],
   valid: [
     { name: "every reply complete", capture: () => clean() },
+    // the client cut the reply: nothing shows that the server would not have finished it
+    { name: "the client resets while the server's reply is open", capture: () => greeted().client("NOOP\r\n").server("250-a\r\n").rst("client") },
+    { name: "the client closes first, then the server with its reply open", capture: () => greeted().client("NOOP\r\n").server("250-a\r\n").fin("client").fin("server") },
   ],
 });
