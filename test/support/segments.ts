@@ -80,6 +80,24 @@ export function dataSegmentsSentOnce(frames: RawFrame[]): (DataSegment & { trace
     });
 }
 
+/**
+ * The FIN segments without payload that were sent once (no other FIN of their direction), and
+ * whether the peer acknowledged the FIN's sequence number before any reset (`traced`).
+ */
+export function finSegmentsSentOnce(frames: RawFrame[]): (DataSegment & { traced: boolean })[] {
+  const all = decodeAll(frames);
+  const fins = all.filter((s) => s.fin && s.len === 0);
+  return fins
+    .filter((s) => fins.filter((o) => o.flow === s.flow).length === 1)
+    .map((s) => {
+      const reset = all.find((o) => o.rst && (o.flow === s.flow || o.flow === s.reverse))?.index ?? Infinity;
+      const traced = all.some((o) => o.index < reset && o.flow === s.reverse && o.ack !== null && diff(o.ack, s.seq + 1) >= 0);
+      const srcPort = Number(s.flow.split(">")[0].split(":")[1]);
+      const dstPort = Number(s.flow.split(">")[1].split(":")[1]);
+      return { index: s.index, flow: s.flow, srcPort, dstPort, seq: s.seq, len: 0, traced };
+    });
+}
+
 /** The frames as a pcapng file (one interface per link type, nanosecond timestamps), without frame `skip`. */
 export function writeFrames(frames: RawFrame[], skip = -1): Buffer {
   const blocks: Buffer[] = [];
