@@ -24,6 +24,8 @@ export default defineRule({
     const s = ctx.session;
     // the server's own close, before any of the client: a client that closed or reset first cut the
     // reply itself (and a server closing after it may be answering that)
+    // (without the client's packets, whether it closed first cannot be told)
+    if (s.limits.some((l) => l.kind === "no-client-bytes")) return;
     const closed = s.close.server !== null && (s.close.client === null || s.close.server.frame < s.close.client.frame) ? s.close.server : null;
     if (!closed) return; // the capture just ended, or the client left first: nothing proves the server stopped mid-reply
     for (const r of ctx.conversation.replies) {

@@ -79,6 +79,15 @@ describe("what the capture lacks: Session.limits", () => {
     expect(rep.findings).toEqual([]);
   });
 
+  it("only the server's side, its reply open at its FIN: not said to be left open by the server (the client may have closed first)", async () => {
+    const c = conv().handshake();
+    c.server(GREETING).client(EHLO).server("250-mx.example.test\r\n");
+    c.fin("client").fin("server");
+    const rep = await analyzeFile(tmpFile(writeCapture(from(c, "192.0.2.25"))));
+    expect(rep.findings.filter((f) => f.rule === "reply-incomplete-at-close")).toEqual([]);
+    expect(rep.sessions[0].verdict.fault).toBe("undetermined");
+  });
+
   it("the client's FIN lost, acknowledged by the server's FIN: the server is not said to close first", async () => {
     // frames 1-3 handshake, 4 greeting, 5 EHLO, 6 capabilities, (client FIN lost), 7 server FIN with ACK of it
     const c = conv().handshake();
