@@ -7,6 +7,14 @@ export const R_RESET = 8;
 export const R_INIT_FIRST = 16;
 
 /**
+ * Seconds of capture time a live reader keeps a closed connection (FIN both ways, or RST): twice
+ * the maximum segment lifetime of RFC 793 section 3.3 (2 minutes), the TIME-WAIT after which the
+ * address and port pair may start a new connection and no segment of the old one is still in the
+ * network. A connection given up unclosed keeps the table's TTL.
+ */
+export const LIVE_CLOSED_TTL = 240;
+
+/**
  * The IPv4 connections of a capture, by address and port pair, the same in both directions.
  * Open addressing over typed arrays: a lookup per packet allocates nothing. A connection being
  * followed or still undecided has a live object (`live[slot]`); one that ended or is not SMTP is
@@ -146,58 +154,123 @@ export class Ip4Connections<F> {
   }
 
   /**
-   * A live reader's table (forgetUnclosed), called as capture time passes: every tenth of the TTL
-   * of capture time, retired connections silent for the TTL are forgotten and the arrays shrunk
-   * to what is kept (the smallest size at most 5/8 full). Without it the table forgot only when
-   * it grew, and kept the size of its peak: the soak of issue #23 (a steady 113 connections per
-   * second of capture time, 68 000 of them within the last 600 s) went to 262 144 slots of 49
-   * bytes and doubled again to 524 288 at about 14 GB; now it stays at 131 072.
+   * A live reader's table (forgetUnclosed), called as capture time passes: every tenth of the
+   * shorter TTL of capture time, retired connections silent for their TTL are forgotten, in place
+   * (compact), or into smaller arrays when what is kept fits one (the smallest size at most 5/8
+   * full). Without it the table forgot only when it grew, and kept the size of its peak: the soak
+   * of issue #23 (a steady 113 connections per second of capture time, 68 000 of them within the
+   * last 600 s) went to 262 144 slots of 49 bytes and doubled again to 524 288 at about 14 GB.
+   * Reallocating at every purge left the freed arrays to the allocator each time; compacting in
+   * place allocates nothing.
    */
   purge(): void {
-    if (!this.forgetUnclosed || this.now - this.purged < this.retiredTtl / 10) return;
+    if (!this.forgetUnclosed || this.now - this.purged < Math.min(LIVE_CLOSED_TTL, this.retiredTtl) / 10) return;
     this.purged = this.now;
     this.rebuild(true);
   }
 
   /**
-   * Rehash, forgetting closed retired connections silent for the TTL (any retired one with
-   * forgetUnclosed). On growth (`fit` false) it doubles unless what is kept leaves it `roomy`;
-   * with `fit` it takes the smallest roomy size, never larger, and does nothing when that changes
-   * nothing.
+   * Whether the retired connection in `slot` is forgotten: closed (FIN both ways, or RST) and
+   * silent for the TTL (in a live reader's table, for LIVE_CLOSED_TTL if shorter), or in a live
+   * reader's table any retired one silent for the TTL.
+   */
+  private forgets(slot: number): boolean {
+    if (this.live[slot] !== undefined) return false;
+    const b = this.bits[slot];
+    const last = this.last[slot];
+    if (this.forgetUnclosed && last < this.now - this.retiredTtl) return true;
+    const closed = (b & R_RESET) !== 0 || (b & (R_FIN0 | R_FIN1)) === (R_FIN0 | R_FIN1);
+    return closed && last < this.now - (this.forgetUnclosed ? Math.min(LIVE_CLOSED_TTL, this.retiredTtl) : this.retiredTtl);
+  }
+
+  /**
+   * Rehash, forgetting what forgets() says. On growth (`fit` false) it doubles unless what is
+   * kept leaves it `roomy`; with `fit` it takes the smallest roomy size, never larger, and does
+   * nothing when that changes nothing; at the same size it compacts in place.
    */
   private rebuild(fit = false): void {
-    const horizon = this.now - this.retiredTtl;
-    const old = { keys: this.keys, live: this.live, index: this.index, seq0: this.seq0, seq1: this.seq1, bits: this.bits, last: this.last };
-    const forget = (i: number) => {
-      if (old.live[i] !== undefined) return false;
-      const b = old.bits[i];
-      return (this.forgetUnclosed || (b & R_RESET) !== 0 || (b & (R_FIN0 | R_FIN1)) === (R_FIN0 | R_FIN1)) && old.last[i] < horizon;
-    };
     let keep = 0;
-    for (let i = 0; i < old.index.length; i++) if (old.index[i] >= 0 && !forget(i)) keep++;
+    for (let i = 0; i < this.index.length; i++) if (this.index[i] >= 0 && !this.forgets(i)) keep++;
     let cap = 16;
     if (fit) {
-      while (!this.roomy(keep, cap) && cap < old.index.length) cap *= 2;
-      if (keep === this.count && cap === old.index.length) return;
-    } else cap = this.roomy(keep + 1, old.index.length) ? old.index.length : old.index.length * 2;
+      while (!this.roomy(keep, cap) && cap < this.index.length) cap *= 2;
+      if (cap === this.index.length) {
+        if (keep === this.count) return;
+        this.compact();
+        this.count = keep;
+        return;
+      }
+    } else cap = this.roomy(keep + 1, this.index.length) ? this.index.length : this.index.length * 2;
+    const old = this.arrays();
+    const forget = new Uint8Array(old.index.length);
+    for (let i = 0; i < old.index.length; i++) if (old.index[i] >= 0 && this.forgets(i)) forget[i] = 1;
     this.allocate(cap);
     this.count = keep;
     for (let i = 0; i < old.index.length; i++) {
-      if (old.index[i] < 0 || forget(i)) continue;
+      if (old.index[i] < 0 || forget[i] === 1) continue;
       const k0 = old.keys[i * 3], k1 = old.keys[i * 3 + 1], k2 = old.keys[i * 3 + 2];
       let n = hash(k0, k1, k2) & this.mask;
       while (this.index[n] >= 0) n = (n + 1) & this.mask;
-      this.keys[n * 3] = k0;
-      this.keys[n * 3 + 1] = k1;
-      this.keys[n * 3 + 2] = k2;
-      this.live[n] = old.live[i];
-      this.index[n] = old.index[i];
-      this.seq0[n] = old.seq0[i];
-      this.seq1[n] = old.seq1[i];
-      this.bits[n] = old.bits[i];
-      this.last[n] = old.last[i];
+      this.move(old, i, n);
     }
   }
+
+  /**
+   * Forget in place: empty the forgotten slots, then walk the table once, from the slot after
+   * one that was empty before (no probe sequence crosses it, so every entry's home comes before
+   * it in the walk), moving each entry to the first empty slot from its home. Entries already
+   * walked are at their final place, and a slot an entry leaves lies after them.
+   */
+  private compact(): void {
+    const cap = this.index.length;
+    let start = 0;
+    while (this.index[start] >= 0) start++;
+    for (let i = 0; i < cap; i++) {
+      if (this.index[i] >= 0 && this.forgets(i)) {
+        this.index[i] = -1;
+        this.live[i] = undefined;
+      }
+    }
+    const keys = this.keys;
+    const here = this.arrays();
+    for (let s = 1; s <= cap; s++) {
+      const i = (start + s) & this.mask;
+      if (this.index[i] < 0) continue;
+      let n = hash(keys[i * 3], keys[i * 3 + 1], keys[i * 3 + 2]) & this.mask;
+      while (n !== i && this.index[n] >= 0) n = (n + 1) & this.mask;
+      if (n === i) continue;
+      this.move(here, i, n);
+      this.index[i] = -1;
+      this.live[i] = undefined;
+    }
+  }
+
+  private arrays(): Slots<F> {
+    return { keys: this.keys, live: this.live, index: this.index, seq0: this.seq0, seq1: this.seq1, bits: this.bits, last: this.last };
+  }
+
+  /** Copies slot `i` of `from` to slot `n` of this table. */
+  private move(from: Slots<F>, i: number, n: number): void {
+    this.keys[n * 3] = from.keys[i * 3];
+    this.keys[n * 3 + 1] = from.keys[i * 3 + 1];
+    this.keys[n * 3 + 2] = from.keys[i * 3 + 2];
+    this.live[n] = from.live[i];
+    this.index[n] = from.index[i];
+    this.seq0[n] = from.seq0[i];
+    this.seq1[n] = from.seq1[i];
+    this.bits[n] = from.bits[i];
+    this.last[n] = from.last[i];
+  }
+}
+
+interface Slots<F> {
+  keys: Int32Array;
+  live: (F | undefined)[];
+  index: Int32Array;
+  seq0: Float64Array;
+  seq1: Float64Array;
+  bits: Uint8Array;
+  last: Float64Array;
 }
 
 function hash(a: number, b: number, c: number): number {

@@ -72,15 +72,15 @@ describe("Ip4Connections", () => {
     expect(t.capacity).toBe(2048); // the smallest at most 5/8 full
     for (const i of [200_000, 200_999]) expect(t.index[t.find(B, 25, (0x0a000000 + i) | 0, 40000)]).toBe(i);
     expect(t.find(B, 25, 0x0a000000, 40000)).toBe(-1);
-    // purge runs at most once per tenth of the TTL of capture time
+    // purge runs at most once per tenth of the shorter TTL (LIVE_CLOSED_TTL, 240 s) of capture time
     t.now = 2400;
     t.purge();
     expect(t.size).toBe(0);
-    for (let i = 0; i < 10; i++) t.retire(t.add((0x0b000000 + i) | 0, 40000, B, 25, 300_000 + i, "x"), 1, 1, 0, 1850);
-    t.now = 2459;
+    for (let i = 0; i < 10; i++) t.retire(t.add((0x0b000000 + i) | 0, 40000, B, 25, 300_000 + i, "x"), 1, 1, 0, 1800);
+    t.now = 2423;
     t.purge();
     expect(t.size).toBe(10);
-    t.now = 2460;
+    t.now = 2424;
     t.purge();
     expect(t.size).toBe(0);
   });
@@ -93,5 +93,28 @@ describe("Ip4Connections", () => {
     t.purge();
     expect(t.size).toBe(1000);
     expect(t.capacity).toBe(cap);
+  });
+});
+
+describe("Ip4Connections purge (live reader)", () => {
+  it("compacts in place at a steady rate: slots bounded, survivors found, closed pairs gone after 2 MSL", () => {
+    const t = new Ip4Connections<string>(16, 600);
+    t.forgetUnclosed = true;
+    let n = 0;
+    // 100 closed connections per second of capture time for 3000 s: 24 000 within 240 s
+    for (let sec = 0; sec < 3000; sec++) {
+      t.now = sec;
+      for (let j = 0; j < 100; j++, n++) t.retire(t.add((0x0a000000 + (n >> 12)) | 0, 1024 + (n & 4095), B, 25, n, "x"), 1, 1, R_FIN0 | R_FIN1, sec);
+      t.purge();
+    }
+    expect(t.capacity).toBeLessThanOrEqual(65536);
+    expect(t.size).toBeLessThanOrEqual(100 * 265);
+    let found = 0;
+    for (let m = n - 100 * 230; m < n; m++) {
+      const s = t.find((0x0a000000 + (m >> 12)) | 0, 1024 + (m & 4095), B, 25);
+      if (s >= 0 && t.index[s] === m) found++;
+    }
+    expect(found).toBe(100 * 230); // the last 230 s kept
+    expect(t.find((0x0a000000 + ((n - 100 * 300) >> 12)) | 0, 1024 + ((n - 100 * 300) & 4095), B, 25)).toBe(-1);
   });
 });
