@@ -1,6 +1,6 @@
 import { defineRule } from "./define.js";
 import { q, streamSpan } from "./util.js";
-import type { Session } from "../smtp/model.js";
+import { unreadFrom } from "../tls/describe.js";
 
 export default defineRule({
   id: "reply-incomplete-at-close",
@@ -35,7 +35,7 @@ export default defineRule({
       // a reply the capture cut (a server gap right after its last line) is not known to be open
       if (!last || r.lineInfo.some((l) => l.gap) || s.gaps.some((g) => g.side === "server" && g.offset >= r.start && g.offset <= r.end)) continue;
       // inside TLS, the rest of the reply may be in server records the capture lost or could not decrypt
-      if (r.inTls && serverUnread(s)) continue;
+      if (r.inTls && s.tls?.facts !== undefined && unreadFrom(s.tls.facts, "server") !== null) continue;
       // the server's last sequence number is not in the capture: a FIN, or the reply's last byte
       if (s.limits.some((l) => l.kind === "fin-not-captured" && l.side === "server")) continue;
       const why = last.terminator === "none" ? `its last line ${q(last.text)} has no CRLF` : `the last line ${q(last.text)} announces more lines`;
@@ -43,9 +43,3 @@ export default defineRule({
     }
   },
 });
-
-/** From some frame on, the server's TLS stream was not read: bytes lost inside TLS, a record that failed to decrypt, bytes that are not TLS records. */
-function serverUnread(s: Session): boolean {
-  const t = s.tls?.facts;
-  return t !== undefined && (t.gaps.some((g) => g.from === "server") || t.decryption.failedFrom.server !== null || t.notTls?.from === "server");
-}

@@ -65,13 +65,10 @@ export default defineRule({
     });
   }
   // one finding per EHLO reply: a box that masks one keyword usually masks several (ASA lettering them A, B, C, …)
-  for (let i = 0; i < (masked ?? []).length; ) {
-    const ms = masked!;
-    const reply = ms[i].reply;
-    let j = i;
-    while (j < ms.length && ms[j].reply === reply) j++;
+  const ms = masked ?? [];
+  for (let i = 0, j = 0; i < ms.length; i = j) {
+    while (j < ms.length && ms[j].reply === ms[i].reply) j++;
     reportMasked(ctx, ms.slice(i, j));
-    i = j;
   }
 });
 

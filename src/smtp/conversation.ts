@@ -9,8 +9,7 @@
 import type { Command, Gap, Reply, Segment, Session } from "./model.js";
 import { isPositive, outcomeOf, parseCapabilities, type Capabilities, type Outcome } from "./vocabulary.js";
 import { tcpFactsOf, type TcpFacts } from "./tcp-facts.js";
-import { firstFailure } from "../tls/describe.js";
-import type { TlsFacts } from "../tls/connection.js";
+import { unreadFrom } from "../tls/describe.js";
 
 export type Phase = "pre-tls" | "tls" | "post-auth";
 
@@ -494,19 +493,10 @@ function trustLimit(s: Session, unreadFrom: number): number {
 
 /** Conversation.unreadFrom: the earliest of the TLS layer's and a FIN not captured. */
 function unreadStart(s: Session): number | null {
-  let from = s.tls?.facts !== undefined ? unreadableFrom(s.tls.facts) ?? Infinity : Infinity;
+  // TCP bytes lost inside TLS are also in Session.gaps, but at TCP offsets, which plaintext
+  // offsets cannot be compared with: the TLS layer's frames count
+  let from = s.tls?.facts !== undefined ? unreadFrom(s.tls.facts) ?? Infinity : Infinity;
   for (const l of s.limits) if (l.kind === "fin-not-captured" && l.frame !== undefined) from = Math.min(from, l.frame);
-  return from === Infinity ? null : from;
-}
-
-/** The first frame from which a side's TLS stream could not be read on: a record that failed to
- * decrypt, bytes lost inside TLS, or bytes that stopped being TLS records (null: all of it was read). */
-function unreadableFrom(t: TlsFacts): number | null {
-  let from = firstFailure(t)?.frame ?? Infinity;
-  if (t.notTls !== null) from = Math.min(from, t.notTls.frame);
-  // TCP bytes lost inside TLS: also in Session.gaps, but at TCP offsets, which plaintext offsets
-  // cannot be compared with; nothing more of that direction is read
-  for (const g of t.gaps) from = Math.min(from, g.frame);
   return from === Infinity ? null : from;
 }
 

@@ -61,6 +61,21 @@ export function firstFailure(t: TlsFacts): { frame: number; side: "client" | "se
   return { frame, side, reason: note?.slice(prefix.length), both: client !== null && server !== null };
 }
 
+/**
+ * The first frame from which one side's TLS stream (or either side's, without `side`) was not
+ * read on: a record that failed to decrypt, TCP bytes lost inside TLS (nothing more of that
+ * direction is read), or bytes that stopped being TLS records. Null: all of it was read.
+ */
+export function unreadFrom(t: TlsFacts, side?: "client" | "server"): number | null {
+  const { client, server } = t.decryption.failedFrom;
+  let from = Infinity;
+  if (side !== "server" && client !== null) from = client;
+  if (side !== "client" && server !== null) from = Math.min(from, server);
+  if (t.notTls !== null && (side === undefined || t.notTls.from === side)) from = Math.min(from, t.notTls.frame);
+  for (const g of t.gaps) if (side === undefined || g.from === side) from = Math.min(from, g.frame);
+  return from === Infinity ? null : from;
+}
+
 /** Which sides could not be decrypted from which frame: "the server's records from frame 12 and the client's from frame 13". */
 function failureSides(t: TlsFacts): string {
   const { client, server } = t.decryption.failedFrom;
