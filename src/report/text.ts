@@ -35,8 +35,20 @@ interface Row { frame: number; time: number; text: string[] }
 /** Why a reply without a command may still answer one: "" (it does not), or the label's words. */
 function unpairedWhy(s: JudgedSession): (r: Reply) => string {
   if (s.gaps.length > 0 || s.bytes.client === 0) return () => "the capture lacks bytes";
-  const from = s.tls?.facts?.decryption.failedFrom.client ?? null;
-  return from === null ? () => "" : (r) => ((r.frames[0] ?? 0) >= from ? `the client's TLS records from frame ${from} are not decrypted` : "");
+  const t = s.tls?.facts;
+  const failed = t?.decryption.failedFrom.client ?? null;
+  const notTls = t?.notTls?.from === "client" ? t.notTls.frame : null;
+  let fin: number | null = null;
+  for (const l of s.limits) if (l.kind === "fin-not-captured" && l.side === "client" && l.frame !== undefined) fin = l.frame;
+  // the earliest reason the client's bytes stop being read: a reply from then on may answer a command the capture cannot show
+  const why: [number | null, string][] = [
+    [failed, `the client's TLS records from frame ${failed} are not decrypted`],
+    [notTls, `the client's bytes from frame ${notTls} are not TLS records`],
+    [fin, `the server's ACK in frame ${fin} covers a client sequence number the capture lacks`],
+  ];
+  let from = Infinity, words = "";
+  for (const [f, w] of why) if (f !== null && f < from) [from, words] = [f, w];
+  return from === Infinity ? () => "" : (r) => ((r.frames[0] ?? 0) >= from ? words : "");
 }
 
 function replyRows(r: Reply, verbose: boolean, lossy: string): Row {

@@ -42,7 +42,7 @@ export default defineRule({
     : "";
   ctx.report({
     frames: [sh.frame, ...(one ? [last!.frame] : []), close.frame].filter((f, i, a) => a.indexOf(f) === i),
-    message: `the client ended the TLS 1.3 handshake right after the server's flight (frame ${sh.frame}): it sent${one} no Finished the capture can show, then closed (${how}); without the client's handshake secret which alert (if any) it sent cannot be read`,
+    message: `the client ended the TLS 1.3 handshake right after the server's flight (frame ${sh.frame}): it sent${one} no Finished the capture can show, then closed (${how}); ${unreadWhy(t)}`,
     evidence: `client encrypted records: ${c.encryptedRecords}${close.kind === "rst" ? `; RST seq ${close.rstSeq!.seq} = the next client seq the capture expected` : ""}`,
   });
 }, (s) => {
@@ -66,4 +66,13 @@ function abandonedClose(s: Session, t: TlsFacts): CloseEvent | null {
 /** An RST whose sequence number is the next one the capture expected of the client: no client byte is missing before it. */
 function rstInSequence(c: CloseEvent): boolean {
   return c.rstSeq !== undefined && c.rstSeq.seq === c.rstSeq.expected;
+}
+
+/** Why the client's encrypted record cannot be read, as the key log given (or its absence) says. */
+function unreadWhy(t: TlsFacts): string {
+  const d = t.decryption;
+  const failed = d.failedFrom.client;
+  if (failed !== null) return `the key log given does not decrypt the client's records (from frame ${failed}), so which alert (if any) it sent cannot be read`;
+  if (d.status === "no-key") return "the key log given holds no secrets for this connection, so which alert (if any) it sent cannot be read";
+  return "without the client's handshake secret which alert (if any) it sent cannot be read";
 }

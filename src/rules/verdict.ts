@@ -121,7 +121,7 @@ function plaintextPart(session: Session, enc: number, beyond: string): string {
 /** Why nothing can be judged when no command or reply is in clear. */
 function firstPayload(session: Session, enc: number): string {
   const e = encryptedWhere(session, enc);
-  return `the session is encrypted from its first payload${e.rest === "is encrypted" ? "" : " and cannot be decrypted"} (${e.where})`;
+  return `the session is encrypted from its first payload${e.rest === "is encrypted" ? "" : ` and ${e.rest === "is not read" ? "is not read" : e.rest}`} (${e.where})`;
 }
 
 /** The independent finding that decides, or null. */
@@ -269,6 +269,8 @@ function tlsStart(s: Session): number {
  * "TLS from frame 11; cannot decrypt from frame 12" (`enc` is then the failure's frame).
  */
 function encryptedWhere(s: Session, enc: number): { rest: string; where: string } {
+  const notTls = s.tls?.facts?.notTls ?? null;
+  if (notTls !== null && notTls.frame === enc && s.tls !== null) return { rest: "is not read", where: `TLS from frame ${tlsStart(s)}; the ${notTls.from}'s bytes from frame ${enc} are not TLS records` };
   const failed = s.tls?.facts !== undefined ? firstFailure(s.tls.facts) : null;
   if (failed === null || s.tls === null || failed.frame !== enc) return { rest: "is encrypted", where: `TLS from frame ${enc}` };
   return { rest: "cannot be decrypted", where: `TLS from frame ${tlsStart(s)}; cannot decrypt from frame ${enc}` };

@@ -45,7 +45,11 @@ export function addCompleteness(s: Session, dirs: { client: DirectionFacts; serv
   if (!closed || (unanswered !== undefined && s.close.server === null && !reset)) endedOpen(s, closed, unanswered, endedBy);
   const tf = s.tls?.facts;
   const failed = tf ? firstFailure(tf) : null;
-  if (s.tls?.encrypted && tf !== undefined && failed !== null) {
+  const notTls = tf?.notTls ?? null;
+  if (s.tls?.encrypted && notTls !== null && (failed !== null ? notTls.frame < failed.frame : fullyDecrypted(tf!))) {
+    // the records before were read (decrypted); from here the side's bytes cannot be parsed as TLS records
+    limits.push({ kind: "encrypted", side: notTls.from, frame: notTls.frame, text: `the ${notTls.from}'s bytes from frame ${notTls.frame} are not TLS records: the rest of the ${notTls.from}'s side is not read` });
+  } else if (s.tls?.encrypted && tf !== undefined && failed !== null) {
     limits.push({ kind: "encrypted", frame: failed.frame, text: `cannot decrypt the ${failed.side}'s TLS records from frame ${failed.frame} (${failed.reason ?? "the record fails authentication"}): the rest of ${failed.both ? "the dialogue" : `the ${failed.side}'s side`} is not read` });
   } else if (s.tls?.encrypted && tf !== undefined && (fullyDecrypted(tf) || nothingEncrypted(tf))) {
     // decrypted, or the handshake failed before anything encrypted flowed: nothing stays encrypted

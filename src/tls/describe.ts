@@ -46,7 +46,10 @@ export function tlsHeadline(mode: "starttls" | "implicit", t: TlsFacts): string 
   const fatal = fatalEnd(t);
   if (fatal !== null && endedInHandshake(t)) return `TLS (${mode}) from frame ${from}: the handshake did not complete (fatal ${fatal.description} alert from the ${fatal.from}, frame ${fatal.frame})`;
   if (failed !== null) return `TLS (${mode}) from frame ${from}: ${anyDecrypted(t) ? "decrypted in part; " : ""}cannot decrypt ${failureSides(t)}`;
-  if ((d.status === "decrypted" || d.status === "partial") && t.client.plainBytes + t.server.plainBytes > 0) return `TLS (${mode}) from frame ${from}: decrypted with ${d.source}, the SMTP inside is judged`;
+  if ((d.status === "decrypted" || d.status === "partial") && t.client.plainBytes + t.server.plainBytes > 0) {
+    const cut = t.notTls !== null ? `; the ${t.notTls.from}'s bytes from frame ${t.notTls.frame} are not TLS records and are not read` : "";
+    return `TLS (${mode}) from frame ${from}: decrypted with ${d.source}, the SMTP inside is judged${cut}`;
+  }
   return `TLS (${mode}) from frame ${from}: the rest is encrypted`;
 }
 

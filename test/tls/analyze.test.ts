@@ -91,6 +91,18 @@ describeShared("TLS verdicts (expected-tls.json conclusions)", () => {
     expect(rep.findings.map((f) => f.rule)).not.toContain("tls-handshake-abandoned");
   });
 
+  it("tls13-client-rejects-cert.pcap with a wrong key or a key log without it: the abandoned handshake says why the record is not read", async () => {
+    const wrong = join(mkdtempSync(join(tmpdir(), "smtpcap-wrongkey-")), "wrong.keys");
+    writeFileSync(wrong, readFileSync(`${DIR}/tls13-client-rejects-cert.keys`, "latin1").replace(/ ([0-9a-f])([0-9a-f]*)$/gm, (_m, d: string, rest: string) => ` ${d === "0" ? "1" : "0"}${rest}`));
+    const other = join(mkdtempSync(join(tmpdir(), "smtpcap-otherkey-")), "other.keys");
+    writeFileSync(other, `CLIENT_RANDOM ${"0".repeat(64)} ${"0".repeat(96)}\n`);
+    const tail = (keys: string[]) => analyzeFile(`${DIR}/tls13-client-rejects-cert.pcap`, { tlsKeylogs: keys })
+      .then((rep) => rep.findings.find((f) => f.rule === "tls-handshake-abandoned")!.message.replace(/^.*then closed \(FIN, frame 16\); /, ""));
+    expect(await tail([])).toBe("without the client's handshake secret which alert (if any) it sent cannot be read");
+    expect(await tail([wrong])).toBe("the key log given does not decrypt the client's records (from frame 16), so which alert (if any) it sent cannot be read");
+    expect(await tail([other])).toBe("the key log given holds no secrets for this connection, so which alert (if any) it sent cannot be read");
+  });
+
   it("tls12-expired-cert.pcap: the certificate expired before the capture", async () => {
     const rep = await analyzeFile(`${DIR}/tls12-expired-cert.pcap`);
     const f = rep.findings.find((x) => x.rule === "tls-certificate-expired");
@@ -157,6 +169,27 @@ describeShared("TLS verdicts (expected-tls.json conclusions)", () => {
     });
   });
 
+  it("the client's bytes stop being TLS records (tls-inside-split-reply.pcap, frame 19's record type corrupted): the rest of its side is not read, not judged", async () => {
+    const pcap = Buffer.from(readFileSync(`${DIR}/tls-inside-split-reply.pcap`));
+    const at = recordAt(pcap, 19) + 16 + 66; // Ethernet 14 + IPv4 20 + TCP 32 (timestamps)
+    expect(pcap.subarray(at, at + 3).toString("hex")).toBe("170303"); // an application data record
+    pcap[at] = 0x99;
+    const file = join(mkdtempSync(join(tmpdir(), "smtpcap-nottls-")), "nottls19.pcap");
+    writeFileSync(file, pcap);
+    const rep = await analyzeFile(file, { ports: [2465], tlsKeylogs: [`${DIR}/tls-inside-split-reply.keys`] });
+    const s = rep.sessions[0];
+    const text = toText(rep, { color: false, verbose: false, width: 1000 });
+    expect(s.tls!.facts!.notTls).toEqual({ from: "client", frame: 19, offset: 403 }); // tshark: frame 19 Seq=404 (relative), the stream's byte 403
+    expect(rep.findings.filter((f) => f.severity !== "info")).toEqual([]);
+    expect(s.verdict.fault).toBe("none");
+    expect(s.verdict.summary).toBe("No violation in the plaintext part; the rest is not read (TLS from frame 11; the client's bytes from frame 19 are not TLS records). Replies split across TCP segments are legal.");
+    expect(s.verdict.limits).toEqual(["the client's bytes from frame 19 are not TLS records: the rest of the client's side is not read"]);
+    expect(text).toContain("the SMTP inside is judged; the client's bytes from frame 19 are not TLS records and are not read\n");
+    expect(text).toContain("250 2.0.0 Ok (not paired with a command: the client's bytes from frame 19 are not TLS records)");
+    expect(text).toContain("221 2.0.0 Bye (not paired with a command: the client's bytes from frame 19 are not TLS records)");
+    expect(text).not.toContain("no command outstanding");
+  });
+
   it("a server record lost inside TLS (implicit-tls-465.pcap without frame 14): no reply is said to be left open by the server", async () => {
     // frame 14 carries the TLS record with the head of the EHLO reply's remaining lines; after a
     // gap TLS cannot resynchronise, so the rest of the server's side is not read
@@ -200,4 +233,11 @@ function withoutFrame(pcap: Buffer, n: number): Buffer {
     at = end;
   }
   return Buffer.concat(parts);
+}
+
+/** The byte offset of record (frame) `n` of a classic pcap. */
+function recordAt(pcap: Buffer, n: number): number {
+  let at = 24;
+  for (let frame = 1; frame < n; frame++) at += 16 + pcap.readUInt32LE(at + 8);
+  return at;
 }
