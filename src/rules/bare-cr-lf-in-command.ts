@@ -1,5 +1,5 @@
 import { defineRule } from "./define.js";
-import { cmdLabel, streamSpan } from "./util.js";
+import { bareCrProven, cmdLabel, streamSpan } from "./util.js";
 
 export default defineRule({
   id: "bare-cr-lf-in-command",
@@ -17,7 +17,7 @@ export default defineRule({
   exchange({ command: c }, ctx) {
     const l = c.lineInfo;
     if (!l || l.gap) return;
-    const kind = l.terminator === "lf" ? "ends with a bare LF" : l.bareCr ? "contains a bare CR" : "";
+    const kind = l.terminator === "lf" ? "ends with a bare LF" : bareCrProven(ctx.session, "client", l, c.inTls === true) ? "contains a bare CR" : "";
     if (kind) ctx.report({ frames: c.frames, time: c.time, message: `${cmdLabel(c)} ${kind}`, evidence: streamSpan(ctx.session, "client", l.start, l.end, c.inTls) });
   },
 });

@@ -1,6 +1,6 @@
 import { defineRule } from "./define.js";
 import type { RuleContext } from "./types.js";
-import { q } from "./util.js";
+import { bareCrProven, q } from "./util.js";
 import { plural } from "../text/plural.js";
 
 export default defineRule({
@@ -38,8 +38,10 @@ function whole(ctx: RuleContext): void {
   const replies = ctx.conversation.replies;
   for (const r of replies) {
     for (const l of r.lineInfo) {
+      // a line a capture gap cut short may have had its terminator in the lost bytes
+      if (l.gap) continue;
       const unterminated = l.terminator === "none" && r.complete && l !== r.lineInfo[r.lineInfo.length - 1] ? false : l.terminator === "none" && (r.complete || r.index < replies.length - 1);
-      const kind = l.terminator === "lf" ? "ends with a bare LF" : l.bareCr ? "contains a bare CR" : unterminated ? "has no line terminator before the next reply line" : "";
+      const kind = l.terminator === "lf" ? "ends with a bare LF" : bareCrProven(ctx.session, "server", l, r.inTls === true) ? "contains a bare CR" : unterminated ? "has no line terminator before the next reply line" : "";
       if (!kind) continue;
       count++;
       if (frames.length < 16) frames.push(l.frame);

@@ -1,5 +1,6 @@
 import { clip, escapeText } from "../text/escape.js";
-import type { Command, Reply, Session } from "../smtp/model.js";
+import type { Command, Line, Reply, Session } from "../smtp/model.js";
+import { unreadFrom } from "../tls/describe.js";
 import { replyEndSeq, type EarlyCommand, type Knowledge } from "../smtp/conversation.js";
 
 /** Wireshark display filter for the frames of a finding. */
@@ -98,4 +99,22 @@ export function streamSpan(s: Session, side: "client" | "server", start: number,
   if (inTls) return `${side} plaintext offsets ${start}..${end}`;
   const base = s.sawSyn ? 1 : 0;
   return `${side} seq ${start + base}..${end + base - 1}`;
+}
+
+/**
+ * Whether a line's bare CR is proven: one inside the line always is; a CR that is the line's last
+ * octet, with no LF after it, only when the side's stream provably ends there (the side closed,
+ * by FIN or by an RST at the next expected sequence number, and the capture lacks none of the
+ * side's bytes after the line, nor a FIN or byte acknowledged beyond them). Otherwise the LF may
+ * have followed in a segment the capture does not hold.
+ */
+export function bareCrProven(s: Session, side: "client" | "server", l: Line, inTls: boolean): boolean {
+  if (!l.bareCr) return false;
+  if (l.terminator !== "none" || l.text.includes("\r")) return true;
+  const close = s.close[side];
+  if (close === null || (close.kind === "rst" && (close.rstSeq === undefined || close.rstSeq.seq !== close.rstSeq.expected))) return false;
+  // TCP offsets of lost bytes cannot be compared with plaintext offsets inside TLS: any loss counts
+  for (const g of s.gaps) if (g.side === side && (inTls || g.offset + g.bytes > l.end)) return false;
+  for (const lim of s.limits) if (lim.kind === "fin-not-captured" && lim.side === side) return false;
+  return !(inTls && s.tls?.facts !== undefined && unreadFrom(s.tls.facts, side) !== null);
 }

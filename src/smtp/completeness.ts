@@ -1,4 +1,5 @@
 import type { Command, Gap, Session } from "./model.js";
+import { plural } from "../text/plural.js";
 import { endedInHandshake, firstFailure, fullyDecrypted } from "../tls/describe.js";
 import type { TlsFacts } from "../tls/connection.js";
 
@@ -74,7 +75,7 @@ function unseenGap(s: Session, side: "client" | "server", u: NonNullable<Directi
   const fin = u.fin ? ` and the ${side}'s FIN` : "";
   const gap: Gap = {
     side, offset: s.bytes[side], bytes: u.bytes, frame: u.frame,
-    reason: `by the end of the capture the ${side2(side)} had acknowledged ${u.bytes} ${side} bytes${fin} that the capture does not hold (ACK in frame ${u.frame})`,
+    reason: `by the end of the capture the ${side2(side)} had acknowledged ${plural(u.bytes, `${side} byte`)}${fin} that the capture does not hold (ACK in frame ${u.frame})`,
   };
   if (s.gaps.length < 100) s.gaps.push(gap);
 }
@@ -88,7 +89,7 @@ function missingSide(s: Session, side: "client" | "server", d: DirectionFacts): 
     ...(d.unseen ? { frame: d.unseen.frame, bytes: d.unseen.bytes } : {}),
     text: d.packets === 0
       ? `the capture holds only the ${other}'s side: no packet from the ${side}`
-      : `the capture holds none of the ${side}'s data, though the ${other} acknowledged ${d.unseen!.bytes} ${side} bytes`,
+      : `the capture holds none of the ${side}'s data, though the ${other} acknowledged ${plural(d.unseen!.bytes, `${side} byte`)}`,
   });
   return true;
 }
@@ -109,11 +110,11 @@ function gapLimits(s: Session, side: "client" | "server"): void {
   if (acked > 0) {
     s.limits.push({
       kind: "acked-not-captured", side, frame: ackedFrame, bytes: acked,
-      text: `the ${side2(side)} acknowledged ${acked} ${side} bytes that the capture does not hold (from frame ${ackedFrame})`,
+      text: `the ${side2(side)} acknowledged ${plural(acked, `${side} byte`)} that the capture does not hold (from frame ${ackedFrame})`,
     });
   }
   if (lost > 0) {
-    s.limits.push({ kind: "gap", side, frame: lostFrame, bytes: lost, text: `${lost} ${side} bytes are missing from the capture (from frame ${lostFrame})` });
+    s.limits.push({ kind: "gap", side, frame: lostFrame, bytes: lost, text: `${plural(lost, `${side} byte`)} ${lost === 1 ? "is" : "are"} missing from the capture (from frame ${lostFrame})` });
   }
 }
 

@@ -108,7 +108,9 @@ export class LineAssembler {
   /** End the current line without a terminator (connection closed or gap). */
   flush(meta: { frame: number; time: number }): Line | null {
     if (this.len === 0) return null;
-    return this.finish(meta, false);
+    // the line's frame is the one that carried its last byte, not the packet that ended it
+    const last = this.pieces.length > 0 ? this.pieces[this.pieces.length - 1] : null;
+    return this.finish(last !== null ? last : meta, false);
   }
 
   private finish(meta: { frame: number; time: number }, lf: boolean): Line {
