@@ -1,5 +1,5 @@
 import { defineRule } from "./define.js";
-import { q } from "./util.js";
+import { lineCut, q } from "./util.js";
 
 /** RFC 4954 §4 (with RFC 5321 §4.5.3.1.4): a command line, CRLF included. */
 const MAX_AUTH_LINE = 512;
@@ -20,7 +20,7 @@ export default defineRule({
   exchange: {
     verbs: ["AUTH"],
     visit({ command: c }, ctx) {
-      if (c.kind !== "command" || c.afterStartTls || c.lineInfo === null) return;
+      if (c.kind !== "command" || c.afterStartTls || c.lineInfo === null || lineCut(c)) return;
       const parts = c.line.split(" ");
       const what = c.lineInfo.length > MAX_AUTH_LINE && parts.length > 2 ? `is ${c.lineInfo.length} octets with its initial response, more than ${MAX_AUTH_LINE}`
         : parts.length === 3 && parts[2] === "" ? "ends with a space and no initial response (an empty one is sent as `=`)"

@@ -1,5 +1,5 @@
 import { defineRule } from "./define.js";
-import { q } from "./util.js";
+import { lineCut, q } from "./util.js";
 
 /** RFC 3461 §4: xtext = *( xchar / hexchar ); xchar = %x21-2A / %x2C-3C / %x3E-7E; hexchar = "+" 2(HEXDIG) */
 const XTEXT = /^(?:[\x21-\x2a\x2c-\x3c\x3e-\x7e]|\+[0-9A-F]{2})*$/;
@@ -20,7 +20,7 @@ export default defineRule({
   exchange: {
     verbs: ["MAIL"],
     visit({ command: c }, ctx) {
-      if (c.kind !== "command" || c.verb !== "MAIL" || c.afterStartTls) return;
+      if (c.kind !== "command" || c.verb !== "MAIL" || c.afterStartTls || lineCut(c)) return;
       const m = /\sAUTH=(\S*)/i.exec(c.line);
       if (!m || m[1] === "<>" || XTEXT.test(m[1])) return;
       ctx.report({ frames: c.frames, time: c.time, message: `${q(c.line, 60)}: the AUTH= value ${q(m[1], 40)} is not xtext`, evidence: `command ${c.index}` });

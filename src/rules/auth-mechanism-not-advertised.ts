@@ -1,5 +1,5 @@
 import { defineRule } from "./define.js";
-import { q } from "./util.js";
+import { lineCut, q } from "./util.js";
 
 export default defineRule({
   id: "auth-mechanism-not-advertised",
@@ -17,7 +17,7 @@ export default defineRule({
   exchange: {
     verbs: ["AUTH"],
     visit({ command: c }, ctx) {
-      if (c.kind !== "command" || c.afterStartTls) return;
+      if (c.kind !== "command" || c.afterStartTls || lineCut(c)) return;
       const caps = ctx.conversation.capsAt(c.index);
       if (!caps) return;
       const mech = (c.line.split(" ")[1] ?? "").toUpperCase();

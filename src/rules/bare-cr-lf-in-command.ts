@@ -16,8 +16,9 @@ export default defineRule({
 }, {
   exchange({ command: c }, ctx) {
     const l = c.lineInfo;
-    if (!l || l.gap) return;
-    const kind = l.terminator === "lf" ? "ends with a bare LF" : bareCrProven(ctx.session, "client", l, c.inTls === true) ? "contains a bare CR" : "";
+    if (!l) return;
+    // a CR inside the line is bare whatever the capture lacks after it; the rest needs the whole line
+    const kind = l.terminator === "lf" && !l.gap ? "ends with a bare LF" : bareCrProven(ctx.session, "client", l, c.inTls === true) ? "contains a bare CR" : "";
     if (kind) ctx.report({ frames: c.frames, time: c.time, message: `${cmdLabel(c)} ${kind}`, evidence: streamSpan(ctx.session, "client", l.start, l.end, c.inTls) });
   },
 });

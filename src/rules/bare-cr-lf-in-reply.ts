@@ -38,8 +38,9 @@ function whole(ctx: RuleContext): void {
   const replies = ctx.conversation.replies;
   for (const r of replies) {
     for (const l of r.lineInfo) {
-      // a line a capture gap cut short may have had its terminator in the lost bytes
-      if (l.gap) continue;
+      // a line the capture cut short may have had its terminator in the bytes it lacks; a CR
+      // inside it is bare all the same
+      if (l.gap && !bareCrProven(ctx.session, "server", l, r.inTls === true)) continue;
       const unterminated = l.terminator === "none" && r.complete && l !== r.lineInfo[r.lineInfo.length - 1] ? false : l.terminator === "none" && (r.complete || r.index < replies.length - 1);
       const kind = l.terminator === "lf" ? "ends with a bare LF" : bareCrProven(ctx.session, "server", l, r.inTls === true) ? "contains a bare CR" : unterminated ? "has no line terminator before the next reply line" : "";
       if (!kind) continue;

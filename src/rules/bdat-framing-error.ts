@@ -1,6 +1,6 @@
 import { defineRule } from "./define.js";
 import { KNOWN_VERBS } from "../smtp/vocabulary.js";
-import { q, streamSpan } from "./util.js";
+import { lineCut, q, streamSpan } from "./util.js";
 
 
 export default defineRule({
@@ -21,6 +21,7 @@ export default defineRule({
       if (c.kind !== "command" || c.afterStartTls) return;
       const s = ctx.session;
       if (!c.bdat) {
+        if (lineCut(c)) return; // the rest of the line is not in the capture
         ctx.report({ frames: c.frames, time: c.time, message: `${q(c.line, 50)} does not have the form \`BDAT chunk-size [LAST]\``, evidence: streamSpan(s, "client", c.start, c.end, c.inTls) });
         return;
       }

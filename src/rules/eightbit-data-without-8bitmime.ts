@@ -1,4 +1,5 @@
 import { defineRule } from "./define.js";
+import { lineCut } from "./util.js";
 
 export default defineRule({
   id: "eightbit-data-without-8bitmime",
@@ -19,12 +20,13 @@ export default defineRule({
       const f = ctx.conversation;
       const m = c.message;
       if (!m || m.eightBit === 0) return;
-      const mail = f.exchanges[c.index].transaction?.mail.line.toUpperCase() ?? "";
+      const tm = f.exchanges[c.index].transaction?.mail;
+      const mail = tm?.line.toUpperCase() ?? "";
       const caps = f.capsAt(c.index);
       if (!caps) return;
       if (!caps.keywords.has("8BITMIME")) {
         ctx.report({ frames: c.frames.slice(0, 1), time: c.time, message: `the message carries ${m.eightBit} octets of 0x80 and above, but the server did not advertise 8BITMIME`, evidence: `capabilities from frame ${caps.reply.frames[0]}` });
-      } else if (!/ BODY=(8BITMIME|BINARYMIME)\b/.test(mail)) {
+      } else if (!/ BODY=(8BITMIME|BINARYMIME)\b/.test(mail) && !(tm !== undefined && lineCut(tm))) {
         ctx.report({ severity: "warning", frames: c.frames.slice(0, 1), time: c.time, message: `the message carries ${m.eightBit} octets of 0x80 and above, but MAIL did not declare BODY=8BITMIME`, evidence: "8BITMIME was advertised" });
       }
     },

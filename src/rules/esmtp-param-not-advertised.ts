@@ -1,5 +1,5 @@
 import { defineRule } from "./define.js";
-import { q } from "./util.js";
+import { lineCut, q } from "./util.js";
 
 /** MAIL/RCPT parameter → the EHLO keyword that allows it. */
 const NEEDS: Record<string, string> = {
@@ -24,7 +24,7 @@ export default defineRule({
     verbs: ["MAIL", "RCPT"],
     visit({ command: c }, ctx) {
       const f = ctx.conversation;
-      if (c.kind !== "command" || (c.verb !== "MAIL" && c.verb !== "RCPT") || c.afterStartTls) return;
+      if (c.kind !== "command" || (c.verb !== "MAIL" && c.verb !== "RCPT") || c.afterStartTls || lineCut(c)) return;
       const caps = f.capsAt(c.index);
       if (!caps) return;
       const close = c.line.indexOf(">");

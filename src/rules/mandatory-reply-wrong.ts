@@ -1,6 +1,6 @@
 import { defineRule } from "./define.js";
 import { MANDATORY_REPLY } from "../smtp/vocabulary.js";
-import { q } from "./util.js";
+import { lineCut, q } from "./util.js";
 
 
 export default defineRule({
@@ -23,7 +23,7 @@ export default defineRule({
       // a line the server took as a SASL response (QUIT as the AUTH LOGIN user name) is answered as one
       if (c.kind !== "command" || c.afterStartTls || ex.first === undefined || c.takenAsAuthResponse) return;
       const want = MANDATORY_REPLY[c.verb];
-      if (c.verb === "RSET" && c.line.trim().toUpperCase() !== "RSET") return; // arguments: 501 is right
+      if (c.verb === "RSET" && (c.line.trim().toUpperCase() !== "RSET" || lineCut(c))) return; // arguments (or a line cut short): 501 may be right
       const r = ex.first!;
       if (!r.complete || r.code === null || r.code === want || r.code === 421) return;
       if (r.code === 500 || r.code === 501 || r.code === 530) return; // syntax or policy replies, judged elsewhere

@@ -1,5 +1,5 @@
 import { defineRule } from "./define.js";
-import { q } from "./util.js";
+import { lineCut, q } from "./util.js";
 
 export default defineRule({
   id: "non-ascii-in-command",
@@ -20,7 +20,9 @@ export default defineRule({
       if (c.kind !== "command") return;
       const m = /[\x80-\xff]/.exec(c.line);
       if (!m) return;
-      const mailUtf8 = / SMTPUTF8\b/i.test(f.exchanges[c.index].transaction?.mail.line ?? "");
+      const tm = f.exchanges[c.index].transaction?.mail;
+      const mailUtf8 = / SMTPUTF8\b/i.test(tm?.line ?? "");
+      if (!mailUtf8 && tm !== undefined && lineCut(tm)) return; // the MAIL line's rest may have said SMTPUTF8
       const advertised = f.capsAt(c.index)?.keywords.has("SMTPUTF8") ?? false;
       let why = "";
       if (c.verb === "EHLO" || c.verb === "HELO") why = "the EHLO/HELO argument must be ASCII (A-labels)";

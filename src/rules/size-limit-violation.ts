@@ -1,5 +1,5 @@
 import { defineRule } from "./define.js";
-import { q } from "./util.js";
+import { lineCut, q } from "./util.js";
 
 /** The SIZE= a MAIL line declares, or null. */
 function declaredSize(mail: string | undefined): number | null {
@@ -42,7 +42,9 @@ export default defineRule({
       }
       const msg = c.message;
       if (!msg || msg.gap || msg.endOfData === null) return;
-      const declared = declaredSize(f.exchanges[c.index].transaction?.mail.line);
+      const tm = f.exchanges[c.index].transaction?.mail;
+      // a MAIL line cut short may have declared more than the capture shows
+      const declared = tm === undefined || lineCut(tm) ? null : declaredSize(tm.line);
       // octets on the wire include the final ".\r\n" and one stuffing dot at most per line
       const upper = msg.bytes - 3;
       const lower = Math.max(0, upper - msg.lines);

@@ -118,3 +118,8 @@ export function bareCrProven(s: Session, side: "client" | "server", l: Line, inT
   for (const lim of s.limits) if (lim.kind === "fin-not-captured" && lim.side === side) return false;
   return !(inTls && s.tls?.facts !== undefined && unreadFrom(s.tls.facts, side) !== null);
 }
+
+/** The command's line was cut short by the capture (a gap, or the end of what it holds): its rest is unknown. */
+export function lineCut(c: Command): boolean {
+  return c.lineInfo !== null && c.lineInfo.gap;
+}

@@ -146,9 +146,14 @@ function endedOpen(s: Session, closed: boolean, unanswered: Command | undefined,
   const kind = endedBy === null ? "ended-open" : "idle-closed";
   if (!closed) {
     const open = endedBy ?? "the capture ends while the connection is open";
+    // a reply still without its final line: what the rest said is not in the capture
+    const last = s.replies.length > 0 ? s.replies[s.replies.length - 1] : undefined;
+    const cut = unanswered === undefined && last !== undefined && !last.complete ? last : undefined;
     s.limits.push(unanswered
       ? { kind, frame: s.lastFrame, text: `${open}, with ${what} (frame ${unanswered.frames[0]}) unanswered` }
-      : { kind, frame: s.lastFrame, text: open, endOnly: true });
+      : cut !== undefined
+        ? { kind, frame: s.lastFrame, text: `${open}, in the middle of a reply (frame ${cut.frames[0]}): its final line is not in the capture` }
+        : { kind, frame: s.lastFrame, text: open, endOnly: true });
   } else if (unanswered && s.replies.every((r) => r.lastTime <= unanswered.time)) {
     s.limits.push({
       kind, frame: s.lastFrame,

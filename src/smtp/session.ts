@@ -1,9 +1,10 @@
-import type { SegmentMeta } from "../tcp/reassembly.js";
+import type { Reassembler, SegmentMeta } from "../tcp/reassembly.js";
 import type { TlsFacts } from "../tls/connection.js";
 import type { TunnelApp, TunnelKind } from "../stream/tunnel.js";
 import { addCompleteness } from "./completeness.js";
 import { MAX_GAPS_KEPT } from "./dialogue-state.js";
 import { LineReaders } from "./readers.js";
+import type { Session } from "./model.js";
 
 export { DEFAULT_DISSECT, type DissectOptions, type Evidence } from "./options.js";
 export { MAX_DATA_KEPT } from "./message.js";
@@ -176,7 +177,10 @@ export class SmtpSession extends LineReaders implements TunnelApp {
       s.retransmitted.client = client.retransmitted;
     }
     const end = { frame: f.lastFrame, time: f.lastTime };
+    const cd0 = (sd ^ 1) as 0 | 1;
     if (this.serverMode !== "tls" && this.serverLines.inLine) {
+      // a line still open at the end: its rest may lie beyond what the capture holds
+      if (!endProven(s, "server", r, sd)) this.serverLines.markGap();
       const line = this.serverLines.flush(end);
       if (line) this.serverLine(line, this.serverLines.takePieces());
     }
@@ -185,6 +189,7 @@ export class SmtpSession extends LineReaders implements TunnelApp {
       if (!this.openReply.complete) this.pairOpenReply(this.openReply);
     }
     if (this.clientLines.inLine && (this.clientMode === "command" || this.clientMode === "starttls-wait" || this.clientMode === "tls-expected")) {
+      if (!endProven(s, "client", r, cd0)) this.clientLines.markGap();
       const line = this.clientLines.flush(end);
       if (line) this.clientLine(line, this.clientLines.takePieces());
     }
@@ -231,4 +236,19 @@ export class SmtpSession extends LineReaders implements TunnelApp {
     }, f.reset, f.endedBy);
     this.onDone(s);
   }
+}
+
+/**
+ * The side's byte stream provably ends with the bytes the capture holds: the side closed (its FIN,
+ * or an RST at the next sequence number the capture expected) and its peer acknowledged nothing
+ * beyond them. Otherwise a line still open at the end may go on in bytes the capture lacks.
+ */
+function endProven(s: Session, side: "client" | "server", r: Reassembler | null | undefined, dir: 0 | 1): boolean {
+  const e = s.close[side];
+  if (e === null) return false;
+  if (!r) return true;
+  if (r.unseenAcked(dir) !== null) return false;
+  if (e.kind === "fin") return true;
+  const x = r.rstSeq(dir);
+  return x !== null && x.rel === x.next;
 }

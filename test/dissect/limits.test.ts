@@ -152,3 +152,13 @@ describe("what the capture lacks: Session.limits", () => {
     expect(s.limits[1].text).toMatch(/^the capture file is damaged or cut at byte \d+: the session may continue beyond what was read$/);
   });
 });
+
+describe("a capture that ends inside a reply", () => {
+  it("the reply's final line is not in the capture: cannot judge, not 'no violation'", async () => {
+    const c = conv().handshake();
+    c.server(GREETING).client(EHLO).server("250-mx.example.test\r\n250-PIPEL"); // 4, 5, 6
+    const s = (await analyzeConv(c)).sessions[0];
+    expect(s.limits).toEqual([{ kind: "ended-open", frame: 6, text: "the capture ends while the connection is open, in the middle of a reply (frame 6): its final line is not in the capture" }]);
+    expect(s.verdict.summary).toBe("Cannot judge: the capture ends while the connection is open, in the middle of a reply (frame 6): its final line is not in the capture.");
+  });
+});

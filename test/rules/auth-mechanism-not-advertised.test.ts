@@ -13,6 +13,9 @@ ruleTester("auth-mechanism-not-advertised", {
     },
   ],
   valid: [
+    // the capture ends inside the line: `PLA` may be the start of `PLAIN`
+    { name: "near miss: AUTH PLA, then the capture ends", capture: () => greeted().client("AUTH PLA") },
+    { name: "near miss: AUTH PLA, the rest of the line lost (acknowledged by the server)", capture: () => greeted().client("AUTH PLA").client("IN AGEAYg==\r\n", { lose: true }).server("235 ok\r\n") },
     { name: "AUTH PLAIN, offered", capture: () => greeted().client("AUTH PLAIN AGEAYg==\r\n").server("235 ok\r\n") },
   ],
 });
