@@ -17,9 +17,19 @@ function seg(s: Segment, k?: Clock) {
   return { frame: s.frame, time: s.time, timeIso: isoTime(s.time, UTC, k, s.frame), bytes: s.bytes, seq: s.seq, ack: s.ack, lines: s.lines, midLine: s.midLine };
 }
 
+// Lists are built with push, never with `new Array(n)` or map(): those make holey arrays, which
+// JSON.stringify walks element by element on its slow path.
+
+/** `f` of each item of `l`, in a packed array. */
+function packed<T, U>(l: readonly T[], f: (x: T) => U): U[] {
+  const out: U[] = [];
+  for (let i = 0; i < l.length; i++) out.push(f(l[i]));
+  return out;
+}
+
 function segs(l: readonly Segment[], k?: Clock) {
-  const out = new Array<ReturnType<typeof seg>>(l.length);
-  for (let i = 0; i < l.length; i++) out[i] = seg(l[i], k);
+  const out: ReturnType<typeof seg>[] = [];
+  for (let i = 0; i < l.length; i++) out.push(seg(l[i], k));
   return out;
 }
 
@@ -50,7 +60,7 @@ function reply(r: Reply, k?: Clock) {
   const o: Record<string, unknown> = {
     index: r.index,
     code: r.code,
-    lines: r.lines.map(escapeText),
+    lines: packed(r.lines, escapeText),
     frames: r.frames,
     time: r.firstTime,
     timeIso: isoTime(r.firstTime, UTC, k, r.frames),
@@ -129,15 +139,15 @@ function sessionHeadRest(s: JudgedSession, k: Clock | undefined, findings: reado
 
 function commandsJson(s: JudgedSession, k: Clock | undefined): Record<string, unknown>[] {
   const l = s.commands;
-  const out = new Array<Record<string, unknown>>(l.length);
-  for (let i = 0; i < l.length; i++) out[i] = command(l[i], k);
+  const out: Record<string, unknown>[] = [];
+  for (let i = 0; i < l.length; i++) out.push(command(l[i], k));
   return out;
 }
 
 function repliesJson(s: JudgedSession, k: Clock | undefined): Record<string, unknown>[] {
   const l = s.replies;
-  const out = new Array<Record<string, unknown>>(l.length);
-  for (let i = 0; i < l.length; i++) out[i] = reply(l[i], k);
+  const out: Record<string, unknown>[] = [];
+  for (let i = 0; i < l.length; i++) out.push(reply(l[i], k));
   return out;
 }
 
@@ -145,7 +155,7 @@ function repliesJson(s: JudgedSession, k: Clock | undefined): Record<string, unk
 export function sessionJson(s: JudgedSession, findings: Finding[]): Record<string, unknown> {
   const k = clockOf(s);
   const o = sessionHead(s, k, findings);
-  o.findings = findings.map(findingJson);
+  o.findings = packed(findings, findingJson);
   o.commands = commandsJson(s, k);
   o.replies = repliesJson(s, k);
   return o;
