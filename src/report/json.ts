@@ -74,7 +74,7 @@ function reply(r: Reply, k?: Clock) {
   if (r.abandoned) o.abandoned = true;
   if (r.linesDropped) o.linesDropped = r.linesDropped;
   let bad = 0;
-  for (const l of r.lineInfo) if (l.terminator !== "crlf") bad++;
+  for (let i = 0; i < r.lineInfo.length; i++) if (r.lineInfo[i].terminator !== "crlf") bad++;
   if (bad) o.linesWithoutCrlf = bad;
   return o;
 }
@@ -174,8 +174,10 @@ export interface PreparedSession {
   head: string;
   /** per finding, its text before and after the value of `session` */
   findings: string[];
-  /** `"commands":[…],"replies":[…]}` */
-  tail: string;
+  /** `[…]`: the value of `commands` */
+  commands: string;
+  /** `[…]`: the value of `replies` */
+  replies: string;
 }
 
 /** The JSON text of a session but its index (see PreparedSession). */
@@ -192,7 +194,8 @@ export function prepareSession(s: JudgedSession, findings: Finding[]): PreparedS
     severities,
     head: JSON.stringify(sessionHeadRest(s, k, findings)).slice(1, -1),
     findings: parts,
-    tail: `"commands":${JSON.stringify(commandsJson(s, k))},"replies":${JSON.stringify(repliesJson(s, k))}}`,
+    commands: JSON.stringify(commandsJson(s, k)),
+    replies: JSON.stringify(repliesJson(s, k)),
   };
 }
 
@@ -295,12 +298,23 @@ export class JsonFileWriter {
 
   /** Writes a session prepared by prepareSession() with its index. */
   write(p: PreparedSession, index: number): void {
-    for (const sev of p.severities) this.counts[sev]++;
+    for (let i = 0; i < p.severities.length; i++) this.counts[p.severities[i]]++;
     const texts = findingTexts(p, index);
     if (this.mode === "json") for (const t of texts) this.findings.push(t);
-    const body = `"index":${index},${p.head},"findings":[${texts.join(",")}],${p.tail}`;
-    if (this.mode === "ndjson") this.out(`{"type":"session",${this.fileKey},${body}\n`);
-    else this.out((this.sessions > 0 ? ",{" : "{") + body);
+    const findings = `,"findings":[${texts.join(",")}],"commands":`;
+    if (this.mode === "ndjson") this.out(`{"type":"session",${this.fileKey},"index":${index},${p.head}${findings}${p.commands},"replies":${p.replies}}\n`);
+    else {
+      // piece by piece: the big pieces are flat strings as JSON.stringify made them, written
+      // without first being copied into one string (a line of ndjson is written whole)
+      const out = this.out;
+      out(`${this.sessions > 0 ? ",{" : "{"}"index":${index},`);
+      out(p.head);
+      out(findings);
+      out(p.commands);
+      out(',"replies":');
+      out(p.replies);
+      out("}");
+    }
     this.sessions++;
   }
 
