@@ -462,7 +462,8 @@ function memoKey(s: Session): string | null {
   for (let i = 0; i < n; i++) {
     const r = s.replies[i];
     parts.push(r.greeting ? "R1" : "R0", r.afterStartTls ? 1 : 0, r.complete ? 1 : 0, r.code ?? "-", ";", r.lines.length);
-    for (const l of r.lines) {
+    for (let ix = 0; ix < r.lines.length; ix++) {
+      const l = r.lines[ix];
       parts.push(":", l.length, ":", l);
       length += l.length;
     }

@@ -15,7 +15,8 @@ export default defineRule({
   plaintext: true,
 }, {
   reply(r, ctx) {
-    for (const l of r.lineInfo) {
+    for (let ix = 0; ix < r.lineInfo.length; ix++) {
+      const l = r.lineInfo[ix];
       if (l.gap) continue;
       if (l.code === null) {
         ctx.report({ frames: [l.frame], time: l.time, message: `server line ${q(l.text)} does not start with a three-digit reply code`, evidence: `server stream offset ${l.start}, ${l.length} octets` });
