@@ -75,13 +75,19 @@ const BEHAVIOURS: Record<string, string> = {
 
 interface View {
   greeting: Reply | null;
+  /** the greeting's place in the session's replies */
+  greetingAt: number;
   /** the replies to EHLO commands (before TLS) */
   ehlo: Reply[];
+  /** their places in the session's replies */
+  ehloAt: number[];
   replies: Reply[];
   commands: Command[];
   /** the X-Mailer / User-Agent fields of messages no SMTP server had handled yet (no Received:
    * field): written by the software that sent them in this session */
   mailers: Mailer[];
+  /** the places of their messages in the session's commands */
+  mailersAt: number[];
   /** per signature of REPLY_SIGS: the first reply line (outside the greeting) it matches */
   replyHits: (LineAt | undefined)[];
   /** the keywords of each EHLO reply's lines after the first (null: a masked keyword), read once for every ehlo-order signature */
@@ -90,6 +96,8 @@ interface View {
 
 interface LineAt {
   r: Reply;
+  /** r's place in the session's replies */
+  j: number;
   i: number;
 }
 
@@ -122,21 +130,30 @@ function replyHitsOf(line: string): readonly number[] {
 
 function viewOf(s: Session): View {
   let greeting: Reply | null = null;
+  let greetingAt = -1;
   const ehlo: Reply[] = [];
+  const ehloAt: number[] = [];
   const n = Math.min(s.replies.length, MAX_REPLIES);
-  for (let i = 0; i < n; i++) if (s.replies[i].greeting) { greeting = s.replies[i]; break; }
+  for (let i = 0; i < n; i++) if (s.replies[i].greeting) { greeting = s.replies[i]; greetingAt = i; break; }
   const cs = s.commands;
   const m = Math.min(cs.length, MAX_COMMANDS);
   for (let i = 0; i < m; i++) {
     const c = cs[i];
     if (c.kind !== "command" || c.verb !== "EHLO" || c.afterStartTls) continue;
     const r = c.replies.length > 0 ? s.replies[c.replies[0]] : undefined;
-    if (r && !r.afterStartTls && r.code === 250) ehlo.push(r);
+    if (r && !r.afterStartTls && r.code === 250) {
+      ehlo.push(r);
+      ehloAt.push(c.replies[0]);
+    }
   }
   const mailers: Mailer[] = [];
+  const mailersAt: number[] = [];
   for (let i = 0; i < m; i++) {
     const mm = cs[i].kind === "message" ? cs[i].message?.mailer : undefined;
-    if (mm && !mm.received) mailers.push(mm);
+    if (mm && !mm.received) {
+      mailers.push(mm);
+      mailersAt.push(i);
+    }
   }
   const replyHits: (LineAt | undefined)[] = new Array<LineAt | undefined>(REPLY_SIGS.length).fill(undefined);
   let left = REPLY_SIGS.length;
@@ -146,13 +163,13 @@ function viewOf(s: Session): View {
     for (let i = 0; i < r.lines.length; i++) {
       for (const k of replyHitsOf(r.lines[i])) {
         if (replyHits[k] === undefined) {
-          replyHits[k] = { r, i };
+          replyHits[k] = { r, j, i };
           left--;
         }
       }
     }
   }
-  return { greeting, ehlo, replies: s.replies.length > n ? s.replies.slice(0, n) : s.replies, commands: cs.length > m ? cs.slice(0, m) : cs, mailers, replyHits, ehloKeywords: null };
+  return { greeting, greetingAt, ehlo, ehloAt, replies: s.replies.length > n ? s.replies.slice(0, n) : s.replies, commands: cs.length > m ? cs.slice(0, m) : cs, mailers, mailersAt, replyHits, ehloKeywords: null };
 }
 
 function shown(s: string, max = TEXT_MAX): string {
@@ -169,6 +186,52 @@ function lineFrames(r: Reply, i: number): number[] {
   const li = r.lineInfo[i];
   if (li) return [li.frame];
   return r.frames.slice(0, 1);
+}
+
+/**
+ * Where the frames of an evidence item are in the session: line `b` of reply `a` (lineFrames),
+ * the first four frames of reply `a`, the first frame of command `a`, the X-Mailer or User-Agent
+ * field of the message that is command `a`.
+ */
+interface At {
+  t: "line" | "reply" | "command" | "mailer";
+  a: number;
+  b: number;
+}
+
+/** An Evidence whose frames are still to be read from its session (`at`). */
+interface Found {
+  kind: SignatureKind;
+  at: At;
+  text: string;
+  what: string;
+}
+
+function framesAt(s: Session, at: At): number[] {
+  switch (at.t) {
+    case "line":
+      return lineFrames(s.replies[at.a], at.b);
+    case "reply":
+      return s.replies[at.a].frames.slice(0, 4);
+    case "command":
+      return s.commands[at.a].frames.slice(0, 1);
+    case "mailer":
+      return [s.commands[at.a].message!.mailer!.frame];
+  }
+}
+
+function evidenceIn(s: Session, l: readonly Found[]): Evidence[] {
+  const out: Evidence[] = [];
+  for (const f of l) out.push({ kind: f.kind, frames: framesAt(s, f.at), text: f.text, what: f.what });
+  return out;
+}
+
+/** The claim with its evidence's frames read from `s`. */
+function claimIn(s: Session, c: FoundClaim | null): ProductClaim | null {
+  if (c === null) return null;
+  const claim: ProductClaim = { id: c.id, name: c.name, role: c.role, confidence: c.confidence, evidence: evidenceIn(s, c.evidence) };
+  if (c.also !== undefined) claim.also = c.also.map((h) => ({ id: h.id, name: h.name, evidence: evidenceIn(s, h.evidence) }));
+  return claim;
 }
 
 /** An EHLO keyword line masked by a middlebox: X's ending in another capital (`XXXXXXXA`). */
@@ -192,7 +255,7 @@ function ehloKeywords(v: View): (string | null)[][] {
   return v.ehloKeywords;
 }
 
-function matchOrder(sig: Signature, v: View): Evidence | null {
+function matchOrder(sig: Signature, v: View): Found | null {
   const o = sig.order!;
   const all = ehloKeywords(v);
   for (let j = 0; j < v.ehlo.length; j++) {
@@ -209,51 +272,57 @@ function matchOrder(sig: Signature, v: View): Evidence | null {
       seen.add(kw);
     }
     if (!ok || count < o.min || !o.required.every((k) => seen.has(k))) continue;
-    return { kind: sig.kind, frames: r.frames.slice(0, 4), text: shown(r.lines.slice(1).map(after).join(", "), 3 * TEXT_MAX), what: sig.what };
+    return { kind: sig.kind, at: { t: "reply", a: v.ehloAt[j], b: 0 }, text: shown(r.lines.slice(1).map(after).join(", "), 3 * TEXT_MAX), what: sig.what };
   }
   return null;
 }
 
 /** The rewriting effects a middlebox leaves (catalog `effect` signatures). */
-const EFFECTS: Record<string, (v: View) => { frames: number[]; text: string } | null> = {
+const EFFECTS: Record<string, (v: View) => { at: At; text: string } | null> = {
   "banner-masked": (v) => {
     const g = v.greeting;
     if (!g || !g.complete || !(g.lines[0] ?? "").includes("**")) return null;
     const text = g.lines.map(after).join("");
     const stars = text.split("*").length - 1;
     const solid = text.replace(/\s/g, "").length;
-    return stars >= 5 && stars * 2 >= solid ? { frames: lineFrames(g, 0), text: shown(g.lines[0]) } : null;
+    return stars >= 5 && stars * 2 >= solid ? { at: { t: "line", a: v.greetingAt, b: 0 }, text: shown(g.lines[0]) } : null;
   },
   "ehlo-keyword-masked": (v) => {
-    for (const r of v.ehlo) {
-      for (let i = 1; i < r.lines.length; i++) if (MASKED_KEYWORD.test(after(r.lines[i]))) return { frames: lineFrames(r, i), text: shown(r.lines[i]) };
+    for (let j = 0; j < v.ehlo.length; j++) {
+      const r = v.ehlo[j];
+      for (let i = 1; i < r.lines.length; i++) if (MASKED_KEYWORD.test(after(r.lines[i]))) return { at: { t: "line", a: v.ehloAt[j], b: i }, text: shown(r.lines[i]) };
     }
     return null;
   },
   "command-masked": (v) => {
-    for (const c of v.commands) {
-      if (c.kind === "command" && !c.afterStartTls && /^X{4,}$/.test(c.verb) && /^X{4,}(\s|$)/.test(c.line)) return { frames: c.frames.slice(0, 1), text: shown(c.line) };
+    for (let j = 0; j < v.commands.length; j++) {
+      const c = v.commands[j];
+      if (c.kind === "command" && !c.afterStartTls && /^X{4,}$/.test(c.verb) && /^X{4,}(\s|$)/.test(c.line)) return { at: { t: "command", a: j, b: 0 }, text: shown(c.line) };
     }
     return null;
   },
 };
 
-function matchSignature(sig: Signature, v: View): Evidence | null {
+function matchSignature(sig: Signature, v: View): Found | null {
   const p = sig.pattern;
   switch (sig.kind) {
     case "banner": {
       const g = v.greeting;
       if (!g || !p) return null;
-      for (let i = 0; i < g.lines.length; i++) if (p.test(after(g.lines[i]))) return { kind: sig.kind, frames: lineFrames(g, i), text: shown(g.lines[i]), what: sig.what };
+      for (let i = 0; i < g.lines.length; i++) if (p.test(after(g.lines[i]))) return { kind: sig.kind, at: { t: "line", a: v.greetingAt, b: i }, text: shown(g.lines[i]), what: sig.what };
       return null;
     }
     case "ehlo-line": {
-      for (const r of v.ehlo) if (p && r.lines.length > 0 && p.test(after(r.lines[0]))) return { kind: sig.kind, frames: lineFrames(r, 0), text: shown(r.lines[0]), what: sig.what };
+      for (let j = 0; j < v.ehlo.length; j++) {
+        const r = v.ehlo[j];
+        if (p && r.lines.length > 0 && p.test(after(r.lines[0]))) return { kind: sig.kind, at: { t: "line", a: v.ehloAt[j], b: 0 }, text: shown(r.lines[0]), what: sig.what };
+      }
       return null;
     }
     case "ehlo-keyword": {
-      for (const r of v.ehlo) {
-        for (let i = 1; i < r.lines.length; i++) if (p && p.test(r.lines[i])) return { kind: sig.kind, frames: lineFrames(r, i), text: shown(r.lines[i]), what: sig.what };
+      for (let j = 0; j < v.ehlo.length; j++) {
+        const r = v.ehlo[j];
+        for (let i = 1; i < r.lines.length; i++) if (p && p.test(r.lines[i])) return { kind: sig.kind, at: { t: "line", a: v.ehloAt[j], b: i }, text: shown(r.lines[i]), what: sig.what };
       }
       return null;
     }
@@ -264,44 +333,49 @@ function matchSignature(sig: Signature, v: View): Evidence | null {
       const k = REPLY_INDEX.get(sig);
       if (k !== undefined) {
         const at = v.replyHits[k];
-        return at ? { kind: sig.kind, frames: lineFrames(at.r, at.i), text: shown(at.r.lines[at.i]), what: sig.what } : null;
+        return at ? { kind: sig.kind, at: { t: "line", a: at.j, b: at.i }, text: shown(at.r.lines[at.i]), what: sig.what } : null;
       }
-      for (const r of v.replies) {
+      for (let j = 0; j < v.replies.length; j++) {
+        const r = v.replies[j];
         if (r.greeting) continue;
-        for (let i = 0; i < r.lines.length; i++) if (p.test(r.lines[i])) return { kind: sig.kind, frames: lineFrames(r, i), text: shown(r.lines[i]), what: sig.what };
+        for (let i = 0; i < r.lines.length; i++) if (p.test(r.lines[i])) return { kind: sig.kind, at: { t: "line", a: j, b: i }, text: shown(r.lines[i]), what: sig.what };
       }
       return null;
     }
     case "command": {
       if (!p) return null;
-      for (const c of v.commands) if (c.kind === "command" && !c.secret && p.test(c.line)) return { kind: sig.kind, frames: c.frames.slice(0, 1), text: shown(c.line), what: sig.what };
+      for (let j = 0; j < v.commands.length; j++) {
+        const c = v.commands[j];
+        if (c.kind === "command" && !c.secret && p.test(c.line)) return { kind: sig.kind, at: { t: "command", a: j, b: 0 }, text: shown(c.line), what: sig.what };
+      }
       return null;
     }
     case "header": {
       if (!p) return null;
-      for (const m of v.mailers) {
+      for (let j = 0; j < v.mailers.length; j++) {
+        const m = v.mailers[j];
         const line = `${m.field}: ${m.value}`;
-        if (p.test(line)) return { kind: sig.kind, frames: [m.frame], text: shown(line), what: sig.what };
+        if (p.test(line)) return { kind: sig.kind, at: { t: "mailer", a: v.mailersAt[j], b: 0 }, text: shown(line), what: sig.what };
       }
       return null;
     }
     case "effect": {
       const f = sig.effect ? EFFECTS[sig.effect] : undefined;
       const hit = f ? f(v) : null;
-      return hit ? { kind: sig.kind, frames: hit.frames, text: hit.text, what: sig.what } : null;
+      return hit ? { kind: sig.kind, at: hit.at, text: hit.text, what: sig.what } : null;
     }
   }
 }
 
 interface Scored {
   product: Product;
-  evidence: Evidence[];
+  evidence: Found[];
   score: number;
   strongKinds: Set<string>;
 }
 
 function score(p: Product, v: View): Scored | null {
-  let evidence: Evidence[] | null = null;
+  let evidence: Found[] | null = null;
   let sc = 0;
   let strongKinds: Set<string> | null = null;
   for (const sig of p.signatures) {
@@ -329,7 +403,13 @@ for (const p of CATALOG) {
   MATCHED[p.role].push(p);
 }
 
-function pick(role: ProductRole, v: View): ProductClaim | null {
+/** A ProductClaim whose evidence still points into the session (what the memo keeps). */
+interface FoundClaim extends Omit<ProductClaim, "evidence" | "also"> {
+  evidence: Found[];
+  also?: { id: string; name: string; evidence: Found[] }[];
+}
+
+function pick(role: ProductRole, v: View): FoundClaim | null {
   const hits: Scored[] = [];
   for (const p of MATCHED[role]) {
     const s = score(p, v);
@@ -343,13 +423,82 @@ function pick(role: ProductRole, v: View): ProductClaim | null {
   if (hits.length > 1 && hits[1].score === best.score) return null; // evidence for two products as strong: name neither
   const evidence = [...best.evidence];
   for (const h of hits.slice(1)) if (inc.includes(h.product.id)) evidence.push(...h.evidence);
-  const claim: ProductClaim = {
+  const claim: FoundClaim = {
     id: best.product.id, name: best.product.name, role,
     confidence: best.strongKinds.size >= 2 && rivals.length === 0 ? "certain" : "likely",
     evidence,
   };
   if (rivals.length > 0) claim.also = rivals.map((h) => ({ id: h.product.id, name: h.product.name, evidence: h.evidence }));
   return claim;
+}
+
+interface Named {
+  server: FoundClaim | null;
+  client: FoundClaim | null;
+  middlebox: FoundClaim | null;
+}
+
+/**
+ * The claims of sessions that show the matcher the same text, by that text (memoKey): sessions
+ * replayed from one dialogue name the same products from the same lines, at their own frames.
+ * Cleared when full; a session whose text is longer than MEMO_KEY_MAX is matched alone.
+ */
+const memo = new Map<string, Named>();
+const MEMO_MAX = 4096;
+const MEMO_KEY_MAX = 16384;
+/** Every signature's test depends on nothing but its text (no g or y flag): required for the memo. */
+const MEMO_SAFE = CATALOG.every((p) => p.signatures.every((sig) => !sig.pattern || (!sig.pattern.global && !sig.pattern.sticky)));
+
+/**
+ * Everything viewOf() and the signatures read of a session but its frames: per reply (the first
+ * MAX_REPLIES) its flags, code and lines; per command (the first MAX_COMMANDS) its kind, flags,
+ * verb, line, first reply and message header field; each text after its length. Null when longer
+ * than MEMO_KEY_MAX.
+ */
+function memoKey(s: Session): string | null {
+  const parts: (string | number)[] = [];
+  let length = 0;
+  const n = Math.min(s.replies.length, MAX_REPLIES);
+  for (let i = 0; i < n; i++) {
+    const r = s.replies[i];
+    parts.push(r.greeting ? "R1" : "R0", r.afterStartTls ? 1 : 0, r.complete ? 1 : 0, r.code ?? "-", ";", r.lines.length);
+    for (let ix = 0; ix < r.lines.length; ix++) {
+      const l = r.lines[ix];
+      parts.push(":", l.length, ":", l);
+      length += l.length;
+    }
+    if (length > MEMO_KEY_MAX) return null;
+  }
+  const m = Math.min(s.commands.length, MAX_COMMANDS);
+  for (let i = 0; i < m; i++) {
+    const c = s.commands[i];
+    // an EHLO answered past the replies keyed: viewOf() reads a reply the key does not hold
+    if (c.replies.length > 0 && c.replies[0] >= n) return null;
+    parts.push("C", c.kind, c.afterStartTls ? 1 : 0, c.secret ? 1 : 0, c.replies.length > 0 ? c.replies[0] : -1, ":", c.verb.length, ":", c.verb, ":", c.line.length, ":", c.line);
+    length += c.line.length;
+    const mm = c.kind === "message" ? c.message?.mailer : undefined;
+    if (mm) {
+      parts.push("M", mm.received ? 1 : 0, mm.field, ":", mm.value.length, ":", mm.value);
+      length += mm.value.length;
+    }
+    if (length > MEMO_KEY_MAX) return null;
+  }
+  return parts.join("");
+}
+
+function namedOf(s: Session): Named {
+  const key = MEMO_SAFE ? memoKey(s) : null;
+  if (key !== null) {
+    const hit = memo.get(key);
+    if (hit !== undefined) return hit;
+  }
+  const v = viewOf(s);
+  const named: Named = { server: pick("server", v), client: pick("client", v), middlebox: pick("middlebox", v) };
+  if (key !== null) {
+    if (memo.size >= MEMO_MAX) memo.clear();
+    memo.set(key, named);
+  }
+  return named;
 }
 
 const cache = new WeakMap<Session, SessionProducts>();
@@ -361,8 +510,8 @@ const cache = new WeakMap<Session, SessionProducts>();
 export function productsOf(s: Session, findings: readonly FindingLike[] = []): SessionProducts {
   const hit = cache.get(s);
   if (hit) return hit;
-  const v = viewOf(s);
-  const out: SessionProducts = { server: pick("server", v), client: pick("client", v), middlebox: pick("middlebox", v), clientBehaviour: [] };
+  const named = namedOf(s);
+  const out: SessionProducts = { server: claimIn(s, named.server), client: claimIn(s, named.client), middlebox: claimIn(s, named.middlebox), clientBehaviour: [] };
   if (out.middlebox === null) {
     const f = findings.find((x) => x.rule === "intercepting-proxy-detected");
     const p = CATALOG.find((x) => x.id === "tcp-proxy")!;

@@ -17,9 +17,19 @@ function seg(s: Segment, k?: Clock) {
   return { frame: s.frame, time: s.time, timeIso: isoTime(s.time, UTC, k, s.frame), bytes: s.bytes, seq: s.seq, ack: s.ack, lines: s.lines, midLine: s.midLine };
 }
 
+// Lists are built with push, never with `new Array(n)` or map(): those make holey arrays, which
+// JSON.stringify walks element by element on its slow path.
+
+/** `f` of each item of `l`, in a packed array. */
+function packed<T, U>(l: readonly T[], f: (x: T) => U): U[] {
+  const out: U[] = [];
+  for (let i = 0; i < l.length; i++) out.push(f(l[i]));
+  return out;
+}
+
 function segs(l: readonly Segment[], k?: Clock) {
-  const out = new Array<ReturnType<typeof seg>>(l.length);
-  for (let i = 0; i < l.length; i++) out[i] = seg(l[i], k);
+  const out: ReturnType<typeof seg>[] = [];
+  for (let i = 0; i < l.length; i++) out.push(seg(l[i], k));
   return out;
 }
 
@@ -50,7 +60,7 @@ function reply(r: Reply, k?: Clock) {
   const o: Record<string, unknown> = {
     index: r.index,
     code: r.code,
-    lines: r.lines.map(escapeText),
+    lines: packed(r.lines, escapeText),
     frames: r.frames,
     time: r.firstTime,
     timeIso: isoTime(r.firstTime, UTC, k, r.frames),
@@ -64,7 +74,7 @@ function reply(r: Reply, k?: Clock) {
   if (r.abandoned) o.abandoned = true;
   if (r.linesDropped) o.linesDropped = r.linesDropped;
   let bad = 0;
-  for (const l of r.lineInfo) if (l.terminator !== "crlf") bad++;
+  for (let i = 0; i < r.lineInfo.length; i++) if (r.lineInfo[i].terminator !== "crlf") bad++;
   if (bad) o.linesWithoutCrlf = bad;
   return o;
 }
@@ -129,15 +139,15 @@ function sessionHeadRest(s: JudgedSession, k: Clock | undefined, findings: reado
 
 function commandsJson(s: JudgedSession, k: Clock | undefined): Record<string, unknown>[] {
   const l = s.commands;
-  const out = new Array<Record<string, unknown>>(l.length);
-  for (let i = 0; i < l.length; i++) out[i] = command(l[i], k);
+  const out: Record<string, unknown>[] = [];
+  for (let i = 0; i < l.length; i++) out.push(command(l[i], k));
   return out;
 }
 
 function repliesJson(s: JudgedSession, k: Clock | undefined): Record<string, unknown>[] {
   const l = s.replies;
-  const out = new Array<Record<string, unknown>>(l.length);
-  for (let i = 0; i < l.length; i++) out[i] = reply(l[i], k);
+  const out: Record<string, unknown>[] = [];
+  for (let i = 0; i < l.length; i++) out.push(reply(l[i], k));
   return out;
 }
 
@@ -145,7 +155,7 @@ function repliesJson(s: JudgedSession, k: Clock | undefined): Record<string, unk
 export function sessionJson(s: JudgedSession, findings: Finding[]): Record<string, unknown> {
   const k = clockOf(s);
   const o = sessionHead(s, k, findings);
-  o.findings = findings.map(findingJson);
+  o.findings = packed(findings, findingJson);
   o.commands = commandsJson(s, k);
   o.replies = repliesJson(s, k);
   return o;
@@ -164,8 +174,10 @@ export interface PreparedSession {
   head: string;
   /** per finding, its text before and after the value of `session` */
   findings: string[];
-  /** `"commands":[…],"replies":[…]}` */
-  tail: string;
+  /** `[…]`: the value of `commands` */
+  commands: string;
+  /** `[…]`: the value of `replies` */
+  replies: string;
 }
 
 /** The JSON text of a session but its index (see PreparedSession). */
@@ -182,7 +194,8 @@ export function prepareSession(s: JudgedSession, findings: Finding[]): PreparedS
     severities,
     head: JSON.stringify(sessionHeadRest(s, k, findings)).slice(1, -1),
     findings: parts,
-    tail: `"commands":${JSON.stringify(commandsJson(s, k))},"replies":${JSON.stringify(repliesJson(s, k))}}`,
+    commands: JSON.stringify(commandsJson(s, k)),
+    replies: JSON.stringify(repliesJson(s, k)),
   };
 }
 
@@ -285,12 +298,23 @@ export class JsonFileWriter {
 
   /** Writes a session prepared by prepareSession() with its index. */
   write(p: PreparedSession, index: number): void {
-    for (const sev of p.severities) this.counts[sev]++;
+    for (let i = 0; i < p.severities.length; i++) this.counts[p.severities[i]]++;
     const texts = findingTexts(p, index);
     if (this.mode === "json") for (const t of texts) this.findings.push(t);
-    const body = `"index":${index},${p.head},"findings":[${texts.join(",")}],${p.tail}`;
-    if (this.mode === "ndjson") this.out(`{"type":"session",${this.fileKey},${body}\n`);
-    else this.out((this.sessions > 0 ? ",{" : "{") + body);
+    const findings = `,"findings":[${texts.join(",")}],"commands":`;
+    if (this.mode === "ndjson") this.out(`{"type":"session",${this.fileKey},"index":${index},${p.head}${findings}${p.commands},"replies":${p.replies}}\n`);
+    else {
+      // piece by piece: the big pieces are flat strings as JSON.stringify made them, written
+      // without first being copied into one string (a line of ndjson is written whole)
+      const out = this.out;
+      out(`${this.sessions > 0 ? ",{" : "{"}"index":${index},`);
+      out(p.head);
+      out(findings);
+      out(p.commands);
+      out(',"replies":');
+      out(p.replies);
+      out("}");
+    }
     this.sessions++;
   }
 

@@ -96,9 +96,11 @@ export class Dispatch {
         }
       }
     }
-    if (this.transaction.length > 0) for (const t of conv.transactions) this.call(this.transaction, t, ctx, enter);
-    if (this.early.length > 0) for (const e of conv.early) this.call(this.early, e, ctx, enter);
-    for (const e of this.end) {
+    if (this.transaction.length > 0) for (let i = 0; i < conv.transactions.length; i++) this.call(this.transaction, conv.transactions[i], ctx, enter);
+    if (this.early.length > 0) for (let i = 0; i < conv.early.length; i++) this.call(this.early, conv.early[i], ctx, enter);
+    const end = this.end;
+    for (let i = 0; i < end.length; i++) {
+      const e = end[i];
       if (off[e.ri] !== 0) continue;
       enter(e.ri);
       e.fn(ctx);

@@ -62,7 +62,7 @@ class Context implements RuleContext {
 function framesOf(given: number[]): number[] {
   if (given.length === 1) return given[0] > 0 ? [given[0]] : [];
   const out: number[] = [];
-  for (const f of given) if (f > 0) out.push(f);
+  for (let i = 0; i < given.length; i++) if (given[i] > 0) out.push(given[i]);
   if (out.length < 2) return out;
   out.sort((x, y) => x - y);
   let n = 1;

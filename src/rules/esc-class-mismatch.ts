@@ -14,7 +14,8 @@ export default defineRule({
   plaintext: true,
 }, {
   reply(r, ctx) {
-    for (const l of r.lineInfo) {
+    for (let ix = 0; ix < r.lineInfo.length; ix++) {
+      const l = r.lineInfo[ix];
       if (l.code === null) continue;
       const d1 = Math.floor(l.code / 100);
       if (d1 !== 2 && d1 !== 4 && d1 !== 5) continue;

@@ -29,7 +29,8 @@ export default defineRule({
 }, (ctx) => {
   const f = ctx.conversation;
   const missing: Missing[] = [];
-  for (const ex of f.exchanges) {
+  for (let ix = 0; ix < f.exchanges.length; ix++) {
+    const ex = f.exchanges[ix];
     const c = ex.command;
     if (c.afterStartTls || ex.first === undefined || c.verb === "EHLO" || c.verb === "HELO") continue;
     const esc = ex.advertised;

@@ -23,7 +23,8 @@ export default defineRule({
   plaintext: true,
 }, {
   reply(r, ctx) {
-    for (const l of r.lineInfo) {
+    for (let ix = 0; ix < r.lineInfo.length; ix++) {
+      const l = r.lineInfo[ix];
       if (l.code === null) continue;
       // a code here starts with 2, 4 or 5 and a dot: other lines need no regex
       const c4 = l.text.charCodeAt(4);

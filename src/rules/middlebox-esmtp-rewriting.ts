@@ -20,7 +20,9 @@ export default defineRule({
     ctx.report({ frames: g.frames, time: g.firstTime, message: `the greeting ${q(g.lines[0] ?? "", 60)} is masked with asterisks: a firewall's SMTP inspection (such as Cisco ASA/PIX) rewrote it`, evidence: `${m.stars} of ${m.length} characters are *` });
   }
   let masked: Command[] | null = null;
-  for (const { command: c } of ctx.conversation.exchanges) {
+  const exs = ctx.conversation.exchanges;
+  for (let ix = 0; ix < exs.length; ix++) {
+    const c = exs[ix].command;
     if (c.kind === "command" && c.verb.startsWith("XXXX") && !c.afterStartTls && /^X{4,}\b/.test(c.line)) (masked ??= []).push(c);
   }
   if (masked !== null) {

@@ -15,7 +15,8 @@ export default defineRule({
   plaintext: true,
 }, {
   reply(r, ctx) {
-    for (const l of r.lineInfo) {
+    for (let ix = 0; ix < r.lineInfo.length; ix++) {
+      const l = r.lineInfo[ix];
       // a line the capture cut short is judged by its first three octets, when it holds them
       if (l.gap && l.text.length < 3) continue;
       if (l.code === null) {

@@ -15,7 +15,8 @@ export default defineRule({
   plaintext: true,
 }, {
   reply(r, ctx) {
-    for (const l of r.lineInfo) {
+    for (let ix = 0; ix < r.lineInfo.length; ix++) {
+      const l = r.lineInfo[ix];
       if (l.gap || l.code === null || l.sep === "-" || l.sep === " " || l.sep === "") continue;
       ctx.report({ frames: [l.frame], time: l.time, message: `reply line ${q(l.text)} has ${q(l.sep)} after the code; smtpcap treated it as the end of the reply`, evidence: `server stream offset ${l.start}` });
     }

@@ -28,7 +28,8 @@ export default defineRule({
     if (s.limits.some((l) => l.kind === "no-client-bytes")) return;
     const closed = s.close.server !== null && (s.close.client === null || s.close.server.frame < s.close.client.frame) ? s.close.server : null;
     if (!closed) return; // the capture just ended, or the client left first: nothing proves the server stopped mid-reply
-    for (const r of ctx.conversation.replies) {
+    for (let ix = 0; ix < ctx.conversation.replies.length; ix++) {
+      const r = ctx.conversation.replies[ix];
       if (r.abandoned) continue;
       if (r.complete || r.afterStartTls) continue;
       const last = r.lineInfo[r.lineInfo.length - 1];

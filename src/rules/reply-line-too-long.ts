@@ -15,7 +15,8 @@ export default defineRule({
   plaintext: true,
 }, {
   reply(r, ctx) {
-    for (const l of r.lineInfo) {
+    for (let ix = 0; ix < r.lineInfo.length; ix++) {
+      const l = r.lineInfo[ix];
       if (l.length > 512) ctx.report({ frames: [l.frame], time: l.time, message: `reply line of ${l.length} octets (limit 512): ${q(l.text, 50)}`, evidence: streamSpan(ctx.session, "server", l.start, l.end, r.inTls) });
     }
   },

@@ -22,7 +22,8 @@ export default defineRule({
   const s = ctx.session;
   const f = ctx.conversation;
   let masked: Masked[] | null = null;
-  for (const ex of f.exchanges) {
+  for (let ix = 0; ix < f.exchanges.length; ix++) {
+    const ex = f.exchanges[ix];
     const c = ex.command;
     // only what crossed the path in plaintext can show stripping: inside TLS (a decrypted capture)
     // no middlebox can rewrite, and the server must not offer STARTTLS again (RFC 3207 §4.2)

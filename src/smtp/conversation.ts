@@ -194,7 +194,8 @@ export function awaitedReply(s: Session, prev: Command): Reply | undefined {
 export function linesCovered(s: Session, reply: Reply, ackSeq: number): number {
   const base = s.sawSyn ? 1 : 0;
   let n = 0;
-  for (const l of reply.lineInfo) {
+  for (let ix = 0; ix < reply.lineInfo.length; ix++) {
+    const l = reply.lineInfo[ix];
     if (l.end + base <= ackSeq) n++;
     else break;
   }
@@ -234,7 +235,8 @@ class SessionConversation implements Conversation {
     if (this.unpaired !== null) return this.unpaired;
     // most sessions have none: no list is made for them
     let out: Reply[] | null = null;
-    for (const r of this.s.replies) if (r.command === null && !r.greeting) (out ??= []).push(r);
+    const rs = this.s.replies;
+    for (let ix = 0; ix < rs.length; ix++) if (rs[ix].command === null && !rs[ix].greeting) (out ??= []).push(rs[ix]);
     return (this.unpaired = out ?? NONE);
   }
 

@@ -199,7 +199,7 @@ export function addPiece(segments: Segment[], frame: number, time: number, start
 /** The frames of `segs` in order, each once. */
 export function uniqueFrames(segs: Segment[]): number[] {
   const out: number[] = [];
-  for (const s of segs) if (out.length === 0 || out[out.length - 1] !== s.frame) out.push(s.frame);
+  for (let ix = 0; ix < segs.length; ix++) if (out.length === 0 || out[out.length - 1] !== segs[ix].frame) out.push(segs[ix].frame);
   return out;
 }
 

@@ -220,7 +220,10 @@ export class SmtpSession extends LineReaders implements TunnelApp {
       }
     }
     // what the server took a line for shows only in its reply: with none captured, claim nothing
-    for (const c of s.commands) if (c.takenAsAuthResponse && c.replies.length === 0) c.takenAsAuthResponse = false;
+    for (let ix = 0; ix < s.commands.length; ix++) {
+      const c = s.commands[ix];
+      if (c.takenAsAuthResponse && c.replies.length === 0) c.takenAsAuthResponse = false;
+    }
     const cd = (sd ^ 1) as 0 | 1;
     if (r) {
       // where each side's RST lies against the bytes the capture holds of that side

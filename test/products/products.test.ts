@@ -16,9 +16,11 @@ import { tcpOptions, type Conversation } from "../support/writer.js";
 const POSTFIX_EHLO = ["250-mx.example.test", "250-PIPELINING", "250-SIZE 10240000", "250-VRFY", "250-ETRN", "250-STARTTLS", "250-ENHANCEDSTATUSCODES", "250-8BITMIME", "250-DSN", "250-SMTPUTF8", "250 CHUNKING"];
 
 /** greeting (frame 4), EHLO (5), its reply (6), MAIL (7) 250 (8), RCPT (9) 250 (10), DATA (11) 354 (12), message (13), its reply (14), QUIT (15), 221 (16). */
-function dialogue(o: { greeting?: string; ehlo?: string[]; queued?: string; client?: (c: Conversation) => void; verbs?: "lower" } = {}): Conversation {
+function dialogue(o: { greeting?: string; splitGreeting?: boolean; ehlo?: string[]; queued?: string; client?: (c: Conversation) => void; verbs?: "lower" } = {}): Conversation {
   const c = conv().handshake();
-  c.server(o.greeting ?? "220 mx.example.test ESMTP\r\n");
+  const greeting = o.greeting ?? "220 mx.example.test ESMTP\r\n";
+  if (o.splitGreeting) c.server(greeting.slice(0, 8)).server(greeting.slice(8));
+  else c.server(greeting);
   const lower = o.verbs === "lower";
   c.client(lower ? "ehlo client.example.test\r\n" : "EHLO client.example.test\r\n");
   c.server(ehloReply(o.ehlo ?? ["250-mx.example.test", "250-PIPELINING", "250 8BITMIME"]));
@@ -55,6 +57,16 @@ describe("servers", () => {
     });
     expect(p.client).toBeNull();
     expect(p.middlebox).toBeNull();
+  });
+
+  it("a session with the text of an earlier one (matched once, kept by its text) is named at its own frames", async () => {
+    const o = { greeting: "220 mx.example.test ESMTP Postfix\r\n", ehlo: POSTFIX_EHLO, queued: "250 2.0.0 Ok: queued as 4Q2xYz1AbC" };
+    const first = await named(dialogue(o));
+    // the same dialogue with the greeting in two segments: every later frame one further on
+    const second = await named(dialogue({ ...o, splitGreeting: true }));
+    expect(first.p.server?.evidence.map((e) => e.frames)).toEqual([[4], [6], [14]]);
+    expect(second.p.server?.evidence.map((e) => e.frames)).toEqual([[5], [7], [15]]);
+    expect(second.p.server?.evidence.map((e) => e.text)).toEqual(first.p.server?.evidence.map((e) => e.text));
   });
 
   it("a banner alone is only likely (it can be rewritten)", async () => {
