@@ -92,7 +92,8 @@ export function registerAnalyze(program: Command): void {
       env.begin();
       const jobs = flags.jobs ?? defaultAnalyzeJobs();
       for (const [n, file] of files.entries()) {
-        const fr = format.file(displayPath(file), n, (s) => env.piece(n, s), ctx);
+        // bytes (sessions packed on worker threads) follow the file's first text: the envelope has put its separator before that
+        const fr = format.file(displayPath(file), n, (s) => env.piece(n, s), ctx, (b) => out.writeBytes(b));
         const sel = { chosen, onlyFindings: !!flags.onlyFindings };
         // a large file on worker threads (src/parallel/); loaded only then
         const par = jobs > 1 ? await import("./report-file-parallel.js") : null;

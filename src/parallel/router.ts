@@ -36,6 +36,7 @@ import { SmtpFlowFactory } from "../smtp/detect.js";
 import { DSB_TLS_KEY_LOG, loadKeyLogFiles } from "../tls/keylog.js";
 import type { Finding } from "../rules/types.js";
 import type { ReportContext } from "../report/reporter.js";
+import { fileWorker, type Shard, type ShardMessage } from "./worker.js";
 import {
   B_COARSE, B_FIN0, B_FIN1, B_FINE, B_RESET, B_SAW_SYN, BatchWriter, OP_DAMAGE, SLOT_FREE, SLOT_FULL, OP_FACTS, OP_FINISH, OP_FLUSH, OP_OPEN, OP_SECRETS, OP_SEG,
   SEG_HEAD, align, textRecord, textRecordSize,
@@ -70,11 +71,14 @@ export type WorkerMessage =
   | { k: "error"; message: string };
 
 export interface ParallelOptions {
+  /** threads that analyse: the main thread and jobs - 1 workers */
   jobs: number;
   /** the worker entry (src/cli/analyze-worker.ts as built) */
   workerUrl: URL;
   /** bytes per batch (default BATCH_BYTES) */
   batchBytes?: number;
+  /** how connections are spread over the shards (default "load") */
+  pick?: PickRule;
 }
 
 /** A batch of this size goes to its worker. */
@@ -83,6 +87,18 @@ export const BATCH_BYTES = 256 * 1024;
 const SLOTS = 8;
 /** after this many bytes routed, batches that hold a connection end are sent even if not full */
 const END_FLUSH_BYTES = 1 << 20;
+
+/**
+ * Which shard a new connection goes to. "load" (the default): a worker whose queue of batches is
+ * short (less than BACKLOG_SLOTS full slots: it keeps up), else the main thread's own shard. The
+ * main thread thus analyses what the workers cannot take: while it does, it reads nothing and the
+ * workers catch up; when they keep up, it only reads and routes. "even": the shard with the fewest
+ * bytes routed (tests: every shard gets connections, whatever the speeds).
+ */
+export type PickRule = "load" | "even";
+
+/** a worker with fewer full slots than this gets the next connection */
+const BACKLOG_SLOTS = 2;
 
 /** An entry of the log the main thread writes as it reads. */
 type LogEntry =
@@ -176,9 +192,11 @@ class TapClock extends Clock {
 export async function analyzeParallel(path: string, options: Partial<AnalyzeOptions>, setup: Omit<WorkerSetup, "opts">,
   write: (held: Held, index: number) => void, par: ParallelOptions): Promise<FileSummary> {
   const opts: AnalyzeOptions = { ...DEFAULT_ANALYZE, ...options };
+  // shards 0 … n - 2 are worker threads, shard n - 1 (L) the main thread's own
   const n = Math.max(1, par.jobs);
+  const L = n - 1;
   const slotBytes = par.batchBytes ?? BATCH_BYTES;
-  const pl = poolFor(par.workerUrl, n, slotBytes);
+  const pl = poolFor(par.workerUrl, n - 1, slotBytes);
   const { workers, rings, states, cur } = pl;
   const batches: BatchWriter[] = [];
   const routed: number[] = [];
@@ -201,7 +219,7 @@ export async function analyzeParallel(path: string, options: Partial<AnalyzeOpti
   };
   const stats = new Later<Extract<WorkerMessage, { k: "stats" }>[]>();
   const got: Extract<WorkerMessage, { k: "stats" }>[] = [];
-  pl.onMessage = (m: WorkerMessage) => {
+  const onMessage = (m: WorkerMessage) => {
     if (m.k === "end") later(ends, m.stream).resolve(m);
     else if (m.k === "held") later(helds, m.stream).resolve(m.held);
     else if (m.k === "stats") {
@@ -209,17 +227,43 @@ export async function analyzeParallel(path: string, options: Partial<AnalyzeOpti
       if (got.length === n) stats.resolve(got);
     } else stop(new Error(m.message));
   };
+  pl.onMessage = onMessage;
   pl.onError = (err) => stop(err);
-  for (let id = 0; id < n; id++) {
+  for (let id = 0; id < L; id++) {
     workers[id].ref();
     workers[id].postMessage({ k: "file", setup: { ...setup, opts } satisfies WorkerSetup });
     batches.push(new BatchWriter(rings[id], cur[id] * slotBytes, slotBytes));
     routed.push(0);
   }
+  // the main thread's shard: its batches are read as soon as they are full, in a buffer of their own
+  const local: Shard = await fileWorker(onMessage, { ...setup, opts });
+  const localBuf = new ArrayBuffer(slotBytes);
+  const localBytes = Buffer.from(localBuf);
+  batches.push(new BatchWriter(localBuf, 0, slotBytes));
+  routed.push(0);
+  /** a batch (or a message) for the main thread's shard: read now (a failure stops the file as a worker's does) */
+  const atHome = (f: () => void): void => {
+    try {
+      f();
+    } catch (err) {
+      stop(err as Error);
+      throw err;
+    }
+  };
+  const toShard = (w: number, m: ShardMessage): void => {
+    if (w === L) atHome(() => local.handle(m));
+    else workers[w].postMessage(m);
+  };
 
   const send = (w: number): void => {
     const b = batches[w];
     if (b.pos === 0) return;
+    if (w === L) {
+      atHome(() => local.batch(localBytes, b.view, b.bytes, 0, b.pos));
+      b.pos = 0;
+      b.hasFinish = false;
+      return;
+    }
     const st = states[w];
     const slot = cur[w];
     Atomics.store(st, slot, SLOT_FULL);
@@ -261,7 +305,7 @@ export async function analyzeParallel(path: string, options: Partial<AnalyzeOpti
     if (big === null) return;
     const { w, b, buf } = big;
     big = null;
-    workers[w].postMessage({ k: "big", buf: buf.slice(0, b.pos) });
+    toShard(w, { k: "big", buf: buf.slice(0, b.pos) });
   };
   const text = (w: number, op: number, num: number, t: string): void => {
     textRecord(room(w, textRecordSize(t)), op, num, t);
@@ -296,10 +340,24 @@ export async function analyzeParallel(path: string, options: Partial<AnalyzeOpti
     r.firstData = f.firstData;
     text(r.w, OP_FACTS, f.index, JSON.stringify({ syn: f.syn, synAck: f.synAck, firstData: f.firstData }));
   };
+  const backlog = (w: number): number => {
+    let full = 0;
+    for (let k = 0; k < SLOTS; k++) if (Atomics.load(states[w], k) === SLOT_FULL) full++;
+    return full;
+  };
+  const even = par.pick === "even";
   const pick = (): number => {
-    let best = 0;
-    for (let w = 1; w < n; w++) if (routed[w] < routed[best]) best = w;
-    return best;
+    let best = even ? L : -1;
+    let least = Infinity;
+    for (let w = 0; w < L; w++) {
+      if (even) {
+        if (routed[w] < routed[best]) best = w;
+        continue;
+      }
+      const b = backlog(w);
+      if (b < least) [best, least] = [w, b];
+    }
+    return best >= 0 && (even || least < BACKLOG_SLOTS) ? best : L;
   };
   const open = (f: Flow): Route => {
     const w = pick();
@@ -387,7 +445,7 @@ export async function analyzeParallel(path: string, options: Partial<AnalyzeOpti
   const emit = (e: Waiting, fine: boolean): void => {
     const index = emitted++;
     const l = later(helds, e.tcpStream);
-    if (!e.settled) workers[e.w].postMessage({ k: "prepare", stream: e.tcpStream, index, bound: fine });
+    if (!e.settled) toShard(e.w, { k: "prepare", stream: e.tcpStream, index, bound: fine });
     outputs.push({ index, held: l.promise });
     if (outputWake !== null) {
       const o = outputWake;
@@ -418,7 +476,7 @@ export async function analyzeParallel(path: string, options: Partial<AnalyzeOpti
         const m = await Promise.race([l.promise, fail.promise]);
         ends.delete(e.stream);
         if (!m.session) continue;
-        if (m.ask) workers[e.w].postMessage({ k: "answer", stream: e.stream, offered: offered.get(m.server) ?? null });
+        if (m.ask) toShard(e.w, { k: "answer", stream: e.stream, offered: offered.get(m.server) ?? null });
         if (m.offers && !offered.has(m.server)) offered.set(m.server, e.stream);
         let i = waiting.length;
         while (i > 0 && waiting[i - 1].tcpStream > e.stream) i--;
@@ -495,6 +553,7 @@ export async function analyzeParallel(path: string, options: Partial<AnalyzeOpti
     pushLog({ k: "finish", fine: clock.fine });
     for (let w = 0; w < n; w++) send(w);
     for (const w of workers) w.postMessage({ k: "done" });
+    toShard(L, { k: "done" });
     await Promise.race([Promise.all([replay, writing]), fail.promise]);
     const all = await Promise.race([stats.promise, fail.promise]);
     if (failure !== null) throw failure;

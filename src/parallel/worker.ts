@@ -59,18 +59,19 @@ export function runWorker(port: MessagePort, ring: WorkerRing): void {
   const slots = state.length - 1;
   const queue: Message[] = [];
   let pumping = false;
-  let handle: ((m: Message) => void) | null = null;
+  let handle: ((m: number | ShardMessage) => void) | null = null;
   const fail = (err: unknown): void => {
     Atomics.store(state, slots, 1);
     for (let k = 0; k < slots; k++) Atomics.notify(state, k);
     port.postMessage({ k: "error", message: `analysis worker: ${(err as Error).stack ?? String(err)}` } satisfies WorkerMessage);
   };
+  const post = (m: WorkerMessage, transfer?: ArrayBuffer[]): void => port.postMessage(m, transfer);
   // messages in order; a new file's reporter is loaded (asynchronously) before its batches are read
   const pump = async (): Promise<void> => {
     pumping = true;
     try {
       for (let m = queue.shift(); m !== undefined; m = queue.shift()) {
-        if (typeof m === "object" && m.k === "file") handle = await fileWorker(port, ring, m.setup);
+        if (typeof m === "object" && m.k === "file") handle = ringReader(await fileWorker(post, m.setup), ring);
         else handle!(m);
       }
     } catch (err) {
@@ -84,14 +85,40 @@ export function runWorker(port: MessagePort, ring: WorkerRing): void {
   });
 }
 
-async function fileWorker(port: MessagePort, ring: WorkerRing, setup: WorkerSetup): Promise<(m: Message) => void> {
-  const opts: AnalyzeOptions = { ...DEFAULT_ANALYZE, ...setup.opts };
+/** A worker's handler of the main thread's messages: full slots of its ring are read in place, then freed. */
+function ringReader(shard: Shard, ring: WorkerRing): (m: number | ShardMessage) => void {
   const state = new Int32Array(ring.state);
   const slotBytes = ring.slotBytes;
   const ringBuf = Buffer.from(ring.ring);
   const ringView = new DataView(ring.ring);
   const ringBytes = new Uint8Array(ring.ring);
-  const post = (m: WorkerMessage): void => port.postMessage(m);
+  return (m: number | ShardMessage): void => {
+    if (typeof m !== "number") return shard.handle(m);
+    // a full slot of the ring, as slot × (slotBytes + 1) + the bytes it holds
+    const slot = Math.floor(m / (slotBytes + 1));
+    const start = slot * slotBytes;
+    shard.batch(ringBuf, ringView, ringBytes, start, start + m - slot * (slotBytes + 1));
+    Atomics.store(state, slot, SLOT_FREE);
+    Atomics.notify(state, slot);
+  };
+}
+
+/** The messages of the main thread to a shard, but the ring's slots. */
+export type ShardMessage = Exclude<Message, number | { k: "file" }>;
+
+/**
+ * One file's connections of one shard: on a worker thread, or on the main thread itself (which
+ * then analyses a share of the connections as a worker would, src/parallel/router.ts). `batch`
+ * reads the records in [p, end) of a batch (buf, view and bytes: the same memory) and keeps
+ * nothing of it once it returns; `handle` takes the other messages. Answers go to `post`.
+ */
+export interface Shard {
+  batch(buf: Buffer, view: DataView, bytes: Uint8Array, p: number, end: number): void;
+  handle(m: ShardMessage): void;
+}
+
+export async function fileWorker(post: (m: WorkerMessage, transfer?: ArrayBuffer[]) => void, setup: WorkerSetup): Promise<Shard> {
+  const opts: AnalyzeOptions = { ...DEFAULT_ANALYZE, ...setup.opts };
   const format = await loadFormat(setup.format);
   const fr = format.file(setup.file, setup.n, () => undefined, setup.ctx) as FileReporter<unknown>;
   const sel = setup.select;
@@ -101,7 +128,14 @@ async function fileWorker(port: MessagePort, ring: WorkerRing, setup: WorkerSetu
     const severities: Finding["severity"][] = [];
     for (const f of fs) severities.push(f.severity);
     const shown = sel === null || (mayPick(s.tcpStream) && (!sel.onlyFindings || fs.length > 0));
-    return { tcpStream: s.tcpStream, severities, body: shown ? fr.prepare(s, fs) : null };
+    return { tcpStream: s.tcpStream, severities, body: shown ? pack(fr.prepare(s, fs)) : null };
+  };
+  // a prepared session's bytes are transferred, not copied
+  const pack = format.pack ?? ((p: unknown) => p);
+  const postHeld = (stream: number, held: Held): void => {
+    const transfer: ArrayBuffer[] = [];
+    if (held.body !== null && typeof held.body === "object") for (const v of Object.values(held.body)) if (v instanceof Uint8Array) transfer.push(v.buffer as ArrayBuffer);
+    post({ k: "held", stream, held }, transfer);
   };
 
   const clock = new Clock();
@@ -124,7 +158,7 @@ async function fileWorker(port: MessagePort, ring: WorkerRing, setup: WorkerSetu
         for (const f of j.findings) bindClock(f, clock);
       }
       pending.delete(stream);
-      post({ k: "held", stream, held: prepare(j.session, j.findings) });
+      postHeld(stream, prepare(j.session, j.findings));
     } else p.judged = j;
   };
   const onSession = (s: Session): void => {
@@ -210,38 +244,28 @@ async function fileWorker(port: MessagePort, ring: WorkerRing, setup: WorkerSetu
     }
   };
 
-  return (m: Message): void => {
-    {
-      if (typeof m === "number") {
-        // a full slot of the ring, as slot × (slotBytes + 1) + the bytes it holds
-        const slot = Math.floor(m / (slotBytes + 1));
-        const start = slot * slotBytes;
-        batch(ringBuf, ringView, ringBytes, start, start + m - slot * (slotBytes + 1));
-        Atomics.store(state, slot, SLOT_FREE);
-        Atomics.notify(state, slot);
-        return;
+  const handle = (m: ShardMessage): void => {
+    if (m.k === "big") {
+      batch(Buffer.from(m.buf), new DataView(m.buf), new Uint8Array(m.buf), 0, m.buf.byteLength);
+    } else if (m.k === "answer") {
+      const p = pending.get(m.stream)!;
+      answer = m.offered;
+      finishSession(p, m.stream);
+      answer = null;
+    } else if (m.k === "prepare") {
+      const p = pending.get(m.stream)!;
+      pending.delete(m.stream);
+      const j = p.judged!;
+      j.session.index = m.index;
+      if (m.bound) {
+        bindClock(j.session, clock);
+        for (const f of j.findings) bindClock(f, clock);
       }
-      if (m.k === "big") {
-        batch(Buffer.from(m.buf), new DataView(m.buf), new Uint8Array(m.buf), 0, m.buf.byteLength);
-      } else if (m.k === "answer") {
-        const p = pending.get(m.stream)!;
-        answer = m.offered;
-        finishSession(p, m.stream);
-        answer = null;
-      } else if (m.k === "prepare") {
-        const p = pending.get(m.stream)!;
-        pending.delete(m.stream);
-        const j = p.judged!;
-        j.session.index = m.index;
-        if (m.bound) {
-          bindClock(j.session, clock);
-          for (const f of j.findings) bindClock(f, clock);
-        }
-        for (const f of j.findings) f.session = m.index;
-        post({ k: "held", stream: m.stream, held: prepare(j.session, j.findings) });
-      } else if (m.k === "done") {
-        post({ k: "stats", connectionsWithoutPayload: factory.stats.connectionsWithoutPayload, notSmtp: factory.stats.notSmtp });
-      }
+      for (const f of j.findings) f.session = m.index;
+      postHeld(m.stream, prepare(j.session, j.findings));
+    } else if (m.k === "done") {
+      post({ k: "stats", connectionsWithoutPayload: factory.stats.connectionsWithoutPayload, notSmtp: factory.stats.notSmtp });
     }
   };
+  return { batch, handle };
 }

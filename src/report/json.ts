@@ -186,8 +186,25 @@ export function prepareSession(s: JudgedSession, findings: Finding[]): PreparedS
   };
 }
 
+/**
+ * A prepared session whose `tail` (the bulk of it: commands and replies) is UTF-8 bytes: what a
+ * worker of `analyze -j N` (src/parallel/) hands over, transferred, and what the main thread
+ * writes as bytes. No string of it reaches the main thread's heap, where a prepared session
+ * waiting for an earlier one to be written was copied by every young-generation collection.
+ */
+export interface PackedSession extends Omit<PreparedSession, "tail"> {
+  tail: Uint8Array;
+}
+
+const utf8 = new TextEncoder();
+const fromUtf8 = new TextDecoder();
+
+export function packSession(p: PreparedSession): PackedSession {
+  return { tcpStream: p.tcpStream, severities: p.severities, head: p.head, findings: p.findings, tail: utf8.encode(p.tail) };
+}
+
 /** JSON.stringify(findingJson(f)) of each finding of a prepared session whose index is `index`. */
-function findingTexts(p: PreparedSession, index: number): string[] {
+function findingTexts(p: Pick<PreparedSession, "findings">, index: number): string[] {
   const out: string[] = [];
   for (let i = 0; i < p.findings.length; i += 2) out.push(p.findings[i] + index + p.findings[i + 1]);
   return out;
@@ -274,7 +291,9 @@ export class JsonFileWriter {
   /** json: the file's findings, serialised, for the record's `findings` list */
   private readonly findings: string[] = [];
 
-  constructor(private readonly out: (s: string) => void, file: string, private readonly mode: "json" | "ndjson" = "json") {
+  /** `outBytes`: where a packed session's bytes go, in order with `out`'s text (else they are written as text) */
+  constructor(private readonly out: (s: string) => void, file: string, private readonly mode: "json" | "ndjson" = "json",
+    private readonly outBytes: (b: Uint8Array) => void = (b) => out(fromUtf8.decode(b))) {
     this.fileKey = `"file":${JSON.stringify(file)}`;
     if (mode === "json") out(`{${this.fileKey},"sessions":[`);
   }
@@ -283,14 +302,20 @@ export class JsonFileWriter {
     this.write(prepareSession(s, findings), s.index);
   }
 
-  /** Writes a session prepared by prepareSession() with its index. */
-  write(p: PreparedSession, index: number): void {
+  /** Writes a session prepared by prepareSession() (or packed by packSession()) with its index. */
+  write(p: PreparedSession | PackedSession, index: number): void {
     for (const sev of p.severities) this.counts[sev]++;
     const texts = findingTexts(p, index);
     if (this.mode === "json") for (const t of texts) this.findings.push(t);
-    const body = `"index":${index},${p.head},"findings":[${texts.join(",")}],${p.tail}`;
-    if (this.mode === "ndjson") this.out(`{"type":"session",${this.fileKey},${body}\n`);
+    const tail = p.tail;
+    const text = typeof tail === "string" ? tail : "";
+    const body = `"index":${index},${p.head},"findings":[${texts.join(",")}],${text}`;
+    if (this.mode === "ndjson") this.out(`{"type":"session",${this.fileKey},${body}` + (typeof tail === "string" ? "\n" : ""));
     else this.out((this.sessions > 0 ? ",{" : "{") + body);
+    if (typeof tail !== "string") {
+      this.outBytes(tail);
+      if (this.mode === "ndjson") this.out("\n");
+    }
     this.sessions++;
   }
 
@@ -316,8 +341,8 @@ export class JsonFileWriter {
 function jsonFormatOf(mode: "json" | "ndjson"): Format {
   return {
     name: mode,
-    file(file, _n, write): FileReporter<PreparedSession> {
-      const w = new JsonFileWriter(write, file, mode);
+    file(file, _n, write, _ctx, writeBytes): FileReporter<PreparedSession> {
+      const w = new JsonFileWriter(write, file, mode, writeBytes);
       return {
         prepare: prepareSession,
         session: (p, index) => w.write(p, index),
@@ -325,6 +350,7 @@ function jsonFormatOf(mode: "json" | "ndjson"): Format {
         endFile: (sum) => w.end(sum),
       };
     },
+    pack: (p) => packSession(p as PreparedSession),
     envelope: (write) => (mode === "json" ? separatedEnvelope(write, ",", jsonReportStart(), jsonReportEnd()) : plainEnvelope(write)),
   };
 }
