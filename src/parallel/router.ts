@@ -93,7 +93,7 @@ const END_FLUSH_BYTES = 1 << 20;
  * short (less than BACKLOG_SLOTS full slots: it keeps up), else the main thread's own shard. The
  * main thread thus analyses what the workers cannot take: while it does, it reads nothing and the
  * workers catch up; when they keep up, it only reads and routes. "even": the shard with the fewest
- * bytes routed (tests: every shard gets connections, whatever the speeds).
+ * connections (tests: every shard gets connections, whatever the speeds).
  */
 export type PickRule = "load" | "even";
 
@@ -236,7 +236,9 @@ export async function analyzeParallel(path: string, options: Partial<AnalyzeOpti
     routed.push(0);
   }
   // the main thread's shard: its batches are read as soon as they are full, in a buffer of their own
-  const local: Shard = await fileWorker(onMessage, { ...setup, opts });
+  // its connections are the tracker's own Flows, their segments go straight to its Reassemblers, its sessions have this clock
+  const clock = new TapClock();
+  const local: Shard = await fileWorker(onMessage, { ...setup, opts }, clock);
   const localBuf = new ArrayBuffer(slotBytes);
   const localBytes = Buffer.from(localBuf);
   batches.push(new BatchWriter(localBuf, 0, slotBytes));
@@ -310,6 +312,7 @@ export async function analyzeParallel(path: string, options: Partial<AnalyzeOpti
   const text = (w: number, op: number, num: number, t: string): void => {
     textRecord(room(w, textRecordSize(t)), op, num, t);
     written();
+    if (w === L) send(L); // before the next segment (secrets, damage)
   };
   const broadcast = (op: number, num: number, t: string): void => {
     for (let w = 0; w < n; w++) text(w, op, num, t);
@@ -326,7 +329,6 @@ export async function analyzeParallel(path: string, options: Partial<AnalyzeOpti
       l.resolve();
     }
   };
-  const clock = new TapClock();
   // connections: worker and the facts last sent
   interface Route { w: number; syn: unknown; synAck: unknown; firstData: unknown }
   const routes = new Map<number, Route>();
@@ -334,6 +336,7 @@ export async function analyzeParallel(path: string, options: Partial<AnalyzeOpti
 
   const bitsOf = (f: Flow): number => (f.sawSyn ? B_SAW_SYN : 0) | (f.fin0 ? B_FIN0 : 0) | (f.fin1 ? B_FIN1 : 0) | (f.reset ? B_RESET : 0);
   const facts = (f: Flow, r: Route): void => {
+    if (r.w === L) return;
     if (r.syn === f.syn && r.synAck === f.synAck && r.firstData === f.firstData) return;
     r.syn = f.syn;
     r.synAck = f.synAck;
@@ -364,6 +367,8 @@ export async function analyzeParallel(path: string, options: Partial<AnalyzeOpti
     const r: Route = { w, syn: f.syn, synAck: f.synAck, firstData: f.firstData };
     routes.set(f.index, r);
     changed = true;
+    routed[w]++;
+    if (w === L) return r;
     text(w, OP_OPEN, f.index, JSON.stringify({
       index: f.index, initPort: f.initPort, respPort: f.respPort, initIp: f.initIp, respIp: f.respIp, v6: f.v6, initKey: f.initKey,
       firstFrame: f.firstFrame, firstTime: f.firstTime, firstSeq0: f.firstSeq0, firstSeq1: f.firstSeq1, sawSyn: f.sawSyn, fin0: f.fin0, fin1: f.fin1,
@@ -377,14 +382,18 @@ export async function analyzeParallel(path: string, options: Partial<AnalyzeOpti
     facts(f, r);
     const settled = clock.coarse || clock.fine;
     const bits = bitsOf(f) | (clock.coarse ? B_COARSE : 0) | (clock.fine ? B_FINE : 0);
-    text(r.w, OP_FINISH, f.index, JSON.stringify([bits, f.lastFrame, f.lastTime]));
-    batches[r.w].hasFinish = true;
+    if (r.w === L) atHome(() => local.end(f.index, bits));
+    else {
+      text(r.w, OP_FINISH, f.index, JSON.stringify([bits, f.lastFrame, f.lastTime]));
+      batches[r.w].hasFinish = true;
+    }
     changed = true;
     pushLog({ k: "end", stream: f.index, w: r.w, settled });
   };
   /** a router in the place of the connection's Reassembler */
   const router = (f: Flow): Reassembler => {
     const r = open(f);
+    if (r.w === L) return local.follow(f);
     return {
       segment(dir: 0 | 1, frame: number, time: number, seq: number, ack: number, flags: number, buf: Buffer, start: number, captured: number, wireLen: number, window = -1, ttl = -1): void {
         facts(f, r);
@@ -413,7 +422,6 @@ export async function analyzeParallel(path: string, options: Partial<AnalyzeOpti
         if (captured > 0) b.bytes.set(buf.subarray(start, start + captured), p + SEG_HEAD);
         b.pos = p + len;
         written();
-        routed[w] += len;
         sinceEndFlush += len;
         if (sinceEndFlush >= END_FLUSH_BYTES) {
           sinceEndFlush = 0;

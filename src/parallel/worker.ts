@@ -115,9 +115,14 @@ export type ShardMessage = Exclude<Message, number | { k: "file" }>;
 export interface Shard {
   batch(buf: Buffer, view: DataView, bytes: Uint8Array, p: number, end: number): void;
   handle(m: ShardMessage): void;
+  /** the main thread's shard: its connections are its own Flows, their segments go to the Reassembler returned, not through records */
+  follow(flow: Flow): Reassembler;
+  /** the main thread's shard: the connection ended (its OP_FINISH bits) */
+  end(stream: number, bits: number): void;
 }
 
-export async function fileWorker(post: (m: WorkerMessage, transfer?: ArrayBuffer[]) => void, setup: WorkerSetup): Promise<Shard> {
+/** `home`: the shard is the main thread's, with the main thread's clock (no OP_SEG records come) */
+export async function fileWorker(post: (m: WorkerMessage, transfer?: ArrayBuffer[]) => void, setup: WorkerSetup, home: Clock | null = null): Promise<Shard> {
   const opts: AnalyzeOptions = { ...DEFAULT_ANALYZE, ...setup.opts };
   const format = await loadFormat(setup.format);
   const fr = format.file(setup.file, setup.n, () => undefined, setup.ctx) as FileReporter<unknown>;
@@ -138,7 +143,7 @@ export async function fileWorker(post: (m: WorkerMessage, transfer?: ArrayBuffer
     post({ k: "held", stream, held }, transfer);
   };
 
-  const clock = new Clock();
+  const clock = home ?? new Clock();
   let answer: number | null = null;
   const judge = new Judge(opts, { offeredStartTls: () => answer });
   let damage: string | null = null;
@@ -175,6 +180,20 @@ export async function fileWorker(post: (m: WorkerMessage, transfer?: ArrayBuffer
   };
   const factory = smtpFlowFactory(opts, onSession, () => keys);
   const reasmOpts = { ...DEFAULT_TRACKER, maxOutOfOrderBytes: opts.maxOutOfOrderBytes, maxOpenFlows: opts.maxOpenFlows };
+  const follow = (flow: Flow): Reassembler => {
+    const app = factory.create(flow);
+    const reasm = new Reassembler(app, reasmOpts);
+    open.set(flow.index, { flow, app, reasm });
+    return reasm;
+  };
+  const ended = (stream: number, bits: number): void => {
+    const o = open.get(stream)!;
+    open.delete(stream);
+    endBits = bits;
+    gave = false;
+    o.app.finish();
+    if (!gave) post({ k: "end", stream, session: false, server: "", offers: false, ask: false });
+  };
 
   /** The records in [p, end) of a batch (buf, view and bytes: the same memory). */
   const batch = (buf: Buffer, view: DataView, bytes: Uint8Array, p: number, end: number): void => {
@@ -205,31 +224,23 @@ export async function fileWorker(post: (m: WorkerMessage, transfer?: ArrayBuffer
       p = r.next;
       if (op === OP_OPEN) {
         const flow = Object.assign(Object.create(Flow.prototype) as Flow, JSON.parse(r.text), { state: "followed", early: null, earlyData: null, reasm: null, app: null });
-        const app = factory.create(flow);
-        const reasm = new Reassembler(app, reasmOpts);
-        flow.app = app;
-        flow.reasm = reasm;
-        open.set(r.n, { flow, app, reasm });
+        flow.reasm = follow(flow);
+        flow.app = open.get(flow.index)!.app;
       } else if (op === OP_FACTS) {
         Object.assign(open.get(r.n)!.flow, JSON.parse(r.text));
       } else if (op === OP_FLUSH) {
         const [dir, frame, time, why] = JSON.parse(r.text) as [0 | 1, number, number, string];
         open.get(r.n)!.reasm.flush(dir, frame, time, why);
       } else if (op === OP_FINISH) {
-        const o = open.get(r.n)!;
-        open.delete(r.n);
         const [bits, lastFrame, lastTime] = JSON.parse(r.text) as [number, number, number];
-        const f = o.flow;
+        const f = open.get(r.n)!.flow;
         f.sawSyn = (bits & B_SAW_SYN) !== 0;
         f.fin0 = (bits & B_FIN0) !== 0;
         f.fin1 = (bits & B_FIN1) !== 0;
         f.reset = (bits & B_RESET) !== 0;
         f.lastFrame = lastFrame;
         f.lastTime = lastTime;
-        endBits = bits;
-        gave = false;
-        o.app.finish();
-        if (!gave) post({ k: "end", stream: r.n, session: false, server: "", offers: false, ask: false });
+        ended(r.n, bits);
         f.state = "finished";
         f.reasm = null;
         f.app = null;
@@ -267,5 +278,5 @@ export async function fileWorker(post: (m: WorkerMessage, transfer?: ArrayBuffer
       post({ k: "stats", connectionsWithoutPayload: factory.stats.connectionsWithoutPayload, notSmtp: factory.stats.notSmtp });
     }
   };
-  return { batch, handle };
+  return { batch, handle, follow, end: ended };
 }
