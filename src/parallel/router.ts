@@ -1,11 +1,12 @@
 /**
  * One capture file analysed on several cores (issue #25). The main thread reads the records,
  * decodes link, IP and TCP headers, keeps the connection table and numbers connections as
- * Wireshark's tcp.stream, exactly as the single-thread path (src/analyze.ts) does; the segments
- * of each followed connection go to one worker thread (a connection never splits), in batches of
- * records (src/parallel/wire.ts). Each worker reassembles, dissects, judges and prepares its
- * sessions' output (the format's `prepare`); the main thread writes the outputs in the order the
- * single-thread path writes them.
+ * Wireshark's tcp.stream, exactly as the single-thread path (src/analyze.ts) does; each followed
+ * connection goes, whole, to one shard: a worker thread (its segments in batches of records,
+ * src/parallel/wire.ts) or the main thread's own (its segments straight to its Reassembler, see
+ * PickRule). Each shard reassembles, dissects, judges and prepares its sessions' output (the
+ * format's `prepare`, and `pack` where the format has it); the main thread writes the outputs in
+ * the order the single-thread path writes them.
  *
  * What needs the whole capture stays on the main thread:
  * - the order sessions are written in: the main thread logs, as it reads, every connection end
@@ -34,41 +35,15 @@ import { DEFAULT_TRACKER, FlowTracker, type Flow, type FlowApp } from "../tcp/fl
 import type { Reassembler } from "../tcp/reassembly.js";
 import { SmtpFlowFactory } from "../smtp/detect.js";
 import { DSB_TLS_KEY_LOG, loadKeyLogFiles } from "../tls/keylog.js";
-import type { Finding } from "../rules/types.js";
-import type { ReportContext } from "../report/reporter.js";
 import { fileWorker, type Shard, type ShardMessage } from "./worker.js";
+import type { Held, WorkerMessage, WorkerRing, WorkerSetup } from "./wire.js";
 import {
   B_COARSE, B_FIN0, B_FIN1, B_FINE, B_RESET, B_SAW_SYN, BatchWriter, OP_DAMAGE, SLOT_FREE, SLOT_FULL, OP_FACTS, OP_FINISH, OP_FLUSH, OP_OPEN, OP_SECRETS, OP_SEG,
   SEG_HEAD, align, textRecord, textRecordSize,
 } from "./wire.js";
 
-/** A session's output as the worker prepared it (what src/cli/report-file.ts holds). */
-export interface Held<P = unknown> {
-  tcpStream: number;
-  severities: Finding["severity"][];
-  body: P | null;
-}
 
-/** What a worker needs to prepare sessions as the file's reporter would. */
-export interface WorkerSetup {
-  opts: AnalyzeOptions;
-  /** format name for loadFormat() */
-  format: string;
-  ctx: ReportContext;
-  /** the file as the report names it, and its position among the files */
-  file: string;
-  n: number;
-  /** the selection: which sessions are prepared at all (src/cli/report-file.ts) */
-  select: { active: boolean; streams: number[]; sessions: boolean; onlyFindings: boolean } | null;
 
-}
-
-/** Messages from a worker. */
-export type WorkerMessage =
-  | { k: "end"; stream: number; session: boolean; server: string; offers: boolean; ask: boolean }
-  | { k: "held"; stream: number; held: Held }
-  | { k: "stats"; connectionsWithoutPayload: number; notSmtp: number }
-  | { k: "error"; message: string };
 
 export interface ParallelOptions {
   /** threads that analyse: the main thread and jobs - 1 workers */
@@ -80,6 +55,8 @@ export interface ParallelOptions {
   /** how connections are spread over the shards (default "load") */
   pick?: PickRule;
 }
+
+export type { Held, WorkerMessage, WorkerRing, WorkerSetup };
 
 /** A batch of this size goes to its worker. */
 export const BATCH_BYTES = 256 * 1024;
@@ -158,12 +135,6 @@ export function closeParallel(): void {
   pool = null;
 }
 
-/** What a worker is given when it starts. */
-export interface WorkerRing {
-  ring: SharedArrayBuffer;
-  state: SharedArrayBuffer;
-  slotBytes: number;
-}
 
 /** A promise with its resolver. */
 class Later<T> {

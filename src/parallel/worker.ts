@@ -16,7 +16,7 @@ import { Judge, offersStartTls, type JudgedSession } from "../rules/engine.js";
 import type { Finding } from "../rules/types.js";
 import { loadFormat } from "../report/formats.js";
 import type { FileReporter } from "../report/reporter.js";
-import type { Held, WorkerMessage, WorkerRing, WorkerSetup } from "./router.js";
+import type { Held, WorkerMessage, WorkerRing, WorkerSetup } from "./wire.js";
 import {
   B_COARSE, B_FIN0, B_FIN1, B_FINE, B_RESET, B_SAW_SYN, OP_DAMAGE, OP_FACTS, OP_FINISH, OP_FLUSH, OP_OPEN, OP_SECRETS, OP_SEG, SEG_HEAD, SLOT_FREE, align, readText,
 } from "./wire.js";
