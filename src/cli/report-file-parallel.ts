@@ -46,7 +46,7 @@ export async function reportFileParallel<P>(path: string, opts: Partial<AnalyzeO
     fr.session(p.body as P, index);
   }, { jobs: w.jobs, workerUrl: w.workerUrl ?? new URL("./analyze-worker.js", import.meta.url), batchBytes: w.batchBytes, pick: w.pick });
   // for tests: which path a file took
-  if (process.env.SMTPCAP_PARALLEL_TRACE) process.stderr.write(`smtpcap: trace: ${w.file} analysed on ${w.jobs} worker threads\n`);
+  if (process.env.SMTPCAP_PARALLEL_TRACE) process.stderr.write(`smtpcap: trace: ${w.file} analysed on ${w.jobs} threads (the main thread and ${w.jobs - 1} worker${w.jobs === 2 ? "" : "s"})\n`);
   fr.endFile(summary, counts);
   return { summary, counts };
 }

@@ -567,6 +567,8 @@ export async function analyzeParallel(path: string, options: Partial<AnalyzeOpti
     for (const w of workers) w.unref();
   }
   if (failure !== null) throw failure;
+  // for tests and benchmarks: how the connections were spread
+  if (process.env.SMTPCAP_PARALLEL_TRACE) process.stderr.write(`smtpcap: trace: connections per shard: ${routed.map((c, w) => `${w === L ? "main thread" : `worker ${w + 1}`} ${c}`).join(", ")}\n`);
   fstats.frames = read.frames;
   fstats.tcpPackets = tracker.stats.tcpPackets;
   fstats.tcpConnections = tracker.stats.connections;

@@ -253,7 +253,7 @@ describe("the CLI: analyze -j", () => {
       expect(two.code).toBe(one.code);
     }
     const traced = spawnSync(process.execPath, [cli, "analyze", "-j", "2", "--format", "compact", f], { encoding: "utf8", env: { ...process.env, SMTPCAP_PARALLEL_MIN_BYTES: "0", SMTPCAP_PARALLEL_TRACE: "1" } });
-    expect(traced.stderr).toContain("analysed on 2 worker threads");
+    expect(traced.stderr).toContain("analysed on 2 threads (the main thread and 1 worker)");
     const single = spawnSync(process.execPath, [cli, "analyze", "-j", "2", "--format", "compact", f], { encoding: "utf8", env: { ...process.env, SMTPCAP_PARALLEL_TRACE: "1" } });
     expect(single.stderr).not.toContain("worker threads"); // below the default 32 MB
   });
