@@ -3,7 +3,7 @@
 // for what needs the whole file (damage, truncation, gaps, the clock, the order sessions are
 // written in, what rules know of earlier sessions).
 import { afterAll, describe, expect, it } from "vitest";
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { execFileSync, spawnSync } from "node:child_process";
 import { displayPath, MAX_WAITING, type AnalyzeOptions } from "../../src/analyze.js";
@@ -246,16 +246,23 @@ describe("the CLI: analyze -j", () => {
   };
   it("takes the parallel path (forced low threshold) and writes what -j 1 writes; html stays on one thread", () => {
     const f = tmpFile(writeCapture(packetsOf(sessions(5))));
-    for (const format of ["json", "html"]) {
+    for (const format of ["json", "html", "ndjson"]) {
       const one = sh(["analyze", "-j", "1", "--format", format, f]);
       const two = sh(["analyze", "-j", "2", "--format", format, f], { SMTPCAP_PARALLEL_MIN_BYTES: "0" });
       expect(two.out).toBe(one.out);
       expect(two.code).toBe(one.code);
     }
+    // the workers' sessions are bytes: written to a file, and each at once with -l
+    const lined = sh(["analyze", "-j", "2", "-l", "--format", "ndjson", f], { SMTPCAP_PARALLEL_MIN_BYTES: "0" });
+    expect(lined.out).toBe(sh(["analyze", "-j", "1", "--format", "ndjson", f]).out);
+    const o1 = tmpFile(Buffer.alloc(0)), o2 = tmpFile(Buffer.alloc(0));
+    sh(["analyze", "-j", "1", "--format", "json", "-o", o1, f]);
+    sh(["analyze", "-j", "3", "--format", "json", "-o", o2, f], { SMTPCAP_PARALLEL_MIN_BYTES: "0" });
+    expect(readFileSync(o2, "utf8")).toBe(readFileSync(o1, "utf8"));
     const traced = spawnSync(process.execPath, [cli, "analyze", "-j", "2", "--format", "compact", f], { encoding: "utf8", env: { ...process.env, SMTPCAP_PARALLEL_MIN_BYTES: "0", SMTPCAP_PARALLEL_TRACE: "1" } });
     expect(traced.stderr).toContain("analysed on 2 threads (the main thread and 1 worker)");
     const single = spawnSync(process.execPath, [cli, "analyze", "-j", "2", "--format", "compact", f], { encoding: "utf8", env: { ...process.env, SMTPCAP_PARALLEL_TRACE: "1" } });
-    expect(single.stderr).not.toContain("worker threads"); // below the default 32 MB
+    expect(single.stderr).not.toContain("analysed on"); // below the default 32 MB
   });
   it("rejects -j 0", () => {
     const r = sh(["analyze", "-j", "0", "x.pcap"]);
