@@ -9,7 +9,8 @@
 //       whether its output is byte-identical to the first variant's.
 // A VARIANT is a build name (bench/out/builds/NAME), `dist` (the current dist/bundle), either
 // optionally followed by Node.js flags and environment variables after a colon:
-// `dist:--max-semi-space-size=32`, `mybuild:SMTPCAP_X=1 --single-threaded-gc`.
+// `dist:--max-semi-space-size=32`, `mybuild:SMTPCAP_X=1 --single-threaded-gc`; a word starting with `+` is
+// an smtpcap argument of that variant alone, put before ARGS: `before:+-j +2` runs `smtpcap -j 2 ARGS`.
 //
 // Example: node bench/ab.mjs dist dist:--max-semi-space-size=32 -- analyze --format json --fail-on never bench/out/replay-200mb.pcap
 import { spawnSync } from "node:child_process";
@@ -59,7 +60,9 @@ const variants = head.map((spec) => {
   // a build runs with the node flags of the bin/smtpcap.js it was built beside (as an installed smtpcap runs)
   const flagsFile = join(builds, name, "node-flags.json");
   const nodeFlags = name === "dist" ? cliNodeFlags(root) : existsSync(flagsFile) ? JSON.parse(readFileSync(flagsFile, "utf8")) : [];
-  return { spec, env, argv: [...nodeFlags, ...words.filter((w) => !/^[A-Z_][A-Z0-9_]*=/.test(w)), entry], results: [], hash: null };
+  const own = words.filter((w) => w.startsWith("+")).map((w) => w.slice(1));
+  const node = words.filter((w) => !/^[A-Z_][A-Z0-9_]*=/.test(w) && !w.startsWith("+"));
+  return { spec, env, argv: [...nodeFlags, ...node, entry], own, results: [], hash: null };
 });
 
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
@@ -68,7 +71,7 @@ mkdirSync(dirname(outFile), { recursive: true });
 for (let r = 0; r < runs; r++) {
   for (const v of variants) {
     // stdout to a file, like a user redirecting the report; /usr/bin/time reports on stderr
-    const p = spawnSync("/bin/sh", ["-c", `exec /usr/bin/time -f '%e %U %S %M' "$@" > ${outFile}`, "sh", process.execPath, ...v.argv, ...cmdArgs], { encoding: "utf8", env: { ...process.env, ...v.env } });
+    const p = spawnSync("/bin/sh", ["-c", `exec /usr/bin/time -f '%e %U %S %M' "$@" > ${outFile}`, "sh", process.execPath, ...v.argv, ...(cmdArgs[0] === undefined ? [] : [cmdArgs[0]]), ...v.own, ...cmdArgs.slice(1)], { encoding: "utf8", env: { ...process.env, ...v.env } });
     const [wall, user, sys, kb] = p.stderr.trim().split("\n").pop().split(" ").map(Number);
     v.results.push({ wall, cpu: user + sys, rss: kb * 1024 });
     if (r === 0) v.hash = createHash("sha256").update(readFileSync(outFile)).digest("hex");

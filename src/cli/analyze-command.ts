@@ -36,10 +36,12 @@ export interface AnalyzeFlags extends CommonFlags {
 }
 
 /**
- * Worker threads for one large capture when -j is not given: as batch's default, CPUs - 1 (on 2
- * CPUs, one thread). Each worker compiles the hot code again and the main thread keeps reading
- * and routing: on the 200 MB replay -j 2 took 1.6x the CPU time of -j 1 (4.1 s against 2.6 s,
- * load average 12), more than 2 cores give back; with 4 cores and more, the workers win.
+ * Threads that analyse one large capture when -j is not given (the main thread, which also
+ * reads, routes and writes, and jobs - 1 workers): as batch's default, CPUs - 1 (on 2 CPUs, one
+ * thread). On the 200 MB replay on 2 cores, -j 2 took 1.35x the CPU time of -j 1 (3.9 s against
+ * 2.9 s, interleaved, load average 6-8: the other helpers' work), down from 1.55x when the main
+ * thread only routed to two workers; under that load its wall time lost too. The idle machine
+ * decides whether the default becomes the CPUs (bench/run.mjs --only replay-200).
  */
 export function defaultAnalyzeJobs(cores = availableParallelism()): number {
   return Math.max(1, cores - 1);
@@ -72,7 +74,7 @@ export function registerAnalyze(program: Command): void {
       .addOption(new Option("--tz <zone>", "time zone of absolute times in the text report: UTC, local or ±HH:MM").argParser(zoneArg).default(UTC, "UTC"))
       .option("-v, --verbose", "show every line of long replies")
       .option("-l, --line-buffered", "write each session's report as soon as it is written (for a pipe that is read while smtpcap runs)")
-      .option("-j, --jobs <n>", "worker threads for a large capture (32 MB and more; default: CPUs - 1; 1: one thread)", jobsArg),
+      .option("-j, --jobs <n>", "threads for a large capture (32 MB and more: the main thread and n - 1 workers; default: CPUs - 1; 1: one thread)", jobsArg),
   )
     .addHelpText("after", EXIT_HELP)
     .action(async (files: string[], flags: AnalyzeFlags) => {
@@ -92,7 +94,8 @@ export function registerAnalyze(program: Command): void {
       env.begin();
       const jobs = flags.jobs ?? defaultAnalyzeJobs();
       for (const [n, file] of files.entries()) {
-        const fr = format.file(displayPath(file), n, (s) => env.piece(n, s), ctx);
+        // bytes (sessions packed on worker threads) follow the file's first text: the envelope has put its separator before that
+        const fr = format.file(displayPath(file), n, (s) => env.piece(n, s), ctx, (b) => out.writeBytes(b));
         const sel = { chosen, onlyFindings: !!flags.onlyFindings };
         // a large file on worker threads (src/parallel/); loaded only then
         const par = jobs > 1 ? await import("./report-file-parallel.js") : null;

@@ -254,6 +254,17 @@ export class Output {
     this.used += this.buf.write(s, this.used);
   }
 
+  /** UTF-8 bytes, in order with write()'s text (sessions prepared on worker threads: src/parallel/) */
+  writeBytes(b: Uint8Array): void {
+    if (!this.lineBuffered && b.length > OUTPUT_BUFFER - this.used) this.flush();
+    if (this.lineBuffered || b.length > OUTPUT_BUFFER) {
+      this.emit(Buffer.from(b.buffer, b.byteOffset, b.length));
+      return;
+    }
+    this.buf.set(b, this.used);
+    this.used += b.length;
+  }
+
   flush(): void {
     if (this.used === 0) return;
     const b = this.buf.subarray(0, this.used);

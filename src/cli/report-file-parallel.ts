@@ -6,7 +6,7 @@
  */
 import { statSync } from "node:fs";
 import type { AnalyzeOptions } from "../analyze.js";
-import { analyzeParallel } from "../parallel/router.js";
+import { analyzeParallel, type PickRule } from "../parallel/router.js";
 import type { FileReporter, ReportContext } from "../report/reporter.js";
 import type { Counts } from "../report/reporter.js";
 import type { FileResult, Selection } from "./report-file.js";
@@ -36,7 +36,7 @@ export function takesParallelPath(path: string, jobs: number, format: string): b
 }
 
 export async function reportFileParallel<P>(path: string, opts: Partial<AnalyzeOptions>, fr: FileReporter<P>, sel: Selection,
-  w: { jobs: number; format: string; ctx: ReportContext; file: string; n: number; streams: number[]; sessions: number[]; workerUrl?: URL; batchBytes?: number }): Promise<FileResult> {
+  w: { jobs: number; format: string; ctx: ReportContext; file: string; n: number; streams: number[]; sessions: number[]; workerUrl?: URL; batchBytes?: number; pick?: PickRule }): Promise<FileResult> {
   const counts: Counts = { error: 0, warning: 0, info: 0 };
   const select = { active: sel.chosen.active, streams: w.streams, sessions: w.sessions.length > 0, onlyFindings: sel.onlyFindings };
   const summary = await analyzeParallel(path, opts, { format: w.format, ctx: w.ctx, file: w.file, n: w.n, select }, (p, index) => {
@@ -44,9 +44,9 @@ export async function reportFileParallel<P>(path: string, opts: Partial<AnalyzeO
     for (const sev of p.severities) counts[sev]++;
     if (sel.onlyFindings && p.severities.length === 0) return fr.omit(p.tcpStream, "no-findings");
     fr.session(p.body as P, index);
-  }, { jobs: w.jobs, workerUrl: w.workerUrl ?? new URL("./analyze-worker.js", import.meta.url), batchBytes: w.batchBytes });
+  }, { jobs: w.jobs, workerUrl: w.workerUrl ?? new URL("./analyze-worker.js", import.meta.url), batchBytes: w.batchBytes, pick: w.pick });
   // for tests: which path a file took
-  if (process.env.SMTPCAP_PARALLEL_TRACE) process.stderr.write(`smtpcap: trace: ${w.file} analysed on ${w.jobs} worker threads\n`);
+  if (process.env.SMTPCAP_PARALLEL_TRACE) process.stderr.write(`smtpcap: trace: ${w.file} analysed on ${w.jobs} threads (the main thread and ${w.jobs - 1} worker${w.jobs === 2 ? "" : "s"})\n`);
   fr.endFile(summary, counts);
   return { summary, counts };
 }

@@ -1,11 +1,12 @@
 /**
  * One capture file analysed on several cores (issue #25). The main thread reads the records,
  * decodes link, IP and TCP headers, keeps the connection table and numbers connections as
- * Wireshark's tcp.stream, exactly as the single-thread path (src/analyze.ts) does; the segments
- * of each followed connection go to one worker thread (a connection never splits), in batches of
- * records (src/parallel/wire.ts). Each worker reassembles, dissects, judges and prepares its
- * sessions' output (the format's `prepare`); the main thread writes the outputs in the order the
- * single-thread path writes them.
+ * Wireshark's tcp.stream, exactly as the single-thread path (src/analyze.ts) does; each followed
+ * connection goes, whole, to one shard: a worker thread (its segments in batches of records,
+ * src/parallel/wire.ts) or the main thread's own (its segments straight to its Reassembler, see
+ * PickRule). Each shard reassembles, dissects, judges and prepares its sessions' output (the
+ * format's `prepare`, and `pack` where the format has it); the main thread writes the outputs in
+ * the order the single-thread path writes them.
  *
  * What needs the whole capture stays on the main thread:
  * - the order sessions are written in: the main thread logs, as it reads, every connection end
@@ -34,48 +35,28 @@ import { DEFAULT_TRACKER, FlowTracker, type Flow, type FlowApp } from "../tcp/fl
 import type { Reassembler } from "../tcp/reassembly.js";
 import { SmtpFlowFactory } from "../smtp/detect.js";
 import { DSB_TLS_KEY_LOG, loadKeyLogFiles } from "../tls/keylog.js";
-import type { Finding } from "../rules/types.js";
-import type { ReportContext } from "../report/reporter.js";
+import { fileWorker, type Shard, type ShardMessage } from "./worker.js";
+import type { Held, WorkerMessage, WorkerRing, WorkerSetup } from "./wire.js";
 import {
   B_COARSE, B_FIN0, B_FIN1, B_FINE, B_RESET, B_SAW_SYN, BatchWriter, OP_DAMAGE, SLOT_FREE, SLOT_FULL, OP_FACTS, OP_FINISH, OP_FLUSH, OP_OPEN, OP_SECRETS, OP_SEG,
   SEG_HEAD, align, textRecord, textRecordSize,
 } from "./wire.js";
 
-/** A session's output as the worker prepared it (what src/cli/report-file.ts holds). */
-export interface Held<P = unknown> {
-  tcpStream: number;
-  severities: Finding["severity"][];
-  body: P | null;
-}
 
-/** What a worker needs to prepare sessions as the file's reporter would. */
-export interface WorkerSetup {
-  opts: AnalyzeOptions;
-  /** format name for loadFormat() */
-  format: string;
-  ctx: ReportContext;
-  /** the file as the report names it, and its position among the files */
-  file: string;
-  n: number;
-  /** the selection: which sessions are prepared at all (src/cli/report-file.ts) */
-  select: { active: boolean; streams: number[]; sessions: boolean; onlyFindings: boolean } | null;
 
-}
-
-/** Messages from a worker. */
-export type WorkerMessage =
-  | { k: "end"; stream: number; session: boolean; server: string; offers: boolean; ask: boolean }
-  | { k: "held"; stream: number; held: Held }
-  | { k: "stats"; connectionsWithoutPayload: number; notSmtp: number }
-  | { k: "error"; message: string };
 
 export interface ParallelOptions {
+  /** threads that analyse: the main thread and jobs - 1 workers */
   jobs: number;
   /** the worker entry (src/cli/analyze-worker.ts as built) */
   workerUrl: URL;
   /** bytes per batch (default BATCH_BYTES) */
   batchBytes?: number;
+  /** how connections are spread over the shards (default "load") */
+  pick?: PickRule;
 }
+
+export type { Held, WorkerMessage, WorkerRing, WorkerSetup };
 
 /** A batch of this size goes to its worker. */
 export const BATCH_BYTES = 256 * 1024;
@@ -83,6 +64,18 @@ export const BATCH_BYTES = 256 * 1024;
 const SLOTS = 8;
 /** after this many bytes routed, batches that hold a connection end are sent even if not full */
 const END_FLUSH_BYTES = 1 << 20;
+
+/**
+ * Which shard a new connection goes to. "load" (the default): a worker whose queue of batches is
+ * short (less than BACKLOG_SLOTS full slots: it keeps up), else the main thread's own shard. The
+ * main thread thus analyses what the workers cannot take: while it does, it reads nothing and the
+ * workers catch up; when they keep up, it only reads and routes. "even": the shard with the fewest
+ * connections (tests: every shard gets connections, whatever the speeds).
+ */
+export type PickRule = "load" | "even";
+
+/** a worker with fewer full slots than this gets the next connection */
+const BACKLOG_SLOTS = 2;
 
 /** An entry of the log the main thread writes as it reads. */
 type LogEntry =
@@ -142,19 +135,18 @@ export function closeParallel(): void {
   pool = null;
 }
 
-/** What a worker is given when it starts. */
-export interface WorkerRing {
-  ring: SharedArrayBuffer;
-  state: SharedArrayBuffer;
-  slotBytes: number;
-}
 
 /** A promise with its resolver. */
 class Later<T> {
   promise: Promise<T>;
   resolve!: (v: T) => void;
+  reject!: (e: Error) => void;
   constructor() {
-    this.promise = new Promise((r) => (this.resolve = r));
+    this.promise = new Promise((r, j) => {
+      this.resolve = r;
+      this.reject = j;
+    });
+    this.promise.catch(() => undefined);
   }
 }
 
@@ -176,9 +168,11 @@ class TapClock extends Clock {
 export async function analyzeParallel(path: string, options: Partial<AnalyzeOptions>, setup: Omit<WorkerSetup, "opts">,
   write: (held: Held, index: number) => void, par: ParallelOptions): Promise<FileSummary> {
   const opts: AnalyzeOptions = { ...DEFAULT_ANALYZE, ...options };
+  // shards 0 … n - 2 are worker threads, shard n - 1 (L) the main thread's own
   const n = Math.max(1, par.jobs);
+  const L = n - 1;
   const slotBytes = par.batchBytes ?? BATCH_BYTES;
-  const pl = poolFor(par.workerUrl, n, slotBytes);
+  const pl = poolFor(par.workerUrl, n - 1, slotBytes);
   const { workers, rings, states, cur } = pl;
   const batches: BatchWriter[] = [];
   const routed: number[] = [];
@@ -187,9 +181,22 @@ export async function analyzeParallel(path: string, options: Partial<AnalyzeOpti
   const failed = new Promise<never>((_, reject) => (failNow = reject));
   failed.catch(() => undefined);
   const fail = { promise: failed };
+  // what the writer awaits now: failed at once when the file fails. (Each await raced against one
+  // promise that never settles left a reaction on it: at 1 GB, 40 MB of them on the main thread.)
+  const awaiting = new Set<Later<unknown>>();
+  const wait = async <T>(l: Later<T>): Promise<T> => {
+    if (failure !== null) throw failure;
+    awaiting.add(l as Later<unknown>);
+    try {
+      return await l.promise;
+    } finally {
+      awaiting.delete(l as Later<unknown>);
+    }
+  };
   const stop = (e: Error): void => {
     failure ??= e;
     failNow(failure);
+    for (const l of awaiting) l.reject(failure);
   };
   // per tcp.stream: what the worker says when the connection ended, and its prepared output
   const ends = new Map<number, Later<Extract<WorkerMessage, { k: "end" }>>>();
@@ -201,7 +208,7 @@ export async function analyzeParallel(path: string, options: Partial<AnalyzeOpti
   };
   const stats = new Later<Extract<WorkerMessage, { k: "stats" }>[]>();
   const got: Extract<WorkerMessage, { k: "stats" }>[] = [];
-  pl.onMessage = (m: WorkerMessage) => {
+  const onMessage = (m: WorkerMessage) => {
     if (m.k === "end") later(ends, m.stream).resolve(m);
     else if (m.k === "held") later(helds, m.stream).resolve(m.held);
     else if (m.k === "stats") {
@@ -209,17 +216,45 @@ export async function analyzeParallel(path: string, options: Partial<AnalyzeOpti
       if (got.length === n) stats.resolve(got);
     } else stop(new Error(m.message));
   };
+  pl.onMessage = onMessage;
   pl.onError = (err) => stop(err);
-  for (let id = 0; id < n; id++) {
+  for (let id = 0; id < L; id++) {
     workers[id].ref();
     workers[id].postMessage({ k: "file", setup: { ...setup, opts } satisfies WorkerSetup });
     batches.push(new BatchWriter(rings[id], cur[id] * slotBytes, slotBytes));
     routed.push(0);
   }
+  // the main thread's shard: its batches are read as soon as they are full, in a buffer of their own
+  // its connections are the tracker's own Flows, their segments go straight to its Reassemblers, its sessions have this clock
+  const clock = new TapClock();
+  const local: Shard = await fileWorker(onMessage, { ...setup, opts }, clock);
+  const localBuf = new ArrayBuffer(slotBytes);
+  const localBytes = Buffer.from(localBuf);
+  batches.push(new BatchWriter(localBuf, 0, slotBytes));
+  routed.push(0);
+  /** a batch (or a message) for the main thread's shard: read now (a failure stops the file as a worker's does) */
+  const atHome = (f: () => void): void => {
+    try {
+      f();
+    } catch (err) {
+      stop(err as Error);
+      throw err;
+    }
+  };
+  const toShard = (w: number, m: ShardMessage): void => {
+    if (w === L) atHome(() => local.handle(m));
+    else workers[w].postMessage(m);
+  };
 
   const send = (w: number): void => {
     const b = batches[w];
     if (b.pos === 0) return;
+    if (w === L) {
+      atHome(() => local.batch(localBytes, b.view, b.bytes, 0, b.pos));
+      b.pos = 0;
+      b.hasFinish = false;
+      return;
+    }
     const st = states[w];
     const slot = cur[w];
     Atomics.store(st, slot, SLOT_FULL);
@@ -261,11 +296,12 @@ export async function analyzeParallel(path: string, options: Partial<AnalyzeOpti
     if (big === null) return;
     const { w, b, buf } = big;
     big = null;
-    workers[w].postMessage({ k: "big", buf: buf.slice(0, b.pos) });
+    toShard(w, { k: "big", buf: buf.slice(0, b.pos) });
   };
   const text = (w: number, op: number, num: number, t: string): void => {
     textRecord(room(w, textRecordSize(t)), op, num, t);
     written();
+    if (w === L) send(L); // before the next segment (secrets, damage)
   };
   const broadcast = (op: number, num: number, t: string): void => {
     for (let w = 0; w < n; w++) text(w, op, num, t);
@@ -282,7 +318,6 @@ export async function analyzeParallel(path: string, options: Partial<AnalyzeOpti
       l.resolve();
     }
   };
-  const clock = new TapClock();
   // connections: worker and the facts last sent
   interface Route { w: number; syn: unknown; synAck: unknown; firstData: unknown }
   const routes = new Map<number, Route>();
@@ -290,22 +325,39 @@ export async function analyzeParallel(path: string, options: Partial<AnalyzeOpti
 
   const bitsOf = (f: Flow): number => (f.sawSyn ? B_SAW_SYN : 0) | (f.fin0 ? B_FIN0 : 0) | (f.fin1 ? B_FIN1 : 0) | (f.reset ? B_RESET : 0);
   const facts = (f: Flow, r: Route): void => {
+    if (r.w === L) return;
     if (r.syn === f.syn && r.synAck === f.synAck && r.firstData === f.firstData) return;
     r.syn = f.syn;
     r.synAck = f.synAck;
     r.firstData = f.firstData;
     text(r.w, OP_FACTS, f.index, JSON.stringify({ syn: f.syn, synAck: f.synAck, firstData: f.firstData }));
   };
+  const backlog = (w: number): number => {
+    let full = 0;
+    for (let k = 0; k < SLOTS; k++) if (Atomics.load(states[w], k) === SLOT_FULL) full++;
+    return full;
+  };
+  const even = par.pick === "even";
   const pick = (): number => {
-    let best = 0;
-    for (let w = 1; w < n; w++) if (routed[w] < routed[best]) best = w;
-    return best;
+    let best = even ? L : -1;
+    let least = Infinity;
+    for (let w = 0; w < L; w++) {
+      if (even) {
+        if (routed[w] < routed[best]) best = w;
+        continue;
+      }
+      const b = backlog(w);
+      if (b < least) [best, least] = [w, b];
+    }
+    return best >= 0 && (even || least < BACKLOG_SLOTS) ? best : L;
   };
   const open = (f: Flow): Route => {
     const w = pick();
     const r: Route = { w, syn: f.syn, synAck: f.synAck, firstData: f.firstData };
     routes.set(f.index, r);
     changed = true;
+    routed[w]++;
+    if (w === L) return r;
     text(w, OP_OPEN, f.index, JSON.stringify({
       index: f.index, initPort: f.initPort, respPort: f.respPort, initIp: f.initIp, respIp: f.respIp, v6: f.v6, initKey: f.initKey,
       firstFrame: f.firstFrame, firstTime: f.firstTime, firstSeq0: f.firstSeq0, firstSeq1: f.firstSeq1, sawSyn: f.sawSyn, fin0: f.fin0, fin1: f.fin1,
@@ -319,14 +371,18 @@ export async function analyzeParallel(path: string, options: Partial<AnalyzeOpti
     facts(f, r);
     const settled = clock.coarse || clock.fine;
     const bits = bitsOf(f) | (clock.coarse ? B_COARSE : 0) | (clock.fine ? B_FINE : 0);
-    text(r.w, OP_FINISH, f.index, JSON.stringify([bits, f.lastFrame, f.lastTime]));
-    batches[r.w].hasFinish = true;
+    if (r.w === L) atHome(() => local.end(f.index, bits));
+    else {
+      text(r.w, OP_FINISH, f.index, JSON.stringify([bits, f.lastFrame, f.lastTime]));
+      batches[r.w].hasFinish = true;
+    }
     changed = true;
     pushLog({ k: "end", stream: f.index, w: r.w, settled });
   };
   /** a router in the place of the connection's Reassembler */
   const router = (f: Flow): Reassembler => {
     const r = open(f);
+    if (r.w === L) return local.follow(f);
     return {
       segment(dir: 0 | 1, frame: number, time: number, seq: number, ack: number, flags: number, buf: Buffer, start: number, captured: number, wireLen: number, window = -1, ttl = -1): void {
         facts(f, r);
@@ -355,7 +411,6 @@ export async function analyzeParallel(path: string, options: Partial<AnalyzeOpti
         if (captured > 0) b.bytes.set(buf.subarray(start, start + captured), p + SEG_HEAD);
         b.pos = p + len;
         written();
-        routed[w] += len;
         sinceEndFlush += len;
         if (sinceEndFlush >= END_FLUSH_BYTES) {
           sinceEndFlush = 0;
@@ -380,15 +435,15 @@ export async function analyzeParallel(path: string, options: Partial<AnalyzeOpti
   // the writer: replays the single-thread path's hold-and-release over the log
   let emitted = 0;
   let overtaken = 0;
-  const outputs: { index: number; held: Promise<Held> }[] = [];
+  const outputs: { index: number; held: Later<Held> }[] = [];
   let outputWake: Later<void> | null = null;
   const offered = new Map<string, number>();
   const waiting: Waiting[] = [];
   const emit = (e: Waiting, fine: boolean): void => {
     const index = emitted++;
     const l = later(helds, e.tcpStream);
-    if (!e.settled) workers[e.w].postMessage({ k: "prepare", stream: e.tcpStream, index, bound: fine });
-    outputs.push({ index, held: l.promise });
+    if (!e.settled) toShard(e.w, { k: "prepare", stream: e.tcpStream, index, bound: fine });
+    outputs.push({ index, held: l });
     if (outputWake !== null) {
       const o = outputWake;
       outputWake = null;
@@ -409,16 +464,16 @@ export async function analyzeParallel(path: string, options: Partial<AnalyzeOpti
     for (let at = 0; ; at++) {
       while (at >= log.length) {
         logWake = new Later<void>();
-        await Promise.race([logWake.promise, fail.promise]);
+        await wait(logWake);
       }
       const e = log[at];
       log[at] = undefined as unknown as LogEntry;
       if (e.k === "end") {
         const l = later(ends, e.stream);
-        const m = await Promise.race([l.promise, fail.promise]);
+        const m = await wait(l);
         ends.delete(e.stream);
         if (!m.session) continue;
-        if (m.ask) workers[e.w].postMessage({ k: "answer", stream: e.stream, offered: offered.get(m.server) ?? null });
+        if (m.ask) toShard(e.w, { k: "answer", stream: e.stream, offered: offered.get(m.server) ?? null });
         if (m.offers && !offered.has(m.server)) offered.set(m.server, e.stream);
         let i = waiting.length;
         while (i > 0 && waiting[i - 1].tcpStream > e.stream) i--;
@@ -439,10 +494,10 @@ export async function analyzeParallel(path: string, options: Partial<AnalyzeOpti
       while (at >= outputs.length) {
         if (logDone) return;
         outputWake = new Later<void>();
-        await Promise.race([outputWake.promise, fail.promise]);
+        await wait(outputWake);
       }
       const o = outputs[at];
-      const held = await Promise.race([o.held, fail.promise]);
+      const held = await wait(o.held);
       helds.delete(held.tcpStream);
       outputs[at] = undefined as unknown as (typeof outputs)[number];
       write(held, o.index);
@@ -495,6 +550,7 @@ export async function analyzeParallel(path: string, options: Partial<AnalyzeOpti
     pushLog({ k: "finish", fine: clock.fine });
     for (let w = 0; w < n; w++) send(w);
     for (const w of workers) w.postMessage({ k: "done" });
+    toShard(L, { k: "done" });
     await Promise.race([Promise.all([replay, writing]), fail.promise]);
     const all = await Promise.race([stats.promise, fail.promise]);
     if (failure !== null) throw failure;
@@ -511,6 +567,8 @@ export async function analyzeParallel(path: string, options: Partial<AnalyzeOpti
     for (const w of workers) w.unref();
   }
   if (failure !== null) throw failure;
+  // for tests and benchmarks: how the connections were spread
+  if (process.env.SMTPCAP_PARALLEL_TRACE) process.stderr.write(`smtpcap: trace: connections per shard: ${routed.map((c, w) => `${w === L ? "main thread" : `worker ${w + 1}`} ${c}`).join(", ")}\n`);
   fstats.frames = read.frames;
   fstats.tcpPackets = tracker.stats.tcpPackets;
   fstats.tcpConnections = tracker.stats.connections;

@@ -2,8 +2,47 @@
  * The records the main thread sends each analysis worker (src/parallel/router.ts →
  * src/parallel/worker.ts), packed into batches: one ArrayBuffer per batch, transferred (not
  * copied) to the worker. A segment's payload is copied once, from the read buffer into its batch.
- * Little-endian, every record starts on a multiple of 8 bytes.
+ * Little-endian, every record starts on a multiple of 8 bytes. Also the types both sides share.
  */
+
+import type { AnalyzeOptions } from "../analyze.js";
+import type { Finding } from "../rules/types.js";
+import type { ReportContext } from "../report/reporter.js";
+
+/** A session's output as the worker prepared it (what src/cli/report-file.ts holds). */
+export interface Held<P = unknown> {
+  tcpStream: number;
+  severities: Finding["severity"][];
+  body: P | null;
+}
+
+/** What a worker needs to prepare sessions as the file's reporter would. */
+export interface WorkerSetup {
+  opts: AnalyzeOptions;
+  /** format name for loadFormat() */
+  format: string;
+  ctx: ReportContext;
+  /** the file as the report names it, and its position among the files */
+  file: string;
+  n: number;
+  /** the selection: which sessions are prepared at all (src/cli/report-file.ts) */
+  select: { active: boolean; streams: number[]; sessions: boolean; onlyFindings: boolean } | null;
+
+}
+
+/** Messages from a worker. */
+export type WorkerMessage =
+  | { k: "end"; stream: number; session: boolean; server: string; offers: boolean; ask: boolean }
+  | { k: "held"; stream: number; held: Held }
+  | { k: "stats"; connectionsWithoutPayload: number; notSmtp: number }
+  | { k: "error"; message: string };
+
+/** What a worker is given when it starts. */
+export interface WorkerRing {
+  ring: SharedArrayBuffer;
+  state: SharedArrayBuffer;
+  slotBytes: number;
+}
 
 /** a followed connection starts: its Flow as the main thread knows it (JSON) */
 export const OP_OPEN = 1;

@@ -16,7 +16,7 @@ import { Judge, offersStartTls, type JudgedSession } from "../rules/engine.js";
 import type { Finding } from "../rules/types.js";
 import { loadFormat } from "../report/formats.js";
 import type { FileReporter } from "../report/reporter.js";
-import type { Held, WorkerMessage, WorkerRing, WorkerSetup } from "./router.js";
+import type { Held, WorkerMessage, WorkerRing, WorkerSetup } from "./wire.js";
 import {
   B_COARSE, B_FIN0, B_FIN1, B_FINE, B_RESET, B_SAW_SYN, OP_DAMAGE, OP_FACTS, OP_FINISH, OP_FLUSH, OP_OPEN, OP_SECRETS, OP_SEG, SEG_HEAD, SLOT_FREE, align, readText,
 } from "./wire.js";
@@ -59,18 +59,19 @@ export function runWorker(port: MessagePort, ring: WorkerRing): void {
   const slots = state.length - 1;
   const queue: Message[] = [];
   let pumping = false;
-  let handle: ((m: Message) => void) | null = null;
+  let handle: ((m: number | ShardMessage) => void) | null = null;
   const fail = (err: unknown): void => {
     Atomics.store(state, slots, 1);
     for (let k = 0; k < slots; k++) Atomics.notify(state, k);
     port.postMessage({ k: "error", message: `analysis worker: ${(err as Error).stack ?? String(err)}` } satisfies WorkerMessage);
   };
+  const post = (m: WorkerMessage, transfer?: ArrayBuffer[]): void => port.postMessage(m, transfer);
   // messages in order; a new file's reporter is loaded (asynchronously) before its batches are read
   const pump = async (): Promise<void> => {
     pumping = true;
     try {
       for (let m = queue.shift(); m !== undefined; m = queue.shift()) {
-        if (typeof m === "object" && m.k === "file") handle = await fileWorker(port, ring, m.setup);
+        if (typeof m === "object" && m.k === "file") handle = ringReader(await fileWorker(post, m.setup), ring);
         else handle!(m);
       }
     } catch (err) {
@@ -84,14 +85,45 @@ export function runWorker(port: MessagePort, ring: WorkerRing): void {
   });
 }
 
-async function fileWorker(port: MessagePort, ring: WorkerRing, setup: WorkerSetup): Promise<(m: Message) => void> {
-  const opts: AnalyzeOptions = { ...DEFAULT_ANALYZE, ...setup.opts };
+/** A worker's handler of the main thread's messages: full slots of its ring are read in place, then freed. */
+function ringReader(shard: Shard, ring: WorkerRing): (m: number | ShardMessage) => void {
   const state = new Int32Array(ring.state);
   const slotBytes = ring.slotBytes;
   const ringBuf = Buffer.from(ring.ring);
   const ringView = new DataView(ring.ring);
   const ringBytes = new Uint8Array(ring.ring);
-  const post = (m: WorkerMessage): void => port.postMessage(m);
+  return (m: number | ShardMessage): void => {
+    if (typeof m !== "number") return shard.handle(m);
+    // a full slot of the ring, as slot × (slotBytes + 1) + the bytes it holds
+    const slot = Math.floor(m / (slotBytes + 1));
+    const start = slot * slotBytes;
+    shard.batch(ringBuf, ringView, ringBytes, start, start + m - slot * (slotBytes + 1));
+    Atomics.store(state, slot, SLOT_FREE);
+    Atomics.notify(state, slot);
+  };
+}
+
+/** The messages of the main thread to a shard, but the ring's slots. */
+export type ShardMessage = Exclude<Message, number | { k: "file" }>;
+
+/**
+ * One file's connections of one shard: on a worker thread, or on the main thread itself (which
+ * then analyses a share of the connections as a worker would, src/parallel/router.ts). `batch`
+ * reads the records in [p, end) of a batch (buf, view and bytes: the same memory) and keeps
+ * nothing of it once it returns; `handle` takes the other messages. Answers go to `post`.
+ */
+export interface Shard {
+  batch(buf: Buffer, view: DataView, bytes: Uint8Array, p: number, end: number): void;
+  handle(m: ShardMessage): void;
+  /** the main thread's shard: its connections are its own Flows, their segments go to the Reassembler returned, not through records */
+  follow(flow: Flow): Reassembler;
+  /** the main thread's shard: the connection ended (its OP_FINISH bits) */
+  end(stream: number, bits: number): void;
+}
+
+/** `home`: the shard is the main thread's, with the main thread's clock (no OP_SEG records come) */
+export async function fileWorker(post: (m: WorkerMessage, transfer?: ArrayBuffer[]) => void, setup: WorkerSetup, home: Clock | null = null): Promise<Shard> {
+  const opts: AnalyzeOptions = { ...DEFAULT_ANALYZE, ...setup.opts };
   const format = await loadFormat(setup.format);
   const fr = format.file(setup.file, setup.n, () => undefined, setup.ctx) as FileReporter<unknown>;
   const sel = setup.select;
@@ -101,10 +133,17 @@ async function fileWorker(port: MessagePort, ring: WorkerRing, setup: WorkerSetu
     const severities: Finding["severity"][] = [];
     for (const f of fs) severities.push(f.severity);
     const shown = sel === null || (mayPick(s.tcpStream) && (!sel.onlyFindings || fs.length > 0));
-    return { tcpStream: s.tcpStream, severities, body: shown ? fr.prepare(s, fs) : null };
+    return { tcpStream: s.tcpStream, severities, body: shown ? pack(fr.prepare(s, fs)) : null };
+  };
+  // a prepared session's bytes are transferred, not copied
+  const pack = format.pack ?? ((p: unknown) => p);
+  const postHeld = (stream: number, held: Held): void => {
+    const transfer: ArrayBuffer[] = [];
+    if (held.body !== null && typeof held.body === "object") for (const v of Object.values(held.body)) if (v instanceof Uint8Array) transfer.push(v.buffer as ArrayBuffer);
+    post({ k: "held", stream, held }, transfer);
   };
 
-  const clock = new Clock();
+  const clock = home ?? new Clock();
   let answer: number | null = null;
   const judge = new Judge(opts, { offeredStartTls: () => answer });
   let damage: string | null = null;
@@ -124,7 +163,7 @@ async function fileWorker(port: MessagePort, ring: WorkerRing, setup: WorkerSetu
         for (const f of j.findings) bindClock(f, clock);
       }
       pending.delete(stream);
-      post({ k: "held", stream, held: prepare(j.session, j.findings) });
+      postHeld(stream, prepare(j.session, j.findings));
     } else p.judged = j;
   };
   const onSession = (s: Session): void => {
@@ -141,6 +180,20 @@ async function fileWorker(port: MessagePort, ring: WorkerRing, setup: WorkerSetu
   };
   const factory = smtpFlowFactory(opts, onSession, () => keys);
   const reasmOpts = { ...DEFAULT_TRACKER, maxOutOfOrderBytes: opts.maxOutOfOrderBytes, maxOpenFlows: opts.maxOpenFlows };
+  const follow = (flow: Flow): Reassembler => {
+    const app = factory.create(flow);
+    const reasm = new Reassembler(app, reasmOpts);
+    open.set(flow.index, { flow, app, reasm });
+    return reasm;
+  };
+  const ended = (stream: number, bits: number): void => {
+    const o = open.get(stream)!;
+    open.delete(stream);
+    endBits = bits;
+    gave = false;
+    o.app.finish();
+    if (!gave) post({ k: "end", stream, session: false, server: "", offers: false, ask: false });
+  };
 
   /** The records in [p, end) of a batch (buf, view and bytes: the same memory). */
   const batch = (buf: Buffer, view: DataView, bytes: Uint8Array, p: number, end: number): void => {
@@ -171,31 +224,23 @@ async function fileWorker(port: MessagePort, ring: WorkerRing, setup: WorkerSetu
       p = r.next;
       if (op === OP_OPEN) {
         const flow = Object.assign(Object.create(Flow.prototype) as Flow, JSON.parse(r.text), { state: "followed", early: null, earlyData: null, reasm: null, app: null });
-        const app = factory.create(flow);
-        const reasm = new Reassembler(app, reasmOpts);
-        flow.app = app;
-        flow.reasm = reasm;
-        open.set(r.n, { flow, app, reasm });
+        flow.reasm = follow(flow);
+        flow.app = open.get(flow.index)!.app;
       } else if (op === OP_FACTS) {
         Object.assign(open.get(r.n)!.flow, JSON.parse(r.text));
       } else if (op === OP_FLUSH) {
         const [dir, frame, time, why] = JSON.parse(r.text) as [0 | 1, number, number, string];
         open.get(r.n)!.reasm.flush(dir, frame, time, why);
       } else if (op === OP_FINISH) {
-        const o = open.get(r.n)!;
-        open.delete(r.n);
         const [bits, lastFrame, lastTime] = JSON.parse(r.text) as [number, number, number];
-        const f = o.flow;
+        const f = open.get(r.n)!.flow;
         f.sawSyn = (bits & B_SAW_SYN) !== 0;
         f.fin0 = (bits & B_FIN0) !== 0;
         f.fin1 = (bits & B_FIN1) !== 0;
         f.reset = (bits & B_RESET) !== 0;
         f.lastFrame = lastFrame;
         f.lastTime = lastTime;
-        endBits = bits;
-        gave = false;
-        o.app.finish();
-        if (!gave) post({ k: "end", stream: r.n, session: false, server: "", offers: false, ask: false });
+        ended(r.n, bits);
         f.state = "finished";
         f.reasm = null;
         f.app = null;
@@ -210,38 +255,28 @@ async function fileWorker(port: MessagePort, ring: WorkerRing, setup: WorkerSetu
     }
   };
 
-  return (m: Message): void => {
-    {
-      if (typeof m === "number") {
-        // a full slot of the ring, as slot × (slotBytes + 1) + the bytes it holds
-        const slot = Math.floor(m / (slotBytes + 1));
-        const start = slot * slotBytes;
-        batch(ringBuf, ringView, ringBytes, start, start + m - slot * (slotBytes + 1));
-        Atomics.store(state, slot, SLOT_FREE);
-        Atomics.notify(state, slot);
-        return;
+  const handle = (m: ShardMessage): void => {
+    if (m.k === "big") {
+      batch(Buffer.from(m.buf), new DataView(m.buf), new Uint8Array(m.buf), 0, m.buf.byteLength);
+    } else if (m.k === "answer") {
+      const p = pending.get(m.stream)!;
+      answer = m.offered;
+      finishSession(p, m.stream);
+      answer = null;
+    } else if (m.k === "prepare") {
+      const p = pending.get(m.stream)!;
+      pending.delete(m.stream);
+      const j = p.judged!;
+      j.session.index = m.index;
+      if (m.bound) {
+        bindClock(j.session, clock);
+        for (const f of j.findings) bindClock(f, clock);
       }
-      if (m.k === "big") {
-        batch(Buffer.from(m.buf), new DataView(m.buf), new Uint8Array(m.buf), 0, m.buf.byteLength);
-      } else if (m.k === "answer") {
-        const p = pending.get(m.stream)!;
-        answer = m.offered;
-        finishSession(p, m.stream);
-        answer = null;
-      } else if (m.k === "prepare") {
-        const p = pending.get(m.stream)!;
-        pending.delete(m.stream);
-        const j = p.judged!;
-        j.session.index = m.index;
-        if (m.bound) {
-          bindClock(j.session, clock);
-          for (const f of j.findings) bindClock(f, clock);
-        }
-        for (const f of j.findings) f.session = m.index;
-        post({ k: "held", stream: m.stream, held: prepare(j.session, j.findings) });
-      } else if (m.k === "done") {
-        post({ k: "stats", connectionsWithoutPayload: factory.stats.connectionsWithoutPayload, notSmtp: factory.stats.notSmtp });
-      }
+      for (const f of j.findings) f.session = m.index;
+      postHeld(m.stream, prepare(j.session, j.findings));
+    } else if (m.k === "done") {
+      post({ k: "stats", connectionsWithoutPayload: factory.stats.connectionsWithoutPayload, notSmtp: factory.stats.notSmtp });
     }
   };
+  return { batch, handle, follow, end: ended };
 }

@@ -199,8 +199,26 @@ export function prepareSession(s: JudgedSession, findings: Finding[]): PreparedS
   };
 }
 
+/**
+ * A prepared session whose `tail` (the bulk of it: commands and replies) is UTF-8 bytes: what a
+ * worker of `analyze -j N` (src/parallel/) hands over, transferred, and what the main thread
+ * writes as bytes. No string of it reaches the main thread's heap, where a prepared session
+ * waiting for an earlier one to be written was copied by every young-generation collection.
+ */
+export interface PackedSession extends Omit<PreparedSession, "commands" | "replies"> {
+  /** `"commands":[…],"replies":[…]}` as UTF-8 */
+  tail: Uint8Array;
+}
+
+const utf8 = new TextEncoder();
+const fromUtf8 = new TextDecoder();
+
+export function packSession(p: PreparedSession): PackedSession {
+  return { tcpStream: p.tcpStream, severities: p.severities, head: p.head, findings: p.findings, tail: utf8.encode(`"commands":${p.commands},"replies":${p.replies}}`) };
+}
+
 /** JSON.stringify(findingJson(f)) of each finding of a prepared session whose index is `index`. */
-function findingTexts(p: PreparedSession, index: number): string[] {
+function findingTexts(p: Pick<PreparedSession, "findings">, index: number): string[] {
   const out: string[] = [];
   for (let i = 0; i < p.findings.length; i += 2) out.push(p.findings[i] + index + p.findings[i + 1]);
   return out;
@@ -287,7 +305,9 @@ export class JsonFileWriter {
   /** json: the file's findings, serialised, for the record's `findings` list */
   private readonly findings: string[] = [];
 
-  constructor(private readonly out: (s: string) => void, file: string, private readonly mode: "json" | "ndjson" = "json") {
+  /** `outBytes`: where a packed session's bytes go, in order with `out`'s text (else they are written as text) */
+  constructor(private readonly out: (s: string) => void, file: string, private readonly mode: "json" | "ndjson" = "json",
+    private readonly outBytes: (b: Uint8Array) => void = (b) => out(fromUtf8.decode(b))) {
     this.fileKey = `"file":${JSON.stringify(file)}`;
     if (mode === "json") out(`{${this.fileKey},"sessions":[`);
   }
@@ -296,13 +316,19 @@ export class JsonFileWriter {
     this.write(prepareSession(s, findings), s.index);
   }
 
-  /** Writes a session prepared by prepareSession() with its index. */
-  write(p: PreparedSession, index: number): void {
+  /** Writes a session prepared by prepareSession() (or packed by packSession()) with its index. */
+  write(p: PreparedSession | PackedSession, index: number): void {
     for (let i = 0; i < p.severities.length; i++) this.counts[p.severities[i]]++;
     const texts = findingTexts(p, index);
     if (this.mode === "json") for (const t of texts) this.findings.push(t);
-    const findings = `,"findings":[${texts.join(",")}],"commands":`;
-    if (this.mode === "ndjson") this.out(`{"type":"session",${this.fileKey},"index":${index},${p.head}${findings}${p.commands},"replies":${p.replies}}\n`);
+    const findings = `,"findings":[${texts.join(",")}],`;
+    if ("tail" in p) {
+      // packed (a worker's): the bulk is bytes, written as they came
+      if (this.mode === "ndjson") this.out(`{"type":"session",${this.fileKey},"index":${index},${p.head}${findings}`);
+      else this.out(`${this.sessions > 0 ? ",{" : "{"}"index":${index},${p.head}${findings}`);
+      this.outBytes(p.tail);
+      if (this.mode === "ndjson") this.out("\n");
+    } else if (this.mode === "ndjson") this.out(`{"type":"session",${this.fileKey},"index":${index},${p.head}${findings}"commands":${p.commands},"replies":${p.replies}}\n`);
     else {
       // piece by piece: the big pieces are flat strings as JSON.stringify made them, written
       // without first being copied into one string (a line of ndjson is written whole)
@@ -310,6 +336,7 @@ export class JsonFileWriter {
       out(`${this.sessions > 0 ? ",{" : "{"}"index":${index},`);
       out(p.head);
       out(findings);
+      out('"commands":');
       out(p.commands);
       out(',"replies":');
       out(p.replies);
@@ -340,8 +367,8 @@ export class JsonFileWriter {
 function jsonFormatOf(mode: "json" | "ndjson"): Format {
   return {
     name: mode,
-    file(file, _n, write): FileReporter<PreparedSession> {
-      const w = new JsonFileWriter(write, file, mode);
+    file(file, _n, write, _ctx, writeBytes): FileReporter<PreparedSession> {
+      const w = new JsonFileWriter(write, file, mode, writeBytes);
       return {
         prepare: prepareSession,
         session: (p, index) => w.write(p, index),
@@ -349,6 +376,7 @@ function jsonFormatOf(mode: "json" | "ndjson"): Format {
         endFile: (sum) => w.end(sum),
       };
     },
+    pack: (p) => packSession(p as PreparedSession),
     envelope: (write) => (mode === "json" ? separatedEnvelope(write, ",", jsonReportStart(), jsonReportEnd()) : plainEnvelope(write)),
   };
 }

@@ -72,8 +72,16 @@ export interface Format {
   readonly name: string;
   /** the output is one document made at the end: stderr's lines about the files come after it */
   readonly deferProblems?: boolean;
-  /** the file reporter of file number `n`, shown as `file` */
-  file(file: string, n: number, write: Write, ctx: ReportContext): FileReporter<unknown>;
+  /**
+   * the file reporter of file number `n`, shown as `file`; `writeBytes`: where the sessions that
+   * `pack` made go (UTF-8, in order with `write`'s text, after the file's first text)
+   */
+  file(file: string, n: number, write: Write, ctx: ReportContext, writeBytes?: (b: Uint8Array) => void): FileReporter<unknown>;
+  /**
+   * A prepared session (of `prepare`) with its bulk as UTF-8 bytes, which `session` takes as well
+   * (analyze -j N: a worker transfers them; src/parallel/). Formats without it hand over `prepare`'s.
+   */
+  pack?(p: unknown): unknown;
   envelope(write: Write, ctx: ReportContext): Envelope;
 }
 

@@ -3,7 +3,7 @@
 // for what needs the whole file (damage, truncation, gaps, the clock, the order sessions are
 // written in, what rules know of earlier sessions).
 import { afterAll, describe, expect, it } from "vitest";
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { execFileSync, spawnSync } from "node:child_process";
 import { displayPath, MAX_WAITING, type AnalyzeOptions } from "../../src/analyze.js";
@@ -13,7 +13,7 @@ import { UTC } from "../../src/report/time.js";
 import { reportFile, selector } from "../../src/cli/report-file.js";
 import { reportFileParallel, takesParallelPath } from "../../src/cli/report-file-parallel.js";
 import { problemLines } from "../../src/cli/options.js";
-import { closeParallel } from "../../src/parallel/router.js";
+import { closeParallel, type PickRule } from "../../src/parallel/router.js";
 import { conv, ehloReply, EHLO_LINES, SHARED, tmpFile } from "../support/fixtures.js";
 import { pcapngBlock, writeCapture, frameFor, type Packet } from "../support/writer.js";
 import { exactTimes, nanoPcap, session } from "../support/exact-times.js";
@@ -38,26 +38,32 @@ interface Flags {
   onlyFindings?: boolean;
 }
 
-/** One file through a format, as `smtpcap analyze` writes it: single-thread (jobs 1) or on workers. */
-async function run(file: string, format: string, jobs: number, opts: Partial<AnalyzeOptions> = {}, flags: Flags = {}, batchBytes?: number): Promise<Run> {
+/**
+ * One file through a format, as `smtpcap analyze` writes it: single-thread (jobs 1) or on
+ * workers; `pick` "even" (the default here) spreads connections over the main thread and the
+ * workers whatever their speeds, "load" as the command does (a small file: all on the workers).
+ */
+async function run(file: string, format: string, jobs: number, opts: Partial<AnalyzeOptions> = {}, flags: Flags = {}, batchBytes?: number, pick: PickRule = "even"): Promise<Run> {
   const fmt = await loadFormat(format);
   let out = "";
   const env = fmt.envelope((s) => (out += s), ctx);
   env.begin();
-  const fr = fmt.file(displayPath(file), 0, (s) => env.piece(0, s), ctx);
+  const bytes = new TextDecoder();
+  const fr = fmt.file(displayPath(file), 0, (s) => env.piece(0, s), ctx, (b) => (out += bytes.decode(b)));
   const sel = { chosen: selector(flags), onlyFindings: !!flags.onlyFindings };
   const r = jobs === 1
     ? await reportFile(file, opts, fr, sel)
-    : await reportFileParallel(file, opts, fr, sel, { jobs, format, ctx, file: displayPath(file), n: 0, streams: flags.stream ?? [], sessions: flags.session ?? [], workerUrl: WORKER, batchBytes });
+    : await reportFileParallel(file, opts, fr, sel, { jobs, format, ctx, file: displayPath(file), n: 0, streams: flags.stream ?? [], sessions: flags.session ?? [], workerUrl: WORKER, batchBytes, pick });
   env.end([{ file: r.summary.file, sessions: r.summary.sessionCount, counts: r.counts, unreadable: false }]);
   return { out, problems: problemLines(r.summary), summary: JSON.parse(JSON.stringify({ ...r.summary, clock: r.summary.clock ? "fine" : undefined })), counts: r.counts };
 }
 
-async function same(file: string, formats = FORMATS, opts: Partial<AnalyzeOptions> = {}, flags: Flags = {}, batchBytes?: number): Promise<Run> {
+/** -j 1 and -j `jobs` (the main thread and jobs - 1 workers) write the same, in each format. */
+async function same(file: string, formats = FORMATS, opts: Partial<AnalyzeOptions> = {}, flags: Flags = {}, batchBytes?: number, jobs = 2, pick: PickRule = "even"): Promise<Run> {
   let last: Run | null = null;
   for (const f of formats) {
     const one = await run(file, f, 1, opts, flags);
-    const two = await run(file, f, 2, opts, flags, batchBytes);
+    const two = await run(file, f, jobs, opts, flags, batchBytes, pick);
     expect(two.out, `${f}: output`).toBe(one.out);
     expect(two.problems, `${f}: problems`).toEqual(one.problems);
     expect(two.summary, `${f}: summary`).toEqual(one.summary);
@@ -135,6 +141,10 @@ describe("crafted captures: what needs the whole file keeps its behaviour on wor
     const f = tmpFile(writeCapture(packetsOf(cs)));
     const r = await same(f, ["json", "text"], {}, {}, 1024);
     expect(r.out).toContain("198.51.100.60:25");
+    // two workers and the main thread; and connections spread by the workers' queues, as the command does
+    await same(f, ["json", "ndjson", "compact"], {}, {}, 1024, 3);
+    await same(f, ["json", "ndjson", "text"], {}, {}, 1024, 3, "load");
+    await same(f, ["json", "ndjson"], {}, {}, undefined, 2, "load");
   });
 
   it("an earlier session to the same server offered STARTTLS, a later one not: the rule sees it across workers", async () => {
@@ -236,16 +246,23 @@ describe("the CLI: analyze -j", () => {
   };
   it("takes the parallel path (forced low threshold) and writes what -j 1 writes; html stays on one thread", () => {
     const f = tmpFile(writeCapture(packetsOf(sessions(5))));
-    for (const format of ["json", "html"]) {
+    for (const format of ["json", "html", "ndjson"]) {
       const one = sh(["analyze", "-j", "1", "--format", format, f]);
       const two = sh(["analyze", "-j", "2", "--format", format, f], { SMTPCAP_PARALLEL_MIN_BYTES: "0" });
       expect(two.out).toBe(one.out);
       expect(two.code).toBe(one.code);
     }
+    // the workers' sessions are bytes: written to a file, and each at once with -l
+    const lined = sh(["analyze", "-j", "2", "-l", "--format", "ndjson", f], { SMTPCAP_PARALLEL_MIN_BYTES: "0" });
+    expect(lined.out).toBe(sh(["analyze", "-j", "1", "--format", "ndjson", f]).out);
+    const o1 = tmpFile(Buffer.alloc(0)), o2 = tmpFile(Buffer.alloc(0));
+    sh(["analyze", "-j", "1", "--format", "json", "-o", o1, f]);
+    sh(["analyze", "-j", "3", "--format", "json", "-o", o2, f], { SMTPCAP_PARALLEL_MIN_BYTES: "0" });
+    expect(readFileSync(o2, "utf8")).toBe(readFileSync(o1, "utf8"));
     const traced = spawnSync(process.execPath, [cli, "analyze", "-j", "2", "--format", "compact", f], { encoding: "utf8", env: { ...process.env, SMTPCAP_PARALLEL_MIN_BYTES: "0", SMTPCAP_PARALLEL_TRACE: "1" } });
-    expect(traced.stderr).toContain("analysed on 2 worker threads");
+    expect(traced.stderr).toContain("analysed on 2 threads (the main thread and 1 worker)");
     const single = spawnSync(process.execPath, [cli, "analyze", "-j", "2", "--format", "compact", f], { encoding: "utf8", env: { ...process.env, SMTPCAP_PARALLEL_TRACE: "1" } });
-    expect(single.stderr).not.toContain("worker threads"); // below the default 32 MB
+    expect(single.stderr).not.toContain("analysed on"); // below the default 32 MB
   });
   it("rejects -j 0", () => {
     const r = sh(["analyze", "-j", "0", "x.pcap"]);
