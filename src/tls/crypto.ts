@@ -2,6 +2,7 @@ import { Aes, word } from "./aes.js";
 import { ChaCha20Poly1305 } from "./chacha.js";
 import { AesGcm } from "./gcm.js";
 import { nodeCrypto } from "./node-crypto.js";
+import { HmacSha1 } from "./sha1.js";
 import { HmacSha256 } from "./sha256.js";
 import type { SuiteInfo } from "./names.js";
 
@@ -13,14 +14,17 @@ import type { SuiteInfo } from "./names.js";
 export class HmacKey {
   private readonly ipad: Buffer;
   private readonly opad: Buffer;
-  /** SHA-256: in JavaScript from the two pads' hash states (two compressions per short message) */
-  private readonly sha256: HmacSha256 | null;
+  /**
+   * SHA-1 and SHA-256: in JavaScript from the two pads' hash states (two compressions per short
+   * message). SHA-384 stays native: its 64-bit words in 32-bit halves cost as much as the hashes.
+   */
+  private readonly js: HmacSha1 | HmacSha256 | null;
 
   constructor(readonly hash: string, key: Buffer) {
     const block = hash === "sha384" || hash === "sha512" ? 128 : 64;
     const k = key.length > block ? digest(hash, key) : key;
-    this.sha256 = hash === "sha256" ? new HmacSha256(k) : null;
-    if (this.sha256 !== null) {
+    this.js = hash === "sha256" ? new HmacSha256(k) : hash === "sha1" ? new HmacSha1(k) : null;
+    if (this.js !== null) {
       this.ipad = this.opad = EMPTY_PAD;
       return;
     }
@@ -34,7 +38,7 @@ export class HmacKey {
 
   /** HMAC of the concatenation of `parts` */
   mac(...parts: Buffer[]): Buffer {
-    if (this.sha256 !== null) return this.sha256.mac(parts);
+    if (this.js !== null) return this.js.mac(parts);
     let n = this.ipad.length;
     for (const p of parts) n += p.length;
     const inner = Buffer.allocUnsafe(n);
