@@ -402,14 +402,15 @@ export class TlsConnection {
         break;
       }
       case 22:
-        // copied: `data` may be a view into the capture's buffer, and a message may span records
-        d.hs = d.hs.length === 0 ? Buffer.from(data) : Buffer.concat([d.hs, data]);
+        // a plaintext record's bytes are copied (a view into the capture's buffer, which is reused);
+        // a decrypted one is the opener's own buffer; a message may span records
+        d.hs = d.hs.length > 0 ? Buffer.concat([d.hs, data]) : decrypted ? data : Buffer.from(data);
         while (d.hs.length >= 4) {
           const n = (d.hs[1] << 16) | d.hs.readUInt16BE(2);
           if (d.hs.length < 4 + n) break;
           const msg = d.hs.subarray(0, 4 + n);
           d.hs = d.hs.subarray(4 + n);
-          this.handshake(dir, d, msg[0], Buffer.from(msg.subarray(4)), frame, decrypted);
+          this.handshake(dir, d, msg[0], msg.subarray(4), frame, decrypted);
         }
         break;
       case 23: {

@@ -1,5 +1,8 @@
+import { Aes, word } from "./aes.js";
+import { ChaCha20Poly1305 } from "./chacha.js";
 import { AesGcm } from "./gcm.js";
 import { nodeCrypto } from "./node-crypto.js";
+import { HmacSha1 } from "./sha1.js";
 import { HmacSha256 } from "./sha256.js";
 import type { SuiteInfo } from "./names.js";
 
@@ -11,14 +14,17 @@ import type { SuiteInfo } from "./names.js";
 export class HmacKey {
   private readonly ipad: Buffer;
   private readonly opad: Buffer;
-  /** SHA-256: in JavaScript from the two pads' hash states (two compressions per short message) */
-  private readonly sha256: HmacSha256 | null;
+  /**
+   * SHA-1 and SHA-256: in JavaScript from the two pads' hash states (two compressions per short
+   * message). SHA-384 stays native: its 64-bit words in 32-bit halves cost as much as the hashes.
+   */
+  private readonly js: HmacSha1 | HmacSha256 | null;
 
   constructor(readonly hash: string, key: Buffer) {
     const block = hash === "sha384" || hash === "sha512" ? 128 : 64;
     const k = key.length > block ? digest(hash, key) : key;
-    this.sha256 = hash === "sha256" ? new HmacSha256(k) : null;
-    if (this.sha256 !== null) {
+    this.js = hash === "sha256" ? new HmacSha256(k) : hash === "sha1" ? new HmacSha1(k) : null;
+    if (this.js !== null) {
       this.ipad = this.opad = EMPTY_PAD;
       return;
     }
@@ -32,7 +38,7 @@ export class HmacKey {
 
   /** HMAC of the concatenation of `parts` */
   mac(...parts: Buffer[]): Buffer {
-    if (this.sha256 !== null) return this.sha256.mac(parts);
+    if (this.js !== null) return this.js.mac(parts);
     let n = this.ipad.length;
     for (const p of parts) n += p.length;
     const inner = Buffer.allocUnsafe(n);
@@ -137,6 +143,7 @@ export function prf10(secret: Buffer, label: string, seed: Buffer, length: numbe
   return a;
 }
 
+/** `data` is a buffer of the opener's own, never a view into the fragment (the capture's buffers are reused) */
 export type OpenResult = { ok: true; type: number; data: Buffer } | { ok: false; reason: string };
 
 /** Decrypts the records of one direction under one key (the sequence number counts records). */
@@ -180,46 +187,39 @@ function writeSeq(out: Buffer, at: number, seq: number): void {
   out.writeUInt32BE(seq >>> 0, at + 4);
 }
 
-/**
- * One AEAD record open: AES-GCM with the key's AesGcm (`gcm`), ChaCha20-Poly1305 with node:crypto,
- * which has no way to re-key an existing decipher with a new nonce, so each ChaCha20 record costs
- * one createDecipheriv; the nonce and AAD buffers are the caller's scratch (node copies both), and
- * the plaintext is update()'s own buffer (final() adds nothing for an AEAD).
- */
-function aeadOpen(cipher: string, gcm: AesGcm | null, key: Buffer, nonce: Buffer, aad: Buffer, ct: Buffer, tag: Buffer): Buffer | null {
-  if (gcm !== null) return gcm.open(nonce, aad, ct, tag);
-  try {
-    const d = nodeCrypto().createDecipheriv(cipher as "aes-128-gcm", key, nonce, { authTagLength: 16 });
-    d.setAAD(aad, { plaintextLength: ct.length });
-    d.setAuthTag(tag);
-    const out = d.update(ct);
-    d.final();
-    return out;
-  } catch {
-    return null;
-  }
+/** An AEAD under one key: AES-GCM (./gcm.ts) or ChaCha20-Poly1305 (./chacha.ts), both in JavaScript. */
+interface Aead {
+  /** the plaintext (a new buffer), or null when the tag does not match */
+  open(nonce: Buffer, aad: Buffer, ct: Buffer, tag: Buffer): Buffer | null;
 }
+
+function aeadFor(cipher: string, key: Buffer): Aead {
+  return cipher === "chacha20-poly1305" ? new ChaCha20Poly1305(key) : new AesGcm(key);
+}
+
+/**
+ * Scratch of every opener (records are opened one at a time, and nothing keeps these): the
+ * nonce, TLS 1.3's additional data (the record header), TLS ≤ 1.2's MAC and AEAD header
+ * (sequence number, type, version, length).
+ */
+const NONCE = Buffer.alloc(12);
+const AAD13 = Buffer.alloc(5);
+const HEADER12 = Buffer.alloc(13);
 
 /** TLS 1.3 record protection under one traffic secret (RFC 8446 §5.2–5.3). */
 export class Tls13Opener implements RecordOpener {
   /** records opened (a number: 2^53 records are out of reach of any capture) */
   private seq = 0;
-  private readonly key: Buffer;
   private readonly iv: Buffer;
-  private readonly cipher: string;
-  private readonly gcm: AesGcm | null;
+  private readonly sealed: Aead;
   private readonly secretKey: HmacKey;
-  private readonly nonce = Buffer.alloc(12);
-  private readonly aad = Buffer.alloc(5);
 
   constructor(readonly suite: SuiteInfo, readonly secret: Buffer) {
     const c = aeadName(suite.cipher);
     if (c === null) throw new Error(`cipher ${suite.name} not supported`);
-    this.cipher = c;
     this.secretKey = new HmacKey(suite.hash, secret);
-    this.key = hkdfExpandLabel(suite.hash, this.secretKey, "key", EMPTY, keyLen(suite.cipher));
+    this.sealed = aeadFor(c, hkdfExpandLabel(suite.hash, this.secretKey, "key", EMPTY, keyLen(suite.cipher)));
     this.iv = hkdfExpandLabel(suite.hash, this.secretKey, "iv", EMPTY, 12);
-    this.gcm = c === "chacha20-poly1305" ? null : new AesGcm(this.key);
   }
 
   /** The next generation's secret after a KeyUpdate (RFC 8446 §7.2). */
@@ -229,10 +229,10 @@ export class Tls13Opener implements RecordOpener {
 
   open(type: number, version: number, fragment: Buffer): OpenResult {
     if (fragment.length < 17) return { ok: false, reason: "record shorter than its authentication tag" };
-    const nonce = xorSeq(this.nonce, this.iv, this.seq);
-    const aad = this.aad;
+    const nonce = xorSeq(NONCE, this.iv, this.seq);
+    const aad = AAD13;
     aad[0] = type; aad[1] = version >> 8; aad[2] = version & 255; aad[3] = fragment.length >> 8; aad[4] = fragment.length & 255;
-    const pt = aeadOpen(this.cipher, this.gcm, this.key, nonce, aad, fragment.subarray(0, fragment.length - 16), fragment.subarray(fragment.length - 16));
+    const pt = this.sealed.open(nonce, aad, fragment.subarray(0, fragment.length - 16), fragment.subarray(fragment.length - 16));
     if (pt === null) return { ok: false, reason: "the record fails authentication (wrong key, or the capture is damaged)" };
     this.seq++;
     // TLSInnerPlaintext: content, the real type, zero padding
@@ -273,24 +273,41 @@ export function keyBlock12(suite: SuiteInfo, version: number, master: Buffer, cl
 export class Tls12Opener implements RecordOpener {
   private seq = 0;
   private readonly aead: string | null;
-  private readonly gcm: AesGcm | null;
+  private readonly sealed: Aead | null;
   private cbcIv: Buffer;
   private readonly mac: HmacKey | null;
   /** CBC: one ECB decipher for the whole direction (CBC decryption is ECB decryption XOR the previous block) */
   private ecb: import("node:crypto").Decipher | null = null;
-  private readonly header = Buffer.alloc(13);
-  private readonly nonce = Buffer.alloc(12);
+  /** AES-CBC: the key in JavaScript (3DES keeps the native ECB decipher) */
+  private aes: Aes | null = null;
 
   constructor(readonly suite: SuiteInfo, private readonly k: Keys12, private readonly version: number, private readonly etm: boolean) {
     this.aead = aeadName(suite.cipher);
     this.cbcIv = k.iv;
     if (this.aead === null && !suite.cipher.endsWith("-cbc") && suite.cipher !== "null") throw new Error(`cipher ${suite.name} not supported`);
     this.mac = this.aead === null ? new HmacKey(suite.mac!, k.macKey) : null;
-    this.gcm = this.aead === null || this.aead === "chacha20-poly1305" ? null : new AesGcm(k.key);
+    this.sealed = this.aead === null ? null : aeadFor(this.aead, k.key);
+  }
+
+  /** AES-CBC decryption of whole blocks (in JavaScript, ./aes.ts: no native cipher per direction, no call per record) */
+  private cbcAes(iv: Buffer, body: Buffer): Buffer {
+    const aes = (this.aes ??= new Aes(this.k.key));
+    const pt = Buffer.allocUnsafe(body.length);
+    let p0 = word(iv, 0), p1 = word(iv, 4), p2 = word(iv, 8), p3 = word(iv, 12);
+    for (let at = 0; at < body.length; at += 16) {
+      const c0 = word(body, at), c1 = word(body, at + 4), c2 = word(body, at + 8), c3 = word(body, at + 12);
+      aes.decrypt(c0, c1, c2, c3);
+      pt.writeInt32BE(aes.o0 ^ p0, at);
+      pt.writeInt32BE(aes.o1 ^ p1, at + 4);
+      pt.writeInt32BE(aes.o2 ^ p2, at + 8);
+      pt.writeInt32BE(aes.o3 ^ p3, at + 12);
+      p0 = c0; p1 = c1; p2 = c2; p3 = c3;
+    }
+    return pt;
   }
 
   private macHeader(type: number, len: number): Buffer {
-    const h = this.header;
+    const h = HEADER12;
     writeSeq(h, 0, this.seq);
     h[8] = type;
     h.writeUInt16BE(this.version, 9);
@@ -307,18 +324,18 @@ export class Tls12Opener implements RecordOpener {
     if (this.aead !== null) {
       let nonce: Buffer, ct: Buffer;
       if (this.suite.cipher === "chacha20-poly1305") {
-        nonce = xorSeq(this.nonce, this.k.iv, this.seq);
+        nonce = xorSeq(NONCE, this.k.iv, this.seq);
         ct = fragment;
       } else {
         if (fragment.length < 8) return bad;
-        nonce = this.nonce;
+        nonce = NONCE;
         this.k.iv.copy(nonce, 0);
         fragment.copy(nonce, 4, 0, 8);
         ct = fragment.subarray(8);
       }
       if (ct.length < 16) return bad;
       const plainLen = ct.length - 16;
-      const pt = aeadOpen(this.aead, this.gcm, this.k.key, nonce, this.macHeader(type, plainLen), ct.subarray(0, plainLen), ct.subarray(plainLen));
+      const pt = this.sealed!.open(nonce, this.macHeader(type, plainLen), ct.subarray(0, plainLen), ct.subarray(plainLen));
       if (pt === null) return bad;
       this.seq++;
       return { ok: true, type, data: pt };
@@ -329,7 +346,7 @@ export class Tls12Opener implements RecordOpener {
       const data = fragment.subarray(0, fragment.length - macLen);
       if (!eq(this.hmac(type, data, data.length), fragment.subarray(data.length))) return bad;
       this.seq++;
-      return { ok: true, type, data };
+      return { ok: true, type, data: Buffer.from(data) };
     }
     const block = this.suite.cipher === "des-ede3-cbc" ? 8 : 16;
     const explicitIv = this.version >= 0x0302;
@@ -347,18 +364,21 @@ export class Tls12Opener implements RecordOpener {
     } else iv = this.cbcIv;
     if (body.length === 0 || body.length % block !== 0) return bad;
     let pt: Buffer;
-    try {
-      if (this.ecb === null) {
-        this.ecb = nodeCrypto().createDecipheriv(this.suite.cipher.replace(/-cbc$/, "-ecb"), this.k.key, null);
-        this.ecb.setAutoPadding(false);
+    if (block === 16) pt = this.cbcAes(iv, body);
+    else {
+      try {
+        if (this.ecb === null) {
+          this.ecb = nodeCrypto().createDecipheriv(this.suite.cipher.replace(/-cbc$/, "-ecb"), this.k.key, null);
+          this.ecb.setAutoPadding(false);
+        }
+        pt = this.ecb.update(body);
+      } catch {
+        return bad;
       }
-      pt = this.ecb.update(body);
-    } catch {
-      return bad;
+      if (pt.length !== body.length) return bad;
+      for (let i = 0; i < block; i++) pt[i] ^= iv[i];
+      for (let i = block; i < pt.length; i++) pt[i] ^= body[i - block];
     }
-    if (pt.length !== body.length) return bad;
-    for (let i = 0; i < block; i++) pt[i] ^= iv[i];
-    for (let i = block; i < pt.length; i++) pt[i] ^= body[i - block];
     if (!explicitIv) this.cbcIv = Buffer.from(body.subarray(body.length - block));
     const pad = pt[pt.length - 1];
     if (pad + 1 > pt.length) return bad;

@@ -1,16 +1,17 @@
-import { nodeCrypto } from "./node-crypto.js";
+import { Aes, word, xorBlock } from "./aes.js";
 
 /**
- * AES-GCM decryption (NIST SP 800-38D) under one key for many records: one native AES-ECB cipher
- * for the key's whole life (a record's counter blocks go through it in one update()), GHASH in
- * JavaScript with an 8-bit table (Shoup's method). node:crypto cannot re-key a GCM decipher with
- * a new nonce, so its own GCM costs one native cipher object (an OpenSSL 3 algorithm fetch and
- * context) per record, which dominated the TLS workload of many short sessions. The tag is
- * verified before any plaintext is returned.
+ * AES-GCM decryption (NIST SP 800-38D) under one key for many records, in JavaScript: AES from
+ * ./aes.ts for the counter blocks, GHASH with an 8-bit table (Shoup's method). node:crypto cannot
+ * re-key a GCM decipher with a new nonce, so its own GCM costs one native cipher object (an
+ * OpenSSL 3 algorithm fetch and context) per record, which dominated the TLS workload of many
+ * short sessions; a native AES-ECB cipher per key still cost a native object per key and a call
+ * and a new Buffer per record, more than the AES rounds in JavaScript. The tag is verified before
+ * any plaintext is returned.
  */
 export class AesGcm {
   /** made on the first record (an opener made for traffic that never comes costs nothing) */
-  private ecb: import("node:crypto").Cipher | null = null;
+  private aes: Aes | null = null;
   /** E(K, 0^128), GHASH's H (4 big-endian words) */
   private h: number[] = [];
   /** where this key's table is in TABLES (valid while OWNERS[slot] is this) */
@@ -22,14 +23,12 @@ export class AesGcm {
 
   constructor(private readonly key: Buffer) {}
 
-  private init(): import("node:crypto").Cipher {
-    const key = this.key;
-    const c = nodeCrypto().createCipheriv(`aes-${key.length * 8}-ecb` as "aes-128-ecb", key, null);
-    c.setAutoPadding(false);
-    this.ecb = c;
-    const h = c.update(Buffer.alloc(16));
-    this.h = [word(h, 0), word(h, 4), word(h, 8), word(h, 12)];
-    return c;
+  private init(): Aes {
+    const a = new Aes(this.key);
+    this.aes = a;
+    a.encrypt(0, 0, 0, 0);
+    this.h = [a.o0, a.o1, a.o2, a.o3];
+    return a;
   }
 
   /**
@@ -70,16 +69,7 @@ export class AesGcm {
    */
   open(nonce: Buffer, aad: Buffer, ct: Buffer, tag: Buffer): Buffer | null {
     if (tag.length !== 16) return null;
-    const blocks = (ct.length + 15) >>> 4;
-    const need = (blocks + 1) * 16;
-    if (scratch.length < need) scratch = Buffer.allocUnsafe(Math.max(need, 2 * scratch.length, 1024));
-    const ctr = scratch;
-    for (let i = 0, at = 0; i <= blocks; i++, at += 16) {
-      nonce.copy(ctr, at, 0, 12);
-      const n = i + 1;
-      ctr[at + 12] = n >>> 24; ctr[at + 13] = n >>> 16; ctr[at + 14] = n >>> 8; ctr[at + 15] = n;
-    }
-    const ks = (this.ecb ?? this.init()).update(ctr.subarray(0, need));
+    const aes = this.aes ?? this.init();
     const base = this.table();
     this.x0 = this.x1 = this.x2 = this.x3 = 0;
     this.hash(base, aad, aad.length);
@@ -87,11 +77,18 @@ export class AesGcm {
     // the lengths block: bit lengths of AAD and ciphertext, 64 bits each
     const al = aad.length * 8, cl = ct.length * 8;
     this.mul(base, this.x0 ^ Math.floor(al / 0x100000000), this.x1 ^ al, this.x2 ^ Math.floor(cl / 0x100000000), this.x3 ^ cl);
-    const diff = (this.x0 ^ word(ks, 0) ^ word(tag, 0)) | (this.x1 ^ word(ks, 4) ^ word(tag, 4)) | (this.x2 ^ word(ks, 8) ^ word(tag, 8)) | (this.x3 ^ word(ks, 12) ^ word(tag, 12));
+    // J0 = nonce || 1 masks the tag; the counter blocks of the plaintext count from 2
+    const n0 = word(nonce, 0), n1 = word(nonce, 4), n2 = word(nonce, 8);
+    aes.encrypt(n0, n1, n2, 1);
+    const diff = (this.x0 ^ aes.o0 ^ word(tag, 0)) | (this.x1 ^ aes.o1 ^ word(tag, 4)) | (this.x2 ^ aes.o2 ^ word(tag, 8)) | (this.x3 ^ aes.o3 ^ word(tag, 12));
     if (diff !== 0) return null;
     const n = ct.length;
-    for (let i = 0; i < n; i++) ks[i + 16] ^= ct[i];
-    return ks.subarray(16, 16 + n);
+    const out = Buffer.allocUnsafe(n);
+    for (let at = 0, c = 2; at < n; at += 16, c++) {
+      aes.encrypt(n0, n1, n2, c);
+      xorBlock(out, ct, at, Math.min(16, n - at), aes.o0, aes.o1, aes.o2, aes.o3);
+    }
+    return out;
   }
 
   /** GHASH over data[0, n), zero-padded to whole blocks. */
@@ -134,10 +131,6 @@ let nextSlot = -1;
 /** a partial last block, zero-padded */
 const TAIL = new Uint8Array(16);
 
-function word(b: Uint8Array, i: number): number {
-  return (b[i] << 24) | (b[i + 1] << 16) | (b[i + 2] << 8) | b[i + 3];
-}
-
 /** The reduction of the eight bits shifted out (z3's low byte) into the first word: eight one-bit shifts of (0, 0, 0, r). */
 const REM = new Int32Array(256).map((_, r) => {
   let z0 = 0, z3 = r;
@@ -148,6 +141,3 @@ const REM = new Int32Array(256).map((_, r) => {
   }
   return z0;
 });
-
-/** Counter blocks of one record (grown as needed; records are opened one at a time). */
-let scratch = Buffer.allocUnsafe(0);

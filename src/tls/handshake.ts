@@ -180,7 +180,8 @@ const certCache = new Map<string, CertificateFacts>();
 const CERT_CACHE_MAX = 256;
 
 export function certificateFacts(der: Buffer): CertificateFacts {
-  const key = nodeCrypto().createHash("sha256").update(der).digest("base64");
+  // one-shot: a Hash object per certificate cost more than the hash
+  const key = nodeCrypto().hash("sha256", der, "base64");
   const hit = certCache.get(key);
   if (hit !== undefined) return { ...hit, san: [...hit.san] };
   const f = parseCertificateFacts(der);
