@@ -231,12 +231,14 @@ export class Output {
   lineBuffered = false;
 
   /**
-   * watch: standard output is written synchronously, waiting while a pipe is full. Node writes to
-   * a pipe asynchronously and queues what the reader has not taken yet in memory: behind a slow
-   * reader, days of input would pile up there. Waiting instead slows the reading of the input (the
-   * capture waits in the pipe from tcpdump, as it would for a slow analysis).
+   * Standard output is written synchronously, waiting while a pipe is full. Node writes to a pipe
+   * asynchronously and queues what the reader has not taken yet in memory: `analyze --format
+   * json` of the 200 MB TLS replay piped into `cat` peaked at 371 MB against 193 MB to a file (the
+   * whole report queued), and behind a slow reader `watch` would pile up days of input. Waiting
+   * instead slows the reading of the input (a live capture waits in the pipe from tcpdump, as it
+   * would for a slow analysis).
    */
-  blocking = false;
+  blocking = true;
 
   write(s: string): void {
     if (this.lineBuffered) {

@@ -123,8 +123,6 @@ export function registerWatch(program: Command): void {
       const out = new Output(flags.output);
       // a session is seen as soon as it is written
       out.lineBuffered = true;
-      // flat memory behind a slow reader: wait for it instead of queueing output
-      out.blocking = true;
       if (flags.showSecrets) process.stderr.write("smtpcap: warning: --show-secrets prints credentials from the capture\n");
       const text: TextOptions = { color: useColor(flags.color, out.isTTY), verbose: false, zone: UTC, width: out.width };
       const ctx: ReportContext = { text, showSecrets: !!flags.showSecrets, failOn: flags.failOn };
