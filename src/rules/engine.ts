@@ -1,3 +1,4 @@
+import { plural } from "../text/plural.js";
 import type { Session } from "../smtp/model.js";
 import { conversationOf, type Conversation } from "../smtp/conversation.js";
 import { ehloLines } from "../smtp/vocabulary.js";
@@ -182,7 +183,7 @@ function notEvaluableInto(s: Session, conv: Conversation, rules: Rule[], withUna
   }
   const gap = conv.untrustedFrom;
   if (gap !== null && s.commands.length > 0 && !conv.exchanges.some((e) => e.trusted)) {
-    const why = `replies cannot be paired with commands: the capture lacks ${gap.bytes} ${gap.side} bytes before frame ${gap.frame}, before any exchange could be paired`;
+    const why = `replies cannot be paired with commands: the capture lacks ${plural(gap.bytes, `${gap.side} byte`)} (from frame ${gap.frame}), before any exchange could be paired`;
     for (let i = 0; i < rules.length; i++) {
       if (!rules[i].meta.pairing || skip[i] !== 0) continue;
       skip[i] = 1;
