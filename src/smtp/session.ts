@@ -177,7 +177,7 @@ export class SmtpSession extends LineReaders implements TunnelApp {
       s.retransmitted.client = client.retransmitted;
     }
     const end = { frame: f.lastFrame, time: f.lastTime };
-    const cd0 = (sd ^ 1) as 0 | 1;
+    const cd = (sd ^ 1) as 0 | 1;
     if (this.serverMode !== "tls" && this.serverLines.inLine) {
       // a line still open at the end: its rest may lie beyond what the capture holds
       if (!endProven(s, "server", r, sd)) this.serverLines.markGap();
@@ -189,7 +189,7 @@ export class SmtpSession extends LineReaders implements TunnelApp {
       if (!this.openReply.complete) this.pairOpenReply(this.openReply);
     }
     if (this.clientLines.inLine && (this.clientMode === "command" || this.clientMode === "starttls-wait" || this.clientMode === "tls-expected")) {
-      if (!endProven(s, "client", r, cd0)) this.clientLines.markGap();
+      if (!endProven(s, "client", r, cd)) this.clientLines.markGap();
       const line = this.clientLines.flush(end);
       if (line) this.clientLine(line, this.clientLines.takePieces());
     }
@@ -224,7 +224,6 @@ export class SmtpSession extends LineReaders implements TunnelApp {
       const c = s.commands[ix];
       if (c.takenAsAuthResponse && c.replies.length === 0) c.takenAsAuthResponse = false;
     }
-    const cd = (sd ^ 1) as 0 | 1;
     if (r) {
       // where each side's RST lies against the bytes the capture holds of that side
       const base = s.sawSyn ? 1 : 0;
