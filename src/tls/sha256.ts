@@ -1,67 +1,11 @@
-/**
- * HMAC-SHA-256 (RFC 2104, FIPS 180-4) in JavaScript with the padded key's two hash states kept:
- * a MAC of a short message is then two compressions. node:crypto's one-shot hash costs a native
- * call and buffer per hash (about 2 µs, two per HMAC), which the TLS key schedule and the
- * HMAC of every CBC record paid many times per session.
- */
-export class HmacSha256 {
-  private readonly inner = new Int32Array(8);
-  private readonly outer = new Int32Array(8);
+import { Hmac, type BlockHash } from "./hmac.js";
 
+/** HMAC-SHA-256 with the padded key's hash states kept (see ./hmac.ts). */
+export class HmacSha256 extends Hmac {
   /** `key` at most 64 bytes (a longer key is hashed first by the caller) */
-  constructor(key: Buffer) {
-    const pad = BLOCK;
-    for (const [state, x] of [[this.inner, 0x36], [this.outer, 0x5c]] as const) {
-      pad.fill(x);
-      for (let i = 0; i < key.length; i++) pad[i] = key[i] ^ x;
-      state.set(IV);
-      compress(state, pad, 0);
-    }
+  constructor(key: Uint8Array) {
+    super(key, HASH);
   }
-
-  /** HMAC of the concatenation of `parts` (a new 32-byte buffer) */
-  mac(parts: readonly Buffer[]): Buffer {
-    const st = STATE;
-    st.set(this.inner);
-    let total = 0, fill = 0;
-    const b = BLOCK;
-    for (const p of parts) {
-      total += p.length;
-      let i = 0;
-      if (fill === 0) for (; i + 64 <= p.length; i += 64) compress(st, p, i);
-      for (; i < p.length; i++) {
-        b[fill++] = p[i];
-        if (fill === 64) {
-          compress(st, b, 0);
-          fill = 0;
-        }
-      }
-    }
-    finish(st, b, fill, 64 + total);
-    const out = Buffer.allocUnsafe(32);
-    for (let w = 0; w < 8; w++) out.writeInt32BE(st[w], w * 4);
-    st.set(this.outer);
-    out.copy(b, 0);
-    finish(st, b, 32, 64 + 32);
-    for (let w = 0; w < 8; w++) out.writeInt32BE(st[w], w * 4);
-    return out;
-  }
-}
-
-/** Pads the last `fill` bytes in `b` of a message of `len` bytes and compresses. */
-function finish(st: Int32Array, b: Uint8Array, fill: number, len: number): void {
-  b[fill++] = 0x80;
-  if (fill > 56) {
-    b.fill(0, fill, 64);
-    compress(st, b, 0);
-    fill = 0;
-  }
-  b.fill(0, fill, 56);
-  const bits = len * 8;
-  const hi = Math.floor(bits / 0x100000000), lo = bits >>> 0;
-  b[56] = hi >>> 24; b[57] = hi >>> 16; b[58] = hi >>> 8; b[59] = hi;
-  b[60] = lo >>> 24; b[61] = lo >>> 16; b[62] = lo >>> 8; b[63] = lo;
-  compress(st, b, 0);
 }
 
 const IV = new Int32Array([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]);
@@ -72,9 +16,6 @@ const K = new Int32Array([
   0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
 ]);
 const W = new Int32Array(64);
-const STATE = new Int32Array(8);
-/** one message block (the key pads, the tail of a message) */
-const BLOCK = new Uint8Array(64);
 
 /** One SHA-256 compression of d[off, off + 64) into `st`. */
 function compress(st: Int32Array, d: Uint8Array, off: number): void {
@@ -96,3 +37,6 @@ function compress(st: Int32Array, d: Uint8Array, off: number): void {
   }
   st[0] += a; st[1] += b; st[2] += c; st[3] += dd; st[4] += e; st[5] += f; st[6] += g; st[7] += h;
 }
+
+/** SHA-256 (FIPS 180-4): the compression function, for HMAC-SHA-256 (./hmac.ts): the TLS key schedule, the TLS 1.2 PRF and the CBC record MACs with SHA-256. */
+const HASH: BlockHash = { iv: IV, compress };
