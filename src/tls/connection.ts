@@ -139,6 +139,8 @@ class Dir {
   /** TCP end offset and plaintext end offset of each application data record (for plainAck) */
   ackTcp: number[] = [];
   ackPlain: number[] = [];
+  /** TCP offset from which this direction's records are not read (a failure, a missing key, a gap, bytes that are not TLS): an ACK beyond it covers plaintext the capture cannot show */
+  unreadTcp = Infinity;
   /** encrypted records of TLS 1.3 sent by this side */
   enc13 = 0;
   enc13AfterPeer = 0;
@@ -277,6 +279,7 @@ export class TlsConnection {
     if (d.startRel < 0 || d.dead) return;
     if (tcpRel + len <= d.startRel) return;
     d.dead = true;
+    d.unreadTcp = Math.min(d.pendingRel, tcpRel);
     const side = this.side(dir);
     this.facts.gaps.push({ from: side, frame, len, beforeHandshakeEnd: this.df(dir).finishedFrame === null && this.facts.completed !== true });
     this.sink?.gap(dir, d.plainRel, Math.max(1, len), frame, time, `${len} bytes of the ${side}'s TLS stream are missing from the capture (${reason}): nothing more of this direction can be read`);
@@ -289,8 +292,8 @@ export class TlsConnection {
 
   /** The plaintext offset of direction `dir` that a TCP ACK of `dir`'s stream up to `tcpAckRel` covers (every record wholly acknowledged); NaN for NaN. */
   plainAck(dir: 0 | 1, tcpAckRel: number): number {
-    if (tcpAckRel !== tcpAckRel) return NaN;
     const p = this.dirs[dir];
+    if (tcpAckRel !== tcpAckRel || tcpAckRel > p.unreadTcp) return NaN;
     const a = p.ackTcp;
     let lo = 0, hi = a.length;
     while (lo < hi) {
@@ -307,6 +310,7 @@ export class TlsConnection {
       const type = b[pos], ver = b.readUInt16BE(pos + 1), len = b.readUInt16BE(pos + 3);
       if (type < 20 || type > 24 || (ver >> 8) !== 3 || len > MAX_RECORD) {
         d.dead = true;
+        d.unreadTcp = d.pendingRel;
         const frame = d.segs[0]?.frame ?? 0;
         this.facts.notTls = { from: this.side(dir), frame, offset: d.pendingRel };
         this.sink?.gap(dir, d.plainRel, 1, frame, d.segs[0]?.time ?? 0, `the ${this.side(dir)}'s bytes from frame ${frame} are not TLS records`);
@@ -359,6 +363,8 @@ export class TlsConnection {
       const peer = this.dirs[dir ^ 1];
       if (peer.enc13 > 0) d.enc13AfterPeer++;
     }
+    // a key log with one side's secrets but not this side's: this side is not read from here on, as after a failure
+    if (d.opener === null && !d.failed && this.facts.decryption.status === "partial") this.noKeyFor(dir, d, frame, last.time, endRel - 5 - length);
     if (fragment === null || d.opener === null || d.failed) {
       f.encryptedRecords++;
       if (type === 21) this.facts.alerts.push({ frame, from: side, level: null, description: null, onWire: "encrypted, record type alert visible", decrypted: false });
@@ -372,6 +378,7 @@ export class TlsConnection {
     const r = d.opener.open(type, ver, fragment);
     if (!r.ok) {
       d.failed = true;
+      d.unreadTcp = endRel - 5 - length;
       f.encryptedRecords++;
       const sentence = `cannot decrypt from frame ${frame}: ${r.reason}`;
       this.facts.decryption.notes.push(`${side}: ${sentence}`);
@@ -381,6 +388,18 @@ export class TlsConnection {
       return;
     }
     this.content(dir, d, r.type, r.data, frames, last, endRel, index, true);
+  }
+
+  /** TLS 1.3 with only some secrets logged: this side's protected records from `frame` cannot be opened (the SMTP layer takes it as a gap, so no pairing rests on the other side alone). */
+  private noKeyFor(dir: 0 | 1, d: Dir, frame: number, time: number, tcpRel: number): void {
+    const side = this.side(dir);
+    d.unreadTcp = tcpRel;
+    const label = `${side.toUpperCase()}_${this.df(dir).finishedFrame === null ? "HANDSHAKE_TRAFFIC_SECRET" : "TRAFFIC_SECRET_0"}`;
+    d.failed = true;
+    const sentence = `cannot decrypt from frame ${frame}: the key log lacks ${label} for this connection`;
+    this.facts.decryption.notes.push(`${side}: ${sentence}`);
+    this.facts.decryption.failedFrom[side] = frame;
+    this.sink?.gap(dir, d.plainRel, 1, frame, time, sentence);
   }
 
   private content(dir: 0 | 1, d: Dir, type: number, data: Buffer, frames: number[], last: Seg, endRel: number, index: number, decrypted: boolean): void {

@@ -169,6 +169,43 @@ describeShared("TLS verdicts (expected-tls.json conclusions)", () => {
     });
   });
 
+  describe("tls-inside-split-reply.pcap with a key log that lacks one side's secret: no accusation, that side is not read", () => {
+    /** the capture's key log without the `label` line */
+    function without(label: string): string {
+      const text = readFileSync(`${DIR}/tls-inside-split-reply.keys`, "latin1").split("\n").filter((l) => !l.startsWith(`${label} `)).join("\n");
+      const file = join(mkdtempSync(join(tmpdir(), "smtpcap-nokey-")), "partial.keys");
+      writeFileSync(file, text);
+      return file;
+    }
+    const analyzeWith = (keys: string) => analyzeFile(`${DIR}/tls-inside-split-reply.pcap`, { ports: [2465], tlsKeylogs: [keys] });
+
+    it("no SERVER_TRAFFIC_SECRET_0: the client's commands are not called unanswered, nor the server's close a violation; no ACK is turned into a plaintext offset past frame 15", async () => {
+      const rep = await analyzeWith(without("SERVER_TRAFFIC_SECRET_0"));
+      const s = rep.sessions[0];
+      const text = toText(rep, { color: false, verbose: false, width: 1000 });
+      // before: reply-count-mismatch ("`EHLO relay75.lab.test` got no reply") and connection-close-violation against the server
+      expect(rep.findings.filter((f) => f.severity !== "info")).toEqual([]);
+      expect(s.verdict.fault).toBe("none");
+      expect(s.verdict.summary).toBe("No violation in the plaintext part; the rest cannot be decrypted (TLS from frame 11; cannot decrypt from frame 15).");
+      expect(s.verdict.limits).toEqual(["cannot decrypt the server's TLS records from frame 15 (the key log lacks SERVER_TRAFFIC_SECRET_0 for this connection): the rest of the server's side is not read"]);
+      expect(text).toContain("TLS (starttls) from frame 11: decrypted in part; cannot decrypt the server's records from frame 15\n");
+      // frame 14's ACK covers only the server's handshake flight (frame 12), decrypted: nothing of the plaintext
+      expect(text).toMatch(/ 14 +\+6\.8 ms {2}C {2}EHLO relay75\.lab\.test {2}\[ack 1 in the TLS plaintext\]\n/);
+      // frame 19's ACK covers the server's record of frame 18, which is not read: no plaintext offset is claimed (before: "[ack 1 in the TLS plaintext]")
+      expect(text).toMatch(/ 19 +\+7\.6 ms {2}C {2}MAIL FROM:<bob@example\.org>\n/);
+    });
+
+    it("no CLIENT_HANDSHAKE_TRAFFIC_SECRET: the server's decrypted replies are not called unsolicited", async () => {
+      const rep = await analyzeWith(without("CLIENT_HANDSHAKE_TRAFFIC_SECRET"));
+      const s = rep.sessions[0];
+      const text = toText(rep, { color: false, verbose: false, width: 1000 });
+      // before: unsolicited-reply ×6 against the server
+      expect(rep.findings.filter((f) => f.severity !== "info")).toEqual([]);
+      expect(s.verdict.limits).toEqual(["cannot decrypt the client's TLS records from frame 13 (the key log lacks CLIENT_HANDSHAKE_TRAFFIC_SECRET for this connection): the rest of the client's side is not read"]);
+      expect(text).toContain("250 2.0.0 Ok (not paired with a command: the client's TLS records from frame 13 are not decrypted)");
+    });
+  });
+
   it("the client's bytes stop being TLS records (tls-inside-split-reply.pcap, frame 19's record type corrupted): the rest of its side is not read, not judged", async () => {
     const pcap = Buffer.from(readFileSync(`${DIR}/tls-inside-split-reply.pcap`));
     const at = recordAt(pcap, 19) + 16 + 66; // Ethernet 14 + IPv4 20 + TCP 32 (timestamps)
