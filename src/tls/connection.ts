@@ -518,6 +518,7 @@ export class TlsConnection {
       return;
     }
     dec.source = entry.source;
+    for (const c of entry.conflicts) dec.notes.push(c);
     const suite = CIPHER_SUITES.get(sh.cipherSuiteId);
     const cd = this.dirs[this.clientDir], sd = this.dirs[this.clientDir ^ 1];
     try {

@@ -14,8 +14,12 @@ const KNOWN_UNUSED: ReadonlySet<string> = new Set(["RSA", "CLIENT_EARLY_TRAFFIC_
 
 export interface KeyEntry {
   secrets: Partial<Record<KeyLabel, Buffer>>;
-  /** where these secrets came from (a file name, "pcapng Decryption Secrets Block") */
+  /** where these secrets came from (a file name, "pcapng Decryption Secrets Block"; "a.keys and b.keys" when several supplied them) */
   source: string;
+  /** where each secret came from */
+  from: Partial<Record<KeyLabel, string>>;
+  /** sentences: two key log lines that give one label different secrets (the later is used) */
+  conflicts: string[];
 }
 
 export interface KeyLogWarning {
@@ -66,10 +70,16 @@ export class KeyLog {
       if (!USED.has(label)) continue;
       let e = this.byRandom.get(random);
       if (e === undefined) {
-        e = { secrets: {}, source };
+        e = { secrets: {}, source, from: {}, conflicts: [] };
         this.byRandom.set(random, e);
       }
-      e.secrets[label as KeyLabel] = Buffer.from(m[3], "hex");
+      const l = label as KeyLabel, secret = Buffer.from(m[3], "hex");
+      const had = e.secrets[l], hadFrom = e.from[l];
+      if (had !== undefined && had.equals(secret)) continue;
+      if (had !== undefined) e.conflicts.push(hadFrom === source ? `${source} holds two different ${l} secrets for this connection: the later one is used` : `the key logs disagree on ${l} for this connection: ${hadFrom} and ${source} hold different secrets; the one in ${source} is used`);
+      e.secrets[l] = secret;
+      e.from[l] = source;
+      e.source = [...new Set(Object.values(e.from))].join(" and ");
     }
     if (valid > 0) this.sources.push(source);
     return valid;

@@ -32,4 +32,20 @@ describe("NSS key log", () => {
     expect(keyLogFileProblem(k, `CLIENT_RANDOM ${R} ${"aa".repeat(48)}\n`, "ok.keys")).toBeNull();
     expect(k.sources).toEqual(["ok.keys"]);
   });
+
+  it("several key logs: the source names each file that supplied a used secret; a repeated line is no conflict, a different secret is", () => {
+    const k = new KeyLog();
+    k.add(`CLIENT_HANDSHAKE_TRAFFIC_SECRET ${R} ${"bb".repeat(32)}\nSERVER_TRAFFIC_SECRET_0 ${R} ${"cc".repeat(32)}\n`, "a.keys");
+    k.add(`CLIENT_HANDSHAKE_TRAFFIC_SECRET ${R} ${"bb".repeat(32)}\n`, "pcapng Decryption Secrets Block");
+    const e = k.get(R)!;
+    expect(e.source).toBe("a.keys"); // the same secret again: still a.keys's
+    expect(e.conflicts).toEqual([]);
+    k.add(`SERVER_TRAFFIC_SECRET_0 ${R} ${"dd".repeat(32)}\n`, "b.keys");
+    // before: "a.keys", though the server's secret in use came from b.keys
+    expect(e.source).toBe("a.keys and b.keys");
+    expect(e.secrets.SERVER_TRAFFIC_SECRET_0!.toString("hex")).toBe("dd".repeat(32));
+    expect(e.conflicts).toEqual(["the key logs disagree on SERVER_TRAFFIC_SECRET_0 for this connection: a.keys and b.keys hold different secrets; the one in b.keys is used"]);
+    k.add(`SERVER_TRAFFIC_SECRET_0 ${R} ${"ee".repeat(32)}\n`, "b.keys");
+    expect(e.conflicts[1]).toBe("b.keys holds two different SERVER_TRAFFIC_SECRET_0 secrets for this connection: the later one is used");
+  });
 });
