@@ -6,6 +6,8 @@ import { ackEvidence, cmdLabel, earlyFrames, q } from "./util.js";
 const DEPENDS = new Set(["STARTTLS", "AUTH", "BDAT", "MAIL"]);
 /** RFC 2920 §3.1: commands that end a group even when PIPELINING is in force */
 const LAST_IN_GROUP = new Set(["EHLO", "DATA", "VRFY", "EXPN", "TURN", "QUIT", "NOOP"]);
+/** an EHLO reply line that offers PIPELINING (RFC 2920 §2) */
+const PIPELINING_LINE = /^\d{3}[- ]PIPELINING(?:\s|$)/i;
 
 export default defineRule({
   id: "client-acted-on-partial-multiline-reply",
@@ -18,11 +20,17 @@ export default defineRule({
   quoteFor: {
     client: { reference: "RFC 5321 §4.3.1", quote: "Unless other arrangements are negotiated through service extensions, the sender MUST wait for this response before sending further commands." },
   },
-  // the obvious objection to a client that went on after part of an EHLO reply is "PIPELINING was
-  // negotiated" (often on a line the client had): RFC 2920 §3.1 answers it, support is confirmed
-  // only by the reply, and EHLO ends a group anyway
+  // RFC 5321 §4.3.1 is what every such client breaks. Where the client may believe it is pipelining
+  // (PIPELINING on a line it had, or in force from an earlier EHLO) the obvious objection is "PIPELINING
+  // was negotiated": RFC 2920 §3.1 answers it (support is confirmed only by the reply, and EHLO ends a
+  // group anyway), and the client breaks it too (rules-catalog §1). Without PIPELINING, RFC 2920 is not cited.
   citations: {
-    lastInGroup: { reference: "RFC 2920 §3.1", quote: "Once the client SMTP has confirmed that support exists for the pipelining extension, the client SMTP may then elect to transmit groups of SMTP commands in batches … The EHLO, DATA, VRFY, EXPN, TURN, QUIT, and NOOP commands can only appear as the last command in a group …" },
+    waitFor: { reference: "RFC 5321 §4.3.1", quote: "Unless other arrangements are negotiated through service extensions, the sender MUST wait for this response before sending further commands." },
+    lastInGroup: {
+      reference: "RFC 5321 §4.3.1",
+      quote: "Unless other arrangements are negotiated through service extensions, the sender MUST wait for this response before sending further commands.",
+      also: { reference: "RFC 2920 §3.1", quote: "Once the client SMTP has confirmed that support exists for the pipelining extension, the client SMTP may then elect to transmit groups of SMTP commands in batches … The EHLO, DATA, VRFY, EXPN, TURN, QUIT, and NOOP commands can only appear as the last command in a group …" },
+    },
   },
   meaning: "The client had received one or more complete `NNN-` lines of a multi-line reply, but not its final `NNN ` line, when it sent its next command (proven from the ACK field of that command's segment). A reply ends only at the line with a space after the code (RFC 5321 §4.2.1); TCP segment boundaries mean nothing.",
   why: "The client takes the rest of the reply, when it arrives, as the answer to its new command (e.g. `250 …` for STARTTLS, which expects 220) and fails. Acting on a partial EHLO reply also means acting on an incomplete capability list.",
@@ -42,8 +50,10 @@ export default defineRule({
     const nextSeg = next ? reply.segments.find((g) => g.start <= next.start && g.end > next.start) : undefined;
     const depends = e.cmd.kind === "command" && DEPENDS.has(e.cmd.verb) && e.prev.verb === "EHLO" ? " It relied on a capability list it had not finished reading." : "";
     const consumed = next ? ` The next bytes it received, starting ${q(next.text, 50)} in frame ${nextSeg?.frame ?? next.frame}, are what a client that treats each read as one reply takes as the answer to ${cmdLabel(e.cmd)}.` : "";
+    // the client may believe it is pipelining: PIPELINING in force, or on a line of this reply it had
+    const believes = e.pipelining || had.some((l) => PIPELINING_LINE.test(l.text));
     ctx.report({
-      cite: e.prev.kind === "command" && LAST_IN_GROUP.has(e.prev.verb) ? "lastInGroup" : undefined,
+      cite: believes && e.prev.kind === "command" && LAST_IN_GROUP.has(e.prev.verb) ? "lastInGroup" : "waitFor",
       frames: earlyFrames(e),
       time: e.cmd.time,
       message: !reply.complete && !reply.abandoned

@@ -5,7 +5,7 @@ import { ehloLines } from "../smtp/vocabulary.js";
 import { ALL_RULES } from "./index.js";
 import { escapeControls } from "../text/escape.js";
 import { filterFor } from "./util.js";
-import { DEFAULT_RULE_OPTIONS, SEVERITY_RANK, type Finding, type ReportArgs, type Rule, type RuleContext, type RuleOptions, type EarlierSessions, type SessionVerdict } from "./types.js";
+import { DEFAULT_RULE_OPTIONS, SEVERITY_RANK, citedReference, type Finding, type ReportArgs, type Rule, type RuleContext, type RuleOptions, type EarlierSessions, type SessionVerdict } from "./types.js";
 import { verdictFor } from "./verdict.js";
 import { settle } from "./consequences.js";
 import { Dispatch } from "./dispatch.js";
@@ -52,11 +52,17 @@ class Context implements RuleContext {
       time: a.time ?? session.startTime,
       // rules quote capture text with q(); this guard catches any that slipped through
       message: escapeControls(a.message),
-      reference: a.cite !== undefined ? rule.meta.citations?.[a.cite]?.reference ?? rule.meta.reference : rule.meta.reference,
+      reference: a.cite !== undefined ? citedOrOwn(rule, a.cite) : rule.meta.reference,
       evidence: escapeControls(a.evidence),
       filter: filterFor(session.tcpStream, frames),
     });
   }
+}
+
+/** The reference of a finding that cites `cite` (the rule's own when it has no such citation). */
+function citedOrOwn(rule: Rule, cite: string): string {
+  const c = rule.meta.citations?.[cite];
+  return c === undefined ? rule.meta.reference : citedReference(c);
 }
 
 /** A finding's frames: positive, sorted, each once. */

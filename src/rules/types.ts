@@ -38,6 +38,18 @@ export type RuleTrait =
   | "split-reply";
 
 /** What `smtpcap rules` and `smtpcap explain` print; written from the catalog, in our own words. */
+/** An RFC sentence a finding cites; `also`: a second sentence the same act breaks (the finding's reference names both, the verdict quotes both). */
+export interface Citation {
+  reference: string;
+  quote: string;
+  also?: { reference: string; quote: string };
+}
+
+/** The reference a finding citing `c` carries: "RFC 5321 §4.3.1; RFC 2920 §3.1" with an `also`. */
+export function citedReference(c: Citation): string {
+  return c.also ? `${c.reference}; ${c.also.reference}` : c.reference;
+}
+
 export interface RuleMeta {
   id: string;
   title: string;
@@ -53,7 +65,7 @@ export interface RuleMeta {
   /** sub-cases whose finding cites another RFC sentence, the one that answers the obvious
    * objection for that case (ReportArgs.cite names one): the finding's `reference` is the
    * citation's, and the verdict quotes it. References differ from each other and from `reference`. */
-  citations?: Record<string, { reference: string; quote: string }>;
+  citations?: Record<string, Citation>;
   /** what the finding means, why it matters, how to fix it */
   meaning: string;
   why: string;

@@ -5,7 +5,7 @@ import { firstFailure } from "../tls/describe.js";
 import { clip } from "../text/escape.js";
 import { plural } from "../text/plural.js";
 import { traitIndex, type TraitIndex } from "./traits.js";
-import { SEVERITY_RANK, type Finding, type Rule, type RuleMeta, type SessionVerdict, type Side } from "./types.js";
+import { SEVERITY_RANK, citedReference, type Citation, type Finding, type Rule, type RuleMeta, type SessionVerdict, type Side } from "./types.js";
 
 /**
  * The session's verdict, a short paragraph a customer can read:
@@ -66,7 +66,7 @@ export function verdictFor(session: Session, findings: Finding[], rules: Rule[])
       counts, independent, notEvaluable, limits,
       fault: decisive.side,
       summary: paragraph(decisive, meta, said, findings, traits) + knobSentence(session, decisive, findings),
-      decisive: { rule: decisive.rule, reference: said.reference, quote: said.quote },
+      decisive: { rule: decisive.rule, reference: citedReference(said), quote: said.quote },
     };
   }
 
@@ -146,9 +146,9 @@ function consequencesOf(root: Finding, findings: Finding[]): Finding[] {
 }
 
 /** The sentence the finding cites (a sub-case's citation), else the one addressed to the side blamed. */
-function quoteFor(meta: RuleMeta, f: Finding): { reference: string; quote: string } {
+function quoteFor(meta: RuleMeta, f: Finding): Citation {
   if (meta.citations !== undefined && f.reference !== meta.reference) {
-    for (const k in meta.citations) if (meta.citations[k].reference === f.reference) return meta.citations[k];
+    for (const k in meta.citations) if (citedReference(meta.citations[k]) === f.reference) return meta.citations[k];
   }
   return meta.quoteFor?.[f.side] ?? { reference: meta.reference, quote: meta.quote };
 }
@@ -164,10 +164,11 @@ function knobSentence(session: Session, f: Finding, findings: Finding[]): string
 
 const WHO: Record<Side, string> = { client: "The client", server: "The server", middlebox: "A middlebox between client and server" };
 
-function paragraph(f: Finding, meta: RuleMeta | undefined, said: { reference: string; quote: string }, findings: Finding[], traits: TraitIndex): string {
+function paragraph(f: Finding, meta: RuleMeta | undefined, said: Citation, findings: Finding[], traits: TraitIndex): string {
   const out: string[] = [];
   out.push(`${WHO[f.side]} is at fault: ${what(f)} (${where(f)}).`);
   if (said.quote) out.push(`${said.reference}: “${clip(said.quote, 300)}”`);
+  if (said.also) out.push(`${said.also.reference}: “${clip(said.also.quote, 300)}”`);
   const fix = meta ? cachedFix(meta, f.side) : "";
   if (fix) out.push(fix);
   if (f.side === "client" && traits.has(f.rule, "acted-early") && actedOnSplitReply(f, findings, traits)) {

@@ -90,11 +90,11 @@ describeShared("rule metadata (../shared/rules-catalog.md)", () => {
 });
 
 describeShared("the verdict on the support case", () => {
-  it("says the client acted on a partial reply, that splitting is legal, and cites RFC 2920 §3.1 (EHLO ends a group)", async () => {
+  it("says the client acted on a partial reply, that splitting is legal, and cites RFC 5321 §4.3.1 and RFC 2920 §3.1 (PIPELINING was on a line it had; EHLO ends a group)", async () => {
     const rep = await analyzeFile(join(LAB, "utm-naive-starttls.pcap"));
     const v = rep.sessions[0].verdict;
     expect(v.fault).toBe("client");
-    expect(v.decisive).toEqual({ rule: "client-acted-on-partial-multiline-reply", reference: "RFC 2920 §3.1", quote: "Once the client SMTP has confirmed that support exists for the pipelining extension, the client SMTP may then elect to transmit groups of SMTP commands in batches … The EHLO, DATA, VRFY, EXPN, TURN, QUIT, and NOOP commands can only appear as the last command in a group …" });
+    expect(v.decisive).toEqual({ rule: "client-acted-on-partial-multiline-reply", reference: "RFC 5321 §4.3.1; RFC 2920 §3.1", quote: "Unless other arrangements are negotiated through service extensions, the sender MUST wait for this response before sending further commands." });
     expect(v.summary).toMatch(/^The client is at fault: `STARTTLS` was sent after 3 of the 11 lines of the 250 reply to `EHLO naive\.lab\.test`, before its final line `250 CHUNKING` \(frames 8, 9, 11\)\./);
     expect(v.summary).toContain("Splitting the reply across TCP segments is legal");
     const f = rep.findings.find((x) => x.rule === "client-acted-on-partial-multiline-reply")!;

@@ -31,7 +31,7 @@ describe(`${RULE}: invalid`, () => {
     const rep = await report(c);
     const f = rep.findings.find((x) => x.rule === RULE)!;
     expect(f.evidence).toBe("client frame 7 carried ack 84: it had received server bytes up to seq 84; the capture holds the reply up to seq 84 (frame 6) and no final line of it: the final line is not in the capture, and the client had not received it; lines the client had: `250-mx.example.test`, `250-PIPELINING`, `250-SIZE 10240000`");
-    expect(f.reference).toBe("RFC 2920 §3.1");
+    expect(f.reference).toBe("RFC 5321 §4.3.1; RFC 2920 §3.1");
     const v = rep.sessions[0].verdict;
     expect(v.fault).toBe("client");
     expect(v.decisive?.rule).toBe(RULE);
@@ -46,12 +46,12 @@ describe(`${RULE}: invalid`, () => {
     expect(r.out).toContain(RULE);
   });
 
-  it("the complete support case: the whole reply arrived later; the finding cites RFC 2920 §3.1", async () => {
+  it("the complete support case: the whole reply arrived later; the finding cites RFC 5321 §4.3.1 and RFC 2920 §3.1 (PIPELINING was on a line the client had)", async () => {
     const rep = await report(supportCase());
-    expect(rep.findings.filter((x) => x.rule === RULE).map((x) => [x.frames, x.reference])).toEqual([[[6, 7, 9], "RFC 2920 §3.1"]]);
+    expect(rep.findings.filter((x) => x.rule === RULE).map((x) => [x.frames, x.reference])).toEqual([[[6, 7, 9], "RFC 5321 §4.3.1; RFC 2920 §3.1"]]);
   });
 
-  it("after a partial reply to a command that may be pipelined (MAIL), the finding keeps the RFC 5321 §4.3.1 reference", async () => {
+  it("after a partial reply to a command that may be pipelined (MAIL), without PIPELINING: the finding cites RFC 5321 §4.3.1 only", async () => {
     const c = conv().handshake();
     c.server("220 mx ESMTP\r\n");
     c.client("EHLO c.test\r\n");
@@ -61,7 +61,22 @@ describe(`${RULE}: invalid`, () => {
     c.client("RCPT TO:<b@b.test>\r\n"); // 9
     c.server("250 two\r\n", { t: c.now + 0.5 }); // 10
     const f = (await report(c)).findings.filter((x) => x.rule === RULE);
-    expect(f.map((x) => [x.frames, x.reference])).toEqual([[[8, 9, 10], "RFC 2920 §3.1; RFC 5321 §4.3.1"]]);
+    expect(f.map((x) => [x.frames, x.reference])).toEqual([[[8, 9, 10], "RFC 5321 §4.3.1"]]);
+  });
+
+  it("EHLO reply without PIPELINING: the verdict quotes RFC 5321 §4.3.1, not RFC 2920's pipelining sentence (twoside/utm-naive-auth)", async () => {
+    const c = conv().handshake();
+    c.server("220 mx ESMTP\r\n");
+    c.client("EHLO c.test\r\n");
+    c.server("250-mx\r\n250-SIZE 1000\r\n"); // 6
+    c.client("AUTH PLAIN AGFAYg==\r\n"); // 7
+    c.server("250-AUTH PLAIN\r\n250 HELP\r\n", { t: c.now + 0.6 }); // 8
+    const rep = await report(c);
+    // before: "RFC 2920 §3.1", whose sentence begins "Once the client SMTP has confirmed that support exists for the pipelining extension"
+    expect(rep.findings.filter((x) => x.rule === RULE).map((x) => [x.frames, x.reference])).toEqual([[[6, 7, 8], "RFC 5321 §4.3.1"]]);
+    const v = rep.sessions[0].verdict;
+    expect(v.summary).toContain("RFC 5321 §4.3.1: “Unless other arrangements are negotiated through service extensions, the sender MUST wait for this response before sending further commands.” Fix the client");
+    expect(v.summary).not.toContain("RFC 2920");
   });
 });
 

@@ -2,6 +2,7 @@ import { expect, it } from "vitest";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ALL_RULES } from "../../src/rules/index.js";
+import { citedReference } from "../../src/rules/types.js";
 import { SHARED } from "../support/fixtures.js";
 import { describeShared } from "../support/shared.js";
 
@@ -74,14 +75,17 @@ describeShared("quoteFor: per-side RFC sentences are verbatim", () => {
     .map((r) => ({ id: r.meta.id, side: "quote", reference: r.meta.reference, quote: r.meta.quote.replace(/^… /, "").replace(/ ?…$/, "") }));
   it("most rules' main quotes are checked", () => expect(main.length).toBeGreaterThan(60));
   // the sub-case citations (RuleMeta.citations): each a verbatim cut, its pieces joined by " … "
-  const allCited = ALL_RULES.flatMap((r) => Object.entries(r.meta.citations ?? {}).map(([k, q]) => ({ id: r.meta.id, side: `citation ${k}`, ...q })));
+  const allCited = ALL_RULES.flatMap((r) => Object.entries(r.meta.citations ?? {}).flatMap(([k, q]) => [
+    { id: r.meta.id, side: `citation ${k}`, reference: q.reference, quote: q.quote },
+    ...(q.also ? [{ id: r.meta.id, side: `citation ${k}, also`, reference: q.also.reference, quote: q.also.quote }] : []),
+  ]));
   // (those of an RFC not in ../shared/rfc are checked against the OUTSIDE list above)
   const cited = allCited.filter((e) => { const n = /^RFC (\d+)/.exec(e.reference)?.[1]; return n !== undefined && rfcText(n) !== null; });
   it("there are sub-case citations, each with its own reference", () => {
     expect(cited.length).toBeGreaterThan(0);
     expect(allCited.length).toBeGreaterThan(cited.length);
     for (const r of ALL_RULES) {
-      const refs = Object.values(r.meta.citations ?? {}).map((c) => c.reference);
+      const refs = Object.values(r.meta.citations ?? {}).map(citedReference);
       expect(new Set([r.meta.reference, ...refs]).size, r.meta.id).toBe(refs.length + 1);
     }
   });

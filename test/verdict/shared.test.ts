@@ -15,7 +15,7 @@ function session(rep: FileReport, stream: number) {
   return { v: s.verdict, findings: rep.findings.filter((f) => f.session === s.index) };
 }
 
-const PARTIAL = "RFC 2920 §3.1: “Once the client SMTP has confirmed that support exists for the pipelining extension, the client SMTP may then elect to transmit groups of SMTP commands in batches … The EHLO, DATA, VRFY, EXPN, TURN, QUIT, and NOOP commands can only appear as the last command in a group …” Fix the client: keep reading until the final line of the reply. Splitting the reply across TCP segments is legal (RFC 5321 §1.1, RFC 793 §2.8).";
+const PARTIAL = "RFC 5321 §4.3.1: “Unless other arrangements are negotiated through service extensions, the sender MUST wait for this response before sending further commands.” RFC 2920 §3.1: “Once the client SMTP has confirmed that support exists for the pipelining extension, the client SMTP may then elect to transmit groups of SMTP commands in batches … The EHLO, DATA, VRFY, EXPN, TURN, QUIT, and NOOP commands can only appear as the last command in a group …” Fix the client: keep reading until the final line of the reply. Splitting the reply across TCP segments is legal (RFC 5321 §1.1, RFC 793 §2.8).";
 
 describe("the support-case sample", () => {
   it("session 0: the client acted on the split EHLO reply; its plaintext QUIT after STARTTLS follows from that", async () => {

@@ -19,7 +19,7 @@ function oneSide(c: Conversation, side: "client" | "server") {
   return analyzeFile(tmpFile(writeCapture(c.packets.filter((p) => p.ip.subarray(12, 16).equals(src)))));
 }
 
-const RFC_PARTIAL = "RFC 2920 §3.1: “Once the client SMTP has confirmed that support exists for the pipelining extension, the client SMTP may then elect to transmit groups of SMTP commands in batches … The EHLO, DATA, VRFY, EXPN, TURN, QUIT, and NOOP commands can only appear as the last command in a group …”";
+const RFC_PARTIAL = "RFC 5321 §4.3.1: “Unless other arrangements are negotiated through service extensions, the sender MUST wait for this response before sending further commands.” RFC 2920 §3.1: “Once the client SMTP has confirmed that support exists for the pipelining extension, the client SMTP may then elect to transmit groups of SMTP commands in batches … The EHLO, DATA, VRFY, EXPN, TURN, QUIT, and NOOP commands can only appear as the last command in a group …”";
 
 describe("who is at fault", () => {
   it("the client acted on a split reply: who, what, the RFC sentence, what to do, the split is legal, and what follows from it", async () => {
@@ -36,7 +36,7 @@ describe("who is at fault", () => {
       " 1 other finding follows from it (plaintext-after-starttls-accepted).",
     );
     // the sentence that answers "PIPELINING was negotiated": support is confirmed only by the whole reply, and EHLO ends a group
-    expect(v.decisive).toEqual({ rule: "client-acted-on-partial-multiline-reply", reference: "RFC 2920 §3.1", quote: "Once the client SMTP has confirmed that support exists for the pipelining extension, the client SMTP may then elect to transmit groups of SMTP commands in batches … The EHLO, DATA, VRFY, EXPN, TURN, QUIT, and NOOP commands can only appear as the last command in a group …" });
+    expect(v.decisive).toEqual({ rule: "client-acted-on-partial-multiline-reply", reference: "RFC 5321 §4.3.1; RFC 2920 §3.1", quote: "Unless other arrangements are negotiated through service extensions, the sender MUST wait for this response before sending further commands." });
     expect(v.counts).toEqual({ error: 2, warning: 1, info: 1 });
     expect(v.independent).toEqual({ error: 1, warning: 1, info: 1 });
     // the crafted capture ends with the client's plaintext QUIT unanswered: that qualifies the verdict
