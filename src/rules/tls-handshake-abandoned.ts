@@ -8,6 +8,7 @@ export default defineRule({
   title: "The client broke off the TLS handshake after the server's first flight",
   severity: "warning",
   side: "client",
+  traits: ["tls-outcome-unread"],
   reference: "RFC 8446 §6.2",
   quote: "Whenever an implementation encounters a fatal error condition, it SHOULD send an appropriate fatal alert and MUST close the connection without sending or receiving any additional data.",
   meaning: "The server answered the ClientHello (ServerHello and, in TLS ≤ 1.2, its certificate); the client then closed the connection without completing the handshake and without a readable alert: in TLS ≤ 1.2 it sent no ClientKeyExchange, in TLS 1.3 at most one encrypted record (the size of an encrypted alert) and no Finished that the capture shows. This is how a client that silently rejects the server's certificate looks; with the handshake keys the record can be read. A close by RST counts only when the RST's sequence number shows that no client byte is missing before it; otherwise a lost alert cannot be ruled out and the rule cannot judge.",
@@ -40,7 +41,11 @@ export default defineRule({
   const one = last !== null && last.type === 23 && c.encryptedRecords === 1
     ? ` one encrypted record (frame ${last.frame}, ${last.length} octets${last.length === 19 ? ", the size of an encrypted alert" : ""}) and`
     : "";
+  // an encrypted record before the close may be the fatal alert RFC 8446 §6.2 asks for: then the
+  // client did what the RFC says, and why it refused (often the server's certificate) is unread:
+  // a fact (info), not the client's fault; with no record at all it closed without any alert
   ctx.report({
+    severity: one ? "info" : undefined,
     frames: [sh.frame, ...(one ? [last!.frame] : []), close.frame].filter((f, i, a) => a.indexOf(f) === i),
     message: `the client ended the TLS 1.3 handshake right after the server's flight (frame ${sh.frame}): it sent${one} no Finished the capture can show, then closed (${how}); ${unreadWhy(t)}`,
     evidence: `client encrypted records: ${c.encryptedRecords}${close.kind === "rst" ? `; RST seq ${close.rstSeq!.seq} = the next client seq the capture expected` : ""}`,

@@ -24,6 +24,9 @@ export type RuleTrait =
   /** a client that lost step: the root of the lost-step chain (what it then sent, the replies it
    * then paired by its own count) */
   | "lost-step-root"
+  /** its info finding says how a TLS handshake ended where the capture cannot show why (an encrypted
+   * alert): with no deciding finding the verdict is "Cannot judge: <its message>", never "no violation" */
+  | "tls-outcome-unread"
   /** talking before the greeting: the root of the chain of what those lines caused */
   | "pregreet-root"
   /** about timing, segmentation or closing: what the client's lines said cannot cause it */

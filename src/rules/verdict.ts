@@ -80,6 +80,9 @@ export function verdictFor(session: Session, findings: Finding[], rules: Rule[])
     const note = listed ? ` ${plural(listed, "finding")} that ${listed === 1 ? "needs" : "need"} the missing side ${listed === 1 ? "is" : "are"} listed but ${listed === 1 ? "does" : "do"} not decide.` : "";
     return { counts, independent, notEvaluable, limits, fault: "undetermined", summary: `Cannot judge: ${why.join("; ")}.${note}`, decisive: null };
   }
+  // a TLS handshake that ended for a reason the capture does not show (an encrypted alert): not "no violation"
+  const unread = findings.find((f) => traits.has(f.rule, "tls-outcome-unread"));
+  if (unread !== undefined) return { counts, independent, notEvaluable, limits, fault: "undetermined", summary: `Cannot judge why the TLS handshake ended: ${unread.message}.`, decisive: null };
   const nits = findings.filter((f) => metas.get(f.rule)?.minor && f.severity !== "info");
   const beyond = nits.length ? ` beyond ${plural(nits.reduce((n, f) => n + (f.count ?? 1), 0), "grammar nit")} (${[...new Set(nits.map((f) => f.rule))].join(", ")})` : "";
   const hazards = findings.filter((f) => metas.get(f.rule)?.hazard && f.severity !== "info");
