@@ -385,6 +385,7 @@ export class TlsConnection {
       this.facts.decryption.failedFrom[side] = frame;
       this.facts.decryption.status = "failed";
       this.sink?.gap(dir, d.plainRel, 1, frame, last.time, sentence);
+      this.updateCompleted();
       return;
     }
     this.content(dir, d, r.type, r.data, frames, last, endRel, index, true);
@@ -564,9 +565,10 @@ export class TlsConnection {
       return;
     }
     if (!this.tls13) {
-      // TLS ≤ 1.2 without keys: ChangeCipherSpec and an encrypted record (the Finished) each way
-      const cd = this.dirs[this.clientDir], sd = this.dirs[this.clientDir ^ 1];
-      if (cd.opener === null && sd.opener === null && c.changeCipherSpecFrame !== null && s.changeCipherSpecFrame !== null && cd.encrypted && sd.encrypted && c.encryptedRecords > 0 && s.encryptedRecords > 0) this.facts.completed = true;
+      // TLS ≤ 1.2: each side's Finished read, or where it cannot be read (no key, or a key that fails),
+      // its ChangeCipherSpec and an encrypted record (the Finished) after it
+      const done = (d: Dir, f: TlsDirectionFacts) => f.finishedFrame !== null || ((d.opener === null || d.failed) && f.changeCipherSpecFrame !== null && d.encrypted && f.encryptedRecords > 0);
+      if (done(this.dirs[this.clientDir], c) && done(this.dirs[this.clientDir ^ 1], s)) this.facts.completed = true;
       return;
     }
     // TLS 1.3 without the keys to see both Finished: the client's Finished and more records each way

@@ -178,6 +178,17 @@ describeShared("TLS verdicts (expected-tls.json conclusions)", () => {
     });
   });
 
+  it("tls12-gcm-postfix.pcap with a wrong master secret: the handshake still completed (ChangeCipherSpec and a Finished-sized record each way, tshark frames 13 and 14)", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "smtpcap-wrong12-")), "wrong.keys");
+    writeFileSync(file, readFileSync(`${DIR}/tls12-gcm-postfix.keys`, "latin1").replace(/^(CLIENT_RANDOM [0-9a-f]+ )([0-9a-f])/gm, (_m, a: string, d: string) => `${a}${d === "0" ? "1" : "0"}`));
+    const rep = await analyzeFile(`${DIR}/tls12-gcm-postfix.pcap`, { tlsKeylogs: [file] });
+    const t = rep.sessions[0].tls!.facts!;
+    expect(t.decryption.failedFrom).toEqual({ client: 13, server: 14 });
+    // before: false ("handshake not completed"), though without any key log it is true
+    expect(t.completed).toBe(true);
+    expect(toText(rep, { color: false, verbose: false, width: 1000 })).toContain("; handshake completed\n");
+  });
+
   describe("tls-inside-split-reply.pcap with a key log that lacks one side's secret: no accusation, that side is not read", () => {
     /** the capture's key log without the `label` line */
     function without(label: string): string {
