@@ -47,14 +47,19 @@ export function ackEvidence(s: Session, cmd: Command, reply: Reply | null, by: K
   }
   const last = reply.segments[reply.segments.length - 1];
   const end = replyEndSeq(s, reply);
+  // inside a decrypted TLS phase the numbers are plaintext offsets (what the TCP ACK's whole records hold), not tcp.ack/tcp.seq
+  const tls = cmd.inTls === true;
+  const ackOf = (a: number | null) => (tls ? `ack ${a ?? "(none)"} in the TLS plaintext (the server records its TCP ACK covers)` : `ack ${a ?? "(none)"}`);
+  const seq = tls ? "plaintext seq" : "seq";
+  const bytes = tls ? "the server's plaintext" : "server bytes";
   if (reply.abandoned) {
-    return `client frame ${cmd.frames[0]} carried ack ${acked ?? "(none)"}; the reply (last line in frame ${reply.segments[reply.segments.length - 1]?.frame ?? "?"}) never got its final line: the next reply began with another code`;
+    return `client frame ${cmd.frames[0]} carried ${ackOf(acked)}; the reply (last line in frame ${reply.segments[reply.segments.length - 1]?.frame ?? "?"}) never got its final line: the next reply began with another code`;
   }
   if (!reply.complete) {
-    return `client frame ${cmd.frames[0]} carried ack ${acked}: it had received server bytes up to seq ${acked}; the capture holds the reply up to seq ${end} (frame ${last?.frame}) and no final line of it: the final line is not in the capture, and the client had not received it`;
+    return `client frame ${cmd.frames[0]} carried ${ackOf(acked)}: it had received ${bytes} up to seq ${acked}; the capture holds the reply up to ${seq} ${end} (frame ${last?.frame}) and no final line of it: the final line is not in the capture, and the client had not received it`;
   }
   if (by === "ack") {
-    return `client frame ${cmd.frames[0]} carried ack ${acked}: it had received server bytes up to seq ${acked}; the reply's final line ends at seq ${end} (frame ${last?.frame}, ${ms(reply.lastTime - cmd.time)} later in the capture)`;
+    return `client frame ${cmd.frames[0]} carried ${ackOf(acked)}: it had received ${bytes} up to seq ${acked}; the reply's final line ends at ${seq} ${end} (frame ${last?.frame}, ${ms(reply.lastTime - cmd.time)} later in the capture)`;
   }
   return `by capture timestamps (the segment carried no ACK): client frame ${cmd.frames[0]} at ${cmd.time.toFixed(6)} s, the reply's final line in frame ${last?.frame} at ${reply.lastTime.toFixed(6)} s`;
 }
@@ -92,13 +97,12 @@ export function maskedBanner(lines: readonly string[]): { stars: number; length:
 /**
  * Where octets [start, end) of one side's stream lie, in Wireshark's terms: the relative sequence
  * numbers of the first and the last octet (as the text report's GAP lines give them; tcp.seq of
- * the first segment, tcp.nextseq − 1 of the last); inside a decrypted TLS phase, plaintext
- * offsets [start, end) (no TCP numbering applies there).
+ * the first segment, tcp.nextseq − 1 of the last); inside a decrypted TLS phase the same numbering
+ * of the plaintext ("TLS plaintext seq", as the timeline's segments and `[ack N in the TLS plaintext]`).
  */
 export function streamSpan(s: Session, side: "client" | "server", start: number, end: number, inTls?: boolean): string {
-  if (inTls) return `${side} plaintext offsets ${start}..${end}`;
   const base = s.sawSyn ? 1 : 0;
-  return `${side} seq ${start + base}..${end + base - 1}`;
+  return `${side} ${inTls ? "TLS plaintext seq" : "seq"} ${start + base}..${end + base - 1}`;
 }
 
 /**

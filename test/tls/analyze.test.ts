@@ -133,7 +133,11 @@ describeShared("TLS verdicts (expected-tls.json conclusions)", () => {
     expect(s.verdict.decisive?.rule).toBe("client-acted-on-partial-multiline-reply");
     const f = rep.findings.find((x) => x.rule === "client-acted-on-partial-multiline-reply")!;
     expect(f.frames).toEqual([18, 19, 21]);
+    // tshark: frame 19 has tcp.ack 2130; 56 is the plaintext numbering the timeline uses (before: "carried ack 56: … up to seq 56", read as tcp.ack)
+    expect(f.evidence).toBe("client frame 19 carried ack 56 in the TLS plaintext (the server records its TCP ACK covers): it had received the server's plaintext up to seq 56; the reply's final line ends at plaintext seq 123 (frame 21, 600 ms later in the capture); lines the client had: `250-split.lab.test`, `250-PIPELINING`, `250-SIZE 10240000`");
     expect(rep.findings.map((x) => x.rule)).toContain("reply-split-across-segments");
+    // the timeline's segments are "seq 1 55 bytes" and "seq 56 67 bytes": octets 1..122 (before: "plaintext offsets 0..122")
+    expect(rep.findings.find((x) => x.rule === "reply-split-across-segments")!.evidence).toBe("server TLS plaintext seq 1..122");
   });
 
   describe("tls-inside-split-reply.pcap with a wrong secret: no accusation, the report says where decryption stops", () => {
