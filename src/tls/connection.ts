@@ -133,7 +133,7 @@ class Dir {
   /** TLS 1.2 opener waiting for this side's ChangeCipherSpec */
   ccsOpener: RecordOpener | null = null;
   failed = false;
-  hs: Buffer = Buffer.alloc(0);
+  hs: Buffer = EMPTY;
   plainRel = 0;
   records = 0;
   /** TCP end offset and plaintext end offset of each application data record (for plainAck) */
@@ -143,6 +143,8 @@ class Dir {
   enc13 = 0;
   enc13AfterPeer = 0;
 }
+
+const EMPTY = Buffer.alloc(0);
 
 function emptyDir(): TlsDirectionFacts {
   return { firstFrame: null, records: 0, encryptedRecords: 0, appRecords: 0, appBytes: 0, plainBytes: 0, changeCipherSpecFrame: null, finishedFrame: null, last: null };
@@ -323,9 +325,12 @@ export class TlsConnection {
   /** One whole record at TCP offset d.pendingRel; `fragment` null: its bytes were not kept (a protected record that cannot be decrypted). */
   private one(dir: 0 | 1, d: Dir, type: number, ver: number, fragment: Buffer | null, len: number): void {
     const endRel = d.pendingRel + 5 + len;
-    const frames: number[] = [];
-    let last: Seg = d.segs[0];
-    for (const s of d.segs) {
+    const segs = d.segs;
+    let last: Seg = segs[0];
+    // a record in one segment (the usual case): a one-element array, not one grown by push()
+    const frames: number[] = last.start < endRel ? [last.frame] : [];
+    for (let i = 1; i < segs.length && frames.length > 0; i++) {
+      const s = segs[i];
       if (s.start >= endRel) break;
       if (frames[frames.length - 1] !== s.frame) frames.push(s.frame);
       last = s;
@@ -333,10 +338,10 @@ export class TlsConnection {
     d.pendingRel = endRel;
     this.record(dir, d, type, ver, fragment, len, frames, last, endRel);
     let k = 0;
-    while (k < d.segs.length && d.segs[k].end <= endRel) k++;
+    while (k < segs.length && segs[k].end <= endRel) k++;
     // all segments used up (a record ending with its segment, the usual case): no splice, whose result is an array
-    if (k === d.segs.length) d.segs.length = 0;
-    else if (k > 0) d.segs.splice(0, k);
+    if (k === segs.length) segs.length = 0;
+    else if (k > 0) segs.splice(0, k);
   }
 
   private record(dir: 0 | 1, d: Dir, type: number, ver: number, fragment: Buffer | null, length: number, frames: number[], last: Seg, endRel: number): void {
@@ -347,7 +352,14 @@ export class TlsConnection {
     if (f.firstFrame === null) f.firstFrame = frames[0];
     const index = d.records++;
     f.records++;
-    f.last = { frame, type, length };
+    // one object per direction, updated (only the last record's is reported)
+    const l = f.last;
+    if (l === null) f.last = { frame, type, length };
+    else {
+      l.frame = frame;
+      l.type = type;
+      l.length = length;
+    }
     if (this.recordLog.length < MAX_RECORD_LOG) this.recordLog.push({ from: side, frame, type, length });
     const protectedRecord = this.tls13 ? type === 23 : d.encrypted;
     if (!protectedRecord && fragment !== null) {
@@ -402,17 +414,23 @@ export class TlsConnection {
         break;
       }
       case 22:
-        // a plaintext record's bytes are copied (a view into the capture's buffer, which is reused);
-        // a decrypted one is the opener's own buffer; a message may span records
-        d.hs = d.hs.length > 0 ? Buffer.concat([d.hs, data]) : decrypted ? data : Buffer.from(data);
-        while (d.hs.length >= 4) {
-          const n = (d.hs[1] << 16) | d.hs.readUInt16BE(2);
-          if (d.hs.length < 4 + n) break;
-          const msg = d.hs.subarray(0, 4 + n);
-          d.hs = d.hs.subarray(4 + n);
-          this.handshake(dir, d, msg[0], msg.subarray(4), frame, decrypted);
+      {
+        // a message may span records: the bytes of an incomplete one are kept, as a copy when they
+        // are a plaintext record's (a view into the capture's buffer, which is reused; the parsers
+        // keep no view of a message); a decrypted record is the opener's own buffer
+        const view = d.hs.length === 0 && !decrypted;
+        const hs = d.hs.length > 0 ? Buffer.concat([d.hs, data]) : data;
+        let at = 0;
+        while (hs.length - at >= 4) {
+          const n = (hs[at + 1] << 16) | (hs[at + 2] << 8) | hs[at + 3];
+          if (hs.length - at < 4 + n) break;
+          const t = hs[at];
+          at += 4 + n;
+          this.handshake(dir, d, t, hs.subarray(at - n, at), frame, decrypted);
         }
+        d.hs = at === hs.length ? EMPTY : view ? Buffer.from(hs.subarray(at)) : at === 0 ? hs : hs.subarray(at);
         break;
+      }
       case 23: {
         f.appRecords++;
         f.appBytes += data.length;

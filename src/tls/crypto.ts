@@ -191,6 +191,8 @@ function writeSeq(out: Buffer, at: number, seq: number): void {
 interface Aead {
   /** the plaintext (a new buffer), or null when the tag does not match */
   open(nonce: Buffer, aad: Buffer, ct: Buffer, tag: Buffer): Buffer | null;
+  /** open() of the ciphertext buf[start, end) followed by the tag, buf[end, end + 16) the end of buf */
+  openAt(nonce: Buffer, aad: Buffer, buf: Buffer, start: number, end: number): Buffer | null;
 }
 
 function aeadFor(cipher: string, key: Buffer): Aead {
@@ -232,7 +234,7 @@ export class Tls13Opener implements RecordOpener {
     const nonce = xorSeq(NONCE, this.iv, this.seq);
     const aad = AAD13;
     aad[0] = type; aad[1] = version >> 8; aad[2] = version & 255; aad[3] = fragment.length >> 8; aad[4] = fragment.length & 255;
-    const pt = this.sealed.open(nonce, aad, fragment.subarray(0, fragment.length - 16), fragment.subarray(fragment.length - 16));
+    const pt = this.sealed.openAt(nonce, aad, fragment, 0, fragment.length - 16);
     if (pt === null) return { ok: false, reason: "the record fails authentication (wrong key, or the capture is damaged)" };
     this.seq++;
     // TLSInnerPlaintext: content, the real type, zero padding
@@ -320,22 +322,22 @@ export class Tls12Opener implements RecordOpener {
   }
 
   open(type: number, _version: number, fragment: Buffer): OpenResult {
-    const bad: OpenResult = { ok: false, reason: "the record fails authentication (wrong key, or the capture is damaged)" };
+    const bad = BAD;
     if (this.aead !== null) {
-      let nonce: Buffer, ct: Buffer;
+      let nonce: Buffer, from: number;
       if (this.suite.cipher === "chacha20-poly1305") {
         nonce = xorSeq(NONCE, this.k.iv, this.seq);
-        ct = fragment;
+        from = 0;
       } else {
         if (fragment.length < 8) return bad;
         nonce = NONCE;
         this.k.iv.copy(nonce, 0);
         fragment.copy(nonce, 4, 0, 8);
-        ct = fragment.subarray(8);
+        from = 8;
       }
-      if (ct.length < 16) return bad;
-      const plainLen = ct.length - 16;
-      const pt = this.sealed!.open(nonce, this.macHeader(type, plainLen), ct.subarray(0, plainLen), ct.subarray(plainLen));
+      if (fragment.length - from < 16) return bad;
+      const plainLen = fragment.length - from - 16;
+      const pt = this.sealed!.openAt(nonce, this.macHeader(type, plainLen), fragment, from, from + plainLen);
       if (pt === null) return bad;
       this.seq++;
       return { ok: true, type, data: pt };
@@ -394,6 +396,8 @@ export class Tls12Opener implements RecordOpener {
     return { ok: true, type, data };
   }
 }
+
+const BAD: OpenResult = { ok: false, reason: "the record fails authentication (wrong key, or the capture is damaged)" };
 
 function eq(a: Buffer, b: Buffer): boolean {
   return a.length === b.length && nodeCrypto().timingSafeEqual(a, b);
