@@ -20,9 +20,9 @@ export class ChaCha20Poly1305 {
     return this.run(nonce, aad, ct, 0, ct.length, tag, 0);
   }
 
-  /** open() of the ciphertext buf[start, end) followed by its 16-octet tag (a record's fragment: no views made). */
+  /** open() of the ciphertext buf[start, end) followed by its 16-octet tag, buf[end, end + 16) (a record's fragment: no views made). */
   openAt(nonce: Uint8Array, aad: Uint8Array, buf: Uint8Array, start: number, end: number): Buffer | null {
-    if (buf.length - end !== 16) return null;
+    if (end + 16 > buf.length) return null;
     return this.run(nonce, aad, buf, start, end, buf, end);
   }
 

@@ -265,12 +265,12 @@ export class TlsConnection {
     }
     const head = d.pending[0];
     const type = head[0], ver = head.readUInt16BE(1), len = d.recLen - 5;
-    const fragment = d.skipping ? null : Buffer.concat([...d.pending, buf.subarray(start, start + need)]).subarray(5);
+    const whole = d.skipping ? null : Buffer.concat([...d.pending, buf.subarray(start, start + need)]);
     d.pending = [];
     d.pendingLen = 0;
     d.recLen = 0;
     d.skipping = false;
-    this.one(dir, d, type, ver, fragment, len);
+    this.one(dir, d, type, ver, whole, 5, len);
     return start + need;
   }
 
@@ -315,15 +315,18 @@ export class TlsConnection {
         return pos;
       }
       if (end - pos < 5 + len) return pos;
-      const fragment = b.subarray(pos + 5, pos + 5 + len);
       pos += 5 + len;
-      this.one(dir, d, type, ver, fragment, len);
+      this.one(dir, d, type, ver, b, pos - len, len);
     }
     return pos;
   }
 
-  /** One whole record at TCP offset d.pendingRel; `fragment` null: its bytes were not kept (a protected record that cannot be decrypted). */
-  private one(dir: 0 | 1, d: Dir, type: number, ver: number, fragment: Buffer | null, len: number): void {
+  /**
+   * One whole record at TCP offset d.pendingRel, its fragment b[at, at + len) (no view made: a
+   * record that is decrypted is read in place); `b` null: its bytes were not kept (a protected
+   * record that cannot be decrypted).
+   */
+  private one(dir: 0 | 1, d: Dir, type: number, ver: number, b: Buffer | null, at: number, len: number): void {
     const endRel = d.pendingRel + 5 + len;
     const segs = d.segs;
     let last: Seg = segs[0];
@@ -336,7 +339,7 @@ export class TlsConnection {
       last = s;
     }
     d.pendingRel = endRel;
-    this.record(dir, d, type, ver, fragment, len, frames, last, endRel);
+    this.record(dir, d, type, ver, b, at, len, frames, last, endRel);
     let k = 0;
     while (k < segs.length && segs[k].end <= endRel) k++;
     // all segments used up (a record ending with its segment, the usual case): no splice, whose result is an array
@@ -344,7 +347,7 @@ export class TlsConnection {
     else if (k > 0) segs.splice(0, k);
   }
 
-  private record(dir: 0 | 1, d: Dir, type: number, ver: number, fragment: Buffer | null, length: number, frames: number[], last: Seg, endRel: number): void {
+  private record(dir: 0 | 1, d: Dir, type: number, ver: number, b: Buffer | null, at: number, length: number, frames: number[], last: Seg, endRel: number): void {
     const f = this.df(dir);
     const side = this.side(dir);
     const frame = last.frame;
@@ -362,8 +365,8 @@ export class TlsConnection {
     }
     if (this.recordLog.length < MAX_RECORD_LOG) this.recordLog.push({ from: side, frame, type, length });
     const protectedRecord = this.tls13 ? type === 23 : d.encrypted;
-    if (!protectedRecord && fragment !== null) {
-      this.content(dir, d, type, fragment, frames, last, endRel, index, false);
+    if (!protectedRecord && b !== null) {
+      this.content(dir, d, type, b.subarray(at, at + length), frames, last, endRel, index, false);
       return;
     }
     if (this.tls13) {
@@ -371,7 +374,7 @@ export class TlsConnection {
       const peer = this.dirs[dir ^ 1];
       if (peer.enc13 > 0) d.enc13AfterPeer++;
     }
-    if (fragment === null || d.opener === null || d.failed) {
+    if (b === null || d.opener === null || d.failed) {
       f.encryptedRecords++;
       if (type === 21) this.facts.alerts.push({ frame, from: side, level: null, description: null, onWire: "encrypted, record type alert visible", decrypted: false });
       else if (type === 23 && (!this.tls13 || f.finishedFrame !== null || this.facts.completed === true)) {
@@ -381,7 +384,7 @@ export class TlsConnection {
       this.updateCompleted();
       return;
     }
-    const r = d.opener.open(type, ver, fragment);
+    const r = d.opener.open(type, ver, b, at, at + length);
     if (!r.ok) {
       d.failed = true;
       f.encryptedRecords++;

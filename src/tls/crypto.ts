@@ -28,8 +28,12 @@ export class HmacKey {
       this.ipad = this.opad = EMPTY_PAD;
       return;
     }
-    this.ipad = Buffer.alloc(block, 0x36);
-    this.opad = Buffer.alloc(block, 0x5c);
+    // from the pool (Buffer.alloc makes an ArrayBuffer of its own each)
+    const pads = Buffer.allocUnsafe(2 * block);
+    pads.fill(0x36, 0, block);
+    pads.fill(0x5c, block);
+    this.ipad = pads.subarray(0, block);
+    this.opad = pads.subarray(block);
     for (let i = 0; i < k.length; i++) {
       this.ipad[i] ^= k[i];
       this.opad[i] ^= k[i];
@@ -75,7 +79,10 @@ function digest(hash: string, data: Buffer): Buffer {
 export function hkdfExpand(hash: string, prk: Buffer | HmacKey, info: Buffer, length: number): Buffer {
   const h = prk instanceof HmacKey ? prk : new HmacKey(hash, prk);
   // one block (the key schedule's keys, IVs and secrets): T(1) alone
-  if (length <= digestLength(hash)) return h.mac(info, COUNTER_1).subarray(0, length);
+  if (length <= digestLength(hash)) {
+    const t1 = h.mac(info, COUNTER_1);
+    return t1.length === length ? t1 : t1.subarray(0, length);
+  }
   const out: Buffer[] = [];
   let t: Buffer = Buffer.alloc(0);
   let n = 0;
@@ -148,7 +155,8 @@ export type OpenResult = { ok: true; type: number; data: Buffer } | { ok: false;
 
 /** Decrypts the records of one direction under one key (the sequence number counts records). */
 export interface RecordOpener {
-  open(type: number, version: number, fragment: Buffer): OpenResult;
+  /** the record whose fragment is buf[start, end) (default: all of buf) */
+  open(type: number, version: number, buf: Buffer, start?: number, end?: number): OpenResult;
 }
 
 function aeadName(cipher: SuiteInfo["cipher"]): string | null {
@@ -191,7 +199,7 @@ function writeSeq(out: Buffer, at: number, seq: number): void {
 interface Aead {
   /** the plaintext (a new buffer), or null when the tag does not match */
   open(nonce: Buffer, aad: Buffer, ct: Buffer, tag: Buffer): Buffer | null;
-  /** open() of the ciphertext buf[start, end) followed by the tag, buf[end, end + 16) the end of buf */
+  /** open() of the ciphertext buf[start, end) followed by its tag, buf[end, end + 16) */
   openAt(nonce: Buffer, aad: Buffer, buf: Buffer, start: number, end: number): Buffer | null;
 }
 
@@ -214,27 +222,28 @@ export class Tls13Opener implements RecordOpener {
   private seq = 0;
   private readonly iv: Buffer;
   private readonly sealed: Aead;
-  private readonly secretKey: HmacKey;
 
   constructor(readonly suite: SuiteInfo, readonly secret: Buffer) {
     const c = aeadName(suite.cipher);
     if (c === null) throw new Error(`cipher ${suite.name} not supported`);
-    this.secretKey = new HmacKey(suite.hash, secret);
-    this.sealed = aeadFor(c, hkdfExpandLabel(suite.hash, this.secretKey, "key", EMPTY, keyLen(suite.cipher)));
-    this.iv = hkdfExpandLabel(suite.hash, this.secretKey, "iv", EMPTY, 12);
+    // the HMAC key is not kept: a KeyUpdate (next()) is rare, and every opener of every open connection would hold it
+    const secretKey = new HmacKey(suite.hash, secret);
+    this.sealed = aeadFor(c, hkdfExpandLabel(suite.hash, secretKey, "key", EMPTY, keyLen(suite.cipher)));
+    this.iv = hkdfExpandLabel(suite.hash, secretKey, "iv", EMPTY, 12);
   }
 
   /** The next generation's secret after a KeyUpdate (RFC 8446 §7.2). */
   next(): Tls13Opener {
-    return new Tls13Opener(this.suite, hkdfExpandLabel(this.suite.hash, this.secretKey, "traffic upd", EMPTY, digestLength(this.suite.hash)));
+    return new Tls13Opener(this.suite, hkdfExpandLabel(this.suite.hash, this.secret, "traffic upd", EMPTY, digestLength(this.suite.hash)));
   }
 
-  open(type: number, version: number, fragment: Buffer): OpenResult {
-    if (fragment.length < 17) return { ok: false, reason: "record shorter than its authentication tag" };
+  open(type: number, version: number, buf: Buffer, start = 0, end = buf.length): OpenResult {
+    const len = end - start;
+    if (len < 17) return { ok: false, reason: "record shorter than its authentication tag" };
     const nonce = xorSeq(NONCE, this.iv, this.seq);
     const aad = AAD13;
-    aad[0] = type; aad[1] = version >> 8; aad[2] = version & 255; aad[3] = fragment.length >> 8; aad[4] = fragment.length & 255;
-    const pt = this.sealed.openAt(nonce, aad, fragment, 0, fragment.length - 16);
+    aad[0] = type; aad[1] = version >> 8; aad[2] = version & 255; aad[3] = len >> 8; aad[4] = len & 255;
+    const pt = this.sealed.openAt(nonce, aad, buf, start, end - 16);
     if (pt === null) return { ok: false, reason: "the record fails authentication (wrong key, or the capture is damaged)" };
     this.seq++;
     // TLSInnerPlaintext: content, the real type, zero padding
@@ -321,27 +330,28 @@ export class Tls12Opener implements RecordOpener {
     return this.mac!.mac(this.macHeader(type, len), data);
   }
 
-  open(type: number, _version: number, fragment: Buffer): OpenResult {
+  open(type: number, _version: number, buf: Buffer, start = 0, end = buf.length): OpenResult {
     const bad = BAD;
     if (this.aead !== null) {
       let nonce: Buffer, from: number;
       if (this.suite.cipher === "chacha20-poly1305") {
         nonce = xorSeq(NONCE, this.k.iv, this.seq);
-        from = 0;
+        from = start;
       } else {
-        if (fragment.length < 8) return bad;
+        if (end - start < 8) return bad;
         nonce = NONCE;
         this.k.iv.copy(nonce, 0);
-        fragment.copy(nonce, 4, 0, 8);
-        from = 8;
+        buf.copy(nonce, 4, start, start + 8);
+        from = start + 8;
       }
-      if (fragment.length - from < 16) return bad;
-      const plainLen = fragment.length - from - 16;
-      const pt = this.sealed!.openAt(nonce, this.macHeader(type, plainLen), fragment, from, from + plainLen);
+      if (end - from < 16) return bad;
+      const plainLen = end - from - 16;
+      const pt = this.sealed!.openAt(nonce, this.macHeader(type, plainLen), buf, from, from + plainLen);
       if (pt === null) return bad;
       this.seq++;
       return { ok: true, type, data: pt };
     }
+    const fragment = start === 0 && end === buf.length ? buf : buf.subarray(start, end);
     const macLen = this.k.macKey.length;
     if (this.suite.cipher === "null") {
       if (fragment.length < macLen) return bad;

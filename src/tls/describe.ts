@@ -204,7 +204,13 @@ export function tlsLadder(t: TlsFacts, records: readonly LoggedRecord[], times: 
     const time = times.get(a.frame);
     if (time !== undefined && out.length < MAX_LADDER) out.push({ frame: a.frame, time, from: a.from, text: alertText(a) });
   }
-  out.sort(byTime);
+  // the log is in capture order as a rule: sort (which copies) only when it is not
+  for (let i = 1; i < out.length; i++) {
+    if (byTime(out[i - 1], out[i]) > 0) {
+      out.sort(byTime);
+      break;
+    }
+  }
   return out;
 }
 

@@ -72,9 +72,9 @@ export class AesGcm {
     return this.run(nonce, aad, ct, 0, ct.length, tag, 0);
   }
 
-  /** open() of the ciphertext buf[start, end) followed by its 16-octet tag (a record's fragment: no views made). */
+  /** open() of the ciphertext buf[start, end) followed by its 16-octet tag, buf[end, end + 16) (a record's fragment: no views made). */
   openAt(nonce: Buffer, aad: Buffer, buf: Buffer, start: number, end: number): Buffer | null {
-    if (buf.length - end !== 16) return null;
+    if (end + 16 > buf.length) return null;
     return this.run(nonce, aad, buf, start, end, buf, end);
   }
 
