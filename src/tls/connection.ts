@@ -109,6 +109,7 @@ interface Seg {
 /** Largest TLSCiphertext length (RFC 8446 §5.2: 2^14 + 256; RFC 5246 allows 2^14 + 2048). */
 const MAX_RECORD = 16384 + 2048;
 const MAX_RECORD_LOG = 200;
+const MAX_FREE_SEGS = 4;
 
 class Dir {
   startRel = -1;
@@ -124,6 +125,8 @@ class Dir {
   skipping = false;
   pendingRel = 0;
   segs: Seg[] = [];
+  /** Seg objects of segments whose records were all read, to be used again (a few: most segments carry whole records) */
+  freeSegs: Seg[] = [];
   dead = false;
   /** TLS ≤ 1.2: after this side's ChangeCipherSpec; TLS 1.3: records of type 23 are protected */
   encrypted = false;
@@ -212,7 +215,17 @@ export class TlsConnection {
       this.gap(dir, at, tcpRel - at, meta.frame, meta.time, "bytes missing before this segment");
       return;
     }
-    d.segs.push({ start: tcpRel, end: tcpRel + (end - start), frame: meta.frame, time: meta.time, seq: meta.seq, ackRel: meta.ackRel });
+    const seg = d.freeSegs.pop();
+    if (seg === undefined) d.segs.push({ start: tcpRel, end: tcpRel + (end - start), frame: meta.frame, time: meta.time, seq: meta.seq, ackRel: meta.ackRel });
+    else {
+      seg.start = tcpRel;
+      seg.end = tcpRel + (end - start);
+      seg.frame = meta.frame;
+      seg.time = meta.time;
+      seg.seq = meta.seq;
+      seg.ackRel = meta.ackRel;
+      d.segs.push(seg);
+    }
     if (d.pendingLen > 0) {
       start = this.gather(dir, d, buf, start, end);
       if (start < 0 || d.dead) return;
@@ -342,6 +355,9 @@ export class TlsConnection {
     this.record(dir, d, type, ver, b, at, len, frames, last, endRel);
     let k = 0;
     while (k < segs.length && segs[k].end <= endRel) k++;
+    // the used segments' objects serve again (nothing keeps a Seg: record() copies what it needs)
+    const free = d.freeSegs;
+    for (let i = 0; i < k && free.length < MAX_FREE_SEGS; i++) free.push(segs[i]);
     // all segments used up (a record ending with its segment, the usual case): no splice, whose result is an array
     if (k === segs.length) segs.length = 0;
     else if (k > 0) segs.splice(0, k);

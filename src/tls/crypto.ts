@@ -150,8 +150,28 @@ export function prf10(secret: Buffer, label: string, seed: Buffer, length: numbe
   return a;
 }
 
-/** `data` is a buffer of the opener's own, never a view into the fragment (the capture's buffers are reused) */
-export type OpenResult = { ok: true; type: number; data: Buffer } | { ok: false; reason: string };
+/**
+ * `data` is a buffer of the opener's own, never a view into the fragment (the capture's buffers
+ * are reused). A success is one object per opener, filled again by each open(): read it before the
+ * next record is opened.
+ */
+export type OpenResult = Opened | { ok: false; reason: string };
+
+export interface Opened {
+  ok: true;
+  type: number;
+  data: Buffer;
+}
+
+function opened(): Opened {
+  return { ok: true, type: 0, data: EMPTY };
+}
+
+function fill(r: Opened, type: number, data: Buffer): Opened {
+  r.type = type;
+  r.data = data;
+  return r;
+}
 
 /** Decrypts the records of one direction under one key (the sequence number counts records). */
 export interface RecordOpener {
@@ -222,6 +242,7 @@ export class Tls13Opener implements RecordOpener {
   private seq = 0;
   private readonly iv: Buffer;
   private readonly sealed: Aead;
+  private readonly result = opened();
 
   constructor(readonly suite: SuiteInfo, readonly secret: Buffer) {
     const c = aeadName(suite.cipher);
@@ -250,7 +271,7 @@ export class Tls13Opener implements RecordOpener {
     let i = pt.length - 1;
     while (i >= 0 && pt[i] === 0) i--;
     if (i < 0) return { ok: false, reason: "decrypted record has no content type" };
-    return { ok: true, type: pt[i], data: pt.subarray(0, i) };
+    return fill(this.result, pt[i], pt.subarray(0, i));
   }
 }
 
@@ -283,6 +304,7 @@ export function keyBlock12(suite: SuiteInfo, version: number, master: Buffer, cl
 /** TLS ≤ 1.2 record protection: AES-GCM, ChaCha20-Poly1305, CBC+HMAC (MAC-then-encrypt or RFC 7366 encrypt-then-MAC), NULL. */
 export class Tls12Opener implements RecordOpener {
   private seq = 0;
+  private readonly result = opened();
   private readonly aead: string | null;
   private readonly sealed: Aead | null;
   private cbcIv: Buffer;
@@ -349,7 +371,7 @@ export class Tls12Opener implements RecordOpener {
       const pt = this.sealed!.openAt(nonce, this.macHeader(type, plainLen), buf, from, from + plainLen);
       if (pt === null) return bad;
       this.seq++;
-      return { ok: true, type, data: pt };
+      return fill(this.result, type, pt);
     }
     const fragment = start === 0 && end === buf.length ? buf : buf.subarray(start, end);
     const macLen = this.k.macKey.length;
@@ -358,7 +380,7 @@ export class Tls12Opener implements RecordOpener {
       const data = fragment.subarray(0, fragment.length - macLen);
       if (!eq(this.hmac(type, data, data.length), fragment.subarray(data.length))) return bad;
       this.seq++;
-      return { ok: true, type, data: Buffer.from(data) };
+      return fill(this.result, type, Buffer.from(data));
     }
     const block = this.suite.cipher === "des-ede3-cbc" ? 8 : 16;
     const explicitIv = this.version >= 0x0302;
@@ -403,7 +425,7 @@ export class Tls12Opener implements RecordOpener {
       if (!eq(this.hmac(type, data, data.length), mac)) return bad;
     }
     this.seq++;
-    return { ok: true, type, data };
+    return fill(this.result, type, data);
   }
 }
 

@@ -1,3 +1,4 @@
+import type { SegmentMeta } from "../tcp/reassembly.js";
 import type { TlsPhase } from "../stream/tls-slot.js";
 import type { AlertFacts, TlsFacts } from "./connection.js";
 
@@ -336,20 +337,38 @@ const MAX_TIMED_FRAMES = 1024;
  * the connection's own object; `ladder` is (re)computed when they are read.
  */
 export function timedTls(conn: TlsConnectionLike): TlsPhase {
-  const times = new Map<number, number>();
-  return {
-    start: (dir, tcpRel) => conn.start(dir, tcpRel),
-    data(dir, buf, start, end, tcpRel, meta) {
-      const records = conn.recordLog.length, alerts = conn.facts.alerts.length;
-      conn.data(dir, buf, start, end, tcpRel, meta);
-      if ((conn.recordLog.length !== records || conn.facts.alerts.length !== alerts) && times.size < MAX_TIMED_FRAMES && !times.has(meta.frame)) times.set(meta.frame, meta.time);
-    },
-    gap: (dir, tcpRel, len, frame, time, reason) => conn.gap(dir, tcpRel, len, frame, time, reason),
-    plainAck: (dir, tcpAckRel) => conn.plainAck(dir, tcpAckRel),
-    get facts(): LadderedTlsFacts {
-      const f = conn.facts as LadderedTlsFacts;
-      f.ladder = tlsLadder(f, conn.recordLog, times);
-      return f;
-    },
-  };
+  return new TimedTls(conn);
+}
+
+/** timedTls()'s phase: methods of a class, not five closures and an object per connection. */
+class TimedTls implements TlsPhase {
+  private readonly times = new Map<number, number>();
+
+  constructor(private readonly conn: TlsConnectionLike) {}
+
+  start(dir: 0 | 1, tcpRel: number): void {
+    this.conn.start(dir, tcpRel);
+  }
+
+  data(dir: 0 | 1, buf: Buffer, start: number, end: number, tcpRel: number, meta: SegmentMeta): void {
+    const conn = this.conn;
+    const records = conn.recordLog.length, alerts = conn.facts.alerts.length;
+    conn.data(dir, buf, start, end, tcpRel, meta);
+    const times = this.times;
+    if ((conn.recordLog.length !== records || conn.facts.alerts.length !== alerts) && times.size < MAX_TIMED_FRAMES && !times.has(meta.frame)) times.set(meta.frame, meta.time);
+  }
+
+  gap(dir: 0 | 1, tcpRel: number, len: number, frame: number, time: number, reason: string): void {
+    this.conn.gap(dir, tcpRel, len, frame, time, reason);
+  }
+
+  plainAck(dir: 0 | 1, tcpAckRel: number): number {
+    return this.conn.plainAck(dir, tcpAckRel);
+  }
+
+  get facts(): LadderedTlsFacts {
+    const f = this.conn.facts as LadderedTlsFacts;
+    f.ladder = tlsLadder(f, this.conn.recordLog, this.times);
+    return f;
+  }
 }
