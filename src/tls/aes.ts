@@ -145,17 +145,17 @@ export function word(b: Uint8Array, i: number): number {
   return (b[i] << 24) | (b[i + 1] << 16) | (b[i + 2] << 8) | b[i + 3];
 }
 
-/** out[at, at + n) = src[at, at + n) XOR the first n octets of the block (w0 w1 w2 w3), n ≤ 16 */
-export function xorBlock(out: Uint8Array, src: Uint8Array, at: number, n: number, w0: number, w1: number, w2: number, w3: number): void {
+/** out[at, at + n) = src[from, from + n) XOR the first n octets of the block (w0 w1 w2 w3), n ≤ 16 */
+export function xorBlock(out: Uint8Array, at: number, src: Uint8Array, from: number, n: number, w0: number, w1: number, w2: number, w3: number): void {
   if (n === 16) {
-    out[at] = src[at] ^ (w0 >>> 24); out[at + 1] = src[at + 1] ^ (w0 >>> 16); out[at + 2] = src[at + 2] ^ (w0 >>> 8); out[at + 3] = src[at + 3] ^ w0;
-    out[at + 4] = src[at + 4] ^ (w1 >>> 24); out[at + 5] = src[at + 5] ^ (w1 >>> 16); out[at + 6] = src[at + 6] ^ (w1 >>> 8); out[at + 7] = src[at + 7] ^ w1;
-    out[at + 8] = src[at + 8] ^ (w2 >>> 24); out[at + 9] = src[at + 9] ^ (w2 >>> 16); out[at + 10] = src[at + 10] ^ (w2 >>> 8); out[at + 11] = src[at + 11] ^ w2;
-    out[at + 12] = src[at + 12] ^ (w3 >>> 24); out[at + 13] = src[at + 13] ^ (w3 >>> 16); out[at + 14] = src[at + 14] ^ (w3 >>> 8); out[at + 15] = src[at + 15] ^ w3;
+    out[at] = src[from] ^ (w0 >>> 24); out[at + 1] = src[from + 1] ^ (w0 >>> 16); out[at + 2] = src[from + 2] ^ (w0 >>> 8); out[at + 3] = src[from + 3] ^ w0;
+    out[at + 4] = src[from + 4] ^ (w1 >>> 24); out[at + 5] = src[from + 5] ^ (w1 >>> 16); out[at + 6] = src[from + 6] ^ (w1 >>> 8); out[at + 7] = src[from + 7] ^ w1;
+    out[at + 8] = src[from + 8] ^ (w2 >>> 24); out[at + 9] = src[from + 9] ^ (w2 >>> 16); out[at + 10] = src[from + 10] ^ (w2 >>> 8); out[at + 11] = src[from + 11] ^ w2;
+    out[at + 12] = src[from + 12] ^ (w3 >>> 24); out[at + 13] = src[from + 13] ^ (w3 >>> 16); out[at + 14] = src[from + 14] ^ (w3 >>> 8); out[at + 15] = src[from + 15] ^ w3;
     return;
   }
   for (let j = 0; j < n; j++) {
     const w = j < 4 ? w0 : j < 8 ? w1 : j < 12 ? w2 : w3;
-    out[at + j] = src[at + j] ^ (w >>> (24 - 8 * (j & 3)));
+    out[at + j] = src[from + j] ^ (w >>> (24 - 8 * (j & 3)));
   }
 }

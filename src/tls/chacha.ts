@@ -16,26 +16,37 @@ export class ChaCha20Poly1305 {
 
   /** Decrypts `ct` under the 12-byte `nonce` and checks `tag` over `aad` and `ct`: the plaintext (a new buffer), or null. */
   open(nonce: Uint8Array, aad: Uint8Array, ct: Uint8Array, tag: Uint8Array): Buffer | null {
-    if (tag.length !== 16 || nonce.length !== 12) return null;
+    if (tag.length !== 16) return null;
+    return this.run(nonce, aad, ct, 0, ct.length, tag, 0);
+  }
+
+  /** open() of the ciphertext buf[start, end) followed by its 16-octet tag, buf[end, end + 16) (a record's fragment: no views made). */
+  openAt(nonce: Uint8Array, aad: Uint8Array, buf: Uint8Array, start: number, end: number): Buffer | null {
+    if (end + 16 > buf.length) return null;
+    return this.run(nonce, aad, buf, start, end, buf, end);
+  }
+
+  private run(nonce: Uint8Array, aad: Uint8Array, ct: Uint8Array, start: number, end: number, tag: Uint8Array, tagAt: number): Buffer | null {
+    if (nonce.length !== 12) return null;
     const n0 = le32(nonce, 0), n1 = le32(nonce, 4), n2 = le32(nonce, 8);
     // the one-time Poly1305 key: the first 32 octets of block 0
     block(this.key, 0, n0, n1, n2, KS);
     const p = POLY;
     p.init(KS);
-    p.padded(aad);
-    p.padded(ct);
+    p.padded(aad, 0, aad.length);
+    p.padded(ct, start, end);
+    const n = end - start;
     const lens = LENS;
     lens.fill(0);
     putLe64(lens, 0, aad.length);
-    putLe64(lens, 8, ct.length);
+    putLe64(lens, 8, n);
     p.update(lens, 0);
-    if (!p.check(tag)) return null;
-    const n = ct.length;
+    if (!p.check(tag, tagAt)) return null;
     const out = Buffer.allocUnsafe(n);
     for (let at = 0, c = 1; at < n; at += 64, c++) {
       block(this.key, c, n0, n1, n2, KS);
       const m = Math.min(64, n - at);
-      for (let i = 0; i < m; i++) out[at + i] = ct[at + i] ^ KS[i];
+      for (let i = 0, j = start + at; i < m; i++, j++) out[at + i] = ct[j] ^ KS[i];
     }
     return out;
   }
@@ -106,14 +117,14 @@ class Poly1305 {
     this.h.fill(0);
   }
 
-  /** `data` zero-padded to whole blocks */
-  padded(data: Uint8Array): void {
-    let i = 0;
-    for (; i + 16 <= data.length; i += 16) this.update(data, i);
-    if (i < data.length) {
+  /** data[from, to) zero-padded to whole blocks */
+  padded(data: Uint8Array, from: number, to: number): void {
+    let i = from;
+    for (; i + 16 <= to; i += 16) this.update(data, i);
+    if (i < to) {
       const b = this.buf;
       b.fill(0);
-      for (let k = 0; i < data.length; i++, k++) b[k] = data[i];
+      for (let k = 0; i < to; i++, k++) b[k] = data[i];
       this.update(b, 0);
     }
   }
@@ -146,7 +157,7 @@ class Poly1305 {
   }
 
   /** Whether the tag (h + s mod 2^128) is `tag`. */
-  check(tag: Uint8Array): boolean {
+  check(tag: Uint8Array, at: number): boolean {
     const h = this.h;
     // carry fully, then h mod p: h - p when h + 5 reaches 2^130
     let c = 1;
@@ -178,7 +189,7 @@ class Poly1305 {
         bits -= 8;
         const sum = byte + this.s[k] + carry;
         carry = sum >>> 8;
-        diff |= (sum & 255) ^ tag[k];
+        diff |= (sum & 255) ^ tag[at + k];
         k++;
       }
     }

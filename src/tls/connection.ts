@@ -109,6 +109,7 @@ interface Seg {
 /** Largest TLSCiphertext length (RFC 8446 §5.2: 2^14 + 256; RFC 5246 allows 2^14 + 2048). */
 const MAX_RECORD = 16384 + 2048;
 const MAX_RECORD_LOG = 200;
+const MAX_FREE_SEGS = 4;
 
 class Dir {
   startRel = -1;
@@ -124,6 +125,8 @@ class Dir {
   skipping = false;
   pendingRel = 0;
   segs: Seg[] = [];
+  /** Seg objects of segments whose records were all read, to be used again (a few: most segments carry whole records) */
+  freeSegs: Seg[] = [];
   dead = false;
   /** TLS ≤ 1.2: after this side's ChangeCipherSpec; TLS 1.3: records of type 23 are protected */
   encrypted = false;
@@ -133,7 +136,7 @@ class Dir {
   /** TLS 1.2 opener waiting for this side's ChangeCipherSpec */
   ccsOpener: RecordOpener | null = null;
   failed = false;
-  hs: Buffer = Buffer.alloc(0);
+  hs: Buffer = EMPTY;
   plainRel = 0;
   records = 0;
   /** TCP end offset and plaintext end offset of each application data record (for plainAck) */
@@ -145,6 +148,8 @@ class Dir {
   enc13 = 0;
   enc13AfterPeer = 0;
 }
+
+const EMPTY = Buffer.alloc(0);
 
 function emptyDir(): TlsDirectionFacts {
   return { firstFrame: null, records: 0, encryptedRecords: 0, appRecords: 0, appBytes: 0, plainBytes: 0, changeCipherSpecFrame: null, finishedFrame: null, last: null };
@@ -212,7 +217,17 @@ export class TlsConnection {
       this.gap(dir, at, tcpRel - at, meta.frame, meta.time, "bytes missing before this segment");
       return;
     }
-    d.segs.push({ start: tcpRel, end: tcpRel + (end - start), frame: meta.frame, time: meta.time, seq: meta.seq, ackRel: meta.ackRel });
+    const seg = d.freeSegs.pop();
+    if (seg === undefined) d.segs.push({ start: tcpRel, end: tcpRel + (end - start), frame: meta.frame, time: meta.time, seq: meta.seq, ackRel: meta.ackRel });
+    else {
+      seg.start = tcpRel;
+      seg.end = tcpRel + (end - start);
+      seg.frame = meta.frame;
+      seg.time = meta.time;
+      seg.seq = meta.seq;
+      seg.ackRel = meta.ackRel;
+      d.segs.push(seg);
+    }
     if (d.pendingLen > 0) {
       start = this.gather(dir, d, buf, start, end);
       if (start < 0 || d.dead) return;
@@ -265,12 +280,12 @@ export class TlsConnection {
     }
     const head = d.pending[0];
     const type = head[0], ver = head.readUInt16BE(1), len = d.recLen - 5;
-    const fragment = d.skipping ? null : Buffer.concat([...d.pending, buf.subarray(start, start + need)]).subarray(5);
+    const whole = d.skipping ? null : Buffer.concat([...d.pending, buf.subarray(start, start + need)]);
     d.pending = [];
     d.pendingLen = 0;
     d.recLen = 0;
     d.skipping = false;
-    this.one(dir, d, type, ver, fragment, len);
+    this.one(dir, d, type, ver, whole, 5, len);
     return start + need;
   }
 
@@ -317,33 +332,42 @@ export class TlsConnection {
         return pos;
       }
       if (end - pos < 5 + len) return pos;
-      const fragment = b.subarray(pos + 5, pos + 5 + len);
       pos += 5 + len;
-      this.one(dir, d, type, ver, fragment, len);
+      this.one(dir, d, type, ver, b, pos - len, len);
     }
     return pos;
   }
 
-  /** One whole record at TCP offset d.pendingRel; `fragment` null: its bytes were not kept (a protected record that cannot be decrypted). */
-  private one(dir: 0 | 1, d: Dir, type: number, ver: number, fragment: Buffer | null, len: number): void {
+  /**
+   * One whole record at TCP offset d.pendingRel, its fragment b[at, at + len) (no view made: a
+   * record that is decrypted is read in place); `b` null: its bytes were not kept (a protected
+   * record that cannot be decrypted).
+   */
+  private one(dir: 0 | 1, d: Dir, type: number, ver: number, b: Buffer | null, at: number, len: number): void {
     const endRel = d.pendingRel + 5 + len;
-    const frames: number[] = [];
-    let last: Seg = d.segs[0];
-    for (const s of d.segs) {
+    const segs = d.segs;
+    let last: Seg = segs[0];
+    // a record in one segment (the usual case): a one-element array, not one grown by push()
+    const frames: number[] = last.start < endRel ? [last.frame] : [];
+    for (let i = 1; i < segs.length && frames.length > 0; i++) {
+      const s = segs[i];
       if (s.start >= endRel) break;
       if (frames[frames.length - 1] !== s.frame) frames.push(s.frame);
       last = s;
     }
     d.pendingRel = endRel;
-    this.record(dir, d, type, ver, fragment, len, frames, last, endRel);
+    this.record(dir, d, type, ver, b, at, len, frames, last, endRel);
     let k = 0;
-    while (k < d.segs.length && d.segs[k].end <= endRel) k++;
+    while (k < segs.length && segs[k].end <= endRel) k++;
+    // the used segments' objects serve again (nothing keeps a Seg: record() copies what it needs)
+    const free = d.freeSegs;
+    for (let i = 0; i < k && free.length < MAX_FREE_SEGS; i++) free.push(segs[i]);
     // all segments used up (a record ending with its segment, the usual case): no splice, whose result is an array
-    if (k === d.segs.length) d.segs.length = 0;
-    else if (k > 0) d.segs.splice(0, k);
+    if (k === segs.length) segs.length = 0;
+    else if (k > 0) segs.splice(0, k);
   }
 
-  private record(dir: 0 | 1, d: Dir, type: number, ver: number, fragment: Buffer | null, length: number, frames: number[], last: Seg, endRel: number): void {
+  private record(dir: 0 | 1, d: Dir, type: number, ver: number, b: Buffer | null, at: number, length: number, frames: number[], last: Seg, endRel: number): void {
     const f = this.df(dir);
     const side = this.side(dir);
     const frame = last.frame;
@@ -351,11 +375,18 @@ export class TlsConnection {
     if (f.firstFrame === null) f.firstFrame = frames[0];
     const index = d.records++;
     f.records++;
-    f.last = { frame, type, length };
+    // one object per direction, updated (only the last record's is reported)
+    const l = f.last;
+    if (l === null) f.last = { frame, type, length };
+    else {
+      l.frame = frame;
+      l.type = type;
+      l.length = length;
+    }
     if (this.recordLog.length < MAX_RECORD_LOG) this.recordLog.push({ from: side, frame, type, length });
     const protectedRecord = this.tls13 ? type === 23 : d.encrypted;
-    if (!protectedRecord && fragment !== null) {
-      this.content(dir, d, type, fragment, frames, last, endRel, index, false);
+    if (!protectedRecord && b !== null) {
+      this.content(dir, d, type, b.subarray(at, at + length), frames, last, endRel, index, false);
       return;
     }
     if (this.tls13) {
@@ -365,7 +396,7 @@ export class TlsConnection {
     }
     // a key log with one side's secrets but not this side's: this side is not read from here on, as after a failure
     if (d.opener === null && !d.failed && this.facts.decryption.status === "partial") this.noKeyFor(dir, d, frame, last.time, endRel - 5 - length);
-    if (fragment === null || d.opener === null || d.failed) {
+    if (b === null || d.opener === null || d.failed) {
       f.encryptedRecords++;
       if (type === 21) this.facts.alerts.push({ frame, from: side, level: null, description: null, onWire: "encrypted, record type alert visible", decrypted: false });
       else if (type === 23 && (!this.tls13 || f.finishedFrame !== null || this.facts.completed === true)) {
@@ -375,7 +406,7 @@ export class TlsConnection {
       this.updateCompleted();
       return;
     }
-    const r = d.opener.open(type, ver, fragment);
+    const r = d.opener.open(type, ver, b, at, at + length);
     if (!r.ok) {
       d.failed = true;
       d.unreadTcp = endRel - 5 - length;
@@ -422,17 +453,23 @@ export class TlsConnection {
         break;
       }
       case 22:
-        // a plaintext record's bytes are copied (a view into the capture's buffer, which is reused);
-        // a decrypted one is the opener's own buffer; a message may span records
-        d.hs = d.hs.length > 0 ? Buffer.concat([d.hs, data]) : decrypted ? data : Buffer.from(data);
-        while (d.hs.length >= 4) {
-          const n = (d.hs[1] << 16) | d.hs.readUInt16BE(2);
-          if (d.hs.length < 4 + n) break;
-          const msg = d.hs.subarray(0, 4 + n);
-          d.hs = d.hs.subarray(4 + n);
-          this.handshake(dir, d, msg[0], msg.subarray(4), frame, decrypted);
+      {
+        // a message may span records: the bytes of an incomplete one are kept, as a copy when they
+        // are a plaintext record's (a view into the capture's buffer, which is reused; the parsers
+        // keep no view of a message); a decrypted record is the opener's own buffer
+        const view = d.hs.length === 0 && !decrypted;
+        const hs = d.hs.length > 0 ? Buffer.concat([d.hs, data]) : data;
+        let at = 0;
+        while (hs.length - at >= 4) {
+          const n = (hs[at + 1] << 16) | (hs[at + 2] << 8) | hs[at + 3];
+          if (hs.length - at < 4 + n) break;
+          const t = hs[at];
+          at += 4 + n;
+          this.handshake(dir, d, t, hs.subarray(at - n, at), frame, decrypted);
         }
+        d.hs = at === hs.length ? EMPTY : view ? Buffer.from(hs.subarray(at)) : at === 0 ? hs : hs.subarray(at);
         break;
+      }
       case 23: {
         f.appRecords++;
         f.appBytes += data.length;

@@ -28,8 +28,12 @@ export class HmacKey {
       this.ipad = this.opad = EMPTY_PAD;
       return;
     }
-    this.ipad = Buffer.alloc(block, 0x36);
-    this.opad = Buffer.alloc(block, 0x5c);
+    // from the pool (Buffer.alloc makes an ArrayBuffer of its own each)
+    const pads = Buffer.allocUnsafe(2 * block);
+    pads.fill(0x36, 0, block);
+    pads.fill(0x5c, block);
+    this.ipad = pads.subarray(0, block);
+    this.opad = pads.subarray(block);
     for (let i = 0; i < k.length; i++) {
       this.ipad[i] ^= k[i];
       this.opad[i] ^= k[i];
@@ -75,7 +79,10 @@ function digest(hash: string, data: Buffer): Buffer {
 export function hkdfExpand(hash: string, prk: Buffer | HmacKey, info: Buffer, length: number): Buffer {
   const h = prk instanceof HmacKey ? prk : new HmacKey(hash, prk);
   // one block (the key schedule's keys, IVs and secrets): T(1) alone
-  if (length <= digestLength(hash)) return h.mac(info, COUNTER_1).subarray(0, length);
+  if (length <= digestLength(hash)) {
+    const t1 = h.mac(info, COUNTER_1);
+    return t1.length === length ? t1 : t1.subarray(0, length);
+  }
   const out: Buffer[] = [];
   let t: Buffer = Buffer.alloc(0);
   let n = 0;
@@ -143,12 +150,33 @@ export function prf10(secret: Buffer, label: string, seed: Buffer, length: numbe
   return a;
 }
 
-/** `data` is a buffer of the opener's own, never a view into the fragment (the capture's buffers are reused) */
-export type OpenResult = { ok: true; type: number; data: Buffer } | { ok: false; reason: string };
+/**
+ * `data` is a buffer of the opener's own, never a view into the fragment (the capture's buffers
+ * are reused). A success is one object per opener, filled again by each open(): read it before the
+ * next record is opened.
+ */
+export type OpenResult = Opened | { ok: false; reason: string };
+
+export interface Opened {
+  ok: true;
+  type: number;
+  data: Buffer;
+}
+
+function opened(): Opened {
+  return { ok: true, type: 0, data: EMPTY };
+}
+
+function fill(r: Opened, type: number, data: Buffer): Opened {
+  r.type = type;
+  r.data = data;
+  return r;
+}
 
 /** Decrypts the records of one direction under one key (the sequence number counts records). */
 export interface RecordOpener {
-  open(type: number, version: number, fragment: Buffer): OpenResult;
+  /** the record whose fragment is buf[start, end) (default: all of buf) */
+  open(type: number, version: number, buf: Buffer, start?: number, end?: number): OpenResult;
 }
 
 function aeadName(cipher: SuiteInfo["cipher"]): string | null {
@@ -191,6 +219,8 @@ function writeSeq(out: Buffer, at: number, seq: number): void {
 interface Aead {
   /** the plaintext (a new buffer), or null when the tag does not match */
   open(nonce: Buffer, aad: Buffer, ct: Buffer, tag: Buffer): Buffer | null;
+  /** open() of the ciphertext buf[start, end) followed by its tag, buf[end, end + 16) */
+  openAt(nonce: Buffer, aad: Buffer, buf: Buffer, start: number, end: number): Buffer | null;
 }
 
 function aeadFor(cipher: string, key: Buffer): Aead {
@@ -212,34 +242,36 @@ export class Tls13Opener implements RecordOpener {
   private seq = 0;
   private readonly iv: Buffer;
   private readonly sealed: Aead;
-  private readonly secretKey: HmacKey;
+  private readonly result = opened();
 
   constructor(readonly suite: SuiteInfo, readonly secret: Buffer) {
     const c = aeadName(suite.cipher);
     if (c === null) throw new Error(`cipher ${suite.name} not supported`);
-    this.secretKey = new HmacKey(suite.hash, secret);
-    this.sealed = aeadFor(c, hkdfExpandLabel(suite.hash, this.secretKey, "key", EMPTY, keyLen(suite.cipher)));
-    this.iv = hkdfExpandLabel(suite.hash, this.secretKey, "iv", EMPTY, 12);
+    // the HMAC key is not kept: a KeyUpdate (next()) is rare, and every opener of every open connection would hold it
+    const secretKey = new HmacKey(suite.hash, secret);
+    this.sealed = aeadFor(c, hkdfExpandLabel(suite.hash, secretKey, "key", EMPTY, keyLen(suite.cipher)));
+    this.iv = hkdfExpandLabel(suite.hash, secretKey, "iv", EMPTY, 12);
   }
 
   /** The next generation's secret after a KeyUpdate (RFC 8446 §7.2). */
   next(): Tls13Opener {
-    return new Tls13Opener(this.suite, hkdfExpandLabel(this.suite.hash, this.secretKey, "traffic upd", EMPTY, digestLength(this.suite.hash)));
+    return new Tls13Opener(this.suite, hkdfExpandLabel(this.suite.hash, this.secret, "traffic upd", EMPTY, digestLength(this.suite.hash)));
   }
 
-  open(type: number, version: number, fragment: Buffer): OpenResult {
-    if (fragment.length < 17) return { ok: false, reason: "record shorter than its authentication tag" };
+  open(type: number, version: number, buf: Buffer, start = 0, end = buf.length): OpenResult {
+    const len = end - start;
+    if (len < 17) return { ok: false, reason: "record shorter than its authentication tag" };
     const nonce = xorSeq(NONCE, this.iv, this.seq);
     const aad = AAD13;
-    aad[0] = type; aad[1] = version >> 8; aad[2] = version & 255; aad[3] = fragment.length >> 8; aad[4] = fragment.length & 255;
-    const pt = this.sealed.open(nonce, aad, fragment.subarray(0, fragment.length - 16), fragment.subarray(fragment.length - 16));
+    aad[0] = type; aad[1] = version >> 8; aad[2] = version & 255; aad[3] = len >> 8; aad[4] = len & 255;
+    const pt = this.sealed.openAt(nonce, aad, buf, start, end - 16);
     if (pt === null) return { ok: false, reason: "the record fails authentication (wrong key, or the capture is damaged)" };
     this.seq++;
     // TLSInnerPlaintext: content, the real type, zero padding
     let i = pt.length - 1;
     while (i >= 0 && pt[i] === 0) i--;
     if (i < 0) return { ok: false, reason: "decrypted record has no content type" };
-    return { ok: true, type: pt[i], data: pt.subarray(0, i) };
+    return fill(this.result, pt[i], pt.subarray(0, i));
   }
 }
 
@@ -272,6 +304,7 @@ export function keyBlock12(suite: SuiteInfo, version: number, master: Buffer, cl
 /** TLS ≤ 1.2 record protection: AES-GCM, ChaCha20-Poly1305, CBC+HMAC (MAC-then-encrypt or RFC 7366 encrypt-then-MAC), NULL. */
 export class Tls12Opener implements RecordOpener {
   private seq = 0;
+  private readonly result = opened();
   private readonly aead: string | null;
   private readonly sealed: Aead | null;
   private cbcIv: Buffer;
@@ -319,34 +352,35 @@ export class Tls12Opener implements RecordOpener {
     return this.mac!.mac(this.macHeader(type, len), data);
   }
 
-  open(type: number, _version: number, fragment: Buffer): OpenResult {
-    const bad: OpenResult = { ok: false, reason: "the record fails authentication (wrong key, or the capture is damaged)" };
+  open(type: number, _version: number, buf: Buffer, start = 0, end = buf.length): OpenResult {
+    const bad = BAD;
     if (this.aead !== null) {
-      let nonce: Buffer, ct: Buffer;
+      let nonce: Buffer, from: number;
       if (this.suite.cipher === "chacha20-poly1305") {
         nonce = xorSeq(NONCE, this.k.iv, this.seq);
-        ct = fragment;
+        from = start;
       } else {
-        if (fragment.length < 8) return bad;
+        if (end - start < 8) return bad;
         nonce = NONCE;
         this.k.iv.copy(nonce, 0);
-        fragment.copy(nonce, 4, 0, 8);
-        ct = fragment.subarray(8);
+        buf.copy(nonce, 4, start, start + 8);
+        from = start + 8;
       }
-      if (ct.length < 16) return bad;
-      const plainLen = ct.length - 16;
-      const pt = this.sealed!.open(nonce, this.macHeader(type, plainLen), ct.subarray(0, plainLen), ct.subarray(plainLen));
+      if (end - from < 16) return bad;
+      const plainLen = end - from - 16;
+      const pt = this.sealed!.openAt(nonce, this.macHeader(type, plainLen), buf, from, from + plainLen);
       if (pt === null) return bad;
       this.seq++;
-      return { ok: true, type, data: pt };
+      return fill(this.result, type, pt);
     }
+    const fragment = start === 0 && end === buf.length ? buf : buf.subarray(start, end);
     const macLen = this.k.macKey.length;
     if (this.suite.cipher === "null") {
       if (fragment.length < macLen) return bad;
       const data = fragment.subarray(0, fragment.length - macLen);
       if (!eq(this.hmac(type, data, data.length), fragment.subarray(data.length))) return bad;
       this.seq++;
-      return { ok: true, type, data: Buffer.from(data) };
+      return fill(this.result, type, Buffer.from(data));
     }
     const block = this.suite.cipher === "des-ede3-cbc" ? 8 : 16;
     const explicitIv = this.version >= 0x0302;
@@ -391,9 +425,11 @@ export class Tls12Opener implements RecordOpener {
       if (!eq(this.hmac(type, data, data.length), mac)) return bad;
     }
     this.seq++;
-    return { ok: true, type, data };
+    return fill(this.result, type, data);
   }
 }
+
+const BAD: OpenResult = { ok: false, reason: "the record fails authentication (wrong key, or the capture is damaged)" };
 
 function eq(a: Buffer, b: Buffer): boolean {
   return a.length === b.length && nodeCrypto().timingSafeEqual(a, b);

@@ -1,3 +1,4 @@
+import type { SegmentMeta } from "../tcp/reassembly.js";
 import type { TlsPhase } from "../stream/tls-slot.js";
 import type { AlertFacts, TlsFacts } from "./connection.js";
 
@@ -161,101 +162,164 @@ interface LoggedRecord { from: "client" | "server"; frame: number; type: number 
  * not listed: the SMTP inside is drawn as commands and replies.
  */
 export function tlsLadder(t: TlsFacts, records: readonly LoggedRecord[], times: ReadonlyMap<number, number>): TlsLadderItem[] {
-  const out: TlsLadderItem[] = [];
-  const hsQueue = { client: t.handshake.filter((h) => h.from === "client"), server: t.handshake.filter((h) => h.from === "server") };
-  const alertsLeft = new Set(t.alerts);
-  const ccsSeen = { client: false, server: false };
-  const appFrames = { client: 0, server: 0 };
+  const b = new Ladder(t, times);
   const tls13 = t.serverHello?.version === "TLS 1.3" || t.helloRetryRequest !== null;
-  const readable = t.decryption.status === "decrypted" || t.decryption.status === "partial";
-  const read = (side: "client" | "server", frame: number) => {
-    const failed = t.decryption.failedFrom[side];
-    return readable && (failed === null || frame < failed);
-  };
-  const st: { cur: { item: TlsLadderItem; parts: string[] } | null } = { cur: null };
-  /** the arrow being filled is this frame's of this side */
-  const isCur = (side: "client" | "server", frame: number) => st.cur !== null && st.cur.item.frame === frame && st.cur.item.from === side;
-  const put = (side: "client" | "server", frame: number, part: string) => {
-    if (st.cur === null || !isCur(side, frame)) {
-      const time = times.get(frame);
-      if (time === undefined || out.length >= MAX_LADDER) {
-        st.cur = null;
-        return;
-      }
-      st.cur = { item: { frame, time, from: side, text: "" }, parts: [] };
-      out.push(st.cur.item);
-    }
-    st.cur.parts.push(part);
-    st.cur.item.text = st.cur.parts.length === 1 ? part : `${st.cur.item.text}, ${part}`;
-  };
-  /** application data of a side is listed for its first MAX_APP_FRAMES frames */
-  const appOk = (side: "client" | "server", frame: number) => {
-    if (isCur(side, frame) && st.cur!.parts[st.cur!.parts.length - 1] === "Application Data") return true;
-    if (appFrames[side] >= MAX_APP_FRAMES) return false;
-    appFrames[side]++;
-    return true;
-  };
-  const takeHandshake = (side: "client" | "server", frame: number, decrypted: boolean): string[] => {
-    const q = hsQueue[side];
-    const got: string[] = [];
-    while (q.length > 0 && q[0].frame === frame && q[0].decrypted === decrypted) {
-      const h = q.shift()!;
-      const hrr = h.type === "server_hello" && t.helloRetryRequest !== null && t.helloRetryRequest.frame === h.frame && got.length === 0 && !h.decrypted;
-      got.push(hrr ? "Hello Retry Request" : wsName(h.type));
-    }
-    return got;
-  };
-  const takeAlert = (side: "client" | "server", frame: number, decrypted: boolean | null): AlertFacts | null => {
-    for (const a of alertsLeft) {
-      if (a.from === side && a.frame === frame && (decrypted === null || a.decrypted === decrypted)) {
-        alertsLeft.delete(a);
-        return a;
-      }
-    }
-    return null;
-  };
-  for (const r of records) {
+  let ccsClient = false, ccsServer = false;
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i];
     const side = r.from;
-    const encrypted = tls13 ? r.type === 23 : ccsSeen[side] && r.type !== 20;
     if (r.type === 20) {
-      ccsSeen[side] = true;
-      put(side, r.frame, "Change Cipher Spec");
+      if (side === "client") ccsClient = true;
+      else ccsServer = true;
+      b.put(side, r.frame, "Change Cipher Spec");
       continue;
     }
+    const encrypted = tls13 ? r.type === 23 : side === "client" ? ccsClient : ccsServer;
     if (!encrypted) {
-      if (r.type === 22) {
-        const hs = takeHandshake(side, r.frame, false);
-        for (const h of hs) put(side, r.frame, h);
-      } else if (r.type === 21) {
-        const a = takeAlert(side, r.frame, false);
-        if (a !== null) put(side, r.frame, alertText(a));
-      } else if (r.type === 23 && appOk(side, r.frame)) put(side, r.frame, "Application Data");
+      if (r.type === 22) b.takeHandshake(side, r.frame, false);
+      else if (r.type === 21) {
+        const a = b.takeAlert(side, r.frame, false);
+        if (a !== null) b.put(side, r.frame, alertText(a));
+      } else if (r.type === 23 && b.appOk(side, r.frame)) b.put(side, r.frame, "Application Data");
       continue;
     }
-    if (read(side, r.frame)) {
-      const hs = takeHandshake(side, r.frame, true);
-      if (hs.length > 0) {
-        for (const h of hs) put(side, r.frame, `${h} (decrypted)`);
-        continue;
-      }
-      const a = takeAlert(side, r.frame, true);
-      if (a !== null) put(side, r.frame, alertText(a));
+    if (b.read(side, r.frame)) {
+      if (b.takeHandshake(side, r.frame, true) > 0) continue;
+      const a = b.takeAlert(side, r.frame, true);
+      if (a !== null) b.put(side, r.frame, alertText(a));
       // decrypted application data: drawn as the SMTP inside
       continue;
     }
     if (r.type === 21) {
-      takeAlert(side, r.frame, null);
-      put(side, r.frame, "Encrypted Alert");
-    } else if (r.type === 22) put(side, r.frame, "Encrypted Handshake Message");
-    else if (r.type === 23 && appOk(side, r.frame)) put(side, r.frame, "Application Data");
+      b.takeAlert(side, r.frame, null);
+      b.put(side, r.frame, "Encrypted Alert");
+    } else if (r.type === 22) b.put(side, r.frame, "Encrypted Handshake Message");
+    else if (r.type === 23 && b.appOk(side, r.frame)) b.put(side, r.frame, "Application Data");
   }
+  const out = b.out;
   // alerts past the record log (a close_notify after a long dialogue)
-  for (const a of alertsLeft) {
+  const alerts = t.alerts;
+  for (let i = 0; i < alerts.length; i++) {
+    if (b.alertTaken(i)) continue;
+    const a = alerts[i];
     const time = times.get(a.frame);
     if (time !== undefined && out.length < MAX_LADDER) out.push({ frame: a.frame, time, from: a.from, text: alertText(a) });
   }
-  out.sort((x, y) => x.time - y.time || x.frame - y.frame);
+  // the log is in capture order as a rule: sort (which copies) only when it is not
+  for (let i = 1; i < out.length; i++) {
+    if (byTime(out[i - 1], out[i]) > 0) {
+      out.sort(byTime);
+      break;
+    }
+  }
   return out;
+}
+
+function byTime(x: TlsLadderItem, y: TlsLadderItem): number {
+  return x.time - y.time || x.frame - y.frame;
+}
+
+/** The arrows of tlsLadder() being drawn: one pass over the record log, without a closure per session. */
+class Ladder {
+  readonly out: TlsLadderItem[] = [];
+  /** the arrow being filled (its side's and frame's parts), its last part and how many */
+  private cur: TlsLadderItem | null = null;
+  private curLast = "";
+  private curParts = 0;
+  /** the next handshake message of each side (an index into t.handshake) */
+  private hsClient = 0;
+  private hsServer = 0;
+  /** alerts drawn (bit i: t.alerts[i]; a list past 30 alerts) */
+  private taken = 0;
+  private takenMore: boolean[] | null = null;
+  private appClient = 0;
+  private appServer = 0;
+  private readonly readable: boolean;
+
+  constructor(private readonly t: TlsFacts, private readonly times: ReadonlyMap<number, number>) {
+    this.readable = t.decryption.status === "decrypted" || t.decryption.status === "partial";
+  }
+
+  read(side: "client" | "server", frame: number): boolean {
+    const failed = this.t.decryption.failedFrom[side];
+    return this.readable && (failed === null || frame < failed);
+  }
+
+  /** the arrow being filled is this frame's of this side */
+  private isCur(side: "client" | "server", frame: number): boolean {
+    const c = this.cur;
+    return c !== null && c.frame === frame && c.from === side;
+  }
+
+  put(side: "client" | "server", frame: number, part: string): void {
+    let c = this.cur;
+    if (c === null || c.frame !== frame || c.from !== side) {
+      const time = this.times.get(frame);
+      if (time === undefined || this.out.length >= MAX_LADDER) {
+        this.cur = null;
+        return;
+      }
+      c = this.cur = { frame, time, from: side, text: part };
+      this.out.push(c);
+      this.curParts = 1;
+      this.curLast = part;
+      return;
+    }
+    c.text = `${c.text}, ${part}`;
+    this.curParts++;
+    this.curLast = part;
+  }
+
+  /** application data of a side is listed for its first MAX_APP_FRAMES frames */
+  appOk(side: "client" | "server", frame: number): boolean {
+    if (this.isCur(side, frame) && this.curLast === "Application Data") return true;
+    if (side === "client") {
+      if (this.appClient >= MAX_APP_FRAMES) return false;
+      this.appClient++;
+    } else {
+      if (this.appServer >= MAX_APP_FRAMES) return false;
+      this.appServer++;
+    }
+    return true;
+  }
+
+  /** Draws the side's next handshake messages of this frame read this way; returns how many. */
+  takeHandshake(side: "client" | "server", frame: number, decrypted: boolean): number {
+    const hs = this.t.handshake, hrr = this.t.helloRetryRequest;
+    let i = side === "client" ? this.hsClient : this.hsServer;
+    let got = 0;
+    for (;;) {
+      while (i < hs.length && hs[i].from !== side) i++;
+      if (i >= hs.length) break;
+      const h = hs[i];
+      if (h.frame !== frame || h.decrypted !== decrypted) break;
+      i++;
+      const isHrr = h.type === "server_hello" && hrr !== null && hrr.frame === h.frame && got === 0 && !h.decrypted;
+      const name = isHrr ? "Hello Retry Request" : wsName(h.type);
+      got++;
+      this.put(side, frame, decrypted ? `${name} (decrypted)` : name);
+    }
+    if (side === "client") this.hsClient = i;
+    else this.hsServer = i;
+    return got;
+  }
+
+  alertTaken(i: number): boolean {
+    return i < 30 ? (this.taken & (1 << i)) !== 0 : this.takenMore !== null && this.takenMore[i - 30] === true;
+  }
+
+  takeAlert(side: "client" | "server", frame: number, decrypted: boolean | null): AlertFacts | null {
+    const alerts = this.t.alerts;
+    for (let i = 0; i < alerts.length; i++) {
+      const a = alerts[i];
+      if (a.from === side && a.frame === frame && (decrypted === null || a.decrypted === decrypted) && !this.alertTaken(i)) {
+        if (i < 30) this.taken |= 1 << i;
+        else (this.takenMore ??= [])[i - 30] = true;
+        return a;
+      }
+    }
+    return null;
+  }
 }
 
 /** The TLS phase API the SMTP dissector drives (src/stream/tls-slot.ts) over a TlsConnection. */
@@ -273,20 +337,38 @@ const MAX_TIMED_FRAMES = 1024;
  * the connection's own object; `ladder` is (re)computed when they are read.
  */
 export function timedTls(conn: TlsConnectionLike): TlsPhase {
-  const times = new Map<number, number>();
-  return {
-    start: (dir, tcpRel) => conn.start(dir, tcpRel),
-    data(dir, buf, start, end, tcpRel, meta) {
-      const records = conn.recordLog.length, alerts = conn.facts.alerts.length;
-      conn.data(dir, buf, start, end, tcpRel, meta);
-      if ((conn.recordLog.length !== records || conn.facts.alerts.length !== alerts) && times.size < MAX_TIMED_FRAMES && !times.has(meta.frame)) times.set(meta.frame, meta.time);
-    },
-    gap: (dir, tcpRel, len, frame, time, reason) => conn.gap(dir, tcpRel, len, frame, time, reason),
-    plainAck: (dir, tcpAckRel) => conn.plainAck(dir, tcpAckRel),
-    get facts(): LadderedTlsFacts {
-      const f = conn.facts as LadderedTlsFacts;
-      f.ladder = tlsLadder(f, conn.recordLog, times);
-      return f;
-    },
-  };
+  return new TimedTls(conn);
+}
+
+/** timedTls()'s phase: methods of a class, not five closures and an object per connection. */
+class TimedTls implements TlsPhase {
+  private readonly times = new Map<number, number>();
+
+  constructor(private readonly conn: TlsConnectionLike) {}
+
+  start(dir: 0 | 1, tcpRel: number): void {
+    this.conn.start(dir, tcpRel);
+  }
+
+  data(dir: 0 | 1, buf: Buffer, start: number, end: number, tcpRel: number, meta: SegmentMeta): void {
+    const conn = this.conn;
+    const records = conn.recordLog.length, alerts = conn.facts.alerts.length;
+    conn.data(dir, buf, start, end, tcpRel, meta);
+    const times = this.times;
+    if ((conn.recordLog.length !== records || conn.facts.alerts.length !== alerts) && times.size < MAX_TIMED_FRAMES && !times.has(meta.frame)) times.set(meta.frame, meta.time);
+  }
+
+  gap(dir: 0 | 1, tcpRel: number, len: number, frame: number, time: number, reason: string): void {
+    this.conn.gap(dir, tcpRel, len, frame, time, reason);
+  }
+
+  plainAck(dir: 0 | 1, tcpAckRel: number): number {
+    return this.conn.plainAck(dir, tcpAckRel);
+  }
+
+  get facts(): LadderedTlsFacts {
+    const f = this.conn.facts as LadderedTlsFacts;
+    f.ladder = tlsLadder(f, this.conn.recordLog, this.times);
+    return f;
+  }
 }

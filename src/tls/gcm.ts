@@ -69,31 +69,42 @@ export class AesGcm {
    */
   open(nonce: Buffer, aad: Buffer, ct: Buffer, tag: Buffer): Buffer | null {
     if (tag.length !== 16) return null;
+    return this.run(nonce, aad, ct, 0, ct.length, tag, 0);
+  }
+
+  /** open() of the ciphertext buf[start, end) followed by its 16-octet tag, buf[end, end + 16) (a record's fragment: no views made). */
+  openAt(nonce: Buffer, aad: Buffer, buf: Buffer, start: number, end: number): Buffer | null {
+    if (end + 16 > buf.length) return null;
+    return this.run(nonce, aad, buf, start, end, buf, end);
+  }
+
+  private run(nonce: Buffer, aad: Buffer, ctb: Buffer, start: number, end: number, tag: Buffer, tagAt: number): Buffer | null {
     const aes = this.aes ?? this.init();
     const base = this.table();
     this.x0 = this.x1 = this.x2 = this.x3 = 0;
-    this.hash(base, aad, aad.length);
-    this.hash(base, ct, ct.length);
+    this.hash(base, aad, 0, aad.length);
+    this.hash(base, ctb, start, end);
     // the lengths block: bit lengths of AAD and ciphertext, 64 bits each
-    const al = aad.length * 8, cl = ct.length * 8;
+    const n = end - start;
+    const al = aad.length * 8, cl = n * 8;
     this.mul(base, this.x0 ^ Math.floor(al / 0x100000000), this.x1 ^ al, this.x2 ^ Math.floor(cl / 0x100000000), this.x3 ^ cl);
     // J0 = nonce || 1 masks the tag; the counter blocks of the plaintext count from 2
     const n0 = word(nonce, 0), n1 = word(nonce, 4), n2 = word(nonce, 8);
     aes.encrypt(n0, n1, n2, 1);
-    const diff = (this.x0 ^ aes.o0 ^ word(tag, 0)) | (this.x1 ^ aes.o1 ^ word(tag, 4)) | (this.x2 ^ aes.o2 ^ word(tag, 8)) | (this.x3 ^ aes.o3 ^ word(tag, 12));
+    const diff = (this.x0 ^ aes.o0 ^ word(tag, tagAt)) | (this.x1 ^ aes.o1 ^ word(tag, tagAt + 4)) | (this.x2 ^ aes.o2 ^ word(tag, tagAt + 8)) | (this.x3 ^ aes.o3 ^ word(tag, tagAt + 12));
     if (diff !== 0) return null;
-    const n = ct.length;
     const out = Buffer.allocUnsafe(n);
     for (let at = 0, c = 2; at < n; at += 16, c++) {
       aes.encrypt(n0, n1, n2, c);
-      xorBlock(out, ct, at, Math.min(16, n - at), aes.o0, aes.o1, aes.o2, aes.o3);
+      xorBlock(out, at, ctb, start + at, Math.min(16, n - at), aes.o0, aes.o1, aes.o2, aes.o3);
     }
     return out;
   }
 
-  /** GHASH over data[0, n), zero-padded to whole blocks. */
-  private hash(base: number, d: Buffer, n: number): void {
-    let i = 0;
+  /** GHASH over d[from, to), zero-padded to whole blocks. */
+  private hash(base: number, d: Buffer, from: number, to: number): void {
+    let i = from;
+    const n = to;
     for (; i + 16 <= n; i += 16) this.mul(base, this.x0 ^ word(d, i), this.x1 ^ word(d, i + 4), this.x2 ^ word(d, i + 8), this.x3 ^ word(d, i + 12));
     if (i < n) {
       const w = TAIL;

@@ -88,6 +88,25 @@ function u16list(r: Reader): number[] {
   return out;
 }
 
+/**
+ * The names of the 16-bit code points of `r` (without GREASE values when `noGrease`), as a packed
+ * array (pushed, not map()'s holey one, which sends JSON.stringify down its slow path).
+ */
+function u16names(r: Reader, name: (v: number) => string, noGrease: boolean): string[] {
+  const out: string[] = [];
+  while (r.left >= 2) {
+    const v = r.u16();
+    if (!noGrease || !isGrease(v)) out.push(name(v));
+  }
+  return out;
+}
+
+function namesOf(ids: readonly number[], name: (v: number) => string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < ids.length; i++) out.push(name(ids[i]));
+  return out;
+}
+
 function alpnNames(body: Reader): string[] {
   const l = body.vec16();
   const out: string[] = [];
@@ -108,7 +127,7 @@ export function parseClientHello(body: Buffer, frame: number): ClientHelloFacts 
   r.vec8(); // compression
   const f: ClientHelloFacts = {
     frame, legacyVersion: versionName(legacy), versions: [versionName(legacy)],
-    cipherSuites: suites.map(suiteName), cipherSuiteIds: suites, extensions: [], sni: null, alpn: [], groups: [],
+    cipherSuites: namesOf(suites, suiteName), cipherSuiteIds: suites, extensions: [], sni: null, alpn: [], groups: [],
     signatureAlgorithms: [], sessionTicket: false, psk: false, random,
   };
   if (r.left === 0) return f;
@@ -127,14 +146,13 @@ export function parseClientHello(body: Buffer, frame: number): ClientHelloFacts 
         }
         break;
       }
-      case 10: f.groups = u16list(e.vec16()).filter((g) => !isGrease(g)).map(groupName); break;
-      case 13: f.signatureAlgorithms = u16list(e.vec16()).map(sigSchemeName); break;
+      case 10: f.groups = u16names(e.vec16(), groupName, true); break;
+      case 13: f.signatureAlgorithms = u16names(e.vec16(), sigSchemeName, false); break;
       case 16: f.alpn = alpnNames(e); break;
       case 35: f.sessionTicket = e.left > 0; break;
       case 41: f.psk = true; break;
       case 43: {
-        const v = u16list(e.vec8()).filter((x) => !isGrease(x));
-        f.versions = v.map(versionName);
+        f.versions = u16names(e.vec8(), versionName, true);
         break;
       }
     }
@@ -175,19 +193,42 @@ function dn(text: string): string {
   return text.split("\n").filter((l) => l !== "").reverse().join(",");
 }
 
-/** Facts of certificates already seen (replays of one server present the same one): by DER, bounded. */
-const certCache = new Map<string, CertificateFacts>();
+/**
+ * Facts of certificates already seen (a server presents the same certificate to every client):
+ * by the exact DER bytes, bounded. Looked up by length and then compared byte for byte (a native
+ * memcmp), which costs less than hashing the certificate for a key.
+ */
+const certCache = new Map<number, { der: Buffer; facts: CertificateFacts }[]>();
+let certCached = 0;
 const CERT_CACHE_MAX = 256;
 
+/** The facts of the certificate `der` (a copy is kept when it is new: `der` may be a view into a reused buffer). */
 export function certificateFacts(der: Buffer): CertificateFacts {
-  // one-shot: a Hash object per certificate cost more than the hash
-  const key = nodeCrypto().hash("sha256", der, "base64");
-  const hit = certCache.get(key);
-  if (hit !== undefined) return { ...hit, san: [...hit.san] };
+  let same = certCache.get(der.length);
+  if (same !== undefined) {
+    for (let i = 0; i < same.length; i++) {
+      const c = same[i];
+      if (c.der.equals(der)) return copyFacts(c.facts);
+    }
+  }
   const f = parseCertificateFacts(der);
-  if (certCache.size >= CERT_CACHE_MAX) certCache.delete(certCache.keys().next().value!);
-  certCache.set(key, f);
-  return { ...f, san: [...f.san] };
+  if (certCached >= CERT_CACHE_MAX) {
+    certCache.clear();
+    certCached = 0;
+    same = undefined;
+  }
+  if (same === undefined) certCache.set(der.length, (same = []));
+  same.push({ der: Buffer.from(der), facts: f });
+  certCached++;
+  return copyFacts(f);
+}
+
+/** A session's own copy of cached facts (its SAN list too). */
+function copyFacts(f: CertificateFacts): CertificateFacts {
+  return {
+    subject: f.subject, issuer: f.issuer, san: f.san.slice(), notBefore: f.notBefore, notAfter: f.notAfter, notBeforeIso: f.notBeforeIso, notAfterIso: f.notAfterIso,
+    keyType: f.keyType, keyBits: f.keyBits, selfSigned: f.selfSigned, sha256: f.sha256,
+  };
 }
 
 function parseCertificateFacts(der: Buffer): CertificateFacts {
@@ -227,7 +268,7 @@ export function parseCertificate(body: Buffer, frame: number, tls13: boolean, vi
     const bytes = der.bytes(der.left);
     n++;
     try {
-      certs.push(certificateFacts(Buffer.from(bytes)));
+      certs.push(certificateFacts(bytes));
     } catch {
       // a certificate node cannot parse is counted, not described
     }

@@ -16,33 +16,34 @@ export interface BlockHash {
 const BLOCK = new Uint8Array(64);
 
 export class Hmac {
-  private readonly inner: Int32Array;
-  private readonly outer: Int32Array;
-  /** the state being computed (scratch: mac() is not re-entered) */
-  private readonly st: Int32Array;
+  /** the hash states after the inner and the outer padded key: words [0, n) and [n, 2n) */
+  private readonly states: Int32Array;
+  private readonly n: number;
 
   /** `key` at most 64 bytes (a longer key is hashed first by the caller) */
   constructor(key: Uint8Array, private readonly h: BlockHash) {
-    const n = h.iv.length;
-    this.inner = new Int32Array(n);
-    this.outer = new Int32Array(n);
-    this.st = new Int32Array(n);
-    const pad = BLOCK;
-    for (const [state, x] of [[this.inner, 0x36], [this.outer, 0x5c]] as const) {
+    const n = (this.n = h.iv.length);
+    const states = (this.states = new Int32Array(2 * n));
+    const st = STATE, pad = BLOCK;
+    for (let half = 0; half < 2; half++) {
+      const x = half === 0 ? 0x36 : 0x5c;
       pad.fill(x);
       for (let i = 0; i < key.length; i++) pad[i] = key[i] ^ x;
-      state.set(h.iv);
-      h.compress(state, pad, 0);
+      st.set(h.iv);
+      h.compress(st, pad, 0);
+      for (let w = 0; w < n; w++) states[half * n + w] = st[w];
     }
   }
 
   /** HMAC of the concatenation of `parts` (a new buffer of the hash's length) */
   mac(parts: readonly Uint8Array[]): Buffer {
-    const st = this.st, h = this.h, size = st.length * 4;
-    st.set(this.inner);
+    // the state being computed is one scratch of all keys (mac() is not re-entered)
+    const st = STATE, h = this.h, n = this.n, size = n * 4, states = this.states;
+    for (let w = 0; w < n; w++) st[w] = states[w];
     let total = 0, fill = 0;
     const b = BLOCK;
-    for (const p of parts) {
+    for (let k = 0; k < parts.length; k++) {
+      const p = parts[k];
       total += p.length;
       let i = 0;
       if (fill === 0) for (; i + 64 <= p.length; i += 64) h.compress(st, p, i);
@@ -56,14 +57,17 @@ export class Hmac {
     }
     finish(h, st, b, fill, 64 + total);
     const out = Buffer.allocUnsafe(size);
-    for (let w = 0; w < st.length; w++) out.writeInt32BE(st[w], w * 4);
-    st.set(this.outer);
+    for (let w = 0; w < n; w++) out.writeInt32BE(st[w], w * 4);
+    for (let w = 0; w < n; w++) st[w] = states[n + w];
     out.copy(b, 0);
     finish(h, st, b, size, 64 + size);
-    for (let w = 0; w < st.length; w++) out.writeInt32BE(st[w], w * 4);
+    for (let w = 0; w < n; w++) out.writeInt32BE(st[w], w * 4);
     return out;
   }
 }
+
+/** the state being hashed (the largest hash's words; SHA-1 uses the first 5) */
+const STATE = new Int32Array(8);
 
 /** Pads the last `fill` bytes in `b` of a message of `len` bytes and compresses. */
 function finish(h: BlockHash, st: Int32Array, b: Uint8Array, fill: number, len: number): void {
