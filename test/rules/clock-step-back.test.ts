@@ -33,3 +33,19 @@ describe("a frame whose timestamp went back", () => {
     expect(split).toEqual(["info 6,7: the 250 reply (2 lines) paused 502 ms between frame 6 and frame 7"]);
   });
 });
+
+describe("a server reply whose timestamp went back, then the server's close", () => {
+  it("server-idle-timeout-too-short: the pause is not measured across it", async () => {
+    // zeek smtp-multi-addr.pcap, frame 18 (`451 4.7.0 Timeout waiting for client input`, sent 60.5 s
+    // after the 250) stamped 0.5 s before frame 17: the close then seemed to follow 60 s of silence
+    const c = conv({ t0: T0 }).handshake()
+      .server("220 mx.example.test ESMTP\r\n", { t: T0 + 0.1 })
+      .client("HELO client.example.test\r\n", { t: T0 + 0.2 })
+      .server("250 mx.example.test\r\n", { t: T0 + 0.3 })
+      .ack("client", { t: T0 + 0.4 })
+      .server("451 4.7.0 Timeout waiting for client input\r\n", { t: T0 - 0.1 })
+      .fin("server", { t: T0 + 61 }).ack("client", { t: T0 + 61.1 });
+    // before: "server-idle-timeout-too-short warning server 9: the server closed the connection after the client had been idle for 60.7 s, with nothing outstanding; …"
+    expect((await findings(c)).filter((f) => f.rule === "server-idle-timeout-too-short").map((f) => f.message)).toEqual([]);
+  });
+});
