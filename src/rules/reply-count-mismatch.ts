@@ -42,7 +42,8 @@ function whole(ctx: RuleContext): void {
     const later = c.index < lastAnswered;
     // the server closing first counts; a client that closed before waiting for the reply ended it itself
     const clientFirst = s.close.client !== null && s.close.client.frame < (s.close.server?.frame ?? Infinity);
-    const closedAfter = serverClosed && !clientFirst && s.close.server!.time >= c.time && !(s.tls && !s.tls.decrypted);
+    // after the command in capture order too: a frame whose timestamp went back proves nothing
+    const closedAfter = serverClosed && !clientFirst && s.close.server!.time >= c.time && s.close.server!.frame > (c.frames[0] ?? 0) && !(s.tls && !s.tls.decrypted);
     if (!later && !closedAfter) continue;
     const how = later ? "although the server answered a later command" : `and the server closed the connection (frame ${s.close.server!.frame})`;
     ctx.report({ frames: [...c.frames.slice(0, 1), ...(closedAfter && !later ? [s.close.server!.frame] : [])], time: c.time, message: `${cmdLabel(c)} got no reply, ${how}`, evidence: `${conv.exchanges.length} commands, ${conv.replies.filter((r) => !r.greeting).length} replies after the greeting` });

@@ -40,7 +40,11 @@ export default defineRule({
         ? `application stall: the client had acknowledged the head (frame ${ack!.frame}) ${ms(reaction)} before the tail was sent; the server or proxy produced the rest later`
         : "the capture shows no client ACK of the head before the tail";
     const during: Command[] = [];
-    for (const { command: c } of ctx.conversation.exchanges) if (c.segments[0] && c.segments[0].time > head.time && c.segments[0].time < tail.time) during.push(c);
+    // between the two in capture order as well as in time: a timestamp that went back proves no overlap
+    for (const { command: c } of ctx.conversation.exchanges) {
+      const first = c.segments[0];
+      if (first && first.time > head.time && first.time < tail.time && first.frame > head.frame && first.frame < tail.frame) during.push(c);
+    }
     const spoke = during.length > 0;
     ctx.report({
       severity: spoke ? "warning" : undefined,

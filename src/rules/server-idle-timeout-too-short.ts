@@ -39,6 +39,17 @@ export default defineRule({
   const lastClient = last ? last.segments.at(-1)?.time ?? last.time : s.startTime;
   let lastServer = s.startTime;
   for (const r of conv.replies) if (r.lastTime < end.time && r !== unprompted && r.lastTime > lastServer) lastServer = r.lastTime;
+  // the idle time is measured on a clock that ran forward: the exchange latest in capture order
+  // must be the latest in time too (a timestamp that went back would lengthen the pause)
+  let latestFrame = -1, latestFrameTime = -Infinity, latestTime = -Infinity;
+  const seen = (frame: number | undefined, time: number) => {
+    if (frame === undefined || frame >= end.frame) return;
+    if (frame > latestFrame) { latestFrame = frame; latestFrameTime = time; }
+    if (time > latestTime) latestTime = time;
+  };
+  for (const r of conv.replies) if (r !== unprompted) seen(r.frames.at(-1), r.lastTime);
+  for (const ex of conv.exchanges) seen(ex.command.frames.at(-1), ex.command.segments.at(-1)?.time ?? ex.command.time);
+  if (latestFrameTime < latestTime) return;
   const idle = end.time - Math.max(lastClient, lastServer);
   if (idle < MIN_IDLE || idle >= SERVER_TIMEOUT) return;
   ctx.report({ frames: [end.frame], time: end.time, message: `the server ${end.how} after the client had been idle for ${ms(idle)}, with nothing outstanding; RFC 5321 asks servers to wait at least 5 minutes`, evidence: `last exchange ended at ${Math.max(lastClient, lastServer).toFixed(3)} s` });

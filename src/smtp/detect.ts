@@ -20,6 +20,23 @@ function looksLikeGreeting(buf: Buffer, start: number, len: number): boolean {
     && (buf[start + 3] === 0x20 || buf[start + 3] === 0x2d || buf[start + 3] === 0x0d);
 }
 
+/** The payloads of direction `dir` kept while the connection is undecided, in order (empty: none). */
+function earlyBytes(flow: Flow, dir: 0 | 1): Buffer {
+  const e = flow.early, d = flow.earlyData;
+  if (e === null || d === null) return EMPTY;
+  const parts: Buffer[] = [];
+  // Flow.early: nine numbers a packet, the direction first and the payload's index seventh
+  for (let k = 0; k + 8 < e.length; k += 9) if (e[k] === dir && e[k + 6] >= 0) parts.push(d[e[k + 6]].data);
+  return parts.length === 0 ? EMPTY : Buffer.concat(parts);
+}
+const EMPTY = Buffer.alloc(0);
+
+/** bytes a 220 greeting may begin with when TCP cut it before its fourth byte ("2", "22", "220") */
+function greetingPrefix(buf: Buffer, start: number, len: number): boolean {
+  for (let i = 0; i < len; i++) if (buf[start + i] !== (i === 0 ? 0x32 : i === 1 ? 0x32 : 0x30)) return false;
+  return len > 0 && len < 4;
+}
+
 const CLIENT_FIRST_RE = /^(EHLO|HELO|LHLO) [\x21-\x7e]/i;
 /** payload that only SMTP sends (the verbs and codes SMTP shares with FTP and others do not count) */
 const SMTP_VERB_RE = /^(EHLO |HELO |LHLO |MAIL FROM:|RCPT TO:|STARTTLS\r?\n|BDAT [0-9])/i;
@@ -109,7 +126,15 @@ export class SmtpFlowFactory implements FlowFactory {
       return "follow";
     }
     if (pkt.payloadLen === 0) return "undecided";
-    const buf = pkt.buf, start = pkt.payloadStart, len = pkt.capturedPayload;
+    let buf = pkt.buf, start = pkt.payloadStart, len = pkt.capturedPayload;
+    // a greeting TCP cut within its first three bytes: wait for the rest, then judge them together
+    const before = flow.earlyPayloads > 0 ? earlyBytes(flow, dir) : EMPTY;
+    if (before.length > 0 && greetingPrefix(before, 0, before.length)) {
+      buf = Buffer.concat([before, buf.subarray(start, start + len)]);
+      start = 0;
+      len = buf.length;
+    }
+    if (greetingPrefix(buf, start, len) && flow.earlyPayloads < MAX_CLIENT_FIRST) return "undecided";
     if (looksLikeGreeting(buf, start, len)) {
       // a candidate: SMTP only once the client answers with an SMTP command (the session decides)
       flow.serverDir = dir;

@@ -137,6 +137,19 @@ export abstract class DialogueState {
     if (before) this.takeSlot(reply);
   }
 
+  /**
+   * A reply the capture cut (a gap ends it): it is the greeting when it is the server's first
+   * bytes of a connection whose start was captured and its code is a greeting code, as takeSlot
+   * decides for a whole one; otherwise it stays unpaired.
+   */
+  protected cutGreeting(reply: Reply): void {
+    if (this.greetingDecided || !this.flow.sawSyn || reply.index !== 0 || reply.start !== 0 || reply.afterStartTls) return;
+    const code = reply.code;
+    if (code !== 220 && code !== 554 && code !== 521 && code !== 421) return;
+    this.greetingDecided = true;
+    reply.greeting = true;
+  }
+
   /** The command slot `reply` takes (FIFO), or null: the greeting, unsolicited, or a reply after the STARTTLS 220. */
   private takeSlot(reply: Reply): Command | null {
     if (reply.afterStartTls && !this.answersPlainAfterTls(reply)) return null;

@@ -63,9 +63,12 @@ export abstract class LineReaders extends DialogueState {
 
   /** A server segment that starts like a reply line (startsReply) while a line or a reply is open. */
   protected replyStartsMidReply(buf: Buffer, pos: number, meta: SegmentMeta): void {
-    if (this.serverLines.inLine && replyCode(this.serverLines.head) !== null) {
-      // a segment that starts like a new reply line while the previous line was never terminated:
-      // the server left out the CRLF (bare-cr-lf-in-reply reports it); end the line here
+    const pieces = this.serverLines.pieces;
+    if (this.serverLines.inLine && replyCode(this.serverLines.head) !== null && pieces.length > 0 && pieces[pieces.length - 1].ackRel < meta.ackRel) {
+      // a segment that starts like a new reply line while the previous line was never terminated,
+      // and it acknowledges client bytes the line's last segment did not (the server wrote it
+      // after the client spoke): the server left out the CRLF (bare-cr-lf-in-reply reports it);
+      // end the line here. With the same ACK it is the same write cut by TCP ("… +0" "200\r\n").
       const line = this.serverLines.flush(meta);
       if (line) this.serverLine(line, this.serverLines.takePieces(), true);
     }

@@ -108,7 +108,10 @@ export class SmtpSession extends LineReaders implements TunnelApp {
         const line = this.serverLines.flush({ frame, time });
         if (line) this.serverLine(line, this.serverLines.takePieces());
       }
-      if (this.openReply) this.openReply = null; // reply stays incomplete
+      if (this.openReply) {
+        this.cutGreeting(this.openReply);
+        this.openReply = null; // reply stays incomplete
+      }
       this.serverMode = "resync";
       this.serverResyncAtLine = true;
       this.note(`server bytes ${rel}..${rel + len} missing (frame ${frame}): reply parsing resynchronised at the next line`);
