@@ -11,7 +11,7 @@ export function describeTls(t: TlsFacts): string[] {
   if (ch === null && sh === null && t.alerts.length === 0) return out;
   const parts: string[] = [];
   if (sh !== null) parts.push(`${sh.version} ${sh.cipherSuite} (ServerHello frame ${sh.frame}${t.helloRetryRequest ? `, after a HelloRetryRequest in frame ${t.helloRetryRequest.frame}` : ""})`);
-  else if (ch !== null) parts.push(`no ServerHello: the client offered ${ch.versions.join(", ")} with ${ch.cipherSuites.length} cipher suites (ClientHello frame ${ch.frame})`);
+  else if (ch !== null) parts.push(`no ServerHello: the client offered ${ch.versions.join(", ")} with ${offeredSuites(ch.cipherSuites).text} (ClientHello frame ${ch.frame})`);
   if (ch !== null) parts.push(ch.sni !== null ? `SNI ${ch.sni}` : "no SNI");
   const fatal = fatalEnd(t);
   const hs = t.completed === true ? "handshake completed"
@@ -35,6 +35,22 @@ export function describeTls(t: TlsFacts): string[] {
   for (const g of t.gaps) out.push(`TLS: ${g.len} bytes of the ${g.from}'s TLS stream are missing from frame ${g.frame} on${g.beforeHandshakeEnd ? " (inside the handshake: cannot judge it)" : ""}`);
   if (t.notTls !== null) out.push(`TLS: the ${t.notTls.from}'s bytes from frame ${t.notTls.frame} are not TLS records`);
   return out;
+}
+
+/**
+ * The cipher suites a ClientHello offered, counted one way everywhere: the real suites, with the
+ * signalling values (the renegotiation SCSV, TLS_FALLBACK_SCSV, GREASE) named apart, as tshark
+ * lists them among the suites: "1 cipher suite (and the renegotiation SCSV)".
+ */
+export function offeredSuites(names: string[]): { suites: string[]; text: string } {
+  const suites = names.filter((n) => !/SCSV|GREASE/.test(n));
+  const extra: string[] = [];
+  if (names.includes("TLS_EMPTY_RENEGOTIATION_INFO_SCSV")) extra.push("the renegotiation SCSV");
+  if (names.includes("TLS_FALLBACK_SCSV")) extra.push("TLS_FALLBACK_SCSV");
+  const grease = names.filter((n) => /GREASE/.test(n)).length;
+  if (grease > 0) extra.push(`${grease} GREASE value${grease === 1 ? "" : "s"}`);
+  const text = `${suites.length} cipher suite${suites.length === 1 ? "" : "s"}${extra.length ? ` (and ${extra.join(" and ")})` : ""}`;
+  return { suites, text };
 }
 
 /** The header fact of a session with TLS: where it began and what became of it. */
