@@ -30,8 +30,8 @@ export function describeTls(t: TlsFacts): string[] {
       : `TLS alert: an encrypted alert from the ${a.from} (frame ${a.frame}); which one cannot be read without keys`);
   }
   const d = t.decryption;
-  if (d.status === "decrypted" || d.status === "partial") out.push(`TLS decrypted with ${d.source}${d.status === "partial" ? " (in part)" : ""}: ${t.client.plainBytes} client and ${t.server.plainBytes} server octets of application data`);
-  for (const n of d.notes) out.push(`TLS: ${n}`);
+  if (d.status === "decrypted" || d.status === "partial") out.push(`TLS decrypted with ${d.source}${d.status === "partial" && t.client.encryptedRecords + t.server.encryptedRecords > 0 ? " (in part)" : ""}: ${t.client.plainBytes} client and ${t.server.plainBytes} server octets of application data`);
+  for (const n of notesThatMattered(t)) out.push(`TLS: ${n}`);
   for (const g of t.gaps) out.push(`TLS: ${g.len} bytes of the ${g.from}'s TLS stream are missing from frame ${g.frame} on${g.beforeHandshakeEnd ? " (inside the handshake: cannot judge it)" : ""}`);
   if (t.notTls !== null) out.push(`TLS: the ${t.notTls.from}'s bytes from frame ${t.notTls.frame} are not TLS records`);
   return out;
@@ -66,7 +66,24 @@ export function tlsHeadline(mode: "starttls" | "implicit", t: TlsFacts): string 
     const cut = t.notTls !== null ? `; the ${t.notTls.from}'s bytes from frame ${t.notTls.frame} are not TLS records and are not read` : "";
     return `TLS (${mode}) from frame ${from}: decrypted with ${d.source}, the SMTP inside is judged${cut}`;
   }
+  // only the client spoke TLS (a ClientHello to a server that answered in plaintext): nothing is encrypted
+  if (t.server.records === 0 && t.client.encryptedRecords + t.client.appRecords === 0) return `TLS (${mode}) from frame ${from}: the client sent a ClientHello, the server no TLS record; nothing is encrypted`;
   return `TLS (${mode}) from frame ${from}: the rest is encrypted`;
+}
+
+/** A decryption failure's reason in words fit for a sentence: no nested parenthesis. */
+export function failureReason(reason: string | undefined): string {
+  if (reason === undefined || reason === "the record fails authentication (wrong key, or the capture is damaged)") return "authentication failed (wrong key, or damaged capture)";
+  return reason;
+}
+
+/**
+ * The decryption notes worth saying: a key log's lack of secrets did not matter when no record
+ * stayed encrypted (a handshake that ended before the records that need them, tls13-client-rejects-cert).
+ */
+function notesThatMattered(t: TlsFacts): string[] {
+  if (t.client.encryptedRecords + t.server.encryptedRecords > 0) return t.decryption.notes;
+  return t.decryption.notes.filter((n) => !/^the key log \(.*\) lacks /.test(n));
 }
 
 /** The earliest frame from which a side's records could not be decrypted (null: no failure), with that side's note. */
