@@ -1,6 +1,6 @@
 import type { Command, Gap, Session } from "./model.js";
 import { plural } from "../text/plural.js";
-import { endedInHandshake, firstFailure, fullyDecrypted } from "../tls/describe.js";
+import { endedInHandshake, failureReason, firstFailure, fullyDecrypted } from "../tls/describe.js";
 import type { TlsFacts } from "../tls/connection.js";
 
 /** What the TCP layer knows of one direction of a connection, for completeness. */
@@ -51,16 +51,28 @@ export function addCompleteness(s: Session, dirs: { client: DirectionFacts; serv
     // the records before were read (decrypted); from here the side's bytes cannot be parsed as TLS records
     limits.push({ kind: "encrypted", side: notTls.from, frame: notTls.frame, text: `the ${notTls.from}'s bytes from frame ${notTls.frame} are not TLS records: the rest of the ${notTls.from}'s side is not read` });
   } else if (s.tls?.encrypted && tf !== undefined && failed !== null) {
-    limits.push({ kind: "encrypted", frame: failed.frame, text: `cannot decrypt the ${failed.side}'s TLS records from frame ${failed.frame} (${failed.reason ?? "the record fails authentication"}): the rest of ${failed.both ? "the dialogue" : `the ${failed.side}'s side`} is not read` });
-  } else if (s.tls?.encrypted && tf !== undefined && (fullyDecrypted(tf) || nothingEncrypted(tf))) {
-    // decrypted, or the handshake failed before anything encrypted flowed: nothing stays encrypted
+    limits.push({ kind: "encrypted", frame: failed.frame, text: `cannot decrypt the ${failed.side}'s TLS records from frame ${failed.frame}: ${failureReason(failed.reason)}; the rest of ${failed.both ? "the dialogue" : `the ${failed.side}'s side`} is not read` });
+  } else if (s.tls?.encrypted && tf !== undefined && (fullyDecrypted(tf) || nothingEncrypted(tf) || (endedInHandshake(tf) && tf.client.encryptedRecords + tf.server.encryptedRecords === 0))) {
+    // decrypted, or the handshake failed before anything encrypted flowed, or every record of a failed handshake was read: nothing stays encrypted
   } else if (s.tls?.encrypted) {
-    // TLS begins with the first TLS record (the ClientHello), not with the plaintext 220 to STARTTLS
-    const from = s.tls.clientHelloFrame ?? s.tls.serverHelloFrame ?? s.tls.frame;
+    // TLS begins with the first TLS record (the ClientHello), not with the plaintext 220 to STARTTLS:
+    // what is not read is what follows it (the ClientHello itself is read), and why
+    const ch = s.tls.clientHelloFrame, shf = s.tls.serverHelloFrame;
+    const from = ch ?? shf ?? s.tls.frame;
+    const after = ch !== null ? `after the ClientHello in frame ${ch}` : shf !== null ? `from the ServerHello in frame ${shf}` : `from frame ${from}`;
     // a handshake known not to have completed carried no dialogue: what stays unread is its own encrypted part
-    const rest = tf !== undefined && endedInHandshake(tf) ? "the handshake did not complete, and its encrypted records are not read" : "the rest of the dialogue is encrypted";
-    limits.push({ kind: "encrypted", frame: from, text: `TLS from frame ${from}${from === s.tls.clientHelloFrame ? " (the ClientHello)" : ""}: ${rest}` });
+    const what = tf !== undefined && endedInHandshake(tf) ? "the handshake" : "the dialogue";
+    limits.push({ kind: "encrypted", frame: from, text: `${what} ${after} is encrypted and not read: ${tf !== undefined ? whyUnread(tf) : "no key"}` });
   }
+}
+
+/** Why a TLS phase's records stayed encrypted, in a few words. */
+function whyUnread(t: TlsFacts): string {
+  const d = t.decryption;
+  if (d.status === "none") return t.serverHello === null ? "no ServerHello to decrypt with" : "no key log";
+  if (d.status === "no-key") return "the key log has no key for this connection";
+  if (d.status === "partial") return "the key log lacks some of its secrets";
+  return "it could not be decrypted";
 }
 
 /** Bytes the peer acknowledged after the last byte the capture holds: a gap at the end of the side's stream. */

@@ -12,7 +12,7 @@ export function describeTls(t: TlsFacts): string[] {
   if (ch === null && sh === null && t.alerts.length === 0) return out;
   const parts: string[] = [];
   if (sh !== null) parts.push(`${sh.version} ${sh.cipherSuite} (ServerHello frame ${sh.frame}${t.helloRetryRequest ? `, after a HelloRetryRequest in frame ${t.helloRetryRequest.frame}` : ""})`);
-  else if (ch !== null) parts.push(`no ServerHello: the client offered ${ch.versions.join(", ")} with ${ch.cipherSuites.length} cipher suites (ClientHello frame ${ch.frame})`);
+  else if (ch !== null) parts.push(`no ServerHello: the client offered ${ch.versions.join(", ")} with ${offeredSuites(ch.cipherSuites).text} (ClientHello frame ${ch.frame})`);
   if (ch !== null) parts.push(ch.sni !== null ? `SNI ${ch.sni}` : "no SNI");
   const fatal = fatalEnd(t);
   const hs = t.completed === true ? "handshake completed"
@@ -31,11 +31,27 @@ export function describeTls(t: TlsFacts): string[] {
       : `TLS alert: an encrypted alert from the ${a.from} (frame ${a.frame}); which one cannot be read without keys`);
   }
   const d = t.decryption;
-  if (d.status === "decrypted" || d.status === "partial") out.push(`TLS decrypted with ${d.source}${d.status === "partial" ? " (in part)" : ""}: ${t.client.plainBytes} client and ${t.server.plainBytes} server octets of application data`);
-  for (const n of d.notes) out.push(`TLS: ${n}`);
+  if (d.status === "decrypted" || d.status === "partial") out.push(`TLS decrypted with ${d.source}${d.status === "partial" && t.client.encryptedRecords + t.server.encryptedRecords > 0 ? " (in part)" : ""}: ${t.client.plainBytes} client and ${t.server.plainBytes} server octets of application data`);
+  for (const n of notesThatMattered(t)) out.push(`TLS: ${n}`);
   for (const g of t.gaps) out.push(`TLS: ${g.len} bytes of the ${g.from}'s TLS stream are missing from frame ${g.frame} on${g.beforeHandshakeEnd ? " (inside the handshake: cannot judge it)" : ""}`);
   if (t.notTls !== null) out.push(`TLS: the ${t.notTls.from}'s bytes from frame ${t.notTls.frame} are not TLS records`);
   return out;
+}
+
+/**
+ * The cipher suites a ClientHello offered, counted one way everywhere: the real suites, with the
+ * signalling values (the renegotiation SCSV, TLS_FALLBACK_SCSV, GREASE) named apart, as tshark
+ * lists them among the suites: "1 cipher suite (and the renegotiation SCSV)".
+ */
+export function offeredSuites(names: string[]): { suites: string[]; text: string } {
+  const suites = names.filter((n) => !/SCSV|GREASE/.test(n));
+  const extra: string[] = [];
+  if (names.includes("TLS_EMPTY_RENEGOTIATION_INFO_SCSV")) extra.push("the renegotiation SCSV");
+  if (names.includes("TLS_FALLBACK_SCSV")) extra.push("TLS_FALLBACK_SCSV");
+  const grease = names.filter((n) => /GREASE/.test(n)).length;
+  if (grease > 0) extra.push(`${grease} GREASE value${grease === 1 ? "" : "s"}`);
+  const text = `${suites.length} cipher suite${suites.length === 1 ? "" : "s"}${extra.length ? ` (and ${extra.join(" and ")})` : ""}`;
+  return { suites, text };
 }
 
 /** The header fact of a session with TLS: where it began and what became of it. */
@@ -51,7 +67,24 @@ export function tlsHeadline(mode: "starttls" | "implicit", t: TlsFacts): string 
     const cut = t.notTls !== null ? `; the ${t.notTls.from}'s bytes from frame ${t.notTls.frame} are not TLS records and are not read` : "";
     return `TLS (${mode}) from frame ${from}: decrypted with ${d.source}, the SMTP inside is judged${cut}`;
   }
+  // only the client spoke TLS (a ClientHello to a server that answered in plaintext): nothing is encrypted
+  if (t.server.records === 0 && t.client.encryptedRecords + t.client.appRecords === 0) return `TLS (${mode}) from frame ${from}: the client sent a ClientHello, the server no TLS record; nothing is encrypted`;
   return `TLS (${mode}) from frame ${from}: the rest is encrypted`;
+}
+
+/** A decryption failure's reason in words fit for a sentence: no nested parenthesis. */
+export function failureReason(reason: string | undefined): string {
+  if (reason === undefined || reason === "the record fails authentication (wrong key, or the capture is damaged)") return "authentication failed (wrong key, or damaged capture)";
+  return reason;
+}
+
+/**
+ * The decryption notes worth saying: a key log's lack of secrets did not matter when no record
+ * stayed encrypted (a handshake that ended before the records that need them, tls13-client-rejects-cert).
+ */
+function notesThatMattered(t: TlsFacts): string[] {
+  if (t.client.encryptedRecords + t.server.encryptedRecords > 0) return t.decryption.notes;
+  return t.decryption.notes.filter((n) => !/^the key log \(.*\) lacks /.test(n));
 }
 
 /** The earliest frame from which a side's records could not be decrypted (null: no failure), with that side's note. */

@@ -120,10 +120,11 @@ describeShared("TLS verdicts (expected-tls.json conclusions)", () => {
     expect(f?.message).toBe("the server's certificate (frame 18) had expired when the capture was made (2026-12-06T20:11:56.145Z): not after 2025-01-01T00:00:00Z; the certificate: CN=mx.lab.test (issuer CN=Lab Test CA,O=Lab, valid 2024-01-01T00:00:00Z to 2025-01-01T00:00:00Z)");
   });
 
-  it("tls12-cbc-mte-postfix.pcap: static RSA is an info, nothing else to flag", async () => {
+  it("tls12-cbc-mte-postfix.pcap: static RSA is an info on the client, which offered only that suite (0x002f, 0x00ff), nothing else to flag", async () => {
     const rep = await analyzeFile(`${DIR}/tls12-cbc-mte-postfix.pcap`, { tlsKeylogs: [`${DIR}/tls12-cbc-mte-postfix.keys`] });
     const tlsRules = rep.findings.filter((f) => f.rule.startsWith("tls-"));
-    expect(tlsRules.map((f) => [f.rule, f.severity, f.frames])).toEqual([["tls-weak-cipher-suite", "info", [12]]]);
+    expect(tlsRules.map((f) => [f.rule, f.severity, f.frames])).toEqual([["tls-weak-cipher-suite", "info", [11, 12]]]);
+    expect(tlsRules[0].side).toBe("client");
   });
 
   it("tls-inside-split-reply.pcap with keys: the founding bug inside TLS, by the client's ACK", async () => {
@@ -157,7 +158,7 @@ describeShared("TLS verdicts (expected-tls.json conclusions)", () => {
       expect(text).toContain("TLS (starttls) from frame 11: cannot decrypt the server's records from frame 12 and the client's from frame 13\n");
       expect(text).not.toContain("decrypted up to");
       expect(s.verdict.summary).toBe("No violation in the plaintext part; the rest cannot be decrypted (TLS from frame 11; cannot decrypt from frame 12).");
-      expect(s.verdict.limits).toEqual(["cannot decrypt the server's TLS records from frame 12 (the record fails authentication (wrong key, or the capture is damaged)): the rest of the dialogue is not read"]);
+      expect(s.verdict.limits).toEqual(["cannot decrypt the server's TLS records from frame 12: authentication failed (wrong key, or damaged capture); the rest of the dialogue is not read"]);
       expect(rep.findings.filter((f) => f.severity !== "info")).toEqual([]);
     });
 
@@ -178,7 +179,7 @@ describeShared("TLS verdicts (expected-tls.json conclusions)", () => {
       const s = rep.sessions[0];
       expect(rep.findings.filter((f) => f.severity !== "info")).toEqual([]);
       expect(s.verdict.summary).toBe("No violation in the plaintext part; the rest cannot be decrypted (TLS from frame 11; cannot decrypt from frame 15).");
-      expect(s.verdict.limits).toEqual(["cannot decrypt the server's TLS records from frame 15 (the record fails authentication (wrong key, or the capture is damaged)): the rest of the server's side is not read"]);
+      expect(s.verdict.limits).toEqual(["cannot decrypt the server's TLS records from frame 15: authentication failed (wrong key, or damaged capture); the rest of the server's side is not read"]);
     });
   });
 
