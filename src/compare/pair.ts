@@ -315,7 +315,8 @@ export class PairAnalysis {
     if (!worst) return;
     const { pd, pu, delay } = worst;
     const part = u.kind === "reply" && pd.lines.length && u.lines.length > 1 ? `${lineRange(pd.lines)} of ${u.label}` : u.kind === "reply" || u.kind === "message" ? u.label : q(u.label, 60);
-    let detail = `${part} passed ${this.where(up)} in frame ${pu.frame} and left towards the ${dir === "server-to-client" ? "client" : "server"} ${ms(delay + usual)} later (frame ${pd.frame} at ${this.where(down)}); the usual transit between the capture points is ${ms(usual)}`;
+    // one figure for the hold (the one the change and the verdict give): the time between the capture points less the usual transit
+    let detail = `${part} passed ${this.where(up)} in frame ${pu.frame} and left towards the ${dir === "server-to-client" ? "client" : "server"} in frame ${pd.frame} (${this.where(down)}): held ${ms(delay)} (${ms(delay + usual)} from ${this.where(up)} to ${this.where(down)}, ${ms(usual)} of it usual transit)`;
     detail += `. ${this.waitedFor(dir, down, this.onA(up, pu.time) + usual, pd.time, pd.frame)}`;
     const resent = this.resentWhileHeld(dir, this.onA(up, pu.time), this.onA(down, pd.time));
     if (resent > 0) detail += ` (the captures hold ${resent} retransmitted bytes in this direction while the bytes were held: part of the delay may be loss on the path rather than the box holding the bytes)`;
@@ -356,7 +357,7 @@ export class PairAnalysis {
     const gap = release - last.time;
     const what = last.len > 0 ? `segment with ${last.len} bytes of data` : last.flags & TCP_ACK ? "ACK" : "packet";
     if (gap <= Math.max(0.002, 3 * Math.abs(this.transit))) return `The box released them ${ms(gap)} after the ${receiver}'s ${what} in frame ${last.frame} (${this.where(down)}): it may have waited for it`;
-    return `The box did not wait for the ${receiver}: its last packet before the release (frame ${last.frame}, ${what}) came ${ms(gap)} earlier`;
+    return `The box did not wait for the ${receiver}: the ${receiver}'s last packet before the release (frame ${last.frame}, ${what}) came ${ms(gap)} earlier`;
   }
 
   private rewritten(dir: Direction, up: PairSide, u: Unit, down: PairSide, d: Unit): void {

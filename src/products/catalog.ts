@@ -60,6 +60,9 @@ export interface Product {
   /** one sentence: what it is and what a capture shows of it */
   summary: string;
   signatures: Signature[];
+  /** evidence against: a session that shows any of these (command signatures) is not this
+   * product's, whatever else matched (a client that writes `EHLO` is not one that writes `ehlo`) */
+  contrary?: Signature[];
   settings: Setting[];
   sources: Source[];
 }
@@ -347,6 +350,10 @@ export const CATALOG: readonly Product[] = [
       { kind: "command", pattern: /^(ehlo|helo) \S/, strength: "strong", what: "a lower-case `ehlo`/`helo` command (smtplib's ehlo_msg)" },
       { kind: "command", pattern: /^mail (FROM|from):</, strength: "strong", what: "`mail FROM:<…>` / `mail from:<…>` (smtplib's mail())" },
       { kind: "command", pattern: /^rcpt (TO|to):</, strength: "strong", what: "`rcpt TO:<…>` / `rcpt to:<…>` (smtplib's rcpt())" },
+    ],
+    // smtplib writes these verbs in lower case in every version (putcmd("ehlo"), putcmd("mail"), …)
+    contrary: [
+      { kind: "command", pattern: /^(EHLO|HELO|MAIL|RCPT|DATA|RSET|NOOP|QUIT|VRFY|EXPN)\b/, strength: "strong", what: "an upper-case EHLO, HELO, MAIL, RCPT, DATA, RSET, NOOP, QUIT, VRFY or EXPN (smtplib writes these verbs in lower case)" },
     ],
     settings: [],
     sources: [{ title: "CPython Lib/smtplib.py", url: "https://github.com/python/cpython/blob/main/Lib/smtplib.py" }],

@@ -33,6 +33,10 @@ export function describeProduct(id: string, json = false): string | null {
     out.push("Identified by:");
     for (const s of p.signatures) out.push(`  - [${s.strength}, ${s.kind}] ${s.what}`);
     out.push("  (certain only when two strong signatures of different kinds agree and no other product matched; a banner alone is likely)");
+    if (p.contrary?.length) {
+      out.push("Never named when the session shows:");
+      for (const s of p.contrary) out.push(`  - [${s.kind}] ${s.what}`);
+    }
   }
   if (p.settings.length) {
     out.push("", "Settings:");
@@ -47,6 +51,7 @@ function productJson(p: Product) {
   return {
     id: p.id, name: p.name, role: p.role, summary: p.summary,
     signatures: p.signatures.map((s) => ({ kind: s.kind, strength: s.strength, what: s.what, ...(s.pattern ? { pattern: s.pattern.source } : {}), ...(s.order ? { order: s.order } : {}), ...(s.effect ? { effect: s.effect } : {}) })),
+    ...(p.contrary?.length ? { contrary: p.contrary.map((s) => ({ kind: s.kind, what: s.what, ...(s.pattern ? { pattern: s.pattern.source } : {}) })) } : {}),
     settings: p.settings, sources: p.sources,
   };
 }

@@ -375,6 +375,7 @@ interface Scored {
 }
 
 function score(p: Product, v: View): Scored | null {
+  if (p.contrary !== undefined) for (const sig of p.contrary) if (matchSignature(sig, v) !== null) return null;
   let evidence: Found[] | null = null;
   let sc = 0;
   let strongKinds: Set<string> | null = null;
@@ -422,7 +423,9 @@ function pick(role: ProductRole, v: View): FoundClaim | null {
   const rivals = hits.slice(1).filter((h) => !inc.includes(h.product.id));
   if (hits.length > 1 && hits[1].score === best.score) return null; // evidence for two products as strong: name neither
   const evidence = [...best.evidence];
-  for (const h of hits.slice(1)) if (inc.includes(h.product.id)) evidence.push(...h.evidence);
+  // an included product's signature may be the same test at the same place (aiosmtpd and smtpd share one EHLO order): listed once
+  const same = (x: Found, y: Found) => x.kind === y.kind && x.at.t === y.at.t && x.at.a === y.at.a && x.at.b === y.at.b;
+  for (const h of hits.slice(1)) if (inc.includes(h.product.id)) for (const e of h.evidence) if (!evidence.some((x) => same(x, e))) evidence.push(e);
   const claim: FoundClaim = {
     id: best.product.id, name: best.product.name, role,
     confidence: best.strongKinds.size >= 2 && rivals.length === 0 ? "certain" : "likely",
@@ -447,7 +450,7 @@ const memo = new Map<string, Named>();
 const MEMO_MAX = 4096;
 const MEMO_KEY_MAX = 16384;
 /** Every signature's test depends on nothing but its text (no g or y flag): required for the memo. */
-const MEMO_SAFE = CATALOG.every((p) => p.signatures.every((sig) => !sig.pattern || (!sig.pattern.global && !sig.pattern.sticky)));
+const MEMO_SAFE = CATALOG.every((p) => [...p.signatures, ...(p.contrary ?? [])].every((sig) => !sig.pattern || (!sig.pattern.global && !sig.pattern.sticky)));
 
 /**
  * Everything viewOf() and the signatures read of a session but its frames: per reply (the first

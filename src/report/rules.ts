@@ -25,6 +25,6 @@ export function explainRule(id: string): string | null {
     `What it means: ${m.meaning}`,
     `Why it matters: ${m.why}`,
     `How to fix it: ${m.fix}`,
-    m.plaintext ? "Needs plaintext SMTP: after STARTTLS it is reported as not evaluable." : "",
+    m.plaintext ? "Needs the SMTP dialogue in clear: inside TLS (after STARTTLS, or on port 465) it is not evaluable unless a key log (--tls-keylog) decrypts the session." : "",
   ].join("\n").trimEnd() + "\n";
 }

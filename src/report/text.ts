@@ -78,7 +78,7 @@ function commandRow(c: Command): Row {
   let text = c.kind === "message" ? c.line : clip(escapeText(c.line), 100);
   if (c.takenAsAuthResponse) text += "  (taken by the server as an AUTH response)";
   if (c.afterStartTls) text += "  (plaintext after STARTTLS)";
-  if (c.authUser !== undefined) text += `  (user ${clip(escapeText(c.authUser), 60)})`;
+  if (c.authUser !== undefined) text += `  (user ${clip(escapeText(c.authUser), 60)}${c.authUserMailFrom !== undefined ? `, the MAIL FROM address of frame ${c.authUserMailFrom}` : ""})`;
   // inside TLS the ACK is the server's plaintext covered (records wholly acknowledged), not tcp.ack
   const ack = first && first.ack !== null ? (c.inTls ? `  [ack ${first.ack} in the TLS plaintext]` : `  [ack ${first.ack}]`) : "";
   const rows = [`C  ${text}${ack}`];

@@ -17,7 +17,7 @@ export default defineRule({
 }, {
   reply(r, ctx) {
     if (r.segments.length < 2 || r.afterStartTls) return;
-    const parts = r.segments.map((g) => `frame ${g.frame}: ${plural(g.bytes, "byte")}${g.lines.length ? `, lines ${g.lines[0] + 1}–${g.lines[g.lines.length - 1] + 1}` : ""}${g.midLine ? " (ends mid-line)" : ""}`);
+    const parts = r.segments.map((g) => `frame ${g.frame}: ${plural(g.bytes, "byte")}${g.lines.length === 1 ? `, line ${g.lines[0] + 1}` : g.lines.length ? `, lines ${g.lines[0] + 1}–${g.lines[g.lines.length - 1] + 1}` : ""}${g.midLine ? " (ends mid-line)" : ""}`);
     const mid = r.segments.some((g) => g.midLine);
     ctx.report({
       side: "server",

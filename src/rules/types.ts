@@ -75,7 +75,7 @@ export interface RuleMeta {
   fix: string;
   /** what the verdict and the consequence chains need to know of the rule (RuleTrait) */
   traits?: RuleTrait[];
-  /** the rule reads plaintext SMTP: after STARTTLS it cannot be evaluated */
+  /** the rule reads the SMTP dialogue: in a session encrypted after STARTTLS it cannot be evaluated unless a key log decrypts it */
   plaintext: boolean;
   /** a grammar nit: it decides a session's verdict only when no other rule found something as severe */
   minor?: boolean;

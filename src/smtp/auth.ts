@@ -34,6 +34,12 @@ export class UserNames {
     }
     return tag;
   }
+
+  /** The user name behind a tag this namer gave (never shown; for comparisons only). */
+  nameOf(tag: string): string | undefined {
+    for (const [user, t] of this.seen) if (t === tag) return user;
+    return undefined;
+  }
 }
 
 /** One numbering per dissection options object: analyze makes one per file, shared by its sessions. */
@@ -55,6 +61,32 @@ function namerFor(o: { showSecrets: boolean }): UserNames {
 export function describeAuth(mech: string, payload: string, o: { showSecrets: boolean }): AuthView {
   const user = decodeUser(mech, payload);
   return user === undefined ? {} : { user: namerFor(o).name(user) };
+}
+
+/**
+ * A redacted user name that is also the address of a later MAIL FROM in the session: the tag
+ * does not hide it (envelope addresses are shown). Sets `authUserMailFrom` to that command's
+ * frame on each such AUTH command (or LOGIN response). Nothing to do with `showSecrets`.
+ */
+export function markUserAsMailFrom(cmds: readonly { verb: string; line: string; frames: number[]; authUser?: string; authUserMailFrom?: number }[], o: { showSecrets: boolean }): void {
+  if (o.showSecrets) return;
+  const n = namers.get(o);
+  if (n === undefined) return;
+  for (let i = 0; i < cmds.length; i++) {
+    const tag = cmds[i].authUser;
+    if (tag === undefined) continue;
+    const user = n.nameOf(tag)?.toLowerCase();
+    if (user === undefined) continue;
+    for (let j = i + 1; j < cmds.length; j++) {
+      const c = cmds[j];
+      if (c.verb !== "MAIL") continue;
+      const m = /<([^<>]*)>/.exec(c.line);
+      if (m && m[1].toLowerCase() === user && c.frames.length > 0) {
+        cmds[i].authUserMailFrom = c.frames[0];
+        break;
+      }
+    }
+  }
 }
 
 function decodeUser(mech: string, payload: string): string | undefined {

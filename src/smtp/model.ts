@@ -154,6 +154,8 @@ export interface Command {
   takenAsAuthResponse?: boolean;
   /** decoded user name, where the mechanism carries one in clear (PLAIN, LOGIN) */
   authUser?: string;
+  /** the redacted user name is the address of the MAIL FROM in this frame (the tag does not hide it) */
+  authUserMailFrom?: number;
   /** SASL payloads (AUTH initial response, responses after 334): whether it was valid BASE64 (RFC 4954 §4); the payload itself is not kept */
   saslBase64?: boolean;
   message?: MessageStats;

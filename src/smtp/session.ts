@@ -1,6 +1,7 @@
 import type { Reassembler, SegmentMeta } from "../tcp/reassembly.js";
 import type { TlsFacts } from "../tls/connection.js";
 import type { TunnelApp, TunnelKind } from "../stream/tunnel.js";
+import { markUserAsMailFrom } from "./auth.js";
 import { addCompleteness } from "./completeness.js";
 import { MAX_GAPS_KEPT } from "./dialogue-state.js";
 import { LineReaders } from "./readers.js";
@@ -197,6 +198,7 @@ export class SmtpSession extends LineReaders implements TunnelApp {
       if (line) this.clientLine(line, this.clientLines.takePieces());
     }
     this.data_.end();
+    if (s.commands.some((c) => c.authUser !== undefined)) markUserAsMailFrom(s.commands, this.opts);
     if (this.gapsDropped > 0) s.notes.push(`${this.gapsDropped} further capture gaps were counted but not listed`);
     if (this.dropped > 0) {
       // the timeline's cap: what was not kept cannot be judged, and a verdict must not claim it was

@@ -319,6 +319,12 @@ describe("smtpcap rules and explain", () => {
     expect(run(["explain", "zzzzzz"]).err).toBe("smtpcap: unknown rule: zzzzzz (see 'smtpcap rules')\n");
   });
 
+  it("explain: a rule that reads the dialogue says a key log makes it evaluable inside TLS", () => {
+    const out = run(["explain", "client-acted-on-partial-multiline-reply"]).out;
+    expect(out.endsWith("\nNeeds the SMTP dialogue in clear: inside TLS (after STARTTLS, or on port 465) it is not evaluable unless a key log (--tls-keylog) decrypts the session.\n")).toBe(true);
+    expect(out).not.toContain("Needs plaintext SMTP");
+  });
+
   it("--help documents every exit status", () => {
     for (const cmd of ["analyze", "batch"]) {
       const h = run([cmd, "--help"]);

@@ -58,12 +58,12 @@ describe("a proxy that re-segments and delays (the support case)", () => {
     expect(reseg.detail).toBe("the 250 EHLO reply (7 lines): 1 segment at the server side (frame 6), 2 segments at the client side (frames 6, 8): lines 1–7 at the server side, lines 1–3 | 4–7 at the client side");
     expect(delayed.frames).toEqual({ a: [8], b: [6] });
     expect(delayed.delayMs).toBe(600);
-    expect(delayed.detail).toContain("lines 4–7 of the 250 EHLO reply (7 lines) passed the server side in frame 6 and left towards the client 600 ms later (frame 8 at the client side)");
-    expect(delayed.detail).toContain("The box did not wait for the client: its last packet before the release (frame 7, segment with 10 bytes of data) came 598 ms earlier");
+    expect(delayed.detail).toContain("lines 4–7 of the 250 EHLO reply (7 lines) passed the server side in frame 6 and left towards the client in frame 8 (the client side): held 600 ms (600 ms from the server side to the client side, 0.3 ms of it usual transit)");
+    expect(delayed.detail).toContain("The box did not wait for the client: the client's last packet before the release (frame 7, segment with 10 bytes of data) came 598 ms earlier");
     // the 220 behind the held lines waited too
     expect(ready.frames).toEqual({ a: [9], b: [8] });
     expect(ready.delayMs).toBe(597);
-    expect(ready.detail).toContain("the 220 STARTTLS reply passed the server side in frame 8 and left towards the client 597 ms later (frame 9 at the client side)");
+    expect(ready.detail).toContain("the 220 STARTTLS reply passed the server side in frame 8 and left towards the client in frame 9 (the client side): held 597 ms (");
     expect(ready.detail).toContain("Nothing came from the client while the bytes were held: the box released them on its own");
     expect(p.verdict).toContain("The segmentation the client saw of the 250 EHLO reply (7 lines) was produced between the two capture points; the server sent it in 1 segment.");
     // the client-side findings that blame the server are traced to the box
@@ -403,7 +403,7 @@ describe("a box that holds the client's bytes", () => {
     expect(d.delayMs).toBe(1500);
     // client side: 1-3 handshake, 4 greeting, 5 EHLO, 6 reply, 7 MAIL, 8, 9 RCPT, 10, 11 DATA, 12 354, 13 content
     expect(d.frames).toEqual({ a: [13], b: [13] });
-    expect(d.detail).toBe("the message content (25 bytes) passed the client side in frame 13 and left towards the server 1500 ms later (frame 13 at the server side); the usual transit between the capture points is 0.2 ms. Nothing came from the server while the bytes were held: the box released them on its own");
+    expect(d.detail).toBe("the message content (25 bytes) passed the client side in frame 13 and left towards the server in frame 13 (the server side): held 1500 ms (1500 ms from the client side to the server side, 0.2 ms of it usual transit). Nothing came from the server while the bytes were held: the box released them on its own");
     expectMirrored(cs, sc);
   });
 });

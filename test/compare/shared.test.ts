@@ -101,6 +101,13 @@ describeShared("compare: the twoside captures (one session seen on both sides of
             expect(c.delayMs).toBeGreaterThan(590);
             expect(c.delayMs).toBeLessThan(610);
             expect(c.detail).not.toContain("retransmitted");
+            // one figure for the hold, in the change, its detail and the verdict
+            expect(c.detail).toContain(`: held ${c.delayMs} ms (`);
+            expect(p.verdict.join(" ")).toContain(` for ${c.delayMs} ms;`);
+          }
+          if (name === "utm-naive-auth" && order === "client-side first") {
+            // tshark: server side frame 15 at .285827, client side frame 11 at .888394 (B = A + 0.028 ms); client side frame 9 at .286227
+            expect(held[0].detail).toBe("lines 4–7 of the 250 EHLO reply (7 lines) passed the server side in frame 15 and left towards the client in frame 11 (the client side): held 602 ms (603 ms from the server side to the client side, 0.2 ms of it usual transit). The box did not wait for the client: the client's last packet before the release (frame 9, segment with 37 bytes of data) came 602 ms earlier");
           }
         }
         // the endpoint verdicts: the server side saw AUTH PLAIN in clear; through the splitting

@@ -2,7 +2,8 @@ import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
 import { analyzeFile, type FileReport } from "../../src/analyze.js";
 import { CATALOG } from "../../src/products/catalog.js";
-import { productsOf, type ProductClaim, type SessionProducts } from "../../src/products/match.js";
+import { describeProduct } from "../../src/products/describe.js";
+import { productsLine, productsOf, type ProductClaim, type SessionProducts } from "../../src/products/match.js";
 import { toJson } from "../../src/report/json.js";
 import { toText } from "../../src/report/text.js";
 import type { JudgedSession } from "../../src/rules/engine.js";
@@ -162,6 +163,27 @@ describe("clients", () => {
     expect(p.client).toMatchObject({ id: "python-smtplib", confidence: "likely" });
     expect(p.client?.evidence.map((e) => [e.text, e.frames[0]])).toEqual([["ehlo client.example.test", 5], ["mail FROM:<a@example.test>", 7], ["rcpt TO:<b@example.test>", 9]]);
     expect((await named(dialogue())).p.client).toBeNull();
+  });
+
+  it("an upper-case EHLO in the same session counts against smtplib (a hand-typed session: `EHLO`, then `mail from:`)", async () => {
+    const c = conv().handshake();
+    c.server("220 mx.example.test ESMTP\r\n"); // 4
+    c.client("EHLO relay75.lab.test\r\n"); // 5
+    c.server(ehloReply(["250-mx.example.test", "250 8BITMIME"])); // 6
+    c.client("ehlo relay75.lab.test\r\n"); // 7
+    c.server(ehloReply(["250-mx.example.test", "250 8BITMIME"])); // 8
+    c.client("mail from:<bob@example.org>\r\n"); // 9
+    c.server("250 2.1.0 Ok\r\n");
+    c.client("rcpt to:<b@example.test>\r\n");
+    c.server("250 2.1.5 Ok\r\n");
+    c.client("quit\r\n");
+    c.server("221 2.0.0 Bye\r\n");
+    c.fin("server").fin("client");
+    const { p, rep } = await named(c);
+    expect(p.client).toBeNull();
+    expect(productsLine(p)).toBe("");
+    expect(toText(rep, { width: 200, color: false, verbose: false })).not.toContain("smtplib");
+    expect(describeProduct("python-smtplib", false)).toContain("Never named when the session shows:\n  - [command] an upper-case EHLO, HELO, MAIL, RCPT, DATA, RSET, NOOP, QUIT, VRFY or EXPN (smtplib writes these verbs in lower case)\n");
   });
 
   it("the support case's client: a behaviour class, not a product", async () => {
@@ -389,6 +411,9 @@ describe("Python servers", () => {
     const { p } = await named(dialogue({ greeting: "220 mx.example.test Python SMTP 1.4.3\r\n", ehlo: PY }));
     expect(p.server).toMatchObject({ id: "aiosmtpd", confidence: "likely" });
     expect(p.server?.also).toBeUndefined();
+    // aiosmtpd and smtpd share one keyword order: the EHLO reply is listed once
+    expect(p.server?.evidence.map((e) => [e.kind, e.frames[0]])).toEqual([["banner", 4], ["ehlo-order", 6]]);
+    expect(productsLine(p)).toBe("server aiosmtpd (likely: `220 mx.example.test Python SMTP 1.4.3` frame 4, EHLO keyword order frame 6)");
   });
   it("with smtpd's banner: the smtpd module, not aiosmtpd", async () => {
     const { p } = await named(dialogue({ greeting: "220 mx.example.test Python SMTP proxy version 0.3\r\n", ehlo: PY }));

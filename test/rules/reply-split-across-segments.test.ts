@@ -8,7 +8,7 @@ ruleTester("reply-split-across-segments", {
       name: "a 2-line reply in two segments",
       capture: () => greeted().client("NOOP\r\n").server("250-a\r\n").server("250 b\r\n"),
       findings: [
-        { severity: "info", side: "server", frames: [8, 9], message: "the 250 reply (2 lines) was carried in 2 segments: frame 8: 7 bytes, lines 1–1; frame 9: 7 bytes, lines 2–2" },
+        { severity: "info", side: "server", frames: [8, 9], message: "the 250 reply (2 lines) was carried in 2 segments: frame 8: 7 bytes, line 1; frame 9: 7 bytes, line 2" },
       ],
     },
   ],

@@ -74,7 +74,7 @@ describe("segmentation and timing", () => {
     c.server("250-mx\r\n25"); // 6
     c.server("0 SIZE\r\n"); // 7
     const h = await hits("reply-split-across-segments", c);
-    expect(h[0].message).toBe("the 250 reply (2 lines) was carried in 2 segments, with a boundary inside a line: frame 6: 10 bytes, lines 1–1 (ends mid-line); frame 7: 8 bytes, lines 2–2");
+    expect(h[0].message).toBe("the 250 reply (2 lines) was carried in 2 segments, with a boundary inside a line: frame 6: 10 bytes, line 1 (ends mid-line); frame 7: 8 bytes, line 2");
   });
 
   // reply-split-delay: test/rules/reply-split-delay.test.ts

@@ -103,3 +103,21 @@ describeShared("AUTH user names in the shared captures", () => {
     });
   }
 });
+
+describe("a redacted user name that is also the envelope sender", () => {
+  it("says so at the AUTH line (the tag does not hide it: MAIL FROM is shown); another address says nothing", () => {
+    const capture = (from: string) => {
+      const c = new Conversation("192.0.2.10:40000", "192.0.2.25:587", { t0: 1700000000 });
+      c.handshake().server("220 mx.example.test ESMTP\r\n").client("EHLO c.example.test\r\n").server("250-mx.example.test\r\n250 AUTH PLAIN LOGIN\r\n");
+      c.client("AUTH LOGIN\r\n").server("334 VXNlcm5hbWU6\r\n").client(`${b64("bob@corp.example")}\r\n`).server("334 UGFzc3dvcmQ6\r\n").client(`${b64("pw")}\r\n`);
+      c.server("235 2.7.0 ok\r\n").client(`MAIL FROM: <${from}>\r\n`).server("250 ok\r\n").client("QUIT\r\n").server("221 bye\r\n").fin("client").fin("server");
+      return tmpFile(writeCapture(c.packets));
+    };
+    // frames: 1-3 handshake, 4 greeting, 5 EHLO, 6 reply, 7 AUTH, 8 334, 9 user, 10 334, 11 password, 12 235, 13 MAIL
+    const same = run(["analyze", "--fail-on", "never", capture("Bob@corp.example")]);
+    expect(same.out).toMatch(/C {2}\[redacted 24 bytes\] {2}\(user \[redacted #1\], the MAIL FROM address of frame 13\)/);
+    const other = run(["analyze", "--fail-on", "never", capture("alice@corp.example")]);
+    expect(other.out).toMatch(/C {2}\[redacted 24 bytes\] {2}\(user \[redacted #1\]\)/);
+    expect(other.out).not.toContain("the MAIL FROM address");
+  });
+});
