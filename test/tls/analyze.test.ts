@@ -212,7 +212,7 @@ describeShared("TLS verdicts (expected-tls.json conclusions)", () => {
       expect(rep.findings.filter((f) => f.severity !== "info")).toEqual([]);
       expect(s.verdict.fault).toBe("none");
       expect(s.verdict.summary).toBe("No violation in the plaintext part; the rest cannot be decrypted (TLS from frame 11; cannot decrypt from frame 15).");
-      expect(s.verdict.limits).toEqual(["cannot decrypt the server's TLS records from frame 15 (the key log lacks SERVER_TRAFFIC_SECRET_0 for this connection): the rest of the server's side is not read"]);
+      expect(s.verdict.limits).toEqual(["cannot decrypt the server's TLS records from frame 15: the key log lacks SERVER_TRAFFIC_SECRET_0 for this connection; the rest of the server's side is not read"]);
       expect(text).toContain("TLS (starttls) from frame 11: decrypted in part; cannot decrypt the server's records from frame 15\n");
       // frame 14's ACK covers only the server's handshake flight (frame 12), decrypted: nothing of the plaintext
       expect(text).toMatch(/ 14 +\+6\.8 ms {2}C {2}EHLO relay75\.lab\.test {2}\[ack 1 in the TLS plaintext\]\n/);
@@ -226,7 +226,7 @@ describeShared("TLS verdicts (expected-tls.json conclusions)", () => {
       const text = toText(rep, { color: false, verbose: false, width: 1000 });
       // before: unsolicited-reply ×6 against the server
       expect(rep.findings.filter((f) => f.severity !== "info")).toEqual([]);
-      expect(s.verdict.limits).toEqual(["cannot decrypt the client's TLS records from frame 13 (the key log lacks CLIENT_HANDSHAKE_TRAFFIC_SECRET for this connection): the rest of the client's side is not read"]);
+      expect(s.verdict.limits).toEqual(["cannot decrypt the client's TLS records from frame 13: the key log lacks CLIENT_HANDSHAKE_TRAFFIC_SECRET for this connection; the rest of the client's side is not read"]);
       expect(text).toContain("250 2.0.0 Ok (not paired with a command: the client's TLS records from frame 13 are not decrypted)");
     });
   });
