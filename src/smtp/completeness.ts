@@ -69,7 +69,7 @@ export function addCompleteness(s: Session, dirs: { client: DirectionFacts; serv
 /** Why a TLS phase's records stayed encrypted, in a few words. */
 function whyUnread(t: TlsFacts): string {
   const d = t.decryption;
-  if (d.status === "none") return t.serverHello === null ? "no ServerHello to decrypt with" : "no key log";
+  if (d.status === "none") return t.serverHello === null ? "no readable ServerHello" : "no key log";
   if (d.status === "no-key") return "the key log has no key for this connection";
   if (d.status === "partial") return "the key log lacks some of its secrets";
   return "it could not be decrypted";

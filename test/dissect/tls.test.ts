@@ -28,7 +28,7 @@ describe("TLS only when TLS flows", () => {
     c.fin("client").fin("server");
     const s = (await analyzeConv(c)).sessions[0];
     expect(s.tls).toEqual({ mode: "starttls", frame: 8, time: expect.any(Number), clientHelloFrame: 9, serverHelloFrame: 10, encrypted: true, plaintextFrame: null, facts: expect.objectContaining({ firstFrame: 9 }) });
-    expect(s.limits).toEqual([{ kind: "encrypted", frame: 9, text: "TLS from frame 9 (the ClientHello): the rest of the dialogue is encrypted" }]);
+    expect(s.limits).toEqual([{ kind: "encrypted", frame: 9, text: "the dialogue after the ClientHello in frame 9 is encrypted and not read: no readable ServerHello" }]);
   });
 
   it("STARTTLS 220 and hellos, then both close before any encrypted record: nothing stays encrypted, no `encrypted` limit", async () => {

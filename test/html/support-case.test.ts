@@ -40,7 +40,7 @@ describeBrowser("HTML report of samples/support-case.pcapng in chromium", () => 
     const verdict = await l.page.locator(`${s0} .verdict`).innerText();
     expect(verdict).toContain("The client is at fault: `STARTTLS` was sent after 3 of the 11 lines of the 250 reply to `EHLO client.example.test`, before its final line `250 CHUNKING` (frames 7, 8, 10).");
     expect(verdict).toContain("The EHLO, DATA, VRFY, EXPN, TURN, QUIT, and NOOP commands can only appear as the last command in a group");
-    expect(await l.page.locator(`${s0} .verdict a`).first().getAttribute("href")).toBe("https://www.rfc-editor.org/rfc/rfc2920#section-3.1");
+    expect(await l.page.locator(`${s0} .verdict a`).first().getAttribute("href")).toBe("https://www.rfc-editor.org/rfc/rfc5321#section-4.3.1");
   });
 
   it("opens and draws the sessions with errors on load", async () => {
