@@ -6,6 +6,8 @@ import { ackEvidence, cmdLabel, earlyFrames, q } from "./util.js";
 const DEPENDS = new Set(["STARTTLS", "AUTH", "BDAT", "MAIL"]);
 /** RFC 2920 §3.1: commands that end a group even when PIPELINING is in force */
 const LAST_IN_GROUP = new Set(["EHLO", "DATA", "VRFY", "EXPN", "TURN", "QUIT", "NOOP"]);
+/** RFC 5321 §4.3.1: what every client that acts on part of a reply breaks */
+const WAIT_FOR = { reference: "RFC 5321 §4.3.1", quote: "Unless other arrangements are negotiated through service extensions, the sender MUST wait for this response before sending further commands." };
 /** an EHLO reply line that offers PIPELINING (RFC 2920 §2) */
 const PIPELINING_LINE = /^\d{3}[- ]PIPELINING(?:\s|$)/i;
 
@@ -18,17 +20,16 @@ export default defineRule({
   reference: "RFC 2920 §3.1; RFC 5321 §4.3.1",
   quote: "Clients MUST NOT confuse responses to multiple commands with multiline responses.",
   quoteFor: {
-    client: { reference: "RFC 5321 §4.3.1", quote: "Unless other arrangements are negotiated through service extensions, the sender MUST wait for this response before sending further commands." },
+    client: WAIT_FOR,
   },
   // RFC 5321 §4.3.1 is what every such client breaks. Where the client may believe it is pipelining
   // (PIPELINING on a line it had, or in force from an earlier EHLO) the obvious objection is "PIPELINING
   // was negotiated": RFC 2920 §3.1 answers it (support is confirmed only by the reply, and EHLO ends a
   // group anyway), and the client breaks it too (rules-catalog §1). Without PIPELINING, RFC 2920 is not cited.
   citations: {
-    waitFor: { reference: "RFC 5321 §4.3.1", quote: "Unless other arrangements are negotiated through service extensions, the sender MUST wait for this response before sending further commands." },
+    waitFor: WAIT_FOR,
     lastInGroup: {
-      reference: "RFC 5321 §4.3.1",
-      quote: "Unless other arrangements are negotiated through service extensions, the sender MUST wait for this response before sending further commands.",
+      ...WAIT_FOR,
       also: { reference: "RFC 2920 §3.1", quote: "Once the client SMTP has confirmed that support exists for the pipelining extension, the client SMTP may then elect to transmit groups of SMTP commands in batches … The EHLO, DATA, VRFY, EXPN, TURN, QUIT, and NOOP commands can only appear as the last command in a group …" },
     },
   },
